@@ -1,0 +1,22 @@
+//! The language of the problem: identifiers, names, dates, roles and the rules that
+//! govern them. Values are parsed once at the edge into these types and trusted afterwards.
+//! Nothing here performs I/O.
+
+pub mod clinical;
+mod ids;
+mod mrn;
+mod name;
+mod patient;
+mod role;
+mod secret;
+mod sex;
+
+pub use ids::{OrganizationId, PatientId, StaffId};
+pub use mrn::{Mrn, MrnError};
+pub use name::{NameError, PersonName};
+pub use patient::{Address, PatientChart};
+pub use role::{Role, RoleError};
+pub use secret::{
+    SecretKey, SecretKeyError, Ssn, SsnError, Username, UsernameError, ssn_last4_hash,
+};
+pub use sex::Sex;

@@ -1,0 +1,6 @@
+//! The commands of the `porchlight` binary.
+
+pub mod demo;
+pub mod import;
+pub mod organization;
+pub mod staff;

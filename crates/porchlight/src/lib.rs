@@ -1,0 +1,21 @@
+//! Porchlight's binary as a library: settings, start-up and the commands, so that the
+//! integration tests start the very same application the binary does.
+
+pub mod commands;
+pub mod passwords;
+pub mod server;
+pub mod settings;
+pub mod telemetry;
+
+use storage::Database;
+
+use crate::settings::Settings;
+
+/// Opens the configured database and brings its schema up to date.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
+    let db = Database::connect(&settings.database_url).await?;
+    db.migrate()
+        .await
+        .map_err(|e| e.context("PORCHLIGHT_DATABASE_URL: the schema migration failed"))?;
+    Ok(db)
+}

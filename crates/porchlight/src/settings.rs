@@ -1,0 +1,361 @@
+//! Settings: defaults, then an optional TOML file, then `PORCHLIGHT_*` environment variables,
+//! then command-line flags. Every value is checked once here; a bad one stops start-up with a
+//! message naming the setting and what it expects.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use domain::SecretKey;
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+/// The settings as given: every value still a string, so that errors can name them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    pub database_url: Option<String>,
+    pub bind: Option<String>,
+    pub base_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub secret_key: Option<String>,
+    pub secret_key_file: Option<String>,
+}
+
+/// The settings, checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub base_url: String,
+    pub smtp_url: Option<String>,
+    pub secret_key: SecretKey,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{setting}: {message}")]
+    Invalid {
+        setting: &'static str,
+        message: String,
+    },
+    #[error("the settings file {path}: {message}")]
+    File { path: PathBuf, message: String },
+}
+
+/// The environment variables we read; any other `PORCHLIGHT_*` is probably a typo.
+const KNOWN_VARIABLES: [&str; 8] = [
+    "PORCHLIGHT_DATABASE_URL",
+    "PORCHLIGHT_BIND",
+    "PORCHLIGHT_BASE_URL",
+    "PORCHLIGHT_SMTP_URL",
+    "PORCHLIGHT_SECRET_KEY",
+    "PORCHLIGHT_SECRET_KEY_FILE",
+    "PORCHLIGHT_CONFIG",
+    "PORCHLIGHT_LOG",
+];
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://porchlight-data/porchlight.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+/// Environment variables that look like ours but are not read (test-suite ones excepted).
+pub fn unknown_variables(vars: impl Iterator<Item = (String, String)>) -> Vec<String> {
+    let mut unknown: Vec<String> = vars
+        .map(|(name, _)| name)
+        .filter(|name| name.starts_with("PORCHLIGHT_") && !name.starts_with("PORCHLIGHT_TEST_"))
+        .filter(|name| !KNOWN_VARIABLES.contains(&name.as_str()))
+        .collect();
+    unknown.sort();
+    unknown
+}
+
+impl RawSettings {
+    /// Merges the layers: the file (if any), the environment, then `flags`.
+    pub fn load(file: Option<&Path>, flags: &RawSettings) -> Result<Self, SettingsError> {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(SettingsError::File {
+                    path: path.to_owned(),
+                    message: "does not exist".to_owned(),
+                });
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        let known = |name: &figment::value::UncasedStr| {
+            KNOWN_VARIABLES[..6]
+                .iter()
+                .any(|k| k["PORCHLIGHT_".len()..].eq_ignore_ascii_case(name.as_str()))
+        };
+        figment = figment.merge(Env::prefixed("PORCHLIGHT_").filter(known));
+        let mut merged: RawSettings = figment.extract().map_err(|e| SettingsError::File {
+            path: file.map(Path::to_owned).unwrap_or_default(),
+            message: e.to_string(),
+        })?;
+        // Flags override only what they set.
+        merged.overlay(flags);
+        Ok(merged)
+    }
+
+    fn overlay(&mut self, flags: &RawSettings) {
+        let pick = |mine: &mut Option<String>, theirs: &Option<String>| {
+            if theirs.is_some() {
+                mine.clone_from(theirs);
+            }
+        };
+        pick(&mut self.database_url, &flags.database_url);
+        pick(&mut self.bind, &flags.bind);
+        pick(&mut self.base_url, &flags.base_url);
+        pick(&mut self.smtp_url, &flags.smtp_url);
+        pick(&mut self.secret_key, &flags.secret_key);
+        pick(&mut self.secret_key_file, &flags.secret_key_file);
+    }
+
+    /// Checks every value. The secret key may be created on first use for an embedded SQLite
+    /// database (next to it); a PostgreSQL deployment must supply its own.
+    pub fn validate(self) -> Result<Settings, SettingsError> {
+        let database_url = self
+            .database_url
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                "PORCHLIGHT_DATABASE_URL",
+                format!(
+                    "expected a URL starting with sqlite:// or postgres://, got '{database_url}'"
+                ),
+            ));
+        }
+        let bind_text = self.bind.unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let bind: SocketAddr = bind_text.trim().parse().map_err(|_| {
+            invalid(
+                "PORCHLIGHT_BIND",
+                format!("expected an address and port such as 127.0.0.1:8080, got '{bind_text}'"),
+            )
+        })?;
+        let base_url = match self.base_url {
+            Some(url) => {
+                let url = url.trim().trim_end_matches('/').to_owned();
+                let rest = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"));
+                if rest.is_none_or(|host| host.is_empty() || host.contains(char::is_whitespace)) {
+                    return Err(invalid(
+                        "PORCHLIGHT_BASE_URL",
+                        format!(
+                            "expected an address such as https://portal.example.org, got '{url}'"
+                        ),
+                    ));
+                }
+                url
+            }
+            None => format!("http://{bind}"),
+        };
+        let smtp_url = match self.smtp_url {
+            Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => Some(url),
+            Some(url) => {
+                return Err(invalid(
+                    "PORCHLIGHT_SMTP_URL",
+                    format!("expected a URL such as smtp://127.0.0.1:1025, got '{url}'"),
+                ));
+            }
+            None => None,
+        };
+        let secret_key = load_secret_key(self.secret_key, self.secret_key_file, &database_url)?;
+        Ok(Settings {
+            database_url,
+            bind,
+            base_url,
+            smtp_url,
+            secret_key,
+        })
+    }
+}
+
+fn load_secret_key(
+    inline: Option<String>,
+    file: Option<String>,
+    database_url: &str,
+) -> Result<SecretKey, SettingsError> {
+    let parse = |setting: &'static str, text: &str| {
+        SecretKey::parse(text).map_err(|e| invalid(setting, e.to_string()))
+    };
+    match (inline, file) {
+        (Some(_), Some(_)) => Err(invalid(
+            "PORCHLIGHT_SECRET_KEY",
+            "set either PORCHLIGHT_SECRET_KEY or PORCHLIGHT_SECRET_KEY_FILE, not both".to_owned(),
+        )),
+        (Some(key), None) => parse("PORCHLIGHT_SECRET_KEY", &key),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                invalid(
+                    "PORCHLIGHT_SECRET_KEY_FILE",
+                    format!("cannot read '{path}': {e}"),
+                )
+            })?;
+            parse("PORCHLIGHT_SECRET_KEY_FILE", &text)
+        }
+        (None, None) => match sqlite_folder(database_url) {
+            Some(folder) => generated_key(&folder),
+            None => Err(invalid(
+                "PORCHLIGHT_SECRET_KEY",
+                "required with PostgreSQL: set PORCHLIGHT_SECRET_KEY (at least 32 characters) or \
+                 PORCHLIGHT_SECRET_KEY_FILE"
+                    .to_owned(),
+            )),
+        },
+    }
+}
+
+/// The folder holding an SQLite database file, where its generated key lives.
+fn sqlite_folder(database_url: &str) -> Option<PathBuf> {
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    Some(
+        Path::new(path)
+            .parent()
+            .map(Path::to_owned)
+            .unwrap_or_default(),
+    )
+}
+
+/// Reads `secret.key` in `folder`, creating it (readable by its owner only) on first use.
+fn generated_key(folder: &Path) -> Result<SecretKey, SettingsError> {
+    let path = folder.join("secret.key");
+    let error = |message: String| invalid("PORCHLIGHT_SECRET_KEY_FILE", message);
+    if !path.exists() {
+        use rand::RngCore;
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        if !folder.as_os_str().is_empty() {
+            std::fs::create_dir_all(folder)
+                .map_err(|e| error(format!("cannot create {}: {e}", folder.display())))?;
+        }
+        write_private(&path, &hex::encode(bytes))
+            .map_err(|e| error(format!("cannot write {}: {e}", path.display())))?;
+        tracing::info!(path = %path.display(), "generated a secret key for this database");
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| error(format!("cannot read {}: {e}", path.display())))?;
+    SecretKey::parse(&text).map_err(|e| error(format!("{}: {e}", path.display())))
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+fn invalid(setting: &'static str, message: String) -> SettingsError {
+    SettingsError::Invalid { setting, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawSettings {
+        RawSettings {
+            secret_key: Some("k".repeat(40)),
+            ..RawSettings::default()
+        }
+    }
+
+    #[test]
+    fn defaults_are_sqlite_and_localhost() {
+        let settings = raw().validate().unwrap();
+        assert_eq!(settings.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.base_url, "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn bad_values_name_their_setting() {
+        let cases = [
+            RawSettings {
+                bind: Some("localhost".into()),
+                ..raw()
+            },
+            RawSettings {
+                database_url: Some("mysql://x".into()),
+                ..raw()
+            },
+            RawSettings {
+                base_url: Some("portal.example.org".into()),
+                ..raw()
+            },
+            RawSettings {
+                smtp_url: Some("127.0.0.1:25".into()),
+                ..raw()
+            },
+            RawSettings {
+                secret_key: Some("short".into()),
+                ..raw()
+            },
+        ];
+        let expected = [
+            "PORCHLIGHT_BIND",
+            "PORCHLIGHT_DATABASE_URL",
+            "PORCHLIGHT_BASE_URL",
+            "PORCHLIGHT_SMTP_URL",
+            "PORCHLIGHT_SECRET_KEY",
+        ];
+        for (case, setting) in cases.into_iter().zip(expected) {
+            let message = case.validate().unwrap_err().to_string();
+            assert!(message.starts_with(setting), "{message}");
+        }
+    }
+
+    #[test]
+    fn postgres_needs_a_key() {
+        let settings = RawSettings {
+            database_url: Some("postgres://localhost/p".into()),
+            ..RawSettings::default()
+        };
+        let message = settings.validate().unwrap_err().to_string();
+        assert!(message.contains("required with PostgreSQL"), "{message}");
+    }
+
+    #[test]
+    fn sqlite_key_is_generated_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/p.db", dir.path().display());
+        let settings = || RawSettings {
+            database_url: Some(url.clone()),
+            ..RawSettings::default()
+        };
+        let first = settings().validate().unwrap().secret_key;
+        let second = settings().validate().unwrap().secret_key;
+        assert_eq!(first.keyed_hash("t", "1"), second.keyed_hash("t", "1"));
+        assert!(dir.path().join("secret.key").exists());
+    }
+
+    #[test]
+    fn unknown_variables_are_found_by_name() {
+        let vars = [
+            ("PORCHLIGHT_DATABSE_URL", "x"),
+            ("PORCHLIGHT_BIND", "x"),
+            ("PORCHLIGHT_TEST_POSTGRES_URL", "x"),
+            ("HOME", "x"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        assert_eq!(
+            unknown_variables(vars.into_iter()),
+            ["PORCHLIGHT_DATABSE_URL"]
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! Real Chromium, driven through chromedriver: each page is checked with axe-core and
+//! photographed at phone and desktop widths (into `target/screenshots/`).
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::json;
+
+use crate::harness::{Backend, TestApp};
+
+/// chromedriver on a free port, stopped on drop.
+struct Driver {
+    process: Child,
+    url: String,
+}
+
+impl Driver {
+    async fn start() -> Self {
+        let path = std::env::var("PORCHLIGHT_TEST_CHROMEDRIVER")
+            .unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let process = Command::new(path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while reqwest::get(format!("{url}/status")).await.is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not answer"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Self { process, url }
+    }
+
+    async fn browser(&self, profile: &Path) -> Client {
+        let args = [
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1".to_owned(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({ "binary": chromium_binary(), "args": args }),
+        );
+        ClientBuilder::native()
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .expect("chromium starts")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn chromium_binary() -> String {
+    std::env::var("PORCHLIGHT_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned())
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn screenshot_dir() -> PathBuf {
+    let dir = workspace_root().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs axe-core on the current page; returns its violations (WCAG 2.1 A and AA, best practice).
+async fn axe_violations(client: &Client) -> Vec<serde_json::Value> {
+    let axe_path = workspace_root().join("node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&axe_path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run `npm ci` at the repository root",
+            axe_path.display()
+        )
+    });
+    client.execute(&axe, vec![]).await.expect("axe-core loads");
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] })
+                .then(r => done(r.violations.map(v => ({ id: v.id, help: v.help, nodes: v.nodes.map(n => n.target) }))))
+                .catch(e => done([{ id: 'axe-error', help: String(e) }]));",
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    result.as_array().cloned().unwrap_or_default()
+}
+
+/// Checks the page with axe and saves screenshots at a phone's and a desktop's width.
+async fn check_page(client: &Client, url: &str, name: &str) {
+    for (width, height, label) in [(320u32, 720u32, "phone"), (1280, 900, "desktop")] {
+        client.set_window_size(width, height).await.unwrap();
+        client.goto(url).await.unwrap();
+        let violations = axe_violations(client).await;
+        assert!(
+            violations.is_empty(),
+            "{name} at {width}px: {violations:#?}"
+        );
+        // Nothing may be wider than the phone's screen.
+        let overflow = client
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            overflow,
+            json!(false),
+            "{name} scrolls sideways at {width}px"
+        );
+        let png = client.screenshot().await.unwrap();
+        std::fs::write(screenshot_dir().join(format!("{name}-{label}.png")), png).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(porchlight_browser),
+    ignore = "browser tests skipped: chromedriver is not installed"
+)]
+async fn the_landing_page_is_accessible_at_phone_and_desktop_widths() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.db
+        .create_organization("clinic", "Maple Street Clinic", Some("(555) 010-4477"))
+        .await
+        .unwrap();
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    check_page(&client, &app.url("/"), "landing").await;
+    let heading = client
+        .find(fantoccini::Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(heading, "Your health record, in one safe place");
+    check_page(&client, &app.url("/missing"), "not-found").await;
+    client.close().await.unwrap();
+}

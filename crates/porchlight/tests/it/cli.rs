@@ -1,0 +1,269 @@
+//! The `porchlight` binary: settings errors, import output and exit codes, staff accounts,
+//! graceful shutdown.
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    process::{Command, Output, Stdio},
+    time::Duration,
+};
+
+use crate::harness::{TEST_SECRET_KEY, TestApp, each_backend, synthea_dir};
+
+fn porchlight(database_url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_porchlight"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PORCHLIGHT_DATABASE_URL", database_url)
+        .env("PORCHLIGHT_SECRET_KEY", TEST_SECRET_KEY)
+        .stdin(Stdio::null());
+    command
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The numbers on the report line of one resource type.
+fn report_line(stdout: &str, rtype: &str) -> Vec<u64> {
+    let line = stdout
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(rtype))
+        .unwrap_or_else(|| panic!("no {rtype} line in:\n{stdout}"));
+    line.split_whitespace()
+        .skip(1)
+        .map(|n| n.parse().unwrap())
+        .collect()
+}
+
+fn staff_add(app: &TestApp, args: &[&str], password: &str) -> Output {
+    let mut child = porchlight(app.database_url())
+        .args(["staff", "add"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+each_backend! {
+    async fn import_reports_counts_and_a_second_run_adds_nothing(app) {
+        let first = porchlight(app.database_url()).arg("import").arg(synthea_dir()).output().unwrap();
+        let stdout = text(&first.stdout);
+        assert!(first.status.success(), "{stdout}\n{}", text(&first.stderr));
+        // imported, updated, unchanged, skipped
+        assert_eq!(report_line(&stdout, "Patient"), [57, 0, 0, 0]);
+        assert_eq!(report_line(&stdout, "Observation"), [7464, 0, 0, 0]);
+        assert!(stdout.contains("58 files imported, 0 failed"), "{stdout}");
+
+        let second = porchlight(app.database_url()).arg("import").arg(synthea_dir()).output().unwrap();
+        let stdout = text(&second.stdout);
+        assert!(second.status.success());
+        assert_eq!(report_line(&stdout, "Patient"), [0, 0, 57, 0]);
+        assert_eq!(report_line(&stdout, "total")[..2], [0, 0]);
+    }
+
+    async fn import_exits_non_zero_naming_a_truncated_file(app) {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["patient-05.json", "patient-06.json"] {
+            std::fs::copy(synthea_dir().join(name), dir.path().join(name)).unwrap();
+        }
+        let whole = std::fs::read(dir.path().join("patient-06.json")).unwrap();
+        std::fs::write(dir.path().join("patient-06.json"), &whole[..whole.len() - 100]).unwrap();
+        let output = porchlight(app.database_url()).arg("import").arg(dir.path()).output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("patient-06.json") && stderr.contains("not valid JSON"), "{stderr}");
+        assert!(!stderr.contains("patient-05.json"), "{stderr}");
+        assert_eq!(report_line(&text(&output.stdout), "Patient"), [1, 0, 0, 0]);
+    }
+
+    async fn staff_accounts_are_added_with_a_password_from_stdin(app) {
+        let output = staff_add(&app, &["Alice.Admin", "--role", "administrator", "--password-stdin"], "a long enough passphrase");
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert!(text(&output.stdout).contains("created administrator 'alice.admin'"));
+
+        let again = staff_add(&app, &["alice.admin", "--role", "clinician", "--password-stdin"], "another long passphrase");
+        assert!(!again.status.success());
+        assert!(text(&again.stderr).contains("'alice.admin' is already taken"), "{}", text(&again.stderr));
+
+        let short = staff_add(&app, &["bob", "--role", "clinician", "--password-stdin"], "short");
+        assert!(!short.status.success());
+        assert!(text(&short.stderr).contains("at least 12 characters"));
+
+        let role = staff_add(&app, &["bob", "--role", "janitor", "--password-stdin"], "a long enough passphrase");
+        assert!(!role.status.success());
+        assert!(text(&role.stderr).contains("--role: unknown role 'janitor'"), "{}", text(&role.stderr));
+    }
+}
+
+#[test]
+fn bad_settings_stop_start_up_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/p.db", dir.path().display());
+    let cases = [
+        (
+            "PORCHLIGHT_BIND",
+            "everywhere",
+            "PORCHLIGHT_BIND: expected an address and port",
+        ),
+        (
+            "PORCHLIGHT_DATABASE_URL",
+            "mysql://db/p",
+            "PORCHLIGHT_DATABASE_URL: expected a URL",
+        ),
+        (
+            "PORCHLIGHT_BASE_URL",
+            "portal",
+            "PORCHLIGHT_BASE_URL: expected an address",
+        ),
+        (
+            "PORCHLIGHT_SMTP_URL",
+            "mail.example.org",
+            "PORCHLIGHT_SMTP_URL: expected a URL",
+        ),
+        (
+            "PORCHLIGHT_SECRET_KEY",
+            "tiny",
+            "PORCHLIGHT_SECRET_KEY: the secret key must be at least 32",
+        ),
+    ];
+    for (name, value, expected) in cases {
+        let output = porchlight(&url)
+            .env(name, value)
+            .arg("migrate")
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{name}={value} was accepted");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+    }
+    let output = porchlight("postgres://127.0.0.1/x")
+        .env_remove("PORCHLIGHT_SECRET_KEY")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(text(&output.stderr).contains("required with PostgreSQL"));
+}
+
+#[test]
+fn unknown_settings_are_warned_about_by_name_and_files_and_flags_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let from_env = format!("sqlite://{}/env.db", dir.path().display());
+    let from_file = format!("sqlite://{}/file.db", dir.path().display());
+    let from_flag = format!("sqlite://{}/flag.db", dir.path().display());
+    let config = dir.path().join("porchlight.toml");
+    std::fs::write(
+        &config,
+        format!("database_url = \"{from_file}\"\nbind = \"127.0.0.1:0\"\n"),
+    )
+    .unwrap();
+
+    // The environment overrides the file.
+    let output = porchlight(&from_env)
+        .env("PORCHLIGHT_DATABSE_URL", "typo")
+        .args(["--config", config.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("PORCHLIGHT_DATABSE_URL"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(dir.path().join("env.db").exists() && !dir.path().join("file.db").exists());
+
+    // A flag overrides both.
+    let output = porchlight(&from_env)
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--database-url",
+            &from_flag,
+            "migrate",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(dir.path().join("flag.db").exists());
+
+    // The file alone.
+    let output = porchlight(&from_env)
+        .env_remove("PORCHLIGHT_DATABASE_URL")
+        .args(["--config", config.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(dir.path().join("file.db").exists());
+
+    let bad_file = dir.path().join("bad.toml");
+    std::fs::write(&bad_file, "database_url = [1, 2]\nlisten = 3\n").unwrap();
+    let output = porchlight(&from_env)
+        .args(["--config", bad_file.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("bad.toml"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn sigterm_shuts_the_server_down_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/p.db", dir.path().display());
+    let mut child = porchlight(&url)
+        .env("PORCHLIGHT_BIND", "127.0.0.1:0")
+        .arg("serve")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Logs are JSON lines when not on a terminal; the "serving" line carries the address.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut addr = None;
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        let log: serde_json::Value = serde_json::from_str(&line).expect("log lines are JSON");
+        if log["fields"]["message"] == "serving" {
+            addr = log["fields"]["addr"].as_str().map(str::to_owned);
+            break;
+        }
+        line.clear();
+    }
+    let addr = addr.expect("the server says where it listens");
+    assert_eq!(status_of(&format!("http://{addr}/healthz")), 200);
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "exited with {status}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let rest: Vec<String> = stderr.lines().map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
+}
+
+/// A GET from a synchronous test, answering the status code.
+fn status_of(url: &str) -> u16 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async { reqwest::get(url).await.unwrap().status().as_u16() })
+}

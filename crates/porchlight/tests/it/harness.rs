@@ -1,0 +1,221 @@
+//! Starting the application for a test, on a fresh database of the chosen backend.
+
+use std::path::{Path, PathBuf};
+
+use porchlight::{
+    server::{self, RunningServer},
+    settings::{RawSettings, Settings},
+};
+use storage::Database;
+
+/// The key every test app uses; tests that hash SSN digits need to know it.
+pub const TEST_SECRET_KEY: &str = "integration-tests-secret-key-0123456789";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running application with its own database.
+pub struct TestApp {
+    pub base_url: String,
+    pub db: Database,
+    pub settings: Settings,
+    pub client: reqwest::Client,
+    server: Option<RunningServer>,
+    database: TestDatabase,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        let database = TestDatabase::create(backend).await;
+        let settings = RawSettings {
+            database_url: Some(database.url.clone()),
+            bind: Some("127.0.0.1:0".to_owned()),
+            secret_key: Some(TEST_SECRET_KEY.to_owned()),
+            ..RawSettings::default()
+        }
+        .validate()
+        .expect("test settings are valid");
+        let db = porchlight::open_database(&settings)
+            .await
+            .expect("the test database opens and migrates");
+        let server = server::start(&settings, db.clone())
+            .await
+            .expect("the server starts");
+        let base_url = format!("http://{}", server.addr);
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        Self {
+            base_url,
+            db,
+            settings,
+            client,
+            server: Some(server),
+            database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request succeeds")
+    }
+
+    /// The database URL, for running the binary against the same database.
+    pub fn database_url(&self) -> &str {
+        &self.database.url
+    }
+
+    /// Stops the server gracefully.
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.expect("the server stops cleanly");
+        }
+        self.db.close().await;
+    }
+}
+
+/// A database that exists for one test: a temporary SQLite file, or a new PostgreSQL
+/// database that is dropped afterwards.
+struct TestDatabase {
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    async fn create(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("porchlight.db").display());
+                Self {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var("PORCHLIGHT_TEST_POSTGRES_URL")
+                    .expect("PORCHLIGHT_TEST_POSTGRES_URL is set for PostgreSQL tests");
+                let name = format!("porchlight_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("PostgreSQL at PORCHLIGHT_TEST_POSTGRES_URL answers");
+                admin
+                    .execute_admin(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap();
+                admin.close().await;
+                let url = replace_database(&admin_url, &name);
+                Self {
+                    url,
+                    _dir: None,
+                    postgres: Some((admin_url, name)),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs outside async: a short-lived runtime on its own thread removes the database.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                    admin.close().await;
+                }
+            });
+            Ok::<_, std::io::Error>(())
+        })
+        .join();
+    }
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+/// The shared synthetic patients, beside the project.
+pub fn synthea_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/synthea-r4")
+}
+
+/// Declares tests that run once per backend: `mod sqlite` and `mod postgres`.
+macro_rules! each_backend {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $app = $crate::harness::TestApp::spawn($crate::harness::Backend::Sqlite).await;
+                    $body
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(porchlight_pg), ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set")]
+                async fn $name() {
+                    let $app = $crate::harness::TestApp::spawn($crate::harness::Backend::Postgres).await;
+                    $body
+                }
+            )*
+        }
+    };
+}
+pub(crate) use each_backend;
+
+#[test]
+fn replaces_the_database_in_a_url() {
+    assert_eq!(
+        replace_database(
+            "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable",
+            "t1"
+        ),
+        "postgres://postgres@127.0.0.1:5432/t1?sslmode=disable"
+    );
+    assert_eq!(
+        replace_database("postgres://u@h", "t2"),
+        "postgres://u@h/t2"
+    );
+}

@@ -1,0 +1,11 @@
+//! Porchlight's integration tests: one binary; each test starts the real application on port 0
+//! with a fresh database. Every test runs twice, on SQLite and on PostgreSQL (the latter when
+//! `PORCHLIGHT_TEST_POSTGRES_URL` is set; otherwise those tests show as ignored).
+
+mod harness;
+
+mod browser;
+mod cli;
+mod demo_data;
+mod http;
+mod import;

@@ -1,0 +1,18 @@
+//! Storage: the only crate that knows SQL.
+//!
+//! The backend (SQLite or PostgreSQL) is chosen once, from the URL, in [`Database::connect`].
+//! Callers never branch on it: every query is written once, in SQL both backends accept, and
+//! [`dispatch!`] runs it against whichever pool or transaction is in hand.
+
+mod audit;
+mod database;
+mod import;
+mod organizations;
+mod params;
+mod staff;
+
+pub use audit::{AuditActor, AuditEntry};
+pub use database::{Backend, ConnectError, Database, Tx};
+pub use import::{Outcome, RecordId};
+pub use organizations::Organization;
+pub use staff::{NewStaff, StaffError};

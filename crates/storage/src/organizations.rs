@@ -1,0 +1,86 @@
+use domain::OrganizationId;
+use sqlx::{AssertSqlSafe, FromRow};
+use uuid::Uuid;
+
+use crate::{Database, database::dispatch};
+
+/// A practice: it owns its patients, staff and enrollment policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub id: OrganizationId,
+    pub slug: String,
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+#[derive(FromRow)]
+struct OrganizationRow {
+    id: Uuid,
+    slug: String,
+    name: String,
+    phone: Option<String>,
+}
+
+impl From<OrganizationRow> for Organization {
+    fn from(row: OrganizationRow) -> Self {
+        Self {
+            id: OrganizationId::from_uuid(row.id),
+            slug: row.slug,
+            name: row.name,
+            phone: row.phone,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, slug, name, phone";
+
+impl Database {
+    pub async fn create_organization(
+        &self,
+        slug: &str,
+        name: &str,
+        phone: Option<&str>,
+    ) -> anyhow::Result<Organization> {
+        let id = OrganizationId::new();
+        let now = jiff_sqlx::ToSqlx::to_sqlx(jiff::Timestamp::now());
+        dispatch!(&self.handle, |pool| {
+            sqlx::query(
+                "INSERT INTO organizations (id, slug, name, phone, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id.as_uuid())
+            .bind(slug)
+            .bind(name)
+            .bind(phone)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(Organization {
+            id,
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+            phone: phone.map(str::to_owned),
+        })
+    }
+
+    pub async fn organization_by_slug(&self, slug: &str) -> anyhow::Result<Option<Organization>> {
+        let sql = format!("SELECT {COLUMNS} FROM organizations WHERE slug = $1");
+        let row: Option<OrganizationRow> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                .bind(slug)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(Organization::from))
+    }
+
+    pub async fn organizations(&self) -> anyhow::Result<Vec<Organization>> {
+        let sql = format!("SELECT {COLUMNS} FROM organizations ORDER BY slug");
+        let rows: Vec<OrganizationRow> = dispatch!(&self.handle, |pool| sqlx::query_as(
+            AssertSqlSafe(sql.as_str())
+        )
+        .fetch_all(pool)
+        .await?);
+        Ok(rows.into_iter().map(Organization::from).collect())
+    }
+}

@@ -1,0 +1,85 @@
+//! HTTP: turns requests into domain calls and results into pages or JSON. Handlers are thin.
+
+mod health;
+mod metrics;
+mod pages;
+mod security_headers;
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    http::{HeaderName, Request},
+    routing::get,
+};
+use storage::Database;
+use tower::ServiceBuilder;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+/// What every handler may use. Cloned per request; the heavy parts are shared.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Database,
+    pub settings: Arc<WebSettings>,
+}
+
+/// The parts of the configuration that shape responses.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// The address patients use, e.g. `https://portal.example.org`; links in emails start here.
+    pub base_url: String,
+}
+
+impl WebSettings {
+    pub fn served_over_https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application: routes and the middleware every request passes through.
+pub fn router(state: AppState) -> Router {
+    let https = state.settings.served_over_https();
+    Router::new()
+        .route("/", get(pages::landing))
+        .route("/static/portal.css", get(pages::stylesheet))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::render))
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                        let request_id = request
+                            .headers()
+                            .get(REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        // The path only: query strings may carry names or dates.
+                        tracing::info_span!(
+                            "request",
+                            request_id,
+                            method = %request.method(),
+                            path = %request.uri().path(),
+                        )
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(axum::middleware::from_fn(metrics::track))
+                .layer(TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(30),
+                ))
+                .layer(axum::middleware::from_fn(move |req, next| {
+                    security_headers::apply(https, req, next)
+                })),
+        )
+}

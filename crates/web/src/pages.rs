@@ -1,0 +1,96 @@
+//! Public pages.
+
+use askama::Template;
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::{Html, IntoResponse, Response},
+};
+
+use crate::AppState;
+
+/// Who runs this portal, as shown in every page's header and footer.
+struct Practice {
+    name: String,
+    phone: Option<String>,
+}
+
+impl Practice {
+    /// The deployment's organization; a deployment serving several says so generically.
+    async fn of(state: &AppState) -> Self {
+        match state.db.organizations().await {
+            Ok(orgs) if orgs.len() == 1 => Self {
+                name: orgs[0].name.clone(),
+                phone: orgs[0].phone.clone(),
+            },
+            Ok(_) => Self::generic(),
+            Err(error) => {
+                tracing::warn!(error = %error, "could not read the organizations");
+                Self::generic()
+            }
+        }
+    }
+
+    fn generic() -> Self {
+        Self {
+            name: "Porchlight".to_owned(),
+            phone: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct Landing {
+    practice_name: String,
+    practice_phone: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFound {
+    practice_name: String,
+    practice_phone: Option<String>,
+}
+
+pub async fn landing(State(state): State<AppState>) -> Response {
+    let practice = Practice::of(&state).await;
+    render(Landing {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+    })
+}
+
+pub async fn not_found(State(state): State<AppState>) -> Response {
+    let practice = Practice::of(&state).await;
+    let mut response = render(NotFound {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+    });
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/portal.css"),
+    )
+}
+
+fn render(template: impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "a page failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side.",
+            )
+                .into_response()
+        }
+    }
+}
