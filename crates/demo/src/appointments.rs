@@ -43,7 +43,7 @@ fn describe(kind: EncounterKind, reason: Option<&ConditionRecord>) -> String {
 
 fn office_time(rng: &mut ChaCha8Rng, day: Date) -> DateTime {
     let slot = rng.random_range(0..34);
-    day.at(8 + slot / 4, 15 * (slot % 4) as i8, 0, 0)
+    day.at(8 + slot / 4, 15 * (slot % 4), 0, 0)
 }
 
 fn next_weekday(day: Date) -> Date {
@@ -74,13 +74,22 @@ pub(crate) fn schedule(
         // Some visits were first booked for an earlier date, then cancelled or missed.
         let roll: f64 = rng.random();
         if roll < 0.1 {
-            let missed = next_weekday(encounter.start.date().saturating_sub(rng.random_range(7..40).days()));
+            let missed = next_weekday(
+                encounter
+                    .start
+                    .date()
+                    .saturating_sub(rng.random_range(7..40).days()),
+            );
             if missed > window.start {
                 let start = office_time(rng, missed);
                 appointments.push(Appointment {
                     id: rng::uuid(rng),
                     kind: encounter.kind,
-                    status: if roll < 0.06 { AppointmentStatus::Cancelled } else { AppointmentStatus::NoShow },
+                    status: if roll < 0.06 {
+                        AppointmentStatus::Cancelled
+                    } else {
+                        AppointmentStatus::NoShow
+                    },
                     start,
                     minutes: encounter.kind.minutes(),
                     practitioner: encounter.practitioner,
@@ -99,12 +108,20 @@ pub(crate) fn schedule(
             minutes: encounter.kind.minutes(),
             practitioner: encounter.practitioner,
             reason: encounter.reason,
-            created: encounter.start.saturating_sub(lead_days.days()).saturating_sub(rng.random_range(0..8).hours()),
+            created: office_time(rng, encounter.start.date().saturating_sub(lead_days.days())),
             description: describe(encounter.kind, reason),
         });
     }
     if patient.deceased.is_none() {
-        upcoming(rng, encounters, conditions, window, patient, pcp, &mut appointments);
+        upcoming(
+            rng,
+            encounters,
+            conditions,
+            window,
+            patient,
+            pcp,
+            &mut appointments,
+        );
     }
     appointments
 }
@@ -132,18 +149,35 @@ fn upcoming(
         .enumerate()
         .filter(|(_, c)| c.chronic && c.abatement.is_none())
         .filter(|(_, c)| {
-            [Chronic::Diabetes, Chronic::Hypertension, Chronic::Depression, Chronic::Copd, Chronic::Asthma]
-                .iter()
-                .any(|k| k.code().code == c.code.code)
+            [
+                Chronic::Diabetes,
+                Chronic::Hypertension,
+                Chronic::Depression,
+                Chronic::Copd,
+                Chronic::Asthma,
+            ]
+            .iter()
+            .any(|k| k.code().code == c.code.code)
         })
         .map(|(i, _)| i)
         .next();
     let mut used_days: Vec<Date> = Vec::new();
     for n in 0..count {
         let (kind, reason) = match (n, checkup_due, follow_up_reason) {
-            (0, true, _) => (if child { EncounterKind::WellChild } else { EncounterKind::WellAdult }, None),
+            (0, true, _) => (
+                if child {
+                    EncounterKind::WellChild
+                } else {
+                    EncounterKind::WellAdult
+                },
+                None,
+            ),
             (_, _, Some(reason)) if rng.random_bool(0.8) => {
-                let kind = if rng.random_bool(0.25) { EncounterKind::Telehealth } else { EncounterKind::FollowUp };
+                let kind = if rng.random_bool(0.25) {
+                    EncounterKind::Telehealth
+                } else {
+                    EncounterKind::FollowUp
+                };
                 (kind, Some(reason))
             }
             _ => (EncounterKind::Problem, None),
@@ -162,7 +196,12 @@ fn upcoming(
             minutes: kind.minutes(),
             practitioner: pcp,
             reason,
-            created: today.saturating_sub(rng.random_range(0..30).days()).at(rng.random_range(8..18), rng.random_range(0..60), 0, 0),
+            created: today.saturating_sub(rng.random_range(0..30).days()).at(
+                rng.random_range(8..18),
+                rng.random_range(0..60),
+                0,
+                0,
+            ),
             description: describe(kind, reason.map(|i| &conditions[i])),
         });
     }
@@ -174,7 +213,13 @@ mod tests {
 
     #[test]
     fn plain_names() {
-        assert_eq!(plain_name("Essential hypertension (disorder)"), "hypertension");
-        assert_eq!(plain_name("Diabetes mellitus type 2 (disorder)"), "Diabetes mellitus type 2");
+        assert_eq!(
+            plain_name("Essential hypertension (disorder)"),
+            "hypertension"
+        );
+        assert_eq!(
+            plain_name("Diabetes mellitus type 2 (disorder)"),
+            "Diabetes mellitus type 2"
+        );
     }
 }

@@ -21,6 +21,9 @@ use crate::rng::{self, pick};
 pub const ADJUDICATION: &str = "http://terminology.hl7.org/CodeSystem/adjudication";
 /// Code system of the CARIN Blue Button categories (`memberliability`, `paidbypatient`).
 pub const CARIN_ADJUDICATION: &str = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudication";
+/// Code system of Porchlight's own category `patientpay`: what the patient still owes.
+pub const PORCHLIGHT_ADJUDICATION: &str =
+    "https://porchlight.example.org/fhir/CodeSystem/adjudication";
 
 /// Who pays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,7 +169,11 @@ const ORGANIZATION_PRICES: [f64; 7] = [1.0, 0.95, 1.25, 1.3, 0.95, 1.05, 0.98];
 fn visit_charge(kind: EncounterKind, age: u32) -> f64 {
     match kind {
         EncounterKind::WellAdult => {
-            if age >= 65 { 265.0 } else { 235.0 }
+            if age >= 65 {
+                265.0
+            } else {
+                235.0
+            }
         }
         EncounterKind::WellChild => 185.0,
         EncounterKind::FollowUp => 145.0,
@@ -233,15 +240,33 @@ pub(crate) fn bill(
     let price = |charge: f64| round_to(charge * factor, 2);
     let well = encounter.kind.preventive();
     // (product, charge, preventive, is the visit line)
-    let mut services: Vec<(Code, f64, bool, bool)> =
-        vec![(encounter.kind.code(), price(visit_charge(encounter.kind, age)), well, true)];
+    let mut services: Vec<(Code, f64, bool, bool)> = vec![(
+        encounter.kind.code(),
+        price(visit_charge(encounter.kind, age)),
+        well,
+        true,
+    )];
     for report in &encounter.reports {
         let (code, display) = report.panel.code();
         let screening = well && matches!(report.panel, Panel::Lipid | Panel::A1c);
-        services.push((Code { system: LOINC, code, display }, price(panel_charge(report.panel)), screening, false));
+        services.push((
+            Code {
+                system: LOINC,
+                code,
+                display,
+            },
+            price(panel_charge(report.panel)),
+            screening,
+            false,
+        ));
     }
     for shot in &encounter.immunizations {
-        services.push((*shot.vaccine, price(vaccine_charge(shot.vaccine)), true, false));
+        services.push((
+            *shot.vaccine,
+            price(vaccine_charge(shot.vaccine)),
+            true,
+            false,
+        ));
     }
     for procedure in &encounter.procedures {
         let (charge, screening) = procedure_charge(procedure.code);
@@ -290,11 +315,21 @@ pub(crate) fn bill(
                 }
             };
             let patient = round_to(patient, 2);
-            BillLine { product, charge, allowed, insurer: round_to(allowed - patient, 2), patient }
+            BillLine {
+                product,
+                charge,
+                allowed,
+                insurer: round_to(allowed - patient, 2),
+                patient,
+            }
         })
         .collect::<Vec<_>>();
 
-    let processed = encounter.end.date().saturating_add(rng.random_range(10..35).days()).min(today);
+    let processed = encounter
+        .end
+        .date()
+        .saturating_add(rng.random_range(10..35).days())
+        .min(today);
     let share: f64 = round_to(lines.iter().map(|l| l.patient).sum(), 2);
     let age_of_bill = (today - processed).get_days();
     let patient_paid = if share <= 0.0 {
@@ -332,7 +367,11 @@ pub(crate) struct BillingRefs<'a> {
 }
 
 fn claim_type(kind: EncounterKind) -> Value {
-    let code = if kind == EncounterKind::Emergency { "institutional" } else { "professional" };
+    let code = if kind == EncounterKind::Emergency {
+        "institutional"
+    } else {
+        "professional"
+    };
     json!({ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/claim-type", "code": code }] })
 }
 
@@ -340,7 +379,12 @@ fn period(clock: &Clock, start: DateTime, end: DateTime) -> Value {
     json!({ "start": clock.instant(start), "end": clock.instant(end) })
 }
 
-pub(crate) fn claim_resource(bill: &Bill, encounter: &Encounter, refs: &BillingRefs, clock: &Clock) -> Value {
+pub(crate) fn claim_resource(
+    bill: &Bill,
+    encounter: &Encounter,
+    refs: &BillingRefs,
+    clock: &Clock,
+) -> Value {
     let items: Vec<Value> = bill
         .lines
         .iter()
@@ -354,7 +398,8 @@ pub(crate) fn claim_resource(bill: &Bill, encounter: &Encounter, refs: &BillingR
             if i == 0 {
                 item["encounter"] = json!([reference(encounter.id)]);
                 if !refs.diagnoses.is_empty() {
-                    item["diagnosisSequence"] = json!((1..=refs.diagnoses.len()).collect::<Vec<_>>());
+                    item["diagnosisSequence"] =
+                        json!((1..=refs.diagnoses.len()).collect::<Vec<_>>());
                 }
             }
             item
@@ -376,12 +421,13 @@ pub(crate) fn claim_resource(bill: &Bill, encounter: &Encounter, refs: &BillingR
         "total": money(bill.billed()),
     });
     if !refs.diagnoses.is_empty() {
-        claim["diagnosis"] = json!(refs
-            .diagnoses
-            .iter()
-            .enumerate()
-            .map(|(i, id)| json!({ "sequence": i + 1, "diagnosisReference": reference(*id) }))
-            .collect::<Vec<_>>());
+        claim["diagnosis"] = json!(
+            refs.diagnoses
+                .iter()
+                .enumerate()
+                .map(|(i, id)| json!({ "sequence": i + 1, "diagnosisReference": reference(*id) }))
+                .collect::<Vec<_>>()
+        );
     }
     claim
 }
@@ -393,7 +439,12 @@ fn adjudication(system: &str, code: &str, display: &str, amount: f64) -> Value {
     })
 }
 
-pub(crate) fn eob_resource(bill: &Bill, encounter: &Encounter, refs: &BillingRefs, clock: &Clock) -> Value {
+pub(crate) fn eob_resource(
+    bill: &Bill,
+    encounter: &Encounter,
+    refs: &BillingRefs,
+    clock: &Clock,
+) -> Value {
     let items: Vec<Value> = bill
         .lines
         .iter()
@@ -448,6 +499,7 @@ pub(crate) fn eob_resource(bill: &Bill, encounter: &Encounter, refs: &BillingRef
             adjudication(ADJUDICATION, "benefit", "Benefit Amount", bill.insurer_paid()),
             adjudication(CARIN_ADJUDICATION, "memberliability", "Member liability", bill.patient_share()),
             adjudication(CARIN_ADJUDICATION, "paidbypatient", "Paid by patient", bill.patient_paid),
+            adjudication(PORCHLIGHT_ADJUDICATION, "patientpay", "Patient balance due", bill.balance().max(0.0)),
         ],
         "payment": {
             "date": processed.date().to_string(),
@@ -455,19 +507,20 @@ pub(crate) fn eob_resource(bill: &Bill, encounter: &Encounter, refs: &BillingRef
         },
     });
     if !refs.diagnoses.is_empty() {
-        eob["diagnosis"] = json!(refs
-            .diagnoses
-            .iter()
-            .enumerate()
-            .map(|(i, id)| json!({
-                "sequence": i + 1,
-                "diagnosisReference": reference(*id),
-                "type": [{ "coding": [{
-                    "system": "http://terminology.hl7.org/CodeSystem/ex-diagnosistype",
-                    "code": if i == 0 { "principal" } else { "secondary" },
-                }] }],
-            }))
-            .collect::<Vec<_>>());
+        eob["diagnosis"] = json!(
+            refs.diagnoses
+                .iter()
+                .enumerate()
+                .map(|(i, id)| json!({
+                    "sequence": i + 1,
+                    "diagnosisReference": reference(*id),
+                    "type": [{ "coding": [{
+                        "system": "http://terminology.hl7.org/CodeSystem/ex-diagnosistype",
+                        "code": if i == 0 { "principal" } else { "secondary" },
+                    }] }],
+                }))
+                .collect::<Vec<_>>()
+        );
     }
     eob
 }

@@ -16,15 +16,27 @@ pub(crate) struct Code {
 }
 
 const fn snomed(code: &'static str, display: &'static str) -> Code {
-    Code { system: SNOMED, code, display }
+    Code {
+        system: SNOMED,
+        code,
+        display,
+    }
 }
 
 const fn rxnorm(code: &'static str, display: &'static str) -> Code {
-    Code { system: RXNORM, code, display }
+    Code {
+        system: RXNORM,
+        code,
+        display,
+    }
 }
 
 const fn cvx(code: &'static str, display: &'static str) -> Code {
-    Code { system: CVX, code, display }
+    Code {
+        system: CVX,
+        code,
+        display,
+    }
 }
 
 /// How a drug is taken, for `dosageInstruction`.
@@ -42,19 +54,34 @@ pub(crate) struct Drug {
 }
 
 const fn daily(code: Code, instruction: &'static str) -> Drug {
-    Drug { code, instruction, frequency: 1, period_days: 1, dose: 1.0, as_needed: false, course_days: 0 }
+    Drug {
+        code,
+        instruction,
+        frequency: 1,
+        period_days: 1,
+        dose: 1.0,
+        as_needed: false,
+        course_days: 0,
+    }
 }
 
-pub(crate) const LISINOPRIL: Drug =
-    daily(rxnorm("314076", "lisinopril 10 MG Oral Tablet"), "Take 1 tablet by mouth once daily.");
-pub(crate) const AMLODIPINE: Drug =
-    daily(rxnorm("197361", "amlodipine 5 MG Oral Tablet"), "Take 1 tablet by mouth once daily.");
+pub(crate) const LISINOPRIL: Drug = daily(
+    rxnorm("314076", "lisinopril 10 MG Oral Tablet"),
+    "Take 1 tablet by mouth once daily.",
+);
+pub(crate) const AMLODIPINE: Drug = daily(
+    rxnorm("197361", "amlodipine 5 MG Oral Tablet"),
+    "Take 1 tablet by mouth once daily.",
+);
 pub(crate) const HYDROCHLOROTHIAZIDE: Drug = daily(
     rxnorm("310798", "hydrochlorothiazide 25 MG Oral Tablet"),
     "Take 1 tablet by mouth every morning.",
 );
 pub(crate) const METFORMIN: Drug = daily(
-    rxnorm("860975", "24 HR metformin hydrochloride 500 MG Extended Release Oral Tablet"),
+    rxnorm(
+        "860975",
+        "24 HR metformin hydrochloride 500 MG Extended Release Oral Tablet",
+    ),
     "Take 1 tablet by mouth once daily with the evening meal.",
 );
 pub(crate) const ATORVASTATIN: Drug = daily(
@@ -69,8 +96,10 @@ pub(crate) const LEVOTHYROXINE: Drug = daily(
     rxnorm("966222", "levothyroxine sodium 0.075 MG Oral Tablet"),
     "Take 1 tablet by mouth every morning on an empty stomach, 30 minutes before breakfast.",
 );
-pub(crate) const SERTRALINE: Drug =
-    daily(rxnorm("312941", "sertraline 50 MG Oral Tablet"), "Take 1 tablet by mouth once daily.");
+pub(crate) const SERTRALINE: Drug = daily(
+    rxnorm("312941", "sertraline 50 MG Oral Tablet"),
+    "Take 1 tablet by mouth once daily.",
+);
 pub(crate) const FLUOXETINE: Drug = daily(
     rxnorm("310385", "fluoxetine 20 MG Oral Capsule"),
     "Take 1 capsule by mouth every morning.",
@@ -81,14 +110,20 @@ pub(crate) const WARFARIN: Drug = daily(
 );
 pub(crate) const APIXABAN: Drug = Drug {
     frequency: 2,
-    ..daily(rxnorm("1364445", "apixaban 5 MG Oral Tablet"), "Take 1 tablet by mouth twice daily.")
+    ..daily(
+        rxnorm("1364445", "apixaban 5 MG Oral Tablet"),
+        "Take 1 tablet by mouth twice daily.",
+    )
 };
 pub(crate) const FERROUS_SULFATE: Drug = daily(
     rxnorm("310325", "ferrous sulfate 325 MG Oral Tablet"),
     "Take 1 tablet by mouth once daily with food.",
 );
 pub(crate) const ALBUTEROL: Drug = Drug {
-    code: rxnorm("745679", "200 ACTUAT albuterol 0.09 MG/ACTUAT Metered Dose Inhaler"),
+    code: rxnorm(
+        "745679",
+        "200 ACTUAT albuterol 0.09 MG/ACTUAT Metered Dose Inhaler",
+    ),
     instruction: "Inhale 2 puffs every 4 to 6 hours as needed for wheezing or shortness of breath.",
     frequency: 1,
     period_days: 1,
@@ -97,7 +132,10 @@ pub(crate) const ALBUTEROL: Drug = Drug {
     course_days: 0,
 };
 pub(crate) const FLUTICASONE: Drug = Drug {
-    code: rxnorm("895994", "120 ACTUAT fluticasone propionate 0.044 MG/ACTUAT Metered Dose Inhaler"),
+    code: rxnorm(
+        "895994",
+        "120 ACTUAT fluticasone propionate 0.044 MG/ACTUAT Metered Dose Inhaler",
+    ),
     instruction: "Inhale 2 puffs twice daily. Rinse mouth after each use.",
     frequency: 2,
     period_days: 1,
@@ -123,7 +161,10 @@ pub(crate) const ACETAMINOPHEN: Drug = Drug {
     as_needed: true,
     course_days: 10,
 };
-pub(crate) const ACETAMINOPHEN_LONG_TERM: Drug = Drug { course_days: 0, ..ACETAMINOPHEN };
+pub(crate) const ACETAMINOPHEN_LONG_TERM: Drug = Drug {
+    course_days: 0,
+    ..ACETAMINOPHEN
+};
 pub(crate) const IBUPROFEN: Drug = Drug {
     code: rxnorm("310965", "ibuprofen 200 MG Oral Tablet"),
     instruction: "Take 2 tablets by mouth every 6 to 8 hours as needed for pain, with food.",
@@ -161,7 +202,10 @@ pub(crate) const AMOXICILLIN: Drug = Drug {
     course_days: 10,
 };
 pub(crate) const AMOXICILLIN_CLAVULANATE: Drug = Drug {
-    code: rxnorm("562251", "amoxicillin 250 MG / clavulanate 125 MG Oral Tablet"),
+    code: rxnorm(
+        "562251",
+        "amoxicillin 250 MG / clavulanate 125 MG Oral Tablet",
+    ),
     instruction: "Take 1 tablet by mouth every 8 hours for 10 days.",
     frequency: 3,
     period_days: 1,
@@ -236,7 +280,10 @@ impl Chronic {
             Chronic::Prediabetes => snomed("714628002", "Prediabetes (finding)"),
             Chronic::Hyperlipidemia => snomed("55822004", "Hyperlipidemia (disorder)"),
             Chronic::Asthma => snomed("195967001", "Asthma (disorder)"),
-            Chronic::Copd => snomed("13645005", "Chronic obstructive pulmonary disease (disorder)"),
+            Chronic::Copd => snomed(
+                "13645005",
+                "Chronic obstructive pulmonary disease (disorder)",
+            ),
             Chronic::Hypothyroidism => snomed("40930008", "Hypothyroidism (disorder)"),
             Chronic::Depression => snomed("35489007", "Depressive disorder (disorder)"),
             Chronic::Anxiety => snomed("197480006", "Anxiety disorder (disorder)"),
@@ -295,19 +342,40 @@ pub(crate) struct GoalDef {
 
 pub(crate) fn care_plan(condition: Chronic) -> Option<&'static CarePlanDef> {
     const HYPERTENSION: CarePlanDef = CarePlanDef {
-        category: snomed("443402002", "Lifestyle education regarding hypertension (procedure)"),
+        category: snomed(
+            "443402002",
+            "Lifestyle education regarding hypertension (procedure)",
+        ),
         activities: &[
-            snomed("386463000", "Prescribed activity/exercise education (procedure)"),
-            snomed("413473000", "Counseling about alcohol consumption (procedure)"),
-            snomed("1151000175103", "Dietary approaches to stop hypertension diet (regime/therapy)"),
+            snomed(
+                "386463000",
+                "Prescribed activity/exercise education (procedure)",
+            ),
+            snomed(
+                "413473000",
+                "Counseling about alcohol consumption (procedure)",
+            ),
+            snomed(
+                "1151000175103",
+                "Dietary approaches to stop hypertension diet (regime/therapy)",
+            ),
         ],
         goals: &[
-            GoalDef { description: "Maintain blood pressure below 130/80 mm[Hg]", target: None },
-            GoalDef { description: "Reduce sodium intake to no more than 2,300 mg/day", target: None },
+            GoalDef {
+                description: "Maintain blood pressure below 130/80 mm[Hg]",
+                target: None,
+            },
+            GoalDef {
+                description: "Reduce sodium intake to no more than 2,300 mg/day",
+                target: None,
+            },
         ],
     };
     const DIABETES: CarePlanDef = CarePlanDef {
-        category: snomed("698360004", "Diabetes self management plan (record artifact)"),
+        category: snomed(
+            "698360004",
+            "Diabetes self management plan (record artifact)",
+        ),
         activities: &[
             snomed("160670007", "Diabetic diet (finding)"),
             snomed("229065009", "Exercise therapy (regime/therapy)"),
@@ -315,23 +383,44 @@ pub(crate) fn care_plan(condition: Chronic) -> Option<&'static CarePlanDef> {
         goals: &[
             GoalDef {
                 description: "Hemoglobin A1c total in Blood < 7.0",
-                target: Some(("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", "<", 7.0, "%")),
+                target: Some((
+                    "4548-4",
+                    "Hemoglobin A1c/Hemoglobin.total in Blood",
+                    "<",
+                    7.0,
+                    "%",
+                )),
             },
-            GoalDef { description: "Maintain blood glucose between 80 and 130 mg/dL before meals", target: None },
+            GoalDef {
+                description: "Maintain blood glucose between 80 and 130 mg/dL before meals",
+                target: None,
+            },
         ],
     };
     const PREDIABETES: CarePlanDef = CarePlanDef {
-        category: snomed("698360004", "Diabetes self management plan (record artifact)"),
+        category: snomed(
+            "698360004",
+            "Diabetes self management plan (record artifact)",
+        ),
         activities: &[
             snomed("160670007", "Diabetic diet (finding)"),
             snomed("229065009", "Exercise therapy (regime/therapy)"),
         ],
-        goals: &[GoalDef { description: "Lose 5% of body weight within one year", target: None }],
+        goals: &[GoalDef {
+            description: "Lose 5% of body weight within one year",
+            target: None,
+        }],
     };
     const HYPERLIPIDEMIA: CarePlanDef = CarePlanDef {
-        category: snomed("736285004", "Hyperlipidemia clinical management plan (record artifact)"),
+        category: snomed(
+            "736285004",
+            "Hyperlipidemia clinical management plan (record artifact)",
+        ),
         activities: &[
-            snomed("386463000", "Prescribed activity/exercise education (procedure)"),
+            snomed(
+                "386463000",
+                "Prescribed activity/exercise education (procedure)",
+            ),
             snomed("226234005", "Healthy diet (regime/therapy)"),
         ],
         goals: &[GoalDef {
@@ -351,7 +440,10 @@ pub(crate) fn care_plan(condition: Chronic) -> Option<&'static CarePlanDef> {
             snomed("710818004", "Inhaled steroid therapy (procedure)"),
             snomed("708409001", "Home nebulizer therapy (procedure)"),
         ],
-        goals: &[GoalDef { description: "Use the rescue inhaler no more than twice a week", target: None }],
+        goals: &[GoalDef {
+            description: "Use the rescue inhaler no more than twice a week",
+            target: None,
+        }],
     };
     const COPD: CarePlanDef = CarePlanDef {
         category: snomed(
@@ -362,15 +454,24 @@ pub(crate) fn care_plan(condition: Chronic) -> Option<&'static CarePlanDef> {
             snomed("710081004", "Smoking cessation therapy (procedure)"),
             snomed("708409001", "Home nebulizer therapy (procedure)"),
         ],
-        goals: &[GoalDef { description: "Walk 30 minutes a day without stopping to rest", target: None }],
+        goals: &[GoalDef {
+            description: "Walk 30 minutes a day without stopping to rest",
+            target: None,
+        }],
     };
     const OSTEOARTHRITIS: CarePlanDef = CarePlanDef {
         category: snomed("408869004", "Musculoskeletal care (regime/therapy)"),
         activities: &[
             snomed("229065009", "Exercise therapy (regime/therapy)"),
-            snomed("386463000", "Prescribed activity/exercise education (procedure)"),
+            snomed(
+                "386463000",
+                "Prescribed activity/exercise education (procedure)",
+            ),
         ],
-        goals: &[GoalDef { description: "Keep knee pain at 3 out of 10 or less during daily activities", target: None }],
+        goals: &[GoalDef {
+            description: "Keep knee pain at 3 out of 10 or less during daily activities",
+            target: None,
+        }],
     };
     match condition {
         Chronic::Hypertension => Some(&HYPERTENSION),
@@ -407,7 +508,9 @@ impl Acute {
             Acute::Bronchitis => snomed("10509002", "Acute bronchitis (disorder)"),
             Acute::Sinusitis => snomed("444814009", "Viral sinusitis (disorder)"),
             Acute::OtitisMedia => snomed("65363002", "Otitis media (disorder)"),
-            Acute::UrinaryInfection => snomed("68566005", "Urinary tract infectious disease (disorder)"),
+            Acute::UrinaryInfection => {
+                snomed("68566005", "Urinary tract infectious disease (disorder)")
+            }
             Acute::AnkleSprain => snomed("44465007", "Sprain of ankle (disorder)"),
             Acute::HandLaceration => snomed("284549007", "Laceration of hand (disorder)"),
             Acute::Covid => snomed(
@@ -422,7 +525,11 @@ impl Acute {
     pub(crate) fn febrile(self) -> bool {
         matches!(
             self,
-            Acute::StrepThroat | Acute::Bronchitis | Acute::OtitisMedia | Acute::Covid | Acute::Influenza
+            Acute::StrepThroat
+                | Acute::Bronchitis
+                | Acute::OtitisMedia
+                | Acute::Covid
+                | Acute::Influenza
         )
     }
 
@@ -452,8 +559,10 @@ pub(crate) mod procedures {
     pub(crate) const SUTURE: Code = snomed("288086009", "Suture open wound (procedure)");
     pub(crate) const CHEST_XRAY: Code = snomed("399208008", "Plain chest X-ray (procedure)");
     pub(crate) const THROAT_CULTURE: Code = snomed("117015009", "Throat culture (procedure)");
-    pub(crate) const EYE_EXAM: Code =
-        snomed("36228007", "Ophthalmic examination and evaluation (procedure)");
+    pub(crate) const EYE_EXAM: Code = snomed(
+        "36228007",
+        "Ophthalmic examination and evaluation (procedure)",
+    );
 }
 
 /// Vaccines by CVX code.
@@ -484,13 +593,18 @@ pub(crate) mod vaccines {
         "207",
         "SARS-COV-2 (COVID-19) vaccine, mRNA, spike protein, LNP, preservative free, 100 mcg/0.5mL dose",
     );
-    pub(crate) const COVID_UNSPECIFIED: Code =
-        cvx("213", "SARS-COV-2 (COVID-19) vaccine, UNSPECIFIED FORMULATION");
+    pub(crate) const COVID_UNSPECIFIED: Code = cvx(
+        "213",
+        "SARS-COV-2 (COVID-19) vaccine, UNSPECIFIED FORMULATION",
+    );
 
     /// The childhood schedule: age in months and the vaccines given at that visit.
     pub(crate) const CHILDHOOD: &[(i64, &[&Code])] = &[
         (0, &[&HEP_B_PEDIATRIC]),
-        (2, &[&DTAP, &IPV, &HIB, &PCV13, &ROTAVIRUS, &HEP_B_PEDIATRIC]),
+        (
+            2,
+            &[&DTAP, &IPV, &HIB, &PCV13, &ROTAVIRUS, &HEP_B_PEDIATRIC],
+        ),
         (4, &[&DTAP, &IPV, &HIB, &PCV13, &ROTAVIRUS]),
         (6, &[&DTAP, &PCV13, &ROTAVIRUS, &HEP_B_PEDIATRIC, &IPV]),
         (12, &[&MMR, &VARICELLA, &HEP_A, &HIB, &PCV13]),

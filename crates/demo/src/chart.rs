@@ -35,9 +35,10 @@ impl EncounterKind {
             EncounterKind::WellAdult => ("185349003", "Encounter for check up (procedure)"),
             EncounterKind::WellChild => ("410620009", "Well child visit (procedure)"),
             EncounterKind::FollowUp => ("390906007", "Follow-up encounter (procedure)"),
-            EncounterKind::Telehealth => {
-                ("448337001", "Telemedicine consultation with patient (procedure)")
-            }
+            EncounterKind::Telehealth => (
+                "448337001",
+                "Telemedicine consultation with patient (procedure)",
+            ),
             EncounterKind::Problem => ("185347001", "Encounter for problem (procedure)"),
             EncounterKind::UrgentCare => ("702927004", "Urgent care clinic (environment)"),
             EncounterKind::Emergency => ("50849002", "Emergency room admission (procedure)"),
@@ -47,7 +48,11 @@ impl EncounterKind {
                 "Administration of vaccine to produce active immunity (procedure)",
             ),
         };
-        Code { system: SNOMED, code, display }
+        Code {
+            system: SNOMED,
+            code,
+            display,
+        }
     }
 
     /// HL7 v3 ActCode class: code and display.
@@ -72,12 +77,18 @@ impl EncounterKind {
 
     /// Booked ahead, so it has an Appointment.
     pub(crate) fn scheduled(self) -> bool {
-        !matches!(self, EncounterKind::UrgentCare | EncounterKind::Emergency | EncounterKind::Immunization)
+        !matches!(
+            self,
+            EncounterKind::UrgentCare | EncounterKind::Emergency | EncounterKind::Immunization
+        )
     }
 
     /// Preventive care that insurers pay in full.
     pub(crate) fn preventive(self) -> bool {
-        matches!(self, EncounterKind::WellAdult | EncounterKind::WellChild | EncounterKind::Immunization)
+        matches!(
+            self,
+            EncounterKind::WellAdult | EncounterKind::WellChild | EncounterKind::Immunization
+        )
     }
 
     /// HL7 v2 table 0276 appointment reason.
@@ -112,7 +123,11 @@ impl Smoking {
             Smoking::Former => ("8517006", "Ex-smoker (finding)"),
             Smoking::Current => ("449868002", "Smokes tobacco daily (finding)"),
         };
-        Code { system: SNOMED, code, display }
+        Code {
+            system: SNOMED,
+            code,
+            display,
+        }
     }
 }
 
@@ -124,15 +139,36 @@ pub(crate) struct VitalKind {
     pub unit: &'static str,
 }
 
-pub(crate) const HEIGHT: VitalKind = VitalKind { code: "8302-2", display: "Body height", unit: "cm" };
-pub(crate) const WEIGHT: VitalKind = VitalKind { code: "29463-7", display: "Body weight", unit: "kg" };
-pub(crate) const BMI: VitalKind =
-    VitalKind { code: "39156-5", display: "Body mass index (BMI) [Ratio]", unit: "kg/m2" };
-pub(crate) const HEART_RATE: VitalKind = VitalKind { code: "8867-4", display: "Heart rate", unit: "/min" };
-pub(crate) const RESPIRATORY_RATE: VitalKind =
-    VitalKind { code: "9279-1", display: "Respiratory rate", unit: "/min" };
-pub(crate) const TEMPERATURE: VitalKind =
-    VitalKind { code: "8310-5", display: "Body temperature", unit: "Cel" };
+pub(crate) const HEIGHT: VitalKind = VitalKind {
+    code: "8302-2",
+    display: "Body height",
+    unit: "cm",
+};
+pub(crate) const WEIGHT: VitalKind = VitalKind {
+    code: "29463-7",
+    display: "Body weight",
+    unit: "kg",
+};
+pub(crate) const BMI: VitalKind = VitalKind {
+    code: "39156-5",
+    display: "Body mass index (BMI) [Ratio]",
+    unit: "kg/m2",
+};
+pub(crate) const HEART_RATE: VitalKind = VitalKind {
+    code: "8867-4",
+    display: "Heart rate",
+    unit: "/min",
+};
+pub(crate) const RESPIRATORY_RATE: VitalKind = VitalKind {
+    code: "9279-1",
+    display: "Respiratory rate",
+    unit: "/min",
+};
+pub(crate) const TEMPERATURE: VitalKind = VitalKind {
+    code: "8310-5",
+    display: "Body temperature",
+    unit: "Cel",
+};
 pub(crate) const OXYGEN_SATURATION: VitalKind = VitalKind {
     code: "59408-5",
     display: "Oxygen saturation in Arterial blood by Pulse oximetry",
@@ -287,6 +323,13 @@ pub(crate) struct Appointment {
 pub(crate) struct Chart {
     pub time_zone: TimeZone,
     pub directory: Directory,
+    /// Index of the primary care practitioner in the directory.
+    pub primary_care: usize,
+    /// OMB race category (code, display) and whether Hispanic or Latino.
+    pub race: (&'static str, &'static str),
+    pub hispanic: bool,
+    /// Time of death, for the deceased.
+    pub deceased_at: Option<DateTime>,
     pub encounters: Vec<Encounter>,
     pub conditions: Vec<ConditionRecord>,
     pub medications: Vec<MedicationRecord>,

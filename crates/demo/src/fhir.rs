@@ -2,7 +2,7 @@
 
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::catalog::{Code, UCUM};
@@ -60,12 +60,25 @@ pub(crate) fn money(value: f64) -> Value {
 
 /// A transaction entry: `fullUrl`, the resource, and a POST to its type.
 pub(crate) fn entry(id: Uuid, resource: Value) -> Value {
-    let resource_type = resource["resourceType"].as_str().unwrap_or_default().to_string();
-    json!({
-        "fullUrl": urn(id),
-        "resource": resource,
-        "request": { "method": "POST", "url": resource_type },
-    })
+    let resource_type = resource["resourceType"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    entry_with_request(
+        id,
+        resource,
+        json!({ "method": "POST", "url": resource_type }),
+    )
+}
+
+/// A transaction entry with its own `request` (e.g. a conditional create).
+pub(crate) fn entry_with_request(id: Uuid, resource: Value, request: Value) -> Value {
+    // Built by moving values in: `json!` would deep-copy the resource.
+    let mut map = Map::new();
+    map.insert("fullUrl".to_string(), Value::String(urn(id)));
+    map.insert("resource".to_string(), resource);
+    map.insert("request".to_string(), request);
+    Value::Object(map)
 }
 
 /// Formats clinic-local date-times as FHIR instants with the clinic's UTC offset.
@@ -95,10 +108,19 @@ mod tests {
     #[test]
     fn instants_carry_daylight_saving_offsets() {
         let clock = Clock::new(TimeZone::get("America/New_York").expect("bundled tzdb"));
-        assert_eq!(clock.instant(date(2024, 1, 15).at(9, 30, 0, 0)), "2024-01-15T09:30:00-05:00");
-        assert_eq!(clock.instant(date(2024, 7, 15).at(9, 30, 0, 0)), "2024-07-15T09:30:00-04:00");
+        assert_eq!(
+            clock.instant(date(2024, 1, 15).at(9, 30, 0, 0)),
+            "2024-01-15T09:30:00-05:00"
+        );
+        assert_eq!(
+            clock.instant(date(2024, 7, 15).at(9, 30, 0, 0)),
+            "2024-07-15T09:30:00-04:00"
+        );
         let phoenix = Clock::new(TimeZone::get("America/Phoenix").expect("bundled tzdb"));
-        assert_eq!(phoenix.instant(date(2024, 7, 15).at(9, 30, 0, 0)), "2024-07-15T09:30:00-07:00");
+        assert_eq!(
+            phoenix.instant(date(2024, 7, 15).at(9, 30, 0, 0)),
+            "2024-07-15T09:30:00-07:00"
+        );
     }
 
     #[test]

@@ -14,11 +14,12 @@ use crate::catalog::{
     care_plan, procedures, vaccines,
 };
 use crate::chart::{
-    AllergyRecord, CarePlanRecord, Chart, ConditionRecord, Encounter, EncounterKind, GoalRecord,
-    HEART_RATE, HEIGHT, Immunization, MedicationRecord, OXYGEN_SATURATION, Observation,
-    ObservationValue, Procedure, RESPIRATORY_RATE, Report, Smoking, TEMPERATURE, WEIGHT, BMI,
+    AllergyRecord, BMI, CarePlanRecord, Chart, ConditionRecord, Encounter, EncounterKind,
+    GoalRecord, HEART_RATE, HEIGHT, Immunization, MedicationRecord, OXYGEN_SATURATION, Observation,
+    ObservationValue, Procedure, RESPIRATORY_RATE, Report, Smoking, TEMPERATURE, WEIGHT,
 };
 use crate::labs::{self, Analyte, Course, Courses, Moment, Panel, Physiology};
+use crate::names::Origin;
 use crate::person::{DemoPatient, Sex, age_between};
 use crate::places::{self, ORGANIZATIONS, PRIMARY_CARE, URGENT_CARE};
 use crate::problems::{self, ChronicPlan};
@@ -33,13 +34,16 @@ pub(crate) fn build(patient: &DemoPatient) -> Chart {
     let today = patient.today;
     let birth = patient.birth_date;
     let end = patient.deceased.unwrap_or(today);
-    let last = match patient.deceased {
-        Some(death) => death,
-        None => today.saturating_sub(1.days()),
-    };
+    // The last day a visit can be on: yesterday, or the day before death.
+    let last = patient.deceased.unwrap_or(today).saturating_sub(1.days());
     let years = [3, 4, 5, 6, 7, 8][weighted_index(&mut rng, &[1.0, 2.0, 3.0, 3.0, 2.0, 1.0])];
     let start = birth.max(end.saturating_sub((years as i64).years()));
-    let window = Window { birth, sex: patient.sex, start, last };
+    let window = Window {
+        birth,
+        sex: patient.sex,
+        start,
+        last,
+    };
 
     let physiology = Physiology::draw(&mut rng, patient.sex, birth);
     let smoking = draw_smoking(&mut rng, age_between(birth, end));
@@ -48,12 +52,15 @@ pub(crate) fn build(patient: &DemoPatient) -> Chart {
     let allergy_draws = draw_allergies(&mut rng);
     let penicillin_allergy = allergy_draws.iter().any(|a| a.0 == PENICILLIN_ALLERGY);
 
-    let mut plans = problems::draw_conditions(&mut rng, patient.sex, birth, end, &physiology, smoking);
+    let mut plans =
+        problems::draw_conditions(&mut rng, patient.sex, birth, end, &physiology, smoking);
     let visits = schedule::plan_visits(&mut rng, &window, &mut plans);
     let medication_plans = problems::plan_treatment(&mut rng, &plans, &|on| age_between(birth, on));
 
-    let mut encounters: Vec<Encounter> =
-        visits.iter().map(|visit| encounter_for(&mut rng, visit, pcp)).collect();
+    let mut encounters: Vec<Encounter> = visits
+        .iter()
+        .map(|visit| encounter_for(&mut rng, visit, pcp))
+        .collect();
 
     // Chronic conditions, recorded where diagnosed (or at the first visit of the history).
     let mut conditions = Vec::new();
@@ -63,11 +70,16 @@ pub(crate) fn build(patient: &DemoPatient) -> Chart {
             continue;
         }
         let from = plan.onset.max(start);
-        let Some(at) = first_encounter(&encounters, from, |k| k != EncounterKind::Immunization) else {
+        let Some(at) = first_encounter(&encounters, from, |k| k != EncounterKind::Immunization)
+        else {
             continue;
         };
         let recorded = encounters[at].start;
-        let onset = if plan.onset >= start { recorded } else { plan.onset.to_datetime(recorded.time()) };
+        let onset = if plan.onset >= start {
+            recorded
+        } else {
+            plan.onset.to_datetime(recorded.time())
+        };
         conditions.push(ConditionRecord {
             id: rng::uuid(&mut rng),
             code: plan.kind.code(),
@@ -79,7 +91,12 @@ pub(crate) fn build(patient: &DemoPatient) -> Chart {
         });
         chronic_records.push((plan.kind, conditions.len() - 1));
     }
-    let condition_of = |kind: Chronic| chronic_records.iter().find(|(k, _)| *k == kind).map(|(_, i)| *i);
+    let condition_of = |kind: Chronic| {
+        chronic_records
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, i)| *i)
+    };
 
     // Acute illnesses, one per urgent-care or emergency visit.
     for (i, visit) in visits.iter().enumerate() {
@@ -111,14 +128,20 @@ pub(crate) fn build(patient: &DemoPatient) -> Chart {
         if plan.stop.is_some_and(|stop| stop <= start) {
             continue;
         }
-        let Some(at) = first_encounter(&encounters, plan.start.max(start), EncounterKind::scheduled) else {
+        let Some(at) =
+            first_encounter(&encounters, plan.start.max(start), EncounterKind::scheduled)
+        else {
             continue;
         };
         let authored = encounters[at].start;
         if plan.stop.is_some_and(|stop| stop <= authored.date()) {
             continue;
         }
-        let began = if plan.start >= start { authored.date() } else { plan.start };
+        let began = if plan.start >= start {
+            authored.date()
+        } else {
+            plan.start
+        };
         treated_from.push((plan.reason, plan.second_line, began));
         medications.push(MedicationRecord {
             id: rng::uuid(&mut rng),
@@ -147,11 +170,25 @@ pub(crate) fn build(patient: &DemoPatient) -> Chart {
             Some(Reason::Acute(illness)) => Some(illness),
             _ => None,
         };
-        let on_medication = medications.iter().any(|m| m.authored <= encounters[i].start && m.active);
-        fill_encounter(&mut rng, &mut encounters[i], visit, &context, &mut tracker, on_medication);
+        let on_medication = medications
+            .iter()
+            .any(|m| m.authored <= encounters[i].start && m.active);
+        fill_encounter(
+            &mut rng,
+            &mut encounters[i],
+            visit,
+            &context,
+            &mut tracker,
+            on_medication,
+        );
         let reason = encounters[i].reason;
         if let Some(illness) = acute_reason
-            && let Some(drug) = acute_drug(&mut rng, illness, context.penicillin_allergy, age_between(birth, visit.date))
+            && let Some(drug) = acute_drug(
+                &mut rng,
+                illness,
+                context.penicillin_allergy,
+                age_between(birth, visit.date),
+            )
         {
             let authored = encounters[i].start;
             medications.push(MedicationRecord {
@@ -168,7 +205,9 @@ pub(crate) fn build(patient: &DemoPatient) -> Chart {
         if let Some(reason) = reason
             && let Some(code) = diagnostic_procedure(&mut rng, visit, &conditions[reason].code)
         {
-            let start = encounters[i].start.saturating_add(rng.random_range(5..20).minutes());
+            let start = encounters[i]
+                .start
+                .saturating_add(rng.random_range(5..20).minutes());
             encounters[i].procedures.push(Procedure {
                 id: rng::uuid(&mut rng),
                 code,
@@ -179,18 +218,48 @@ pub(crate) fn build(patient: &DemoPatient) -> Chart {
         }
     }
 
-    let care_plans = care_plans(&mut rng, &plans, &conditions, &chronic_records, &encounters, patient.deceased.is_some());
+    let care_plans = care_plans(
+        &mut rng,
+        &plans,
+        &conditions,
+        &chronic_records,
+        &encounters,
+        patient.deceased.is_some(),
+    );
     let allergies = allergy_records(&allergy_draws, &encounters, &mut rng);
-    let appointments = appointments::schedule(&mut rng, &mut encounters, &conditions, &window, patient, pcp);
+    let appointments = appointments::schedule(
+        &mut rng,
+        &mut encounters,
+        &conditions,
+        &window,
+        patient,
+        pcp,
+    );
 
     for encounter in &mut encounters {
         let age = age_between(birth, encounter.start.date());
-        encounter.bill = Some(billing::bill(&mut rng, encounter, &mut insurance, age, patient.org, today));
+        encounter.bill = Some(billing::bill(
+            &mut rng,
+            encounter,
+            &mut insurance,
+            age,
+            patient.org,
+            today,
+        ));
     }
+
+    let (race, hispanic) = draw_race(&mut rng, patient.origin);
+    let deceased_at = patient
+        .deceased
+        .map(|day| day.at(rng.random_range(0..24), rng.random_range(0..60), 0, 0));
 
     Chart {
         time_zone,
         directory,
+        primary_care: pcp,
+        race,
+        hispanic,
+        deceased_at,
         encounters,
         conditions,
         medications,
@@ -200,11 +269,43 @@ pub(crate) fn build(patient: &DemoPatient) -> Chart {
     }
 }
 
+/// OMB race category and Hispanic ethnicity, loosely following naming heritage, as
+/// self-reported categories do.
+fn draw_race(rng: &mut ChaCha8Rng, origin: Origin) -> ((&'static str, &'static str), bool) {
+    const WHITE: (&str, &str) = ("2106-3", "White");
+    const BLACK: (&str, &str) = ("2054-5", "Black or African American");
+    const ASIAN: (&str, &str) = ("2028-9", "Asian");
+    const NATIVE: (&str, &str) = ("1002-5", "American Indian or Alaska Native");
+    const PACIFIC: (&str, &str) = ("2076-8", "Native Hawaiian or Other Pacific Islander");
+    const OTHER: (&str, &str) = ("2131-1", "Other Race");
+    let (options, weights): (&[(&str, &str)], &[f64]) = match origin {
+        Origin::General => (
+            &[WHITE, BLACK, ASIAN, NATIVE, OTHER],
+            &[0.9, 0.04, 0.01, 0.02, 0.03],
+        ),
+        Origin::Hispanic => (&[WHITE, OTHER, BLACK, NATIVE], &[0.62, 0.31, 0.04, 0.03]),
+        Origin::AfricanAmerican => (&[BLACK, WHITE, OTHER], &[0.94, 0.02, 0.04]),
+        Origin::MiddleEastern => (&[WHITE, OTHER], &[0.8, 0.2]),
+        Origin::Filipino => (&[ASIAN, PACIFIC, OTHER], &[0.9, 0.06, 0.04]),
+        _ => (&[ASIAN, OTHER], &[0.96, 0.04]),
+    };
+    let race = options[weighted_index(rng, weights)];
+    let hispanic = match origin {
+        Origin::Hispanic => rng.random_bool(0.97),
+        _ => rng.random_bool(0.02),
+    };
+    (race, hispanic)
+}
+
 fn draw_smoking(rng: &mut ChaCha8Rng, age: u32) -> Smoking {
     if age < 16 {
         return Smoking::Never;
     }
-    let weights = if age < 30 { [0.8, 0.07, 0.13] } else { [0.58, 0.28, 0.14] };
+    let weights = if age < 30 {
+        [0.8, 0.07, 0.13]
+    } else {
+        [0.58, 0.28, 0.14]
+    };
     [Smoking::Never, Smoking::Former, Smoking::Current][weighted_index(rng, &weights)]
 }
 
@@ -228,7 +329,14 @@ fn draw_allergies(rng: &mut ChaCha8Rng) -> Vec<AllergyDraw> {
         let (manifestation, severity) = if high && rng.random_bool(0.35) {
             (&ANAPHYLAXIS, "severe")
         } else {
-            (pick(rng, def.reactions), if rng.random_bool(0.6) { "mild" } else { "moderate" })
+            (
+                pick(rng, def.reactions),
+                if rng.random_bool(0.6) {
+                    "mild"
+                } else {
+                    "moderate"
+                },
+            )
         };
         chosen.push((
             which,
@@ -242,20 +350,28 @@ fn draw_allergies(rng: &mut ChaCha8Rng) -> Vec<AllergyDraw> {
     chosen
 }
 
-fn allergy_records(draws: &[AllergyDraw], encounters: &[Encounter], rng: &mut ChaCha8Rng) -> Vec<AllergyRecord> {
-    let Some(first) = encounters.first() else { return Vec::new() };
+fn allergy_records(
+    draws: &[AllergyDraw],
+    encounters: &[Encounter],
+    rng: &mut ChaCha8Rng,
+) -> Vec<AllergyRecord> {
+    let Some(first) = encounters.first() else {
+        return Vec::new();
+    };
     draws
         .iter()
-        .map(|&(which, criticality, manifestation, severity, active, confirmed)| AllergyRecord {
-            id: rng::uuid(rng),
-            def: &ALLERGIES[which],
-            recorded: first.start,
-            criticality,
-            manifestation,
-            severity,
-            active,
-            confirmed,
-        })
+        .map(
+            |&(which, criticality, manifestation, severity, active, confirmed)| AllergyRecord {
+                id: rng::uuid(rng),
+                def: &ALLERGIES[which],
+                recorded: first.start,
+                criticality,
+                manifestation,
+                severity,
+                active,
+                confirmed,
+            },
+        )
         .collect()
 }
 
@@ -273,7 +389,9 @@ fn encounter_for(rng: &mut ChaCha8Rng, visit: &Visit, pcp: usize) -> Encounter {
     let start = visit.date.at(hour as i8, minute as i8, 0, 0);
     let minutes = visit.kind.minutes() + rng.random_range(-5..15);
     let practitioner = match visit.kind {
-        EncounterKind::UrgentCare | EncounterKind::Emergency => PRIMARY_CARE + rng.random_range(0..URGENT_CARE),
+        EncounterKind::UrgentCare | EncounterKind::Emergency => {
+            PRIMARY_CARE + rng.random_range(0..URGENT_CARE)
+        }
         _ if rng.random_bool(0.9) => pcp,
         _ => rng.random_range(0..PRIMARY_CARE),
     };
@@ -293,8 +411,14 @@ fn encounter_for(rng: &mut ChaCha8Rng, visit: &Visit, pcp: usize) -> Encounter {
     }
 }
 
-fn first_encounter(encounters: &[Encounter], from: Date, accept: impl Fn(EncounterKind) -> bool) -> Option<usize> {
-    encounters.iter().position(|e| e.start.date() >= from && accept(e.kind))
+fn first_encounter(
+    encounters: &[Encounter],
+    from: Date,
+    accept: impl Fn(EncounterKind) -> bool,
+) -> Option<usize> {
+    encounters
+        .iter()
+        .position(|e| e.start.date() >= from && accept(e.kind))
 }
 
 fn courses(plans: &[ChronicPlan], treated_from: &[(Chronic, bool, Date)]) -> Courses {
@@ -336,7 +460,11 @@ impl Tracker {
     fn new(rng: &mut ChaCha8Rng, window: &Window) -> Self {
         let last_tdap = rng
             .random_bool(0.6)
-            .then(|| window.start.saturating_sub(rng.random_range(30..4000).days()))
+            .then(|| {
+                window
+                    .start
+                    .saturating_sub(rng.random_range(30..4000).days())
+            })
             .filter(|d| *d > window.birth);
         Tracker {
             last_panel: [None; 6],
@@ -350,7 +478,8 @@ impl Tracker {
     }
 
     fn months_since_panel(&self, panel: Panel, on: Date) -> i64 {
-        self.last_panel[panel as usize].map_or(i64::MAX, |last| (on - last).get_days() / 30)
+        self.last_panel[panel as usize]
+            .map_or(i64::MAX, |last| i64::from((on - last).get_days()) / 30)
     }
 }
 
@@ -391,10 +520,15 @@ fn fill_encounter(
         ),
         smoker: context.smoking == Smoking::Current,
     };
-    let measured_at = encounter.start.saturating_add(rng.random_range(3..10).minutes());
+    let measured_at = encounter
+        .start
+        .saturating_add(rng.random_range(3..10).minutes());
 
     // Vital signs at every in-person visit.
-    if !matches!(encounter.kind, EncounterKind::Telehealth | EncounterKind::Immunization) {
+    if !matches!(
+        encounter.kind,
+        EncounterKind::Telehealth | EncounterKind::Immunization
+    ) {
         let vitals = labs::vitals(context.physiology, &moment, rng);
         let mut vital = |kind, value| {
             encounter.observations.push(Observation {
@@ -410,7 +544,10 @@ fn fill_encounter(
             vital(BMI, bmi);
         }
         vital(HEART_RATE, vitals.heart_rate);
-        if matches!(encounter.kind, EncounterKind::UrgentCare | EncounterKind::Emergency) {
+        if matches!(
+            encounter.kind,
+            EncounterKind::UrgentCare | EncounterKind::Emergency
+        ) {
             vital(RESPIRATORY_RATE, vitals.respiratory_rate);
             vital(TEMPERATURE, vitals.temperature);
             vital(OXYGEN_SATURATION, vitals.oxygen_saturation);
@@ -420,11 +557,16 @@ fn fill_encounter(
                 id: rng::uuid(rng),
                 effective: measured_at,
                 issued: measured_at,
-                value: ObservationValue::BloodPressure { systolic: vitals.systolic, diastolic: vitals.diastolic },
+                value: ObservationValue::BloodPressure {
+                    systolic: vitals.systolic,
+                    diastolic: vitals.diastolic,
+                },
             });
         }
     }
-    if encounter.kind == EncounterKind::WellAdult || (encounter.kind == EncounterKind::WellChild && age >= 13) {
+    if encounter.kind == EncounterKind::WellAdult
+        || (encounter.kind == EncounterKind::WellChild && age >= 13)
+    {
         encounter.observations.push(Observation {
             id: rng::uuid(rng),
             effective: measured_at,
@@ -434,10 +576,21 @@ fn fill_encounter(
     }
 
     // Laboratory panels.
-    let panels = choose_panels(rng, encounter.kind, chronic, illness, age, on, context.courses, tracker);
+    let panels = choose_panels(
+        rng,
+        encounter.kind,
+        chronic,
+        illness,
+        age,
+        on,
+        context.courses,
+        tracker,
+    );
     if !panels.is_empty() {
         let snapshot = labs::measure(context.physiology, &moment, rng);
-        let drawn = encounter.start.saturating_add(rng.random_range(15..40).minutes());
+        let drawn = encounter
+            .start
+            .saturating_add(rng.random_range(15..40).minutes());
         let issued = drawn.saturating_add(rng.random_range(2..30).hours());
         let issued = issued.min(context.today.at(7, 0, 0, 0).max(drawn));
         for panel in panels {
@@ -448,7 +601,10 @@ fn fill_encounter(
                     id: rng::uuid(rng),
                     effective: drawn,
                     issued,
-                    value: ObservationValue::Lab { analyte: *analyte, value: snapshot.value(*analyte) },
+                    value: ObservationValue::Lab {
+                        analyte: *analyte,
+                        value: snapshot.value(*analyte),
+                    },
                 });
             }
             encounter.reports.push(Report {
@@ -462,15 +618,23 @@ fn fill_encounter(
     }
 
     // Immunizations.
-    let shot_at = encounter.start.saturating_add(rng.random_range(15..30).minutes());
+    let shot_at = encounter
+        .start
+        .saturating_add(rng.random_range(15..30).minutes());
     for vaccine in vaccines_due(rng, visit, age, tracker) {
-        encounter.immunizations.push(Immunization { id: rng::uuid(rng), vaccine, date: shot_at });
+        encounter.immunizations.push(Immunization {
+            id: rng::uuid(rng),
+            vaccine,
+            date: shot_at,
+        });
     }
 
     // Screening and routine procedures at check-ups.
     if encounter.kind == EncounterKind::WellAdult {
         let mut procedure = |code: &'static Code, minutes: i64, rng: &mut ChaCha8Rng| {
-            let start = encounter.start.saturating_add(rng.random_range(5..25).minutes());
+            let start = encounter
+                .start
+                .saturating_add(rng.random_range(5..25).minutes());
             encounter.procedures.push(Procedure {
                 id: rng::uuid(rng),
                 code,
@@ -485,7 +649,9 @@ fn fill_encounter(
         if rng.random_bool(0.6) {
             procedure(&procedures::DEPRESSION_SCREENING, 10, rng);
         }
-        let due = |last: Option<Date>, months: i64| last.is_none_or(|l| (on - l).get_days() > months * 30);
+        let due = |last: Option<Date>, months: i64| {
+            last.is_none_or(|l| i64::from((on - l).get_days()) > months * 30)
+        };
         if context.window.sex == Sex::Female
             && (50..=74).contains(&age)
             && due(tracker.last_mammogram, 22)
@@ -494,7 +660,10 @@ fn fill_encounter(
             tracker.last_mammogram = Some(on);
             procedure(&procedures::MAMMOGRAPHY, 20, rng);
         }
-        if context.courses.has(Chronic::Diabetes) && due(tracker.last_eye_exam, 11) && rng.random_bool(0.5) {
+        if context.courses.has(Chronic::Diabetes)
+            && due(tracker.last_eye_exam, 11)
+            && rng.random_bool(0.5)
+        {
             tracker.last_eye_exam = Some(on);
             procedure(&procedures::EYE_EXAM, 20, rng);
         }
@@ -523,22 +692,41 @@ fn choose_panels(
     tracker: &Tracker,
 ) -> Vec<Panel> {
     let mut panels = Vec::new();
-    let active = |k: Chronic| courses.get(k).is_some_and(|c| c.onset.saturating_sub(365.days()) <= on);
-    let cardiometabolic = active(Chronic::Hypertension) || active(Chronic::Diabetes) || active(Chronic::KidneyDisease);
+    let active = |k: Chronic| {
+        courses
+            .get(k)
+            .is_some_and(|c| c.onset.saturating_sub(365.days()) <= on)
+    };
+    let cardiometabolic = active(Chronic::Hypertension)
+        || active(Chronic::Diabetes)
+        || active(Chronic::KidneyDisease);
     match kind {
         EncounterKind::WellAdult => {
             if rng.random_bool(if age >= 50 { 0.85 } else { 0.4 }) {
                 panels.push(Panel::Cbc);
             }
-            if rng.random_bool(if age >= 40 || cardiometabolic { 0.85 } else { 0.35 }) {
+            if rng.random_bool(if age >= 40 || cardiometabolic {
+                0.85
+            } else {
+                0.35
+            }) {
                 panels.push(Panel::Comprehensive);
             }
-            let lipid_months = if active(Chronic::Hyperlipidemia) || cardiometabolic { 11 } else { 48 };
-            if age >= 20 && tracker.months_since_panel(Panel::Lipid, on) >= lipid_months && rng.random_bool(0.85) {
+            let lipid_months = if active(Chronic::Hyperlipidemia) || cardiometabolic {
+                11
+            } else {
+                48
+            };
+            if age >= 20
+                && tracker.months_since_panel(Panel::Lipid, on) >= lipid_months
+                && rng.random_bool(0.85)
+            {
                 panels.push(Panel::Lipid);
             }
             let glucose_risk = active(Chronic::Diabetes) || active(Chronic::Prediabetes);
-            let screening = age >= 35 && tracker.months_since_panel(Panel::A1c, on) >= 36 && rng.random_bool(0.3);
+            let screening = age >= 35
+                && tracker.months_since_panel(Panel::A1c, on) >= 36
+                && rng.random_bool(0.3);
             if glucose_risk || screening {
                 panels.push(Panel::A1c);
             }
@@ -549,14 +737,13 @@ fn choose_panels(
                 panels.push(Panel::Cbc);
             }
         }
-        EncounterKind::WellChild => {
-            let months = age * 12;
-            if months == 12 && rng.random_bool(0.5) {
-                panels.push(Panel::Cbc);
-            }
-            if (9..=11).contains(&age) && tracker.months_since_panel(Panel::Lipid, on) > 60 && rng.random_bool(0.3) {
-                panels.push(Panel::Lipid);
-            }
+        // Reference ranges are for adults, so children only get lipid screening.
+        EncounterKind::WellChild
+            if (9..=11).contains(&age)
+                && tracker.months_since_panel(Panel::Lipid, on) > 60
+                && rng.random_bool(0.3) =>
+        {
+            panels.push(Panel::Lipid)
         }
         EncounterKind::FollowUp | EncounterKind::Problem => match chronic {
             Some(Chronic::Diabetes | Chronic::Prediabetes) => {
@@ -565,43 +752,46 @@ fn choose_panels(
                     panels.push(Panel::Basic);
                 }
             }
-            Some(Chronic::Hypertension | Chronic::KidneyDisease) => {
-                if kind == EncounterKind::Problem || rng.random_bool(0.5) {
-                    panels.push(Panel::Basic);
-                }
+            Some(Chronic::Hypertension | Chronic::KidneyDisease)
+                if kind == EncounterKind::Problem || rng.random_bool(0.5) =>
+            {
+                panels.push(Panel::Basic)
             }
             Some(Chronic::Hyperlipidemia) => panels.push(Panel::Lipid),
-            Some(Chronic::Hypothyroidism) => {
-                if kind == EncounterKind::Problem || rng.random_bool(0.5) {
-                    panels.push(Panel::Tsh);
-                }
+            Some(Chronic::Hypothyroidism)
+                if kind == EncounterKind::Problem || rng.random_bool(0.5) =>
+            {
+                panels.push(Panel::Tsh)
             }
             Some(Chronic::IronDeficiencyAnemia) => panels.push(Panel::Cbc),
-            Some(Chronic::AtrialFibrillation) => {
-                if rng.random_bool(0.4) {
-                    panels.push(Panel::Basic);
-                }
-            }
+            Some(Chronic::AtrialFibrillation) if rng.random_bool(0.4) => panels.push(Panel::Basic),
             _ => {}
         },
         EncounterKind::Emergency => {
             panels.push(Panel::Cbc);
             panels.push(Panel::Basic);
         }
-        EncounterKind::UrgentCare => {
+        EncounterKind::UrgentCare
             if age >= 12
-                && matches!(illness, Some(Acute::Bronchitis | Acute::Influenza | Acute::Covid))
-                && rng.random_bool(0.25)
-            {
-                panels.push(Panel::Cbc);
-            }
+                && matches!(
+                    illness,
+                    Some(Acute::Bronchitis | Acute::Influenza | Acute::Covid)
+                )
+                && rng.random_bool(0.25) =>
+        {
+            panels.push(Panel::Cbc)
         }
         _ => {}
     }
     panels
 }
 
-fn vaccines_due(rng: &mut ChaCha8Rng, visit: &Visit, age: u32, tracker: &mut Tracker) -> Vec<&'static Code> {
+fn vaccines_due(
+    rng: &mut ChaCha8Rng,
+    visit: &Visit,
+    age: u32,
+    tracker: &mut Tracker,
+) -> Vec<&'static Code> {
     let mut shots: Vec<&'static Code> = Vec::new();
     if let Some(dose) = visit.covid_dose {
         shots.push(match dose {
@@ -621,27 +811,53 @@ fn vaccines_due(rng: &mut ChaCha8Rng, visit: &Visit, age: u32, tracker: &mut Tra
     let on = visit.date;
     let checkup = matches!(
         visit.kind,
-        EncounterKind::WellAdult | EncounterKind::WellChild | EncounterKind::FollowUp | EncounterKind::Problem
+        EncounterKind::WellAdult
+            | EncounterKind::WellChild
+            | EncounterKind::FollowUp
+            | EncounterKind::Problem
     );
     if !checkup {
         return shots;
     }
     // Influenza in season (September to March), once per season, from six months of age.
-    let season = if on.month() >= 9 { on.year() } else { on.year() - 1 };
+    let season = if on.month() >= 9 {
+        on.year()
+    } else {
+        on.year() - 1
+    };
     let in_season = matches!(on.month(), 9..=12 | 1..=3);
     let months_old = age * 12;
-    let flu_share = if age >= 65 { 0.72 } else if age < 18 { 0.55 } else { 0.45 };
-    if in_season && months_old >= 6 && tracker.flu_season != Some(season) && rng.random_bool(flu_share) {
+    let flu_share = if age >= 65 {
+        0.72
+    } else if age < 18 {
+        0.55
+    } else {
+        0.45
+    };
+    if in_season
+        && months_old >= 6
+        && tracker.flu_season != Some(season)
+        && rng.random_bool(flu_share)
+    {
         tracker.flu_season = Some(season);
-        shots.push(if age >= 65 { &vaccines::FLU_HIGH_DOSE } else { &vaccines::FLU });
+        shots.push(if age >= 65 {
+            &vaccines::FLU_HIGH_DOSE
+        } else {
+            &vaccines::FLU
+        });
     }
     if visit.kind == EncounterKind::WellAdult {
-        let tdap_due = tracker.last_tdap.is_none_or(|last| (on - last).get_days() > 3650);
+        let tdap_due = tracker
+            .last_tdap
+            .is_none_or(|last| (on - last).get_days() > 3650);
         if tdap_due && rng.random_bool(0.35) {
             tracker.last_tdap = Some(on);
             shots.push(&vaccines::TDAP);
         }
-        if age >= 50 && tracker.zoster_doses < 2 && (tracker.zoster_doses == 1 || rng.random_bool(0.25)) {
+        if age >= 50
+            && tracker.zoster_doses < 2
+            && (tracker.zoster_doses == 1 || rng.random_bool(0.25))
+        {
             tracker.zoster_doses += 1;
             shots.push(&vaccines::ZOSTER);
         }
@@ -653,32 +869,62 @@ fn vaccines_due(rng: &mut ChaCha8Rng, visit: &Visit, age: u32, tracker: &mut Tra
     shots
 }
 
-fn acute_drug(rng: &mut ChaCha8Rng, illness: Acute, penicillin_allergy: bool, age: u32) -> Option<&'static Drug> {
-    let antibiotic = |preferred: &'static Drug| if penicillin_allergy { &AZITHROMYCIN } else { preferred };
+fn acute_drug(
+    rng: &mut ChaCha8Rng,
+    illness: Acute,
+    penicillin_allergy: bool,
+    age: u32,
+) -> Option<&'static Drug> {
+    let antibiotic = |preferred: &'static Drug| {
+        if penicillin_allergy {
+            &AZITHROMYCIN
+        } else {
+            preferred
+        }
+    };
     match illness {
-        Acute::StrepThroat => Some(antibiotic(if rng.random_bool(0.5) { &PENICILLIN_V } else { &AMOXICILLIN })),
-        Acute::OtitisMedia => Some(antibiotic(if age < 12 { &AMOXICILLIN } else { &AMOXICILLIN_CLAVULANATE })),
+        Acute::StrepThroat => Some(antibiotic(if rng.random_bool(0.5) {
+            &PENICILLIN_V
+        } else {
+            &AMOXICILLIN
+        })),
+        Acute::OtitisMedia => Some(antibiotic(if age < 12 {
+            &AMOXICILLIN
+        } else {
+            &AMOXICILLIN_CLAVULANATE
+        })),
         Acute::UrinaryInfection => Some(&CIPROFLOXACIN),
         Acute::AnkleSprain => Some(&IBUPROFEN),
         Acute::HandLaceration => rng.random_bool(0.3).then_some(&ACETAMINOPHEN),
-        Acute::ViralPharyngitis | Acute::Bronchitis | Acute::Sinusitis | Acute::Covid | Acute::Influenza => {
-            rng.random_bool(0.6).then_some(&ACETAMINOPHEN)
-        }
+        Acute::ViralPharyngitis
+        | Acute::Bronchitis
+        | Acute::Sinusitis
+        | Acute::Covid
+        | Acute::Influenza => rng.random_bool(0.6).then_some(&ACETAMINOPHEN),
     }
 }
 
 /// A procedure done because of the visit's reason (ECG for new hypertension, sutures...).
-fn diagnostic_procedure(rng: &mut ChaCha8Rng, visit: &Visit, condition: &Code) -> Option<&'static Code> {
+fn diagnostic_procedure(
+    rng: &mut ChaCha8Rng,
+    visit: &Visit,
+    condition: &Code,
+) -> Option<&'static Code> {
     let code = condition.code;
     let is = |other: Code| other.code == code;
     match visit.kind {
-        EncounterKind::Problem if is(Chronic::Hypertension.code()) || is(Chronic::AtrialFibrillation.code()) => {
+        EncounterKind::Problem
+            if is(Chronic::Hypertension.code()) || is(Chronic::AtrialFibrillation.code()) =>
+        {
             Some(&procedures::ECG)
         }
         EncounterKind::Problem if is(Chronic::Asthma.code()) || is(Chronic::Copd.code()) => {
             Some(&procedures::SPIROMETRY)
         }
-        EncounterKind::FollowUp if (is(Chronic::Asthma.code()) || is(Chronic::Copd.code())) && rng.random_bool(0.15) => {
+        EncounterKind::FollowUp
+            if (is(Chronic::Asthma.code()) || is(Chronic::Copd.code()))
+                && rng.random_bool(0.15) =>
+        {
             Some(&procedures::SPIROMETRY)
         }
         EncounterKind::UrgentCare | EncounterKind::Emergency => {
@@ -686,7 +932,9 @@ fn diagnostic_procedure(rng: &mut ChaCha8Rng, visit: &Visit, condition: &Code) -
                 Some(&procedures::THROAT_CULTURE)
             } else if is(Acute::HandLaceration.code()) {
                 Some(&procedures::SUTURE)
-            } else if (is(Acute::Bronchitis.code()) || is(Acute::Covid.code())) && rng.random_bool(0.3) {
+            } else if (is(Acute::Bronchitis.code()) || is(Acute::Covid.code()))
+                && rng.random_bool(0.3)
+            {
                 Some(&procedures::CHEST_XRAY)
             } else {
                 None
@@ -706,27 +954,45 @@ fn care_plans(
 ) -> Vec<CarePlanRecord> {
     let mut records = Vec::new();
     for (kind, condition) in chronic_records {
-        let Some(def) = care_plan(*kind) else { continue };
+        let Some(def) = care_plan(*kind) else {
+            continue;
+        };
         let record = &conditions[*condition];
         let latest = |analyte: Analyte| {
-            encounters.iter().rev().flat_map(|e| e.observations.iter()).find_map(|o| match o.value {
-                ObservationValue::Lab { analyte: a, value } if a == analyte => Some(value),
-                _ => None,
-            })
+            encounters
+                .iter()
+                .rev()
+                .flat_map(|e| e.observations.iter())
+                .find_map(|o| match o.value {
+                    ObservationValue::Lab { analyte: a, value } if a == analyte => Some(value),
+                    _ => None,
+                })
         };
-        let controlled = plans.iter().find(|p| p.kind == *kind).is_some_and(|p| p.controlled);
+        let controlled = plans
+            .iter()
+            .find(|p| p.kind == *kind)
+            .is_some_and(|p| p.controlled);
         let goals = def
             .goals
             .iter()
             .map(|goal| {
                 let achieved = match goal.target {
                     Some((code, _, _, limit, _)) => {
-                        let analyte = if code == "4548-4" { Analyte::HemoglobinA1c } else { Analyte::Ldl };
+                        let analyte = if code == "4548-4" {
+                            Analyte::HemoglobinA1c
+                        } else {
+                            Analyte::Ldl
+                        };
                         latest(analyte).is_some_and(|value| value < limit)
                     }
                     None => controlled && rng.random_bool(0.6),
                 };
-                GoalRecord { id: rng::uuid(rng), def: goal, start: record.recorded.date(), achieved }
+                GoalRecord {
+                    id: rng::uuid(rng),
+                    def: goal,
+                    start: record.recorded.date(),
+                    achieved,
+                }
             })
             .collect();
         records.push(CarePlanRecord {

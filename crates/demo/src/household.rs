@@ -55,6 +55,9 @@ pub(crate) struct HouseholdPlan {
     pub given: [Vec<String>; 2],
     /// Uniform draw deciding the household's preferred language.
     pub language_roll: f64,
+    /// Uniform draw deciding whether the household's charts were registered without
+    /// accents.
+    pub plain_roll: f64,
 }
 
 /// The plan for household `pair`, or `None` when its two indices are unrelated.
@@ -124,25 +127,38 @@ pub(crate) fn plan(seed: u64, pair: u64, today: Date) -> Option<HouseholdPlan> {
         births,
         given,
         language_roll: rng.random(),
+        plain_roll: rng.random(),
     })
 }
 
 fn random_sex(rng: &mut ChaCha8Rng) -> Sex {
-    if rng.random_bool(0.5) { Sex::Female } else { Sex::Male }
+    if rng.random_bool(0.5) {
+        Sex::Female
+    } else {
+        Sex::Male
+    }
 }
 
 fn sexes_and_ages(rng: &mut ChaCha8Rng, kind: HouseholdKind) -> ([Sex; 2], [u32; 2]) {
     match kind {
         HouseholdKind::Couple => {
             let first = random_sex(rng);
-            let second = if rng.random_bool(0.95) { first.opposite() } else { first };
+            let second = if rng.random_bool(0.95) {
+                first.opposite()
+            } else {
+                first
+            };
             let age: u32 = rng.random_range(24..=88);
             let gap = rng::normal(rng, 0.0, 3.5).round() as i64;
             let other = (i64::from(age) + gap).clamp(20, 98) as u32;
             ([first, second], [age, other])
         }
         HouseholdKind::ParentChild => {
-            let parent_sex = if rng.random_bool(0.7) { Sex::Female } else { Sex::Male };
+            let parent_sex = if rng.random_bool(0.7) {
+                Sex::Female
+            } else {
+                Sex::Male
+            };
             let parent_age: u32 = rng.random_range(22..=56);
             let child_age = rng.random_range(0..=(parent_age - 18).min(17));
             ([parent_sex, random_sex(rng)], [parent_age, child_age])

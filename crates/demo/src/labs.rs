@@ -78,7 +78,14 @@ const fn def(
     low: Option<f64>,
     high: Option<f64>,
 ) -> AnalyteDef {
-    AnalyteDef { code, display, unit, decimals, female: (low, high), male: (low, high) }
+    AnalyteDef {
+        code,
+        display,
+        unit,
+        decimals,
+        female: (low, high),
+        male: (low, high),
+    }
 }
 
 const fn by_sex(
@@ -99,71 +106,44 @@ const fn by_sex(
     }
 }
 
+/// Definitions in the order of `Analyte`'s variants.
+#[rustfmt::skip]
+const ANALYTE_DEFS: [AnalyteDef; ANALYTE_COUNT] = [
+    /* Wbc */ def("6690-2", "Leukocytes [#/volume] in Blood by Automated count", "10*3/uL", 1, Some(4.5), Some(11.0)),
+    /* Rbc */ by_sex("789-8", "Erythrocytes [#/volume] in Blood by Automated count", "10*6/uL", 2, (4.0, 5.2), (4.5, 5.9)),
+    /* Hemoglobin */ by_sex("718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", 1, (12.0, 15.5), (13.5, 17.5)),
+    /* Hematocrit */ by_sex("4544-3", "Hematocrit [Volume Fraction] of Blood by Automated count", "%", 1, (36.0, 46.0), (41.0, 53.0)),
+    /* Mcv */ def("787-2", "MCV [Entitic volume] by Automated count", "fL", 1, Some(80.0), Some(100.0)),
+    /* Mch */ def("785-6", "MCH [Entitic mass] by Automated count", "pg", 1, Some(27.0), Some(33.0)),
+    /* Mchc */ def("786-4", "MCHC [Mass/volume] by Automated count", "g/dL", 1, Some(32.0), Some(36.0)),
+    /* Rdw */ def("788-0", "Erythrocyte distribution width [Ratio] by Automated count", "%", 1, Some(11.5), Some(14.5)),
+    /* Platelets */ def("777-3", "Platelets [#/volume] in Blood by Automated count", "10*3/uL", 0, Some(150.0), Some(400.0)),
+    /* Glucose */ def("2345-7", "Glucose [Mass/volume] in Serum or Plasma", "mg/dL", 0, Some(70.0), Some(99.0)),
+    /* UreaNitrogen */ def("3094-0", "Urea nitrogen [Mass/volume] in Serum or Plasma", "mg/dL", 0, Some(7.0), Some(20.0)),
+    /* Creatinine */ by_sex("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", 2, (0.59, 1.04), (0.74, 1.35)),
+    /* Egfr */ def("62238-1", "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI)", "mL/min/{1.73_m2}", 0, Some(60.0), None),
+    /* Calcium */ def("17861-6", "Calcium [Mass/volume] in Serum or Plasma", "mg/dL", 1, Some(8.6), Some(10.3)),
+    /* Sodium */ def("2951-2", "Sodium [Moles/volume] in Serum or Plasma", "mmol/L", 0, Some(135.0), Some(145.0)),
+    /* Potassium */ def("2823-3", "Potassium [Moles/volume] in Serum or Plasma", "mmol/L", 1, Some(3.5), Some(5.1)),
+    /* Chloride */ def("2075-0", "Chloride [Moles/volume] in Serum or Plasma", "mmol/L", 0, Some(98.0), Some(107.0)),
+    /* CarbonDioxide */ def("2028-9", "Carbon dioxide, total [Moles/volume] in Serum or Plasma", "mmol/L", 0, Some(22.0), Some(29.0)),
+    /* Protein */ def("2885-2", "Protein [Mass/volume] in Serum or Plasma", "g/dL", 1, Some(6.0), Some(8.3)),
+    /* Albumin */ def("1751-7", "Albumin [Mass/volume] in Serum or Plasma", "g/dL", 1, Some(3.5), Some(5.0)),
+    /* Bilirubin */ def("1975-2", "Bilirubin.total [Mass/volume] in Serum or Plasma", "mg/dL", 1, Some(0.1), Some(1.2)),
+    /* AlkalinePhosphatase */ def("6768-6", "Alkaline phosphatase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 0, Some(44.0), Some(147.0)),
+    /* Alt */ def("1742-6", "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 0, Some(7.0), Some(56.0)),
+    /* Ast */ def("1920-8", "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 0, Some(10.0), Some(40.0)),
+    /* Cholesterol */ def("2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "mg/dL", 0, None, Some(200.0)),
+    /* Ldl */ def("18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay", "mg/dL", 0, None, Some(100.0)),
+    /* Hdl */ def("2085-9", "Cholesterol in HDL [Mass/volume] in Serum or Plasma", "mg/dL", 0, Some(40.0), None),
+    /* Triglycerides */ def("2571-8", "Triglyceride [Mass/volume] in Serum or Plasma", "mg/dL", 0, None, Some(150.0)),
+    /* HemoglobinA1c */ def("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", "%", 1, None, Some(5.6)),
+    /* Tsh */ def("3016-3", "Thyrotropin [Units/volume] in Serum or Plasma", "m[IU]/L", 2, Some(0.45), Some(4.5)),
+];
+
 impl Analyte {
     pub(crate) fn def(self) -> &'static AnalyteDef {
-        use Analyte::*;
-        const WBC: AnalyteDef = def("6690-2", "Leukocytes [#/volume] in Blood by Automated count", "10*3/uL", 1, Some(4.5), Some(11.0));
-        const RBC: AnalyteDef = by_sex("789-8", "Erythrocytes [#/volume] in Blood by Automated count", "10*6/uL", 2, (4.0, 5.2), (4.5, 5.9));
-        const HGB: AnalyteDef = by_sex("718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", 1, (12.0, 15.5), (13.5, 17.5));
-        const HCT: AnalyteDef = by_sex("4544-3", "Hematocrit [Volume Fraction] of Blood by Automated count", "%", 1, (36.0, 46.0), (41.0, 53.0));
-        const MCV: AnalyteDef = def("787-2", "MCV [Entitic volume] by Automated count", "fL", 1, Some(80.0), Some(100.0));
-        const MCH: AnalyteDef = def("785-6", "MCH [Entitic mass] by Automated count", "pg", 1, Some(27.0), Some(33.0));
-        const MCHC: AnalyteDef = def("786-4", "MCHC [Mass/volume] by Automated count", "g/dL", 1, Some(32.0), Some(36.0));
-        const RDW: AnalyteDef = def("788-0", "Erythrocyte distribution width [Ratio] by Automated count", "%", 1, Some(11.5), Some(14.5));
-        const PLT: AnalyteDef = def("777-3", "Platelets [#/volume] in Blood by Automated count", "10*3/uL", 0, Some(150.0), Some(400.0));
-        const GLU: AnalyteDef = def("2345-7", "Glucose [Mass/volume] in Serum or Plasma", "mg/dL", 0, Some(70.0), Some(99.0));
-        const BUN: AnalyteDef = def("3094-0", "Urea nitrogen [Mass/volume] in Serum or Plasma", "mg/dL", 0, Some(7.0), Some(20.0));
-        const CREAT: AnalyteDef = by_sex("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", 2, (0.59, 1.04), (0.74, 1.35));
-        const EGFR: AnalyteDef = def("62238-1", "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI)", "mL/min/{1.73_m2}", 0, Some(60.0), None);
-        const CA: AnalyteDef = def("17861-6", "Calcium [Mass/volume] in Serum or Plasma", "mg/dL", 1, Some(8.6), Some(10.3));
-        const NA: AnalyteDef = def("2951-2", "Sodium [Moles/volume] in Serum or Plasma", "mmol/L", 0, Some(135.0), Some(145.0));
-        const K: AnalyteDef = def("2823-3", "Potassium [Moles/volume] in Serum or Plasma", "mmol/L", 1, Some(3.5), Some(5.1));
-        const CL: AnalyteDef = def("2075-0", "Chloride [Moles/volume] in Serum or Plasma", "mmol/L", 0, Some(98.0), Some(107.0));
-        const CO2: AnalyteDef = def("2028-9", "Carbon dioxide, total [Moles/volume] in Serum or Plasma", "mmol/L", 0, Some(22.0), Some(29.0));
-        const PROT: AnalyteDef = def("2885-2", "Protein [Mass/volume] in Serum or Plasma", "g/dL", 1, Some(6.0), Some(8.3));
-        const ALB: AnalyteDef = def("1751-7", "Albumin [Mass/volume] in Serum or Plasma", "g/dL", 1, Some(3.5), Some(5.0));
-        const BILI: AnalyteDef = def("1975-2", "Bilirubin.total [Mass/volume] in Serum or Plasma", "mg/dL", 1, Some(0.1), Some(1.2));
-        const ALP: AnalyteDef = def("6768-6", "Alkaline phosphatase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 0, Some(44.0), Some(147.0));
-        const ALT: AnalyteDef = def("1742-6", "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 0, Some(7.0), Some(56.0));
-        const AST: AnalyteDef = def("1920-8", "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 0, Some(10.0), Some(40.0));
-        const CHOL: AnalyteDef = def("2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "mg/dL", 0, None, Some(200.0));
-        const LDL: AnalyteDef = def("18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay", "mg/dL", 0, None, Some(100.0));
-        const HDL: AnalyteDef = def("2085-9", "Cholesterol in HDL [Mass/volume] in Serum or Plasma", "mg/dL", 0, Some(40.0), None);
-        const TG: AnalyteDef = def("2571-8", "Triglyceride [Mass/volume] in Serum or Plasma", "mg/dL", 0, None, Some(150.0));
-        const A1C: AnalyteDef = def("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", "%", 1, None, Some(5.6));
-        const TSH: AnalyteDef = def("3016-3", "Thyrotropin [Units/volume] in Serum or Plasma", "m[IU]/L", 2, Some(0.45), Some(4.5));
-        match self {
-            Wbc => &WBC,
-            Rbc => &RBC,
-            Hemoglobin => &HGB,
-            Hematocrit => &HCT,
-            Mcv => &MCV,
-            Mch => &MCH,
-            Mchc => &MCHC,
-            Rdw => &RDW,
-            Platelets => &PLT,
-            Glucose => &GLU,
-            UreaNitrogen => &BUN,
-            Creatinine => &CREAT,
-            Egfr => &EGFR,
-            Calcium => &CA,
-            Sodium => &NA,
-            Potassium => &K,
-            Chloride => &CL,
-            CarbonDioxide => &CO2,
-            Protein => &PROT,
-            Albumin => &ALB,
-            Bilirubin => &BILI,
-            AlkalinePhosphatase => &ALP,
-            Alt => &ALT,
-            Ast => &AST,
-            Cholesterol => &CHOL,
-            Ldl => &LDL,
-            Hdl => &HDL,
-            Triglycerides => &TG,
-            HemoglobinA1c => &A1C,
-            Tsh => &TSH,
-        }
+        &ANALYTE_DEFS[self as usize]
     }
 }
 
@@ -196,8 +176,14 @@ pub(crate) enum Panel {
 impl Panel {
     pub(crate) fn code(self) -> (&'static str, &'static str) {
         match self {
-            Panel::Cbc => ("58410-2", "Complete blood count (hemogram) panel - Blood by Automated count"),
-            Panel::Comprehensive => ("24323-8", "Comprehensive metabolic 2000 panel - Serum or Plasma"),
+            Panel::Cbc => (
+                "58410-2",
+                "Complete blood count (hemogram) panel - Blood by Automated count",
+            ),
+            Panel::Comprehensive => (
+                "24323-8",
+                "Comprehensive metabolic 2000 panel - Serum or Plasma",
+            ),
             Panel::Basic => ("51990-0", "Basic metabolic panel - Blood"),
             Panel::Lipid => ("57698-3", "Lipid panel with direct LDL - Serum or Plasma"),
             Panel::A1c => ("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood"),
@@ -208,14 +194,36 @@ impl Panel {
     pub(crate) fn analytes(self) -> &'static [Analyte] {
         use Analyte::*;
         match self {
-            Panel::Cbc => &[Wbc, Rbc, Hemoglobin, Hematocrit, Mcv, Mch, Mchc, Rdw, Platelets],
+            Panel::Cbc => &[
+                Wbc, Rbc, Hemoglobin, Hematocrit, Mcv, Mch, Mchc, Rdw, Platelets,
+            ],
             Panel::Basic => &[
-                Glucose, UreaNitrogen, Creatinine, Egfr, Calcium, Sodium, Potassium, Chloride,
+                Glucose,
+                UreaNitrogen,
+                Creatinine,
+                Egfr,
+                Calcium,
+                Sodium,
+                Potassium,
+                Chloride,
                 CarbonDioxide,
             ],
             Panel::Comprehensive => &[
-                Glucose, UreaNitrogen, Creatinine, Egfr, Calcium, Sodium, Potassium, Chloride,
-                CarbonDioxide, Protein, Albumin, Bilirubin, AlkalinePhosphatase, Alt, Ast,
+                Glucose,
+                UreaNitrogen,
+                Creatinine,
+                Egfr,
+                Calcium,
+                Sodium,
+                Potassium,
+                Chloride,
+                CarbonDioxide,
+                Protein,
+                Albumin,
+                Bilirubin,
+                AlkalinePhosphatase,
+                Alt,
+                Ast,
             ],
             Panel::Lipid => &[Cholesterol, Triglycerides, Ldl, Hdl],
             Panel::A1c => &[HemoglobinA1c],
@@ -280,7 +288,8 @@ impl Courses {
 
     /// How far the condition shows on `on` (0 = not at all, 1 = fully).
     fn activity(&self, condition: Chronic, on: Date) -> f64 {
-        self.get(condition).map_or(0.0, |course| course.activity(on))
+        self.get(condition)
+            .map_or(0.0, |course| course.activity(on))
     }
 }
 
@@ -327,7 +336,11 @@ impl Physiology {
             return 16.8 + 0.5 * (self.bmi_at_40 - 28.3) / 5.2;
         }
         if age < 18.0 {
-            let median = if age < 6.0 { 15.8 } else { 15.8 + (age - 6.0) * 0.5 };
+            let median = if age < 6.0 {
+                15.8
+            } else {
+                15.8 + (age - 6.0) * 0.5
+            };
             return median * (1.0 + 0.1 * (self.bmi_at_40 - 28.3) / 5.2);
         }
         let drift = if age < 40.0 {
@@ -429,10 +442,16 @@ pub(crate) fn measure(physiology: &Physiology, moment: &Moment, rng: &mut impl R
         .get(Chronic::IronDeficiencyAnemia)
         .is_some_and(|course| course.treated(on));
     let anemia_depth = anemia * if iron_treated { 0.4 } else { 1.0 };
-    let infection = if moment.febrile { d.normal(5.0, 2.0).max(1.5) } else { 0.0 };
-    v[Wbc as usize] = (7.2 + 1.6 * d.dev(Wbc) + infection + if moment.smoker { 0.8 } else { 0.0 }).max(2.2);
+    let infection = if moment.febrile {
+        d.normal(5.0, 2.0).max(1.5)
+    } else {
+        0.0
+    };
+    v[Wbc as usize] =
+        (7.2 + 1.6 * d.dev(Wbc) + infection + if moment.smoker { 0.8 } else { 0.0 }).max(2.2);
     let hgb_mean = if male { 15.3 } else { 13.6 };
-    v[Hemoglobin as usize] = (hgb_mean + 0.85 * d.dev(Hemoglobin) - 2.8 * anemia_depth - 1.1 * ckd).max(6.5);
+    v[Hemoglobin as usize] =
+        (hgb_mean + 0.85 * d.dev(Hemoglobin) - 2.8 * anemia_depth - 1.1 * ckd).max(6.5);
     v[Mcv as usize] = 90.0 + 4.2 * d.dev(Mcv) - 13.0 * anemia_depth;
     v[Hematocrit as usize] = v[Hemoglobin as usize] * 2.95 + d.normal(0.0, 0.8);
     v[Mchc as usize] = 100.0 * v[Hemoglobin as usize] / v[Hematocrit as usize];
@@ -459,32 +478,39 @@ pub(crate) fn measure(physiology: &Physiology, moment: &Moment, rng: &mut impl R
         _ => 5.2 + 0.6 * prediabetes + 0.22 * d.dev(HemoglobinA1c),
     };
     v[HemoglobinA1c as usize] = a1c.clamp(4.2, 14.0);
-    let glucose = if a1c > 5.6 {
-        // Estimated average glucose (ADAG): 28.7 * A1c - 46.7, fasting a little lower.
-        0.92 * (28.7 * a1c - 46.7) + 9.0 * d.dev(Glucose)
-    } else {
-        88.0 + 7.5 * d.dev(Glucose)
-    };
+    // Fasting glucose rises with HbA1c about as the ADAG estimate (28.7 mg/dL per point)
+    // says, a little lower since it is fasting.
+    let glucose = 86.0 + 7.5 * d.dev(Glucose) + 26.0 * (a1c - 5.3).max(0.0);
     v[Glucose as usize] = glucose.max(55.0);
 
     // Kidneys and electrolytes.
     let creatinine_mean = if male { 0.98 } else { 0.76 };
-    let aging = if age > 40.0 { 0.004 * (age - 40.0) } else { 0.0 };
-    let ckd_rise = c
-        .get(Chronic::KidneyDisease)
-        .map_or(0.0, |course| course.activity(on) * (0.55 + 0.06 * course.years(on).min(8.0)));
+    let aging = if age > 40.0 {
+        0.004 * (age - 40.0)
+    } else {
+        0.0
+    };
+    let ckd_rise = c.get(Chronic::KidneyDisease).map_or(0.0, |course| {
+        course.activity(on) * (0.55 + 0.06 * course.years(on).min(8.0))
+    });
     let sex_scale = if male { 1.0 } else { 0.8 };
     let youth = if age < 13.0 { 0.45 + 0.04 * age } else { 1.0 };
-    v[Creatinine as usize] =
-        ((creatinine_mean + aging + ckd_rise * sex_scale) * youth + 0.1 * sex_scale * d.dev(Creatinine)).max(0.2);
+    v[Creatinine as usize] = ((creatinine_mean + aging + ckd_rise * sex_scale) * youth
+        + 0.1 * sex_scale * d.dev(Creatinine))
+    .max(0.2);
     v[Egfr as usize] = egfr(v[Creatinine as usize], age.max(18.0), p.sex);
-    v[UreaNitrogen as usize] = (13.5 + 3.5 * d.dev(UreaNitrogen) + 9.0 * ckd + 0.05 * (age - 40.0).max(0.0)).max(4.0);
-    let ace = c.get(Chronic::Hypertension).is_some_and(|course| course.treated(on));
-    let thiazide = c.get(Chronic::Hypertension).is_some_and(|course| course.doubly_treated(on));
+    v[UreaNitrogen as usize] =
+        (13.5 + 3.5 * d.dev(UreaNitrogen) + 9.0 * ckd + 0.05 * (age - 40.0).max(0.0)).max(4.0);
+    let ace = c
+        .get(Chronic::Hypertension)
+        .is_some_and(|course| course.treated(on));
+    let thiazide = c
+        .get(Chronic::Hypertension)
+        .is_some_and(|course| course.doubly_treated(on));
     v[Sodium as usize] = 140.0 + 2.2 * d.dev(Sodium) - if thiazide { 2.0 } else { 0.0 };
-    v[Potassium as usize] = 4.25 + 0.33 * d.dev(Potassium) + if ace { 0.2 } else { 0.0 }
-        + 0.35 * ckd
-        - if thiazide { 0.3 } else { 0.0 };
+    v[Potassium as usize] =
+        4.25 + 0.33 * d.dev(Potassium) + if ace { 0.2 } else { 0.0 } + 0.35 * ckd
+            - if thiazide { 0.3 } else { 0.0 };
     v[Chloride as usize] = 102.5 + 2.2 * d.dev(Chloride);
     v[CarbonDioxide as usize] = 25.5 + 1.7 * d.dev(CarbonDioxide) - 1.5 * ckd;
     v[Calcium as usize] = 9.45 + 0.4 * d.dev(Calcium);
@@ -495,7 +521,7 @@ pub(crate) fn measure(physiology: &Physiology, moment: &Moment, rng: &mut impl R
     v[Albumin as usize] = 4.25 + 0.35 * d.dev(Albumin) - if age > 75.0 { 0.25 } else { 0.0 };
     v[Bilirubin as usize] = (0.6 + 0.25 * d.dev(Bilirubin)).max(0.1);
     v[AlkalinePhosphatase as usize] =
-        (78.0 + 22.0 * d.dev(AlkalinePhosphatase) + if age < 18.0 { 120.0 } else { 0.0 }).max(25.0);
+        (82.0 + 20.0 * d.dev(AlkalinePhosphatase) + if age < 18.0 { 120.0 } else { 0.0 }).max(25.0);
     v[Alt as usize] = (24.0 + 11.0 * d.dev(Alt) + if obese { 12.0 } else { 0.0 }).max(6.0);
     v[Ast as usize] = (22.0 + 7.0 * d.dev(Ast) + if obese { 5.0 } else { 0.0 }).max(8.0);
 
@@ -504,17 +530,25 @@ pub(crate) fn measure(physiology: &Physiology, moment: &Moment, rng: &mut impl R
     let statin = lipids.is_some_and(|course| course.treated(on));
     let hyper = c.activity(Chronic::Hyperlipidemia, on);
     let statin_effect = if statin {
-        if lipids.is_some_and(|course| course.controlled) { 0.58 } else { 0.75 }
+        if lipids.is_some_and(|course| course.controlled) {
+            0.58
+        } else {
+            0.75
+        }
     } else {
         1.0
     };
     let diabetic = diabetes.map_or(0.0, |course| course.activity(on));
-    let ldl_base = 100.0 + 0.6 * (age - 25.0).clamp(0.0, 35.0) + 60.0 * hyper;
+    let ldl_base = 94.0 + 0.5 * (age - 25.0).clamp(0.0, 35.0) + 62.0 * hyper;
     v[Ldl as usize] = ((ldl_base + 24.0 * d.dev(Ldl)) * statin_effect).max(35.0);
-    v[Hdl as usize] = ((if male { 47.0 } else { 59.0 }) + 11.0 * d.dev(Hdl) - 5.0 * diabetic
+    v[Hdl as usize] = ((if male { 47.0 } else { 59.0 }) + 11.0 * d.dev(Hdl)
+        - 5.0 * diabetic
         - if obese { 5.0 } else { 0.0 })
     .max(20.0);
-    v[Triglycerides as usize] = (112.0 + 38.0 * d.dev(Triglycerides) + 55.0 * diabetic + 35.0 * hyper
+    v[Triglycerides as usize] = (100.0
+        + 34.0 * d.dev(Triglycerides)
+        + 55.0 * diabetic
+        + 35.0 * hyper
         + if obese { 30.0 } else { 0.0 })
     .max(35.0)
         * if statin { 0.85 } else { 1.0 };
@@ -543,10 +577,36 @@ pub(crate) fn measure(physiology: &Physiology, moment: &Moment, rng: &mut impl R
 const ALL_ANALYTES: [Analyte; ANALYTE_COUNT] = {
     use Analyte::*;
     [
-        Wbc, Rbc, Hemoglobin, Hematocrit, Mcv, Mch, Mchc, Rdw, Platelets, Glucose, UreaNitrogen,
-        Creatinine, Egfr, Calcium, Sodium, Potassium, Chloride, CarbonDioxide, Protein, Albumin,
-        Bilirubin, AlkalinePhosphatase, Alt, Ast, Cholesterol, Ldl, Hdl, Triglycerides,
-        HemoglobinA1c, Tsh,
+        Wbc,
+        Rbc,
+        Hemoglobin,
+        Hematocrit,
+        Mcv,
+        Mch,
+        Mchc,
+        Rdw,
+        Platelets,
+        Glucose,
+        UreaNitrogen,
+        Creatinine,
+        Egfr,
+        Calcium,
+        Sodium,
+        Potassium,
+        Chloride,
+        CarbonDioxide,
+        Protein,
+        Albumin,
+        Bilirubin,
+        AlkalinePhosphatase,
+        Alt,
+        Ast,
+        Cholesterol,
+        Ldl,
+        Hdl,
+        Triglycerides,
+        HemoglobinA1c,
+        Tsh,
     ]
 };
 
@@ -557,7 +617,11 @@ fn egfr(creatinine: f64, age: f64, sex: Sex) -> f64 {
         Sex::Male => (0.9, -0.302, 1.0),
     };
     let ratio = creatinine / kappa;
-    let value = 142.0 * ratio.min(1.0).powf(alpha) * ratio.max(1.0).powf(-1.200) * 0.9938f64.powf(age) * factor;
+    let value = 142.0
+        * ratio.min(1.0).powf(alpha)
+        * ratio.max(1.0).powf(-1.200)
+        * 0.9938f64.powf(age)
+        * factor;
     value.min(130.0)
 }
 
@@ -599,28 +663,57 @@ pub(crate) fn vitals(physiology: &Physiology, moment: &Moment, rng: &mut impl Rn
     let systolic = if age < 18.0 {
         96.0 + 1.1 * age.min(17.0) + 6.0 * p.sbp_z + normal(rng, 0.0, 5.0)
     } else {
-        108.0 + 0.45 * (age - 20.0).max(0.0) + if male { 5.0 } else { 0.0 } + 8.0 * p.sbp_z
+        108.0
+            + 0.45 * (age - 20.0).max(0.0)
+            + if male { 5.0 } else { 0.0 }
+            + 8.0 * p.sbp_z
             + pressure_rise
             + normal(rng, 0.0, 6.0)
     };
     let diastolic = if age < 18.0 {
         0.6 * systolic + 2.0 + 3.0 * p.dbp_z + normal(rng, 0.0, 3.0)
     } else {
-        0.5 * systolic + 18.0 + 4.0 * p.dbp_z + 0.35 * pressure_rise + normal(rng, 0.0, 4.0)
-            - if age > 65.0 { 4.0 } else { 0.0 }
+        // Diastolic pressure falls after 50 as arteries stiffen (isolated systolic
+        // hypertension in the elderly).
+        0.45 * systolic + 20.0 + 4.0 * p.dbp_z + 0.3 * pressure_rise + normal(rng, 0.0, 4.0)
+            - 0.2 * (age - 50.0).max(0.0)
     };
-    let resting = if age < 12.0 { (128.0 - 9.0 * age).max(80.0) } else { 73.0 };
-    let irregular = moment.courses.has(Chronic::AtrialFibrillation);
-    let heart_rate = resting + 7.0 * p.heart_rate_z + normal(rng, 0.0, 5.0)
+    let resting = if age < 12.0 {
+        (128.0 - 9.0 * age).max(80.0)
+    } else {
+        73.0
+    };
+    let irregular = moment.courses.activity(Chronic::AtrialFibrillation, on) > 0.0;
+    let heart_rate = resting
+        + 7.0 * p.heart_rate_z
+        + normal(rng, 0.0, 5.0)
         + if moment.febrile { 14.0 } else { 0.0 }
-        + if irregular { normal(rng, 8.0, 8.0) } else { 0.0 };
-    let respiratory_rate = (if age < 12.0 { (34.0 - 1.6 * age).max(18.0) } else { 15.5 })
-        + normal(rng, 0.0, 1.5)
-        + if moment.febrile || moment.respiratory { 3.0 } else { 0.0 };
-    let temperature = if moment.febrile { normal(rng, 38.4, 0.45) } else { normal(rng, 36.8, 0.22) };
-    let copd = moment.courses.has(Chronic::Copd);
-    let oxygen_saturation = (if copd { normal(rng, 93.0, 1.8) } else { normal(rng, 97.8, 0.9) }
-        - if moment.respiratory { 1.5 } else { 0.0 })
+        + if irregular {
+            normal(rng, 8.0, 8.0)
+        } else {
+            0.0
+        };
+    let respiratory_rate = (if age < 12.0 {
+        (34.0 - 1.6 * age).max(18.0)
+    } else {
+        15.5
+    }) + normal(rng, 0.0, 1.5)
+        + if moment.febrile || moment.respiratory {
+            3.0
+        } else {
+            0.0
+        };
+    let temperature = if moment.febrile {
+        normal(rng, 38.4, 0.45)
+    } else {
+        normal(rng, 36.8, 0.22)
+    };
+    let copd = moment.courses.activity(Chronic::Copd, on) > 0.0;
+    let oxygen_saturation = (if copd {
+        normal(rng, 93.0, 1.8)
+    } else {
+        normal(rng, 97.8, 0.9)
+    } - if moment.respiratory { 1.5 } else { 0.0 })
     .min(100.0);
     Vitals {
         height,
@@ -645,6 +738,17 @@ mod tests {
         assert!((95.0..=115.0).contains(&healthy), "{healthy}");
         let ckd = egfr(1.8, 70.0, Sex::Male);
         assert!((30.0..60.0).contains(&ckd), "{ckd}");
+    }
+
+    #[test]
+    fn definitions_follow_the_enum_order() {
+        for (i, analyte) in ALL_ANALYTES.iter().enumerate() {
+            assert_eq!(*analyte as usize, i);
+        }
+        assert_eq!(Analyte::Glucose.def().code, "2345-7");
+        assert_eq!(Analyte::Tsh.def().code, "3016-3");
+        let codes: std::collections::HashSet<_> = ANALYTE_DEFS.iter().map(|d| d.code).collect();
+        assert_eq!(codes.len(), ANALYTE_COUNT);
     }
 
     #[test]

@@ -222,7 +222,11 @@ pub(crate) fn birth_date_for_age(today: Date, age: u32, fraction: f64) -> Date {
 
 /// A fictional telephone number in the "555" style Synthea uses.
 pub(crate) fn phone_number(rng: &mut impl Rng) -> String {
-    format!("555-{:03}-{:04}", rng.random_range(200..1000), rng.random_range(0..10000))
+    format!(
+        "555-{:03}-{:04}",
+        rng.random_range(200..1000),
+        rng.random_range(0..10000)
+    )
 }
 
 /// Age weights: few children, most patients 30 to 80, a thin tail to 100.
@@ -299,7 +303,7 @@ fn marital_status(rng: &mut impl Rng, age: u32) -> Option<MaritalStatus> {
 fn language(roll: f64, origin: Origin, age: u32) -> Language {
     let older = age >= 50;
     let (other, share) = match origin {
-        Origin::Hispanic => (Language::Spanish, if older { 0.7 } else { 0.5 }),
+        Origin::Hispanic => (Language::Spanish, if older { 0.62 } else { 0.42 }),
         Origin::Vietnamese => (Language::Vietnamese, if older { 0.55 } else { 0.2 }),
         Origin::Chinese => (Language::Chinese, if older { 0.5 } else { 0.15 }),
         Origin::Korean => (Language::Korean, if older { 0.45 } else { 0.1 }),
@@ -309,7 +313,11 @@ fn language(roll: f64, origin: Origin, age: u32) -> Language {
         Origin::General => (Language::Spanish, 0.01),
         _ => (Language::English, 0.0),
     };
-    if roll < share { other } else { Language::English }
+    if roll < share {
+        other
+    } else {
+        Language::English
+    }
 }
 
 const EMAIL_DOMAINS: &[&str] = &["example.com", "example.org", "example.net"];
@@ -318,11 +326,15 @@ fn email(rng: &mut impl Rng, given: &str, family: &str, birth_year: i16) -> Stri
     let first = email_token(given);
     // Compound family names keep their first part, as people usually do in addresses.
     let last = email_token(family.split(['-', ' ']).next().unwrap_or(family));
-    let last = if last.is_empty() { email_token(family) } else { last };
+    let last = if last.is_empty() {
+        email_token(family)
+    } else {
+        last
+    };
     let initial = first.chars().next().map(String::from).unwrap_or_default();
     let local = match rng.random_range(0..100) {
-        0..=29 => format!("{first}.{last}"),
-        30..=54 => format!("{first}.{last}{}", rng.random_range(1..100)),
+        0..=19 => format!("{first}.{last}"),
+        20..=54 => format!("{first}.{last}{}", rng.random_range(1..100)),
         55..=74 => format!("{first}{last}{:02}", birth_year.rem_euclid(100)),
         75..=89 => format!("{initial}{last}{}", rng.random_range(1..1000)),
         _ => format!("{first}_{last}"),
@@ -340,7 +352,11 @@ pub(crate) fn generate(seed: u64, index: u64, today: Date) -> DemoPatient {
     let (sex, birth_date) = match &plan {
         Some(plan) => (plan.sexes[member], plan.births[member]),
         None => {
-            let sex = if rng.random_bool(0.51) { Sex::Female } else { Sex::Male };
+            let sex = if rng.random_bool(0.51) {
+                Sex::Female
+            } else {
+                Sex::Male
+            };
             let age = sample_age(&mut rng);
             (sex, birth_date_for_age(today, age, rng.random()))
         }
@@ -371,9 +387,16 @@ pub(crate) fn generate(seed: u64, index: u64, today: Date) -> DemoPatient {
         _ => family_name(&mut rng, origin, sex, adult),
     };
     // A third of Hispanic charts were registered without accents, as many systems do.
-    let plain = origin == Origin::Hispanic && rng.random_bool(0.35);
+    let plain_roll = match &plan {
+        Some(plan) => plan.plain_roll,
+        None => rng.random(),
+    };
+    let plain = origin == Origin::Hispanic && plain_roll < 0.35;
     let (given, family) = if plain {
-        (given.iter().map(|g| strip_accents(g)).collect(), strip_accents(&family))
+        (
+            given.iter().map(|g| strip_accents(g)).collect(),
+            strip_accents(&family),
+        )
     } else {
         (given, family)
     };
@@ -410,7 +433,11 @@ pub(crate) fn generate(seed: u64, index: u64, today: Date) -> DemoPatient {
                 postal_code: city.postal_code(&mut rng),
             };
             let phone = rng.random_bool(0.96).then(|| phone_number(&mut rng));
-            let phone_use = if rng.random_bool(0.8) { "mobile" } else { "home" };
+            let phone_use = if rng.random_bool(0.8) {
+                "mobile"
+            } else {
+                "home"
+            };
             (address, phone, phone_use)
         }
     };
@@ -460,7 +487,9 @@ fn given_names(
     sex: Sex,
     cohort: Cohort,
 ) -> Vec<String> {
-    let fixed = plan.map(|plan| plan.given[member].clone()).unwrap_or_default();
+    let fixed = plan
+        .map(|plan| plan.given[member].clone())
+        .unwrap_or_default();
     if fixed.len() > 1 {
         return fixed;
     }
@@ -470,7 +499,11 @@ fn given_names(
     };
     let mut given = vec![first];
     // Hispanic patients often carry two given names ("José Luis", "María Guadalupe").
-    let middle_share = if origin == Origin::Hispanic { 0.5 } else { 0.42 };
+    let middle_share = if origin == Origin::Hispanic {
+        0.5
+    } else {
+        0.42
+    };
     if rng.random_bool(middle_share) {
         let middle = given_name(rng, origin, sex, cohort);
         if middle != given[0] {
@@ -541,7 +574,11 @@ mod tests {
         for age in [0, 1, 17, 18, 64, 100] {
             for fraction in [0.0, 0.5, 0.999] {
                 let birth = birth_date_for_age(today, age, fraction);
-                assert_eq!(age_between(birth, today), age, "age {age} fraction {fraction}");
+                assert_eq!(
+                    age_between(birth, today),
+                    age,
+                    "age {age} fraction {fraction}"
+                );
             }
         }
         // Leap day birthdays.

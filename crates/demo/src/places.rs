@@ -19,8 +19,16 @@ pub(crate) struct City {
 }
 
 impl City {
+    /// The first ZIP code of the city's range, used for clinic addresses.
+    pub(crate) fn first_postal_code(&self) -> u32 {
+        self.zip_first
+    }
+
     pub(crate) fn postal_code(&self, rng: &mut impl Rng) -> String {
-        format!("{:05}", self.zip_first + rng.random_range(0..self.zip_count))
+        format!(
+            "{:05}",
+            self.zip_first + rng.random_range(0..self.zip_count)
+        )
     }
 }
 
@@ -71,8 +79,20 @@ const ORIGINS: [Origin; 10] = [
     Origin::MiddleEastern,
 ];
 
-const fn city(name: &'static str, state: &'static str, zip_first: u32, zip_count: u32, weight: f64) -> City {
-    City { name, state, zip_first, zip_count, weight }
+const fn city(
+    name: &'static str,
+    state: &'static str,
+    zip_first: u32,
+    zip_count: u32,
+    weight: f64,
+) -> City {
+    City {
+        name,
+        state,
+        zip_first,
+        zip_count,
+        weight,
+    }
 }
 
 const OHIO: &[City] = &[
@@ -170,7 +190,9 @@ pub(crate) const ORGANIZATIONS: &[Organization] = &[
         city: 1,
         phone: "555-216-0140",
         cities: OHIO,
-        origin_weights: [0.72, 0.05, 0.15, 0.01, 0.005, 0.005, 0.01, 0.005, 0.03, 0.02],
+        origin_weights: [
+            0.72, 0.05, 0.15, 0.01, 0.005, 0.005, 0.01, 0.005, 0.03, 0.02,
+        ],
         weight: 0.18,
     },
     Organization {
@@ -180,7 +202,9 @@ pub(crate) const ORGANIZATIONS: &[Organization] = &[
         city: 0,
         phone: "555-713-2200",
         cities: TEXAS,
-        origin_weights: [0.38, 0.42, 0.12, 0.01, 0.005, 0.002, 0.015, 0.008, 0.03, 0.01],
+        origin_weights: [
+            0.38, 0.42, 0.12, 0.01, 0.005, 0.002, 0.015, 0.008, 0.03, 0.01,
+        ],
         weight: 0.20,
     },
     Organization {
@@ -200,7 +224,9 @@ pub(crate) const ORGANIZATIONS: &[Organization] = &[
         city: 1,
         phone: "555-718-0035",
         cities: NEW_YORK,
-        origin_weights: [0.40, 0.27, 0.20, 0.03, 0.01, 0.002, 0.003, 0.005, 0.04, 0.02],
+        origin_weights: [
+            0.40, 0.27, 0.20, 0.03, 0.01, 0.002, 0.003, 0.005, 0.04, 0.02,
+        ],
         weight: 0.14,
     },
     Organization {
@@ -210,7 +236,9 @@ pub(crate) const ORGANIZATIONS: &[Organization] = &[
         city: 0,
         phone: "555-704-0500",
         cities: SOUTHEAST,
-        origin_weights: [0.55, 0.09, 0.30, 0.01, 0.005, 0.002, 0.005, 0.003, 0.02, 0.01],
+        origin_weights: [
+            0.55, 0.09, 0.30, 0.01, 0.005, 0.002, 0.005, 0.003, 0.02, 0.01,
+        ],
         weight: 0.12,
     },
     Organization {
@@ -220,7 +248,9 @@ pub(crate) const ORGANIZATIONS: &[Organization] = &[
         city: 0,
         phone: "555-303-1750",
         cities: COLORADO,
-        origin_weights: [0.68, 0.24, 0.04, 0.01, 0.004, 0.003, 0.005, 0.003, 0.01, 0.005],
+        origin_weights: [
+            0.68, 0.24, 0.04, 0.01, 0.004, 0.003, 0.005, 0.003, 0.01, 0.005,
+        ],
         weight: 0.08,
     },
     Organization {
@@ -230,7 +260,9 @@ pub(crate) const ORGANIZATIONS: &[Organization] = &[
         city: 0,
         phone: "555-602-4100",
         cities: ARIZONA,
-        origin_weights: [0.52, 0.37, 0.05, 0.01, 0.003, 0.002, 0.005, 0.005, 0.015, 0.02],
+        origin_weights: [
+            0.52, 0.37, 0.05, 0.01, 0.003, 0.002, 0.005, 0.005, 0.015, 0.02,
+        ],
         weight: 0.08,
     },
 ];
@@ -240,16 +272,19 @@ pub(crate) fn pick_organization(rng: &mut impl Rng) -> usize {
     weighted_index(rng, &weights)
 }
 
+#[rustfmt::skip]
 const STREETS: &[&str] = &[
-    "Main", "Oak", "Maple", "Cedar", "Pine", "Elm", "Washington", "Lake", "Hill", "Park",
-    "Walnut", "Sunset", "Lincoln", "Jackson", "Church", "River", "Highland", "Willow", "Mill",
-    "Meadow", "Forest", "Spring", "Ridge", "Chestnut", "Jefferson", "Madison", "Franklin",
-    "Center", "Cherry", "Birch", "Hickory", "Magnolia", "Dogwood", "Sycamore", "Valley",
-    "Lakeview", "Orchard", "Prospect", "Broad", "Market", "Union", "Grant", "Adams", "Monroe",
-    "Vista", "Mesa", "Palm", "Pecan", "Mission", "Sierra", "Canyon", "Aspen", "Juniper",
-    "Cypress", "Poplar", "Martin Luther King Jr", "Cesar Chavez", "Kingsley", "Fairview",
-    "Greenwood", "Brookside", "Harbor", "Summit", "Heritage", "Colonial", "Rosewood",
+    "Main", "Oak", "Maple", "Cedar", "Pine", "Elm", "Washington", "Lake", "Hill", "Park", "Walnut",
+    "Sunset", "Lincoln", "Jackson", "Church", "River", "Highland", "Willow", "Mill", "Meadow",
+    "Forest", "Spring", "Ridge", "Chestnut", "Jefferson", "Madison", "Franklin", "Center", "Cherry",
+    "Birch", "Hickory", "Magnolia", "Dogwood", "Sycamore", "Valley", "Lakeview", "Orchard",
+    "Prospect", "Broad", "Market", "Union", "Grant", "Adams", "Monroe", "Vista", "Mesa", "Palm",
+    "Pecan", "Mission", "Sierra", "Canyon", "Aspen", "Juniper", "Cypress", "Poplar",
+    "Martin Luther King Jr", "Cesar Chavez", "Kingsley", "Fairview", "Greenwood", "Brookside",
+    "Harbor", "Summit", "Heritage", "Colonial", "Rosewood",
 ];
+
+#[rustfmt::skip]
 const STREET_KINDS: &[&str] = &[
     "St", "St", "Ave", "Ave", "Rd", "Dr", "Dr", "Ln", "Blvd", "Ct", "Way", "Pl", "Ter", "Cir",
     "Pkwy",
@@ -262,7 +297,11 @@ pub(crate) fn street_lines(rng: &mut impl Rng) -> Vec<String> {
         6..=8 => rng.random_range(10..999),
         _ => rng.random_range(10000..29999),
     };
-    let mut lines = vec![format!("{number} {} {}", pick(rng, STREETS), pick(rng, STREET_KINDS))];
+    let mut lines = vec![format!(
+        "{number} {} {}",
+        pick(rng, STREETS),
+        pick(rng, STREET_KINDS)
+    )];
     if rng.random_bool(0.2) {
         let unit = match rng.random_range(0..4) {
             0 => format!("Apt {}", rng.random_range(1..40)),
@@ -313,9 +352,17 @@ pub(crate) fn directory(seed: u64, org: usize) -> Directory {
     let organization = &ORGANIZATIONS[org];
     let practitioners = (0..PRIMARY_CARE + URGENT_CARE)
         .map(|i| {
-            let sex = if rng.random_bool(0.55) { Sex::Female } else { Sex::Male };
+            let sex = if rng.random_bool(0.55) {
+                Sex::Female
+            } else {
+                Sex::Male
+            };
             let origin = organization.pick_origin(&mut rng);
-            let cohort = if rng.random_bool(0.5) { Cohort::Middle } else { Cohort::Younger };
+            let cohort = if rng.random_bool(0.5) {
+                Cohort::Middle
+            } else {
+                Cohort::Younger
+            };
             let given = given_name(&mut rng, origin, sex, cohort).to_string();
             let family = family_name(&mut rng, origin, sex, true);
             Practitioner {
@@ -329,5 +376,8 @@ pub(crate) fn directory(seed: u64, org: usize) -> Directory {
             }
         })
         .collect();
-    Directory { organization_id, practitioners }
+    Directory {
+        organization_id,
+        practitioners,
+    }
 }

@@ -35,24 +35,39 @@ pub(crate) struct MedicationPlan {
     pub second_line: bool,
 }
 
-fn chance(kind: Chronic, age: u32, sex: Sex, obese: bool, smoking: Smoking, has: &dyn Fn(Chronic) -> bool) -> f64 {
+fn chance(
+    kind: Chronic,
+    age: u32,
+    sex: Sex,
+    obese: bool,
+    smoking: Smoking,
+    has: &dyn Fn(Chronic) -> bool,
+) -> f64 {
     let female = sex == Sex::Female;
-    let base = match kind {
+    let base: f64 = match kind {
         Chronic::Obesity => {
-            if obese { 0.85 } else { 0.0 }
+            if obese {
+                0.85
+            } else {
+                0.0
+            }
         }
-        Chronic::Hypertension => match age {
-            0..=29 => 0.03,
-            30..=44 => 0.12,
-            45..=59 => 0.33,
-            60..=74 => 0.55,
-            _ => 0.68,
-        } * if obese { 1.3 } else { 1.0 },
-        Chronic::Diabetes => match age {
-            0..=44 => 0.04,
-            45..=64 => 0.14,
-            _ => 0.22,
-        } * if obese { 1.9 } else { 1.0 },
+        Chronic::Hypertension => {
+            (match age {
+                0..=29 => 0.03,
+                30..=44 => 0.12,
+                45..=59 => 0.33,
+                60..=74 => 0.55,
+                _ => 0.68,
+            }) * if obese { 1.3 } else { 1.0 }
+        }
+        Chronic::Diabetes => {
+            (match age {
+                0..=44 => 0.04,
+                45..=64 => 0.14,
+                _ => 0.22,
+            }) * if obese { 1.9 } else { 1.0 }
+        }
         Chronic::Prediabetes => {
             if has(Chronic::Diabetes) {
                 0.0
@@ -60,11 +75,13 @@ fn chance(kind: Chronic, age: u32, sex: Sex, obese: bool, smoking: Smoking, has:
                 (if age >= 45 { 0.2 } else { 0.1 }) * if obese { 1.4 } else { 1.0 }
             }
         }
-        Chronic::Hyperlipidemia => match age {
-            0..=39 => 0.07,
-            40..=54 => 0.22,
-            _ => 0.4,
-        } * if has(Chronic::Diabetes) { 1.4 } else { 1.0 },
+        Chronic::Hyperlipidemia => {
+            (match age {
+                0..=39 => 0.07,
+                40..=54 => 0.22,
+                _ => 0.4,
+            }) * if has(Chronic::Diabetes) { 1.4 } else { 1.0 }
+        }
         Chronic::Asthma => 0.08,
         Chronic::Copd => match smoking {
             Smoking::Current => 0.18,
@@ -78,16 +95,26 @@ fn chance(kind: Chronic, age: u32, sex: Sex, obese: bool, smoking: Smoking, has:
             (false, false) => 0.02,
         },
         Chronic::Depression => {
-            if female { 0.13 } else { 0.07 }
+            if female {
+                0.13
+            } else {
+                0.07
+            }
         }
         Chronic::Anxiety => {
-            if female { 0.1 } else { 0.05 }
+            if female {
+                0.1
+            } else {
+                0.05
+            }
         }
-        Chronic::Osteoarthritis => match age {
-            0..=59 => 0.08,
-            60..=74 => 0.2,
-            _ => 0.33,
-        } * if obese { 1.5 } else { 1.0 },
+        Chronic::Osteoarthritis => {
+            (match age {
+                0..=59 => 0.08,
+                60..=74 => 0.2,
+                _ => 0.33,
+            }) * if obese { 1.5 } else { 1.0 }
+        }
         Chronic::KidneyDisease => {
             if !(has(Chronic::Diabetes) || has(Chronic::Hypertension)) || age < 50 {
                 0.0
@@ -98,14 +125,26 @@ fn chance(kind: Chronic, age: u32, sex: Sex, obese: bool, smoking: Smoking, has:
             }
         }
         Chronic::Reflux => {
-            if age >= 18 { 0.08 } else { 0.01 }
+            if age >= 18 {
+                0.08
+            } else {
+                0.01
+            }
         }
         Chronic::AtrialFibrillation => {
-            if age >= 75 { 0.1 } else { 0.05 }
+            if age >= 75 {
+                0.1
+            } else {
+                0.05
+            }
         }
         Chronic::AllergicRhinitis => 0.09,
         Chronic::IronDeficiencyAnemia => {
-            if female && (13..=50).contains(&age) { 0.05 } else { 0.01 }
+            if female && (13..=50).contains(&age) {
+                0.05
+            } else {
+                0.01
+            }
         }
     };
     base.min(0.95)
@@ -132,7 +171,8 @@ pub(crate) fn draw_conditions(
         if !rng.random_bool(chance(kind, age, sex, obese, smoking, &has)) {
             continue;
         }
-        let childhood = matches!(kind, Chronic::Asthma | Chronic::AllergicRhinitis) && rng.random_bool(0.55);
+        let childhood =
+            matches!(kind, Chronic::Asthma | Chronic::AllergicRhinitis) && rng.random_bool(0.55);
         let (from, to) = if childhood {
             (min_age as f64, (age as f64).min(12.0))
         } else if kind == Chronic::Obesity {
@@ -140,7 +180,11 @@ pub(crate) fn draw_conditions(
         } else {
             (min_age as f64, age as f64 + 0.99)
         };
-        let onset_age = if to > from { rng.random_range(from..to) } else { from };
+        let onset_age = if to > from {
+            rng.random_range(from..to)
+        } else {
+            from
+        };
         let mut onset = birth.saturating_add(((onset_age * 365.25) as i64).days());
         // Conditions that depend on another start after it.
         let after = match kind {
@@ -158,7 +202,12 @@ pub(crate) fn draw_conditions(
         let resolved = (kind == Chronic::IronDeficiencyAnemia)
             .then(|| onset.saturating_add(rng.random_range(270..540).days()))
             .filter(|resolved| *resolved < end);
-        plans.push(ChronicPlan { kind, onset, resolved, controlled: rng.random_bool(0.7) });
+        plans.push(ChronicPlan {
+            kind,
+            onset,
+            resolved,
+            controlled: rng.random_bool(0.7),
+        });
     }
     plans
 }
@@ -171,8 +220,18 @@ pub(crate) fn plan_treatment(
     age_at: &dyn Fn(Date) -> u32,
 ) -> Vec<MedicationPlan> {
     let mut plans = Vec::new();
-    let mut add = |drug: &'static Drug, start: Date, stop: Option<Date>, reason: Chronic, second_line: bool| {
-        plans.push(MedicationPlan { drug, start, stop, reason, second_line });
+    let mut add = |drug: &'static Drug,
+                   start: Date,
+                   stop: Option<Date>,
+                   reason: Chronic,
+                   second_line: bool| {
+        plans.push(MedicationPlan {
+            drug,
+            start,
+            stop,
+            reason,
+            second_line,
+        });
     };
     let has = |k: Chronic| conditions.iter().any(|c| c.kind == k);
     for condition in conditions {
@@ -182,12 +241,22 @@ pub(crate) fn plan_treatment(
         };
         match condition.kind {
             Chronic::Hypertension => {
-                let start = if rng.random_bool(0.7) { onset } else { later(rng, 30, 120) };
+                let start = if rng.random_bool(0.7) {
+                    onset
+                } else {
+                    later(rng, 30, 120)
+                };
                 let calcium_blocker_first = age_at(onset) >= 55 && rng.random_bool(0.4);
                 if calcium_blocker_first {
                     add(&AMLODIPINE, start, None, condition.kind, false);
                     if !condition.controlled || rng.random_bool(0.3) {
-                        add(&LISINOPRIL, later(rng, 365, 1460), None, condition.kind, true);
+                        add(
+                            &LISINOPRIL,
+                            later(rng, 365, 1460),
+                            None,
+                            condition.kind,
+                            true,
+                        );
                     }
                 } else if rng.random_bool(0.08) {
                     // The dry cough of ACE inhibitors: switched to a calcium channel blocker.
@@ -197,15 +266,29 @@ pub(crate) fn plan_treatment(
                 } else {
                     add(&LISINOPRIL, start, None, condition.kind, false);
                     if !condition.controlled || rng.random_bool(0.3) {
-                        add(&HYDROCHLOROTHIAZIDE, later(rng, 365, 1460), None, condition.kind, true);
+                        add(
+                            &HYDROCHLOROTHIAZIDE,
+                            later(rng, 365, 1460),
+                            None,
+                            condition.kind,
+                            true,
+                        );
                     }
                 }
             }
             Chronic::Diabetes => add(&METFORMIN, onset, None, condition.kind, false),
             Chronic::Hyperlipidemia => {
                 if rng.random_bool(0.75) {
-                    let drug = if rng.random_bool(0.7) { &ATORVASTATIN } else { &SIMVASTATIN };
-                    let start = if rng.random_bool(0.5) { onset } else { later(rng, 60, 240) };
+                    let drug = if rng.random_bool(0.7) {
+                        &ATORVASTATIN
+                    } else {
+                        &SIMVASTATIN
+                    };
+                    let start = if rng.random_bool(0.5) {
+                        onset
+                    } else {
+                        later(rng, 60, 240)
+                    };
                     add(drug, start, None, condition.kind, false);
                 }
             }
@@ -226,7 +309,11 @@ pub(crate) fn plan_treatment(
             Chronic::Hypothyroidism => add(&LEVOTHYROXINE, onset, None, condition.kind, false),
             Chronic::Depression => {
                 if rng.random_bool(0.7) {
-                    let drug = if rng.random_bool(0.6) { &SERTRALINE } else { &FLUOXETINE };
+                    let drug = if rng.random_bool(0.6) {
+                        &SERTRALINE
+                    } else {
+                        &FLUOXETINE
+                    };
                     let stop = rng.random_bool(0.3).then(|| later(rng, 365, 1100));
                     add(drug, onset, stop, condition.kind, false);
                 }
@@ -237,15 +324,29 @@ pub(crate) fn plan_treatment(
                 }
             }
             Chronic::Osteoarthritis => {
-                let drug = if rng.random_bool(0.6) { &NAPROXEN } else { &ACETAMINOPHEN_LONG_TERM };
+                let drug = if rng.random_bool(0.6) {
+                    &NAPROXEN
+                } else {
+                    &ACETAMINOPHEN_LONG_TERM
+                };
                 add(drug, onset, None, condition.kind, false);
             }
             Chronic::AtrialFibrillation => {
-                let drug = if rng.random_bool(0.65) { &APIXABAN } else { &WARFARIN };
+                let drug = if rng.random_bool(0.65) {
+                    &APIXABAN
+                } else {
+                    &WARFARIN
+                };
                 add(drug, onset, None, condition.kind, false);
             }
             Chronic::IronDeficiencyAnemia => {
-                add(&FERROUS_SULFATE, onset, Some(onset.saturating_add(180.days())), condition.kind, false);
+                add(
+                    &FERROUS_SULFATE,
+                    onset,
+                    Some(onset.saturating_add(180.days())),
+                    condition.kind,
+                    false,
+                );
             }
             Chronic::AllergicRhinitis => {
                 if rng.random_bool(0.6) {

@@ -40,7 +40,13 @@ pub(crate) enum CovidDose {
 
 impl Visit {
     fn new(date: Date, kind: EncounterKind) -> Self {
-        Visit { date, kind, reason: None, child_months: None, covid_dose: None }
+        Visit {
+            date,
+            kind,
+            reason: None,
+            child_months: None,
+            covid_dose: None,
+        }
     }
 }
 
@@ -90,8 +96,14 @@ pub(crate) fn plan_visits(
     colonoscopy(rng, window, &mut visits);
     if visits.is_empty() {
         let span = (window.last - window.start).get_days().max(1);
-        let day = window.start.saturating_add(rng.random_range(0..span).days());
-        let kind = if window.age(day) < 18 { EncounterKind::WellChild } else { EncounterKind::WellAdult };
+        let day = window
+            .start
+            .saturating_add(rng.random_range(0..span).days());
+        let kind = if window.age(day) < 18 {
+            EncounterKind::WellChild
+        } else {
+            EncounterKind::WellAdult
+        };
         visits.push(Visit::new(day.min(window.last), kind));
     }
     visits.retain(|v| window.contains(v.date));
@@ -101,9 +113,15 @@ pub(crate) fn plan_visits(
 
 fn well_visits(rng: &mut impl Rng, window: &Window, visits: &mut Vec<Visit>) {
     // Well-child visits in infancy, then yearly until 18.
-    let child_schedule = WELL_CHILD_MONTHS.iter().copied().chain((4..18).map(|y| y * 12));
+    let child_schedule = WELL_CHILD_MONTHS
+        .iter()
+        .copied()
+        .chain((4..18).map(|y| y * 12));
     for months in child_schedule {
-        let due = window.birth.saturating_add(months.months()).saturating_add(rng.random_range(3..18).days());
+        let due = window
+            .birth
+            .saturating_add(months.months())
+            .saturating_add(rng.random_range(3..18).days());
         if window.contains(due) && rng.random_bool(if months < 36 { 0.93 } else { 0.8 }) {
             let mut visit = Visit::new(weekday(due), EncounterKind::WellChild);
             visit.child_months = Some(months);
@@ -113,7 +131,9 @@ fn well_visits(rng: &mut impl Rng, window: &Window, visits: &mut Vec<Visit>) {
     // Adults: a yearly physical around the same time of year.
     let anchor = rng.random_range(1..=365);
     for year in window.start.year()..=window.last.year() {
-        let Ok(first) = date(year, 1, 1).checked_add((anchor - 1).days()) else { continue };
+        let Ok(first) = date(year, 1, 1).checked_add((anchor - 1).days()) else {
+            continue;
+        };
         let day = weekday(first.saturating_add(rng.random_range(-25..25).days()));
         if window.age(day) < 18 || !window.contains(day) {
             continue;
@@ -130,12 +150,22 @@ fn diagnosis_visits(window: &Window, conditions: &mut [ChronicPlan], visits: &mu
         if !window.contains(condition.onset) {
             continue;
         }
-        // Conditions are usually found at the next check-up.
+        // Conditions found by examination or routine tests wait for the next check-up;
+        // others are usually found at one if it is near.
+        let found_at_checkup = matches!(
+            condition.kind,
+            Chronic::Obesity
+                | Chronic::Prediabetes
+                | Chronic::Hyperlipidemia
+                | Chronic::KidneyDisease
+        );
+        let horizon = if found_at_checkup { 800 } else { 60 };
         let checkup = visits
             .iter()
             .filter(|v| matches!(v.kind, EncounterKind::WellAdult | EncounterKind::WellChild))
             .map(|v| v.date)
-            .find(|d| *d >= condition.onset && (*d - condition.onset).get_days() <= 60);
+            .filter(|d| *d >= condition.onset && (*d - condition.onset).get_days() <= horizon)
+            .min();
         match checkup {
             Some(day) => condition.onset = day,
             None => {
@@ -149,13 +179,24 @@ fn diagnosis_visits(window: &Window, conditions: &mut [ChronicPlan], visits: &mu
     }
 }
 
-fn follow_ups(rng: &mut impl Rng, window: &Window, conditions: &[ChronicPlan], visits: &mut Vec<Visit>) {
-    let mut needing: Vec<&ChronicPlan> = conditions.iter().filter(|c| c.kind.follow_up_months() > 0).collect();
+fn follow_ups(
+    rng: &mut impl Rng,
+    window: &Window,
+    conditions: &[ChronicPlan],
+    visits: &mut Vec<Visit>,
+) {
+    let mut needing: Vec<&ChronicPlan> = conditions
+        .iter()
+        .filter(|c| c.kind.follow_up_months() > 0)
+        .collect();
     needing.sort_by_key(|c| (c.kind.follow_up_months(), c.kind));
     let telehealth_from = date(2020, 4, 1);
     for condition in needing {
         let interval = condition.kind.follow_up_months();
-        let mut day = condition.onset.max(window.start).saturating_add(interval.months());
+        let mut day = condition
+            .onset
+            .max(window.start)
+            .saturating_add(interval.months());
         while day <= window.last {
             let planned = weekday(day.saturating_add(rng.random_range(-20..20).days()));
             let crowded = visits.iter().any(|v| {
@@ -193,9 +234,15 @@ fn acute_visits(rng: &mut impl Rng, window: &Window, visits: &mut Vec<Visit>) {
             _ => 0.42,
         };
         if rng.random_bool(yearly_rate * 30.0 / 365.0) {
-            let when = day.saturating_add(rng.random_range(0..30).days()).min(window.last);
+            let when = day
+                .saturating_add(rng.random_range(0..30).days())
+                .min(window.last);
             if let Some(illness) = pick_acute(rng, window, when) {
-                let kind = if rng.random_bool(0.06) { EncounterKind::Emergency } else { EncounterKind::UrgentCare };
+                let kind = if rng.random_bool(0.06) {
+                    EncounterKind::Emergency
+                } else {
+                    EncounterKind::UrgentCare
+                };
                 let mut visit = Visit::new(when, kind);
                 visit.reason = Some(Reason::Acute(illness));
                 visits.push(visit);
@@ -211,12 +258,25 @@ fn pick_acute(rng: &mut impl Rng, window: &Window, on: Date) -> Option<Acute> {
     let covid_era = on >= date(2020, 3, 15);
     let options: [(Acute, f64); 10] = [
         (Acute::ViralPharyngitis, 3.0),
-        (Acute::StrepThroat, if (3..=40).contains(&age) { 1.5 } else { 0.3 }),
+        (
+            Acute::StrepThroat,
+            if (3..=40).contains(&age) { 1.5 } else { 0.3 },
+        ),
         (Acute::Bronchitis, if winter { 2.5 } else { 1.0 }),
         (Acute::Sinusitis, if age >= 12 { 2.5 } else { 0.3 }),
         (Acute::OtitisMedia, if age <= 8 { 4.0 } else { 0.2 }),
-        (Acute::UrinaryInfection, if window.sex == Sex::Female && age >= 14 { 2.5 } else { 0.2 }),
-        (Acute::AnkleSprain, if (8..=65).contains(&age) { 1.5 } else { 0.3 }),
+        (
+            Acute::UrinaryInfection,
+            if window.sex == Sex::Female && age >= 14 {
+                2.5
+            } else {
+                0.2
+            },
+        ),
+        (
+            Acute::AnkleSprain,
+            if (8..=65).contains(&age) { 1.5 } else { 0.3 },
+        ),
         (Acute::HandLaceration, 1.0),
         (Acute::Covid, if covid_era { 2.0 } else { 0.0 }),
         (Acute::Influenza, if winter { 1.5 } else { 0.1 }),
@@ -227,7 +287,13 @@ fn pick_acute(rng: &mut impl Rng, window: &Window, on: Date) -> Option<Acute> {
 
 fn covid_vaccinations(rng: &mut impl Rng, window: &Window, visits: &mut Vec<Visit>) {
     let primary = date(2021, 6, 1);
-    if window.age(primary) < 12 || !rng.random_bool(if window.age(primary) >= 65 { 0.85 } else { 0.62 }) {
+    if window.age(primary) < 12
+        || !rng.random_bool(if window.age(primary) >= 65 {
+            0.85
+        } else {
+            0.62
+        })
+    {
         return;
     }
     let first = if window.age(primary) >= 65 {
@@ -235,18 +301,32 @@ fn covid_vaccinations(rng: &mut impl Rng, window: &Window, visits: &mut Vec<Visi
     } else {
         date(2021, 3, 15).saturating_add(rng.random_range(0..120).days())
     };
-    let (dose, gap) = if rng.random_bool(0.6) { (CovidDose::Pfizer, 21) } else { (CovidDose::Moderna, 28) };
+    let (dose, gap) = if rng.random_bool(0.6) {
+        (CovidDose::Pfizer, 21)
+    } else {
+        (CovidDose::Moderna, 28)
+    };
     for day in [first, first.saturating_add(gap.days())] {
         let mut visit = Visit::new(day, EncounterKind::Immunization);
         visit.covid_dose = Some(dose);
         visits.push(visit);
     }
     // Boosters and updated vaccines each autumn, taken by fewer people every year.
-    for (year, share) in [(2021, 0.55), (2022, 0.4), (2023, 0.28), (2024, 0.24), (2025, 0.2)] {
+    for (year, share) in [
+        (2021, 0.55),
+        (2022, 0.4),
+        (2023, 0.28),
+        (2024, 0.24),
+        (2025, 0.2),
+    ] {
         if rng.random_bool(share) {
             let day = date(year, 9, 15).saturating_add(rng.random_range(0..75).days());
             let mut visit = Visit::new(day, EncounterKind::Immunization);
-            visit.covid_dose = Some(if year == 2021 { dose } else { CovidDose::Updated });
+            visit.covid_dose = Some(if year == 2021 {
+                dose
+            } else {
+                CovidDose::Updated
+            });
             visits.push(visit);
         }
     }
@@ -257,7 +337,11 @@ fn colonoscopy(rng: &mut impl Rng, window: &Window, visits: &mut Vec<Visit>) {
     if span <= 0 || !rng.random_bool(0.45) {
         return;
     }
-    let day = weekday(window.start.saturating_add(rng.random_range(0..span).days()));
+    let day = weekday(
+        window
+            .start
+            .saturating_add(rng.random_range(0..span).days()),
+    );
     if (45..=75).contains(&window.age(day)) {
         visits.push(Visit::new(day, EncounterKind::Procedure));
     }

@@ -32,7 +32,10 @@ impl PasswordHasher {
     pub async fn hash(&self, password: SecretString) -> anyhow::Result<String> {
         let _permit = self.permits.acquire().await?;
         tokio::task::spawn_blocking(move || {
-            let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+            let mut salt = [0u8; 16];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut salt);
+            let salt = SaltString::encode_b64(&salt)
+                .map_err(|e| anyhow::anyhow!("salt encoding failed: {e}"))?;
             argon2()
                 .hash_password(password.expose_secret().as_bytes(), &salt)
                 .map(|hash| hash.to_string())

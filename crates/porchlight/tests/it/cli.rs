@@ -257,6 +257,17 @@ fn sigterm_shuts_the_server_down_gracefully() {
     }
     let rest: Vec<String> = stderr.lines().map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
+    // The request was logged as JSON, with its request id.
+    let access = rest
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|log| log["span"]["path"] == "/healthz")
+        .expect("an access-log line for /healthz");
+    assert_eq!(
+        access["span"]["request_id"].as_str().map(str::len),
+        Some(36),
+        "{access}"
+    );
 }
 
 /// A GET from a synchronous test, answering the status code.

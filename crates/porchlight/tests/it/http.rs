@@ -10,6 +10,7 @@ each_backend! {
         let ready = app.get("/readyz").await;
         assert_eq!(ready.status(), 200);
         assert_eq!(ready.text().await.unwrap(), "ready");
+        app.stop().await;
     }
 
     async fn readiness_fails_when_the_database_is_gone(app) {
