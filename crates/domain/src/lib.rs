@@ -8,6 +8,7 @@ mod mrn;
 mod name;
 mod patient;
 mod role;
+mod scope;
 mod secret;
 mod sex;
 
@@ -16,6 +17,7 @@ pub use mrn::{Mrn, MrnError};
 pub use name::{NameError, PersonName};
 pub use patient::{Address, PatientChart};
 pub use role::{Role, RoleError};
+pub use scope::StaffScope;
 pub use secret::{
     SecretKey, SecretKeyError, Ssn, SsnError, Username, UsernameError, ssn_last4_hash,
 };

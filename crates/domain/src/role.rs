@@ -23,6 +23,16 @@ impl Role {
         Role::SecurityOfficer,
     ];
 
+    /// The name shown to people.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Role::FrontDesk => "Front desk",
+            Role::Clinician => "Clinician",
+            Role::Administrator => "Administrator",
+            Role::SecurityOfficer => "Security officer",
+        }
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Role::FrontDesk => "front-desk",

@@ -2,7 +2,6 @@
 //! integration tests start the very same application the binary does.
 
 pub mod commands;
-pub mod passwords;
 pub mod server;
 pub mod settings;
 pub mod telemetry;

@@ -9,10 +9,14 @@ mod database;
 mod import;
 mod organizations;
 mod params;
+mod patients;
+mod sessions;
 mod staff;
 
 pub use audit::{AuditActor, AuditEntry};
 pub use database::{Backend, ConnectError, Database, Tx};
 pub use import::{Outcome, RecordId};
 pub use organizations::Organization;
-pub use staff::{NewStaff, StaffError};
+pub use patients::{PatientQuery, PatientSummary, RequestOrigin};
+pub use sessions::{NewSession, Session, SessionKind};
+pub use staff::{NewStaff, StaffAccount, StaffError};

@@ -73,3 +73,76 @@ impl Database {
         Ok(affected == 1)
     }
 }
+
+/// A staff account as sign-in needs it.
+#[derive(Debug, Clone)]
+pub struct StaffAccount {
+    pub id: StaffId,
+    pub organization: OrganizationId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct StaffRow {
+    id: uuid::Uuid,
+    organization_id: uuid::Uuid,
+    username: String,
+    display_name: String,
+    role: String,
+    password_hash: String,
+    disabled_at: Option<jiff_sqlx::Timestamp>,
+}
+
+impl TryFrom<StaffRow> for StaffAccount {
+    type Error = anyhow::Error;
+
+    fn try_from(row: StaffRow) -> anyhow::Result<Self> {
+        Ok(Self {
+            id: StaffId::from_uuid(row.id),
+            organization: OrganizationId::from_uuid(row.organization_id),
+            username: row.username,
+            display_name: row.display_name,
+            role: row.role.parse()?,
+            password_hash: row.password_hash,
+            disabled: row.disabled_at.is_some(),
+        })
+    }
+}
+
+const STAFF_COLUMNS: &str =
+    "id, organization_id, username, display_name, role, password_hash, disabled_at";
+
+impl Database {
+    pub async fn staff_by_username(
+        &self,
+        organization: OrganizationId,
+        username: &Username,
+    ) -> anyhow::Result<Option<StaffAccount>> {
+        let sql = format!(
+            "SELECT {STAFF_COLUMNS} FROM staff_accounts WHERE organization_id = $1 AND username = $2"
+        );
+        let row: Option<StaffRow> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(organization.as_uuid())
+                .bind(username.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(StaffAccount::try_from).transpose()
+    }
+
+    pub async fn staff_by_id(&self, id: StaffId) -> anyhow::Result<Option<StaffAccount>> {
+        let sql = format!("SELECT {STAFF_COLUMNS} FROM staff_accounts WHERE id = $1");
+        let row: Option<StaffRow> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(id.as_uuid())
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(StaffAccount::try_from).transpose()
+    }
+}

@@ -1,8 +1,12 @@
 //! HTTP: turns requests into domain calls and results into pages or JSON. Handlers are thin.
 
+mod csrf;
 mod health;
 mod metrics;
 mod pages;
+pub mod passwords;
+pub mod session;
+mod staff;
 mod security_headers;
 
 use std::{sync::Arc, time::Duration};
@@ -10,7 +14,7 @@ use std::{sync::Arc, time::Duration};
 use axum::{
     Router,
     http::{HeaderName, Request},
-    routing::get,
+    routing::{get, post},
 };
 use storage::Database;
 use tower::ServiceBuilder;
@@ -25,6 +29,7 @@ use tower_http::{
 pub struct AppState {
     pub db: Database,
     pub settings: Arc<WebSettings>,
+    pub hasher: passwords::PasswordHasher,
 }
 
 /// The parts of the configuration that shape responses.
@@ -45,8 +50,12 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole application: routes and the middleware every request passes through.
 pub fn router(state: AppState) -> Router {
     let https = state.settings.served_over_https();
+    let own_origin = csrf::origin_of(&state.settings.base_url);
     Router::new()
         .route("/", get(pages::landing))
+        .route("/staff", get(staff::home))
+        .route("/staff/sign-in", get(staff::sign_in_page).post(staff::sign_in))
+        .route("/staff/sign-out", post(staff::sign_out))
         .route("/static/portal.css", get(pages::stylesheet))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -83,6 +92,9 @@ pub fn router(state: AppState) -> Router {
                 ))
                 .layer(axum::middleware::from_fn(move |req, next| {
                     security_headers::apply(https, req, next)
+                }))
+                .layer(axum::middleware::from_fn(move |req, next| {
+                    csrf::guard(own_origin.clone(), req, next)
                 })),
         )
 }

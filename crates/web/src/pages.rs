@@ -10,14 +10,14 @@ use axum::{
 use crate::AppState;
 
 /// Who runs this portal, as shown in every page's header and footer.
-struct Practice {
-    name: String,
-    phone: Option<String>,
+pub(crate) struct Practice {
+    pub(crate) name: String,
+    pub(crate) phone: Option<String>,
 }
 
 impl Practice {
     /// The deployment's organization; a deployment serving several says so generically.
-    async fn of(state: &AppState) -> Self {
+    pub(crate) async fn of(state: &AppState) -> Self {
         match state.db.organizations().await {
             Ok(orgs) if orgs.len() == 1 => Self {
                 name: orgs[0].name.clone(),
@@ -81,16 +81,29 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-fn render(template: impl Template) -> Response {
+pub(crate) fn render(template: impl Template) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
         Err(error) => {
             tracing::error!(error = %error, "a page failed to render");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side.",
-            )
-                .into_response()
+            server_error()
         }
     }
+}
+
+/// A failure on our side, said plainly; the cause is in the log.
+pub(crate) fn server_error() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. Please try again in a few minutes.",
+    )
+        .into_response()
+}
+
+/// Pages that show patient data must not be kept by browsers or proxies.
+pub(crate) fn no_store(response: &mut Response) {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
 }

@@ -8,10 +8,11 @@ use fhir::{ImportReport, Importer};
 use rand::{Rng, distr::Alphanumeric};
 use secrecy::SecretString;
 use storage::{Database, NewStaff, Organization};
+use web::passwords::PasswordHasher;
 
 use crate::{
     open_database,
-    passwords::PasswordHasher,
+    
     server::{self, shutdown_signal},
     settings::Settings,
 };

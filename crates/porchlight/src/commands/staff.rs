@@ -3,8 +3,9 @@ use std::io::BufRead;
 use domain::{Role, Username};
 use secrecy::SecretString;
 use storage::NewStaff;
+use web::passwords::PasswordHasher;
 
-use crate::{commands::organization, open_database, passwords::PasswordHasher, settings::Settings};
+use crate::{commands::organization, open_database, settings::Settings};
 
 /// Staff passwords follow the same length rule as patients' (NIST SP 800-63B).
 pub const MIN_PASSWORD_CHARS: usize = 12;

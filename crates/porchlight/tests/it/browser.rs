@@ -64,7 +64,7 @@ impl Driver {
             "goog:chromeOptions".to_owned(),
             json!({ "binary": chromium_binary(), "args": args }),
         );
-        ClientBuilder::native()
+        ClientBuilder::rustls().expect("rustls is available")
             .capabilities(capabilities)
             .connect(&self.url)
             .await

@@ -9,3 +9,4 @@ mod cli;
 mod demo_data;
 mod http;
 mod import;
+mod staff;

@@ -9,18 +9,22 @@ use argon2::{
     password_hash::SaltString,
 };
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 
 /// Hashes and verifies passwords with OWASP's Argon2id parameters (19 MiB, 2 passes).
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    /// A hash of nothing in particular, verified against when the account does not exist so
+    /// that an unknown username costs the same time as a known one.
+    dummy: Arc<OnceCell<String>>,
 }
 
 impl PasswordHasher {
     pub fn new(concurrency: usize) -> Self {
         Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy: Arc::new(OnceCell::new()),
         }
     }
 
@@ -56,6 +60,29 @@ impl PasswordHasher {
         })
         .await
         .context("the hashing thread failed")?
+    }
+}
+
+impl PasswordHasher {
+    /// Verifies `password` against the account's hash, or against a dummy hash when there is
+    /// no account: both cost one Argon2id computation, and the second always fails.
+    pub async fn verify_or_dummy(
+        &self,
+        password: SecretString,
+        stored: Option<String>,
+    ) -> anyhow::Result<bool> {
+        match stored {
+            Some(stored) => self.verify(password, stored).await,
+            None => {
+                let dummy = self
+                    .dummy
+                    .get_or_try_init(|| self.hash(SecretString::from("porchlight-dummy-password")))
+                    .await?
+                    .clone();
+                self.verify(password, dummy).await?;
+                Ok(false)
+            }
+        }
     }
 }
 

@@ -1,0 +1,33 @@
+use crate::{OrganizationId, Role, StaffId};
+
+/// What a signed-in staff member may see: the patients of their own organization. Storage
+/// functions that return patient data take a scope, so a query cannot forget the boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaffScope {
+    organization: OrganizationId,
+    staff: StaffId,
+    role: Role,
+}
+
+impl StaffScope {
+    /// Only the session layer builds scopes, from a verified session.
+    pub fn new(organization: OrganizationId, staff: StaffId, role: Role) -> Self {
+        Self {
+            organization,
+            staff,
+            role,
+        }
+    }
+
+    pub fn organization(&self) -> OrganizationId {
+        self.organization
+    }
+
+    pub fn staff(&self) -> StaffId {
+        self.staff
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+}

@@ -1,0 +1,170 @@
+//! The staff console: sign-in and its throttle, sessions, CSRF, and the scoped, audited
+//! patient search.
+
+use domain::{OrganizationId, Role, Username};
+use reqwest::{StatusCode, header};
+use storage::{NewStaff, Organization};
+use web::passwords::PasswordHasher;
+
+use crate::harness::{TestApp, each_backend};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn add_staff(app: &TestApp, org: OrganizationId, username: &str, role: Role) {
+    let hash = PasswordHasher::new(1).hash(PASSWORD.into()).await.unwrap();
+    app.db
+        .create_staff(NewStaff {
+            organization: org,
+            username: &Username::parse(username).unwrap(),
+            display_name: "Dana Front",
+            role,
+            password_hash: &hash,
+        })
+        .await
+        .unwrap();
+}
+
+async fn sign_in(app: &TestApp, org: &Organization, username: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/staff/sign-in"))
+        .form(&[("organization", org.slug.as_str()), ("username", username), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn clinic(app: &TestApp) -> Organization {
+    let org = app.db.create_organization("maple", "Maple Street Clinic", Some("(555) 010-4477")).await.unwrap();
+    add_staff(app, org.id, "dana", Role::FrontDesk).await;
+    org
+}
+
+/// Imports one patient into `org` through the FHIR importer.
+async fn import_patient(app: &TestApp, org: &Organization, id: &str, given: &str, family: &str, birth: &str, mrn: &str) {
+    let bundle = format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[{{"fullUrl":"urn:uuid:{id}","resource":
+        {{"resourceType":"Patient","id":"{id}","name":[{{"family":"{family}","given":["{given}"]}}],"birthDate":"{birth}",
+        "identifier":[{{"type":{{"coding":[{{"code":"MR"}}]}},"value":"{mrn}"}}]}}}}]}}"#
+    );
+    let mut report = fhir::ImportReport::default();
+    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+        .import_bundle_text(std::path::Path::new("test.json"), &bundle, &mut report)
+        .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+}
+
+each_backend! {
+    async fn staff_sign_in_and_out_with_a_server_side_session(app) {
+        let org = clinic(&app).await;
+        // Without a session the console sends staff to sign in.
+        let response = app.get("/staff").await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()[header::LOCATION], "/staff/sign-in");
+
+        let response = sign_in(&app, &org, "Dana", PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()[header::LOCATION], "/staff");
+        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+        assert!(cookie.starts_with("porchlight_session="), "{cookie}");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "no Secure flag over plain HTTP");
+        let token = cookie.split(';').next().unwrap().to_owned();
+
+        let home = app.get("/staff").await;
+        assert_eq!(home.status(), 200);
+        assert_eq!(home.headers()[header::CACHE_CONTROL], "no-store");
+        let page = home.text().await.unwrap();
+        assert!(page.contains("Find a patient") && page.contains("Dana Front · Front desk"), "{page}");
+
+        let out = app.client.post(app.url("/staff/sign-out")).send().await.unwrap();
+        assert_eq!(out.status(), StatusCode::SEE_OTHER);
+        // The old token is dead on the server, not only forgotten by the browser.
+        let replay = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+            .get(app.url("/staff")).header(header::COOKIE, &token).send().await.unwrap();
+        assert_eq!(replay.status(), StatusCode::SEE_OTHER);
+    }
+
+    async fn wrong_usernames_and_passwords_get_the_same_answer(app) {
+        let org = clinic(&app).await;
+        let wrong_password = sign_in(&app, &org, "dana", "not the password at all").await;
+        let status = wrong_password.status();
+        let wrong_password = wrong_password.text().await.unwrap();
+        let unknown_user = sign_in(&app, &org, "nobody", "not the password at all").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown_user.status(), StatusCode::UNAUTHORIZED);
+        let unknown_user = unknown_user.text().await.unwrap();
+        assert!(wrong_password.contains("That username and password do not match"));
+        // Same page apart from the username echoed back into its field.
+        assert_eq!(wrong_password.replace("value=\"dana\"", ""), unknown_user.replace("value=\"nobody\"", ""));
+    }
+
+    async fn repeated_failures_throttle_the_username(app) {
+        let org = clinic(&app).await;
+        for attempt in 1..=5 {
+            let response = sign_in(&app, &org, "dana", "wrong password here").await;
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+            let page = response.text().await.unwrap();
+            assert!(page.contains("do not match"), "attempt {attempt} is not throttled yet");
+        }
+        // Even the right password waits now, and the answer says why.
+        let throttled = sign_in(&app, &org, "dana", PASSWORD).await;
+        assert_eq!(throttled.status(), StatusCode::UNAUTHORIZED);
+        assert!(throttled.text().await.unwrap().contains("Too many attempts"));
+        assert_eq!(app.get("/staff").await.status(), StatusCode::SEE_OTHER, "not signed in");
+    }
+
+    async fn a_planted_session_id_is_replaced_at_sign_in(app) {
+        let org = clinic(&app).await;
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let response = client
+            .post(app.url("/staff/sign-in"))
+            .header(header::COOKIE, "porchlight_session=planted-by-an-attacker")
+            .form(&[("organization", org.slug.as_str()), ("username", "dana"), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(!cookie.contains("planted-by-an-attacker"));
+        let planted = client.get(app.url("/staff")).header(header::COOKIE, "porchlight_session=planted-by-an-attacker").send().await.unwrap();
+        assert_eq!(planted.status(), StatusCode::SEE_OTHER);
+    }
+
+    async fn forms_posted_from_another_site_are_refused(app) {
+        let org = clinic(&app).await;
+        let form = [("organization", org.slug.as_str()), ("username", "dana"), ("password", PASSWORD)];
+        let foreign_origin = app.client.post(app.url("/staff/sign-in"))
+            .header(header::ORIGIN, "https://evil.example").form(&form).send().await.unwrap();
+        assert_eq!(foreign_origin.status(), StatusCode::FORBIDDEN);
+        let cross_site = app.client.post(app.url("/staff/sign-in"))
+            .header("sec-fetch-site", "cross-site").form(&form).send().await.unwrap();
+        assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+        let same_origin = app.client.post(app.url("/staff/sign-in"))
+            .header(header::ORIGIN, app.base_url.as_str()).header("sec-fetch-site", "same-origin")
+            .form(&form).send().await.unwrap();
+        assert_eq!(same_origin.status(), StatusCode::SEE_OTHER);
+    }
+
+    async fn patient_search_sees_only_the_own_organization_and_is_audited(app) {
+        let org = clinic(&app).await;
+        let other = app.db.create_organization("oak", "Oak Clinic", None).await.unwrap();
+        import_patient(&app, &org, "a1", "Lucia", "Rivera", "1961-04-09", "MRN-1").await;
+        import_patient(&app, &org, "a2", "Luis", "Rivera", "1990-01-02", "MRN-2").await;
+        import_patient(&app, &other, "b1", "Lucia", "Rivera", "1961-04-09", "MRN-1").await;
+        assert_eq!(sign_in(&app, &org, "dana", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let audits_before = app.db.count_audit("patient.search").await.unwrap();
+
+        let page = app.get("/staff?q=rivera").await.text().await.unwrap();
+        assert!(page.contains("2 patients found"), "{page}");
+        assert!(page.contains("Rivera, Lucia") && page.contains("Rivera, Luis"));
+        let page = app.get("/staff?q=Rivera%2C+Lu").await.text().await.unwrap();
+        assert!(page.contains("2 patients found"), "{page}");
+        let page = app.get("/staff?q=04%2F09%2F1961").await.text().await.unwrap();
+        assert!(page.contains("1 patient found") && page.contains("04/09/1961"), "{page}");
+        let page = app.get("/staff?q=mrn-2").await.text().await.unwrap();
+        assert!(page.contains("1 patient found") && page.contains("Rivera, Luis"), "{page}");
+        let page = app.get("/staff?q=%25").await.text().await.unwrap();
+        assert!(page.contains("first two letters"), "a wildcard is not a search: {page}");
+
+        assert_eq!(app.db.count_audit("patient.search").await.unwrap(), audits_before + 4);
+    }
+}

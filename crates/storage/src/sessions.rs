@@ -1,0 +1,197 @@
+//! Server-side sessions and the counters that throttle guessing.
+
+use domain::OrganizationId;
+use jiff::Timestamp;
+use jiff_sqlx::ToSqlx;
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::{Database, database::dispatch};
+
+/// Who a session belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Staff,
+    Patient,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Staff => "staff",
+            SessionKind::Patient => "patient",
+        }
+    }
+}
+
+/// A stored session, found by the hash of its cookie's token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub kind: SessionKind,
+    pub subject: Uuid,
+    pub organization: OrganizationId,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub kind: SessionKind,
+    pub subject: Uuid,
+    pub organization: OrganizationId,
+    pub now: Timestamp,
+    pub expires_at: Timestamp,
+    pub client_addr: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+#[derive(FromRow)]
+struct SessionRow {
+    kind: String,
+    subject_id: Uuid,
+    organization_id: Uuid,
+    created_at: jiff_sqlx::Timestamp,
+    last_seen_at: jiff_sqlx::Timestamp,
+    expires_at: jiff_sqlx::Timestamp,
+}
+
+impl Database {
+    pub async fn create_session(&self, session: NewSession<'_>) -> anyhow::Result<()> {
+        dispatch!(&self.handle, |pool| {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, kind, subject_id, organization_id, created_at, \
+                 last_seen_at, expires_at, client_addr, user_agent) \
+                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
+            )
+            .bind(session.token_hash)
+            .bind(session.kind.as_str())
+            .bind(session.subject)
+            .bind(session.organization.as_uuid())
+            .bind(session.now.to_sqlx())
+            .bind(session.expires_at.to_sqlx())
+            .bind(session.client_addr)
+            .bind(session.user_agent)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> anyhow::Result<Option<Session>> {
+        let row: Option<SessionRow> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT kind, subject_id, organization_id, created_at, last_seen_at, expires_at \
+                 FROM sessions WHERE token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|row| Session {
+            kind: if row.kind == "patient" {
+                SessionKind::Patient
+            } else {
+                SessionKind::Staff
+            },
+            subject: row.subject_id,
+            organization: OrganizationId::from_uuid(row.organization_id),
+            created_at: row.created_at.to_jiff(),
+            last_seen_at: row.last_seen_at.to_jiff(),
+            expires_at: row.expires_at.to_jiff(),
+        }))
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, now: Timestamp) -> anyhow::Result<()> {
+        dispatch!(&self.handle, |pool| {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now.to_sqlx())
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> anyhow::Result<()> {
+        dispatch!(&self.handle, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Counts one failure in `bucket`; a window older than `window` starts over. Answers the
+    /// failures in the current window, this one included.
+    pub async fn record_failure(
+        &self,
+        bucket: &str,
+        now: Timestamp,
+        window: jiff::SignedDuration,
+    ) -> anyhow::Result<u32> {
+        let mut tx = self.begin().await?;
+        let row: Option<(i64, jiff_sqlx::Timestamp)> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(
+                "SELECT failures, window_started_at FROM throttle_counters WHERE bucket = $1",
+            )
+            .bind(bucket)
+            .fetch_optional(&mut **tx)
+            .await?
+        });
+        let (failures, started) = match row {
+            Some((failures, started)) if now.duration_since(started.to_jiff()) < window => {
+                (failures + 1, started.to_jiff())
+            }
+            _ => (1, now),
+        };
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "INSERT INTO throttle_counters (bucket, failures, window_started_at) \
+                 VALUES ($1, $2, $3) ON CONFLICT (bucket) DO UPDATE \
+                 SET failures = excluded.failures, window_started_at = excluded.window_started_at",
+            )
+            .bind(bucket)
+            .bind(failures)
+            .bind(started.to_sqlx())
+            .execute(&mut **tx)
+            .await?;
+        });
+        tx.commit().await?;
+        Ok(u32::try_from(failures).unwrap_or(u32::MAX))
+    }
+
+    /// Failures counted in `bucket` within the last `window`.
+    pub async fn recent_failures(
+        &self,
+        bucket: &str,
+        now: Timestamp,
+        window: jiff::SignedDuration,
+    ) -> anyhow::Result<u32> {
+        let row: Option<(i64, jiff_sqlx::Timestamp)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT failures, window_started_at FROM throttle_counters WHERE bucket = $1",
+            )
+            .bind(bucket)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(match row {
+            Some((failures, started)) if now.duration_since(started.to_jiff()) < window => {
+                u32::try_from(failures).unwrap_or(u32::MAX)
+            }
+            _ => 0,
+        })
+    }
+
+    pub async fn clear_failures(&self, bucket: &str) -> anyhow::Result<()> {
+        dispatch!(&self.handle, |pool| {
+            sqlx::query("DELETE FROM throttle_counters WHERE bucket = $1")
+                .bind(bucket)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,170 @@
+//! Server-side sessions: the cookie carries a random 256-bit token; the database keeps its
+//! SHA-256 with who it belongs to and when it expires. Idle and absolute timeouts are checked
+//! on every request.
+
+use axum::{
+    extract::{FromRequestParts, OptionalFromRequestParts},
+    http::{HeaderMap, header, request::Parts},
+    response::{IntoResponse, Redirect, Response},
+};
+use base64::Engine;
+use domain::StaffScope;
+use jiff::{SignedDuration, Timestamp};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use storage::{SessionKind, StaffAccount};
+
+use crate::AppState;
+
+pub const COOKIE: &str = "porchlight_session";
+/// A staff session ends after this long without a request...
+pub const STAFF_IDLE: SignedDuration = SignedDuration::from_mins(30);
+/// ...and after this long in any case.
+pub const STAFF_ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
+/// `last_seen_at` is written at most this often, to spare the database a write per request.
+const TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(60);
+
+/// A new random session token (sent in the cookie) and its hash (stored).
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The `Set-Cookie` value that carries a session token.
+pub fn cookie(token: &str, https: bool) -> String {
+    let secure = if https { "; Secure" } else { "" };
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn removal_cookie(https: bool) -> String {
+    let secure = if https { "; Secure" } else { "" };
+    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}
+
+/// The session token the request carries, if any.
+pub fn token_from(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// A signed-in staff member: only handlers that take one can see patient data.
+#[derive(Debug, Clone)]
+pub struct StaffUser {
+    pub account: StaffAccount,
+    pub scope: StaffScope,
+    pub token_hash: String,
+}
+
+/// Why a request has no staff session: it is sent to the sign-in page.
+pub struct SignInRequired;
+
+impl IntoResponse for SignInRequired {
+    fn into_response(self) -> Response {
+        Redirect::to("/staff/sign-in").into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for StaffUser {
+    type Rejection = SignInRequired;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        staff_user(parts, state).await.ok_or(SignInRequired)
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for StaffUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(staff_user(parts, state).await)
+    }
+}
+
+async fn staff_user(parts: &Parts, state: &AppState) -> Option<StaffUser> {
+    let token = token_from(&parts.headers)?;
+    let hash = token_hash(&token);
+    let session = match state.db.session(&hash).await {
+        Ok(session) => session?,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read a session");
+            return None;
+        }
+    };
+    let now = Timestamp::now();
+    let expired = now >= session.expires_at
+        || now.duration_since(session.last_seen_at) >= STAFF_IDLE
+        || now.duration_since(session.created_at) >= STAFF_ABSOLUTE;
+    if session.kind != SessionKind::Staff || expired {
+        if expired {
+            let _ = state.db.delete_session(&hash).await;
+        }
+        return None;
+    }
+    let account = state
+        .db
+        .staff_by_id(domain::StaffId::from_uuid(session.subject))
+        .await
+        .ok()
+        .flatten()
+        .filter(|account| !account.disabled && account.organization == session.organization)?;
+    if now.duration_since(session.last_seen_at) >= TOUCH_EVERY
+        && let Err(error) = state.db.touch_session(&hash, now).await
+    {
+        tracing::warn!(error = %error, "could not refresh a session");
+    }
+    let scope = StaffScope::new(account.organization, account.id, account.role);
+    Some(StaffUser {
+        account,
+        scope,
+        token_hash: hash,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, hash_a) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43, "256 bits in unpadded base64url");
+        assert_eq!(hash_a, token_hash(&a));
+        assert_ne!(hash_a, a);
+    }
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, "theme=dark; porchlight_session=abc; x=1".parse().unwrap());
+        assert_eq!(token_from(&headers).as_deref(), Some("abc"));
+        headers.insert(header::COOKIE, "porchlight_session=".parse().unwrap());
+        assert_eq!(token_from(&headers), None);
+    }
+
+    #[test]
+    fn cookies_are_http_only_lax_and_secure_over_https() {
+        assert_eq!(cookie("t", false), "porchlight_session=t; Path=/; HttpOnly; SameSite=Lax");
+        assert!(cookie("t", true).ends_with("; Secure"));
+        assert!(removal_cookie(false).contains("Max-Age=0"));
+    }
+}
