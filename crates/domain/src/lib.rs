@@ -6,6 +6,7 @@ pub mod clinical;
 mod ids;
 mod mrn;
 mod name;
+pub mod password;
 mod patient;
 mod role;
 mod scope;

@@ -14,14 +14,16 @@ pub async fn guard(own_origin: String, request: Request, next: Next) -> Response
         return next.run(request).await;
     }
     let headers = request.headers();
-    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    if let Some(site) = fetch_site
-        && !matches!(site, "same-origin" | "none")
-    {
-        return refuse();
+    // Browsers set Sec-Fetch-Site themselves and pages cannot forge it: when present it decides.
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if !matches!(site, "same-origin" | "none") {
+            return refuse();
+        }
+        return next.run(request).await;
     }
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    if let Some(origin) = origin
+    // Older browsers: the Origin header must be ours ("null" is what sandboxed or
+    // privacy-stripped cross-site requests send).
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())
         && origin != own_origin
         && origin != request_origin(&request).as_deref().unwrap_or("")
     {

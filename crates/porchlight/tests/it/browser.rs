@@ -64,7 +64,7 @@ impl Driver {
             "goog:chromeOptions".to_owned(),
             json!({ "binary": chromium_binary(), "args": args }),
         );
-        ClientBuilder::rustls().expect("rustls is available")
+        ClientBuilder::native()
             .capabilities(capabilities)
             .connect(&self.url)
             .await
@@ -168,5 +168,48 @@ async fn the_landing_page_is_accessible_at_phone_and_desktop_widths() {
         .unwrap();
     assert_eq!(heading, "Your health record, in one safe place");
     check_page(&client, &app.url("/missing"), "not-found").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(porchlight_browser), ignore = "browser tests skipped: chromedriver is not installed")]
+async fn staff_sign_in_and_patient_search_are_accessible() {
+    use fantoccini::Locator;
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let setup = porchlight::commands::demo::prepare(&app.db, &app.settings, 30, 11).await.unwrap();
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+
+    check_page(&client, &app.url("/staff/sign-in"), "staff-sign-in").await;
+    // A wrong password shows the error next to the form, and the page stays accessible.
+    client.find(Locator::Id("username")).await.unwrap().send_keys("admin").await.unwrap();
+    client.find(Locator::Id("password")).await.unwrap().send_keys("not the password").await.unwrap();
+    client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    let alert = match client.wait().for_element(Locator::Css("[role=alert]")).await {
+        Ok(alert) => alert.text().await.unwrap(),
+        Err(error) => panic!("{error}: {}", client.source().await.unwrap()),
+    };
+    assert!(alert.contains("do not match"), "{alert}");
+    assert!(axe_violations(&client).await.is_empty());
+
+    client.find(Locator::Id("password")).await.unwrap().send_keys(&setup.admin_password).await.unwrap();
+    client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    // The search box exists only on the console's home page.
+    client.wait().for_element(Locator::Id("q")).await.expect("signed in");
+    let heading = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(heading, "Find a patient");
+
+    // Search for the first demo patient by family name, as the front desk would.
+    let generator = demo::Generator::new(11, jiff::Zoned::now().date());
+    let patient = (0..30)
+        .map(|i| generator.patient(i))
+        .find(|p| p.family.chars().all(|c| c.is_ascii_alphabetic()))
+        .expect("a plain family name among 30 patients");
+    let query = format!("/staff?q={}", patient.family);
+    check_page(&client, &app.url(&query), "staff-patient-search").await;
+    let results = client.find(Locator::Css("#results-heading")).await.unwrap().text().await.unwrap();
+    assert!(results.contains("found") && !results.starts_with("0 "), "{results}");
     client.close().await.unwrap();
 }

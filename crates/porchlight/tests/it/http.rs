@@ -51,7 +51,7 @@ each_backend! {
             assert!(!csp.contains("unsafe-inline"));
             assert_eq!(headers["x-content-type-options"], "nosniff");
             assert_eq!(headers["x-frame-options"], "DENY");
-            assert_eq!(headers["referrer-policy"], "no-referrer");
+            assert_eq!(headers["referrer-policy"], "same-origin");
             // Plain HTTP: no HSTS.
             assert!(headers.get("strict-transport-security").is_none());
         }

@@ -138,6 +138,9 @@ each_backend! {
         let cross_site = app.client.post(app.url("/staff/sign-in"))
             .header("sec-fetch-site", "cross-site").form(&form).send().await.unwrap();
         assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+        let null_origin = app.client.post(app.url("/staff/sign-in"))
+            .header(header::ORIGIN, "null").form(&form).send().await.unwrap();
+        assert_eq!(null_origin.status(), StatusCode::FORBIDDEN);
         let same_origin = app.client.post(app.url("/staff/sign-in"))
             .header(header::ORIGIN, app.base_url.as_str()).header("sec-fetch-site", "same-origin")
             .form(&form).send().await.unwrap();
