@@ -8,6 +8,7 @@ mod mrn;
 mod name;
 pub mod password;
 mod patient;
+pub mod policy;
 mod role;
 mod scope;
 mod secret;

@@ -10,6 +10,7 @@ mod import;
 mod organizations;
 mod params;
 mod patients;
+mod policies;
 mod sessions;
 mod staff;
 

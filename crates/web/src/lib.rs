@@ -5,6 +5,7 @@ mod health;
 mod metrics;
 mod pages;
 pub mod passwords;
+mod policy;
 pub mod session;
 mod staff;
 mod security_headers;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff", get(staff::home))
         .route("/staff/sign-in", get(staff::sign_in_page).post(staff::sign_in))
         .route("/staff/sign-out", post(staff::sign_out))
+        .route("/staff/policy", get(policy::show).post(policy::save))
         .route("/static/portal.css", get(pages::stylesheet))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -200,6 +200,7 @@ struct HomePage {
     practice_phone: Option<String>,
     staff_name: String,
     staff_role: &'static str,
+    staff_is_admin: bool,
     query: String,
     error: Option<String>,
     results: Option<Vec<PatientSummary>>,
@@ -224,13 +225,7 @@ pub async fn home(
         Ok(None) => (None, None),
         Err(message) => (Some(message), None),
         Ok(Some(query)) => {
-            let origin = RequestOrigin {
-                client_addr: Some(client.ip().to_string()),
-                request_id: headers
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned),
-            };
+            let origin = request_origin(client, &headers);
             match state.db.search_patients(&user.scope, &query, &origin).await {
                 Ok(found) => (None, Some(found)),
                 Err(error) => {
@@ -243,6 +238,7 @@ pub async fn home(
     let mut response = render(HomePage {
         practice_name: practice.name,
         practice_phone: practice.phone,
+        staff_is_admin: user.account.role == domain::Role::Administrator,
         staff_name: user.account.display_name,
         staff_role: user.account.role.label(),
         query: params.q,
@@ -251,6 +247,17 @@ pub async fn home(
     });
     crate::pages::no_store(&mut response);
     response
+}
+
+/// Where a request came from, for the audit log.
+pub(crate) fn request_origin(client: SocketAddr, headers: &HeaderMap) -> RequestOrigin {
+    RequestOrigin {
+        client_addr: Some(client.ip().to_string()),
+        request_id: headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
 }
 
 /// Reads the search box: a date of birth, an MRN, or a name ("Family, Given" or "Given Family").

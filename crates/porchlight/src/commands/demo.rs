@@ -124,6 +124,7 @@ pub async fn run(settings: &Settings, patients: u64, seed: u64) -> anyhow::Resul
         println!("  using the demo patients generated earlier");
     }
     println!("  open           http://{}/", running.addr);
+    println!("  staff console  http://{}/staff/sign-in", running.addr);
     println!("  administrator  {DEMO_ADMIN} / {}", setup.admin_password);
     println!("  stop with Ctrl-C");
     println!();

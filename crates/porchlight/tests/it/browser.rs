@@ -211,5 +211,17 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
     check_page(&client, &app.url(&query), "staff-patient-search").await;
     let results = client.find(Locator::Css("#results-heading")).await.unwrap().text().await.unwrap();
     assert!(results.contains("found") && !results.starts_with("0 "), "{results}");
+
+    check_page(&client, &app.url("/staff/policy"), "staff-policy").await;
+    // A wrong value: the error stands next to its field and the page stays accessible.
+    let age = client.find(Locator::Id("minimum_age")).await.unwrap();
+    age.clear().await.unwrap();
+    age.send_keys("99").await.unwrap();
+    client.find(Locator::Css("form.form button[type=submit]")).await.unwrap().click().await.unwrap();
+    let error = client.wait().for_element(Locator::Id("minimum_age-error")).await.unwrap();
+    assert_eq!(error.text().await.unwrap(), "Enter an age between 12 and 21.");
+    assert!(axe_violations(&client).await.is_empty());
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join("staff-policy-error-desktop.png"), png).unwrap();
     client.close().await.unwrap();
 }

@@ -170,4 +170,50 @@ each_backend! {
 
         assert_eq!(app.db.count_audit("patient.search").await.unwrap(), audits_before + 4);
     }
+
+    async fn administrators_edit_the_enrollment_policy_with_errors_by_field(app) {
+        let org = clinic(&app).await;
+        add_staff(&app, org.id, "ada", Role::Administrator).await;
+        assert_eq!(sign_in(&app, &org, "ada", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let page = app.get("/staff/policy").await.text().await.unwrap();
+        assert!(page.contains("name=\"minimum_age\" inputmode=\"numeric\" value=\"18\""), "the default shows");
+
+        let bad = app.client.post(app.url("/staff/policy"))
+            .form(&[("minimum_age", "5"), ("invitation_days", "14"), ("attempts_allowed", "5"),
+                    ("password_min_chars", "12"), ("access_code", "birth-year")])
+            .send().await.unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = bad.text().await.unwrap();
+        assert!(page.contains("id=\"minimum_age-error\">Enter an age between 12 and 21."), "{page}");
+        assert!(page.contains("Keep at least one way to invite patients"), "no channel was ticked");
+        assert!(page.contains("value=\"5\""), "what was typed stays in the field");
+        assert_eq!(app.db.enrollment_policy(org.id).await.unwrap(), domain::policy::EnrollmentPolicy::default());
+
+        let good = app.client.post(app.url("/staff/policy"))
+            .form(&[("minimum_age", "16"), ("invitation_days", "30"), ("attempts_allowed", "3"),
+                    ("password_min_chars", "14"), ("access_code", "ssn-last4"), ("printed_codes", "on"),
+                    ("mrn_required", "on")])
+            .send().await.unwrap();
+        assert_eq!(good.status(), StatusCode::SEE_OTHER);
+        let policy = app.db.enrollment_policy(org.id).await.unwrap();
+        assert_eq!((policy.minimum_age, policy.invitation_days, policy.attempts_allowed), (16, 30, 3));
+        assert!(policy.printed_codes && !policy.email_invitations && policy.mrn_required);
+        assert_eq!(policy.access_code, domain::policy::AccessCodeKind::SsnLast4);
+        assert_eq!(app.db.count_audit("policy.update").await.unwrap(), 1);
+        let page = app.get("/staff/policy?saved=1").await.text().await.unwrap();
+        assert!(page.contains("The policy is saved"));
+    }
+
+    async fn only_administrators_may_change_the_policy(app) {
+        let org = clinic(&app).await;
+        assert_eq!(sign_in(&app, &org, "dana", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.get("/staff/policy").await.status(), StatusCode::FORBIDDEN);
+        let post = app.client.post(app.url("/staff/policy"))
+            .form(&[("minimum_age", "13"), ("invitation_days", "14"), ("attempts_allowed", "5"),
+                    ("password_min_chars", "12"), ("access_code", "none"), ("email_invitations", "on")])
+            .send().await.unwrap();
+        assert_eq!(post.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.db.enrollment_policy(org.id).await.unwrap().minimum_age, 18);
+        assert!(!app.get("/staff").await.text().await.unwrap().contains("/staff/policy"), "no link for front desk");
+    }
 }

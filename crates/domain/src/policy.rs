@@ -1,0 +1,235 @@
+//! A practice's enrollment policy: who may sign up, how, and how hard guessing is made.
+
+use serde::{Deserialize, Serialize};
+
+/// What the patient types besides name and birth date to prove who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccessCodeKind {
+    BirthYear,
+    SsnLast4,
+    None,
+}
+
+impl AccessCodeKind {
+    pub const ALL: [AccessCodeKind; 3] = [Self::BirthYear, Self::SsnLast4, Self::None];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::BirthYear => "birth-year",
+            Self::SsnLast4 => "ssn-last4",
+            Self::None => "none",
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::BirthYear => "Year of birth",
+            Self::SsnLast4 => "Last 4 digits of the Social Security number",
+            Self::None => "No access code",
+        }
+    }
+}
+
+/// The rules an organization sets for enrollment. Only [`EnrollmentPolicy::parse`] and
+/// `Default` make one, so every stored policy is valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentPolicy {
+    pub minimum_age: u8,
+    pub email_invitations: bool,
+    pub printed_codes: bool,
+    pub mrn_required: bool,
+    pub access_code: AccessCodeKind,
+    pub invitation_days: u8,
+    pub attempts_allowed: u8,
+    pub self_enrollment: bool,
+    pub email_link_skips_bot_check: bool,
+    pub password_min_chars: u8,
+}
+
+impl Default for EnrollmentPolicy {
+    fn default() -> Self {
+        Self {
+            minimum_age: 18,
+            email_invitations: true,
+            printed_codes: true,
+            mrn_required: false,
+            access_code: AccessCodeKind::BirthYear,
+            invitation_days: 14,
+            attempts_allowed: 5,
+            self_enrollment: false,
+            email_link_skips_bot_check: true,
+            password_min_chars: 12,
+        }
+    }
+}
+
+/// The policy form as typed: every value still text.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PolicyInput {
+    #[serde(default)]
+    pub minimum_age: String,
+    #[serde(default)]
+    pub email_invitations: Option<String>,
+    #[serde(default)]
+    pub printed_codes: Option<String>,
+    #[serde(default)]
+    pub mrn_required: Option<String>,
+    #[serde(default)]
+    pub access_code: String,
+    #[serde(default)]
+    pub invitation_days: String,
+    #[serde(default)]
+    pub attempts_allowed: String,
+    #[serde(default)]
+    pub self_enrollment: Option<String>,
+    #[serde(default)]
+    pub email_link_skips_bot_check: Option<String>,
+    #[serde(default)]
+    pub password_min_chars: String,
+}
+
+/// One field's problem, for display next to that field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl EnrollmentPolicy {
+    pub const MINIMUM_AGE: std::ops::RangeInclusive<u8> = 12..=21;
+    pub const INVITATION_DAYS: std::ops::RangeInclusive<u8> = 1..=90;
+    pub const ATTEMPTS: std::ops::RangeInclusive<u8> = 3..=10;
+    /// NIST SP 800-63B: at least 8; we allow up to 64, the longest minimum worth asking for.
+    pub const PASSWORD_MIN_CHARS: std::ops::RangeInclusive<u8> = 8..=64;
+
+    /// Checks every field, reporting each problem once, by field.
+    pub fn parse(input: &PolicyInput) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut number = |field: &'static str, text: &str, range: std::ops::RangeInclusive<u8>, what: &str| {
+            match text.trim().parse::<u8>() {
+                Ok(value) if range.contains(&value) => value,
+                _ => {
+                    errors.push(FieldError {
+                        field,
+                        message: format!(
+                            "Enter {what} between {} and {}.",
+                            range.start(),
+                            range.end()
+                        ),
+                    });
+                    *range.start()
+                }
+            }
+        };
+        let minimum_age = number("minimum_age", &input.minimum_age, Self::MINIMUM_AGE, "an age");
+        let invitation_days =
+            number("invitation_days", &input.invitation_days, Self::INVITATION_DAYS, "a number of days");
+        let attempts_allowed =
+            number("attempts_allowed", &input.attempts_allowed, Self::ATTEMPTS, "a number of attempts");
+        let password_min_chars = number(
+            "password_min_chars",
+            &input.password_min_chars,
+            Self::PASSWORD_MIN_CHARS,
+            "a number of characters",
+        );
+        let access_code = AccessCodeKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == input.access_code.trim());
+        if access_code.is_none() {
+            errors.push(FieldError {
+                field: "access_code",
+                message: "Choose one of the access-code options.".to_owned(),
+            });
+        }
+        let checked = |value: &Option<String>| value.is_some();
+        let email_invitations = checked(&input.email_invitations);
+        let printed_codes = checked(&input.printed_codes);
+        if !email_invitations && !printed_codes {
+            errors.push(FieldError {
+                field: "channels",
+                message: "Keep at least one way to invite patients: email or printed code.".to_owned(),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            minimum_age,
+            email_invitations,
+            printed_codes,
+            mrn_required: checked(&input.mrn_required),
+            access_code: access_code.unwrap_or(AccessCodeKind::BirthYear),
+            invitation_days,
+            attempts_allowed,
+            self_enrollment: checked(&input.self_enrollment),
+            email_link_skips_bot_check: checked(&input.email_link_skips_bot_check),
+            password_min_chars,
+        })
+    }
+
+    /// The form filled with this policy, for editing.
+    pub fn to_input(&self) -> PolicyInput {
+        let flag = |on: bool| on.then(|| "on".to_owned());
+        PolicyInput {
+            minimum_age: self.minimum_age.to_string(),
+            email_invitations: flag(self.email_invitations),
+            printed_codes: flag(self.printed_codes),
+            mrn_required: flag(self.mrn_required),
+            access_code: self.access_code.as_str().to_owned(),
+            invitation_days: self.invitation_days.to_string(),
+            attempts_allowed: self.attempts_allowed.to_string(),
+            self_enrollment: flag(self.self_enrollment),
+            email_link_skips_bot_check: flag(self.email_link_skips_bot_check),
+            password_min_chars: self.password_min_chars.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_survives_a_round_trip_through_the_form() {
+        let policy = EnrollmentPolicy::default();
+        assert_eq!(EnrollmentPolicy::parse(&policy.to_input()), Ok(policy));
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_by_name() {
+        let input = PolicyInput {
+            minimum_age: "5".into(),
+            invitation_days: "ninety".into(),
+            attempts_allowed: "100".into(),
+            password_min_chars: "4".into(),
+            access_code: "fingerprint".into(),
+            ..PolicyInput::default()
+        };
+        let errors = EnrollmentPolicy::parse(&input).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "minimum_age",
+                "invitation_days",
+                "attempts_allowed",
+                "password_min_chars",
+                "access_code",
+                "channels"
+            ]
+        );
+        assert_eq!(errors[0].message, "Enter an age between 12 and 21.");
+    }
+
+    #[test]
+    fn checkboxes_turn_options_on_and_off() {
+        let mut input = EnrollmentPolicy::default().to_input();
+        input.printed_codes = None;
+        input.self_enrollment = Some("on".into());
+        input.access_code = "ssn-last4".into();
+        let policy = EnrollmentPolicy::parse(&input).unwrap();
+        assert!(!policy.printed_codes && policy.self_enrollment);
+        assert_eq!(policy.access_code, AccessCodeKind::SsnLast4);
+    }
+}
