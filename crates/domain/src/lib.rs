@@ -3,7 +3,9 @@
 //! Nothing here performs I/O.
 
 pub mod clinical;
+mod email;
 mod ids;
+pub mod invitation;
 mod mrn;
 mod name;
 pub mod password;
@@ -14,6 +16,7 @@ mod scope;
 mod secret;
 mod sex;
 
+pub use email::{Email, EmailError};
 pub use ids::{OrganizationId, PatientId, StaffId};
 pub use mrn::{Mrn, MrnError};
 pub use name::{NameError, PersonName};

@@ -106,27 +106,41 @@ impl EnrollmentPolicy {
     /// Checks every field, reporting each problem once, by field.
     pub fn parse(input: &PolicyInput) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut number = |field: &'static str, text: &str, range: std::ops::RangeInclusive<u8>, what: &str| {
-            match text.trim().parse::<u8>() {
-                Ok(value) if range.contains(&value) => value,
-                _ => {
-                    errors.push(FieldError {
-                        field,
-                        message: format!(
-                            "Enter {what} between {} and {}.",
-                            range.start(),
-                            range.end()
-                        ),
-                    });
-                    *range.start()
+        let mut number =
+            |field: &'static str, text: &str, range: std::ops::RangeInclusive<u8>, what: &str| {
+                match text.trim().parse::<u8>() {
+                    Ok(value) if range.contains(&value) => value,
+                    _ => {
+                        errors.push(FieldError {
+                            field,
+                            message: format!(
+                                "Enter {what} between {} and {}.",
+                                range.start(),
+                                range.end()
+                            ),
+                        });
+                        *range.start()
+                    }
                 }
-            }
-        };
-        let minimum_age = number("minimum_age", &input.minimum_age, Self::MINIMUM_AGE, "an age");
-        let invitation_days =
-            number("invitation_days", &input.invitation_days, Self::INVITATION_DAYS, "a number of days");
-        let attempts_allowed =
-            number("attempts_allowed", &input.attempts_allowed, Self::ATTEMPTS, "a number of attempts");
+            };
+        let minimum_age = number(
+            "minimum_age",
+            &input.minimum_age,
+            Self::MINIMUM_AGE,
+            "an age",
+        );
+        let invitation_days = number(
+            "invitation_days",
+            &input.invitation_days,
+            Self::INVITATION_DAYS,
+            "a number of days",
+        );
+        let attempts_allowed = number(
+            "attempts_allowed",
+            &input.attempts_allowed,
+            Self::ATTEMPTS,
+            "a number of attempts",
+        );
         let password_min_chars = number(
             "password_min_chars",
             &input.password_min_chars,
@@ -148,7 +162,8 @@ impl EnrollmentPolicy {
         if !email_invitations && !printed_codes {
             errors.push(FieldError {
                 field: "channels",
-                message: "Keep at least one way to invite patients: email or printed code.".to_owned(),
+                message: "Keep at least one way to invite patients: email or printed code."
+                    .to_owned(),
             });
         }
         if !errors.is_empty() {

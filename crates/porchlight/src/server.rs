@@ -47,6 +47,7 @@ pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningS
         db,
         settings: Arc::new(WebSettings { base_url }),
         hasher: web::passwords::PasswordHasher::per_core(),
+        key: settings.secret_key.clone(),
     };
     let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stop, stopped) = oneshot::channel::<()>();

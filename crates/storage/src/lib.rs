@@ -7,6 +7,7 @@
 mod audit;
 mod database;
 mod import;
+mod invitations;
 mod organizations;
 mod params;
 mod patients;
@@ -17,6 +18,7 @@ mod staff;
 pub use audit::{AuditActor, AuditEntry};
 pub use database::{Backend, ConnectError, Database, Tx};
 pub use import::{Outcome, RecordId};
+pub use invitations::{CreateInvitationError, InvitationSummary, NewInvitation};
 pub use organizations::Organization;
 pub use patients::{PatientQuery, PatientSummary, RequestOrigin};
 pub use sessions::{NewSession, Session, SessionKind};

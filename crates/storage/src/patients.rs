@@ -43,6 +43,20 @@ struct SummaryRow {
     email: Option<String>,
 }
 
+impl SummaryRow {
+    fn into_summary(self) -> PatientSummary {
+        PatientSummary {
+            id: PatientId::from_uuid(self.id),
+            mrn: self.mrn,
+            given_names: self.given_names,
+            family_name: self.family_name,
+            birth_date: self.birth_date.to_jiff(),
+            deceased: self.deceased,
+            email: self.email,
+        }
+    }
+}
+
 /// Where a request came from, for the audit log.
 #[derive(Debug, Clone, Default)]
 pub struct RequestOrigin {
@@ -131,18 +145,41 @@ impl Database {
         })
         .await?;
         tx.commit().await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| PatientSummary {
-                id: PatientId::from_uuid(row.id),
-                mrn: row.mrn,
-                given_names: row.given_names,
-                family_name: row.family_name,
-                birth_date: row.birth_date.to_jiff(),
-                deceased: row.deceased,
-                email: row.email,
+        Ok(rows.into_iter().map(SummaryRow::into_summary).collect())
+    }
+
+    /// One patient of the scope's organization, for the staff's patient page; audited.
+    pub async fn patient_summary(
+        &self,
+        scope: &StaffScope,
+        patient: PatientId,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<Option<PatientSummary>> {
+        let mut tx = self.begin().await?;
+        let row: Option<SummaryRow> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(
+                "SELECT id, mrn, given_names, family_name, birth_date, deceased, email                  FROM patients WHERE id = $1 AND organization_id = $2",
+            )
+            .bind(patient.as_uuid())
+            .bind(scope.organization().as_uuid())
+            .fetch_optional(&mut **tx)
+            .await?
+        });
+        if row.is_some() {
+            tx.append_audit(&AuditEntry {
+                organization: Some(scope.organization()),
+                actor: AuditActor::Staff(scope.staff()),
+                action: "patient.view".to_owned(),
+                patient: Some(patient),
+                subject: Some("demographics".to_owned()),
+                client_addr: origin.client_addr.clone(),
+                request_id: origin.request_id.clone(),
+                detail: None,
             })
-            .collect())
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(row.map(SummaryRow::into_summary))
     }
 
     /// How many audit rows name `action` (for tests and the security page).
@@ -160,5 +197,7 @@ impl Database {
 /// Drops LIKE's wildcards from typed text: names never contain them, and a typed `%` must not
 /// turn a look-up into a listing of every patient.
 fn escape_like(text: &str) -> String {
-    text.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect()
+    text.chars()
+        .filter(|c| !matches!(c, '%' | '_' | '\\'))
+        .collect()
 }

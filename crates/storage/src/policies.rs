@@ -4,7 +4,10 @@ use crate::{AuditActor, AuditEntry, Database, RequestOrigin, database::dispatch}
 
 impl Database {
     /// The organization's enrollment policy; the default until an administrator saves one.
-    pub async fn enrollment_policy(&self, organization: OrganizationId) -> anyhow::Result<EnrollmentPolicy> {
+    pub async fn enrollment_policy(
+        &self,
+        organization: OrganizationId,
+    ) -> anyhow::Result<EnrollmentPolicy> {
         let row: Option<(String,)> = dispatch!(&self.handle, |pool| {
             sqlx::query_as("SELECT policy FROM enrollment_policies WHERE organization_id = $1")
                 .bind(organization.as_uuid())

@@ -10,7 +10,10 @@ use axum::{
 };
 
 pub async fn guard(own_origin: String, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -61,7 +64,10 @@ mod tests {
 
     #[test]
     fn origins_drop_the_path() {
-        assert_eq!(origin_of("https://portal.example.org/base"), "https://portal.example.org");
+        assert_eq!(
+            origin_of("https://portal.example.org/base"),
+            "https://portal.example.org"
+        );
         assert_eq!(origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
     }
 }

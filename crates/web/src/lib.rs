@@ -2,13 +2,14 @@
 
 mod csrf;
 mod health;
+mod invite;
 mod metrics;
 mod pages;
 pub mod passwords;
 mod policy;
+mod security_headers;
 pub mod session;
 mod staff;
-mod security_headers;
 
 use std::{sync::Arc, time::Duration};
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub db: Database,
     pub settings: Arc<WebSettings>,
     pub hasher: passwords::PasswordHasher,
+    /// Keys the hashes of low-entropy secrets (activation codes).
+    pub key: domain::SecretKey,
 }
 
 /// The parts of the configuration that shape responses.
@@ -55,9 +58,15 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::landing))
         .route("/staff", get(staff::home))
-        .route("/staff/sign-in", get(staff::sign_in_page).post(staff::sign_in))
+        .route(
+            "/staff/sign-in",
+            get(staff::sign_in_page).post(staff::sign_in),
+        )
         .route("/staff/sign-out", post(staff::sign_out))
         .route("/staff/policy", get(policy::show).post(policy::save))
+        .route("/staff/patients/{patient}", get(invite::show))
+        .route("/staff/patients/{patient}/invite", post(invite::invite))
+        .route("/staff/patients/{patient}/revoke", post(invite::revoke))
         .route("/static/portal.css", get(pages::stylesheet))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

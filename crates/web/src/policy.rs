@@ -51,7 +51,11 @@ pub struct Saved {
     saved: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, user: StaffUser, Query(query): Query<Saved>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(query): Query<Saved>,
+) -> Response {
     if user.account.role != Role::Administrator {
         return forbidden();
     }
@@ -62,7 +66,14 @@ pub async fn show(State(state): State<AppState>, user: StaffUser, Query(query): 
             return server_error();
         }
     };
-    page(&state, &user, policy.to_input(), Vec::new(), query.saved.is_some()).await
+    page(
+        &state,
+        &user,
+        policy.to_input(),
+        Vec::new(),
+        query.saved.is_some(),
+    )
+    .await
 }
 
 pub async fn save(
@@ -78,7 +89,11 @@ pub async fn save(
     match EnrollmentPolicy::parse(&input) {
         Ok(policy) => {
             let origin = request_origin(client, &headers);
-            if let Err(error) = state.db.save_enrollment_policy(&user.scope, &policy, &origin).await {
+            if let Err(error) = state
+                .db
+                .save_enrollment_policy(&user.scope, &policy, &origin)
+                .await
+            {
                 tracing::error!(error = %error, "could not save the enrollment policy");
                 return server_error();
             }

@@ -82,7 +82,10 @@ impl IntoResponse for SignInRequired {
 impl FromRequestParts<AppState> for StaffUser {
     type Rejection = SignInRequired;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         staff_user(parts, state).await.ok_or(SignInRequired)
     }
 }
@@ -155,7 +158,10 @@ mod tests {
     #[test]
     fn finds_the_session_cookie_among_others() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, "theme=dark; porchlight_session=abc; x=1".parse().unwrap());
+        headers.insert(
+            header::COOKIE,
+            "theme=dark; porchlight_session=abc; x=1".parse().unwrap(),
+        );
         assert_eq!(token_from(&headers).as_deref(), Some("abc"));
         headers.insert(header::COOKIE, "porchlight_session=".parse().unwrap());
         assert_eq!(token_from(&headers), None);
@@ -163,7 +169,10 @@ mod tests {
 
     #[test]
     fn cookies_are_http_only_lax_and_secure_over_https() {
-        assert_eq!(cookie("t", false), "porchlight_session=t; Path=/; HttpOnly; SameSite=Lax");
+        assert_eq!(
+            cookie("t", false),
+            "porchlight_session=t; Path=/; HttpOnly; SameSite=Lax"
+        );
         assert!(cookie("t", true).ends_with("; Secure"));
         assert!(removal_cookie(false).contains("Max-Age=0"));
     }

@@ -28,9 +28,9 @@ const ADDRESS_FAILURES: u32 = 30;
 const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
 
 /// One answer for a wrong username and a wrong password alike.
-const WRONG_CREDENTIALS: &str = "That username and password do not match. Check them and try again.";
-const THROTTLED: &str =
-    "Too many attempts to sign in. Wait 15 minutes and try again, or ask an administrator for help.";
+const WRONG_CREDENTIALS: &str =
+    "That username and password do not match. Check them and try again.";
+const THROTTLED: &str = "Too many attempts to sign in. Wait 15 minutes and try again, or ask an administrator for help.";
 
 #[derive(Template)]
 #[template(path = "staff/sign_in.html")]
@@ -107,8 +107,14 @@ pub async fn sign_in(
     let address_bucket = format!("sign-in-address:{}", client.ip());
 
     let throttled = match (
-        state.db.recent_failures(&user_bucket, now, THROTTLE_WINDOW).await,
-        state.db.recent_failures(&address_bucket, now, THROTTLE_WINDOW).await,
+        state
+            .db
+            .recent_failures(&user_bucket, now, THROTTLE_WINDOW)
+            .await,
+        state
+            .db
+            .recent_failures(&address_bucket, now, THROTTLE_WINDOW)
+            .await,
     ) {
         (Ok(user), Ok(address)) => user >= USERNAME_FAILURES || address >= ADDRESS_FAILURES,
         (Err(error), _) | (_, Err(error)) => {
@@ -118,7 +124,12 @@ pub async fn sign_in(
     };
 
     let account = match (organization, &username) {
-        (Some(org), Some(username)) => state.db.staff_by_username(org.id, username).await.ok().flatten(),
+        (Some(org), Some(username)) => state
+            .db
+            .staff_by_username(org.id, username)
+            .await
+            .ok()
+            .flatten(),
         _ => None,
     };
     // Always one Argon2id computation, whether or not the account exists or is throttled.
@@ -139,7 +150,11 @@ pub async fn sign_in(
                 }
             }
         }
-        let message = if throttled { THROTTLED } else { WRONG_CREDENTIALS };
+        let message = if throttled {
+            THROTTLED
+        } else {
+            WRONG_CREDENTIALS
+        };
         return sign_in_form(&state, selected, form.username, Some(message)).await;
     };
     tracing::Span::current().record("staff_id", tracing::field::display(account.id));
@@ -172,7 +187,10 @@ pub async fn sign_in(
         return crate::pages::server_error();
     }
     let mut response = Redirect::to("/staff").into_response();
-    set_cookie(&mut response, &session::cookie(&token, state.settings.served_over_https()));
+    set_cookie(
+        &mut response,
+        &session::cookie(&token, state.settings.served_over_https()),
+    );
     response
 }
 
@@ -183,7 +201,10 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
         tracing::error!(error = %error, "could not end a session");
     }
     let mut response = Redirect::to("/staff/sign-in").into_response();
-    set_cookie(&mut response, &session::removal_cookie(state.settings.served_over_https()));
+    set_cookie(
+        &mut response,
+        &session::removal_cookie(state.settings.served_over_https()),
+    );
     response
 }
 
@@ -310,17 +331,35 @@ mod tests {
     #[test]
     fn reads_dates_mrns_and_names() {
         let date = Date::new(1961, 4, 9).unwrap();
-        assert_eq!(parse_query("04/09/1961"), Ok(Some(PatientQuery::BirthDate(date))));
-        assert_eq!(parse_query("4/9/1961"), Ok(Some(PatientQuery::BirthDate(date))));
-        assert_eq!(parse_query("1961-04-09"), Ok(Some(PatientQuery::BirthDate(date))));
-        assert_eq!(parse_query(" PL0000123 "), Ok(Some(PatientQuery::Mrn("PL0000123".into()))));
+        assert_eq!(
+            parse_query("04/09/1961"),
+            Ok(Some(PatientQuery::BirthDate(date)))
+        );
+        assert_eq!(
+            parse_query("4/9/1961"),
+            Ok(Some(PatientQuery::BirthDate(date)))
+        );
+        assert_eq!(
+            parse_query("1961-04-09"),
+            Ok(Some(PatientQuery::BirthDate(date)))
+        );
+        assert_eq!(
+            parse_query(" PL0000123 "),
+            Ok(Some(PatientQuery::Mrn("PL0000123".into())))
+        );
         assert_eq!(
             parse_query("Rivera, Lucia"),
-            Ok(Some(PatientQuery::Name { family: "Rivera".into(), given: Some("Lucia".into()) }))
+            Ok(Some(PatientQuery::Name {
+                family: "Rivera".into(),
+                given: Some("Lucia".into())
+            }))
         );
         assert_eq!(
             parse_query("Lucia Rivera"),
-            Ok(Some(PatientQuery::Name { family: "Rivera".into(), given: Some("Lucia".into()) }))
+            Ok(Some(PatientQuery::Name {
+                family: "Rivera".into(),
+                given: Some("Lucia".into())
+            }))
         );
         assert_eq!(parse_query("  "), Ok(None));
         assert!(parse_query("R").is_err());

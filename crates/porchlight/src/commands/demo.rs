@@ -12,7 +12,6 @@ use web::passwords::PasswordHasher;
 
 use crate::{
     open_database,
-    
     server::{self, shutdown_signal},
     settings::Settings,
 };

@@ -172,33 +172,82 @@ async fn the_landing_page_is_accessible_at_phone_and_desktop_widths() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(not(porchlight_browser), ignore = "browser tests skipped: chromedriver is not installed")]
+#[cfg_attr(
+    not(porchlight_browser),
+    ignore = "browser tests skipped: chromedriver is not installed"
+)]
 async fn staff_sign_in_and_patient_search_are_accessible() {
     use fantoccini::Locator;
 
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let setup = porchlight::commands::demo::prepare(&app.db, &app.settings, 30, 11).await.unwrap();
+    let setup = porchlight::commands::demo::prepare(&app.db, &app.settings, 30, 11)
+        .await
+        .unwrap();
     let driver = Driver::start().await;
     let profile = tempfile::tempdir().unwrap();
     let client = driver.browser(profile.path()).await;
 
     check_page(&client, &app.url("/staff/sign-in"), "staff-sign-in").await;
     // A wrong password shows the error next to the form, and the page stays accessible.
-    client.find(Locator::Id("username")).await.unwrap().send_keys("admin").await.unwrap();
-    client.find(Locator::Id("password")).await.unwrap().send_keys("not the password").await.unwrap();
-    client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    let alert = match client.wait().for_element(Locator::Css("[role=alert]")).await {
+    client
+        .find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("admin")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("not the password")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let alert = match client
+        .wait()
+        .for_element(Locator::Css("[role=alert]"))
+        .await
+    {
         Ok(alert) => alert.text().await.unwrap(),
         Err(error) => panic!("{error}: {}", client.source().await.unwrap()),
     };
     assert!(alert.contains("do not match"), "{alert}");
     assert!(axe_violations(&client).await.is_empty());
 
-    client.find(Locator::Id("password")).await.unwrap().send_keys(&setup.admin_password).await.unwrap();
-    client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(&setup.admin_password)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     // The search box exists only on the console's home page.
-    client.wait().for_element(Locator::Id("q")).await.expect("signed in");
-    let heading = client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("q"))
+        .await
+        .expect("signed in");
+    let heading = client
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(heading, "Find a patient");
 
     // Search for the first demo patient by family name, as the front desk would.
@@ -209,17 +258,84 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         .expect("a plain family name among 30 patients");
     let query = format!("/staff?q={}", patient.family);
     check_page(&client, &app.url(&query), "staff-patient-search").await;
-    let results = client.find(Locator::Css("#results-heading")).await.unwrap().text().await.unwrap();
-    assert!(results.contains("found") && !results.starts_with("0 "), "{results}");
+    let results = client
+        .find(Locator::Css("#results-heading"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        results.contains("found") && !results.starts_with("0 "),
+        "{results}"
+    );
+
+    // The patient's page, then a printed activation letter.
+    client
+        .find(Locator::Css(".results a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("invite-heading"))
+        .await
+        .unwrap();
+    let patient_url = client.current_url().await.unwrap().to_string();
+    check_page(&client, &patient_url, "staff-patient").await;
+    client
+        .find(Locator::Id("channel-code"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let code = client
+        .wait()
+        .for_element(Locator::Css(".code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        domain::invitation::ActivationCode::parse(&code).is_ok(),
+        "{code}"
+    );
+    assert!(axe_violations(&client).await.is_empty());
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join("activation-letter-desktop.png"), png).unwrap();
 
     check_page(&client, &app.url("/staff/policy"), "staff-policy").await;
     // A wrong value: the error stands next to its field and the page stays accessible.
     let age = client.find(Locator::Id("minimum_age")).await.unwrap();
     age.clear().await.unwrap();
     age.send_keys("99").await.unwrap();
-    client.find(Locator::Css("form.form button[type=submit]")).await.unwrap().click().await.unwrap();
-    let error = client.wait().for_element(Locator::Id("minimum_age-error")).await.unwrap();
-    assert_eq!(error.text().await.unwrap(), "Enter an age between 12 and 21.");
+    client
+        .find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let error = client
+        .wait()
+        .for_element(Locator::Id("minimum_age-error"))
+        .await
+        .unwrap();
+    assert_eq!(
+        error.text().await.unwrap(),
+        "Enter an age between 12 and 21."
+    );
     assert!(axe_violations(&client).await.is_empty());
     let png = client.screenshot().await.unwrap();
     std::fs::write(screenshot_dir().join("staff-policy-error-desktop.png"), png).unwrap();

@@ -9,4 +9,5 @@ mod cli;
 mod demo_data;
 mod http;
 mod import;
+mod invitations;
 mod staff;

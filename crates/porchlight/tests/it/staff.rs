@@ -24,23 +24,44 @@ async fn add_staff(app: &TestApp, org: OrganizationId, username: &str, role: Rol
         .unwrap();
 }
 
-async fn sign_in(app: &TestApp, org: &Organization, username: &str, password: &str) -> reqwest::Response {
+async fn sign_in(
+    app: &TestApp,
+    org: &Organization,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
     app.client
         .post(app.url("/staff/sign-in"))
-        .form(&[("organization", org.slug.as_str()), ("username", username), ("password", password)])
+        .form(&[
+            ("organization", org.slug.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
         .send()
         .await
         .unwrap()
 }
 
 async fn clinic(app: &TestApp) -> Organization {
-    let org = app.db.create_organization("maple", "Maple Street Clinic", Some("(555) 010-4477")).await.unwrap();
+    let org = app
+        .db
+        .create_organization("maple", "Maple Street Clinic", Some("(555) 010-4477"))
+        .await
+        .unwrap();
     add_staff(app, org.id, "dana", Role::FrontDesk).await;
     org
 }
 
 /// Imports one patient into `org` through the FHIR importer.
-async fn import_patient(app: &TestApp, org: &Organization, id: &str, given: &str, family: &str, birth: &str, mrn: &str) {
+async fn import_patient(
+    app: &TestApp,
+    org: &Organization,
+    id: &str,
+    given: &str,
+    family: &str,
+    birth: &str,
+    mrn: &str,
+) {
     let bundle = format!(
         r#"{{"resourceType":"Bundle","type":"collection","entry":[{{"fullUrl":"urn:uuid:{id}","resource":
         {{"resourceType":"Patient","id":"{id}","name":[{{"family":"{family}","given":["{given}"]}}],"birthDate":"{birth}",

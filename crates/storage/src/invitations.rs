@@ -1,0 +1,276 @@
+//! Invitations to enroll, and the enrollment events they produce.
+
+use domain::{PatientId, StaffScope, invitation::Channel};
+use jiff::Timestamp;
+use jiff_sqlx::ToSqlx;
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::{AuditActor, AuditEntry, Database, RequestOrigin, Tx, database::dispatch};
+
+/// Statuses after which an invitation can no longer be used.
+const ENDED: [&str; 4] = ["active", "locked", "expired", "revoked"];
+
+pub struct NewInvitation<'a> {
+    pub patient: PatientId,
+    pub channel: Channel,
+    pub email: Option<&'a str>,
+    /// SHA-256 of the emailed link's token.
+    pub token_hash: Option<&'a str>,
+    /// Keyed hash of the printed activation code.
+    pub code_hash: Option<&'a str>,
+    pub expires_at: Timestamp,
+    /// The email to send, rendered, for the outbox (email invitations only).
+    pub outbox_payload: Option<String>,
+}
+
+/// An invitation as staff see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvitationSummary {
+    pub id: Uuid,
+    pub channel: String,
+    pub email: Option<String>,
+    pub status: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateInvitationError {
+    #[error("this patient already has an invitation in progress")]
+    AlreadyInvited,
+    #[error("no such patient in this organization")]
+    NoSuchPatient,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+#[derive(FromRow)]
+struct InvitationRow {
+    id: Uuid,
+    channel: String,
+    email: Option<String>,
+    status: String,
+    created_at: jiff_sqlx::Timestamp,
+    expires_at: jiff_sqlx::Timestamp,
+}
+
+impl From<InvitationRow> for InvitationSummary {
+    fn from(row: InvitationRow) -> Self {
+        Self {
+            id: row.id,
+            channel: row.channel,
+            email: row.email,
+            status: row.status,
+            created_at: row.created_at.to_jiff(),
+            expires_at: row.expires_at.to_jiff(),
+        }
+    }
+}
+
+impl Database {
+    /// Creates an invitation for a patient of the scope's organization: the invitation, its
+    /// first enrollment event, the audit row and (for email) the outbox row, in one
+    /// transaction. A patient with an invitation in progress gets no second one.
+    pub async fn create_invitation(
+        &self,
+        scope: &StaffScope,
+        invitation: NewInvitation<'_>,
+        origin: &RequestOrigin,
+    ) -> Result<Uuid, CreateInvitationError> {
+        let now = Timestamp::now();
+        let org = scope.organization().as_uuid();
+        let mut tx = self.begin().await?;
+        let exists: Option<(Uuid,)> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as("SELECT id FROM patients WHERE id = $1 AND organization_id = $2")
+                .bind(invitation.patient.as_uuid())
+                .bind(org)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(anyhow::Error::from)?
+        });
+        if exists.is_none() {
+            return Err(CreateInvitationError::NoSuchPatient);
+        }
+        if let Some(live) = live_invitation(&mut tx, scope, invitation.patient, now).await? {
+            tracing::debug!(invitation = %live.id, "patient already invited");
+            return Err(CreateInvitationError::AlreadyInvited);
+        }
+        let id = Uuid::now_v7();
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "INSERT INTO invitations (id, organization_id, patient_id, channel, email, token_hash, \
+                 code_hash, status, attempts, created_at, expires_at, created_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'invited', 0, $8, $9, $10)",
+            )
+            .bind(id)
+            .bind(org)
+            .bind(invitation.patient.as_uuid())
+            .bind(invitation.channel.as_str())
+            .bind(invitation.email)
+            .bind(invitation.token_hash)
+            .bind(invitation.code_hash)
+            .bind(now.to_sqlx())
+            .bind(invitation.expires_at.to_sqlx())
+            .bind(scope.staff().as_uuid())
+            .execute(&mut **tx)
+            .await
+            .map_err(anyhow::Error::from)?;
+        });
+        tx.enrollment_event(scope, Some(id), invitation.patient, "invited", now)
+            .await?;
+        if let Some(payload) = invitation.outbox_payload {
+            tx.enqueue_job("email.invitation", &payload, now).await?;
+        }
+        tx.append_audit(&AuditEntry {
+            organization: Some(scope.organization()),
+            actor: AuditActor::Staff(scope.staff()),
+            action: "invitation.create".to_owned(),
+            patient: Some(invitation.patient),
+            subject: Some(invitation.channel.as_str().to_owned()),
+            client_addr: origin.client_addr.clone(),
+            request_id: origin.request_id.clone(),
+            detail: Some(format!("invitation {id}")),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The patient's invitation in progress, if any.
+    pub async fn live_invitation(
+        &self,
+        scope: &StaffScope,
+        patient: PatientId,
+    ) -> anyhow::Result<Option<InvitationSummary>> {
+        let mut tx = self.begin().await?;
+        let live = live_invitation(&mut tx, scope, patient, Timestamp::now()).await?;
+        tx.commit().await?;
+        Ok(live)
+    }
+
+    /// Ends an invitation in progress; answers whether there was one to end.
+    pub async fn revoke_invitation(
+        &self,
+        scope: &StaffScope,
+        patient: PatientId,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<bool> {
+        let now = Timestamp::now();
+        let mut tx = self.begin().await?;
+        let Some(live) = live_invitation(&mut tx, scope, patient, now).await? else {
+            return Ok(false);
+        };
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "UPDATE invitations SET status = 'revoked', ended_at = $1 \
+                 WHERE id = $2 AND organization_id = $3",
+            )
+            .bind(now.to_sqlx())
+            .bind(live.id)
+            .bind(scope.organization().as_uuid())
+            .execute(&mut **tx)
+            .await?;
+        });
+        tx.enrollment_event(scope, Some(live.id), patient, "revoked", now)
+            .await?;
+        tx.append_audit(&AuditEntry {
+            organization: Some(scope.organization()),
+            actor: AuditActor::Staff(scope.staff()),
+            action: "invitation.revoke".to_owned(),
+            patient: Some(patient),
+            subject: Some(live.channel.clone()),
+            client_addr: origin.client_addr.clone(),
+            request_id: origin.request_id.clone(),
+            detail: Some(format!("invitation {}", live.id)),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+async fn live_invitation(
+    tx: &mut Tx,
+    scope: &StaffScope,
+    patient: PatientId,
+    now: Timestamp,
+) -> anyhow::Result<Option<InvitationSummary>> {
+    let rows: Vec<InvitationRow> = dispatch!(&mut tx.handle, |tx| {
+        sqlx::query_as(
+            "SELECT id, channel, email, status, created_at, expires_at FROM invitations \
+             WHERE organization_id = $1 AND patient_id = $2 ORDER BY created_at DESC",
+        )
+        .bind(scope.organization().as_uuid())
+        .bind(patient.as_uuid())
+        .fetch_all(&mut **tx)
+        .await?
+    });
+    // Expiry is compared here, in one clock, rather than in two SQL dialects.
+    Ok(rows
+        .into_iter()
+        .map(InvitationSummary::from)
+        .find(|i| !ENDED.contains(&i.status.as_str()) && i.expires_at > now))
+}
+
+impl Tx {
+    async fn enrollment_event(
+        &mut self,
+        scope: &StaffScope,
+        invitation: Option<Uuid>,
+        patient: PatientId,
+        stage: &str,
+        at: Timestamp,
+    ) -> anyhow::Result<()> {
+        dispatch!(&mut self.handle, |tx| {
+            sqlx::query(
+                "INSERT INTO enrollment_events (id, organization_id, invitation_id, patient_id, stage, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(scope.organization().as_uuid())
+            .bind(invitation)
+            .bind(patient.as_uuid())
+            .bind(stage)
+            .bind(at.to_sqlx())
+            .execute(&mut **tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Queues background work in this transaction: it happens only if the change commits.
+    pub async fn enqueue_job(
+        &mut self,
+        kind: &str,
+        payload: &str,
+        run_at: Timestamp,
+    ) -> anyhow::Result<()> {
+        dispatch!(&mut self.handle, |tx| {
+            sqlx::query(
+                "INSERT INTO jobs (id, kind, payload, status, attempts, run_at, created_at) \
+                 VALUES ($1, $2, $3, 'pending', 0, $4, $4)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(kind)
+            .bind(payload)
+            .bind(run_at.to_sqlx())
+            .execute(&mut **tx)
+            .await?;
+        });
+        Ok(())
+    }
+}
+
+impl Database {
+    /// Jobs of a kind waiting to run (for tests and the operations page).
+    pub async fn pending_jobs(&self, kind: &str) -> anyhow::Result<Vec<String>> {
+        let rows: Vec<(String,)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as("SELECT payload FROM jobs WHERE kind = $1 AND status = 'pending' ORDER BY created_at")
+                .bind(kind)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(|(p,)| p).collect())
+    }
+}

@@ -1,0 +1,347 @@
+//! Front desk: a patient's page, inviting them to the portal, the printed activation letter,
+//! and revoking an invitation.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+use domain::{
+    Email, PatientId, Role,
+    invitation::{ActivationCode, Channel, check_invitable},
+    policy::EnrollmentPolicy,
+};
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+use storage::{CreateInvitationError, InvitationSummary, NewInvitation, PatientSummary};
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    pages::{Practice, no_store, render, server_error},
+    session::{self, StaffUser},
+    staff::request_origin,
+};
+
+#[derive(Template)]
+#[template(path = "staff/patient.html")]
+struct PatientPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    staff_name: String,
+    staff_role: &'static str,
+    staff_is_admin: bool,
+    patient: PatientSummary,
+    invitation: Option<InvitationSummary>,
+    not_invitable: Option<String>,
+    email_allowed: bool,
+    code_allowed: bool,
+    channel: String,
+    email: String,
+    email_error: Option<String>,
+    error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/letter.html")]
+struct LetterPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    patient_id: PatientId,
+    given_names: String,
+    family_name: String,
+    code: String,
+    code_spelled: String,
+    expires: String,
+    activate_url: String,
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// What the page needs beyond the patient: the policy and the invitation in progress.
+struct Context {
+    patient: PatientSummary,
+    policy: EnrollmentPolicy,
+    invitation: Option<InvitationSummary>,
+}
+
+async fn load(
+    state: &AppState,
+    user: &StaffUser,
+    patient: Uuid,
+    origin: &storage::RequestOrigin,
+) -> Result<Option<Context>, anyhow::Error> {
+    let id = PatientId::from_uuid(patient);
+    let Some(patient) = state.db.patient_summary(&user.scope, id, origin).await? else {
+        return Ok(None);
+    };
+    let policy = state
+        .db
+        .enrollment_policy(user.scope.organization())
+        .await?;
+    let invitation = state.db.live_invitation(&user.scope, id).await?;
+    Ok(Some(Context {
+        patient,
+        policy,
+        invitation,
+    }))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(patient): Path<Uuid>,
+) -> Response {
+    let origin = request_origin(client, &headers);
+    match load(&state, &user, patient, &origin).await {
+        Ok(Some(context)) => {
+            let email = context.patient.email.clone().unwrap_or_default();
+            let channel = if context.policy.email_invitations && !email.is_empty() {
+                "email"
+            } else {
+                "printed-code"
+            };
+            page(
+                &state,
+                &user,
+                context,
+                channel.to_owned(),
+                email,
+                None,
+                None,
+            )
+            .await
+        }
+        Ok(None) => not_found(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not load a patient");
+            server_error()
+        }
+    }
+}
+
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
+pub async fn invite(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(patient): Path<Uuid>,
+    Form(form): Form<InviteForm>,
+) -> Response {
+    if !matches!(user.account.role, Role::FrontDesk | Role::Administrator) {
+        return (
+            StatusCode::FORBIDDEN,
+            "Only front-desk staff and administrators invite patients.",
+        )
+            .into_response();
+    }
+    let origin = request_origin(client, &headers);
+    let context = match load(&state, &user, patient, &origin).await {
+        Ok(Some(context)) => context,
+        Ok(None) => return not_found(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not load a patient");
+            return server_error();
+        }
+    };
+    let today = jiff::Zoned::now().date();
+    if let Err(reason) = check_invitable(
+        context.patient.birth_date,
+        context.patient.deceased,
+        today,
+        &context.policy,
+    ) {
+        tracing::info!(%reason, "invitation refused by policy");
+        return page(&state, &user, context, form.channel, form.email, None, None).await;
+    }
+    let channel = Channel::parse(&form.channel).filter(|channel| match channel {
+        Channel::Email => context.policy.email_invitations,
+        Channel::PrintedCode => context.policy.printed_codes,
+    });
+    let Some(channel) = channel else {
+        let error = Some("Choose how the invitation should reach the patient.");
+        return invalid(
+            page(
+                &state,
+                &user,
+                context,
+                form.channel,
+                form.email,
+                None,
+                error,
+            )
+            .await,
+        );
+    };
+    let expires_at = Timestamp::now()
+        + SignedDuration::from_hours(24 * i64::from(context.policy.invitation_days));
+    let (email, token_hash, code, outbox) = match channel {
+        Channel::Email => {
+            let email = match Email::parse(&form.email) {
+                Ok(email) => email,
+                Err(error) => {
+                    let message = Some(error.to_string());
+                    return invalid(
+                        page(
+                            &state,
+                            &user,
+                            context,
+                            form.channel,
+                            form.email,
+                            message,
+                            None,
+                        )
+                        .await,
+                    );
+                }
+            };
+            let (token, hash) = session::new_token();
+            let link = format!("{}/enroll/{token}", state.settings.base_url);
+            let payload = serde_json::json!({ "to": email.as_str(), "link": link }).to_string();
+            (Some(email), Some(hash), None, Some(payload))
+        }
+        Channel::PrintedCode => (None, None, Some(ActivationCode::generate()), None),
+    };
+    let code_hash = code
+        .as_ref()
+        .map(|code| state.key.keyed_hash("activation-code", code.canonical()));
+    let created = state
+        .db
+        .create_invitation(
+            &user.scope,
+            NewInvitation {
+                patient: context.patient.id,
+                channel,
+                email: email.as_ref().map(Email::as_str),
+                token_hash: token_hash.as_deref(),
+                code_hash: code_hash.as_deref(),
+                expires_at,
+                outbox_payload: outbox,
+            },
+            &origin,
+        )
+        .await;
+    match created {
+        Ok(_) => {}
+        Err(CreateInvitationError::AlreadyInvited) => {
+            return Redirect::to(&format!("/staff/patients/{}", context.patient.id))
+                .into_response();
+        }
+        Err(CreateInvitationError::NoSuchPatient) => return not_found(),
+        Err(CreateInvitationError::Unexpected(error)) => {
+            tracing::error!(error = %error, "could not create an invitation");
+            return server_error();
+        }
+    }
+    match code {
+        // The code exists only in this response: it is printed now or never.
+        Some(code) => {
+            let practice = Practice::of(&state).await;
+            let mut response = render(LetterPage {
+                practice_name: practice.name,
+                practice_phone: practice.phone,
+                patient_id: context.patient.id,
+                given_names: context.patient.given_names,
+                family_name: context.patient.family_name,
+                code_spelled: code
+                    .display()
+                    .chars()
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                code: code.display(),
+                expires: expires_at
+                    .to_zoned(jiff::tz::TimeZone::system())
+                    .strftime("%B %-d, %Y")
+                    .to_string(),
+                activate_url: format!("{}/activate", state.settings.base_url),
+            });
+            no_store(&mut response);
+            response
+        }
+        None => Redirect::to(&format!("/staff/patients/{}", context.patient.id)).into_response(),
+    }
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(patient): Path<Uuid>,
+) -> Response {
+    let origin = request_origin(client, &headers);
+    match state
+        .db
+        .revoke_invitation(&user.scope, PatientId::from_uuid(patient), &origin)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/staff/patients/{patient}")).into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not revoke an invitation");
+            server_error()
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    context: Context,
+    channel: String,
+    email: String,
+    email_error: Option<String>,
+    error: Option<&'static str>,
+) -> Response {
+    let practice = Practice::of(state).await;
+    let today = jiff::Zoned::now().date();
+    let not_invitable = check_invitable(
+        context.patient.birth_date,
+        context.patient.deceased,
+        today,
+        &context.policy,
+    )
+    .err()
+    .map(|reason| reason.to_string());
+    let mut response = render(PatientPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        staff_name: user.account.display_name.clone(),
+        staff_role: user.account.role.label(),
+        staff_is_admin: user.account.role == Role::Administrator,
+        email_allowed: context.policy.email_invitations,
+        code_allowed: context.policy.printed_codes,
+        patient: context.patient,
+        invitation: context.invitation,
+        not_invitable,
+        channel,
+        email,
+        email_error,
+        error,
+    });
+    no_store(&mut response);
+    response
+}
+
+fn invalid(mut response: Response) -> Response {
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    response
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "No such patient in this practice.").into_response()
+}
