@@ -1,6 +1,7 @@
 //! HTTP: turns requests into domain calls and results into pages or JSON. Handlers are thin.
 
 mod csrf;
+mod enroll;
 mod health;
 mod invite;
 mod metrics;
@@ -57,6 +58,11 @@ pub fn router(state: AppState) -> Router {
     let own_origin = csrf::origin_of(&state.settings.base_url);
     Router::new()
         .route("/", get(pages::landing))
+        .route(
+            "/activate",
+            get(enroll::activate_page).post(enroll::activate),
+        )
+        .route("/enroll/{token}", get(enroll::follow_link))
         .route("/staff", get(staff::home))
         .route(
             "/staff/sign-in",

@@ -222,7 +222,8 @@ async fn no_ssn_reaches_the_database_file() {
     let app = TestApp::spawn(crate::harness::Backend::Sqlite).await;
     let org = organization(&app).await;
     let source = synthea_dir().join("patient-02.json");
-    let bundle: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&source).unwrap()).unwrap();
+    let bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&source).unwrap()).unwrap();
     let ssn = bundle["entry"]
         .as_array()
         .unwrap()
@@ -236,7 +237,10 @@ async fn no_ssn_reaches_the_database_file() {
     let report = import(&app, &org, &[source]).await;
     assert_eq!(report.count("Patient").imported, 1);
     app.db.close().await;
-    let url = app.database_url().trim_start_matches("sqlite://").to_owned();
+    let url = app
+        .database_url()
+        .trim_start_matches("sqlite://")
+        .to_owned();
     let mut bytes = Vec::new();
     for suffix in ["", "-wal"] {
         if let Ok(file) = std::fs::read(format!("{url}{suffix}")) {
@@ -246,7 +250,13 @@ async fn no_ssn_reaches_the_database_file() {
     assert!(bytes.len() > 100_000, "the database holds the import");
     let contains = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
     assert!(!contains(&ssn), "the SSN {ssn} is stored");
-    assert!(!contains(&ssn.replace('-', "")), "the SSN's digits are stored");
+    assert!(
+        !contains(&ssn.replace('-', "")),
+        "the SSN's digits are stored"
+    );
     let last4_hash = domain::ssn_last4_hash(&app.settings.secret_key, &ssn[ssn.len() - 4..]);
-    assert!(contains(&last4_hash), "the keyed hash of the last four digits is kept");
+    assert!(
+        contains(&last4_hash),
+        "the keyed hash of the last four digits is kept"
+    );
 }

@@ -7,6 +7,7 @@ mod harness;
 mod browser;
 mod cli;
 mod demo_data;
+mod enrollment;
 mod http;
 mod import;
 mod invitations;

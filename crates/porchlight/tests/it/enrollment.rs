@@ -1,0 +1,162 @@
+//! The patient's side of enrollment: opening an invitation with a printed code or the emailed
+//! link, and every way that can fail.
+
+use reqwest::{StatusCode, header};
+
+use crate::harness::{TestApp, each_backend};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A clinic with one adult patient and a signed-in front desk; returns the patient's page.
+async fn clinic_with_patient(app: &TestApp) -> String {
+    let org = app
+        .db
+        .create_organization("maple", "Maple Street Clinic", Some("(555) 010-4477"))
+        .await
+        .unwrap();
+    let hash = web::passwords::PasswordHasher::new(1)
+        .hash(PASSWORD.into())
+        .await
+        .unwrap();
+    app.db
+        .create_staff(storage::NewStaff {
+            organization: org.id,
+            username: &domain::Username::parse("dana").unwrap(),
+            display_name: "Dana Front",
+            role: domain::Role::FrontDesk,
+            password_hash: &hash,
+        })
+        .await
+        .unwrap();
+    let bundle = r#"{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","id":"p","name":[{"family":"Rivera","given":["Lucia"]}],"birthDate":"1961-04-09","telecom":[{"system":"email","value":"lucia@example.org"}]}}]}"#;
+    let mut report = fhir::ImportReport::default();
+    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+        .import_bundle_text(std::path::Path::new("t.json"), bundle, &mut report)
+        .await;
+    app.client
+        .post(app.url("/staff/sign-in"))
+        .form(&[
+            ("organization", "maple"),
+            ("username", "dana"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let scope = domain::StaffScope::new(org.id, domain::StaffId::new(), domain::Role::FrontDesk);
+    let found = app
+        .db
+        .search_patients(
+            &scope,
+            &storage::PatientQuery::Name {
+                family: "Rivera".into(),
+                given: None,
+            },
+            &storage::RequestOrigin::default(),
+        )
+        .await
+        .unwrap();
+    format!("/staff/patients/{}", found[0].id)
+}
+
+/// Invites with a printed code and reads the code off the letter.
+async fn printed_code(app: &TestApp, page: &str) -> String {
+    let letter = app
+        .client
+        .post(app.url(&format!("{page}/invite")))
+        .form(&[("channel", "printed-code")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    letter
+        .split("<p class=\"code\"")
+        .nth(1)
+        .and_then(|r| r.split('>').nth(1))
+        .and_then(|r| r.split('<').next())
+        .expect("a code on the letter")
+        .to_owned()
+}
+
+/// A browser of its own: the patient is not the staff member.
+fn patient_browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+async fn activate(app: &TestApp, patient: &reqwest::Client, code: &str) -> reqwest::Response {
+    patient
+        .post(app.url("/activate"))
+        .form(&[("code", code), ("website", "")])
+        .send()
+        .await
+        .unwrap()
+}
+
+each_backend! {
+    async fn a_printed_code_opens_the_invitation_once_typed_loosely(app) {
+        let page = clinic_with_patient(&app).await;
+        let code = printed_code(&app, &page).await;
+        let patient = patient_browser();
+        assert_eq!(patient.get(app.url("/activate")).send().await.unwrap().status(), StatusCode::OK);
+        // Lower case, spaces instead of the hyphen: still the code.
+        let typed = code.to_lowercase().replace('-', " ");
+        let response = activate(&app, &patient, &typed).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", response.text().await.unwrap());
+        assert_eq!(response.headers()[header::LOCATION], "/enroll/identity");
+        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(cookie.starts_with("porchlight_enrollment=") && cookie.contains("Path=/enroll") && cookie.contains("HttpOnly"), "{cookie}");
+        assert!(app.get(&page).await.text().await.unwrap().contains("Invited (printed-code), opened"));
+        assert_eq!(app.db.count_audit("invitation.open").await.unwrap(), 1);
+    }
+
+    async fn wrong_codes_get_one_answer_and_are_throttled(app) {
+        let page = clinic_with_patient(&app).await;
+        let code = printed_code(&app, &page).await;
+        let patient = patient_browser();
+        let malformed = activate(&app, &patient, "ABC").await;
+        assert_eq!(malformed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(malformed.text().await.unwrap().contains("id=\"code-error\">An activation code has 10 letters and numbers"));
+        let robot = patient.post(app.url("/activate")).form(&[("code", code.as_str()), ("website", "http://spam")]).send().await.unwrap();
+        assert_eq!(robot.status(), StatusCode::UNPROCESSABLE_ENTITY, "the honeypot refuses even a right code");
+        for _ in 0..9 {
+            let wrong = activate(&app, &patient, "ABCDE-FGHJK").await;
+            assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(wrong.text().await.unwrap().contains("could not find an invitation with that code"));
+        }
+        // Ten failures from this address: even the right code waits.
+        let throttled = activate(&app, &patient, &code).await;
+        assert!(throttled.text().await.unwrap().contains("Too many tries"));
+    }
+
+    async fn a_revoked_code_and_a_broken_link_say_what_to_do(app) {
+        let page = clinic_with_patient(&app).await;
+        let code = printed_code(&app, &page).await;
+        app.client.post(app.url(&format!("{page}/revoke"))).send().await.unwrap();
+        let patient = patient_browser();
+        let revoked = activate(&app, &patient, &code).await;
+        assert_eq!(revoked.status(), StatusCode::GONE);
+        let text = revoked.text().await.unwrap();
+        assert!(text.contains("This invitation was cancelled") && text.contains("(555) 010-4477"), "{text}");
+        let broken = patient.get(app.url("/enroll/not-a-real-token")).send().await.unwrap();
+        assert_eq!(broken.status(), StatusCode::GONE);
+        assert!(broken.text().await.unwrap().contains("This link does not work"));
+    }
+
+    async fn the_emailed_link_opens_the_invitation(app) {
+        let page = clinic_with_patient(&app).await;
+        app.client.post(app.url(&format!("{page}/invite"))).form(&[("channel", "email"), ("email", "lucia@example.org")]).send().await.unwrap();
+        let job: serde_json::Value = serde_json::from_str(&app.db.pending_jobs("email.invitation").await.unwrap()[0]).unwrap();
+        let link = job["link"].as_str().unwrap();
+        let patient = patient_browser();
+        let response = patient.get(link).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()[header::LOCATION], "/enroll/identity");
+        assert!(app.get(&page).await.text().await.unwrap().contains("Invited (email), opened"));
+    }
+}

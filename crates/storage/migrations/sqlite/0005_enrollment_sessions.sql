@@ -1,0 +1,8 @@
+-- A patient part-way through enrollment: the cookie's token (hashed) leads to the invitation,
+-- so that the secret in the emailed link or on the letter is used once and leaves the URL.
+CREATE TABLE enrollment_sessions (
+    token_hash TEXT PRIMARY KEY,
+    invitation_id BLOB NOT NULL REFERENCES invitations (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);

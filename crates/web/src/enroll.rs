@@ -1,0 +1,285 @@
+//! The patient's enrollment, first steps: opening an invitation from an emailed link or a
+//! printed activation code. The secret is used here and leaves the address bar; a cookie
+//! carries the patient on to the identity step.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, Path, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use domain::invitation::ActivationCode;
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+use storage::{InvitationSecret, OpenInvitation};
+
+use crate::{
+    AppState,
+    pages::{Practice, no_store, render, server_error},
+    session,
+};
+
+pub const ENROLLMENT_COOKIE: &str = "porchlight_enrollment";
+/// How long a patient has to finish the steps once the invitation is opened.
+const ENROLLMENT_SESSION: SignedDuration = SignedDuration::from_hours(2);
+const ACTIVATE_FAILURES: u32 = 10;
+const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+
+#[derive(Template)]
+#[template(path = "enroll/activate.html")]
+struct ActivatePage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    code: String,
+    code_error: Option<String>,
+    problem: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "enroll/problem.html")]
+struct ProblemPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    heading: &'static str,
+    message: &'static str,
+}
+
+#[derive(Deserialize)]
+pub struct ActivateForm {
+    #[serde(default)]
+    code: String,
+    /// The honeypot: people never see it, so anything typed here came from a robot.
+    #[serde(default)]
+    website: String,
+}
+
+/// Why an invitation cannot be opened, for the patient holding its secret.
+enum Unusable {
+    Expired,
+    Used,
+    Revoked,
+    Locked,
+}
+
+fn unusable(invitation: &OpenInvitation) -> Option<Unusable> {
+    match invitation.status.as_str() {
+        "active" => Some(Unusable::Used),
+        "revoked" => Some(Unusable::Revoked),
+        "locked" | "mismatch" => Some(Unusable::Locked),
+        "expired" => Some(Unusable::Expired),
+        _ if invitation.expires_at <= Timestamp::now() => Some(Unusable::Expired),
+        _ => None,
+    }
+}
+
+pub async fn activate_page(State(state): State<AppState>) -> Response {
+    activate_form(&state, String::new(), None, None).await
+}
+
+async fn activate_form(
+    state: &AppState,
+    code: String,
+    code_error: Option<String>,
+    problem: Option<String>,
+) -> Response {
+    let practice = Practice::of(state).await;
+    let failed = code_error.is_some() || problem.is_some();
+    let mut response = render(ActivatePage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        code,
+        code_error,
+        problem,
+    });
+    if failed {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    no_store(&mut response);
+    response
+}
+
+pub async fn activate(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Form(form): Form<ActivateForm>,
+) -> Response {
+    let now = Timestamp::now();
+    let bucket = format!("activate-address:{}", client.ip());
+    let not_found = "We could not find an invitation with that code. Check the code on your letter and try again.";
+    match state
+        .db
+        .recent_failures(&bucket, now, THROTTLE_WINDOW)
+        .await
+    {
+        Ok(failures) if failures < ACTIVATE_FAILURES => {}
+        Ok(_) => {
+            let message =
+                "Too many tries from this device. Wait 15 minutes and try again, or call us.";
+            return activate_form(&state, form.code, None, Some(message.to_owned())).await;
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the activation counters");
+            return server_error();
+        }
+    }
+    let record_failure = || async {
+        if let Err(error) = state.db.record_failure(&bucket, now, THROTTLE_WINDOW).await {
+            tracing::error!(error = %error, "could not count a failed activation");
+        }
+    };
+    if !form.website.is_empty() {
+        record_failure().await;
+        return activate_form(&state, form.code, None, Some(not_found.to_owned())).await;
+    }
+    let code = match ActivationCode::parse(&form.code) {
+        Ok(code) => code,
+        Err(error) => return activate_form(&state, form.code, Some(error.to_string()), None).await,
+    };
+    let hash = state.key.keyed_hash("activation-code", code.canonical());
+    match state
+        .db
+        .invitation_by_secret(InvitationSecret::CodeHash(&hash))
+        .await
+    {
+        Ok(Some(invitation)) => open(&state, invitation, client).await,
+        Ok(None) => {
+            record_failure().await;
+            activate_form(&state, form.code, None, Some(not_found.to_owned())).await
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "could not look up an activation code");
+            server_error()
+        }
+    }
+}
+
+/// `GET /enroll/{token}`: the emailed link.
+pub async fn follow_link(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
+    let hash = session::token_hash(&token);
+    match state
+        .db
+        .invitation_by_secret(InvitationSecret::TokenHash(&hash))
+        .await
+    {
+        Ok(Some(invitation)) => open(&state, invitation, client).await,
+        Ok(None) => {
+            problem(
+                &state,
+                "This link does not work",
+                "The link may be incomplete: some email programs break long links. Try copying the \
+                 whole link from the email, or call us for a new invitation.",
+            )
+            .await
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "could not look up an invitation link");
+            server_error()
+        }
+    }
+}
+
+async fn open(state: &AppState, invitation: OpenInvitation, client: SocketAddr) -> Response {
+    if let Some(reason) = unusable(&invitation) {
+        let (heading, message) = match reason {
+            Unusable::Expired => (
+                "This invitation has expired",
+                "Invitations work for a limited time, to keep your record safe. Call us and we will send you a new one.",
+            ),
+            Unusable::Used => (
+                "This invitation was already used",
+                "An account was created with it. If you cannot sign in, call us and we will help.",
+            ),
+            Unusable::Revoked => (
+                "This invitation was cancelled",
+                "The practice cancelled it, perhaps because a newer one was sent. Look for a newer email or letter, or call us.",
+            ),
+            Unusable::Locked => (
+                "This invitation is locked",
+                "It was locked after too many tries that did not match our records. Call us and we will help you finish.",
+            ),
+        };
+        return problem(state, heading, message).await;
+    }
+    let (token, hash) = session::new_token();
+    let expires = Timestamp::now() + ENROLLMENT_SESSION;
+    let client_addr = client.ip().to_string();
+    if let Err(error) = state
+        .db
+        .open_invitation(&invitation, &hash, expires, Some(&client_addr))
+        .await
+    {
+        tracing::error!(error = %error, "could not open an invitation");
+        return server_error();
+    }
+    let mut response = Redirect::to("/enroll/identity").into_response();
+    let secure = if state.settings.served_over_https() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{ENROLLMENT_COOKIE}={token}; Path=/enroll; HttpOnly; SameSite=Lax{secure}");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+async fn problem(state: &AppState, heading: &'static str, message: &'static str) -> Response {
+    let practice = Practice::of(state).await;
+    let mut response = render(ProblemPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        heading,
+        message,
+    });
+    *response.status_mut() = StatusCode::GONE;
+    no_store(&mut response);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invitation(status: &str, expires_in: SignedDuration) -> OpenInvitation {
+        OpenInvitation {
+            id: uuid::Uuid::now_v7(),
+            organization: domain::OrganizationId::new(),
+            patient: domain::PatientId::new(),
+            status: status.to_owned(),
+            attempts: 0,
+            expires_at: Timestamp::now() + expires_in,
+        }
+    }
+
+    #[test]
+    fn an_invitation_past_its_time_is_expired_whatever_its_status() {
+        let hour = SignedDuration::from_hours(1);
+        assert!(unusable(&invitation("invited", hour)).is_none());
+        assert!(unusable(&invitation("opened", hour)).is_none());
+        assert!(matches!(
+            unusable(&invitation("invited", -hour)),
+            Some(Unusable::Expired)
+        ));
+        assert!(matches!(
+            unusable(&invitation("active", hour)),
+            Some(Unusable::Used)
+        ));
+        assert!(matches!(
+            unusable(&invitation("revoked", hour)),
+            Some(Unusable::Revoked)
+        ));
+        assert!(matches!(
+            unusable(&invitation("locked", hour)),
+            Some(Unusable::Locked)
+        ));
+    }
+}
