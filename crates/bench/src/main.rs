@@ -2,7 +2,12 @@
 //! machine's baseline measured in the same run (reading, parsing and mapping the same files
 //! without storing them). Prints a Markdown table for `docs/PERFORMANCE.md`.
 //!
+//! `porchlight-bench matching`: the enrollment identity matcher's accuracy (see `matching.rs`
+//! and `docs/MATCHING.md`).
+//!
 //! Run it in release mode: `cargo run --release -p bench -- import`.
+
+mod matching;
 
 use std::{
     path::{Path, PathBuf},
@@ -42,6 +47,8 @@ enum Bench {
         #[arg(long)]
         no_postgres: bool,
     },
+    /// Identity-matching accuracy over a generated population; fails on any false accept.
+    Matching(matching::MatchingArgs),
 }
 
 /// One measured pass over a data set.
@@ -64,15 +71,23 @@ impl Pass {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let Cli {
-        command:
-            Bench::Import {
-                synthea,
-                generated,
-                postgres,
-                no_postgres,
-            },
-    } = Cli::parse();
+    match Cli::parse().command {
+        Bench::Import {
+            synthea,
+            generated,
+            postgres,
+            no_postgres,
+        } => import(synthea, generated, postgres, no_postgres).await,
+        Bench::Matching(args) => matching::run(args),
+    }
+}
+
+async fn import(
+    synthea: PathBuf,
+    generated: u64,
+    postgres: String,
+    no_postgres: bool,
+) -> anyhow::Result<()> {
     let key = SecretKey::parse("benchmark-secret-key-benchmark-secret-key")?;
     let mut sets = vec![("58 Synthea bundles".to_owned(), synthea.clone(), None)];
     let scratch = tempfile::tempdir()?;

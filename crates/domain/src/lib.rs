@@ -6,6 +6,7 @@ pub mod clinical;
 mod email;
 mod ids;
 pub mod invitation;
+pub mod matching;
 mod mrn;
 mod name;
 pub mod password;

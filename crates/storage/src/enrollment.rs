@@ -158,3 +158,166 @@ impl Database {
         }
     }
 }
+
+/// What one identity attempt led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    Verified,
+    /// The details did not match; `locked` when this was the last attempt allowed.
+    Mismatch {
+        locked: bool,
+    },
+}
+
+/// The chart's identity fields, for the matcher.
+#[derive(Debug, Clone, FromRow)]
+pub struct ChartFields {
+    pub given_names: String,
+    pub family_name: String,
+    pub birth_date: jiff_sqlx::Date,
+    pub mrn: Option<String>,
+    pub ssn_last4_hash: Option<String>,
+    pub postal_code: Option<String>,
+    pub email: Option<String>,
+}
+
+impl Database {
+    /// The identity fields of the chart an invitation belongs to.
+    pub async fn invitation_chart(
+        &self,
+        invitation: &OpenInvitation,
+    ) -> anyhow::Result<ChartFields> {
+        let row: ChartFields = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT given_names, family_name, birth_date, mrn, ssn_last4_hash, postal_code, email \
+                 FROM patients WHERE id = $1 AND organization_id = $2",
+            )
+            .bind(invitation.patient.as_uuid())
+            .bind(invitation.organization.as_uuid())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(row)
+    }
+
+    /// Counts an identity attempt and records its outcome. The counter is incremented in the
+    /// database, atomically, so it holds across restarts and instances; at `attempts_allowed`
+    /// failures the invitation locks. A mismatch opens a review item with `detail` (which
+    /// fields differed); a lock opens another and queues the "someone tried" email.
+    pub async fn record_identity_attempt(
+        &self,
+        invitation: &OpenInvitation,
+        verified: bool,
+        detail: &str,
+        attempts_allowed: u8,
+        client_addr: Option<&str>,
+    ) -> anyhow::Result<AttemptOutcome> {
+        let now = Timestamp::now();
+        let mut tx = self.begin().await?;
+        let (attempts, status): (i64, String) = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(
+                "UPDATE invitations SET attempts = attempts + $2 WHERE id = $1 RETURNING attempts, status",
+            )
+            .bind(invitation.id)
+            .bind(if verified { 0i64 } else { 1i64 })
+            .fetch_one(&mut **tx)
+            .await?
+        });
+        // A concurrent request may have locked or finished the invitation meanwhile.
+        if !matches!(status.as_str(), "invited" | "opened" | "identity-verified") {
+            tx.commit().await?;
+            return Ok(AttemptOutcome::Mismatch { locked: true });
+        }
+        let locked = !verified && attempts >= i64::from(attempts_allowed);
+        let (new_status, stage) = match (verified, locked) {
+            (true, _) => ("identity-verified", "identity-verified"),
+            (false, false) => ("opened", "mismatch"),
+            (false, true) => ("locked", "locked"),
+        };
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query("UPDATE invitations SET status = $2, ended_at = CASE WHEN $2 = 'locked' THEN $3 ELSE ended_at END WHERE id = $1")
+                .bind(invitation.id)
+                .bind(new_status)
+                .bind(now.to_sqlx())
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO enrollment_events (id, organization_id, invitation_id, patient_id, stage, at, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(invitation.organization.as_uuid())
+            .bind(invitation.id)
+            .bind(invitation.patient.as_uuid())
+            .bind(stage)
+            .bind(now.to_sqlx())
+            .bind(detail)
+            .execute(&mut **tx)
+            .await?;
+        });
+        if !verified {
+            let kinds: &[&str] = if locked {
+                &["mismatch", "locked"]
+            } else {
+                &["mismatch"]
+            };
+            for kind in kinds {
+                dispatch!(&mut tx.handle, |tx| {
+                    sqlx::query(
+                        "INSERT INTO review_items (id, organization_id, patient_id, invitation_id, kind, detail, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(Uuid::now_v7())
+                    .bind(invitation.organization.as_uuid())
+                    .bind(invitation.patient.as_uuid())
+                    .bind(invitation.id)
+                    .bind(*kind)
+                    .bind(detail)
+                    .bind(now.to_sqlx())
+                    .execute(&mut **tx)
+                    .await?;
+                });
+            }
+        }
+        if locked {
+            let payload =
+                serde_json::json!({ "invitation": invitation.id, "patient": invitation.patient })
+                    .to_string();
+            tx.enqueue_job("email.invitation-locked", &payload, now)
+                .await?;
+        }
+        tx.append_audit(&AuditEntry {
+            organization: Some(invitation.organization),
+            actor: AuditActor::System("enrollment".to_owned()),
+            action: format!("enrollment.{stage}"),
+            patient: Some(invitation.patient),
+            subject: Some("identity".to_owned()),
+            client_addr: client_addr.map(str::to_owned),
+            request_id: None,
+            detail: Some(format!("invitation {} attempt {attempts}", invitation.id)),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(if verified {
+            AttemptOutcome::Verified
+        } else {
+            AttemptOutcome::Mismatch { locked }
+        })
+    }
+
+    /// Open review items of an organization: (kind, detail), oldest first.
+    pub async fn open_review_items(
+        &self,
+        organization: OrganizationId,
+    ) -> anyhow::Result<Vec<(String, String)>> {
+        let rows: Vec<(String, String)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT kind, detail FROM review_items WHERE organization_id = $1 AND closed_at IS NULL ORDER BY created_at",
+            )
+            .bind(organization.as_uuid())
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
+    }
+}

@@ -232,7 +232,11 @@ async fn open(state: &AppState, invitation: OpenInvitation, client: SocketAddr) 
     response
 }
 
-async fn problem(state: &AppState, heading: &'static str, message: &'static str) -> Response {
+pub(crate) async fn problem(
+    state: &AppState,
+    heading: &'static str,
+    message: &'static str,
+) -> Response {
     let practice = Practice::of(state).await;
     let mut response = render(ProblemPage {
         practice_name: practice.name,

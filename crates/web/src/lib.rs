@@ -3,6 +3,7 @@
 mod csrf;
 mod enroll;
 mod health;
+mod identity;
 mod invite;
 mod metrics;
 mod pages;
@@ -61,6 +62,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/activate",
             get(enroll::activate_page).post(enroll::activate),
+        )
+        .route(
+            "/enroll/identity",
+            get(identity::show).post(identity::submit),
         )
         .route("/enroll/{token}", get(enroll::follow_link))
         .route("/staff", get(staff::home))

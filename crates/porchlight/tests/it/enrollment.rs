@@ -160,3 +160,100 @@ each_backend! {
         assert!(app.get(&page).await.text().await.unwrap().contains("Invited (email), opened"));
     }
 }
+
+mod identity_step {
+    use super::*;
+
+    /// Opens an invitation with a printed code in a fresh patient browser.
+    async fn opened(app: &TestApp) -> (reqwest::Client, String) {
+        let page = clinic_with_patient(app).await;
+        let code = printed_code(app, &page).await;
+        let patient = patient_browser();
+        assert_eq!(
+            activate(app, &patient, &code).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        (patient, page)
+    }
+
+    async fn identity(
+        app: &TestApp,
+        patient: &reqwest::Client,
+        given: &str,
+        family: &str,
+        mdy: (&str, &str, &str),
+    ) -> reqwest::Response {
+        patient
+            .post(app.url("/enroll/identity"))
+            .form(&[
+                ("given", given),
+                ("family", family),
+                ("birth_month", mdy.0),
+                ("birth_day", mdy.1),
+                ("birth_year", mdy.2),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    each_backend! {
+        async fn the_patient_confirms_identity_typed_loosely(app) {
+            let (patient, page) = opened(&app).await;
+            let form = patient.get(app.url("/enroll/identity")).send().await.unwrap();
+            assert_eq!(form.status(), StatusCode::OK);
+            assert!(form.text().await.unwrap().contains("Tell us who you are"));
+            let response = identity(&app, &patient, "  LUCIA ", "rivera", ("4", "09", "1961")).await;
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+            let done = patient.get(app.url("/enroll/identity")).send().await.unwrap().text().await.unwrap();
+            assert!(done.contains("We found your record"), "{done}");
+            assert!(app.get(&page).await.text().await.unwrap().contains("identity-verified"));
+            assert_eq!(app.db.count_audit("enrollment.identity-verified").await.unwrap(), 1);
+        }
+
+        async fn mismatches_get_one_message_a_review_item_and_a_lock(app) {
+            let (patient, _page) = opened(&app).await;
+            let wrong_date = identity(&app, &patient, "Lucia", "Rivera", ("4", "10", "1961")).await;
+            assert_eq!(wrong_date.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let wrong_date = wrong_date.text().await.unwrap();
+            assert!(wrong_date.contains("The details do not match our records. Please call (555) 010-4477. You can try 4 more times."), "{wrong_date}");
+            let wrong_name = identity(&app, &patient, "Lucy", "Rivers", ("4", "9", "1961")).await.text().await.unwrap();
+            assert!(wrong_name.contains("The details do not match our records. Please call (555) 010-4477. You can try 3 more times."));
+            // Staff see which field differed; the patient never does.
+            let org = app.db.organization_by_slug("maple").await.unwrap().unwrap();
+            let items = app.db.open_review_items(org.id).await.unwrap();
+            assert_eq!(items.len(), 2);
+            let first: serde_json::Value = serde_json::from_str(&items[0].1).unwrap();
+            assert_eq!((first["birth_date"].as_str(), first["given"].as_str()), (Some("differed"), Some("matched")));
+            assert!(!wrong_date.contains("date of birth is wrong") && !wrong_date.contains("differed"));
+
+            for _ in 0..3 {
+                identity(&app, &patient, "Lucia", "Rivera", ("1", "1", "1970")).await;
+            }
+            let locked = patient.get(app.url("/enroll/identity")).send().await.unwrap();
+            assert_eq!(locked.status(), StatusCode::GONE);
+            assert!(locked.text().await.unwrap().contains("This invitation is locked"));
+            // Even the right details do nothing now, and the counter survives in the database.
+            identity(&app, &patient, "Lucia", "Rivera", ("4", "9", "1961")).await;
+            assert!(app.db.open_review_items(org.id).await.unwrap().iter().any(|(kind, _)| kind == "locked"));
+            assert_eq!(app.db.pending_jobs("email.invitation-locked").await.unwrap().len(), 1);
+            assert_eq!(app.db.count_audit("enrollment.identity-verified").await.unwrap(), 0);
+        }
+
+        async fn identity_errors_stand_next_to_their_fields(app) {
+            let (patient, _page) = opened(&app).await;
+            let response = identity(&app, &patient, "Lucia", "Rivera", ("2", "30", "1961")).await;
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let html = response.text().await.unwrap();
+            assert!(html.contains("id=\"birth-error\">Enter a real date of birth"), "{html}");
+            let html = identity(&app, &patient, "", "Rivera", ("4", "9", "1961")).await.text().await.unwrap();
+            assert!(html.contains("id=\"given-error\">First name: please enter it."), "{html}");
+            // Malformed input is not a failed attempt.
+            let org = app.db.organization_by_slug("maple").await.unwrap().unwrap();
+            assert!(app.db.open_review_items(org.id).await.unwrap().is_empty());
+            // Without an opened invitation, the step sends the patient to the start.
+            let stranger = patient_browser().get(app.url("/enroll/identity")).send().await.unwrap();
+            assert_eq!(stranger.headers()[header::LOCATION], "/activate");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Enrollment identity matching: does the person signing up own this chart?
+//!
+//! A patient types their legal first and last name, date of birth and, as the organization's
+//! `EnrollmentPolicy` asks, their MRN, the last four digits of their SSN and their ZIP code
+//! ([`IdentityClaim::parse`]). We compare that with a chart ([`ChartIdentity`]). A wrong match
+//! hands one person another's medical record, so every rule below prefers a refusal (the
+//! patient is asked to contact the practice and staff get a review item that shows, field by
+//! field, what differed) to any doubt.
+//!
+//! # Names
+//! Names are compared after [`normalize`]: case, accents, extra spaces, hyphen/space/nothing
+//! between the parts of a compound name ("García-López" = "Garcia Lopez" = "GarciaLopez"),
+//! apostrophes and periods ("O'Brien" = "OBrien"), generational suffixes on the family name
+//! ("Smith Jr." = "Smith") and Synthea's trailing digits ("Abdul218") do not count. A typed
+//! given name equals the chart's when it is the chart's first name, optionally followed by
+//! middle names in order, each written out or as an initial. Looser relations are
+//! recognized ([`NameRelation`]): a listed [`nicknames`] ("Bill" for William), part of a
+//! compound name ("García" for García López), one typing slip in a name of four letters or
+//! more (optimal string alignment distance 1), and names that sound alike (equal Double
+//! Metaphone codes and Jaro-Winkler ≥ 0.8).
+//!
+//! # Invitation path: [`compare`]
+//! The invitation already names the chart. The claim matches when every field compared
+//! matches:
+//! - the birth date exactly (a day/month swap is detected, reported to staff, and refused);
+//! - the MRN exactly (ignoring case and surrounding spaces), the SSN digits exactly (their
+//!   keyed hash, compared in constant time) and the ZIP code (five digits), each when both the
+//!   patient and the chart have it;
+//! - the family name equal, partial or one slip away;
+//! - the given name **equal**. A nickname, a slip, a sound-alike or an extra word in the given
+//!   name, a sound-alike family name, or given and family names typed the wrong way round,
+//!   are accepted only when the MRN or the SSN digits also matched.
+//!
+//! Why the given name is strict: invitation letters and emails reach households. Twins share
+//! the birth date, the family name and the address; only the given name tells them apart, and
+//! twins can be John and Jack, Margaret and Peggy, or Adrián and Adriana. When John's twin
+//! Jack types his own name on John's invitation, "Jack" as a nickname of John would hand him
+//! John's record. An MRN or SSN belongs to one person and settles it.
+//!
+//! # Self-enrollment: [`search`]
+//! Without an invitation the claimant may not be a patient at all, so the rules are
+//! stricter. A chart is a **match** when the birth date and the normalized family name are
+//! exact, the given name is equal (or a nickname, when the MRN or SSN digits matched), at
+//! least one of MRN, SSN digits and ZIP code matched, and none that was given differs. A
+//! chart is **plausible** when no identifier given differs, the birth date is exact or
+//! day/month swapped, and both names are related in any of the ways above (or crosswise).
+//! The search accepts only when exactly one chart is plausible and it is a match; two or more
+//! plausible charts are [`SearchOutcome::Ambiguous`]. So a policy that asks for none of MRN,
+//! SSN digits or ZIP code never self-enrolls anyone: name and birth date alone are shared by
+//! too many people.
+//!
+//! # Measured
+//! `cargo run --release -p bench -- matching` replays realistic and adversarial claims over a
+//! generated population; `docs/MATCHING.md` has the method and the numbers.
+
+mod claim;
+mod compare;
+mod names;
+pub mod nicknames;
+pub mod normalize;
+mod search;
+mod similarity;
+
+#[cfg(test)]
+mod hard_cases;
+
+pub use claim::{ChartIdentity, ClaimError, ClaimForm, IdentityClaim, NameFieldError};
+pub use compare::{Comparison, Evidence, FieldComparison, FieldResult, Verdict, compare};
+pub use names::{NameRelation, relate_family, relate_given};
+pub use search::{SearchOutcome, search};

@@ -1,0 +1,15 @@
+-- Work for staff: identity mismatches and locked invitations, with what differed.
+CREATE TABLE review_items (
+    id BLOB PRIMARY KEY,
+    organization_id BLOB NOT NULL REFERENCES organizations (id),
+    patient_id BLOB REFERENCES patients (id),
+    invitation_id BLOB REFERENCES invitations (id),
+    kind TEXT NOT NULL CHECK (kind IN ('mismatch', 'locked')),
+    -- JSON: per field, whether it matched (never the typed values of secrets)
+    detail TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    closed_at TEXT,
+    closed_by BLOB REFERENCES staff_accounts (id),
+    close_reason TEXT
+);
+CREATE INDEX review_items_open ON review_items (organization_id, closed_at, created_at);

@@ -1,0 +1,285 @@
+//! Enrollment step 1: the patient says who they are, and we compare it with the chart the
+//! invitation belongs to. One answer for every mismatch, whatever differed; staff see what.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use domain::matching::{
+    ChartIdentity, ClaimError, ClaimForm, FieldResult, IdentityClaim, Verdict, compare,
+};
+use serde::Deserialize;
+use storage::{AttemptOutcome, OpenInvitation};
+
+use crate::{
+    AppState,
+    enroll::ENROLLMENT_COOKIE,
+    pages::{Practice, no_store, render, server_error},
+    session,
+};
+
+#[derive(Template)]
+#[template(path = "enroll/identity.html")]
+struct IdentityPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    given: String,
+    family: String,
+    birth_month: String,
+    birth_day: String,
+    birth_year: String,
+    mrn: String,
+    ask_mrn: bool,
+    errors: Vec<(&'static str, String)>,
+    mismatch: Option<String>,
+}
+
+impl IdentityPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "enroll/verified.html")]
+struct VerifiedPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct IdentityForm {
+    #[serde(default)]
+    given: String,
+    #[serde(default)]
+    family: String,
+    #[serde(default)]
+    birth_month: String,
+    #[serde(default)]
+    birth_day: String,
+    #[serde(default)]
+    birth_year: String,
+    #[serde(default)]
+    mrn: String,
+}
+
+/// The invitation the enrollment cookie leads to, while it is still in this step.
+async fn current(state: &AppState, headers: &HeaderMap) -> Option<OpenInvitation> {
+    let token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == ENROLLMENT_COOKIE)
+        .map(|(_, value)| value.to_owned())?;
+    state
+        .db
+        .enrollment_session(&session::token_hash(&token))
+        .await
+        .ok()
+        .flatten()
+}
+
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(invitation) = current(&state, &headers).await else {
+        return Redirect::to("/activate").into_response();
+    };
+    match invitation.status.as_str() {
+        "opened" => page(&state, &invitation, IdentityForm::default(), Vec::new(), None).await,
+        "identity-verified" => verified(&state).await,
+        _ => {
+            crate::enroll::problem(
+                &state,
+                "This invitation is locked",
+                "It was locked after too many tries that did not match our records. Call us and we will help you finish.",
+            )
+            .await
+        }
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<IdentityForm>,
+) -> Response {
+    let Some(invitation) = current(&state, &headers).await else {
+        return Redirect::to("/activate").into_response();
+    };
+    if invitation.status != "opened" {
+        return Redirect::to("/enroll/identity").into_response();
+    }
+    let policy = match state.db.enrollment_policy(invitation.organization).await {
+        Ok(policy) => policy,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the policy");
+            return server_error();
+        }
+    };
+    let birth_date = format!(
+        "{:0>4}-{:0>2}-{:0>2}",
+        form.birth_year.trim(),
+        form.birth_month.trim(),
+        form.birth_day.trim()
+    );
+    let mrn = form.mrn.trim();
+    if policy.mrn_required && mrn.is_empty() {
+        let errors = vec![("mrn", "Enter your medical record number.".to_owned())];
+        return invalid(page(&state, &invitation, form, errors, None).await);
+    }
+    let claim = IdentityClaim::parse(ClaimForm {
+        given: &form.given,
+        family: &form.family,
+        birth_date: &birth_date,
+        mrn: (policy.mrn_required && !mrn.is_empty()).then_some(mrn),
+        ssn_last4: None,
+        postal_code: None,
+    });
+    let claim = match claim {
+        Ok(claim) => claim,
+        Err(error) => {
+            let errors = vec![field_error(&error)];
+            return invalid(page(&state, &invitation, form, errors, None).await);
+        }
+    };
+    let chart = match state.db.invitation_chart(&invitation).await {
+        Ok(chart) => chart,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the invited chart");
+            return server_error();
+        }
+    };
+    let chart = ChartIdentity {
+        given: chart
+            .given_names
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        family: chart.family_name,
+        birth_date: chart.birth_date.to_jiff(),
+        mrn: chart.mrn,
+        ssn_last4_hash: chart.ssn_last4_hash,
+        postal_code: chart.postal_code,
+    };
+    let comparison = compare(&claim, &chart, |digits| {
+        domain::ssn_last4_hash(&state.key, digits)
+    });
+    let verified = comparison.verdict == Verdict::Match;
+    // What staff see: which fields matched, never what was typed.
+    let fields = comparison.fields;
+    let detail = serde_json::json!({
+        "given": label(fields.given),
+        "family": label(fields.family),
+        "birth_date": label(fields.birth_date),
+        "mrn": label(fields.mrn),
+    })
+    .to_string();
+    let client_addr = client.ip().to_string();
+    let outcome = state
+        .db
+        .record_identity_attempt(
+            &invitation,
+            verified,
+            &detail,
+            policy.attempts_allowed,
+            Some(&client_addr),
+        )
+        .await;
+    match outcome {
+        Ok(AttemptOutcome::Verified) => Redirect::to("/enroll/identity").into_response(),
+        Ok(AttemptOutcome::Mismatch { locked: true }) => {
+            Redirect::to("/enroll/identity").into_response()
+        }
+        Ok(AttemptOutcome::Mismatch { locked: false }) => {
+            let practice = Practice::of(&state).await;
+            let phone = practice.phone.unwrap_or_else(|| "the practice".to_owned());
+            let left = i64::from(policy.attempts_allowed) - invitation.attempts - 1;
+            let message = format!(
+                "The details do not match our records. Please call {phone}. You can try {left} more {}.",
+                if left == 1 { "time" } else { "times" }
+            );
+            invalid(page(&state, &invitation, form, Vec::new(), Some(message)).await)
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "could not record an identity attempt");
+            server_error()
+        }
+    }
+}
+
+fn label(result: FieldResult) -> &'static str {
+    match result {
+        FieldResult::Match => "matched",
+        FieldResult::Mismatch => "differed",
+        FieldResult::NotCompared => "not compared",
+    }
+}
+
+fn field_error(error: &ClaimError) -> (&'static str, String) {
+    match error {
+        ClaimError::Given(e) => ("given", format!("First name: {e}.")),
+        ClaimError::Family(e) => ("family", format!("Last name: {e}.")),
+        ClaimError::BirthDate => (
+            "birth_date",
+            "Enter a real date of birth, like 4 9 1961.".to_owned(),
+        ),
+        ClaimError::Mrn(e) => ("mrn", format!("{e}.")),
+        ClaimError::SsnLast4 | ClaimError::PostalCode => ("given", error.to_string()),
+    }
+}
+
+async fn page(
+    state: &AppState,
+    invitation: &OpenInvitation,
+    form: IdentityForm,
+    errors: Vec<(&'static str, String)>,
+    mismatch: Option<String>,
+) -> Response {
+    let practice = Practice::of(state).await;
+    let ask_mrn = state
+        .db
+        .enrollment_policy(invitation.organization)
+        .await
+        .map(|p| p.mrn_required)
+        .unwrap_or(false);
+    let mut response = render(IdentityPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        given: form.given,
+        family: form.family,
+        birth_month: form.birth_month,
+        birth_day: form.birth_day,
+        birth_year: form.birth_year,
+        mrn: form.mrn,
+        ask_mrn,
+        errors,
+        mismatch,
+    });
+    no_store(&mut response);
+    response
+}
+
+async fn verified(state: &AppState) -> Response {
+    let practice = Practice::of(state).await;
+    let mut response = render(VerifiedPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+    });
+    no_store(&mut response);
+    response
+}
+
+fn invalid(mut response: Response) -> Response {
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    response
+}
