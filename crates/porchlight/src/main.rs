@@ -67,6 +67,12 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         export: Option<PathBuf>,
     },
+    /// Run the enrollment identity matcher over JSON lines from standard input.
+    ///
+    /// Each line: {"given", "family", "birth_date": "YYYY-MM-DD", and optionally "ssn_last4",
+    /// "mrn", "postal_code", "org"}. Each answer: {"outcome": "match" | "no_match" |
+    /// "ambiguous" | "invalid", "patient_id", "mrn", "score", "error"}.
+    Match,
     /// Manage staff accounts.
     Staff {
         #[command(subcommand)]
@@ -143,6 +149,10 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         }
         Command::Import { paths, org } => {
             return commands::import::run(&settings, &paths, org.as_deref()).await;
+        }
+        Command::Match => {
+            commands::matching::run(&settings, std::io::stdin().lock(), std::io::stdout().lock())
+                .await?;
         }
         Command::Demo { patients, seed, .. } => {
             commands::demo::run(&settings, patients, seed).await?;

@@ -321,3 +321,55 @@ impl Database {
         Ok(rows)
     }
 }
+
+/// A chart as the identity matcher sees it, with its id.
+#[derive(Debug, Clone, FromRow)]
+pub struct MatchCandidate {
+    pub id: Uuid,
+    pub mrn: Option<String>,
+    pub given_names: String,
+    pub family_name: String,
+    pub birth_date: jiff_sqlx::Date,
+    pub ssn_last4_hash: Option<String>,
+    pub postal_code: Option<String>,
+}
+
+impl Database {
+    /// The organization's patients born on any of `dates` (the matcher's candidates: the
+    /// claimed date and its day/month swap). The look-up is audited by the caller's use case.
+    pub async fn match_candidates(
+        &self,
+        organization: OrganizationId,
+        dates: &[jiff::civil::Date],
+        actor: &str,
+    ) -> anyhow::Result<Vec<MatchCandidate>> {
+        let mut tx = self.begin().await?;
+        let mut found = Vec::new();
+        for date in dates {
+            let rows: Vec<MatchCandidate> = dispatch!(&mut tx.handle, |tx| {
+                sqlx::query_as(
+                    "SELECT id, mrn, given_names, family_name, birth_date, ssn_last4_hash, postal_code \
+                     FROM patients WHERE organization_id = $1 AND birth_date = $2 AND NOT deceased",
+                )
+                .bind(organization.as_uuid())
+                .bind(date.to_sqlx())
+                .fetch_all(&mut **tx)
+                .await?
+            });
+            found.extend(rows);
+        }
+        tx.append_audit(&AuditEntry {
+            organization: Some(organization),
+            actor: AuditActor::System(actor.to_owned()),
+            action: "patient.match".to_owned(),
+            patient: None,
+            subject: Some("identity search".to_owned()),
+            client_addr: None,
+            request_id: None,
+            detail: Some(format!("{} candidates", found.len())),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+}

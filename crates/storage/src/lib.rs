@@ -18,7 +18,9 @@ mod staff;
 
 pub use audit::{AuditActor, AuditEntry};
 pub use database::{Backend, ConnectError, Database, Tx};
-pub use enrollment::{AttemptOutcome, ChartFields, InvitationSecret, OpenInvitation};
+pub use enrollment::{
+    AttemptOutcome, ChartFields, InvitationSecret, MatchCandidate, OpenInvitation,
+};
 pub use import::{Outcome, RecordId};
 pub use invitations::{CreateInvitationError, InvitationSummary, NewInvitation};
 pub use organizations::Organization;

@@ -2,5 +2,6 @@
 
 pub mod demo;
 pub mod import;
+pub mod matching;
 pub mod organization;
 pub mod staff;

@@ -278,3 +278,76 @@ fn status_of(url: &str) -> u16 {
         .unwrap();
     runtime.block_on(async { reqwest::get(url).await.unwrap().status().as_u16() })
 }
+
+mod match_command {
+    use super::*;
+
+    fn run_match(app: &TestApp, input: &str) -> Vec<serde_json::Value> {
+        let mut child = porchlight(app.database_url())
+            .arg("match")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        text(&output.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON out"))
+            .collect()
+    }
+
+    each_backend! {
+        async fn the_matcher_answers_every_line(app) {
+            let source = synthea_dir().join("patient-02.json");
+            let import = porchlight(app.database_url()).arg("import").arg(&source).output().unwrap();
+            assert!(import.status.success());
+            let bundle: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&source).unwrap()).unwrap();
+            let patient = bundle["entry"].as_array().unwrap().iter()
+                .map(|e| &e["resource"]).find(|r| r["resourceType"] == "Patient").unwrap();
+            let given = patient["name"][0]["given"][0].as_str().unwrap();
+            let family = patient["name"][0]["family"].as_str().unwrap();
+            let birth = patient["birthDate"].as_str().unwrap();
+            let identifier = |code: &str| patient["identifier"].as_array().unwrap().iter()
+                .find(|i| i["type"]["coding"][0]["code"] == code).and_then(|i| i["value"].as_str()).unwrap().to_owned();
+            let ssn = identifier("SS");
+            let mrn = identifier("MR");
+            // Synthea's numeric suffixes and upper case are what typing errors look like.
+            let typed_given = given.trim_end_matches(|c: char| c.is_ascii_digit()).to_uppercase();
+            let typed_family = family.trim_end_matches(|c: char| c.is_ascii_digit());
+            let lines = [
+                json_line(&typed_given, typed_family, birth, &format!(r#","ssn_last4":"{}""#, &ssn[ssn.len() - 4..])),
+                json_line(&typed_given, typed_family, birth, &format!(r#","mrn":"{mrn}""#)),
+                json_line(&typed_given, typed_family, birth, ""),
+                json_line(&typed_given, typed_family, "1900-01-01", &format!(r#","mrn":"{mrn}""#)),
+                json_line(&typed_given, typed_family, "01/02/1980", ""),
+                "not json".to_owned(),
+                json_line(&typed_given, typed_family, birth, r#","org":"elsewhere""#),
+            ];
+            let answers = run_match(&app, &(lines.join("\n") + "\n"));
+            assert_eq!(answers.len(), lines.len(), "one answer per line");
+            assert_eq!(answers[0]["outcome"], "match", "{}", answers[0]);
+            assert_eq!(answers[0]["mrn"], mrn.as_str());
+            assert!(answers[0]["patient_id"].as_str().is_some_and(|id| id.len() == 36));
+            assert!(answers[0]["score"].as_f64().is_some_and(|s| s > 0.5));
+            assert_eq!(answers[1]["outcome"], "match");
+            assert_eq!(answers[2]["outcome"], "no_match", "a name and birth date alone never match");
+            assert_eq!(answers[3]["outcome"], "no_match");
+            for (i, expected) in [(4, "date of birth"), (5, "not a claim"), (6, "no organization 'elsewhere'")] {
+                assert_eq!(answers[i]["outcome"], "invalid");
+                assert!(answers[i]["error"].as_str().unwrap().contains(expected), "{}", answers[i]);
+            }
+        }
+    }
+
+    fn json_line(given: &str, family: &str, birth: &str, extra: &str) -> String {
+        format!(r#"{{"given":"{given}","family":"{family}","birth_date":"{birth}"{extra}}}"#)
+    }
+}
