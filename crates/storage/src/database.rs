@@ -180,6 +180,18 @@ fn redact(url: &str) -> String {
     }
 }
 
+impl Database {
+    /// Runs one administrative statement (`CREATE DATABASE ...`) outside a transaction; for
+    /// test harnesses and benchmarks that create databases of their own.
+    pub async fn execute_admin(&self, statement: &str) -> anyhow::Result<()> {
+        let statement = sqlx::AssertSqlSafe(statement.to_owned());
+        dispatch!(&self.handle, |pool| {
+            sqlx::raw_sql(statement).execute(pool).await?;
+        });
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;
@@ -192,17 +204,5 @@ mod tests {
         );
         assert_eq!(redact("postgres://app@db/p"), "postgres://app@db/p");
         assert_eq!(redact("sqlite://data/p.db"), "sqlite://data/p.db");
-    }
-}
-
-impl Database {
-    /// Runs one administrative statement (`CREATE DATABASE ...`) outside a transaction; for
-    /// test harnesses and benchmarks that create databases of their own.
-    pub async fn execute_admin(&self, statement: &str) -> anyhow::Result<()> {
-        let statement = sqlx::AssertSqlSafe(statement.to_owned());
-        dispatch!(&self.handle, |pool| {
-            sqlx::raw_sql(statement).execute(pool).await?;
-        });
-        Ok(())
     }
 }

@@ -207,7 +207,7 @@ each_backend! {
         let org = organization(&app).await;
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "p.json", &bundle(&[("urn:uuid:p1", patient_json("p1", ""))]));
-        assert_eq!(import(&app, &org, &[path.clone()]).await.count("Patient").imported, 1);
+        assert_eq!(import(&app, &org, std::slice::from_ref(&path)).await.count("Patient").imported, 1);
         std::fs::write(&path, bundle(&[("urn:uuid:p1", patient_json("p1", r#","gender":"female""#))])).unwrap();
         let report = import(&app, &org, &[path]).await;
         assert_eq!(report.count("Patient").updated, 1);
