@@ -3,60 +3,17 @@
 
 use reqwest::{StatusCode, header};
 
-use crate::harness::{TestApp, each_backend};
+use crate::{
+    fixtures::{front_desk, import_patients, patient_page},
+    harness::{TestApp, each_backend},
+};
 
-const PASSWORD: &str = "correct horse battery staple";
-
-/// A clinic with one adult patient and a signed-in front desk; returns the patient's page.
+/// A signed-in front desk and one adult patient; returns the patient's staff page.
 async fn clinic_with_patient(app: &TestApp) -> String {
-    let org = app
-        .db
-        .create_organization("maple", "Maple Street Clinic", Some("(555) 010-4477"))
-        .await
-        .unwrap();
-    let hash = web::passwords::PasswordHasher::new(1)
-        .hash(PASSWORD.into())
-        .await
-        .unwrap();
-    app.db
-        .create_staff(storage::NewStaff {
-            organization: org.id,
-            username: &domain::Username::parse("dana").unwrap(),
-            display_name: "Dana Front",
-            role: domain::Role::FrontDesk,
-            password_hash: &hash,
-        })
-        .await
-        .unwrap();
-    let bundle = r#"{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","id":"p","name":[{"family":"Rivera","given":["Lucia"]}],"birthDate":"1961-04-09","telecom":[{"system":"email","value":"lucia@example.org"}]}}]}"#;
-    let mut report = fhir::ImportReport::default();
-    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
-        .import_bundle_text(std::path::Path::new("t.json"), bundle, &mut report)
-        .await;
-    app.client
-        .post(app.url("/staff/sign-in"))
-        .form(&[
-            ("organization", "maple"),
-            ("username", "dana"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let scope = domain::StaffScope::new(org.id, domain::StaffId::new(), domain::Role::FrontDesk);
-    let found = app
-        .db
-        .search_patients(
-            &scope,
-            &storage::PatientQuery::Name {
-                family: "Rivera".into(),
-                given: None,
-            },
-            &storage::RequestOrigin::default(),
-        )
-        .await
-        .unwrap();
-    format!("/staff/patients/{}", found[0].id)
+    let org = front_desk(app).await;
+    let email = r#","telecom":[{"system":"email","value":"lucia@example.org"}]"#;
+    import_patients(app, &org, &[("p", "Lucia", "Rivera", "1961-04-09", email)]).await;
+    patient_page(app, &org, "Rivera", "Lucia").await
 }
 
 /// Invites with a printed code and reads the code off the letter.

@@ -2,94 +2,43 @@
 //! no duplicates, revoking.
 
 use reqwest::{StatusCode, header};
-use storage::{Organization, PatientQuery, RequestOrigin};
+use storage::Organization;
 
-use crate::harness::{TestApp, each_backend};
+use crate::{
+    fixtures::{front_desk, import_patients, patient_page},
+    harness::{TestApp, each_backend},
+};
 
-const PASSWORD: &str = "correct horse battery staple";
-
-/// A clinic, a signed-in front-desk member, and three patients: an adult with email, a child,
-/// and a deceased adult. Returns the organization and the adult's page address.
+/// A signed-in front desk and three patients: an adult with email, a child, and a deceased adult.
 async fn setup(app: &TestApp) -> Organization {
-    let org = app
-        .db
-        .create_organization("maple", "Maple Street Clinic", Some("(555) 010-4477"))
-        .await
-        .unwrap();
-    let hash = web::passwords::PasswordHasher::new(1)
-        .hash(PASSWORD.into())
-        .await
-        .unwrap();
-    app.db
-        .create_staff(storage::NewStaff {
-            organization: org.id,
-            username: &domain::Username::parse("dana").unwrap(),
-            display_name: "Dana Front",
-            role: domain::Role::FrontDesk,
-            password_hash: &hash,
-        })
-        .await
-        .unwrap();
-    let patients = [
-        (
-            "adult",
-            "Lucia",
-            "Rivera",
-            "1961-04-09",
-            r#","telecom":[{"system":"email","value":"lucia@example.org"}]"#,
-        ),
-        ("child", "Mateo", "Rivera", "2019-02-01", ""),
-        (
-            "gone",
-            "Rosa",
-            "Rivera",
-            "1930-05-05",
-            r#","deceasedDateTime":"2020-01-01T00:00:00Z""#,
-        ),
-    ];
-    let entries: Vec<String> = patients.iter().map(|(id, given, family, birth, extra)| format!(
-        r#"{{"fullUrl":"urn:uuid:{id}","resource":{{"resourceType":"Patient","id":"{id}","name":[{{"family":"{family}","given":["{given}"]}}],"birthDate":"{birth}"{extra}}}}}"#
-    )).collect();
-    let bundle = format!(
-        r#"{{"resourceType":"Bundle","type":"collection","entry":[{}]}}"#,
-        entries.join(",")
-    );
-    let mut report = fhir::ImportReport::default();
-    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
-        .import_bundle_text(std::path::Path::new("t.json"), &bundle, &mut report)
-        .await;
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    let signed_in = app
-        .client
-        .post(app.url("/staff/sign-in"))
-        .form(&[
-            ("organization", "maple"),
-            ("username", "dana"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let org = front_desk(app).await;
+    import_patients(
+        app,
+        &org,
+        &[
+            (
+                "adult",
+                "Lucia",
+                "Rivera",
+                "1961-04-09",
+                r#","telecom":[{"system":"email","value":"lucia@example.org"}]"#,
+            ),
+            ("child", "Mateo", "Rivera", "2019-02-01", ""),
+            (
+                "gone",
+                "Rosa",
+                "Rivera",
+                "1930-05-05",
+                r#","deceasedDateTime":"2020-01-01T00:00:00Z""#,
+            ),
+        ],
+    )
+    .await;
     org
 }
 
-/// The patient page's address for a given name.
 async fn page_of(app: &TestApp, org: &Organization, given: &str) -> String {
-    let scope = domain::StaffScope::new(org.id, domain::StaffId::new(), domain::Role::FrontDesk);
-    let found = app
-        .db
-        .search_patients(
-            &scope,
-            &PatientQuery::Name {
-                family: "Rivera".into(),
-                given: Some(given.into()),
-            },
-            &RequestOrigin::default(),
-        )
-        .await
-        .unwrap();
-    format!("/staff/patients/{}", found[0].id)
+    patient_page(app, org, "Rivera", given).await
 }
 
 async fn invite(app: &TestApp, page: &str, form: &[(&str, &str)]) -> reqwest::Response {

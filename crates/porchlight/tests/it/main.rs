@@ -2,6 +2,7 @@
 //! with a fresh database. Every test runs twice, on SQLite and on PostgreSQL (the latter when
 //! `PORCHLIGHT_TEST_POSTGRES_URL` is set; otherwise those tests show as ignored).
 
+mod fixtures;
 mod harness;
 
 mod browser;

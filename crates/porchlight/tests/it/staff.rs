@@ -1,58 +1,24 @@
 //! The staff console: sign-in and its throttle, sessions, CSRF, and the scoped, audited
 //! patient search.
 
-use domain::{OrganizationId, Role, Username};
+use domain::Role;
 use reqwest::{StatusCode, header};
-use storage::{NewStaff, Organization};
-use web::passwords::PasswordHasher;
+use storage::Organization;
 
-use crate::harness::{TestApp, each_backend};
+use crate::{
+    fixtures::{self, STAFF_PASSWORD, add_staff, import_patients, sign_in},
+    harness::{TestApp, each_backend},
+};
 
-const PASSWORD: &str = "correct horse battery staple";
+const PASSWORD: &str = STAFF_PASSWORD;
 
-async fn add_staff(app: &TestApp, org: OrganizationId, username: &str, role: Role) {
-    let hash = PasswordHasher::new(1).hash(PASSWORD.into()).await.unwrap();
-    app.db
-        .create_staff(NewStaff {
-            organization: org,
-            username: &Username::parse(username).unwrap(),
-            display_name: "Dana Front",
-            role,
-            password_hash: &hash,
-        })
-        .await
-        .unwrap();
-}
-
-async fn sign_in(
-    app: &TestApp,
-    org: &Organization,
-    username: &str,
-    password: &str,
-) -> reqwest::Response {
-    app.client
-        .post(app.url("/staff/sign-in"))
-        .form(&[
-            ("organization", org.slug.as_str()),
-            ("username", username),
-            ("password", password),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
-
+/// The clinic with a front-desk member "dana", not signed in.
 async fn clinic(app: &TestApp) -> Organization {
-    let org = app
-        .db
-        .create_organization("maple", "Maple Street Clinic", Some("(555) 010-4477"))
-        .await
-        .unwrap();
+    let org = fixtures::clinic(app).await;
     add_staff(app, org.id, "dana", Role::FrontDesk).await;
     org
 }
 
-/// Imports one patient into `org` through the FHIR importer.
 async fn import_patient(
     app: &TestApp,
     org: &Organization,
@@ -62,16 +28,9 @@ async fn import_patient(
     birth: &str,
     mrn: &str,
 ) {
-    let bundle = format!(
-        r#"{{"resourceType":"Bundle","type":"collection","entry":[{{"fullUrl":"urn:uuid:{id}","resource":
-        {{"resourceType":"Patient","id":"{id}","name":[{{"family":"{family}","given":["{given}"]}}],"birthDate":"{birth}",
-        "identifier":[{{"type":{{"coding":[{{"code":"MR"}}]}},"value":"{mrn}"}}]}}}}]}}"#
-    );
-    let mut report = fhir::ImportReport::default();
-    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
-        .import_bundle_text(std::path::Path::new("test.json"), &bundle, &mut report)
-        .await;
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let mrn =
+        format!(r#","identifier":[{{"type":{{"coding":[{{"code":"MR"}}]}},"value":"{mrn}"}}]"#);
+    import_patients(app, org, &[(id, given, family, birth, &mrn)]).await;
 }
 
 each_backend! {

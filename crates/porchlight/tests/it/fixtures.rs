@@ -1,0 +1,104 @@
+//! Practices, staff and patients that several test files start from.
+
+use domain::{OrganizationId, Role, StaffId, StaffScope, Username};
+use storage::{NewStaff, Organization, PatientQuery, RequestOrigin};
+use web::passwords::PasswordHasher;
+
+use crate::harness::TestApp;
+
+pub const STAFF_PASSWORD: &str = "correct horse battery staple";
+pub const CLINIC_PHONE: &str = "(555) 010-4477";
+
+/// The Maple Street Clinic, with a phone number.
+pub async fn clinic(app: &TestApp) -> Organization {
+    app.db
+        .create_organization("maple", "Maple Street Clinic", Some(CLINIC_PHONE))
+        .await
+        .unwrap()
+}
+
+/// A staff account named "Dana Front" with [`STAFF_PASSWORD`].
+pub async fn add_staff(app: &TestApp, org: OrganizationId, username: &str, role: Role) {
+    let hash = PasswordHasher::new(1)
+        .hash(STAFF_PASSWORD.into())
+        .await
+        .unwrap();
+    app.db
+        .create_staff(NewStaff {
+            organization: org,
+            username: &Username::parse(username).unwrap(),
+            display_name: "Dana Front",
+            role,
+            password_hash: &hash,
+        })
+        .await
+        .unwrap();
+}
+
+/// Signs `app.client` in through the form.
+pub async fn sign_in(
+    app: &TestApp,
+    org: &Organization,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    app.client
+        .post(app.url("/staff/sign-in"))
+        .form(&[
+            ("organization", org.slug.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The clinic with a front-desk member "dana", signed in on `app.client`.
+pub async fn front_desk(app: &TestApp) -> Organization {
+    let org = clinic(app).await;
+    add_staff(app, org.id, "dana", Role::FrontDesk).await;
+    let response = sign_in(app, &org, "dana", STAFF_PASSWORD).await;
+    assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+    org
+}
+
+/// Imports patients given as (id, given, family, birth date, extra JSON members).
+pub async fn import_patients(
+    app: &TestApp,
+    org: &Organization,
+    patients: &[(&str, &str, &str, &str, &str)],
+) {
+    let entries: Vec<String> = patients
+        .iter()
+        .map(|(id, given, family, birth, extra)| {
+            format!(
+                r#"{{"fullUrl":"urn:uuid:{id}","resource":{{"resourceType":"Patient","id":"{id}","name":[{{"family":"{family}","given":["{given}"]}}],"birthDate":"{birth}"{extra}}}}}"#
+            )
+        })
+        .collect();
+    let bundle = format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[{}]}}"#,
+        entries.join(",")
+    );
+    let mut report = fhir::ImportReport::default();
+    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+        .import_bundle_text(std::path::Path::new("patients.json"), &bundle, &mut report)
+        .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+}
+
+/// The staff page of the patient with this name.
+pub async fn patient_page(app: &TestApp, org: &Organization, family: &str, given: &str) -> String {
+    let scope = StaffScope::new(org.id, StaffId::new(), Role::FrontDesk);
+    let query = PatientQuery::Name {
+        family: family.into(),
+        given: Some(given.into()),
+    };
+    let found = app
+        .db
+        .search_patients(&scope, &query, &RequestOrigin::default())
+        .await
+        .unwrap();
+    format!("/staff/patients/{}", found[0].id)
+}
