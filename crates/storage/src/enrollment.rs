@@ -18,6 +18,8 @@ pub struct OpenInvitation {
     pub status: String,
     pub attempts: i64,
     pub expires_at: Timestamp,
+    /// Whether the access-code step is behind the patient.
+    pub access_code_verified: bool,
 }
 
 #[derive(FromRow)]
@@ -28,6 +30,7 @@ struct Row {
     status: String,
     attempts: i64,
     expires_at: jiff_sqlx::Timestamp,
+    access_code_verified_at: Option<jiff_sqlx::Timestamp>,
 }
 
 impl From<Row> for OpenInvitation {
@@ -39,11 +42,13 @@ impl From<Row> for OpenInvitation {
             status: row.status,
             attempts: row.attempts,
             expires_at: row.expires_at.to_jiff(),
+            access_code_verified: row.access_code_verified_at.is_some(),
         }
     }
 }
 
-const COLUMNS: &str = "id, organization_id, patient_id, status, attempts, expires_at";
+const COLUMNS: &str =
+    "id, organization_id, patient_id, status, attempts, expires_at, access_code_verified_at";
 
 /// Which secret leads to the invitation.
 pub enum InvitationSecret<'a> {
@@ -159,6 +164,13 @@ impl Database {
     }
 }
 
+/// Which step an attempt belongs to: both count toward the same limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptStep {
+    Identity,
+    AccessCode,
+}
+
 /// What one identity attempt led to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttemptOutcome {
@@ -207,6 +219,7 @@ impl Database {
     pub async fn record_identity_attempt(
         &self,
         invitation: &OpenInvitation,
+        step: AttemptStep,
         verified: bool,
         detail: &str,
         attempts_allowed: u8,
@@ -229,18 +242,26 @@ impl Database {
             return Ok(AttemptOutcome::Mismatch { locked: true });
         }
         let locked = !verified && attempts >= i64::from(attempts_allowed);
-        let (new_status, stage) = match (verified, locked) {
-            (true, _) => ("identity-verified", "identity-verified"),
-            (false, false) => ("opened", "mismatch"),
-            (false, true) => ("locked", "locked"),
+        let (new_status, stage) = match (step, verified, locked) {
+            (AttemptStep::Identity, true, _) => ("identity-verified", "identity-verified"),
+            (AttemptStep::AccessCode, true, _) => ("identity-verified", "access-code-verified"),
+            (_, false, false) => (status.as_str(), "mismatch"),
+            (_, false, true) => ("locked", "locked"),
         };
+        let new_status = new_status.to_owned();
         dispatch!(&mut tx.handle, |tx| {
-            sqlx::query("UPDATE invitations SET status = $2, ended_at = CASE WHEN $2 = 'locked' THEN $3 ELSE ended_at END WHERE id = $1")
-                .bind(invitation.id)
-                .bind(new_status)
-                .bind(now.to_sqlx())
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "UPDATE invitations SET status = $2, \
+                 ended_at = CASE WHEN $2 = 'locked' THEN $3 ELSE ended_at END, \
+                 access_code_verified_at = CASE WHEN $4 THEN $3 ELSE access_code_verified_at END \
+                 WHERE id = $1",
+            )
+            .bind(invitation.id)
+            .bind(&new_status)
+            .bind(now.to_sqlx())
+            .bind(stage == "access-code-verified")
+            .execute(&mut **tx)
+            .await?;
             sqlx::query(
                 "INSERT INTO enrollment_events (id, organization_id, invitation_id, patient_id, stage, at, detail) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -291,7 +312,10 @@ impl Database {
             actor: AuditActor::System("enrollment".to_owned()),
             action: format!("enrollment.{stage}"),
             patient: Some(invitation.patient),
-            subject: Some("identity".to_owned()),
+            subject: Some(match step {
+                AttemptStep::Identity => "identity".to_owned(),
+                AttemptStep::AccessCode => "access code".to_owned(),
+            }),
             client_addr: client_addr.map(str::to_owned),
             request_id: None,
             detail: Some(format!("invitation {} attempt {attempts}", invitation.id)),

@@ -19,7 +19,7 @@ mod staff;
 pub use audit::{AuditActor, AuditEntry};
 pub use database::{Backend, ConnectError, Database, Tx};
 pub use enrollment::{
-    AttemptOutcome, ChartFields, InvitationSecret, MatchCandidate, OpenInvitation,
+    AttemptOutcome, AttemptStep, ChartFields, InvitationSecret, MatchCandidate, OpenInvitation,
 };
 pub use import::{Outcome, RecordId};
 pub use invitations::{CreateInvitationError, InvitationSummary, NewInvitation};

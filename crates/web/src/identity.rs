@@ -14,7 +14,7 @@ use domain::matching::{
     ChartIdentity, ClaimError, ClaimForm, FieldResult, IdentityClaim, Verdict, compare,
 };
 use serde::Deserialize;
-use storage::{AttemptOutcome, OpenInvitation};
+use storage::{AttemptOutcome, AttemptStep, OpenInvitation};
 
 use crate::{
     AppState,
@@ -72,7 +72,7 @@ pub struct IdentityForm {
 }
 
 /// The invitation the enrollment cookie leads to, while it is still in this step.
-async fn current(state: &AppState, headers: &HeaderMap) -> Option<OpenInvitation> {
+pub(crate) async fn current(state: &AppState, headers: &HeaderMap) -> Option<OpenInvitation> {
     let token = headers
         .get_all(header::COOKIE)
         .iter()
@@ -94,17 +94,28 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
         return Redirect::to("/activate").into_response();
     };
     match invitation.status.as_str() {
-        "opened" => page(&state, &invitation, IdentityForm::default(), Vec::new(), None).await,
-        "identity-verified" => verified(&state).await,
-        _ => {
-            crate::enroll::problem(
+        "opened" => {
+            page(
                 &state,
-                "This invitation is locked",
-                "It was locked after too many tries that did not match our records. Call us and we will help you finish.",
+                &invitation,
+                IdentityForm::default(),
+                Vec::new(),
+                None,
             )
             .await
         }
+        "identity-verified" => Redirect::to("/enroll/access-code").into_response(),
+        _ => locked(&state).await,
     }
+}
+
+pub(crate) async fn locked(state: &AppState) -> Response {
+    crate::enroll::problem(
+        state,
+        "This invitation is locked",
+        "It was locked after too many tries that did not match our records. Call us and we will help you finish.",
+    )
+    .await
 }
 
 pub async fn submit(
@@ -189,6 +200,7 @@ pub async fn submit(
         .db
         .record_identity_attempt(
             &invitation,
+            AttemptStep::Identity,
             verified,
             &detail,
             policy.attempts_allowed,
@@ -196,7 +208,7 @@ pub async fn submit(
         )
         .await;
     match outcome {
-        Ok(AttemptOutcome::Verified) => Redirect::to("/enroll/identity").into_response(),
+        Ok(AttemptOutcome::Verified) => Redirect::to("/enroll/access-code").into_response(),
         Ok(AttemptOutcome::Mismatch { locked: true }) => {
             Redirect::to("/enroll/identity").into_response()
         }
@@ -269,7 +281,7 @@ async fn page(
     response
 }
 
-async fn verified(state: &AppState) -> Response {
+pub(crate) async fn verified(state: &AppState) -> Response {
     let practice = Practice::of(state).await;
     let mut response = render(VerifiedPage {
         practice_name: practice.name,
@@ -279,7 +291,7 @@ async fn verified(state: &AppState) -> Response {
     response
 }
 
-fn invalid(mut response: Response) -> Response {
+pub(crate) fn invalid(mut response: Response) -> Response {
     *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     response
 }

@@ -1,5 +1,6 @@
 //! HTTP: turns requests into domain calls and results into pages or JSON. Handlers are thin.
 
+mod access_code;
 mod csrf;
 mod enroll;
 mod health;
@@ -66,6 +67,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/enroll/identity",
             get(identity::show).post(identity::submit),
+        )
+        .route(
+            "/enroll/access-code",
+            get(access_code::show).post(access_code::submit),
         )
         .route("/enroll/{token}", get(enroll::follow_link))
         .route("/staff", get(staff::home))

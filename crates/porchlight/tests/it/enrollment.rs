@@ -4,7 +4,7 @@
 use reqwest::{StatusCode, header};
 
 use crate::{
-    fixtures::{front_desk, import_patients, patient_page},
+    fixtures::{add_staff, front_desk, import_patients, patient_page},
     harness::{TestApp, each_backend},
 };
 
@@ -133,6 +133,19 @@ mod identity_step {
         (patient, page)
     }
 
+    async fn access_code(
+        app: &TestApp,
+        patient: &reqwest::Client,
+        code: &str,
+    ) -> reqwest::Response {
+        patient
+            .post(app.url("/enroll/access-code"))
+            .form(&[("access_code", code)])
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn identity(
         app: &TestApp,
         patient: &reqwest::Client,
@@ -162,10 +175,48 @@ mod identity_step {
             assert!(form.text().await.unwrap().contains("Tell us who you are"));
             let response = identity(&app, &patient, "  LUCIA ", "rivera", ("4", "09", "1961")).await;
             assert_eq!(response.status(), StatusCode::SEE_OTHER);
-            let done = patient.get(app.url("/enroll/identity")).send().await.unwrap().text().await.unwrap();
-            assert!(done.contains("We found your record"), "{done}");
+            assert_eq!(response.headers()[header::LOCATION], "/enroll/access-code");
             assert!(app.get(&page).await.text().await.unwrap().contains("identity-verified"));
             assert_eq!(app.db.count_audit("enrollment.identity-verified").await.unwrap(), 1);
+
+            // Step 2, the default access code: the year of birth.
+            let ask = patient.get(app.url("/enroll/access-code")).send().await.unwrap().text().await.unwrap();
+            assert!(ask.contains("The year you were born"), "{ask}");
+            let malformed = access_code(&app, &patient, "61").await;
+            assert_eq!(malformed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(malformed.text().await.unwrap().contains("id=\"access_code-error\">Type the year with four digits"));
+            let wrong = access_code(&app, &patient, "1962").await.text().await.unwrap();
+            assert!(wrong.contains("The details do not match our records. Please call (555) 010-4477. You can try 4 more times."), "{wrong}");
+            assert_eq!(access_code(&app, &patient, "1961").await.status(), StatusCode::SEE_OTHER);
+            let done = patient.get(app.url("/enroll/access-code")).send().await.unwrap().text().await.unwrap();
+            assert!(done.contains("We found your record"), "{done}");
+            assert_eq!(app.db.count_audit("enrollment.access-code-verified").await.unwrap(), 1);
+        }
+
+        async fn the_ssn_access_code_is_checked_against_the_keyed_hash(app) {
+            let org = front_desk(&app).await;
+            let ssn = r#","identifier":[{"type":{"coding":[{"code":"SS"}]},"value":"999-12-3456"}]"#;
+            import_patients(&app, &org, &[("p", "Lucia", "Rivera", "1961-04-09", ssn)]).await;
+            let admin = add_staff(&app, org.id, "ada", domain::Role::Administrator).await;
+            let scope = domain::StaffScope::new(org.id, admin, domain::Role::Administrator);
+            let policy = domain::policy::EnrollmentPolicy {
+                access_code: domain::policy::AccessCodeKind::SsnLast4,
+                attempts_allowed: 3,
+                ..Default::default()
+            };
+            app.db.save_enrollment_policy(&scope, &policy, &storage::RequestOrigin::default()).await.unwrap();
+            let page = patient_page(&app, &org, "Rivera", "Lucia").await;
+            let code = printed_code(&app, &page).await;
+            let patient = patient_browser();
+            activate(&app, &patient, &code).await;
+            identity(&app, &patient, "Lucia", "Rivera", ("4", "9", "1961")).await;
+            let ask = patient.get(app.url("/enroll/access-code")).send().await.unwrap().text().await.unwrap();
+            assert!(ask.contains("Last 4 digits of your Social Security number") && ask.contains("type=\"password\""));
+            let wrong = access_code(&app, &patient, "3457").await.text().await.unwrap();
+            assert!(wrong.contains("You can try 2 more times."), "{wrong}");
+            assert_eq!(access_code(&app, &patient, "3456").await.status(), StatusCode::SEE_OTHER);
+            let done = patient.get(app.url("/enroll/access-code")).send().await.unwrap().text().await.unwrap();
+            assert!(done.contains("We found your record"));
         }
 
         async fn mismatches_get_one_message_a_review_item_and_a_lock(app) {

@@ -18,7 +18,7 @@ pub async fn clinic(app: &TestApp) -> Organization {
 }
 
 /// A staff account named "Dana Front" with [`STAFF_PASSWORD`].
-pub async fn add_staff(app: &TestApp, org: OrganizationId, username: &str, role: Role) {
+pub async fn add_staff(app: &TestApp, org: OrganizationId, username: &str, role: Role) -> StaffId {
     let hash = PasswordHasher::new(1)
         .hash(STAFF_PASSWORD.into())
         .await
@@ -32,7 +32,7 @@ pub async fn add_staff(app: &TestApp, org: OrganizationId, username: &str, role:
             password_hash: &hash,
         })
         .await
-        .unwrap();
+        .unwrap()
 }
 
 /// Signs `app.client` in through the form.
