@@ -261,6 +261,7 @@ mod tests {
             status: status.to_owned(),
             attempts: 0,
             expires_at: Timestamp::now() + expires_in,
+            access_code_verified: false,
         }
     }
 
