@@ -397,3 +397,111 @@ impl Database {
         Ok(found)
     }
 }
+
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialsError {
+    #[error("that username is taken")]
+    UsernameTaken,
+    #[error("this invitation is not at the credentials step")]
+    WrongStep,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl Database {
+    /// Which of `usernames` are taken in the organization.
+    pub async fn taken_usernames(
+        &self,
+        organization: OrganizationId,
+        usernames: &[String],
+    ) -> anyhow::Result<Vec<String>> {
+        let mut taken = Vec::new();
+        for username in usernames {
+            let row: Option<(String,)> = dispatch!(&self.handle, |pool| {
+                sqlx::query_as("SELECT username FROM patient_accounts WHERE organization_id = $1 AND username = $2")
+                    .bind(organization.as_uuid())
+                    .bind(username)
+                    .fetch_optional(pool)
+                    .await?
+            });
+            taken.extend(row.map(|(u,)| u));
+        }
+        Ok(taken)
+    }
+
+    /// Creates the patient's (pending) account and moves the invitation to credentials-set,
+    /// in one transaction; the unique index decides a race for the same username.
+    pub async fn set_credentials(
+        &self,
+        invitation: &OpenInvitation,
+        username: &str,
+        password_hash: &str,
+        client_addr: Option<&str>,
+    ) -> Result<(), CredentialsError> {
+        let now = Timestamp::now();
+        let mut tx = self.begin().await?;
+        let moved = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "UPDATE invitations SET status = 'credentials-set' WHERE id = $1 AND status = 'identity-verified'",
+            )
+            .bind(invitation.id)
+            .execute(&mut **tx)
+            .await
+            .map_err(anyhow::Error::from)?
+            .rows_affected()
+        });
+        if moved != 1 {
+            return Err(CredentialsError::WrongStep);
+        }
+        let inserted = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "INSERT INTO patient_accounts (id, organization_id, patient_id, invitation_id, username, \
+                 password_hash, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(invitation.organization.as_uuid())
+            .bind(invitation.patient.as_uuid())
+            .bind(invitation.id)
+            .bind(username)
+            .bind(password_hash)
+            .bind(now.to_sqlx())
+            .execute(&mut **tx)
+            .await
+            .map(|_| ())
+        });
+        match inserted {
+            Ok(()) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(CredentialsError::UsernameTaken);
+            }
+            Err(e) => return Err(CredentialsError::Unexpected(e.into())),
+        }
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "INSERT INTO enrollment_events (id, organization_id, invitation_id, patient_id, stage, at) \
+                 VALUES ($1, $2, $3, $4, 'credentials-set', $5)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(invitation.organization.as_uuid())
+            .bind(invitation.id)
+            .bind(invitation.patient.as_uuid())
+            .bind(now.to_sqlx())
+            .execute(&mut **tx)
+            .await
+            .map_err(anyhow::Error::from)?;
+        });
+        tx.append_audit(&AuditEntry {
+            organization: Some(invitation.organization),
+            actor: AuditActor::Patient(invitation.patient),
+            action: "enrollment.credentials-set".to_owned(),
+            patient: Some(invitation.patient),
+            subject: Some("account".to_owned()),
+            client_addr: client_addr.map(str::to_owned),
+            request_id: None,
+            detail: Some(format!("invitation {}", invitation.id)),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -19,7 +19,8 @@ mod staff;
 pub use audit::{AuditActor, AuditEntry};
 pub use database::{Backend, ConnectError, Database, Tx};
 pub use enrollment::{
-    AttemptOutcome, AttemptStep, ChartFields, InvitationSecret, MatchCandidate, OpenInvitation,
+    AttemptOutcome, AttemptStep, ChartFields, CredentialsError, InvitationSecret, MatchCandidate,
+    OpenInvitation,
 };
 pub use import::{Outcome, RecordId};
 pub use invitations::{CreateInvitationError, InvitationSummary, NewInvitation};

@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq;
 
 use crate::{
     AppState,
-    identity::{current, invalid, locked, verified},
+    identity::{current, invalid, locked},
     pages::{Practice, no_store, render, server_error},
 };
 
@@ -71,7 +71,7 @@ async fn stage(state: &AppState, headers: &HeaderMap) -> Result<Stage, anyhow::E
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match stage(&state, &headers).await {
         Ok(Stage::Ask(_, kind)) => page(&state, kind, None, None).await,
-        Ok(Stage::Done) => verified(&state).await,
+        Ok(Stage::Done) => Redirect::to("/enroll/credentials").into_response(),
         Ok(Stage::Locked) => locked(&state).await,
         Ok(Stage::NotYet) => Redirect::to("/enroll/identity").into_response(),
         Err(error) => {

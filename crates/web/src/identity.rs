@@ -48,13 +48,6 @@ impl IdentityPage {
     }
 }
 
-#[derive(Template)]
-#[template(path = "enroll/verified.html")]
-struct VerifiedPage {
-    practice_name: String,
-    practice_phone: Option<String>,
-}
-
 #[derive(Deserialize, Default)]
 pub struct IdentityForm {
     #[serde(default)]
@@ -105,6 +98,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
             .await
         }
         "identity-verified" => Redirect::to("/enroll/access-code").into_response(),
+        "credentials-set" => Redirect::to("/enroll/credentials").into_response(),
         _ => locked(&state).await,
     }
 }
@@ -276,16 +270,6 @@ async fn page(
         ask_mrn,
         errors,
         mismatch,
-    });
-    no_store(&mut response);
-    response
-}
-
-pub(crate) async fn verified(state: &AppState) -> Response {
-    let practice = Practice::of(state).await;
-    let mut response = render(VerifiedPage {
-        practice_name: practice.name,
-        practice_phone: practice.phone,
     });
     no_store(&mut response);
     response

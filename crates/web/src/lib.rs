@@ -1,6 +1,7 @@
 //! HTTP: turns requests into domain calls and results into pages or JSON. Handlers are thin.
 
 mod access_code;
+mod credentials;
 mod csrf;
 mod enroll;
 mod health;
@@ -71,6 +72,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/enroll/access-code",
             get(access_code::show).post(access_code::submit),
+        )
+        .route(
+            "/enroll/credentials",
+            get(credentials::show).post(credentials::submit),
         )
         .route("/enroll/{token}", get(enroll::follow_link))
         .route("/staff", get(staff::home))

@@ -315,6 +315,153 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
     let png = client.screenshot().await.unwrap();
     std::fs::write(screenshot_dir().join("activation-letter-desktop.png"), png).unwrap();
 
+    // The patient's side, on the same machine: the letter's code, then steps 1 to 3.
+    check_page(&client, &app.url("/activate"), "enroll-activate").await;
+    client
+        .find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("birth_year"))
+        .await
+        .expect("step 1");
+    check_page(&client, &app.url("/enroll/identity"), "enroll-identity").await;
+    let birth = patient.birth_date;
+    for (field, value) in [
+        ("given", patient.given[0].clone()),
+        ("family", patient.family.clone()),
+        ("birth_month", birth.month().to_string()),
+        ("birth_day", birth.day().to_string()),
+        ("birth_year", birth.year().to_string()),
+    ] {
+        client
+            .find(Locator::Id(field))
+            .await
+            .unwrap()
+            .send_keys(&value)
+            .await
+            .unwrap();
+    }
+    client
+        .find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("access_code"))
+        .await
+        .expect("step 2");
+    check_page(
+        &client,
+        &app.url("/enroll/access-code"),
+        "enroll-access-code",
+    )
+    .await;
+    client
+        .find(Locator::Id("access_code"))
+        .await
+        .unwrap()
+        .send_keys(&birth.year().to_string())
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("confirmation"))
+        .await
+        .expect("step 3");
+    check_page(
+        &client,
+        &app.url("/enroll/credentials"),
+        "enroll-credentials",
+    )
+    .await;
+    client
+        .find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("new.patient")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("short")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("password-errors"))
+        .await
+        .expect("the rule is explained");
+    assert!(axe_violations(&client).await.is_empty());
+    client.set_window_size(320, 720).await.unwrap();
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(
+        screenshot_dir().join("enroll-credentials-error-phone.png"),
+        png,
+    )
+    .unwrap();
+    for field in ["password", "confirmation"] {
+        client
+            .find(Locator::Id(field))
+            .await
+            .unwrap()
+            .send_keys("maple syrup on tuesday mornings")
+            .await
+            .unwrap();
+    }
+    client
+        .find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let heading = client
+        .wait()
+        .for_element(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(heading, "Your username and password are saved");
+    check_page(
+        &client,
+        &app.url("/enroll/credentials"),
+        "enroll-credentials-saved",
+    )
+    .await;
+
     check_page(&client, &app.url("/staff/policy"), "staff-policy").await;
     // A wrong value: the error stands next to its field and the page stays accessible.
     let age = client.find(Locator::Id("minimum_age")).await.unwrap();

@@ -188,8 +188,8 @@ mod identity_step {
             let wrong = access_code(&app, &patient, "1962").await.text().await.unwrap();
             assert!(wrong.contains("The details do not match our records. Please call (555) 010-4477. You can try 4 more times."), "{wrong}");
             assert_eq!(access_code(&app, &patient, "1961").await.status(), StatusCode::SEE_OTHER);
-            let done = patient.get(app.url("/enroll/access-code")).send().await.unwrap().text().await.unwrap();
-            assert!(done.contains("We found your record"), "{done}");
+            let next = patient.get(app.url("/enroll/access-code")).send().await.unwrap();
+            assert_eq!(next.headers()[header::LOCATION], "/enroll/credentials");
             assert_eq!(app.db.count_audit("enrollment.access-code-verified").await.unwrap(), 1);
         }
 
@@ -215,8 +215,8 @@ mod identity_step {
             let wrong = access_code(&app, &patient, "3457").await.text().await.unwrap();
             assert!(wrong.contains("You can try 2 more times."), "{wrong}");
             assert_eq!(access_code(&app, &patient, "3456").await.status(), StatusCode::SEE_OTHER);
-            let done = patient.get(app.url("/enroll/access-code")).send().await.unwrap().text().await.unwrap();
-            assert!(done.contains("We found your record"));
+            let next = patient.get(app.url("/enroll/access-code")).send().await.unwrap();
+            assert_eq!(next.headers()[header::LOCATION], "/enroll/credentials");
         }
 
         async fn mismatches_get_one_message_a_review_item_and_a_lock(app) {
@@ -262,6 +262,105 @@ mod identity_step {
             // Without an opened invitation, the step sends the patient to the start.
             let stranger = patient_browser().get(app.url("/enroll/identity")).send().await.unwrap();
             assert_eq!(stranger.headers()[header::LOCATION], "/activate");
+        }
+    }
+}
+
+mod credentials_step {
+    use super::*;
+
+    /// Takes a patient of the clinic through steps 1 and 2 in a new browser.
+    async fn at_credentials(
+        app: &TestApp,
+        org: &storage::Organization,
+        given: &str,
+        birth: (&str, &str, &str),
+    ) -> reqwest::Client {
+        let page = patient_page(app, org, "Rivera", given).await;
+        let code = printed_code(app, &page).await;
+        let patient = patient_browser();
+        assert_eq!(
+            activate(app, &patient, &code).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        let identity = patient
+            .post(app.url("/enroll/identity"))
+            .form(&[
+                ("given", given),
+                ("family", "Rivera"),
+                ("birth_month", birth.0),
+                ("birth_day", birth.1),
+                ("birth_year", birth.2),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(identity.status(), StatusCode::SEE_OTHER);
+        let code = patient
+            .post(app.url("/enroll/access-code"))
+            .form(&[("access_code", birth.2)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(code.status(), StatusCode::SEE_OTHER);
+        patient
+    }
+
+    async fn credentials(
+        app: &TestApp,
+        patient: &reqwest::Client,
+        username: &str,
+        password: &str,
+        confirmation: &str,
+    ) -> reqwest::Response {
+        patient
+            .post(app.url("/enroll/credentials"))
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("confirmation", confirmation),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    each_backend! {
+        async fn the_patient_chooses_a_username_and_a_password_under_nist_rules(app) {
+            let org = front_desk(&app).await;
+            import_patients(&app, &org, &[
+                ("p1", "Lucia", "Rivera", "1961-04-09", ""),
+                ("p2", "Luis", "Rivera", "1990-01-02", ""),
+            ]).await;
+            let lucia = at_credentials(&app, &org, "Lucia", ("4", "9", "1961")).await;
+            let form = lucia.get(app.url("/enroll/credentials")).send().await.unwrap().text().await.unwrap();
+            assert!(form.contains("For example: lucia.rivera"), "{form}");
+
+            let short = credentials(&app, &lucia, "lucia.r", "short", "shorter").await;
+            assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let html = short.text().await.unwrap();
+            assert!(html.contains("Use at least 12 characters. Yours has 5."), "{html}");
+            assert!(html.contains("value=\"lucia.r\""), "the username stays");
+            let common = credentials(&app, &lucia, "lucia.r", "password123456", "password123456").await.text().await.unwrap();
+            assert!(common.contains("too common"), "{common}");
+            let personal = credentials(&app, &lucia, "lucia.r", "rivera family 1961 home", "rivera family 1961 home").await.text().await.unwrap();
+            assert!(personal.contains("id=\"password-errors\""), "{personal}");
+
+            let done = credentials(&app, &lucia, "Lucia.R", "maple syrup on tuesday mornings", "maple syrup on tuesday mornings").await;
+            assert_eq!(done.status(), StatusCode::OK);
+            assert!(done.text().await.unwrap().contains("Your username is <strong>lucia.r</strong>"));
+            assert_eq!(app.db.count_audit("enrollment.credentials-set").await.unwrap(), 1);
+            let again = lucia.get(app.url("/enroll/credentials")).send().await.unwrap().text().await.unwrap();
+            assert!(again.contains("Your username and password are saved"));
+
+            // A second patient cannot take the same username, in any case, and is offered free ones.
+            let luis = at_credentials(&app, &org, "Luis", ("1", "2", "1990")).await;
+            let taken = credentials(&app, &luis, "LUCIA.R", "a different long passphrase", "a different long passphrase").await;
+            assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let html = taken.text().await.unwrap();
+            assert!(html.contains("That username is taken"), "{html}");
+            assert!(html.contains("Free usernames: <strong>luis.rivera</strong>"), "{html}");
+            assert!(!html.contains("<strong>lucia.r</strong>"), "a taken name is never suggested");
         }
     }
 }
