@@ -362,5 +362,25 @@ mod credentials_step {
             assert!(html.contains("Free usernames: <strong>luis.rivera</strong>"), "{html}");
             assert!(!html.contains("<strong>lucia.r</strong>"), "a taken name is never suggested");
         }
+
+        async fn two_requests_racing_on_one_invitation_create_one_account(app) {
+            let org = front_desk(&app).await;
+            import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", "")]).await;
+            let lucia = at_credentials(&app, &org, "Lucia", ("4", "9", "1961")).await;
+            let password = "maple syrup on tuesday mornings";
+            let first = credentials(&app, &lucia, "lucia.one", password, password);
+            let second = credentials(&app, &lucia, "lucia.two", password, password);
+            let (first, second) = tokio::join!(first, second);
+            let statuses = [first.status(), second.status()];
+            let winners = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+            assert_eq!(winners, 1, "exactly one request sets the credentials: {statuses:?}");
+            assert!(statuses.contains(&StatusCode::SEE_OTHER), "the other is sent back: {statuses:?}");
+            let taken = app.db
+                .taken_usernames(org.id, &["lucia.one".to_owned(), "lucia.two".to_owned()])
+                .await
+                .unwrap();
+            assert_eq!(taken.len(), 1, "one account: {taken:?}");
+            assert_eq!(app.db.count_audit("enrollment.credentials-set").await.unwrap(), 1);
+        }
     }
 }
