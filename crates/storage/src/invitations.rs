@@ -39,6 +39,8 @@ pub struct InvitationSummary {
 pub enum CreateInvitationError {
     #[error("this patient already has an invitation in progress")]
     AlreadyInvited,
+    #[error("this patient already has a portal account")]
+    HasAccount,
     #[error("no such patient in this organization")]
     NoSuchPatient,
     #[error(transparent)]
@@ -91,6 +93,16 @@ impl Database {
         });
         if exists.is_none() {
             return Err(CreateInvitationError::NoSuchPatient);
+        }
+        let account: Option<(String,)> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as("SELECT status FROM patient_accounts WHERE patient_id = $1")
+                .bind(invitation.patient.as_uuid())
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(anyhow::Error::from)?
+        });
+        if account.is_some() {
+            return Err(CreateInvitationError::HasAccount);
         }
         if let Some(live) = live_invitation(&mut tx, scope, invitation.patient, now).await? {
             tracing::debug!(invitation = %live.id, "patient already invited");
@@ -272,5 +284,25 @@ impl Database {
                 .await?
         });
         Ok(rows.into_iter().map(|(p,)| p).collect())
+    }
+}
+
+impl Database {
+    /// The patient's portal account, if any: its username and status (`pending`, `active`).
+    pub async fn patient_account(
+        &self,
+        scope: &StaffScope,
+        patient: PatientId,
+    ) -> anyhow::Result<Option<(String, String)>> {
+        let row: Option<(String, String)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT username, status FROM patient_accounts WHERE patient_id = $1 AND organization_id = $2",
+            )
+            .bind(patient.as_uuid())
+            .bind(scope.organization().as_uuid())
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row)
     }
 }

@@ -15,6 +15,7 @@ mod patients;
 mod policies;
 mod sessions;
 mod staff;
+mod terms;
 
 pub use audit::{AuditActor, AuditEntry};
 pub use database::{Backend, ConnectError, Database, Tx};
@@ -28,3 +29,4 @@ pub use organizations::Organization;
 pub use patients::{PatientQuery, PatientSummary, RequestOrigin};
 pub use sessions::{NewSession, Session, SessionKind};
 pub use staff::{NewStaff, StaffAccount, StaffError};
+pub use terms::{ActivateError, DefaultTerms, TermsVersion};

@@ -37,6 +37,7 @@ struct PatientPage {
     staff_is_admin: bool,
     patient: PatientSummary,
     invitation: Option<InvitationSummary>,
+    account: Option<(String, String)>,
     not_invitable: Option<String>,
     email_allowed: bool,
     code_allowed: bool,
@@ -73,6 +74,8 @@ struct Context {
     patient: PatientSummary,
     policy: EnrollmentPolicy,
     invitation: Option<InvitationSummary>,
+    /// The portal account's username and status, once there is one.
+    account: Option<(String, String)>,
 }
 
 async fn load(
@@ -90,10 +93,12 @@ async fn load(
         .enrollment_policy(user.scope.organization())
         .await?;
     let invitation = state.db.live_invitation(&user.scope, id).await?;
+    let account = state.db.patient_account(&user.scope, id).await?;
     Ok(Some(Context {
         patient,
         policy,
         invitation,
+        account,
     }))
 }
 
@@ -236,7 +241,7 @@ pub async fn invite(
         .await;
     match created {
         Ok(_) => {}
-        Err(CreateInvitationError::AlreadyInvited) => {
+        Err(CreateInvitationError::AlreadyInvited | CreateInvitationError::HasAccount) => {
             return Redirect::to(&format!("/staff/patients/{}", context.patient.id))
                 .into_response();
         }
@@ -327,6 +332,7 @@ async fn page(
         code_allowed: context.policy.printed_codes,
         patient: context.patient,
         invitation: context.invitation,
+        account: context.account,
         not_invitable,
         channel,
         email,

@@ -14,6 +14,7 @@ mod policy;
 mod security_headers;
 pub mod session;
 mod staff;
+mod terms_step;
 
 use std::{sync::Arc, time::Duration};
 
@@ -77,6 +78,13 @@ pub fn router(state: AppState) -> Router {
             "/enroll/credentials",
             get(credentials::show).post(credentials::submit),
         )
+        .route(
+            "/enroll/terms",
+            get(terms_step::show).post(terms_step::submit),
+        )
+        .route("/welcome", get(terms_step::welcome))
+        .route("/manifest.webmanifest", get(terms_step::manifest))
+        .route("/static/icon.svg", get(terms_step::icon))
         .route("/enroll/{token}", get(enroll::follow_link))
         .route("/staff", get(staff::home))
         .route(

@@ -315,6 +315,30 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
     let png = client.screenshot().await.unwrap();
     std::fs::write(screenshot_dir().join("activation-letter-desktop.png"), png).unwrap();
 
+    check_page(&client, &app.url("/staff/policy"), "staff-policy").await;
+    // A wrong value: the error stands next to its field and the page stays accessible.
+    let age = client.find(Locator::Id("minimum_age")).await.unwrap();
+    age.clear().await.unwrap();
+    age.send_keys("99").await.unwrap();
+    client
+        .find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let error = client
+        .wait()
+        .for_element(Locator::Id("minimum_age-error"))
+        .await
+        .unwrap();
+    assert_eq!(
+        error.text().await.unwrap(),
+        "Enter an age between 12 and 21."
+    );
+    assert!(axe_violations(&client).await.is_empty());
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join("staff-policy-error-desktop.png"), png).unwrap();
     // The patient's side, on the same machine: the letter's code, then steps 1 to 3.
     check_page(&client, &app.url("/activate"), "enroll-activate").await;
     client
@@ -461,12 +485,21 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         "enroll-credentials-saved",
     )
     .await;
-
-    check_page(&client, &app.url("/staff/policy"), "staff-policy").await;
-    // A wrong value: the error stands next to its field and the page stays accessible.
-    let age = client.find(Locator::Id("minimum_age")).await.unwrap();
-    age.clear().await.unwrap();
-    age.send_keys("99").await.unwrap();
+    check_page(&client, &app.url("/enroll/terms"), "enroll-terms").await;
+    client
+        .find(Locator::Id("accept_terms"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("accept_privacy"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     client
         .find(Locator::Css("form.form button[type=submit]"))
         .await
@@ -474,17 +507,20 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         .click()
         .await
         .unwrap();
-    let error = client
+    client
         .wait()
-        .for_element(Locator::Id("minimum_age-error"))
+        .for_element(Locator::Css("img.qr"))
+        .await
+        .expect("the welcome page");
+    let heading = client
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
         .await
         .unwrap();
-    assert_eq!(
-        error.text().await.unwrap(),
-        "Enter an age between 12 and 21."
-    );
-    assert!(axe_violations(&client).await.is_empty());
-    let png = client.screenshot().await.unwrap();
-    std::fs::write(screenshot_dir().join("staff-policy-error-desktop.png"), png).unwrap();
+    assert_eq!(heading, "Welcome to your patient portal");
+    check_page(&client, &app.url("/welcome"), "welcome").await;
+
     client.close().await.unwrap();
 }

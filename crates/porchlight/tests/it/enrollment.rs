@@ -382,5 +382,48 @@ mod credentials_step {
             assert_eq!(taken.len(), 1, "one account: {taken:?}");
             assert_eq!(app.db.count_audit("enrollment.credentials-set").await.unwrap(), 1);
         }
+
+        async fn accepting_the_terms_activates_the_account_and_signs_the_patient_in(app) {
+            let org = front_desk(&app).await;
+            import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", "")]).await;
+            let page = patient_page(&app, &org, "Rivera", "Lucia").await;
+            let lucia = at_credentials(&app, &org, "Lucia", ("4", "9", "1961")).await;
+            let password = "maple syrup on tuesday mornings";
+            assert_eq!(credentials(&app, &lucia, "lucia.r", password, password).await.status(), StatusCode::OK);
+
+            let terms = lucia.get(app.url("/enroll/terms")).send().await.unwrap().text().await.unwrap();
+            assert!(terms.contains("Terms of use <span class=\"version\">(version 1)</span>"), "{terms}");
+            assert!(terms.contains("Privacy policy <span class=\"version\">(version 1)</span>"));
+            assert!(terms.contains("not for emergencies"), "a plain summary comes first");
+            let none = lucia.post(app.url("/enroll/terms")).form(&[("x", "")]).send().await.unwrap();
+            assert_eq!(none.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let none = none.text().await.unwrap();
+            assert!(none.contains("id=\"accept_terms-error\"") && none.contains("id=\"accept_privacy-error\""));
+            let half = lucia.post(app.url("/enroll/terms")).form(&[("accept_terms", "on")]).send().await.unwrap().text().await.unwrap();
+            assert!(!half.contains("id=\"accept_terms-error\"") && half.contains("id=\"accept_privacy-error\""));
+            assert_eq!(app.db.count_terms_acceptances(org.id).await.unwrap(), 0);
+
+            let done = lucia.post(app.url("/enroll/terms")).form(&[("accept_terms", "on"), ("accept_privacy", "on")]).send().await.unwrap();
+            assert_eq!(done.status(), StatusCode::SEE_OTHER);
+            assert_eq!(done.headers()[header::LOCATION], "/welcome");
+            let welcome = lucia.get(app.url("/welcome")).send().await.unwrap();
+            assert_eq!(welcome.status(), StatusCode::OK);
+            let welcome = welcome.text().await.unwrap();
+            assert!(welcome.contains("Your account is ready and you are signed in"));
+            assert!(welcome.contains("src=\"data:image/svg+xml;base64,"), "a QR code of the address");
+            assert_eq!(app.db.count_terms_acceptances(org.id).await.unwrap(), 1);
+            assert_eq!(app.db.pending_jobs("email.welcome").await.unwrap().len(), 1);
+            assert_eq!(app.db.count_audit("enrollment.active").await.unwrap(), 1);
+            // Staff see the account, and cannot invite again.
+            let staff_view = app.get(&page).await.text().await.unwrap();
+            assert!(staff_view.contains("Account active: lucia.r"), "{staff_view}");
+            assert!(!staff_view.contains("Invite to the portal"));
+            // A stranger is not welcomed; the manifest makes the portal installable.
+            let stranger = patient_browser().get(app.url("/welcome")).send().await.unwrap();
+            assert_eq!(stranger.status(), StatusCode::SEE_OTHER);
+            let manifest: serde_json::Value = app.get("/manifest.webmanifest").await.json().await.unwrap();
+            assert_eq!(manifest["display"], "standalone");
+            assert_eq!(manifest["name"], "Maple Street Clinic Patient Portal");
+        }
     }
 }

@@ -1,0 +1,280 @@
+//! Enrollment step 4: the terms of use and the privacy policy, each with a plain-language
+//! summary first. Accepting both activates the account, signs the patient in, and shows the
+//! welcome page.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use base64::Engine;
+use jiff::Timestamp;
+use serde::Deserialize;
+use storage::{ActivateError, DefaultTerms, NewSession, SessionKind, TermsVersion};
+
+use crate::{
+    AppState,
+    identity::{current, invalid},
+    pages::{Practice, no_store, render, server_error},
+    session,
+};
+
+/// The documents a practice starts with, until its administrator publishes its own.
+pub const DEFAULT_TERMS: DefaultTerms<'static> = DefaultTerms {
+    terms_summary: "You may use this portal to see your health information and contact the practice. \
+        Keep your password to yourself. The portal is not for emergencies: call 911.",
+    terms_body: "1. This portal lets you see parts of your medical record, and contact the practice.\n\
+        2. Your account is for you alone. Do not share your password. A parent or caregiver can ask the practice for their own access.\n\
+        3. Do not use the portal for emergencies. Call 911 or go to the nearest emergency room.\n\
+        4. Messages are answered during office hours, usually within two business days.\n\
+        5. The practice may change these terms. You will be asked to accept a new version before you continue.",
+    privacy_summary: "Your information stays with the practice. We record who opens your record, and \
+        you can see that list. We never sell your information.",
+    privacy_body: "1. The practice keeps your health information private, as the law (HIPAA) requires.\n\
+        2. Every time someone opens your record, the portal writes down who, what and when. You can see this list.\n\
+        3. The portal uses one cookie, to keep you signed in. It uses no advertising or tracking.\n\
+        4. The practice never sells your information.\n\
+        5. To ask a question about your privacy, call the practice.",
+};
+
+#[derive(Template)]
+#[template(path = "enroll/terms.html")]
+struct TermsPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    terms: TermsVersion,
+    privacy: TermsVersion,
+    accept_terms: bool,
+    accept_privacy: bool,
+    terms_error: bool,
+    privacy_error: bool,
+}
+
+#[derive(Template)]
+#[template(path = "welcome.html")]
+struct WelcomePage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    portal_url: String,
+    qr_data_url: String,
+}
+
+#[derive(Deserialize)]
+pub struct TermsForm {
+    #[serde(default)]
+    accept_terms: Option<String>,
+    #[serde(default)]
+    accept_privacy: Option<String>,
+}
+
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(invitation) = current(&state, &headers)
+        .await
+        .filter(|i| i.status == "credentials-set")
+    else {
+        return Redirect::to("/enroll/credentials").into_response();
+    };
+    page(&state, invitation.organization, false, false, false).await
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<TermsForm>,
+) -> Response {
+    let Some(invitation) = current(&state, &headers)
+        .await
+        .filter(|i| i.status == "credentials-set")
+    else {
+        return Redirect::to("/enroll/credentials").into_response();
+    };
+    let (accept_terms, accept_privacy) =
+        (form.accept_terms.is_some(), form.accept_privacy.is_some());
+    if !(accept_terms && accept_privacy) {
+        return invalid(
+            page(
+                &state,
+                invitation.organization,
+                accept_terms,
+                accept_privacy,
+                true,
+            )
+            .await,
+        );
+    }
+    let (terms, privacy) = match state
+        .db
+        .current_terms(invitation.organization, &DEFAULT_TERMS)
+        .await
+    {
+        Ok(current) => current,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the terms");
+            return server_error();
+        }
+    };
+    let client_addr = client.ip().to_string();
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(300).collect::<String>());
+    let account = match state
+        .db
+        .accept_terms_and_activate(
+            &invitation,
+            &terms,
+            &privacy,
+            Some(&client_addr),
+            user_agent.as_deref(),
+        )
+        .await
+    {
+        Ok(account) => account,
+        Err(ActivateError::WrongStep) => {
+            return Redirect::to("/enroll/credentials").into_response();
+        }
+        Err(ActivateError::Unexpected(error)) => {
+            tracing::error!(error = %error, "could not activate an account");
+            return server_error();
+        }
+    };
+    // Signed in from here: a new session of the patient's own.
+    let (token, hash) = session::new_token();
+    let now = Timestamp::now();
+    let created = state
+        .db
+        .create_session(NewSession {
+            token_hash: &hash,
+            kind: SessionKind::Patient,
+            subject: account,
+            organization: invitation.organization,
+            now,
+            expires_at: now + session::STAFF_ABSOLUTE,
+            client_addr: Some(&client_addr),
+            user_agent: user_agent.as_deref(),
+        })
+        .await;
+    if let Err(error) = created {
+        tracing::error!(error = %error, "could not sign the new patient in");
+        return server_error();
+    }
+    let https = state.settings.served_over_https();
+    let mut response = Redirect::to("/welcome").into_response();
+    for cookie in [
+        session::cookie(&token, https),
+        format!(
+            "{}=; Path=/enroll; HttpOnly; SameSite=Lax; Max-Age=0",
+            crate::enroll::ENROLLMENT_COOKIE
+        ),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// `GET /welcome`: for a signed-in patient.
+pub async fn welcome(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let signed_in = match session::token_from(&headers) {
+        Some(token) => state
+            .db
+            .session(&session::token_hash(&token))
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|s| s.kind == SessionKind::Patient && s.expires_at > Timestamp::now()),
+        None => false,
+    };
+    if !signed_in {
+        return Redirect::to("/").into_response();
+    }
+    let practice = Practice::of(&state).await;
+    let portal_url = format!("{}/", state.settings.base_url);
+    let svg = match qrcode::QrCode::new(portal_url.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .build(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not draw the QR code");
+            return server_error();
+        }
+    };
+    let qr_data_url = format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    );
+    let mut response = render(WelcomePage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        portal_url,
+        qr_data_url,
+    });
+    no_store(&mut response);
+    response
+}
+
+/// The web app manifest: it makes the portal installable on a phone's home screen.
+pub async fn manifest(State(state): State<AppState>) -> Response {
+    let practice = Practice::of(&state).await;
+    let manifest = serde_json::json!({
+        "name": format!("{} Patient Portal", practice.name),
+        "short_name": "Portal",
+        "start_url": "/",
+        "display": "standalone",
+        "background_color": "#f4f1ea",
+        "theme_color": "#1b1f24",
+        "icons": [{ "src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml" }],
+    });
+    (
+        [(header::CONTENT_TYPE, "application/manifest+json")],
+        manifest.to_string(),
+    )
+        .into_response()
+}
+
+pub async fn icon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../static/icon.svg"),
+    )
+        .into_response()
+}
+
+async fn page(
+    state: &AppState,
+    organization: domain::OrganizationId,
+    accept_terms: bool,
+    accept_privacy: bool,
+    show_errors: bool,
+) -> Response {
+    let (terms, privacy) = match state.db.current_terms(organization, &DEFAULT_TERMS).await {
+        Ok(current) => current,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the terms");
+            return server_error();
+        }
+    };
+    let practice = Practice::of(state).await;
+    let mut response = render(TermsPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        terms,
+        privacy,
+        accept_terms,
+        accept_privacy,
+        terms_error: show_errors && !accept_terms,
+        privacy_error: show_errors && !accept_privacy,
+    });
+    no_store(&mut response);
+    response
+}
