@@ -12,7 +12,7 @@ use axum::{
 };
 use domain::{
     Email, PatientId, Role,
-    invitation::{ActivationCode, Channel, check_invitable},
+    invitation::{ActivationCode, Channel, NotInvitable, check_invitable},
     policy::EnrollmentPolicy,
 };
 use jiff::{SignedDuration, Timestamp};
@@ -169,7 +169,12 @@ pub async fn invite(
         today,
         &context.policy,
     ) {
-        tracing::info!(%reason, "invitation refused by policy");
+        // The kind only: the age itself is PHI.
+        let refusal = match reason {
+            NotInvitable::Deceased => "deceased",
+            NotInvitable::TooYoung { .. } => "below the minimum age",
+        };
+        tracing::info!(refusal, "invitation refused by policy");
         return page(&state, &user, context, form.channel, form.email, None, None).await;
     }
     let channel = Channel::parse(&form.channel).filter(|channel| match channel {
