@@ -116,6 +116,28 @@ async fn axe_violations(client: &Client) -> Vec<serde_json::Value> {
     result.as_array().cloned().unwrap_or_default()
 }
 
+/// Types `text` into the field with this id.
+async fn type_into(client: &Client, id: &str, text: &str) {
+    client
+        .find(fantoccini::Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Sends the page's main form (not the sign-out button in the header).
+async fn submit(client: &Client) {
+    client
+        .find(fantoccini::Locator::Css("form.form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 /// Checks the page with axe and saves screenshots at a phone's and a desktop's width.
 async fn check_page(client: &Client, url: &str, name: &str) {
     for (width, height, label) in [(320u32, 720u32, "phone"), (1280, 900, "desktop")] {
@@ -189,27 +211,9 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
 
     check_page(&client, &app.url("/staff/sign-in"), "staff-sign-in").await;
     // A wrong password shows the error next to the form, and the page stays accessible.
-    client
-        .find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("admin")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("not the password")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&client, "username", "admin").await;
+    type_into(&client, "password", "not the password").await;
+    submit(&client).await;
     let alert = match client
         .wait()
         .for_element(Locator::Css("[role=alert]"))
@@ -221,20 +225,8 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
     assert!(alert.contains("do not match"), "{alert}");
     assert!(axe_violations(&client).await.is_empty());
 
-    client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(&setup.admin_password)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&client, "password", &setup.admin_password).await;
+    submit(&client).await;
     // The search box exists only on the console's home page.
     client
         .wait()
@@ -292,13 +284,7 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         .click()
         .await
         .unwrap();
-    client
-        .find(Locator::Css("form.form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(&client).await;
     let code = client
         .wait()
         .for_element(Locator::Css(".code"))
@@ -320,13 +306,7 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
     let age = client.find(Locator::Id("minimum_age")).await.unwrap();
     age.clear().await.unwrap();
     age.send_keys("99").await.unwrap();
-    client
-        .find(Locator::Css("form.form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(&client).await;
     let error = client
         .wait()
         .for_element(Locator::Id("minimum_age-error"))
@@ -341,20 +321,8 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
     std::fs::write(screenshot_dir().join("staff-policy-error-desktop.png"), png).unwrap();
     // The patient's side, on the same machine: the letter's code, then steps 1 to 3.
     check_page(&client, &app.url("/activate"), "enroll-activate").await;
-    client
-        .find(Locator::Id("code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form.form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&client, "code", &code).await;
+    submit(&client).await;
     client
         .wait()
         .for_element(Locator::Id("birth_year"))
@@ -369,21 +337,9 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         ("birth_day", birth.day().to_string()),
         ("birth_year", birth.year().to_string()),
     ] {
-        client
-            .find(Locator::Id(field))
-            .await
-            .unwrap()
-            .send_keys(&value)
-            .await
-            .unwrap();
+        type_into(&client, field, &value).await;
     }
-    client
-        .find(Locator::Css("form.form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(&client).await;
     client
         .wait()
         .for_element(Locator::Id("access_code"))
@@ -395,20 +351,8 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         "enroll-access-code",
     )
     .await;
-    client
-        .find(Locator::Id("access_code"))
-        .await
-        .unwrap()
-        .send_keys(&birth.year().to_string())
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form.form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&client, "access_code", &birth.year().to_string()).await;
+    submit(&client).await;
     client
         .wait()
         .for_element(Locator::Id("confirmation"))
@@ -420,27 +364,9 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         "enroll-credentials",
     )
     .await;
-    client
-        .find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("new.patient")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("short")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form.form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&client, "username", "new.patient").await;
+    type_into(&client, "password", "short").await;
+    submit(&client).await;
     client
         .wait()
         .for_element(Locator::Id("password-errors"))
@@ -455,21 +381,9 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
     )
     .unwrap();
     for field in ["password", "confirmation"] {
-        client
-            .find(Locator::Id(field))
-            .await
-            .unwrap()
-            .send_keys("maple syrup on tuesday mornings")
-            .await
-            .unwrap();
+        type_into(&client, field, "maple syrup on tuesday mornings").await;
     }
-    client
-        .find(Locator::Css("form.form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(&client).await;
     let heading = client
         .wait()
         .for_element(Locator::Css("h1"))
@@ -500,13 +414,7 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         .click()
         .await
         .unwrap();
-    client
-        .find(Locator::Css("form.form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    submit(&client).await;
     client
         .wait()
         .for_element(Locator::Css("img.qr"))
