@@ -14,6 +14,7 @@ mod policy;
 mod security_headers;
 pub mod session;
 mod staff;
+mod terms_admin;
 mod terms_step;
 
 use std::{sync::Arc, time::Duration};
@@ -93,6 +94,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/staff/sign-out", post(staff::sign_out))
         .route("/staff/policy", get(policy::show).post(policy::save))
+        .route(
+            "/staff/terms",
+            get(terms_admin::show).post(terms_admin::publish),
+        )
         .route("/staff/patients/{patient}", get(invite::show))
         .route("/staff/patients/{patient}/invite", post(invite::invite))
         .route("/staff/patients/{patient}/revoke", post(invite::revoke))

@@ -319,6 +319,7 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
     assert!(axe_violations(&client).await.is_empty());
     let png = client.screenshot().await.unwrap();
     std::fs::write(screenshot_dir().join("staff-policy-error-desktop.png"), png).unwrap();
+    check_page(&client, &app.url("/staff/terms"), "staff-terms").await;
     // The patient's side, on the same machine: the letter's code, then steps 1 to 3.
     check_page(&client, &app.url("/activate"), "enroll-activate").await;
     type_into(&client, "code", &code).await;

@@ -196,4 +196,36 @@ each_backend! {
         assert_eq!(app.db.enrollment_policy(org.id).await.unwrap().minimum_age, 18);
         assert!(!app.get("/staff").await.text().await.unwrap().contains("/staff/policy"), "no link for front desk");
     }
+
+    async fn administrators_publish_new_terms_versions(app) {
+        let org = clinic(&app).await;
+        add_staff(&app, org.id, "ada", Role::Administrator).await;
+        assert_eq!(sign_in(&app, &org, "ada", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let page = app.get("/staff/terms").await.text().await.unwrap();
+        assert!(page.contains("terms of use version 1, privacy policy version 1"), "{page}");
+
+        let bad = app.client.post(app.url("/staff/terms"))
+            .form(&[("kind", "contract"), ("summary", "short"), ("body", "")])
+            .send().await.unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let bad = bad.text().await.unwrap();
+        for id in ["kind-error", "summary-error", "body-error"] {
+            assert!(bad.contains(&format!("id=\"{id}\"")), "{id}: {bad}");
+        }
+        let published = app.client.post(app.url("/staff/terms"))
+            .form(&[("kind", "privacy"), ("summary", "We now also keep a record of the devices you sign in from."),
+                    ("body", "1. Everything in version 1.\n2. A list of your signed-in devices, which you can see.")])
+            .send().await.unwrap();
+        assert_eq!(published.status(), StatusCode::SEE_OTHER);
+        assert_eq!(published.headers()[header::LOCATION], "/staff/terms?published=2");
+        let page = app.get("/staff/terms?published=2").await.text().await.unwrap();
+        assert!(page.contains("terms of use version 1, privacy policy version 2"), "{page}");
+        assert_eq!(app.db.count_audit("terms.publish").await.unwrap(), 1);
+
+        // Front desk may not publish.
+        add_staff(&app, org.id, "fred", Role::FrontDesk).await;
+        app.client.post(app.url("/staff/sign-out")).send().await.unwrap();
+        sign_in(&app, &org, "fred", PASSWORD).await;
+        assert_eq!(app.get("/staff/terms").await.status(), StatusCode::FORBIDDEN);
+    }
 }

@@ -1,0 +1,182 @@
+//! The administrator publishes new versions of the terms of use and the privacy policy.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, Query, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+use domain::Role;
+use serde::Deserialize;
+use storage::TermsVersion;
+
+use crate::{
+    AppState,
+    identity::invalid,
+    pages::{Practice, render, server_error},
+    session::StaffUser,
+    staff::request_origin,
+    terms_step::DEFAULT_TERMS,
+};
+
+const SUMMARY_CHARS: std::ops::RangeInclusive<usize> = 10..=600;
+const BODY_CHARS: std::ops::RangeInclusive<usize> = 20..=20_000;
+
+#[derive(Template)]
+#[template(path = "staff/terms.html")]
+struct TermsAdminPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    staff_name: String,
+    staff_role: &'static str,
+    staff_is_admin: bool,
+    terms: TermsVersion,
+    privacy: TermsVersion,
+    published: Option<i64>,
+    kind: String,
+    summary: String,
+    body: String,
+    errors: Vec<(&'static str, String)>,
+}
+
+impl TermsAdminPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PublishForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    body: String,
+}
+
+#[derive(Deserialize)]
+pub struct Published {
+    #[serde(default)]
+    published: Option<i64>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(query): Query<Published>,
+) -> Response {
+    if user.account.role != Role::Administrator {
+        return forbidden();
+    }
+    page(
+        &state,
+        &user,
+        PublishForm::default(),
+        Vec::new(),
+        query.published,
+    )
+    .await
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<PublishForm>,
+) -> Response {
+    if user.account.role != Role::Administrator {
+        return forbidden();
+    }
+    let mut errors = Vec::new();
+    if !matches!(form.kind.as_str(), "terms" | "privacy") {
+        errors.push(("kind", "Choose the document to publish.".to_owned()));
+    }
+    let summary = form.summary.trim();
+    if !SUMMARY_CHARS.contains(&summary.chars().count()) {
+        errors.push((
+            "summary",
+            format!(
+                "Write a summary of {} to {} characters.",
+                SUMMARY_CHARS.start(),
+                SUMMARY_CHARS.end()
+            ),
+        ));
+    }
+    let body = form.body.trim();
+    if !BODY_CHARS.contains(&body.chars().count()) {
+        errors.push((
+            "body",
+            format!(
+                "Write the full text, {} to {} characters.",
+                BODY_CHARS.start(),
+                BODY_CHARS.end()
+            ),
+        ));
+    }
+    if !errors.is_empty() {
+        return invalid(page(&state, &user, form, errors, None).await);
+    }
+    let origin = request_origin(client, &headers);
+    match state
+        .db
+        .publish_terms(&user.scope, &form.kind, summary, body, &origin)
+        .await
+    {
+        Ok(version) => Redirect::to(&format!("/staff/terms?published={version}")).into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not publish terms");
+            server_error()
+        }
+    }
+}
+
+async fn page(
+    state: &AppState,
+    user: &StaffUser,
+    form: PublishForm,
+    errors: Vec<(&'static str, String)>,
+    published: Option<i64>,
+) -> Response {
+    let (terms, privacy) = match state
+        .db
+        .current_terms(user.scope.organization(), &DEFAULT_TERMS)
+        .await
+    {
+        Ok(current) => current,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the terms");
+            return server_error();
+        }
+    };
+    let practice = Practice::of(state).await;
+    render(TermsAdminPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        staff_name: user.account.display_name.clone(),
+        staff_role: user.account.role.label(),
+        staff_is_admin: true,
+        terms,
+        privacy,
+        published,
+        kind: form.kind,
+        summary: form.summary,
+        body: form.body,
+        errors,
+    })
+}
+
+fn forbidden() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "Only an administrator can publish the terms.",
+    )
+        .into_response()
+}
