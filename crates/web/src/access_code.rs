@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq;
 
 use crate::{
     AppState,
-    identity::{current, invalid, locked},
+    identity::{current, invalid, locked, mismatch_message},
     pages::{Practice, no_store, render, server_error},
 };
 
@@ -145,13 +145,7 @@ pub async fn submit(
             Redirect::to("/enroll/access-code").into_response()
         }
         Ok(AttemptOutcome::Mismatch { locked: false }) => {
-            let practice = Practice::of(&state).await;
-            let phone = practice.phone.unwrap_or_else(|| "the practice".to_owned());
-            let left = i64::from(policy.attempts_allowed) - invitation.attempts - 1;
-            let message = format!(
-                "The details do not match our records. Please call {phone}. You can try {left} more {}.",
-                if left == 1 { "time" } else { "times" }
-            );
+            let message = mismatch_message(&state, policy.attempts_allowed, &invitation).await;
             invalid(page(&state, kind, None, Some(message)).await)
         }
         Err(error) => {

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::{
     Form,
     extract::{ConnectInfo, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
 use domain::matching::{
@@ -66,14 +66,7 @@ pub struct IdentityForm {
 
 /// The invitation the enrollment cookie leads to, while it is still in this step.
 pub(crate) async fn current(state: &AppState, headers: &HeaderMap) -> Option<OpenInvitation> {
-    let token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == ENROLLMENT_COOKIE)
-        .map(|(_, value)| value.to_owned())?;
+    let token = session::cookie_value(headers, ENROLLMENT_COOKIE)?;
     state
         .db
         .enrollment_session(&session::token_hash(&token))
@@ -207,13 +200,7 @@ pub async fn submit(
             Redirect::to("/enroll/identity").into_response()
         }
         Ok(AttemptOutcome::Mismatch { locked: false }) => {
-            let practice = Practice::of(&state).await;
-            let phone = practice.phone.unwrap_or_else(|| "the practice".to_owned());
-            let left = i64::from(policy.attempts_allowed) - invitation.attempts - 1;
-            let message = format!(
-                "The details do not match our records. Please call {phone}. You can try {left} more {}.",
-                if left == 1 { "time" } else { "times" }
-            );
+            let message = mismatch_message(&state, policy.attempts_allowed, &invitation).await;
             invalid(page(&state, &invitation, form, Vec::new(), Some(message)).await)
         }
         Err(error) => {
@@ -221,6 +208,24 @@ pub async fn submit(
             server_error()
         }
     }
+}
+
+/// The one answer for every mismatch, whatever differed: who to call and the tries left.
+pub(crate) async fn mismatch_message(
+    state: &AppState,
+    attempts_allowed: u8,
+    invitation: &OpenInvitation,
+) -> String {
+    let phone = Practice::of(state)
+        .await
+        .phone
+        .unwrap_or_else(|| "the practice".to_owned());
+    // This attempt is the one just counted.
+    let left = i64::from(attempts_allowed) - invitation.attempts - 1;
+    format!(
+        "The details do not match our records. Please call {phone}. You can try {left} more {}.",
+        if left == 1 { "time" } else { "times" }
+    )
 }
 
 fn label(result: FieldResult) -> &'static str {
