@@ -23,7 +23,7 @@ pub use mrn::{Mrn, MrnError};
 pub use name::{NameError, PersonName};
 pub use patient::{Address, PatientChart};
 pub use role::{Role, RoleError};
-pub use scope::StaffScope;
+pub use scope::{PatientScope, StaffScope};
 pub use secret::{
     SecretKey, SecretKeyError, Ssn, SsnError, Username, UsernameError, ssn_last4_hash,
 };

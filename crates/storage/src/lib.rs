@@ -11,6 +11,7 @@ mod import;
 mod invitations;
 mod organizations;
 mod params;
+mod patient_accounts;
 mod patients;
 mod policies;
 mod sessions;
@@ -26,7 +27,8 @@ pub use enrollment::{
 pub use import::{Outcome, RecordId};
 pub use invitations::{CreateInvitationError, InvitationSummary, NewInvitation};
 pub use organizations::Organization;
+pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{PatientQuery, PatientSummary, RequestOrigin};
 pub use sessions::{NewSession, Session, SessionKind};
 pub use staff::{NewStaff, StaffAccount, StaffError};
-pub use terms::{ActivateError, DefaultTerms, TermsVersion};
+pub use terms::{ActivateError, DefaultTerms, PublishedText, TermsVersion};

@@ -17,6 +17,8 @@ pub struct TermsVersion {
     pub version: i64,
     pub summary: String,
     pub body: String,
+    /// What changed since the previous version, in plain words (none for a first version).
+    pub changes: Option<String>,
 }
 
 /// The first versions every practice starts with, until an administrator publishes its own.
@@ -25,6 +27,13 @@ pub struct DefaultTerms<'a> {
     pub terms_body: &'a str,
     pub privacy_summary: &'a str,
     pub privacy_body: &'a str,
+}
+
+/// The text of a version an administrator publishes.
+pub struct PublishedText<'a> {
+    pub summary: &'a str,
+    pub body: &'a str,
+    pub changes: &'a str,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,57 +46,68 @@ pub enum ActivateError {
 
 impl Database {
     /// The versions in force: the newest terms and the newest privacy policy. A practice with
-    /// none gets `defaults` published as version 1.
+    /// none gets `defaults` published as version 1 (first users racing publish it once).
     pub async fn current_terms(
         &self,
         organization: OrganizationId,
         defaults: &DefaultTerms<'_>,
     ) -> anyhow::Result<(TermsVersion, TermsVersion)> {
+        if let (Some(terms), Some(privacy)) = (
+            self.newest_version(organization, "terms").await?,
+            self.newest_version(organization, "privacy").await?,
+        ) {
+            return Ok((terms, privacy));
+        }
         let mut tx = self.begin().await?;
-        let mut current = Vec::new();
         for (kind, summary, body) in [
             ("terms", defaults.terms_summary, defaults.terms_body),
             ("privacy", defaults.privacy_summary, defaults.privacy_body),
         ] {
-            let row: Option<TermsVersion> = dispatch!(&mut tx.handle, |tx| {
-                sqlx::query_as(
-                    "SELECT id, kind, version, summary, body FROM terms_versions \
-                     WHERE organization_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1",
-                )
-                .bind(organization.as_uuid())
-                .bind(kind)
-                .fetch_optional(&mut **tx)
-                .await?
-            });
-            let version = match row {
-                Some(version) => version,
-                None => {
-                    let version = TermsVersion {
-                        id: Uuid::now_v7(),
-                        kind: kind.to_owned(),
-                        version: 1,
-                        summary: summary.to_owned(),
-                        body: body.to_owned(),
-                    };
-                    insert_version(&mut tx, organization, &version, None).await?;
-                    version
-                }
+            let first = TermsVersion {
+                id: Uuid::now_v7(),
+                kind: kind.to_owned(),
+                version: 1,
+                summary: summary.to_owned(),
+                body: body.to_owned(),
+                changes: None,
             };
-            current.push(version);
+            insert_version(&mut tx, organization, &first, None).await?;
         }
         tx.commit().await?;
-        let privacy = current.pop().expect("two versions");
-        let terms = current.pop().expect("two versions");
-        Ok((terms, privacy))
+        match (
+            self.newest_version(organization, "terms").await?,
+            self.newest_version(organization, "privacy").await?,
+        ) {
+            (Some(terms), Some(privacy)) => Ok((terms, privacy)),
+            _ => anyhow::bail!("the default terms were not stored"),
+        }
     }
 
-    /// Publishes a new version of `kind` ("terms" or "privacy"), audited; answers its number.
+    async fn newest_version(
+        &self,
+        organization: OrganizationId,
+        kind: &str,
+    ) -> anyhow::Result<Option<TermsVersion>> {
+        let row: Option<TermsVersion> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT id, kind, version, summary, body, changes FROM terms_versions \
+                 WHERE organization_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1",
+            )
+            .bind(organization.as_uuid())
+            .bind(kind)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row)
+    }
+
+    /// Publishes a new version of `kind` ("terms" or "privacy") with what changed, audited;
+    /// answers its number.
     pub async fn publish_terms(
         &self,
         scope: &StaffScope,
         kind: &str,
-        summary: &str,
-        body: &str,
+        text: PublishedText<'_>,
         origin: &RequestOrigin,
     ) -> anyhow::Result<i64> {
         let mut tx = self.begin().await?;
@@ -104,16 +124,23 @@ impl Database {
             id: Uuid::now_v7(),
             kind: kind.to_owned(),
             version: latest.unwrap_or(0) + 1,
-            summary: summary.to_owned(),
-            body: body.to_owned(),
+            summary: text.summary.to_owned(),
+            body: text.body.to_owned(),
+            changes: Some(text.changes.to_owned()),
         };
-        insert_version(
+        let inserted = insert_version(
             &mut tx,
             scope.organization(),
             &version,
             Some(scope.staff().as_uuid()),
         )
         .await?;
+        if !inserted {
+            anyhow::bail!(
+                "version {} was published at the same moment",
+                version.version
+            );
+        }
         tx.append_audit(&AuditEntry {
             organization: Some(scope.organization()),
             actor: AuditActor::Staff(scope.staff()),
@@ -245,11 +272,12 @@ async fn insert_version(
     organization: OrganizationId,
     version: &TermsVersion,
     published_by: Option<Uuid>,
-) -> anyhow::Result<()> {
-    dispatch!(&mut tx.handle, |tx| {
+) -> anyhow::Result<bool> {
+    let inserted = dispatch!(&mut tx.handle, |tx| {
         sqlx::query(
-            "INSERT INTO terms_versions (id, organization_id, kind, version, summary, body, published_at, published_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO terms_versions (id, organization_id, kind, version, summary, body, changes, \
+             published_at, published_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (organization_id, kind, version) DO NOTHING",
         )
         .bind(version.id)
         .bind(organization.as_uuid())
@@ -257,10 +285,12 @@ async fn insert_version(
         .bind(version.version)
         .bind(&version.summary)
         .bind(&version.body)
+        .bind(&version.changes)
         .bind(Timestamp::now().to_sqlx())
         .bind(published_by)
         .execute(&mut **tx)
-        .await?;
+        .await?
+        .rows_affected()
     });
-    Ok(())
+    Ok(inserted == 1)
 }

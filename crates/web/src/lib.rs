@@ -10,9 +10,11 @@ mod invite;
 mod metrics;
 mod pages;
 pub mod passwords;
+mod patient;
 mod policy;
 mod security_headers;
 pub mod session;
+mod sign_in;
 mod staff;
 mod terms_admin;
 mod terms_step;
@@ -84,6 +86,16 @@ pub fn router(state: AppState) -> Router {
             get(terms_step::show).post(terms_step::submit),
         )
         .route("/welcome", get(terms_step::welcome))
+        .route(
+            "/sign-in",
+            get(patient::sign_in_page).post(patient::sign_in),
+        )
+        .route("/sign-out", post(patient::sign_out))
+        .route("/home", get(patient::home))
+        .route(
+            "/terms/update",
+            get(patient::terms_update).post(patient::accept_terms),
+        )
         .route("/manifest.webmanifest", get(terms_step::manifest))
         .route("/static/icon.svg", get(terms_step::icon))
         .route("/enroll/{token}", get(enroll::follow_link))

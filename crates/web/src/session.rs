@@ -8,11 +8,11 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use base64::Engine;
-use domain::StaffScope;
+use domain::{PatientScope, StaffScope};
 use jiff::{SignedDuration, Timestamp};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use storage::{SessionKind, StaffAccount};
+use storage::{PatientAccount, Session, SessionKind, StaffAccount};
 
 use crate::AppState;
 
@@ -21,6 +21,11 @@ pub const COOKIE: &str = "porchlight_session";
 pub const STAFF_IDLE: SignedDuration = SignedDuration::from_mins(30);
 /// ...and after this long in any case.
 pub const STAFF_ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
+/// A patient session ends after this long without a request (a shared family computer
+/// should not stay signed in)...
+pub const PATIENT_IDLE: SignedDuration = SignedDuration::from_mins(20);
+/// ...and after this long in any case.
+pub const PATIENT_ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
 /// `last_seen_at` is written at most this often, to spare the database a write per request.
 const TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(60);
 
@@ -106,8 +111,16 @@ impl OptionalFromRequestParts<AppState> for StaffUser {
     }
 }
 
-async fn staff_user(parts: &Parts, state: &AppState) -> Option<StaffUser> {
-    let token = token_from(&parts.headers)?;
+/// The request's live session of `kind`, refreshed; `None` when there is none or it timed out
+/// (an expired session is deleted).
+async fn live_session(
+    headers: &HeaderMap,
+    state: &AppState,
+    kind: SessionKind,
+    idle: SignedDuration,
+    absolute: SignedDuration,
+) -> Option<(Session, String)> {
+    let token = token_from(headers)?;
     let hash = token_hash(&token);
     let session = match state.db.session(&hash).await {
         Ok(session) => session?,
@@ -118,14 +131,32 @@ async fn staff_user(parts: &Parts, state: &AppState) -> Option<StaffUser> {
     };
     let now = Timestamp::now();
     let expired = now >= session.expires_at
-        || now.duration_since(session.last_seen_at) >= STAFF_IDLE
-        || now.duration_since(session.created_at) >= STAFF_ABSOLUTE;
-    if session.kind != SessionKind::Staff || expired {
-        if expired {
-            let _ = state.db.delete_session(&hash).await;
-        }
+        || now.duration_since(session.last_seen_at) >= idle
+        || now.duration_since(session.created_at) >= absolute;
+    if expired {
+        let _ = state.db.delete_session(&hash).await;
         return None;
     }
+    if session.kind != kind {
+        return None;
+    }
+    if now.duration_since(session.last_seen_at) >= TOUCH_EVERY
+        && let Err(error) = state.db.touch_session(&hash, now).await
+    {
+        tracing::warn!(error = %error, "could not refresh a session");
+    }
+    Some((session, hash))
+}
+
+async fn staff_user(parts: &Parts, state: &AppState) -> Option<StaffUser> {
+    let (session, hash) = live_session(
+        &parts.headers,
+        state,
+        SessionKind::Staff,
+        STAFF_IDLE,
+        STAFF_ABSOLUTE,
+    )
+    .await?;
     let account = state
         .db
         .staff_by_id(domain::StaffId::from_uuid(session.subject))
@@ -133,13 +164,74 @@ async fn staff_user(parts: &Parts, state: &AppState) -> Option<StaffUser> {
         .ok()
         .flatten()
         .filter(|account| !account.disabled && account.organization == session.organization)?;
-    if now.duration_since(session.last_seen_at) >= TOUCH_EVERY
-        && let Err(error) = state.db.touch_session(&hash, now).await
-    {
-        tracing::warn!(error = %error, "could not refresh a session");
-    }
     let scope = StaffScope::new(account.organization, account.id, account.role);
     Some(StaffUser {
+        account,
+        scope,
+        token_hash: hash,
+    })
+}
+
+/// A signed-in patient with an active account: only handlers that take one can show a
+/// patient their own record, through its scope.
+#[derive(Debug, Clone)]
+pub struct PatientUser {
+    pub account: PatientAccount,
+    pub scope: PatientScope,
+    pub token_hash: String,
+}
+
+/// Why a request has no patient session: it is sent to the patient sign-in page.
+pub struct PatientSignInRequired;
+
+impl IntoResponse for PatientSignInRequired {
+    fn into_response(self) -> Response {
+        Redirect::to("/sign-in").into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for PatientUser {
+    type Rejection = PatientSignInRequired;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        patient_user(parts, state)
+            .await
+            .ok_or(PatientSignInRequired)
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for PatientUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(patient_user(parts, state).await)
+    }
+}
+
+async fn patient_user(parts: &Parts, state: &AppState) -> Option<PatientUser> {
+    let (session, hash) = live_session(
+        &parts.headers,
+        state,
+        SessionKind::Patient,
+        PATIENT_IDLE,
+        PATIENT_ABSOLUTE,
+    )
+    .await?;
+    let account = state
+        .db
+        .patient_account_by_id(session.organization, session.subject)
+        .await
+        .ok()
+        .flatten()
+        .filter(PatientAccount::can_sign_in)?;
+    let scope = PatientScope::new(account.organization, account.patient);
+    Some(PatientUser {
         account,
         scope,
         token_hash: hash,

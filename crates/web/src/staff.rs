@@ -6,31 +6,21 @@ use askama::Template;
 use axum::{
     Form,
     extract::{ConnectInfo, Query, State},
-    http::{HeaderMap, HeaderValue, header},
+    http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
 };
 use domain::Username;
-use jiff::{SignedDuration, Timestamp, civil::Date};
+use jiff::{Timestamp, civil::Date};
 use secrecy::SecretString;
 use serde::Deserialize;
-use storage::{NewSession, Organization, PatientQuery, PatientSummary, RequestOrigin, SessionKind};
+use storage::{Organization, PatientQuery, PatientSummary, RequestOrigin, SessionKind};
 
 use crate::{
     AppState,
     pages::{Practice, render},
     session::{self, StaffUser},
+    sign_in::{Subject, Throttle, WRONG_CREDENTIALS, set_cookie, start_session},
 };
-
-/// Failed sign-ins for one username, in the window, before it must wait.
-const USERNAME_FAILURES: u32 = 5;
-/// Failed sign-ins from one address, in the window, before it must wait.
-const ADDRESS_FAILURES: u32 = 30;
-const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
-
-/// One answer for a wrong username and a wrong password alike.
-const WRONG_CREDENTIALS: &str =
-    "That username and password do not match. Check them and try again.";
-const THROTTLED: &str = "Too many attempts to sign in. Wait 15 minutes and try again, or ask an administrator for help.";
 
 #[derive(Template)]
 #[template(path = "staff/sign_in.html")]
@@ -40,7 +30,7 @@ struct SignInPage {
     organizations: Vec<Organization>,
     selected_org: String,
     username: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -64,10 +54,11 @@ async fn sign_in_form(
     state: &AppState,
     selected_org: String,
     username: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 ) -> Response {
     let practice = Practice::of(state).await;
     let organizations = state.db.organizations().await.unwrap_or_default();
+    let failed = error.is_some();
     let mut response = render(SignInPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
@@ -76,7 +67,7 @@ async fn sign_in_form(
         username,
         error,
     });
-    if error.is_some() {
+    if failed {
         *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
     }
     response
@@ -91,37 +82,15 @@ pub async fn sign_in(
 ) -> Response {
     let now = Timestamp::now();
     let organizations = state.db.organizations().await.unwrap_or_default();
-    let organization = organizations
-        .iter()
-        .find(|o| o.slug == form.organization)
-        .or(match organizations.as_slice() {
-            [only] => Some(only),
-            _ => None,
-        });
+    let organization = chosen_organization(&organizations, &form.organization);
     let username = Username::parse(&form.username).ok();
-    let user_bucket = format!(
-        "staff-sign-in:{}:{}",
-        organization.map(|o| o.slug.as_str()).unwrap_or("-"),
-        username.as_ref().map(Username::as_str).unwrap_or("-")
+    let throttle = Throttle::new(
+        "staff-sign-in",
+        organization.map(|o| o.slug.as_str()),
+        username.as_ref().map(Username::as_str),
+        client.ip(),
     );
-    let address_bucket = format!("sign-in-address:{}", client.ip());
-
-    let throttled = match (
-        state
-            .db
-            .recent_failures(&user_bucket, now, THROTTLE_WINDOW)
-            .await,
-        state
-            .db
-            .recent_failures(&address_bucket, now, THROTTLE_WINDOW)
-            .await,
-    ) {
-        (Ok(user), Ok(address)) => user >= USERNAME_FAILURES || address >= ADDRESS_FAILURES,
-        (Err(error), _) | (_, Err(error)) => {
-            tracing::error!(error = %error, "could not read the sign-in counters");
-            true
-        }
-    };
+    let throttled = throttle.is_over(&state.db, now).await;
 
     let account = match (organization, &username) {
         (Some(org), Some(username)) => state
@@ -143,75 +112,70 @@ pub async fn sign_in(
     let selected = organization.map(|o| o.slug.clone()).unwrap_or_default();
 
     let Some(account) = account else {
-        if !throttled {
-            for bucket in [&user_bucket, &address_bucket] {
-                if let Err(error) = state.db.record_failure(bucket, now, THROTTLE_WINDOW).await {
-                    tracing::error!(error = %error, "could not count a failed sign-in");
-                }
-            }
-        }
         let message = if throttled {
-            THROTTLED
+            format!(
+                "{} If you cannot wait, ask an administrator for help.",
+                throttle.message()
+            )
         } else {
-            WRONG_CREDENTIALS
+            throttle.count_failure(&state.db, now).await;
+            WRONG_CREDENTIALS.to_owned()
         };
         return sign_in_form(&state, selected, form.username, Some(message)).await;
     };
     tracing::Span::current().record("staff_id", tracing::field::display(account.id));
-    let _ = state.db.clear_failures(&user_bucket).await;
+    throttle.clear(&state.db).await;
 
-    // A fresh token at every sign-in: a session id planted before sign-in is worthless.
-    if let Some(old) = session::token_from(&headers) {
-        let _ = state.db.delete_session(&session::token_hash(&old)).await;
+    let subject = Subject {
+        kind: SessionKind::Staff,
+        id: account.id.as_uuid(),
+        organization: account.organization,
+        lifetime: session::STAFF_ABSOLUTE,
+    };
+    match start_session(&state, &headers, client.ip(), subject).await {
+        Ok(cookie) => {
+            let mut response = Redirect::to("/staff").into_response();
+            set_cookie(&mut response, &cookie);
+            response
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "could not create a session");
+            crate::pages::server_error()
+        }
     }
-    let (token, hash) = session::new_token();
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(300).collect::<String>());
-    let created = state
-        .db
-        .create_session(NewSession {
-            token_hash: &hash,
-            kind: SessionKind::Staff,
-            subject: account.id.as_uuid(),
-            organization: account.organization,
-            now,
-            expires_at: now + session::STAFF_ABSOLUTE,
-            client_addr: Some(&client.ip().to_string()),
-            user_agent: user_agent.as_deref(),
+}
+
+/// The organization a sign-in form names; with only one, that one.
+pub(crate) fn chosen_organization<'a>(
+    organizations: &'a [Organization],
+    slug: &str,
+) -> Option<&'a Organization> {
+    organizations
+        .iter()
+        .find(|o| o.slug == slug)
+        .or(match organizations {
+            [only] => Some(only),
+            _ => None,
         })
-        .await;
-    if let Err(error) = created {
-        tracing::error!(error = %error, "could not create a session");
-        return crate::pages::server_error();
-    }
-    let mut response = Redirect::to("/staff").into_response();
-    set_cookie(
-        &mut response,
-        &session::cookie(&token, state.settings.served_over_https()),
-    );
-    response
 }
 
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = session::token_from(&headers)
+    end_session(&state, &headers, "/staff/sign-in").await
+}
+
+/// Ends the request's session, removes its cookie and sends the browser to `then`.
+pub(crate) async fn end_session(state: &AppState, headers: &HeaderMap, then: &str) -> Response {
+    if let Some(token) = session::token_from(headers)
         && let Err(error) = state.db.delete_session(&session::token_hash(&token)).await
     {
         tracing::error!(error = %error, "could not end a session");
     }
-    let mut response = Redirect::to("/staff/sign-in").into_response();
+    let mut response = Redirect::to(then).into_response();
     set_cookie(
         &mut response,
         &session::removal_cookie(state.settings.served_over_https()),
     );
     response
-}
-
-fn set_cookie(response: &mut Response, cookie: &str) {
-    if let Ok(value) = HeaderValue::from_str(cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
 }
 
 #[derive(Template)]

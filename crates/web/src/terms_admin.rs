@@ -11,7 +11,7 @@ use axum::{
 };
 use domain::Role;
 use serde::Deserialize;
-use storage::TermsVersion;
+use storage::{PublishedText, TermsVersion};
 
 use crate::{
     AppState,
@@ -24,6 +24,7 @@ use crate::{
 
 const SUMMARY_CHARS: std::ops::RangeInclusive<usize> = 10..=600;
 const BODY_CHARS: std::ops::RangeInclusive<usize> = 20..=20_000;
+const CHANGES_CHARS: std::ops::RangeInclusive<usize> = 10..=2_000;
 
 #[derive(Template)]
 #[template(path = "staff/terms.html")]
@@ -39,6 +40,7 @@ struct TermsAdminPage {
     kind: String,
     summary: String,
     body: String,
+    changes: String,
     errors: Vec<(&'static str, String)>,
 }
 
@@ -59,6 +61,8 @@ pub struct PublishForm {
     summary: String,
     #[serde(default)]
     body: String,
+    #[serde(default)]
+    changes: String,
 }
 
 #[derive(Deserialize)]
@@ -121,13 +125,33 @@ pub async fn publish(
             ),
         ));
     }
+    let changes = form.changes.trim();
+    if !CHANGES_CHARS.contains(&changes.chars().count()) {
+        errors.push((
+            "changes",
+            format!(
+                "Say what changed, in {} to {} characters: patients who accepted the last version read this first.",
+                CHANGES_CHARS.start(),
+                CHANGES_CHARS.end()
+            ),
+        ));
+    }
     if !errors.is_empty() {
         return invalid(page(&state, &user, form, errors, None).await);
     }
     let origin = request_origin(client, &headers);
     match state
         .db
-        .publish_terms(&user.scope, &form.kind, summary, body, &origin)
+        .publish_terms(
+            &user.scope,
+            &form.kind,
+            PublishedText {
+                summary,
+                body,
+                changes,
+            },
+            &origin,
+        )
         .await
     {
         Ok(version) => Redirect::to(&format!("/staff/terms?published={version}")).into_response(),
@@ -169,6 +193,7 @@ async fn page(
         kind: form.kind,
         summary: form.summary,
         body: form.body,
+        changes: form.changes,
         errors,
     })
 }

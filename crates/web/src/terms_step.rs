@@ -8,19 +8,19 @@ use askama::Template;
 use axum::{
     Form,
     extract::{ConnectInfo, State},
-    http::{HeaderMap, HeaderValue, header},
+    http::{HeaderMap, header},
     response::{IntoResponse, Redirect, Response},
 };
 use base64::Engine;
-use jiff::Timestamp;
 use serde::Deserialize;
-use storage::{ActivateError, DefaultTerms, NewSession, SessionKind, TermsVersion};
+use storage::{ActivateError, DefaultTerms, SessionKind, TermsVersion};
 
 use crate::{
     AppState,
     identity::{current, invalid},
     pages::{Practice, no_store, render, server_error},
-    session,
+    session::{self, PatientUser},
+    sign_in::{Subject, set_cookie, start_session, user_agent},
 };
 
 /// The documents a practice starts with, until its administrator publishes its own.
@@ -119,10 +119,7 @@ pub async fn submit(
         }
     };
     let client_addr = client.ip().to_string();
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(300).collect::<String>());
+    let user_agent = user_agent(&headers);
     let account = match state
         .db
         .accept_terms_and_activate(
@@ -144,54 +141,34 @@ pub async fn submit(
         }
     };
     // Signed in from here: a new session of the patient's own.
-    let (token, hash) = session::new_token();
-    let now = Timestamp::now();
-    let created = state
-        .db
-        .create_session(NewSession {
-            token_hash: &hash,
-            kind: SessionKind::Patient,
-            subject: account,
-            organization: invitation.organization,
-            now,
-            expires_at: now + session::STAFF_ABSOLUTE,
-            client_addr: Some(&client_addr),
-            user_agent: user_agent.as_deref(),
-        })
-        .await;
-    if let Err(error) = created {
-        tracing::error!(error = %error, "could not sign the new patient in");
-        return server_error();
-    }
-    let https = state.settings.served_over_https();
+    let subject = Subject {
+        kind: SessionKind::Patient,
+        id: account,
+        organization: invitation.organization,
+        lifetime: session::PATIENT_ABSOLUTE,
+    };
+    let cookie = match start_session(&state, &headers, client.ip(), subject).await {
+        Ok(cookie) => cookie,
+        Err(error) => {
+            tracing::error!(error = %error, "could not sign the new patient in");
+            return server_error();
+        }
+    };
     let mut response = Redirect::to("/welcome").into_response();
-    for cookie in [
-        session::cookie(&token, https),
-        format!(
+    set_cookie(&mut response, &cookie);
+    set_cookie(
+        &mut response,
+        &format!(
             "{}=; Path=/enroll; HttpOnly; SameSite=Lax; Max-Age=0",
             crate::enroll::ENROLLMENT_COOKIE
         ),
-    ] {
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
-    }
+    );
     response
 }
 
 /// `GET /welcome`: for a signed-in patient.
-pub async fn welcome(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let signed_in = match session::token_from(&headers) {
-        Some(token) => state
-            .db
-            .session(&session::token_hash(&token))
-            .await
-            .ok()
-            .flatten()
-            .is_some_and(|s| s.kind == SessionKind::Patient && s.expires_at > Timestamp::now()),
-        None => false,
-    };
-    if !signed_in {
+pub async fn welcome(State(state): State<AppState>, user: Option<PatientUser>) -> Response {
+    if user.is_none() {
         return Redirect::to("/").into_response();
     }
     let practice = Practice::of(&state).await;

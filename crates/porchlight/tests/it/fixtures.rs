@@ -102,3 +102,87 @@ pub async fn patient_page(app: &TestApp, org: &Organization, family: &str, given
         .unwrap();
     format!("/staff/patients/{}", found[0].id)
 }
+
+/// A browser of the patient's own, separate from the staff member's `app.client`.
+pub fn patient_browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+pub const PATIENT_PASSWORD: &str = "maple syrup on tuesday mornings";
+
+/// Takes an imported patient (family name Rivera) from a printed invitation, made by the
+/// front desk signed in on `app.client`, to an active account `username` with
+/// [`PATIENT_PASSWORD`]. `birth` is (month, day, year); the access code is the birth year.
+/// Answers the patient's browser, signed in.
+pub async fn enrolled_patient(
+    app: &TestApp,
+    org: &Organization,
+    given: &str,
+    birth: (&str, &str, &str),
+    username: &str,
+) -> reqwest::Client {
+    use reqwest::StatusCode;
+    let page = patient_page(app, org, "Rivera", given).await;
+    let letter = app
+        .client
+        .post(app.url(&format!("{page}/invite")))
+        .form(&[("channel", "printed-code")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let code = letter
+        .split("<p class=\"code\"")
+        .nth(1)
+        .and_then(|r| r.split('>').nth(1))
+        .and_then(|r| r.split('<').next())
+        .expect("a code on the letter")
+        .to_owned();
+    let patient = patient_browser();
+    let steps: [(&str, Vec<(&str, &str)>); 5] = [
+        ("/activate", vec![("code", &code), ("website", "")]),
+        (
+            "/enroll/identity",
+            vec![
+                ("given", given),
+                ("family", "Rivera"),
+                ("birth_month", birth.0),
+                ("birth_day", birth.1),
+                ("birth_year", birth.2),
+            ],
+        ),
+        ("/enroll/access-code", vec![("access_code", birth.2)]),
+        (
+            "/enroll/credentials",
+            vec![
+                ("username", username),
+                ("password", PATIENT_PASSWORD),
+                ("confirmation", PATIENT_PASSWORD),
+            ],
+        ),
+        (
+            "/enroll/terms",
+            vec![("accept_terms", "on"), ("accept_privacy", "on")],
+        ),
+    ];
+    for (path, form) in steps {
+        let response = patient
+            .post(app.url(path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            matches!(response.status(), StatusCode::SEE_OTHER | StatusCode::OK),
+            "{path}: {}",
+            response.status()
+        );
+    }
+    patient
+}

@@ -12,4 +12,5 @@ mod enrollment;
 mod http;
 mod import;
 mod invitations;
+mod patient_sign_in;
 mod staff;

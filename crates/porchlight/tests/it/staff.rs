@@ -209,12 +209,13 @@ each_backend! {
             .send().await.unwrap();
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let bad = bad.text().await.unwrap();
-        for id in ["kind-error", "summary-error", "body-error"] {
+        for id in ["kind-error", "summary-error", "body-error", "changes-error"] {
             assert!(bad.contains(&format!("id=\"{id}\"")), "{id}: {bad}");
         }
         let published = app.client.post(app.url("/staff/terms"))
             .form(&[("kind", "privacy"), ("summary", "We now also keep a record of the devices you sign in from."),
-                    ("body", "1. Everything in version 1.\n2. A list of your signed-in devices, which you can see.")])
+                    ("body", "1. Everything in version 1.\n2. A list of your signed-in devices, which you can see."),
+                    ("changes", "We added a list of the devices you sign in from.")])
             .send().await.unwrap();
         assert_eq!(published.status(), StatusCode::SEE_OTHER);
         assert_eq!(published.headers()[header::LOCATION], "/staff/terms?published=2");

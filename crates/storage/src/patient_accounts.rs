@@ -1,0 +1,276 @@
+//! Patients' portal accounts after enrollment: finding one to sign in, what a signed-in
+//! patient sees of their own account, and the terms they have yet to accept.
+
+use domain::{OrganizationId, PatientId, PatientScope, Username};
+use jiff::Timestamp;
+use jiff_sqlx::ToSqlx;
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::{AuditActor, AuditEntry, Database, RequestOrigin, TermsVersion, database::dispatch};
+
+/// An account as sign-in needs it.
+#[derive(Debug, Clone)]
+pub struct PatientAccount {
+    pub id: Uuid,
+    pub organization: OrganizationId,
+    pub patient: PatientId,
+    pub username: String,
+    pub password_hash: String,
+    /// `pending` (enrollment not finished), `active` or `disabled`.
+    pub status: String,
+}
+
+impl PatientAccount {
+    pub fn can_sign_in(&self) -> bool {
+        self.status == "active"
+    }
+}
+
+#[derive(FromRow)]
+struct AccountRow {
+    id: Uuid,
+    organization_id: Uuid,
+    patient_id: Uuid,
+    username: String,
+    password_hash: String,
+    status: String,
+}
+
+impl From<AccountRow> for PatientAccount {
+    fn from(row: AccountRow) -> Self {
+        Self {
+            id: row.id,
+            organization: OrganizationId::from_uuid(row.organization_id),
+            patient: PatientId::from_uuid(row.patient_id),
+            username: row.username,
+            password_hash: row.password_hash,
+            status: row.status,
+        }
+    }
+}
+
+/// What the patient's own home page shows of the chart and the account.
+#[derive(Debug, Clone)]
+pub struct PatientHome {
+    pub given_names: String,
+    pub username: String,
+    /// The sign-in before this one, if any: when and from where.
+    pub previous_sign_in: Option<(Timestamp, Option<String>)>,
+}
+
+/// The documents a patient must accept before going on, with what changed since the versions
+/// they accepted.
+#[derive(Debug, Clone)]
+pub struct TermsUpdate {
+    pub terms: TermsVersion,
+    pub privacy: TermsVersion,
+    /// For each document that changed: its versions newer than the accepted one, oldest first.
+    pub changed: Vec<TermsVersion>,
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "id, organization_id, patient_id, username, password_hash, status FROM patient_accounts";
+
+impl Database {
+    /// The account with this username in the organization (usernames are stored lower-cased).
+    pub async fn patient_account_by_username(
+        &self,
+        organization: OrganizationId,
+        username: &Username,
+    ) -> anyhow::Result<Option<PatientAccount>> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} WHERE organization_id = $1 AND username = $2");
+        let row: Option<AccountRow> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(organization.as_uuid())
+                .bind(username.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(PatientAccount::from))
+    }
+
+    /// The account a session belongs to.
+    pub async fn patient_account_by_id(
+        &self,
+        organization: OrganizationId,
+        id: Uuid,
+    ) -> anyhow::Result<Option<PatientAccount>> {
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} WHERE organization_id = $1 AND id = $2");
+        let row: Option<AccountRow> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(organization.as_uuid())
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(PatientAccount::from))
+    }
+
+    /// Records a patient's sign-in in the audit log (the home page shows the previous one).
+    pub async fn record_patient_sign_in(
+        &self,
+        account: &PatientAccount,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.begin().await?;
+        tx.append_audit(&AuditEntry {
+            organization: Some(account.organization),
+            actor: AuditActor::Patient(account.patient),
+            action: "patient.sign-in".to_owned(),
+            patient: Some(account.patient),
+            subject: Some("session".to_owned()),
+            client_addr: origin.client_addr.clone(),
+            request_id: origin.request_id.clone(),
+            detail: None,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The patient's home page: first names, username, and the sign-in before the current one.
+    /// Reading the chart is audited.
+    pub async fn patient_home(
+        &self,
+        scope: &PatientScope,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<PatientHome> {
+        let mut tx = self.begin().await?;
+        let (given_names, username): (String, String) = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(
+                "SELECT p.given_names, a.username FROM patients p \
+                 JOIN patient_accounts a ON a.patient_id = p.id AND a.organization_id = p.organization_id \
+                 WHERE p.id = $1 AND p.organization_id = $2",
+            )
+            .bind(scope.patient().as_uuid())
+            .bind(scope.organization().as_uuid())
+            .fetch_one(&mut **tx)
+            .await?
+        });
+        let sign_ins: Vec<(jiff_sqlx::Timestamp, Option<String>)> = dispatch!(
+            &mut tx.handle,
+            |tx| {
+                sqlx::query_as(
+                    "SELECT at, client_addr FROM audit_log WHERE patient_id = $1 AND actor_kind = 'patient' \
+                     AND action = 'patient.sign-in' ORDER BY seq DESC LIMIT 2",
+                )
+                .bind(scope.patient().as_uuid())
+                .fetch_all(&mut **tx)
+                .await?
+            }
+        );
+        tx.append_audit(&AuditEntry {
+            organization: Some(scope.organization()),
+            actor: AuditActor::Patient(scope.patient()),
+            action: "patient.home".to_owned(),
+            patient: Some(scope.patient()),
+            subject: Some("name".to_owned()),
+            client_addr: origin.client_addr.clone(),
+            request_id: origin.request_id.clone(),
+            detail: None,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(PatientHome {
+            given_names,
+            username,
+            previous_sign_in: sign_ins
+                .into_iter()
+                .nth(1)
+                .map(|(at, addr)| (at.to_jiff(), addr)),
+        })
+    }
+
+    /// The documents in force when the patient has not accepted them yet, with what changed;
+    /// `None` when the patient's latest acceptance covers both.
+    pub async fn terms_update(
+        &self,
+        scope: &PatientScope,
+        current: (&TermsVersion, &TermsVersion),
+    ) -> anyhow::Result<Option<TermsUpdate>> {
+        let (terms, privacy) = current;
+        let accepted: Option<(i64, i64)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT t.version, p.version FROM terms_acceptances a \
+                 JOIN terms_versions t ON t.id = a.terms_version_id \
+                 JOIN terms_versions p ON p.id = a.privacy_version_id \
+                 WHERE a.patient_id = $1 AND a.organization_id = $2 \
+                 ORDER BY a.accepted_at DESC LIMIT 1",
+            )
+            .bind(scope.patient().as_uuid())
+            .bind(scope.organization().as_uuid())
+            .fetch_optional(pool)
+            .await?
+        });
+        let (accepted_terms, accepted_privacy) = accepted.unwrap_or((0, 0));
+        if accepted_terms >= terms.version && accepted_privacy >= privacy.version {
+            return Ok(None);
+        }
+        let mut changed = Vec::new();
+        for (kind, since) in [("terms", accepted_terms), ("privacy", accepted_privacy)] {
+            let newer: Vec<TermsVersion> = dispatch!(&self.handle, |pool| {
+                sqlx::query_as(
+                    "SELECT id, kind, version, summary, body, changes FROM terms_versions \
+                     WHERE organization_id = $1 AND kind = $2 AND version > $3 ORDER BY version",
+                )
+                .bind(scope.organization().as_uuid())
+                .bind(kind)
+                .bind(since)
+                .fetch_all(pool)
+                .await?
+            });
+            changed.extend(newer);
+        }
+        Ok(Some(TermsUpdate {
+            terms: terms.clone(),
+            privacy: privacy.clone(),
+            changed,
+        }))
+    }
+
+    /// Records a signed-in patient's acceptance of the versions in force.
+    pub async fn accept_terms(
+        &self,
+        scope: &PatientScope,
+        terms: &TermsVersion,
+        privacy: &TermsVersion,
+        origin: &RequestOrigin,
+        user_agent: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let now = Timestamp::now();
+        let mut tx = self.begin().await?;
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "INSERT INTO terms_acceptances (id, organization_id, patient_id, terms_version_id, \
+                 privacy_version_id, accepted_at, client_addr, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(scope.organization().as_uuid())
+            .bind(scope.patient().as_uuid())
+            .bind(terms.id)
+            .bind(privacy.id)
+            .bind(now.to_sqlx())
+            .bind(origin.client_addr.as_deref())
+            .bind(user_agent)
+            .execute(&mut **tx)
+            .await?;
+        });
+        tx.append_audit(&AuditEntry {
+            organization: Some(scope.organization()),
+            actor: AuditActor::Patient(scope.patient()),
+            action: "terms.accept".to_owned(),
+            patient: Some(scope.patient()),
+            subject: Some("terms and privacy".to_owned()),
+            client_addr: origin.client_addr.clone(),
+            request_id: origin.request_id.clone(),
+            detail: Some(format!(
+                "terms v{}, privacy v{}",
+                terms.version, privacy.version
+            )),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

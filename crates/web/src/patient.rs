@@ -1,0 +1,335 @@
+//! The patient's side after enrollment: sign-in, sign-out, the home page, and accepting a
+//! newly published version of the terms or the privacy policy.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+use domain::Username;
+use jiff::{Timestamp, tz::TimeZone};
+use secrecy::SecretString;
+use serde::Deserialize;
+use storage::{Organization, SessionKind, TermsUpdate, TermsVersion};
+
+use crate::{
+    AppState,
+    identity::invalid,
+    pages::{Practice, no_store, render, server_error},
+    session::{self, PatientUser},
+    sign_in::{Subject, Throttle, WRONG_CREDENTIALS, set_cookie, start_session, user_agent},
+    staff::{chosen_organization, end_session, request_origin},
+    terms_step::DEFAULT_TERMS,
+};
+
+#[derive(Template)]
+#[template(path = "patient/sign_in.html")]
+struct SignInPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    organizations: Vec<Organization>,
+    selected_org: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    organization: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn sign_in_page(State(state): State<AppState>, user: Option<PatientUser>) -> Response {
+    if user.is_some() {
+        return Redirect::to("/home").into_response();
+    }
+    sign_in_form(&state, String::new(), String::new(), None).await
+}
+
+async fn sign_in_form(
+    state: &AppState,
+    selected_org: String,
+    username: String,
+    error: Option<String>,
+) -> Response {
+    let practice = Practice::of(state).await;
+    let organizations = state.db.organizations().await.unwrap_or_default();
+    let failed = error.is_some();
+    let mut response = render(SignInPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        organizations,
+        selected_org,
+        username,
+        error,
+    });
+    if failed {
+        *response.status_mut() = StatusCode::UNAUTHORIZED;
+    }
+    response
+}
+
+/// `POST /sign-in`: the same answer, after the same Argon2id work, whether the username is
+/// unknown, the password wrong, or the account not active yet.
+#[tracing::instrument(skip_all, fields(account))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let now = Timestamp::now();
+    let organizations = state.db.organizations().await.unwrap_or_default();
+    let organization = chosen_organization(&organizations, &form.organization);
+    let username = Username::parse(&form.username).ok();
+    let throttle = Throttle::new(
+        "patient-sign-in",
+        organization.map(|o| o.slug.as_str()),
+        username.as_ref().map(Username::as_str),
+        client.ip(),
+    );
+    let throttled = throttle.is_over(&state.db, now).await;
+    let account = match (organization, &username) {
+        (Some(org), Some(username)) => {
+            match state.db.patient_account_by_username(org.id, username).await {
+                Ok(account) => account,
+                Err(error) => {
+                    tracing::error!(error = %error, "could not look up an account");
+                    return server_error();
+                }
+            }
+        }
+        _ => None,
+    };
+    let verified = state
+        .hasher
+        .verify_or_dummy(
+            SecretString::from(form.password),
+            account.as_ref().map(|a| a.password_hash.clone()),
+        )
+        .await
+        .unwrap_or(false);
+    let selected = organization.map(|o| o.slug.clone()).unwrap_or_default();
+    let Some(account) = account.filter(|a| verified && a.can_sign_in() && !throttled) else {
+        let message = if throttled {
+            format!(
+                "{} If you forgot your password, call the practice.",
+                throttle.message()
+            )
+        } else {
+            throttle.count_failure(&state.db, now).await;
+            WRONG_CREDENTIALS.to_owned()
+        };
+        return sign_in_form(&state, selected, form.username, Some(message)).await;
+    };
+    tracing::Span::current().record("account", tracing::field::display(account.id));
+    throttle.clear(&state.db).await;
+
+    let origin = request_origin(client, &headers);
+    if let Err(error) = state.db.record_patient_sign_in(&account, &origin).await {
+        tracing::error!(error = %error, "could not record a sign-in");
+        return server_error();
+    }
+    let subject = Subject {
+        kind: SessionKind::Patient,
+        id: account.id,
+        organization: account.organization,
+        lifetime: session::PATIENT_ABSOLUTE,
+    };
+    match start_session(&state, &headers, client.ip(), subject).await {
+        Ok(cookie) => {
+            let mut response = Redirect::to("/home").into_response();
+            set_cookie(&mut response, &cookie);
+            response
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "could not create a session");
+            server_error()
+        }
+    }
+}
+
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    end_session(&state, &headers, "/sign-in?signed-out").await
+}
+
+#[derive(Template)]
+#[template(path = "patient/home.html")]
+struct HomePage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    first_name: String,
+    username: String,
+    previous_sign_in: Option<String>,
+}
+
+/// `GET /home`: the signed-in patient's start page. Newly published terms come first.
+#[tracing::instrument(skip_all, fields(account = %user.account.id))]
+pub async fn home(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    match pending_terms(&state, &user).await {
+        Ok(Some(_)) => return Redirect::to("/terms/update").into_response(),
+        Ok(None) => {}
+        Err(response) => return response,
+    }
+    let origin = request_origin(client, &headers);
+    let home = match state.db.patient_home(&user.scope, &origin).await {
+        Ok(home) => home,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the home page");
+            return server_error();
+        }
+    };
+    let practice = Practice::of(&state).await;
+    let mut response = render(HomePage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        first_name: home
+            .given_names
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+        username: home.username,
+        previous_sign_in: home.previous_sign_in.map(|(at, _)| describe_time(at)),
+    });
+    no_store(&mut response);
+    response
+}
+
+/// A moment as patients read it: "November 25, 2026 at 4:05 PM" (UTC until clinics have
+/// their own time zone).
+fn describe_time(at: Timestamp) -> String {
+    at.to_zoned(TimeZone::UTC)
+        .strftime("%B %-d, %Y at %-I:%M %p UTC")
+        .to_string()
+}
+
+/// The documents the patient has yet to accept, if any.
+async fn pending_terms(
+    state: &AppState,
+    user: &PatientUser,
+) -> Result<Option<TermsUpdate>, Response> {
+    let current = state
+        .db
+        .current_terms(user.scope.organization(), &DEFAULT_TERMS)
+        .await;
+    let update = match current {
+        Ok((terms, privacy)) => state.db.terms_update(&user.scope, (&terms, &privacy)).await,
+        Err(error) => Err(error),
+    };
+    update.map_err(|error| {
+        tracing::error!(error = %error, "could not read the terms in force");
+        server_error()
+    })
+}
+
+#[derive(Template)]
+#[template(path = "patient/terms_update.html")]
+struct TermsUpdatePage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    terms: TermsVersion,
+    privacy: TermsVersion,
+    changed: Vec<TermsVersion>,
+    show_error: bool,
+}
+
+impl TermsUpdatePage {
+    fn document_changed(&self, kind: &str) -> bool {
+        self.changed.iter().any(|v| v.kind == kind)
+    }
+}
+
+/// `GET /terms/update`: what changed, then both documents to accept.
+pub async fn terms_update(State(state): State<AppState>, user: PatientUser) -> Response {
+    match pending_terms(&state, &user).await {
+        Ok(Some(update)) => terms_update_page(&state, update, false).await,
+        Ok(None) => Redirect::to("/home").into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn terms_update_page(state: &AppState, update: TermsUpdate, show_error: bool) -> Response {
+    let practice = Practice::of(state).await;
+    let mut response = render(TermsUpdatePage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        terms: update.terms,
+        privacy: update.privacy,
+        changed: update.changed,
+        show_error,
+    });
+    no_store(&mut response);
+    if show_error {
+        return invalid(response);
+    }
+    response
+}
+
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    #[serde(default)]
+    accept: Option<String>,
+    /// The versions the patient was shown: a version published meanwhile must be shown too.
+    #[serde(default)]
+    terms_version: i64,
+    #[serde(default)]
+    privacy_version: i64,
+}
+
+/// `POST /terms/update`: records the acceptance of the versions shown, if they are still the
+/// ones in force.
+#[tracing::instrument(skip_all, fields(account = %user.account.id))]
+pub async fn accept_terms(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<AcceptForm>,
+) -> Response {
+    let update = match pending_terms(&state, &user).await {
+        Ok(Some(update)) => update,
+        Ok(None) => return Redirect::to("/home").into_response(),
+        Err(response) => return response,
+    };
+    let shown_current = form.terms_version == update.terms.version
+        && form.privacy_version == update.privacy.version;
+    if !shown_current {
+        return Redirect::to("/terms/update").into_response();
+    }
+    if form.accept.is_none() {
+        return terms_update_page(&state, update, true).await;
+    }
+    let origin = request_origin(client, &headers);
+    let user_agent = user_agent(&headers);
+    match state
+        .db
+        .accept_terms(
+            &user.scope,
+            &update.terms,
+            &update.privacy,
+            &origin,
+            user_agent.as_deref(),
+        )
+        .await
+    {
+        Ok(()) => Redirect::to("/home").into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not record an acceptance");
+            server_error()
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! What staff and patient sign-in share: counters that throttle guessing, and starting a
+//! fresh session.
+
+use std::net::IpAddr;
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use domain::OrganizationId;
+use jiff::{SignedDuration, Timestamp};
+use storage::{Database, NewSession, SessionKind};
+use uuid::Uuid;
+
+use crate::{AppState, session};
+
+/// Failed sign-ins for one username, in the window, before it must wait.
+const USERNAME_FAILURES: u32 = 5;
+/// Failed sign-ins from one address, in the window, before it must wait.
+const ADDRESS_FAILURES: u32 = 30;
+const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+
+/// One answer for a wrong username and a wrong password alike.
+pub(crate) const WRONG_CREDENTIALS: &str =
+    "That username and password do not match. Check them and try again.";
+
+/// The counters one sign-in attempt is weighed against: its username (within its
+/// organization and surface) and its client address. They live in the database, so they hold
+/// across restarts and instances.
+pub(crate) struct Throttle {
+    username_bucket: String,
+    address_bucket: String,
+}
+
+impl Throttle {
+    pub(crate) fn new(
+        surface: &str,
+        organization: Option<&str>,
+        username: Option<&str>,
+        client: IpAddr,
+    ) -> Self {
+        Self {
+            username_bucket: format!(
+                "{surface}:{}:{}",
+                organization.unwrap_or("-"),
+                username.unwrap_or("-")
+            ),
+            address_bucket: format!("sign-in-address:{client}"),
+        }
+    }
+
+    /// Whether this attempt must wait. When the counters cannot be read, it must.
+    pub(crate) async fn is_over(&self, db: &Database, now: Timestamp) -> bool {
+        match (
+            db.recent_failures(&self.username_bucket, now, THROTTLE_WINDOW)
+                .await,
+            db.recent_failures(&self.address_bucket, now, THROTTLE_WINDOW)
+                .await,
+        ) {
+            (Ok(user), Ok(address)) => user >= USERNAME_FAILURES || address >= ADDRESS_FAILURES,
+            (Err(error), _) | (_, Err(error)) => {
+                tracing::error!(error = %error, "could not read the sign-in counters");
+                true
+            }
+        }
+    }
+
+    pub(crate) async fn count_failure(&self, db: &Database, now: Timestamp) {
+        for bucket in [&self.username_bucket, &self.address_bucket] {
+            if let Err(error) = db.record_failure(bucket, now, THROTTLE_WINDOW).await {
+                tracing::error!(error = %error, "could not count a failed sign-in");
+            }
+        }
+    }
+
+    pub(crate) async fn clear(&self, db: &Database) {
+        if let Err(error) = db.clear_failures(&self.username_bucket).await {
+            tracing::warn!(error = %error, "could not clear the sign-in counter");
+        }
+    }
+
+    /// What to tell someone who must wait.
+    pub(crate) fn message(&self) -> String {
+        format!(
+            "Too many attempts to sign in. Wait {} minutes and try again.",
+            THROTTLE_WINDOW.as_mins()
+        )
+    }
+}
+
+/// Who is signing in, for [`start_session`].
+pub(crate) struct Subject {
+    pub(crate) kind: SessionKind,
+    pub(crate) id: Uuid,
+    pub(crate) organization: OrganizationId,
+    pub(crate) lifetime: SignedDuration,
+}
+
+/// Starts a new session and answers the cookie that carries it. Any session the request
+/// carried is ended first: a session id planted before sign-in is worthless.
+pub(crate) async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: IpAddr,
+    subject: Subject,
+) -> anyhow::Result<String> {
+    if let Some(old) = session::token_from(headers) {
+        state.db.delete_session(&session::token_hash(&old)).await?;
+    }
+    let (token, hash) = session::new_token();
+    let now = Timestamp::now();
+    state
+        .db
+        .create_session(NewSession {
+            token_hash: &hash,
+            kind: subject.kind,
+            subject: subject.id,
+            organization: subject.organization,
+            now,
+            expires_at: now + subject.lifetime,
+            client_addr: Some(&client.to_string()),
+            user_agent: user_agent(headers).as_deref(),
+        })
+        .await?;
+    Ok(session::cookie(&token, state.settings.served_over_https()))
+}
+
+/// The client's description of itself, shortened, for the list of signed-in devices.
+pub(crate) fn user_agent(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(300).collect())
+}
+
+pub(crate) fn set_cookie(response: &mut Response, cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
