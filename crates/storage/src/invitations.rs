@@ -22,6 +22,10 @@ pub struct NewInvitation<'a> {
     pub expires_at: Timestamp,
     /// The email to send, rendered, for the outbox (email invitations only).
     pub outbox_payload: Option<String>,
+    /// Resending: the invitation in progress, if any, ends and this one takes its place.
+    pub replaces_live: bool,
+    /// Staff corrected the chart's email address: store `email` on the chart too.
+    pub save_email_to_chart: bool,
 }
 
 /// An invitation as staff see it.
@@ -73,7 +77,8 @@ impl From<InvitationRow> for InvitationSummary {
 impl Database {
     /// Creates an invitation for a patient of the scope's organization: the invitation, its
     /// first enrollment event, the audit row and (for email) the outbox row, in one
-    /// transaction. A patient with an invitation in progress gets no second one.
+    /// transaction. A patient with an invitation in progress gets no second one, unless this
+    /// one replaces it (a resend). The patient's open review items close: staff have acted.
     pub async fn create_invitation(
         &self,
         scope: &StaffScope,
@@ -105,9 +110,49 @@ impl Database {
             return Err(CreateInvitationError::HasAccount);
         }
         if let Some(live) = live_invitation(&mut tx, scope, invitation.patient, now).await? {
-            tracing::debug!(invitation = %live.id, "patient already invited");
-            return Err(CreateInvitationError::AlreadyInvited);
+            if !invitation.replaces_live {
+                tracing::debug!(invitation = %live.id, "patient already invited");
+                return Err(CreateInvitationError::AlreadyInvited);
+            }
+            end_invitation(
+                &mut tx,
+                scope,
+                invitation.patient,
+                &live,
+                "invitation.replace",
+                origin,
+                now,
+            )
+            .await?;
         }
+        if invitation.save_email_to_chart
+            && let Some(email) = invitation.email
+        {
+            dispatch!(&mut tx.handle, |tx| {
+                sqlx::query(
+                    "UPDATE patients SET email = $1 WHERE id = $2 AND organization_id = $3",
+                )
+                .bind(email)
+                .bind(invitation.patient.as_uuid())
+                .bind(org)
+                .execute(&mut **tx)
+                .await
+                .map_err(anyhow::Error::from)?;
+            });
+            tx.append_audit(&AuditEntry {
+                organization: Some(scope.organization()),
+                actor: AuditActor::Staff(scope.staff()),
+                action: "patient.contact-update".to_owned(),
+                patient: Some(invitation.patient),
+                subject: Some("email".to_owned()),
+                client_addr: origin.client_addr.clone(),
+                request_id: origin.request_id.clone(),
+                detail: None,
+            })
+            .await?;
+        }
+        tx.close_review_items_of(scope, invitation.patient, "Re-invited", now)
+            .await?;
         let id = Uuid::now_v7();
         dispatch!(&mut tx.handle, |tx| {
             sqlx::query(
@@ -173,33 +218,56 @@ impl Database {
         let Some(live) = live_invitation(&mut tx, scope, patient, now).await? else {
             return Ok(false);
         };
-        dispatch!(&mut tx.handle, |tx| {
-            sqlx::query(
-                "UPDATE invitations SET status = 'revoked', ended_at = $1 \
-                 WHERE id = $2 AND organization_id = $3",
-            )
-            .bind(now.to_sqlx())
-            .bind(live.id)
-            .bind(scope.organization().as_uuid())
-            .execute(&mut **tx)
-            .await?;
-        });
-        tx.enrollment_event(scope, Some(live.id), patient, "revoked", now)
-            .await?;
-        tx.append_audit(&AuditEntry {
-            organization: Some(scope.organization()),
-            actor: AuditActor::Staff(scope.staff()),
-            action: "invitation.revoke".to_owned(),
-            patient: Some(patient),
-            subject: Some(live.channel.clone()),
-            client_addr: origin.client_addr.clone(),
-            request_id: origin.request_id.clone(),
-            detail: Some(format!("invitation {}", live.id)),
-        })
+        end_invitation(
+            &mut tx,
+            scope,
+            patient,
+            &live,
+            "invitation.revoke",
+            origin,
+            now,
+        )
         .await?;
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Ends an invitation in progress (revoked, or replaced by a new one), with its event and
+/// audit row.
+async fn end_invitation(
+    tx: &mut Tx,
+    scope: &StaffScope,
+    patient: PatientId,
+    live: &InvitationSummary,
+    action: &str,
+    origin: &RequestOrigin,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    dispatch!(&mut tx.handle, |tx| {
+        sqlx::query(
+            "UPDATE invitations SET status = 'revoked', ended_at = $1 \
+             WHERE id = $2 AND organization_id = $3",
+        )
+        .bind(now.to_sqlx())
+        .bind(live.id)
+        .bind(scope.organization().as_uuid())
+        .execute(&mut **tx)
+        .await?;
+    });
+    tx.enrollment_event(scope, Some(live.id), patient, "revoked", now)
+        .await?;
+    tx.append_audit(&AuditEntry {
+        organization: Some(scope.organization()),
+        actor: AuditActor::Staff(scope.staff()),
+        action: action.to_owned(),
+        patient: Some(patient),
+        subject: Some(live.channel.clone()),
+        client_addr: origin.client_addr.clone(),
+        request_id: origin.request_id.clone(),
+        detail: Some(format!("invitation {}", live.id)),
+    })
+    .await
 }
 
 async fn live_invitation(

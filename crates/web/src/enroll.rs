@@ -186,26 +186,8 @@ pub async fn follow_link(
 }
 
 async fn open(state: &AppState, invitation: OpenInvitation, client: SocketAddr) -> Response {
-    if let Some(reason) = unusable(&invitation) {
-        let (heading, message) = match reason {
-            Unusable::Expired => (
-                "This invitation has expired",
-                "Invitations work for a limited time, to keep your record safe. Call us and we will send you a new one.",
-            ),
-            Unusable::Used => (
-                "This invitation was already used",
-                "An account was created with it. If you cannot sign in, call us and we will help.",
-            ),
-            Unusable::Revoked => (
-                "This invitation was cancelled",
-                "The practice cancelled it, perhaps because a newer one was sent. Look for a newer email or letter, or call us.",
-            ),
-            Unusable::Locked => (
-                "This invitation is locked",
-                "It was locked after too many tries that did not match our records. Call us and we will help you finish.",
-            ),
-        };
-        return problem(state, heading, message).await;
+    if unusable(&invitation).is_some() {
+        return ended(state, &invitation).await;
     }
     let (token, hash) = session::new_token();
     let expires = Timestamp::now() + ENROLLMENT_SESSION;
@@ -230,6 +212,30 @@ async fn open(state: &AppState, invitation: OpenInvitation, client: SocketAddr) 
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+/// The page for an invitation that can no longer be used, saying why and what to do.
+pub(crate) async fn ended(state: &AppState, invitation: &OpenInvitation) -> Response {
+    let reason = unusable(invitation).unwrap_or(Unusable::Locked);
+    let (heading, message) = match reason {
+        Unusable::Expired => (
+            "This invitation has expired",
+            "Invitations work for a limited time, to keep your record safe. Call us and we will send you a new one.",
+        ),
+        Unusable::Used => (
+            "This invitation was already used",
+            "An account was created with it. If you cannot sign in, call us and we will help.",
+        ),
+        Unusable::Revoked => (
+            "This invitation was cancelled",
+            "The practice cancelled it, perhaps because a newer one was sent. Look for a newer email or letter, or call us.",
+        ),
+        Unusable::Locked => (
+            "This invitation is locked",
+            "It was locked after too many tries that did not match our records. Call us and we will help you finish.",
+        ),
+    };
+    problem(state, heading, message).await
 }
 
 pub(crate) async fn problem(

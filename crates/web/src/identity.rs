@@ -92,7 +92,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
         }
         "identity-verified" => Redirect::to("/enroll/access-code").into_response(),
         "credentials-set" => Redirect::to("/enroll/credentials").into_response(),
-        _ => locked(&state).await,
+        _ => crate::enroll::ended(&state, &invitation).await,
     }
 }
 

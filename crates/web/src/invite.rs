@@ -67,6 +67,12 @@ pub struct InviteForm {
     channel: String,
     #[serde(default)]
     email: String,
+    /// Present when staff correct the chart's email address with the one typed here.
+    #[serde(default)]
+    save_email: Option<String>,
+    /// Present when this invitation replaces the one in progress (a resend).
+    #[serde(default)]
+    resend: Option<String>,
 }
 
 /// What the page needs beyond the patient: the policy and the invitation in progress.
@@ -240,6 +246,9 @@ pub async fn invite(
                 code_hash: code_hash.as_deref(),
                 expires_at,
                 outbox_payload: outbox,
+                replaces_live: form.resend.is_some(),
+                save_email_to_chart: form.save_email.is_some()
+                    && email.as_ref().map(Email::as_str) != context.patient.email.as_deref(),
             },
             &origin,
         )

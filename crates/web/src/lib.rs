@@ -12,6 +12,7 @@ mod pages;
 pub mod passwords;
 mod patient;
 mod policy;
+mod review;
 mod security_headers;
 pub mod session;
 mod sign_in;
@@ -110,6 +111,10 @@ pub fn router(state: AppState) -> Router {
             "/staff/terms",
             get(terms_admin::show).post(terms_admin::publish),
         )
+        .route("/staff/review", get(review::queue))
+        .route("/staff/review/{item}", get(review::show))
+        .route("/staff/review/{item}/unlock", post(review::unlock))
+        .route("/staff/review/{item}/close", post(review::close))
         .route("/staff/patients/{patient}", get(invite::show))
         .route("/staff/patients/{patient}/invite", post(invite::invite))
         .route("/staff/patients/{patient}/revoke", post(invite::revoke))

@@ -4,7 +4,9 @@
 use reqwest::{StatusCode, header};
 
 use crate::{
-    fixtures::{add_staff, front_desk, import_patients, patient_page},
+    fixtures::{
+        add_staff, front_desk, import_patients, patient_browser, patient_page, printed_code,
+    },
     harness::{TestApp, each_backend},
 };
 
@@ -14,36 +16,6 @@ async fn clinic_with_patient(app: &TestApp) -> String {
     let email = r#","telecom":[{"system":"email","value":"lucia@example.org"}]"#;
     import_patients(app, &org, &[("p", "Lucia", "Rivera", "1961-04-09", email)]).await;
     patient_page(app, &org, "Rivera", "Lucia").await
-}
-
-/// Invites with a printed code and reads the code off the letter.
-async fn printed_code(app: &TestApp, page: &str) -> String {
-    let letter = app
-        .client
-        .post(app.url(&format!("{page}/invite")))
-        .form(&[("channel", "printed-code")])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    letter
-        .split("<p class=\"code\"")
-        .nth(1)
-        .and_then(|r| r.split('>').nth(1))
-        .and_then(|r| r.split('<').next())
-        .expect("a code on the letter")
-        .to_owned()
-}
-
-/// A browser of its own: the patient is not the staff member.
-fn patient_browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap()
 }
 
 async fn activate(app: &TestApp, patient: &reqwest::Client, code: &str) -> reqwest::Response {

@@ -112,6 +112,28 @@ pub fn patient_browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// Invites the patient whose staff page is `page` with a printed code (the front desk is
+/// signed in on `app.client`) and reads the code off the letter.
+pub async fn printed_code(app: &TestApp, page: &str) -> String {
+    let letter = app
+        .client
+        .post(app.url(&format!("{page}/invite")))
+        .form(&[("channel", "printed-code")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    letter
+        .split("<p class=\"code\"")
+        .nth(1)
+        .and_then(|r| r.split('>').nth(1))
+        .and_then(|r| r.split('<').next())
+        .expect("a code on the letter")
+        .to_owned()
+}
+
 pub const PATIENT_PASSWORD: &str = "maple syrup on tuesday mornings";
 
 /// Takes an imported patient (family name Rivera) from a printed invitation, made by the
@@ -127,23 +149,7 @@ pub async fn enrolled_patient(
 ) -> reqwest::Client {
     use reqwest::StatusCode;
     let page = patient_page(app, org, "Rivera", given).await;
-    let letter = app
-        .client
-        .post(app.url(&format!("{page}/invite")))
-        .form(&[("channel", "printed-code")])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let code = letter
-        .split("<p class=\"code\"")
-        .nth(1)
-        .and_then(|r| r.split('>').nth(1))
-        .and_then(|r| r.split('<').next())
-        .expect("a code on the letter")
-        .to_owned();
+    let code = printed_code(app, &page).await;
     let patient = patient_browser();
     let steps: [(&str, Vec<(&str, &str)>); 5] = [
         ("/activate", vec![("code", &code), ("website", "")]),

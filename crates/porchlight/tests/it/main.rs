@@ -13,4 +13,5 @@ mod http;
 mod import;
 mod invitations;
 mod patient_sign_in;
+mod review;
 mod staff;

@@ -1,0 +1,164 @@
+//! The staff review queue: what differed, unlocking, re-inviting with a corrected address,
+//! closing with a reason; and resending an invitation.
+
+use reqwest::{StatusCode, header};
+
+use crate::{
+    fixtures::{
+        STAFF_PASSWORD, add_staff, front_desk, import_patients, patient_browser, patient_page,
+        printed_code,
+    },
+    harness::{TestApp, each_backend},
+};
+
+/// Lucia Rivera, invited with a printed code, opened in her own browser.
+async fn opened_invitation(
+    app: &TestApp,
+) -> (storage::Organization, String, String, reqwest::Client) {
+    let org = front_desk(app).await;
+    let email = r#","telecom":[{"system":"email","value":"lucia@example.org"}]"#;
+    import_patients(app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", email)]).await;
+    let page = patient_page(app, &org, "Rivera", "Lucia").await;
+    let code = printed_code(app, &page).await;
+    let patient = patient_browser();
+    let opened = patient
+        .post(app.url("/activate"))
+        .form(&[("code", code.as_str()), ("website", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    (org, page, code, patient)
+}
+
+async fn identity(app: &TestApp, patient: &reqwest::Client, birth_day: &str) -> reqwest::Response {
+    patient
+        .post(app.url("/enroll/identity"))
+        .form(&[
+            ("given", "Lucia"),
+            ("family", "Rivera"),
+            ("birth_month", "4"),
+            ("birth_day", birth_day),
+            ("birth_year", "1961"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The link to the first item in the queue.
+async fn first_item(app: &TestApp) -> String {
+    let queue = app.get("/staff/review").await.text().await.unwrap();
+    let start = queue
+        .find("href=\"/staff/review/")
+        .expect("an item in the queue")
+        + 6;
+    queue[start..].split('"').next().unwrap().to_owned()
+}
+
+each_backend! {
+    async fn staff_see_what_differed_and_close_the_item_with_a_reason(app) {
+        let (_org, _page, _code, patient) = opened_invitation(&app).await;
+        assert!(app.get("/staff/review").await.text().await.unwrap().contains("Nothing waits for review"));
+        identity(&app, &patient, "10").await;
+        identity(&app, &patient, "11").await;
+
+        let queue = app.get("/staff/review").await;
+        assert_eq!(queue.headers()[header::CACHE_CONTROL], "no-store");
+        let queue = queue.text().await.unwrap();
+        assert!(queue.contains("Rivera, Lucia"), "{queue}");
+        assert!(queue.contains("2 attempts did not match"), "one row per invitation: {queue}");
+        let item = first_item(&app).await;
+        let page = app.get(&item).await.text().await.unwrap();
+        assert!(page.contains("<td>Date of birth</td><td><strong>Differed</strong></td>"), "{page}");
+        assert!(page.contains("<td>First name</td><td>matched</td>"), "{page}");
+        assert!(!page.contains("Unlock the invitation"), "not locked");
+        assert_eq!(app.db.count_audit("review.list").await.unwrap(), 3, "every look at the queue");
+        assert_eq!(app.db.count_audit("review.view").await.unwrap(), 1);
+
+        let no_reason = app.client.post(app.url(&format!("{item}/close"))).form(&[("note", "")]).send().await.unwrap();
+        assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_reason.text().await.unwrap().contains("id=\"reason-error\""));
+        let other = app.client.post(app.url(&format!("{item}/close"))).form(&[("reason", "other"), ("note", " ")]).send().await.unwrap();
+        assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(other.text().await.unwrap().contains("Say why in the note."));
+        let org = app.db.organization_by_slug("maple").await.unwrap().unwrap();
+        assert_eq!(app.db.open_review_items(org.id).await.unwrap().len(), 2, "nothing closed by a bad form");
+
+        let closed = app.client.post(app.url(&format!("{item}/close")))
+            .form(&[("reason", "helped"), ("note", "Typed the day wrong; she will try again.")]).send().await.unwrap();
+        assert_eq!(closed.status(), StatusCode::SEE_OTHER);
+        assert!(app.db.open_review_items(org.id).await.unwrap().is_empty(), "both attempts' items close");
+        assert_eq!(app.db.count_audit("review.close").await.unwrap(), 1);
+        assert_eq!(app.get(&item).await.status(), StatusCode::NOT_FOUND);
+    }
+
+    async fn a_locked_invitation_is_unlocked_and_the_patient_goes_on(app) {
+        let (org, _page, _code, patient) = opened_invitation(&app).await;
+        for day in ["10", "11", "12", "13", "14"] {
+            identity(&app, &patient, day).await;
+        }
+        assert_eq!(patient.get(app.url("/enroll/identity")).send().await.unwrap().status(), StatusCode::GONE);
+        let queue = app.get("/staff/review").await.text().await.unwrap();
+        assert!(queue.contains("Locked: 5 attempts did not match"), "{queue}");
+        let item = first_item(&app).await;
+        assert!(app.get(&item).await.text().await.unwrap().contains("Unlock the invitation"));
+
+        // Staff of another practice cannot see or act on it.
+        let oak = app.db.create_organization("oak", "Oak Clinic", None).await.unwrap();
+        add_staff(&app, oak.id, "olga", domain::Role::FrontDesk).await;
+        let other = patient_browser();
+        other.post(app.url("/staff/sign-in"))
+            .form(&[("organization", "oak"), ("username", "olga"), ("password", STAFF_PASSWORD)])
+            .send().await.unwrap();
+        assert_eq!(other.get(app.url(&item)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(other.post(app.url(&format!("{item}/unlock"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert!(!other.get(app.url("/staff/review")).send().await.unwrap().text().await.unwrap().contains("Rivera"));
+
+        let unlocked = app.client.post(app.url(&format!("{item}/unlock"))).send().await.unwrap();
+        assert_eq!(unlocked.status(), StatusCode::SEE_OTHER);
+        assert!(app.db.open_review_items(org.id).await.unwrap().is_empty());
+        assert_eq!(app.db.count_audit("invitation.unlock").await.unwrap(), 1);
+        // The patient starts again at the identity step, with every attempt back.
+        let wrong = identity(&app, &patient, "15").await.text().await.unwrap();
+        assert!(wrong.contains("You can try 4 more times."), "{wrong}");
+        assert_eq!(identity(&app, &patient, "9").await.headers()[header::LOCATION], "/enroll/access-code");
+        // Unlocking twice is refused plainly.
+        assert_eq!(app.client.post(app.url(&format!("{item}/unlock"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
+
+    async fn a_new_invitation_corrects_the_chart_replaces_the_old_one_and_closes_the_items(app) {
+        let (org, page, code, patient) = opened_invitation(&app).await;
+        identity(&app, &patient, "10").await;
+        let staff_page = app.get(&page).await.text().await.unwrap();
+        assert!(staff_page.contains("Send a new invitation"), "{staff_page}");
+        assert!(staff_page.contains("name=\"resend\""));
+
+        // Without the resend flag there is still no second invitation.
+        let duplicate = app.client.post(app.url(&format!("{page}/invite")))
+            .form(&[("channel", "email"), ("email", "lucia.rivera@example.net")]).send().await.unwrap();
+        assert_eq!(duplicate.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.db.count_audit("invitation.create").await.unwrap(), 1);
+
+        let resent = app.client.post(app.url(&format!("{page}/invite")))
+            .form(&[("channel", "email"), ("email", "lucia.rivera@example.net"), ("save_email", "on"), ("resend", "1")])
+            .send().await.unwrap();
+        assert_eq!(resent.status(), StatusCode::SEE_OTHER);
+        let staff_page = app.get(&page).await.text().await.unwrap();
+        assert!(staff_page.contains("<dd>lucia.rivera@example.net</dd>"), "the chart is corrected: {staff_page}");
+        assert!(staff_page.contains("Invited (email)"), "{staff_page}");
+        assert_eq!(app.db.count_audit("patient.contact-update").await.unwrap(), 1);
+        assert_eq!(app.db.count_audit("invitation.replace").await.unwrap(), 1);
+        assert!(app.db.open_review_items(org.id).await.unwrap().is_empty(), "acting closes the items");
+        let jobs = app.db.pending_jobs("email.invitation").await.unwrap();
+        assert_eq!(jobs.len(), 1);
+        assert!(jobs[0].contains("lucia.rivera@example.net"));
+
+        // The old code and the old enrollment session are dead.
+        let old = patient_browser().post(app.url("/activate")).form(&[("code", code.as_str()), ("website", "")]).send().await.unwrap();
+        assert!(old.text().await.unwrap().contains("This invitation was cancelled"));
+        let stale = patient.get(app.url("/enroll/identity")).send().await.unwrap();
+        assert_eq!(stale.status(), StatusCode::GONE);
+        assert!(stale.text().await.unwrap().contains("This invitation was cancelled"));
+    }
+}

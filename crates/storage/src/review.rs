@@ -1,0 +1,317 @@
+//! The staff review queue: identity mismatches and locked invitations, and what staff do
+//! about them (re-invite, unlock, close with a reason).
+
+use domain::{PatientId, StaffScope};
+use jiff::Timestamp;
+use jiff_sqlx::ToSqlx;
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::{AuditActor, AuditEntry, Database, RequestOrigin, Tx, database::dispatch};
+
+/// An open item as staff see it.
+#[derive(Debug, Clone)]
+pub struct ReviewItem {
+    pub id: Uuid,
+    /// `mismatch`, `locked`, or another kind a later step adds.
+    pub kind: String,
+    pub patient: Option<PatientId>,
+    /// "Family, Given" of the chart, when the item belongs to one.
+    pub patient_name: Option<String>,
+    pub mrn: Option<String>,
+    pub invitation: Option<Uuid>,
+    pub invitation_status: Option<String>,
+    pub invitation_expires_at: Option<Timestamp>,
+    /// JSON: per field, whether it matched.
+    pub detail: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(FromRow)]
+struct ItemRow {
+    id: Uuid,
+    kind: String,
+    patient_id: Option<Uuid>,
+    family_name: Option<String>,
+    given_names: Option<String>,
+    mrn: Option<String>,
+    invitation_id: Option<Uuid>,
+    invitation_status: Option<String>,
+    expires_at: Option<jiff_sqlx::Timestamp>,
+    detail: String,
+    created_at: jiff_sqlx::Timestamp,
+}
+
+impl From<ItemRow> for ReviewItem {
+    fn from(row: ItemRow) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind,
+            patient: row.patient_id.map(PatientId::from_uuid),
+            patient_name: match (row.family_name, row.given_names) {
+                (Some(family), Some(given)) => Some(format!("{family}, {given}")),
+                _ => None,
+            },
+            mrn: row.mrn,
+            invitation: row.invitation_id,
+            invitation_status: row.invitation_status,
+            invitation_expires_at: row.expires_at.map(|t| t.to_jiff()),
+            detail: row.detail,
+            created_at: row.created_at.to_jiff(),
+        }
+    }
+}
+
+impl ReviewItem {
+    /// Whether "unlock" applies: the invitation locked and has not expired.
+    pub fn can_unlock(&self, now: Timestamp) -> bool {
+        self.invitation_status.as_deref() == Some("locked")
+            && self.invitation_expires_at.is_some_and(|at| at > now)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error("no such open review item in this practice")]
+    NotFound,
+    #[error("the invitation is not locked, or it has expired")]
+    CannotUnlock,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+const ITEM_QUERY: &str = "SELECT r.id, r.kind, r.patient_id, p.family_name, p.given_names, p.mrn, \
+     r.invitation_id, i.status AS invitation_status, i.expires_at, r.detail, r.created_at \
+     FROM review_items r \
+     LEFT JOIN patients p ON p.id = r.patient_id AND p.organization_id = r.organization_id \
+     LEFT JOIN invitations i ON i.id = r.invitation_id AND i.organization_id = r.organization_id \
+     WHERE r.organization_id = $1 AND r.closed_at IS NULL";
+
+impl Database {
+    /// The organization's open items, oldest first. Names are PHI: the read is audited.
+    pub async fn review_queue(
+        &self,
+        scope: &StaffScope,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<Vec<ReviewItem>> {
+        let mut tx = self.begin().await?;
+        let sql = format!("{ITEM_QUERY} ORDER BY r.created_at");
+        let rows: Vec<ItemRow> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(scope.organization().as_uuid())
+                .fetch_all(&mut **tx)
+                .await?
+        });
+        tx.append_audit(&staff_audit(
+            scope,
+            "review.list",
+            None,
+            origin,
+            rows.len().to_string(),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(ReviewItem::from).collect())
+    }
+
+    /// How many items wait, for the console's menu (no names: not audited).
+    pub async fn count_open_review_items(&self, scope: &StaffScope) -> anyhow::Result<i64> {
+        let (count,): (i64,) = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT COUNT(*) FROM review_items WHERE organization_id = $1 AND closed_at IS NULL",
+            )
+            .bind(scope.organization().as_uuid())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(count)
+    }
+
+    /// One open item, audited.
+    pub async fn review_item(
+        &self,
+        scope: &StaffScope,
+        id: Uuid,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<Option<ReviewItem>> {
+        let mut tx = self.begin().await?;
+        let item = open_item(&mut tx, scope, id).await?;
+        if let Some(item) = &item {
+            tx.append_audit(&staff_audit(
+                scope,
+                "review.view",
+                item.patient,
+                origin,
+                format!("item {id}"),
+            ))
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    /// Gives a locked invitation its attempts back: the patient starts again at the identity
+    /// step. The invitation's open items close.
+    pub async fn unlock_invitation(
+        &self,
+        scope: &StaffScope,
+        item: Uuid,
+        origin: &RequestOrigin,
+    ) -> Result<(), ReviewError> {
+        let now = Timestamp::now();
+        let mut tx = self.begin().await?;
+        let item = open_item(&mut tx, scope, item)
+            .await?
+            .ok_or(ReviewError::NotFound)?;
+        let (Some(invitation), Some(patient), true) =
+            (item.invitation, item.patient, item.can_unlock(now))
+        else {
+            return Err(ReviewError::CannotUnlock);
+        };
+        let moved = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "UPDATE invitations SET status = 'opened', attempts = 0, ended_at = NULL, \
+                 access_code_verified_at = NULL \
+                 WHERE id = $1 AND organization_id = $2 AND status = 'locked'",
+            )
+            .bind(invitation)
+            .bind(scope.organization().as_uuid())
+            .execute(&mut **tx)
+            .await
+            .map_err(anyhow::Error::from)?
+            .rows_affected()
+        });
+        if moved != 1 {
+            return Err(ReviewError::CannotUnlock);
+        }
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "INSERT INTO enrollment_events (id, organization_id, invitation_id, patient_id, stage, at) \
+                 VALUES ($1, $2, $3, $4, 'unlocked', $5)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(scope.organization().as_uuid())
+            .bind(invitation)
+            .bind(patient.as_uuid())
+            .bind(now.to_sqlx())
+            .execute(&mut **tx)
+            .await
+            .map_err(anyhow::Error::from)?;
+        });
+        tx.close_review_items_of(scope, patient, "Unlocked", now)
+            .await?;
+        tx.append_audit(&staff_audit(
+            scope,
+            "invitation.unlock",
+            Some(patient),
+            origin,
+            format!("invitation {invitation}"),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Closes an item with the reason staff give, and with it the other open items of the same
+    /// invitation (each wrong attempt opens one).
+    pub async fn close_review_item(
+        &self,
+        scope: &StaffScope,
+        item: Uuid,
+        reason: &str,
+        origin: &RequestOrigin,
+    ) -> Result<(), ReviewError> {
+        let now = Timestamp::now();
+        let mut tx = self.begin().await?;
+        let item = open_item(&mut tx, scope, item)
+            .await?
+            .ok_or(ReviewError::NotFound)?;
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "UPDATE review_items SET closed_at = $1, closed_by = $2, close_reason = $3 \
+                 WHERE organization_id = $5 AND closed_at IS NULL \
+                 AND (id = $4 OR invitation_id = $6)",
+            )
+            .bind(now.to_sqlx())
+            .bind(scope.staff().as_uuid())
+            .bind(reason)
+            .bind(item.id)
+            .bind(scope.organization().as_uuid())
+            .bind(item.invitation)
+            .execute(&mut **tx)
+            .await
+            .map_err(anyhow::Error::from)?;
+        });
+        tx.append_audit(&staff_audit(
+            scope,
+            "review.close",
+            item.patient,
+            origin,
+            format!("item {}", item.id),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// Closes every open item of a patient, because staff acted on them.
+    pub(crate) async fn close_review_items_of(
+        &mut self,
+        scope: &StaffScope,
+        patient: PatientId,
+        reason: &str,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
+        dispatch!(&mut self.handle, |tx| {
+            sqlx::query(
+                "UPDATE review_items SET closed_at = $1, closed_by = $2, close_reason = $3 \
+                 WHERE organization_id = $4 AND patient_id = $5 AND closed_at IS NULL",
+            )
+            .bind(now.to_sqlx())
+            .bind(scope.staff().as_uuid())
+            .bind(reason)
+            .bind(scope.organization().as_uuid())
+            .bind(patient.as_uuid())
+            .execute(&mut **tx)
+            .await?;
+        });
+        Ok(())
+    }
+}
+
+async fn open_item(
+    tx: &mut Tx,
+    scope: &StaffScope,
+    id: Uuid,
+) -> anyhow::Result<Option<ReviewItem>> {
+    let sql = format!("{ITEM_QUERY} AND r.id = $2");
+    let row: Option<ItemRow> = dispatch!(&mut tx.handle, |tx| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(scope.organization().as_uuid())
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+    });
+    Ok(row.map(ReviewItem::from))
+}
+
+fn staff_audit(
+    scope: &StaffScope,
+    action: &str,
+    patient: Option<PatientId>,
+    origin: &RequestOrigin,
+    detail: String,
+) -> AuditEntry {
+    AuditEntry {
+        organization: Some(scope.organization()),
+        actor: AuditActor::Staff(scope.staff()),
+        action: action.to_owned(),
+        patient,
+        subject: Some("review queue".to_owned()),
+        client_addr: origin.client_addr.clone(),
+        request_id: origin.request_id.clone(),
+        detail: Some(detail),
+    }
+}

@@ -1,0 +1,379 @@
+//! The review queue: staff see which identity fields differed, then re-invite (after
+//! correcting the chart's email), unlock, or close the item with a reason.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+use domain::Role;
+use jiff::{Timestamp, tz::TimeZone};
+use serde::Deserialize;
+use storage::{ReviewError, ReviewItem};
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    identity::invalid,
+    pages::{Practice, no_store, render, server_error},
+    session::StaffUser,
+    staff::request_origin,
+};
+
+/// One row of the queue: an invitation's open items together (each wrong attempt opens one),
+/// or a single item without an invitation.
+struct Group {
+    /// The newest item: actions and its page go through it.
+    latest: ReviewItem,
+    mismatches: usize,
+    locked: bool,
+    since: Timestamp,
+}
+
+impl Group {
+    fn what(&self) -> String {
+        let attempts = match self.mismatches {
+            0 => String::new(),
+            1 => "1 attempt did not match".to_owned(),
+            n => format!("{n} attempts did not match"),
+        };
+        match (self.locked, attempts.is_empty()) {
+            (true, true) => "Locked".to_owned(),
+            (true, false) => format!("Locked: {attempts}"),
+            (false, _) if !attempts.is_empty() => attempts,
+            _ => kind_label(&self.latest.kind).to_owned(),
+        }
+    }
+
+    fn since(&self) -> String {
+        when(self.since)
+    }
+}
+
+fn group(items: Vec<ReviewItem>) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for item in items {
+        let same = groups
+            .iter_mut()
+            .find(|g| g.latest.invitation.is_some() && g.latest.invitation == item.invitation);
+        let (mismatch, locked) = (item.kind == "mismatch", item.kind == "locked");
+        match same {
+            Some(group) => {
+                group.mismatches += usize::from(mismatch);
+                group.locked |= locked;
+                group.latest = item;
+            }
+            None => groups.push(Group {
+                mismatches: usize::from(mismatch),
+                locked,
+                since: item.created_at,
+                latest: item,
+            }),
+        }
+    }
+    groups
+}
+
+fn kind_label(kind: &str) -> &str {
+    match kind {
+        "mismatch" => "Details did not match",
+        "locked" => "Locked after too many attempts",
+        "self-enrollment" => "Sign-up without an invitation did not match",
+        other => other,
+    }
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "given" => "First name",
+        "family" => "Last name",
+        "birth_date" => "Date of birth",
+        "mrn" => "MRN",
+        "access_code" => "Access code",
+        "ssn_last4" => "Last 4 of SSN",
+        "postal_code" => "ZIP code",
+        other => other,
+    }
+}
+
+/// The item's detail as (field, outcome) rows; values other than text are shown as JSON.
+fn fields(detail: &str) -> Vec<(String, String)> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(detail)
+    else {
+        return vec![("Detail".to_owned(), detail.to_owned())];
+    };
+    map.into_iter()
+        .map(|(field, value)| {
+            let value = match value {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            };
+            (field_label(&field).to_owned(), value)
+        })
+        .collect()
+}
+
+fn when(at: Timestamp) -> String {
+    at.to_zoned(TimeZone::UTC)
+        .strftime("%m/%d/%Y %H:%M UTC")
+        .to_string()
+}
+
+#[derive(Template)]
+#[template(path = "staff/review.html")]
+struct QueuePage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    staff_name: String,
+    staff_role: &'static str,
+    staff_is_admin: bool,
+    groups: Vec<Group>,
+    closed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "staff/review_item.html")]
+struct ItemPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    staff_name: String,
+    staff_role: &'static str,
+    staff_is_admin: bool,
+    item: ReviewItem,
+    kind: String,
+    fields: Vec<(String, String)>,
+    created: String,
+    can_unlock: bool,
+    reason: String,
+    note: String,
+    reason_error: Option<&'static str>,
+}
+
+fn may_review(user: &StaffUser) -> bool {
+    matches!(user.account.role, Role::FrontDesk | Role::Administrator)
+}
+
+fn forbidden() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "Only front-desk staff and administrators work the review queue.",
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    closed: Option<String>,
+}
+
+/// `GET /staff/review`.
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
+pub async fn queue(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<QueueQuery>,
+) -> Response {
+    if !may_review(&user) {
+        return forbidden();
+    }
+    let origin = request_origin(client, &headers);
+    let items = match state.db.review_queue(&user.scope, &origin).await {
+        Ok(items) => items,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the review queue");
+            return server_error();
+        }
+    };
+    let practice = Practice::of(&state).await;
+    let mut response = render(QueuePage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        staff_name: user.account.display_name.clone(),
+        staff_role: user.account.role.label(),
+        staff_is_admin: user.account.role == Role::Administrator,
+        groups: group(items),
+        closed: query.closed.is_some(),
+    });
+    no_store(&mut response);
+    response
+}
+
+/// `GET /staff/review/{item}`.
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(item): Path<Uuid>,
+) -> Response {
+    if !may_review(&user) {
+        return forbidden();
+    }
+    item_page(
+        &state,
+        &user,
+        item,
+        &request_origin(client, &headers),
+        CloseForm::default(),
+        None,
+    )
+    .await
+}
+
+async fn item_page(
+    state: &AppState,
+    user: &StaffUser,
+    item: Uuid,
+    origin: &storage::RequestOrigin,
+    form: CloseForm,
+    reason_error: Option<&'static str>,
+) -> Response {
+    let item = match state.db.review_item(&user.scope, item, origin).await {
+        Ok(Some(item)) => item,
+        Ok(None) => return not_found(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not read a review item");
+            return server_error();
+        }
+    };
+    let practice = Practice::of(state).await;
+    let mut response = render(ItemPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        staff_name: user.account.display_name.clone(),
+        staff_role: user.account.role.label(),
+        staff_is_admin: user.account.role == Role::Administrator,
+        kind: kind_label(&item.kind).to_owned(),
+        fields: fields(&item.detail),
+        created: when(item.created_at),
+        can_unlock: item.can_unlock(Timestamp::now()),
+        item,
+        reason: form.reason,
+        note: form.note,
+        reason_error,
+    });
+    no_store(&mut response);
+    response
+}
+
+/// `POST /staff/review/{item}/unlock`.
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
+pub async fn unlock(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(item): Path<Uuid>,
+) -> Response {
+    if !may_review(&user) {
+        return forbidden();
+    }
+    let origin = request_origin(client, &headers);
+    match state.db.unlock_invitation(&user.scope, item, &origin).await {
+        Ok(()) => Redirect::to("/staff/review?closed").into_response(),
+        Err(ReviewError::NotFound) => not_found(),
+        Err(ReviewError::CannotUnlock) => (
+            StatusCode::CONFLICT,
+            "This invitation is no longer locked, or it has expired. Send a new invitation from the patient's page.",
+        )
+            .into_response(),
+        Err(ReviewError::Unexpected(error)) => {
+            tracing::error!(error = %error, "could not unlock an invitation");
+            server_error()
+        }
+    }
+}
+
+/// The reasons staff pick from; "other" needs a note.
+const REASONS: [(&str, &str); 4] = [
+    ("helped", "The patient called and was helped"),
+    ("not-patient", "Someone other than the patient tried"),
+    ("duplicate", "Already handled"),
+    ("other", "Another reason"),
+];
+
+#[derive(Deserialize, Default)]
+pub struct CloseForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /staff/review/{item}/close`.
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
+pub async fn close(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(item): Path<Uuid>,
+    Form(form): Form<CloseForm>,
+) -> Response {
+    if !may_review(&user) {
+        return forbidden();
+    }
+    let origin = request_origin(client, &headers);
+    let note = form.note.trim();
+    let reason = match REASONS.iter().find(|(key, _)| *key == form.reason) {
+        None => Err("Choose why you are closing this item."),
+        Some(("other", _)) if note.is_empty() => Err("Say why in the note."),
+        Some(_) if note.chars().count() > 500 => Err("Keep the note under 500 characters."),
+        Some((_, label)) if note.is_empty() => Ok((*label).to_owned()),
+        Some((_, label)) => Ok(format!("{label}: {note}")),
+    };
+    let reason = match reason {
+        Ok(reason) => reason,
+        Err(message) => {
+            return invalid(item_page(&state, &user, item, &origin, form, Some(message)).await);
+        }
+    };
+    match state
+        .db
+        .close_review_item(&user.scope, item, &reason, &origin)
+        .await
+    {
+        Ok(()) => Redirect::to("/staff/review?closed").into_response(),
+        Err(ReviewError::NotFound) => not_found(),
+        Err(ReviewError::CannotUnlock) => server_error(),
+        Err(ReviewError::Unexpected(error)) => {
+            tracing::error!(error = %error, "could not close a review item");
+            server_error()
+        }
+    }
+}
+
+impl ItemPage {
+    fn reasons(&self) -> &'static [(&'static str, &'static str)] {
+        &REASONS
+    }
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "No such open review item in this practice. It may have been closed already.",
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_reads_as_field_rows() {
+        let rows = fields(r#"{"given":"matched","birth_date":"differed"}"#);
+        assert!(rows.contains(&("First name".to_owned(), "matched".to_owned())));
+        assert!(rows.contains(&("Date of birth".to_owned(), "differed".to_owned())));
+        assert_eq!(fields("not json")[0].1, "not json");
+    }
+}
