@@ -7,6 +7,7 @@
 mod audit;
 mod database;
 mod enrollment;
+mod funnel;
 mod import;
 mod invitations;
 mod organizations;
@@ -25,6 +26,7 @@ pub use enrollment::{
     AttemptOutcome, AttemptStep, ChartFields, CredentialsError, InvitationSecret, MatchCandidate,
     OpenInvitation,
 };
+pub use funnel::{FUNNEL_STAGES, Funnel};
 pub use import::{Outcome, RecordId};
 pub use invitations::{CreateInvitationError, InvitationSummary, NewInvitation};
 pub use organizations::Organization;

@@ -1,9 +1,11 @@
 //! HTTP: turns requests into domain calls and results into pages or JSON. Handlers are thin.
 
 mod access_code;
+mod api;
 mod credentials;
 mod csrf;
 mod enroll;
+mod funnel;
 mod health;
 mod identity;
 mod invite;
@@ -111,6 +113,9 @@ pub fn router(state: AppState) -> Router {
             "/staff/terms",
             get(terms_admin::show).post(terms_admin::publish),
         )
+        .route("/staff/enrollment", get(funnel::page))
+        .route("/api/v1/enrollment/funnel", get(funnel::json))
+        .route("/api/openapi.json", get(api::openapi))
         .route("/staff/review", get(review::queue))
         .route("/staff/review/{item}", get(review::show))
         .route("/staff/review/{item}/unlock", post(review::unlock))

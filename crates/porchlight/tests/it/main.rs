@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod demo_data;
 mod enrollment;
+mod funnel;
 mod http;
 mod import;
 mod invitations;
