@@ -241,11 +241,7 @@ impl FunnelPage {
             .as_ref()
             .and_then(|r| r.stages.first())
             .map_or(0, |s| s.count);
-        if invited == 0 {
-            0
-        } else {
-            count * 100 / invited
-        }
+        (count * 100).checked_div(invited).unwrap_or(0)
     }
 
     fn percent(&self, share: &f64) -> String {
