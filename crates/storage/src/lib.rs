@@ -5,6 +5,7 @@
 //! [`dispatch!`] runs it against whichever pool or transaction is in hand.
 
 mod audit;
+mod bot_challenges;
 mod database;
 mod enrollment;
 mod import;
@@ -13,6 +14,7 @@ mod organizations;
 mod params;
 mod patients;
 mod policies;
+mod self_enrollment;
 mod sessions;
 mod staff;
 mod terms;
@@ -27,6 +29,7 @@ pub use import::{Outcome, RecordId};
 pub use invitations::{CreateInvitationError, InvitationSummary, NewInvitation};
 pub use organizations::Organization;
 pub use patients::{PatientQuery, PatientSummary, RequestOrigin};
+pub use self_enrollment::{NewSelfEnrollment, SelfEnrollmentCandidate, SelfEnrollmentError};
 pub use sessions::{NewSession, Session, SessionKind};
 pub use staff::{NewStaff, StaffAccount, StaffError};
 pub use terms::{ActivateError, DefaultTerms, TermsVersion};

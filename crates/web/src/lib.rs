@@ -1,6 +1,7 @@
 //! HTTP: turns requests into domain calls and results into pages or JSON. Handlers are thin.
 
 mod access_code;
+mod bot_check;
 mod credentials;
 mod csrf;
 mod enroll;
@@ -12,6 +13,7 @@ mod pages;
 pub mod passwords;
 mod policy;
 mod security_headers;
+mod self_enroll;
 pub mod session;
 mod staff;
 mod terms_admin;
@@ -47,6 +49,8 @@ pub struct AppState {
 pub struct WebSettings {
     /// The address patients use, e.g. `https://portal.example.org`; links in emails start here.
     pub base_url: String,
+    /// The proof-of-work difficulty and the no-JavaScript wait of the bot check.
+    pub bot_check: domain::bot_check::BotCheckConfig,
 }
 
 impl WebSettings {
@@ -68,6 +72,10 @@ pub fn router(state: AppState) -> Router {
             get(enroll::activate_page).post(enroll::activate),
         )
         .route(
+            "/enroll/start",
+            get(self_enroll::show).post(self_enroll::submit),
+        )
+        .route(
             "/enroll/identity",
             get(identity::show).post(identity::submit),
         )
@@ -86,7 +94,10 @@ pub fn router(state: AppState) -> Router {
         .route("/welcome", get(terms_step::welcome))
         .route("/manifest.webmanifest", get(terms_step::manifest))
         .route("/static/icon.svg", get(terms_step::icon))
-        .route("/enroll/{token}", get(enroll::follow_link))
+        .route(
+            "/enroll/{token}",
+            get(enroll::follow_link).post(enroll::confirm_link),
+        )
         .route("/staff", get(staff::home))
         .route(
             "/staff/sign-in",
@@ -102,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/patients/{patient}/invite", post(invite::invite))
         .route("/staff/patients/{patient}/revoke", post(invite::revoke))
         .route("/static/portal.css", get(pages::stylesheet))
+        .route("/static/bot-check.js", get(bot_check::script))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))

@@ -4,12 +4,12 @@
 use reqwest::{StatusCode, header};
 
 use crate::{
-    fixtures::{add_staff, front_desk, import_patients, patient_page},
+    fixtures::{add_staff, front_desk, import_patients, patient_page, solve_bot_check},
     harness::{TestApp, each_backend},
 };
 
 /// A signed-in front desk and one adult patient; returns the patient's staff page.
-async fn clinic_with_patient(app: &TestApp) -> String {
+pub(crate) async fn clinic_with_patient(app: &TestApp) -> String {
     let org = front_desk(app).await;
     let email = r#","telecom":[{"system":"email","value":"lucia@example.org"}]"#;
     import_patients(app, &org, &[("p", "Lucia", "Rivera", "1961-04-09", email)]).await;
@@ -17,7 +17,7 @@ async fn clinic_with_patient(app: &TestApp) -> String {
 }
 
 /// Invites with a printed code and reads the code off the letter.
-async fn printed_code(app: &TestApp, page: &str) -> String {
+pub(crate) async fn printed_code(app: &TestApp, page: &str) -> String {
     let letter = app
         .client
         .post(app.url(&format!("{page}/invite")))
@@ -38,7 +38,7 @@ async fn printed_code(app: &TestApp, page: &str) -> String {
 }
 
 /// A browser of its own: the patient is not the staff member.
-fn patient_browser() -> reqwest::Client {
+pub(crate) fn patient_browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
@@ -46,10 +46,21 @@ fn patient_browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// Types the code on `/activate`; the bot check is answered as the page's script would.
 async fn activate(app: &TestApp, patient: &reqwest::Client, code: &str) -> reqwest::Response {
+    let page = patient
+        .get(app.url("/activate"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut form = vec![("code", code.to_owned()), ("website", String::new())];
+    form.extend(solve_bot_check(&page));
     patient
         .post(app.url("/activate"))
-        .form(&[("code", code), ("website", "")])
+        .form(&form)
         .send()
         .await
         .unwrap()

@@ -102,3 +102,43 @@ pub async fn patient_page(app: &TestApp, org: &Organization, family: &str, given
         .unwrap();
     format!("/staff/patients/{}", found[0].id)
 }
+
+/// The bot check of the form in `html`, answered the way the page's script does: trying
+/// 0, 1, 2, ... until SHA-256(salt followed by the number) is the challenge. Returns the two
+/// form fields to send.
+pub fn solve_bot_check(html: &str) -> Vec<(&'static str, String)> {
+    use sha2::{Digest, Sha256};
+    let salt = attribute(html, "data-salt");
+    let challenge = hex::decode(attribute(html, "data-challenge")).expect("a hex challenge");
+    let max: u64 = attribute(html, "data-max").parse().expect("a maximum");
+    let number = (0..=max)
+        .find(|n| Sha256::digest(format!("{salt}{n}")).as_slice() == challenge.as_slice())
+        .expect("the number is in range");
+    vec![
+        ("bot_check", bot_token(html)),
+        ("bot_solution", number.to_string()),
+    ]
+}
+
+/// The bot check of the form in `html` left unanswered, as a browser without JavaScript
+/// sends it.
+pub fn unsolved_bot_check(html: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("bot_check", bot_token(html)),
+        ("bot_solution", String::new()),
+    ]
+}
+
+/// The signed challenge token the form in `html` carries.
+pub fn bot_token(html: &str) -> String {
+    attribute(html, "name=\"bot_check\" value")
+}
+
+fn attribute(html: &str, name: &str) -> String {
+    let start = format!("{name}=\"");
+    html.split(&start)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no {name} in the page: {html}"))
+        .to_owned()
+}
