@@ -273,7 +273,7 @@ impl Attempt<'_> {
         if !form.website.is_empty() {
             // A robot: the answer a person with wrong details gets, and no review item.
             return match self.count_failure().await {
-                Ok(left) => self.mismatch(form, left),
+                Ok(left) => self.mismatch(left),
                 Err(response) => response,
             };
         }
@@ -308,7 +308,7 @@ impl Attempt<'_> {
                 response
             }
             Ok(Err((refusal, candidate, fields))) => {
-                self.refuse(form, &claim, refusal, candidate, fields).await
+                self.refuse(&claim, refusal, candidate, fields).await
             }
             Err(error) => {
                 tracing::error!(error = %error, "could not run a self-enrollment");
@@ -465,7 +465,6 @@ impl Attempt<'_> {
     /// The one answer for every refusal, and a review item for staff.
     async fn refuse(
         &self,
-        form: StartForm,
         claim: &IdentityClaim,
         refusal: Refusal,
         patient: Option<PatientId>,
@@ -504,7 +503,7 @@ impl Attempt<'_> {
             tracing::error!(error = %error, "could not open a self-enrollment review item");
             return server_error();
         }
-        self.mismatch(form, left)
+        self.mismatch(left)
     }
 
     /// Counts a refused try from this address; answers the tries left.
@@ -523,7 +522,10 @@ impl Attempt<'_> {
         }
     }
 
-    fn mismatch(&self, form: StartForm, left: i64) -> Response {
+    /// The refusal page. It is the empty form with the one message: nothing on it depends on
+    /// what was typed or on why it was refused (and a shared computer keeps no one's details
+    /// on screen).
+    fn mismatch(&self, left: i64) -> Response {
         let phone = self
             .chosen
             .organization
@@ -532,7 +534,7 @@ impl Attempt<'_> {
             .unwrap_or_else(|| "the practice".to_owned());
         let message = mismatch_text(&phone, left.max(0));
         let bot = BotField::fresh(self.state, self.now);
-        self.again(form, Vec::new(), Some(message), bot)
+        self.again(StartForm::default(), Vec::new(), Some(message), bot)
     }
 
     /// The form again, as typed (but for the access code), with what to fix.

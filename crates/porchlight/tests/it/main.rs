@@ -13,4 +13,5 @@ mod enrollment;
 mod http;
 mod import;
 mod invitations;
+mod self_enrollment;
 mod staff;
