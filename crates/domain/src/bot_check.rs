@@ -54,7 +54,8 @@ pub struct BotCheckConfig {
 impl Default for BotCheckConfig {
     fn default() -> Self {
         Self {
-            // About 50,000 SHA-256 hashes on average: well under a second on a recent phone.
+            // About 50,000 SHA-256 hashes on average: 0.9 s through WebCrypto on the build
+            // machine (docs/BOT-CHECK.md), done while the person is still typing.
             max_number: 100_000,
             // Long enough to find the letter with the code, or to look up an MRN.
             lifetime: SignedDuration::from_mins(30),
