@@ -214,6 +214,12 @@ each_backend! {
         assert!(cookie.starts_with("porchlight_enrollment=") && cookie.contains("HttpOnly"), "{cookie}");
         let step = lucia.get(app.url("/enroll/credentials")).send().await.unwrap().text().await.unwrap();
         assert!(step.contains("For example: lucia.rivera"), "{step}");
+        // Staff see where the patient is.
+        crate::fixtures::add_staff(&app, org.id, "dana", Role::FrontDesk).await;
+        assert_eq!(sign_in(&app, &org, "dana", STAFF_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let chart = crate::fixtures::patient_page(&app, &org, "Rivera", "Lucia").await;
+        let chart = app.get(&chart).await.text().await.unwrap();
+        assert!(chart.contains("Signing up without an invitation, identity-verified"), "{chart}");
         finish(&app, &lucia, "lucia.r").await;
         let welcome = lucia.get(app.url("/welcome")).send().await.unwrap().text().await.unwrap();
         assert!(welcome.contains("Your account is ready and you are signed in"));
