@@ -2,6 +2,7 @@
 //! govern them. Values are parsed once at the edge into these types and trusted afterwards.
 //! Nothing here performs I/O.
 
+pub mod bot_check;
 pub mod clinical;
 mod email;
 mod ids;

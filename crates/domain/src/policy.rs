@@ -166,6 +166,18 @@ impl EnrollmentPolicy {
                     .to_owned(),
             });
         }
+        let self_enrollment = checked(&input.self_enrollment);
+        let mrn_required = checked(&input.mrn_required);
+        if self_enrollment && !mrn_required && access_code != Some(AccessCodeKind::SsnLast4) {
+            errors.push(FieldError {
+                field: "self_enrollment",
+                message: "Sign-up without an invitation needs an identifier only the patient \
+                          knows: also ask for the MRN, or use the last 4 digits of the SSN as \
+                          the access code. Name and date of birth alone are shared by too many \
+                          people."
+                    .to_owned(),
+            });
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -173,14 +185,22 @@ impl EnrollmentPolicy {
             minimum_age,
             email_invitations,
             printed_codes,
-            mrn_required: checked(&input.mrn_required),
+            mrn_required,
             access_code: access_code.unwrap_or(AccessCodeKind::BirthYear),
             invitation_days,
             attempts_allowed,
-            self_enrollment: checked(&input.self_enrollment),
+            self_enrollment,
             email_link_skips_bot_check: checked(&input.email_link_skips_bot_check),
             password_min_chars,
         })
+    }
+
+    /// Whether patients may sign up without an invitation under this policy. The matcher
+    /// accepts a claim without an invitation only when a person-unique identifier matched
+    /// (`domain::matching`), so a policy that asks for neither the MRN nor the SSN digits
+    /// offers nothing, even if it was saved with the switch on before that rule existed.
+    pub fn offers_self_enrollment(&self) -> bool {
+        self.self_enrollment && (self.mrn_required || self.access_code == AccessCodeKind::SsnLast4)
     }
 
     /// The form filled with this policy, for editing.
@@ -235,6 +255,43 @@ mod tests {
             ]
         );
         assert_eq!(errors[0].message, "Enter an age between 12 and 21.");
+    }
+
+    #[test]
+    fn self_enrollment_needs_the_mrn_or_the_ssn_digits() {
+        let mut input = EnrollmentPolicy::default().to_input();
+        input.self_enrollment = Some("on".into());
+        let errors = EnrollmentPolicy::parse(&input).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "self_enrollment");
+        assert!(errors[0].message.contains("also ask for the MRN"));
+
+        input.mrn_required = Some("on".into());
+        let with_mrn = EnrollmentPolicy::parse(&input).unwrap();
+        assert!(with_mrn.offers_self_enrollment());
+
+        input.mrn_required = None;
+        input.access_code = "ssn-last4".into();
+        assert!(
+            EnrollmentPolicy::parse(&input)
+                .unwrap()
+                .offers_self_enrollment()
+        );
+
+        // Off stays valid whatever else is chosen, and offers nothing.
+        input.self_enrollment = None;
+        input.access_code = "none".into();
+        assert!(
+            !EnrollmentPolicy::parse(&input)
+                .unwrap()
+                .offers_self_enrollment()
+        );
+        // A policy stored before the rule existed offers nothing either.
+        let old = EnrollmentPolicy {
+            self_enrollment: true,
+            ..EnrollmentPolicy::default()
+        };
+        assert!(!old.offers_self_enrollment());
     }
 
     #[test]

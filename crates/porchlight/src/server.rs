@@ -45,7 +45,10 @@ pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningS
     };
     let state = AppState {
         db,
-        settings: Arc::new(WebSettings { base_url }),
+        settings: Arc::new(WebSettings {
+            base_url,
+            bot_check: settings.bot_check,
+        }),
         hasher: web::passwords::PasswordHasher::per_core(),
         key: settings.secret_key.clone(),
     };

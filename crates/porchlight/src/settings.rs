@@ -34,6 +34,9 @@ pub struct Settings {
     pub base_url: String,
     pub smtp_url: Option<String>,
     pub secret_key: SecretKey,
+    /// The bot check's difficulty and waits: set in code, not by the environment (the
+    /// defaults suit every deployment; tests lower them).
+    pub bot_check: domain::bot_check::BotCheckConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -174,6 +177,7 @@ impl RawSettings {
             base_url,
             smtp_url,
             secret_key,
+            bot_check: domain::bot_check::BotCheckConfig::default(),
         })
     }
 }

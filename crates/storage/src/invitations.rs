@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::{AuditActor, AuditEntry, Database, RequestOrigin, Tx, database::dispatch};
 
 /// Statuses after which an invitation can no longer be used.
-const ENDED: [&str; 4] = ["active", "locked", "expired", "revoked"];
+pub(crate) const ENDED: [&str; 4] = ["active", "locked", "expired", "revoked"];
 
 pub struct NewInvitation<'a> {
     pub patient: PatientId,

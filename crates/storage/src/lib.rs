@@ -5,6 +5,7 @@
 //! [`dispatch!`] runs it against whichever pool or transaction is in hand.
 
 mod audit;
+mod bot_challenges;
 mod database;
 mod enrollment;
 mod funnel;
@@ -16,6 +17,7 @@ mod patient_accounts;
 mod patients;
 mod policies;
 mod review;
+mod self_enrollment;
 mod sessions;
 mod staff;
 mod terms;
@@ -33,6 +35,7 @@ pub use organizations::Organization;
 pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{PatientQuery, PatientSummary, RequestOrigin};
 pub use review::{ReviewError, ReviewItem};
+pub use self_enrollment::{NewSelfEnrollment, SelfEnrollmentCandidate, SelfEnrollmentError};
 pub use sessions::{NewSession, Session, SessionKind};
 pub use staff::{NewStaff, StaffAccount, StaffError};
 pub use terms::{ActivateError, DefaultTerms, PublishedText, TermsVersion};

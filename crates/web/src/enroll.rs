@@ -18,15 +18,16 @@ use storage::{InvitationSecret, OpenInvitation};
 
 use crate::{
     AppState,
+    bot_check::{self, BotAnswer, BotCheckFailure, BotField},
     pages::{Practice, no_store, render, server_error},
     session,
 };
 
 pub const ENROLLMENT_COOKIE: &str = "porchlight_enrollment";
 /// How long a patient has to finish the steps once the invitation is opened.
-const ENROLLMENT_SESSION: SignedDuration = SignedDuration::from_hours(2);
+pub(crate) const ENROLLMENT_SESSION: SignedDuration = SignedDuration::from_hours(2);
 const ACTIVATE_FAILURES: u32 = 10;
-const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+pub(crate) const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
 
 #[derive(Template)]
 #[template(path = "enroll/activate.html")]
@@ -36,6 +37,18 @@ struct ActivatePage {
     code: String,
     code_error: Option<String>,
     problem: Option<String>,
+    bot: BotField,
+    self_enrollment: bool,
+}
+
+#[derive(Template)]
+#[template(path = "enroll/link_check.html")]
+struct LinkCheckPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    action: String,
+    problem: Option<String>,
+    bot: BotField,
 }
 
 #[derive(Template)]
@@ -54,6 +67,8 @@ pub struct ActivateForm {
     /// The honeypot: people never see it, so anything typed here came from a robot.
     #[serde(default)]
     website: String,
+    #[serde(flatten)]
+    bot: BotAnswer,
 }
 
 /// Why an invitation cannot be opened, for the patient holding its secret.
@@ -76,7 +91,8 @@ fn unusable(invitation: &OpenInvitation) -> Option<Unusable> {
 }
 
 pub async fn activate_page(State(state): State<AppState>) -> Response {
-    activate_form(&state, String::new(), None, None).await
+    let bot = BotField::fresh(&state, Timestamp::now());
+    activate_form(&state, String::new(), None, None, bot).await
 }
 
 async fn activate_form(
@@ -84,15 +100,19 @@ async fn activate_form(
     code: String,
     code_error: Option<String>,
     problem: Option<String>,
+    bot: BotField,
 ) -> Response {
     let practice = Practice::of(state).await;
     let failed = code_error.is_some() || problem.is_some();
+    let self_enrollment = crate::self_enroll::offered_anywhere(state).await;
     let mut response = render(ActivatePage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         code,
         code_error,
         problem,
+        bot,
+        self_enrollment,
     });
     if failed {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -101,6 +121,9 @@ async fn activate_form(
     response
 }
 
+/// `POST /activate`: the printed code. In order: the per-address throttle, the honeypot,
+/// the code's form (a typo does not spend the bot check), the bot check, then the look-up.
+#[tracing::instrument(skip_all)]
 pub async fn activate(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -118,7 +141,8 @@ pub async fn activate(
         Ok(_) => {
             let message =
                 "Too many tries from this device. Wait 15 minutes and try again, or call us.";
-            return activate_form(&state, form.code, None, Some(message.to_owned())).await;
+            let bot = BotField::again(&state, &form.bot.bot_check, now);
+            return activate_form(&state, form.code, None, Some(message.to_owned()), bot).await;
         }
         Err(error) => {
             tracing::error!(error = %error, "could not read the activation counters");
@@ -132,12 +156,31 @@ pub async fn activate(
     };
     if !form.website.is_empty() {
         record_failure().await;
-        return activate_form(&state, form.code, None, Some(not_found.to_owned())).await;
+        let bot = BotField::fresh(&state, now);
+        return activate_form(&state, form.code, None, Some(not_found.to_owned()), bot).await;
     }
     let code = match ActivationCode::parse(&form.code) {
         Ok(code) => code,
-        Err(error) => return activate_form(&state, form.code, Some(error.to_string()), None).await,
+        Err(error) => {
+            let bot = BotField::again(&state, &form.bot.bot_check, now);
+            return activate_form(&state, form.code, Some(error.to_string()), None, bot).await;
+        }
     };
+    match bot_check::check(&state, &form.bot, now).await {
+        Ok(_) => {}
+        Err(BotCheckFailure::Refused(refusal)) => {
+            if bot_check::looks_automated(&refusal) {
+                record_failure().await;
+            }
+            let bot = BotField::after_refusal(&state, &form.bot, &refusal, now);
+            let message = bot_check::message(&refusal).to_owned();
+            return activate_form(&state, form.code, None, Some(message), bot).await;
+        }
+        Err(BotCheckFailure::Unexpected(error)) => {
+            tracing::error!(error = %error, "could not record a bot-check challenge");
+            return server_error();
+        }
+    }
     let hash = state.key.keyed_hash("activation-code", code.canonical());
     match state
         .db
@@ -147,7 +190,8 @@ pub async fn activate(
         Ok(Some(invitation)) => open(&state, invitation, client).await,
         Ok(None) => {
             record_failure().await;
-            activate_form(&state, form.code, None, Some(not_found.to_owned())).await
+            let bot = BotField::fresh(&state, now);
+            activate_form(&state, form.code, None, Some(not_found.to_owned()), bot).await
         }
         Err(error) => {
             tracing::error!(error = %error, "could not look up an activation code");
@@ -156,33 +200,108 @@ pub async fn activate(
     }
 }
 
-/// `GET /enroll/{token}`: the emailed link.
+/// `GET /enroll/{token}`: the emailed link. It opens the invitation at once, unless the
+/// practice's policy asks for the bot check on emailed links too: then a page with one
+/// button (and the check) comes first.
 pub async fn follow_link(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
 ) -> Response {
-    let hash = session::token_hash(&token);
+    let invitation = match linked_invitation(&state, &token).await {
+        Ok(invitation) => invitation,
+        Err(response) => return response,
+    };
+    if unusable(&invitation).is_none() && link_needs_bot_check(&state, &invitation).await {
+        let bot = BotField::fresh(&state, Timestamp::now());
+        return link_check_page(&state, &token, None, bot).await;
+    }
+    open(&state, invitation, client).await
+}
+
+/// `POST /enroll/{token}`: the emailed link's page with the bot check, answered.
+#[tracing::instrument(skip_all)]
+pub async fn confirm_link(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    Form(answer): Form<BotAnswer>,
+) -> Response {
+    let invitation = match linked_invitation(&state, &token).await {
+        Ok(invitation) => invitation,
+        Err(response) => return response,
+    };
+    if unusable(&invitation).is_none() && link_needs_bot_check(&state, &invitation).await {
+        let now = Timestamp::now();
+        match bot_check::check(&state, &answer, now).await {
+            Ok(_) => {}
+            Err(BotCheckFailure::Refused(refusal)) => {
+                let bot = BotField::after_refusal(&state, &answer, &refusal, now);
+                let message = bot_check::message(&refusal).to_owned();
+                let mut response = link_check_page(&state, &token, Some(message), bot).await;
+                *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                return response;
+            }
+            Err(BotCheckFailure::Unexpected(error)) => {
+                tracing::error!(error = %error, "could not record a bot-check challenge");
+                return server_error();
+            }
+        }
+    }
+    open(&state, invitation, client).await
+}
+
+/// The invitation an emailed link's token leads to, or the page saying the link is broken.
+async fn linked_invitation(state: &AppState, token: &str) -> Result<OpenInvitation, Response> {
+    let hash = session::token_hash(token);
     match state
         .db
         .invitation_by_secret(InvitationSecret::TokenHash(&hash))
         .await
     {
-        Ok(Some(invitation)) => open(&state, invitation, client).await,
-        Ok(None) => {
-            problem(
-                &state,
-                "This link does not work",
-                "The link may be incomplete: some email programs break long links. Try copying the \
-                 whole link from the email, or call us for a new invitation.",
-            )
-            .await
-        }
+        Ok(Some(invitation)) => Ok(invitation),
+        Ok(None) => Err(problem(
+            state,
+            "This link does not work",
+            "The link may be incomplete: some email programs break long links. Try copying the \
+             whole link from the email, or call us for a new invitation.",
+        )
+        .await),
         Err(error) => {
             tracing::error!(error = %error, "could not look up an invitation link");
-            server_error()
+            Err(server_error())
         }
     }
+}
+
+/// Whether the practice asks for the bot check on emailed links too. When the policy cannot
+/// be read, the check is asked for: it costs a person one button.
+async fn link_needs_bot_check(state: &AppState, invitation: &OpenInvitation) -> bool {
+    match state.db.enrollment_policy(invitation.organization).await {
+        Ok(policy) => !policy.email_link_skips_bot_check,
+        Err(error) => {
+            tracing::warn!(error = %error, "could not read the policy; asking for the bot check");
+            true
+        }
+    }
+}
+
+async fn link_check_page(
+    state: &AppState,
+    token: &str,
+    problem: Option<String>,
+    bot: BotField,
+) -> Response {
+    let practice = Practice::of(state).await;
+    let mut response = render(LinkCheckPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        action: format!("/enroll/{token}"),
+        problem,
+        bot,
+    });
+    no_store(&mut response);
+    response
 }
 
 async fn open(state: &AppState, invitation: OpenInvitation, client: SocketAddr) -> Response {
@@ -201,6 +320,12 @@ async fn open(state: &AppState, invitation: OpenInvitation, client: SocketAddr) 
         return server_error();
     }
     let mut response = Redirect::to("/enroll/identity").into_response();
+    set_enrollment_cookie(state, &mut response, &token);
+    response
+}
+
+/// Gives the browser the enrollment session's token, for the steps under `/enroll`.
+pub(crate) fn set_enrollment_cookie(state: &AppState, response: &mut Response, token: &str) {
     let secure = if state.settings.served_over_https() {
         "; Secure"
     } else {
@@ -211,7 +336,6 @@ async fn open(state: &AppState, invitation: OpenInvitation, client: SocketAddr) 
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
-    response
 }
 
 /// The page for an invitation that can no longer be used, saying why and what to do.

@@ -222,9 +222,15 @@ pub(crate) async fn mismatch_message(
         .unwrap_or_else(|| "the practice".to_owned());
     // This attempt is the one just counted.
     let left = i64::from(attempts_allowed) - invitation.attempts - 1;
+    mismatch_text(&phone, left)
+}
+
+/// The words of the one answer for every mismatch, on the invited path and without an
+/// invitation alike.
+pub(crate) fn mismatch_text(phone: &str, tries_left: i64) -> String {
     format!(
-        "The details do not match our records. Please call {phone}. You can try {left} more {}.",
-        if left == 1 { "time" } else { "times" }
+        "The details do not match our records. Please call {phone}. You can try {tries_left} more {}.",
+        if tries_left == 1 { "time" } else { "times" }
     )
 }
 
@@ -236,7 +242,7 @@ fn label(result: FieldResult) -> &'static str {
     }
 }
 
-fn field_error(error: &ClaimError) -> (&'static str, String) {
+pub(crate) fn field_error(error: &ClaimError) -> (&'static str, String) {
     match error {
         ClaimError::Given(e) => ("given", format!("First name: {e}.")),
         ClaimError::Family(e) => ("family", format!("Last name: {e}.")),

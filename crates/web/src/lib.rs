@@ -2,6 +2,7 @@
 
 mod access_code;
 mod api;
+mod bot_check;
 mod credentials;
 mod csrf;
 mod enroll;
@@ -16,6 +17,7 @@ mod patient;
 mod policy;
 mod review;
 mod security_headers;
+mod self_enroll;
 pub mod session;
 mod sign_in;
 mod staff;
@@ -52,6 +54,8 @@ pub struct AppState {
 pub struct WebSettings {
     /// The address patients use, e.g. `https://portal.example.org`; links in emails start here.
     pub base_url: String,
+    /// The proof-of-work difficulty and the no-JavaScript wait of the bot check.
+    pub bot_check: domain::bot_check::BotCheckConfig,
 }
 
 impl WebSettings {
@@ -71,6 +75,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/activate",
             get(enroll::activate_page).post(enroll::activate),
+        )
+        .route(
+            "/enroll/start",
+            get(self_enroll::show).post(self_enroll::submit),
         )
         .route(
             "/enroll/identity",
@@ -101,7 +109,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/manifest.webmanifest", get(terms_step::manifest))
         .route("/static/icon.svg", get(terms_step::icon))
-        .route("/enroll/{token}", get(enroll::follow_link))
+        .route(
+            "/enroll/{token}",
+            get(enroll::follow_link).post(enroll::confirm_link),
+        )
         .route("/staff", get(staff::home))
         .route(
             "/staff/sign-in",
@@ -124,6 +135,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/patients/{patient}/invite", post(invite::invite))
         .route("/staff/patients/{patient}/revoke", post(invite::revoke))
         .route("/static/portal.css", get(pages::stylesheet))
+        .route("/static/bot-check.js", get(bot_check::script))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))

@@ -44,6 +44,8 @@ impl Practice {
 struct Landing {
     practice_name: String,
     practice_phone: Option<String>,
+    /// Some practice lets patients sign up without an invitation.
+    self_enrollment: bool,
 }
 
 #[derive(Template)]
@@ -58,6 +60,7 @@ pub async fn landing(State(state): State<AppState>) -> Response {
     render(Landing {
         practice_name: practice.name,
         practice_phone: practice.phone,
+        self_enrollment: crate::self_enroll::offered_anywhere(&state).await,
     })
 }
 

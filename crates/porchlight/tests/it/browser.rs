@@ -138,6 +138,34 @@ async fn submit(client: &Client) {
         .unwrap();
 }
 
+/// Waits until the page's bot-check script has found its number: the live region says so
+/// and the hidden field holds the answer. Answers that number.
+async fn bot_check_done(client: &Client) -> u64 {
+    let started = Instant::now();
+    loop {
+        let state = client
+            .execute(
+                "const box = document.querySelector('[data-bot-check]');
+                 return [box.querySelector('[data-bot-status]').textContent,
+                         box.querySelector('input[name=bot_solution]').value];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let status = state[0].as_str().unwrap_or_default();
+        let solution = state[1].as_str().unwrap_or_default();
+        if status.ends_with("done") {
+            assert_eq!(status, "Checking that you are a person\u{2026} done");
+            return solution.parse().expect("the script filled in the number");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the bot check did not finish: {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Checks the page with axe and saves screenshots at a phone's and a desktop's width.
 async fn check_page(client: &Client, url: &str, name: &str) {
     for (width, height, label) in [(320u32, 720u32, "phone"), (1280, 900, "desktop")] {
@@ -322,6 +350,15 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
     check_page(&client, &app.url("/staff/terms"), "staff-terms").await;
     // The patient's side, on the same machine: the letter's code, then steps 1 to 3.
     check_page(&client, &app.url("/activate"), "enroll-activate").await;
+    // The bot check's script finds the number and says so; the page stays accessible.
+    bot_check_done(&client).await;
+    assert!(axe_violations(&client).await.is_empty());
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(
+        screenshot_dir().join("enroll-activate-checked-desktop.png"),
+        png,
+    )
+    .unwrap();
     type_into(&client, "code", &code).await;
     submit(&client).await;
     client
@@ -431,5 +468,101 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
     assert_eq!(heading, "Welcome to your patient portal");
     check_page(&client, &app.url("/welcome"), "welcome").await;
 
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(porchlight_browser),
+    ignore = "browser tests skipped: chromedriver is not installed"
+)]
+async fn self_enrollment_is_accessible_with_the_real_bot_check() {
+    use domain::{Role, StaffScope, policy::EnrollmentPolicy};
+    use fantoccini::Locator;
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let org = crate::fixtures::clinic(&app).await;
+    let admin = crate::fixtures::add_staff(&app, org.id, "ada", Role::Administrator).await;
+    let policy = EnrollmentPolicy {
+        self_enrollment: true,
+        mrn_required: true,
+        ..Default::default()
+    };
+    app.db
+        .save_enrollment_policy(
+            &StaffScope::new(org.id, admin, Role::Administrator),
+            &policy,
+            &storage::RequestOrigin::default(),
+        )
+        .await
+        .unwrap();
+    let mrn = r#","identifier":[{"type":{"coding":[{"code":"MR"}]},"value":"MRN-1"}]"#;
+    crate::fixtures::import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", mrn)])
+        .await;
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+
+    check_page(&client, &app.url("/enroll/start"), "self-enroll").await;
+    let fill = |mrn: &'static str| {
+        [
+            ("given", "Lucia"),
+            ("family", "Rivera"),
+            ("birth_month", "4"),
+            ("birth_day", "9"),
+            ("birth_year", "1961"),
+            ("mrn", mrn),
+            ("access_code", "1961"),
+        ]
+    };
+    // A wrong MRN first: the one answer, next to the form, and still accessible. The button
+    // is pressed at once; the script sends the form when its check is done.
+    client.set_window_size(320, 720).await.unwrap();
+    client.goto(&app.url("/enroll/start")).await.unwrap();
+    for (field, value) in fill("MRN-2") {
+        type_into(&client, field, value).await;
+    }
+    submit(&client).await;
+    let alert = client
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css("[role=alert]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        alert.starts_with("The details do not match our records."),
+        "{alert}"
+    );
+    assert!(axe_violations(&client).await.is_empty());
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join("self-enroll-refused-phone.png"), png).unwrap();
+
+    for (field, value) in fill("MRN-1") {
+        type_into(&client, field, value).await;
+    }
+    bot_check_done(&client).await;
+    submit(&client).await;
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Id("confirmation"))
+        .await
+        .expect("the credentials step");
+    check_page(
+        &client,
+        &app.url("/enroll/credentials"),
+        "self-enroll-credentials",
+    )
+    .await;
+    assert_eq!(
+        app.db
+            .count_audit("enrollment.self-enrollment")
+            .await
+            .unwrap(),
+        1
+    );
     client.close().await.unwrap();
 }

@@ -5,26 +5,18 @@ use reqwest::{StatusCode, header};
 
 use crate::{
     fixtures::{
-        add_staff, front_desk, import_patients, patient_browser, patient_page, printed_code,
+        activate, add_staff, front_desk, import_patients, patient_browser, patient_page,
+        printed_code,
     },
     harness::{TestApp, each_backend},
 };
 
 /// A signed-in front desk and one adult patient; returns the patient's staff page.
-async fn clinic_with_patient(app: &TestApp) -> String {
+pub(crate) async fn clinic_with_patient(app: &TestApp) -> String {
     let org = front_desk(app).await;
     let email = r#","telecom":[{"system":"email","value":"lucia@example.org"}]"#;
     import_patients(app, &org, &[("p", "Lucia", "Rivera", "1961-04-09", email)]).await;
     patient_page(app, &org, "Rivera", "Lucia").await
-}
-
-async fn activate(app: &TestApp, patient: &reqwest::Client, code: &str) -> reqwest::Response {
-    patient
-        .post(app.url("/activate"))
-        .form(&[("code", code), ("website", "")])
-        .send()
-        .await
-        .unwrap()
 }
 
 each_backend! {

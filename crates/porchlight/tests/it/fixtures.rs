@@ -134,6 +134,27 @@ pub async fn printed_code(app: &TestApp, page: &str) -> String {
         .to_owned()
 }
 
+/// Types the code on `/activate` in the patient's browser; the bot check is answered as the
+/// page's script would.
+pub async fn activate(app: &TestApp, patient: &reqwest::Client, code: &str) -> reqwest::Response {
+    let page = patient
+        .get(app.url("/activate"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut form = vec![("code", code.to_owned()), ("website", String::new())];
+    form.extend(solve_bot_check(&page));
+    patient
+        .post(app.url("/activate"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
 pub const PATIENT_PASSWORD: &str = "maple syrup on tuesday mornings";
 
 /// Takes an imported patient (family name Rivera) from a printed invitation, made by the
@@ -151,8 +172,9 @@ pub async fn enrolled_patient(
     let page = patient_page(app, org, "Rivera", given).await;
     let code = printed_code(app, &page).await;
     let patient = patient_browser();
-    let steps: [(&str, Vec<(&str, &str)>); 5] = [
-        ("/activate", vec![("code", &code), ("website", "")]),
+    let opened = activate(app, &patient, &code).await;
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let steps: [(&str, Vec<(&str, &str)>); 4] = [
         (
             "/enroll/identity",
             vec![
@@ -191,4 +213,43 @@ pub async fn enrolled_patient(
         );
     }
     patient
+}
+/// The bot check of the form in `html`, answered the way the page's script does: trying
+/// 0, 1, 2, ... until SHA-256(salt followed by the number) is the challenge. Returns the two
+/// form fields to send.
+pub fn solve_bot_check(html: &str) -> Vec<(&'static str, String)> {
+    use sha2::{Digest, Sha256};
+    let salt = attribute(html, "data-salt");
+    let challenge = hex::decode(attribute(html, "data-challenge")).expect("a hex challenge");
+    let max: u64 = attribute(html, "data-max").parse().expect("a maximum");
+    let number = (0..=max)
+        .find(|n| Sha256::digest(format!("{salt}{n}")).as_slice() == challenge.as_slice())
+        .expect("the number is in range");
+    vec![
+        ("bot_check", bot_token(html)),
+        ("bot_solution", number.to_string()),
+    ]
+}
+
+/// The bot check of the form in `html` left unanswered, as a browser without JavaScript
+/// sends it.
+pub fn unsolved_bot_check(html: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("bot_check", bot_token(html)),
+        ("bot_solution", String::new()),
+    ]
+}
+
+/// The signed challenge token the form in `html` carries.
+pub fn bot_token(html: &str) -> String {
+    attribute(html, "name=\"bot_check\" value")
+}
+
+fn attribute(html: &str, name: &str) -> String {
+    let start = format!("{name}=\"");
+    html.split(&start)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no {name} in the page: {html}"))
+        .to_owned()
 }

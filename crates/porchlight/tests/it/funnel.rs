@@ -4,7 +4,8 @@ use reqwest::{StatusCode, header};
 
 use crate::{
     fixtures::{
-        enrolled_patient, front_desk, import_patients, patient_browser, patient_page, printed_code,
+        activate, enrolled_patient, front_desk, import_patients, patient_browser, patient_page,
+        printed_code,
     },
     harness::each_backend,
 };
@@ -26,7 +27,7 @@ each_backend! {
         let ana = patient_page(&app, &org, "Rivera", "Ana").await;
         let code = printed_code(&app, &ana).await;
         let browser = patient_browser();
-        browser.post(app.url("/activate")).form(&[("code", code.as_str()), ("website", "")]).send().await.unwrap();
+        activate(&app, &browser, &code).await;
         browser.post(app.url("/enroll/identity"))
             .form(&[("given", "Ana"), ("family", "Rivera"), ("birth_month", "3"), ("birth_day", "4"), ("birth_year", "1985")])
             .send().await.unwrap();

@@ -29,8 +29,14 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with settings adjusted by `configure` (those set in code,
+    /// such as the bot check's wait).
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
         let database = TestDatabase::create(backend).await;
-        let settings = RawSettings {
+        let mut settings = RawSettings {
             database_url: Some(database.url.clone()),
             bind: Some("127.0.0.1:0".to_owned()),
             secret_key: Some(TEST_SECRET_KEY.to_owned()),
@@ -38,6 +44,7 @@ impl TestApp {
         }
         .validate()
         .expect("test settings are valid");
+        configure(&mut settings);
         let db = porchlight::open_database(&settings)
             .await
             .expect("the test database opens and migrates");
@@ -175,16 +182,20 @@ pub fn synthea_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/synthea-r4")
 }
 
-/// Declares tests that run once per backend: `mod sqlite` and `mod postgres`.
+/// Declares tests that run once per backend: `mod sqlite` and `mod postgres`. A test may
+/// adjust the settings after its app's name: `async fn t(app, |s: &mut Settings| ...) {}`.
 macro_rules! each_backend {
-    ($(async fn $name:ident($app:ident) $body:block)*) => {
+    ($(async fn $name:ident($app:ident $(, $configure:expr)?) $body:block)*) => {
         mod sqlite {
             #[allow(unused_imports)]
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let $app = $crate::harness::TestApp::spawn($crate::harness::Backend::Sqlite).await;
+                    let $app = $crate::harness::TestApp::spawn_with(
+                        $crate::harness::Backend::Sqlite,
+                        |_settings: &mut porchlight::settings::Settings| { $( ($configure)(_settings); )? },
+                    ).await;
                     $body
                 }
             )*
@@ -196,7 +207,10 @@ macro_rules! each_backend {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 #[cfg_attr(not(porchlight_pg), ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set")]
                 async fn $name() {
-                    let $app = $crate::harness::TestApp::spawn($crate::harness::Backend::Postgres).await;
+                    let $app = $crate::harness::TestApp::spawn_with(
+                        $crate::harness::Backend::Postgres,
+                        |_settings: &mut porchlight::settings::Settings| { $( ($configure)(_settings); )? },
+                    ).await;
                     $body
                 }
             )*

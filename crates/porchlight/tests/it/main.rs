@@ -5,6 +5,7 @@
 mod fixtures;
 mod harness;
 
+mod bot_check;
 mod browser;
 mod cli;
 mod demo_data;
@@ -15,4 +16,5 @@ mod import;
 mod invitations;
 mod patient_sign_in;
 mod review;
+mod self_enrollment;
 mod staff;

@@ -5,8 +5,8 @@ use reqwest::{StatusCode, header};
 
 use crate::{
     fixtures::{
-        STAFF_PASSWORD, add_staff, front_desk, import_patients, patient_browser, patient_page,
-        printed_code,
+        STAFF_PASSWORD, activate, add_staff, front_desk, import_patients, patient_browser,
+        patient_page, printed_code,
     },
     harness::{TestApp, each_backend},
 };
@@ -21,12 +21,7 @@ async fn opened_invitation(
     let page = patient_page(app, &org, "Rivera", "Lucia").await;
     let code = printed_code(app, &page).await;
     let patient = patient_browser();
-    let opened = patient
-        .post(app.url("/activate"))
-        .form(&[("code", code.as_str()), ("website", "")])
-        .send()
-        .await
-        .unwrap();
+    let opened = activate(app, &patient, &code).await;
     assert_eq!(opened.status(), StatusCode::SEE_OTHER);
     (org, page, code, patient)
 }
@@ -155,7 +150,7 @@ each_backend! {
         assert!(jobs[0].contains("lucia.rivera@example.net"));
 
         // The old code and the old enrollment session are dead.
-        let old = patient_browser().post(app.url("/activate")).form(&[("code", code.as_str()), ("website", "")]).send().await.unwrap();
+        let old = activate(&app, &patient_browser(), &code).await;
         assert!(old.text().await.unwrap().contains("This invitation was cancelled"));
         let stale = patient.get(app.url("/enroll/identity")).send().await.unwrap();
         assert_eq!(stale.status(), StatusCode::GONE);

@@ -1,0 +1,326 @@
+//! Self-enrollment without an invitation: the policy's rule, the page when it is not offered,
+//! a patient signing up to the welcome page, and every refusal giving one identical answer
+//! (and a staff review item), throttled per address.
+
+use domain::{
+    Role, StaffScope,
+    policy::{AccessCodeKind, EnrollmentPolicy},
+};
+use reqwest::{StatusCode, header};
+use storage::{Organization, RequestOrigin};
+
+use crate::{
+    fixtures::patient_browser,
+    fixtures::{STAFF_PASSWORD, add_staff, clinic, import_patients, sign_in, solve_bot_check},
+    harness::{TestApp, each_backend},
+};
+
+const MISMATCH: &str =
+    "The details do not match our records. Please call (555) 010-4477. You can try 4 more times.";
+
+/// FHIR members giving a patient an MRN (and more).
+fn mrn(value: &str) -> String {
+    format!(r#","identifier":[{{"type":{{"coding":[{{"code":"MR"}}]}},"value":"{value}"}}]"#)
+}
+
+/// The clinic with self-enrollment on, asking for the MRN and the year of birth.
+async fn self_enrolling_clinic(app: &TestApp) -> Organization {
+    let org = clinic(app).await;
+    let admin = add_staff(app, org.id, "ada", Role::Administrator).await;
+    let scope = StaffScope::new(org.id, admin, Role::Administrator);
+    let policy = EnrollmentPolicy {
+        self_enrollment: true,
+        mrn_required: true,
+        access_code: AccessCodeKind::BirthYear,
+        ..Default::default()
+    };
+    app.db
+        .save_enrollment_policy(&scope, &policy, &RequestOrigin::default())
+        .await
+        .unwrap();
+    org
+}
+
+/// What a person types: given, family, (month, day, year), MRN, access code.
+struct Claim<'a> {
+    given: &'a str,
+    family: &'a str,
+    birth: (&'a str, &'a str, &'a str),
+    mrn: &'a str,
+    code: &'a str,
+}
+
+const LUCIA: Claim<'static> = Claim {
+    given: "Lucia",
+    family: "Rivera",
+    birth: ("4", "9", "1961"),
+    mrn: "MRN-1",
+    code: "1961",
+};
+
+/// Fills in `/enroll/start` in `browser`, answering the bot check as the page's script would.
+async fn sign_up(app: &TestApp, browser: &reqwest::Client, claim: &Claim<'_>) -> reqwest::Response {
+    let page = browser.get(app.url("/enroll/start")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    let mut form = vec![
+        ("practice", "maple".to_owned()),
+        ("given", claim.given.to_owned()),
+        ("family", claim.family.to_owned()),
+        ("birth_month", claim.birth.0.to_owned()),
+        ("birth_day", claim.birth.1.to_owned()),
+        ("birth_year", claim.birth.2.to_owned()),
+        ("mrn", claim.mrn.to_owned()),
+        ("access_code", claim.code.to_owned()),
+        ("website", String::new()),
+    ];
+    form.extend(solve_bot_check(&page));
+    browser
+        .post(app.url("/enroll/start"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The page without its per-request challenge (salt, challenge, signed token).
+fn without_challenge(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(start) = [
+        "data-salt=\"",
+        "data-challenge=\"",
+        "name=\"bot_check\" value=\"",
+    ]
+    .iter()
+    .filter_map(|marker| rest.find(marker).map(|i| i + marker.len()))
+    .min()
+    {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('"').unwrap();
+        rest = &rest[start + end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Finishes an enrollment from the credentials step to the welcome page.
+async fn finish(app: &TestApp, browser: &reqwest::Client, username: &str) {
+    let password = "maple syrup on tuesday mornings";
+    let saved = browser
+        .post(app.url("/enroll/credentials"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("confirmation", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        saved.status(),
+        StatusCode::OK,
+        "{}",
+        saved.text().await.unwrap()
+    );
+    let done = browser
+        .post(app.url("/enroll/terms"))
+        .form(&[("accept_terms", "on"), ("accept_privacy", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.headers()[header::LOCATION], "/welcome");
+}
+
+/// The address's refusals forgotten, as for a different device: each refusal below then
+/// shows the same number of tries left.
+async fn new_device(app: &TestApp) {
+    app.db
+        .clear_failures("self-enroll-address:127.0.0.1")
+        .await
+        .unwrap();
+}
+
+each_backend! {
+    async fn the_policy_refuses_self_enrollment_without_the_mrn_or_the_ssn_digits(app) {
+        let org = clinic(&app).await;
+        add_staff(&app, org.id, "ada", Role::Administrator).await;
+        assert_eq!(sign_in(&app, &org, "ada", STAFF_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let mut form = EnrollmentPolicy::default().to_input();
+        form.self_enrollment = Some("on".into());
+        let fields = |f: &domain::policy::PolicyInput| {
+            let mut fields = vec![
+                ("minimum_age", f.minimum_age.clone()),
+                ("access_code", f.access_code.clone()),
+                ("invitation_days", f.invitation_days.clone()),
+                ("attempts_allowed", f.attempts_allowed.clone()),
+                ("password_min_chars", f.password_min_chars.clone()),
+                ("email_invitations", "on".to_owned()),
+                ("self_enrollment", "on".to_owned()),
+            ];
+            if f.mrn_required.is_some() {
+                fields.push(("mrn_required", "on".to_owned()));
+            }
+            fields
+        };
+        let refused = app.client.post(app.url("/staff/policy")).form(&fields(&form)).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("id=\"self_enrollment-error\">Sign-up without an invitation needs an identifier"), "{html}");
+        assert!(!app.db.enrollment_policy(org.id).await.unwrap().self_enrollment);
+
+        form.mrn_required = Some("on".into());
+        let saved = app.client.post(app.url("/staff/policy")).form(&fields(&form)).send().await.unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        assert!(app.db.enrollment_policy(org.id).await.unwrap().offers_self_enrollment());
+    }
+
+    async fn when_the_policy_is_off_the_page_says_how_to_get_an_invitation(app) {
+        clinic(&app).await;
+        let page = app.get("/enroll/start").await;
+        assert_eq!(page.status(), StatusCode::NOT_FOUND);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("This practice does not offer signing up without an invitation"), "{html}");
+        assert!(html.contains("Ask at the front desk") && html.contains("(555) 010-4477") && html.contains("href=\"/activate\""));
+        assert!(!app.get("/").await.text().await.unwrap().contains("/enroll/start"));
+        assert!(!app.get("/activate").await.text().await.unwrap().contains("/enroll/start"));
+        // A form sent anyway is not acted on.
+        let sent = patient_browser().post(app.url("/enroll/start")).form(&[("practice", "maple"), ("given", "Lucia")]).send().await.unwrap();
+        assert_eq!(sent.status(), StatusCode::NOT_FOUND);
+    }
+
+    async fn a_patient_signs_up_without_an_invitation_to_the_welcome_page(app) {
+        let org = self_enrolling_clinic(&app).await;
+        import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", &mrn("MRN-1"))]).await;
+        assert!(app.get("/").await.text().await.unwrap().contains("href=\"/enroll/start\""));
+        assert!(app.get("/activate").await.text().await.unwrap().contains("href=\"/enroll/start\""));
+        let lucia = patient_browser();
+        let form = lucia.get(app.url("/enroll/start")).send().await.unwrap().text().await.unwrap();
+        assert!(form.contains("Medical record number (MRN)") && form.contains("The year you were born"), "{form}");
+        // A malformed field is told next to it, and costs nothing.
+        let mut typo = vec![("practice", "maple".to_owned()), ("given", "Lucia".to_owned()), ("family", "Rivera".to_owned()),
+            ("birth_month", "2".to_owned()), ("birth_day", "30".to_owned()), ("birth_year", "1961".to_owned()), ("mrn", "MRN-1".to_owned()), ("access_code", "1961".to_owned())];
+        typo.extend(solve_bot_check(&form));
+        let typo = lucia.post(app.url("/enroll/start")).form(&typo).send().await.unwrap();
+        assert_eq!(typo.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let typo = typo.text().await.unwrap();
+        assert!(typo.contains("id=\"birth-error\">Enter a real date of birth") && typo.contains("value=\"Rivera\""), "{typo}");
+
+        let typed_loosely = Claim { given: " LUCIA ", family: "rivera", birth: ("04", "09", "1961"), mrn: "mrn-1", code: "1961" };
+        let response = sign_up(&app, &lucia, &typed_loosely).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", response.text().await.unwrap());
+        assert_eq!(response.headers()[header::LOCATION], "/enroll/credentials");
+        let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(cookie.starts_with("porchlight_enrollment=") && cookie.contains("HttpOnly"), "{cookie}");
+        let step = lucia.get(app.url("/enroll/credentials")).send().await.unwrap().text().await.unwrap();
+        assert!(step.contains("For example: lucia.rivera"), "{step}");
+        // Staff see where the patient is.
+        crate::fixtures::add_staff(&app, org.id, "dana", Role::FrontDesk).await;
+        assert_eq!(sign_in(&app, &org, "dana", STAFF_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let chart = crate::fixtures::patient_page(&app, &org, "Rivera", "Lucia").await;
+        let chart = app.get(&chart).await.text().await.unwrap();
+        assert!(chart.contains("Signing up without an invitation, identity-verified"), "{chart}");
+        finish(&app, &lucia, "lucia.r").await;
+        let welcome = lucia.get(app.url("/welcome")).send().await.unwrap().text().await.unwrap();
+        assert!(welcome.contains("Your account is ready and you are signed in"));
+        assert_eq!(app.db.count_audit("enrollment.self-enrollment").await.unwrap(), 1);
+        assert_eq!(app.db.count_audit("patient.match").await.unwrap(), 1, "the search is audited");
+        assert_eq!(app.db.count_audit("enrollment.active").await.unwrap(), 1);
+        assert!(app.db.open_review_items(org.id).await.unwrap().is_empty());
+    }
+
+    async fn every_refusal_gets_the_same_answer_and_a_review_item(app) {
+        let org = self_enrolling_clinic(&app).await;
+        let deceased = format!("{},\"deceasedBoolean\":true", mrn("MRN-3"));
+        import_patients(&app, &org, &[
+            ("p1", "Lucia", "Rivera", "1961-04-09", &mrn("MRN-1")),
+            ("p2", "Mateo", "Rivera", "2015-06-01", &mrn("MRN-2")),
+            ("p3", "Ana", "Lopez", "1940-02-02", &deceased),
+            // Twins on one record each, one without an MRN: nothing tells them apart.
+            ("p4", "Sam", "Reyes", "1980-05-05", &mrn("MRN-4")),
+            ("p5", "Sam", "Reyes", "1980-05-05", ""),
+            ("p6", "Olga", "Marsh", "1970-03-03", &mrn("MRN-6")),
+        ]).await;
+        // Olga already has an account, made through self-enrollment.
+        let olga = Claim { given: "Olga", family: "Marsh", birth: ("3", "3", "1970"), mrn: "MRN-6", code: "1970" };
+        let first = patient_browser();
+        assert_eq!(sign_up(&app, &first, &olga).await.status(), StatusCode::SEE_OTHER);
+        finish(&app, &first, "olga.m").await;
+
+        let cases: [(&str, Claim); 6] = [
+            ("no match", Claim { given: "Nobody", family: "Here", birth: ("1", "1", "1990"), mrn: "MRN-9", code: "1990" }),
+            ("several charts could be this person", Claim { given: "Sam", family: "Reyes", birth: ("5", "5", "1980"), mrn: "MRN-4", code: "1980" }),
+            ("access code differed", Claim { code: "1962", ..LUCIA }),
+            ("younger than the policy allows", Claim { given: "Mateo", family: "Rivera", birth: ("6", "1", "2015"), mrn: "MRN-2", code: "2015" }),
+            ("recorded as deceased", Claim { given: "Ana", family: "Lopez", birth: ("2", "2", "1940"), mrn: "MRN-3", code: "1940" }),
+            ("already has an account", olga),
+        ];
+        let mut bodies = Vec::new();
+        for (reason, claim) in &cases {
+            new_device(&app).await;
+            let response = sign_up(&app, &patient_browser(), claim).await;
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{reason}");
+            assert!(response.headers().get(header::SET_COOKIE).is_none(), "{reason}");
+            let body = response.text().await.unwrap();
+            assert!(body.contains(MISMATCH), "{reason}: {body}");
+            assert!(!body.contains(claim.family), "{reason}: nothing typed is echoed");
+            bodies.push((reason, without_challenge(&body)));
+        }
+        for (reason, body) in &bodies[1..] {
+            assert_eq!(body, &bodies[0].1, "{reason} differs from no match");
+        }
+
+        // Staff see why, and which fields differed when one chart came close.
+        let items = app.db.open_review_items(org.id).await.unwrap();
+        assert_eq!(items.len(), cases.len());
+        for ((kind, detail), (reason, claim)) in items.iter().zip(&cases) {
+            assert_eq!(kind, "self-enrollment");
+            let detail: serde_json::Value = serde_json::from_str(detail).unwrap();
+            assert_eq!(detail["reason"], *reason);
+            assert_eq!(detail["typed"]["family"], claim.family);
+            assert!(!detail.to_string().contains(&format!("\"{}\"", claim.code)), "never the access code");
+        }
+        let code_item: serde_json::Value = serde_json::from_str(&items[2].1).unwrap();
+        assert!(code_item["patient"].is_string());
+        assert_eq!(code_item["fields"]["birth_date"], "matched");
+        let none: serde_json::Value = serde_json::from_str(&items[0].1).unwrap();
+        assert!(none["patient"].is_null());
+        assert_eq!(app.db.count_audit("enrollment.self-enrollment").await.unwrap(), 1, "Olga's only");
+        assert_eq!(app.db.count_audit("enrollment.self-enrollment-refused").await.unwrap(), 6);
+    }
+
+    async fn refusals_are_throttled_per_address(app) {
+        let org = self_enrolling_clinic(&app).await;
+        import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", &mrn("MRN-1"))]).await;
+        let browser = patient_browser();
+        for left in (0..5).rev() {
+            let wrong = sign_up(&app, &browser, &Claim { mrn: "MRN-2", ..LUCIA }).await.text().await.unwrap();
+            let expected = format!("You can try {left} more time");
+            assert!(wrong.contains(&expected), "{expected}: {wrong}");
+        }
+        // Five refusals from this address: even the right details wait.
+        let throttled = sign_up(&app, &browser, &LUCIA).await;
+        assert_eq!(throttled.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(throttled.text().await.unwrap().contains("Too many tries from this device"));
+        assert_eq!(app.db.count_audit("enrollment.self-enrollment").await.unwrap(), 0);
+        new_device(&app).await;
+        assert_eq!(sign_up(&app, &browser, &LUCIA).await.status(), StatusCode::SEE_OTHER);
+    }
+
+    async fn several_practices_offering_it_are_chosen_by_name(app) {
+        let maple = self_enrolling_clinic(&app).await;
+        let oak = app.db.create_organization("oak", "Oak Family Medicine", None).await.unwrap();
+        let admin = add_staff(&app, oak.id, "olive", Role::Administrator).await;
+        let policy = EnrollmentPolicy { self_enrollment: true, access_code: AccessCodeKind::SsnLast4, ..Default::default() };
+        app.db.save_enrollment_policy(&StaffScope::new(oak.id, admin, Role::Administrator), &policy, &RequestOrigin::default()).await.unwrap();
+        let pick = app.get("/enroll/start").await.text().await.unwrap();
+        assert!(pick.contains("Which practice are you a patient of?"), "{pick}");
+        assert!(pick.contains("href=\"/enroll/start?practice=maple\">Maple Street Clinic") && pick.contains("Oak Family Medicine"));
+        let oak_form = app.get("/enroll/start?practice=oak").await.text().await.unwrap();
+        assert!(oak_form.contains("Last 4 digits of your Social Security number") && oak_form.contains("type=\"password\""));
+        assert!(!oak_form.contains("Medical record number"));
+        assert!(oak_form.contains("value=\"oak\""));
+        let maple_form = app.get(&format!("/enroll/start?practice={}", maple.slug)).await.text().await.unwrap();
+        assert!(maple_form.contains("Medical record number"));
+    }
+}
