@@ -100,21 +100,76 @@ fn field_label(field: &str) -> &str {
     }
 }
 
-/// The item's detail as (field, outcome) rows; values other than text are shown as JSON.
-fn fields(detail: &str) -> Vec<(String, String)> {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(detail)
-    else {
-        return vec![("Detail".to_owned(), detail.to_owned())];
-    };
-    map.into_iter()
+/// What an item's detail says, in rows staff can read.
+#[derive(Debug, Default, PartialEq)]
+struct Detail {
+    /// Why a sign-up without an invitation was refused.
+    reason: Option<String>,
+    /// What was typed, for sign-ups without an invitation (there is no chart to compare).
+    typed: Vec<(String, String)>,
+    /// (field, matched / differed / not compared), in the form's order.
+    results: Vec<(String, String)>,
+}
+
+/// The fields in the order the patient's form asks for them.
+const FIELD_ORDER: [&str; 7] = [
+    "given",
+    "family",
+    "birth_date",
+    "mrn",
+    "access_code",
+    "ssn_last4",
+    "postal_code",
+];
+
+fn rows(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(String, String)> {
+    let mut entries: Vec<(&String, &serde_json::Value)> =
+        map.iter().filter(|(_, value)| !value.is_null()).collect();
+    entries.sort_by_key(|(field, _)| {
+        FIELD_ORDER
+            .iter()
+            .position(|f| f == field)
+            .unwrap_or(FIELD_ORDER.len())
+    });
+    entries
+        .into_iter()
         .map(|(field, value)| {
             let value = match value {
-                serde_json::Value::String(text) => text,
+                serde_json::Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            (field_label(&field).to_owned(), value)
+            (field_label(field).to_owned(), value)
         })
         .collect()
+}
+
+/// Reads an item's detail: either per-field results (an invited patient's attempt), or a
+/// refused sign-up with its reason, what was typed and, when a chart came close, the results.
+fn detail(text: &str) -> Detail {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Detail {
+            results: vec![("Detail".to_owned(), text.to_owned())],
+            ..Detail::default()
+        };
+    };
+    if !map.contains_key("typed") {
+        return Detail {
+            results: rows(&map),
+            ..Detail::default()
+        };
+    }
+    let object = |key: &str| match map.get(key) {
+        Some(serde_json::Value::Object(inner)) => rows(inner),
+        _ => Vec::new(),
+    };
+    Detail {
+        reason: map
+            .get("reason")
+            .and_then(|r| r.as_str())
+            .map(str::to_owned),
+        typed: object("typed"),
+        results: object("fields"),
+    }
 }
 
 fn when(at: Timestamp) -> String {
@@ -145,7 +200,7 @@ struct ItemPage {
     staff_is_admin: bool,
     item: ReviewItem,
     kind: String,
-    fields: Vec<(String, String)>,
+    detail: Detail,
     created: String,
     can_unlock: bool,
     reason: String,
@@ -252,7 +307,7 @@ async fn item_page(
         staff_role: user.account.role.label(),
         staff_is_admin: user.account.role == Role::Administrator,
         kind: kind_label(&item.kind).to_owned(),
-        fields: fields(&item.detail),
+        detail: detail(&item.detail),
         created: when(item.created_at),
         can_unlock: item.can_unlock(Timestamp::now()),
         item,
@@ -370,10 +425,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn detail_reads_as_field_rows() {
-        let rows = fields(r#"{"given":"matched","birth_date":"differed"}"#);
-        assert!(rows.contains(&("First name".to_owned(), "matched".to_owned())));
-        assert!(rows.contains(&("Date of birth".to_owned(), "differed".to_owned())));
-        assert_eq!(fields("not json")[0].1, "not json");
+    fn detail_reads_as_field_rows_in_the_form_order() {
+        let read = detail(r#"{"mrn":"not compared","given":"matched","birth_date":"differed"}"#);
+        let fields: Vec<&str> = read.results.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["First name", "Date of birth", "MRN"]);
+        assert_eq!(read.results[1].1, "differed");
+        assert!(read.typed.is_empty() && read.reason.is_none());
+        assert_eq!(detail("not json").results[0].1, "not json");
+    }
+
+    #[test]
+    fn a_refused_sign_up_shows_its_reason_and_what_was_typed() {
+        let read = detail(
+            r#"{"reason":"no match","typed":{"family":"Rivera","given":"Lucia","mrn":null},"patient":null,"fields":null}"#,
+        );
+        assert_eq!(read.reason.as_deref(), Some("no match"));
+        assert_eq!(
+            read.typed,
+            [
+                ("First name".to_owned(), "Lucia".to_owned()),
+                ("Last name".to_owned(), "Rivera".to_owned())
+            ]
+        );
+        assert!(read.results.is_empty());
     }
 }

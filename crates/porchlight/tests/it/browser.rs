@@ -138,6 +138,31 @@ async fn submit(client: &Client) {
         .unwrap();
 }
 
+/// Waits until the page's main heading reads `expected`: right after a submit, the old page's
+/// heading may still be there, or go stale while it is read.
+async fn wait_for_heading(client: &Client, expected: &str) {
+    let started = Instant::now();
+    loop {
+        let heading = client
+            .execute(
+                "const h = document.querySelector('h1'); return h ? h.textContent.trim() : '';",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        if heading == expected {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the heading stayed '{heading}', expected '{expected}'"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Waits until the page's bot-check script has found its number: the live region says so
 /// and the hidden field holds the answer. Answers that number.
 async fn bot_check_done(client: &Client) -> u64 {
@@ -422,15 +447,7 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         type_into(&client, field, "maple syrup on tuesday mornings").await;
     }
     submit(&client).await;
-    let heading = client
-        .wait()
-        .for_element(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(heading, "Your username and password are saved");
+    wait_for_heading(&client, "Your username and password are saved").await;
     check_page(
         &client,
         &app.url("/enroll/credentials"),
@@ -564,5 +581,177 @@ async fn self_enrollment_is_accessible_with_the_real_bot_check() {
             .unwrap(),
         1
     );
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(porchlight_browser),
+    ignore = "browser tests skipped: chromedriver is not installed"
+)]
+async fn review_queue_funnel_patient_sign_in_and_new_terms_are_accessible() {
+    use crate::fixtures::{
+        PATIENT_PASSWORD, STAFF_PASSWORD, activate, add_staff, enrolled_patient, front_desk,
+        import_patients, patient_browser, patient_page, printed_code, sign_in,
+    };
+    use fantoccini::Locator;
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    // Lucia has an account; Ana typed the wrong birth date once.
+    let org = front_desk(&app).await;
+    import_patients(
+        &app,
+        &org,
+        &[
+            ("p1", "Lucia", "Rivera", "1961-04-09", ""),
+            ("p2", "Ana", "Rivera", "1985-03-03", ""),
+        ],
+    )
+    .await;
+    enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+    let ana = patient_page(&app, &org, "Rivera", "Ana").await;
+    let code = printed_code(&app, &ana).await;
+    let ana_browser = patient_browser();
+    activate(&app, &ana_browser, &code).await;
+    ana_browser
+        .post(app.url("/enroll/identity"))
+        .form(&[
+            ("given", "Ana"),
+            ("family", "Rivera"),
+            ("birth_month", "3"),
+            ("birth_day", "30"),
+            ("birth_year", "1985"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    // The administrator publishes a new privacy policy.
+    add_staff(&app, org.id, "ada", domain::Role::Administrator).await;
+    sign_in(&app, &org, "ada", STAFF_PASSWORD).await;
+    let published = app
+        .client
+        .post(app.url("/staff/terms"))
+        .form(&[
+            ("kind", "privacy"),
+            (
+                "summary",
+                "We now also keep a list of the devices you sign in from.",
+            ),
+            (
+                "body",
+                "1. Everything in version 1.\n2. A list of your signed-in devices.",
+            ),
+            (
+                "changes",
+                "We now keep a list of the devices you sign in from, which you can see.",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), reqwest::StatusCode::SEE_OTHER);
+
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    client.goto(&app.url("/staff/sign-in")).await.unwrap();
+    type_into(&client, "username", "dana").await;
+    type_into(&client, "password", STAFF_PASSWORD).await;
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Id("q"))
+        .await
+        .expect("signed in");
+    check_page(&client, &app.url("/staff/review"), "staff-review-queue").await;
+    client
+        .find(Locator::Css(".results a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("fields"))
+        .await
+        .unwrap();
+    let item_url = client.current_url().await.unwrap().to_string();
+    check_page(&client, &item_url, "staff-review-item").await;
+    // Closing without a reason: the error stands by the choices.
+    client
+        .find(Locator::Css("form[action$='/close'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("reason-error"))
+        .await
+        .unwrap();
+    assert!(axe_violations(&client).await.is_empty());
+    check_page(
+        &client,
+        &app.url("/staff/enrollment"),
+        "staff-enrollment-funnel",
+    )
+    .await;
+    let opened = client
+        .find(Locator::Css("#funnel tbody tr:nth-child(2)"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let opened = opened.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(opened, "Opened the invitation 2 0%");
+    client.close().await.unwrap();
+
+    // Lucia signs in on her phone and accepts the new privacy policy.
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    check_page(&client, &app.url("/sign-in"), "patient-sign-in").await;
+    type_into(&client, "username", "lucia.r").await;
+    type_into(&client, "password", "not my password").await;
+    submit(&client).await;
+    let alert = client
+        .wait()
+        .for_element(Locator::Css("[role=alert]"))
+        .await
+        .unwrap();
+    assert!(alert.text().await.unwrap().contains("do not match"));
+    assert!(axe_violations(&client).await.is_empty());
+    type_into(&client, "password", PATIENT_PASSWORD).await;
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Id("what-changed"))
+        .await
+        .expect("the new terms first");
+    check_page(&client, &app.url("/terms/update"), "patient-terms-update").await;
+    client
+        .find(Locator::Id("accept"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Id("previous-sign-in"))
+        .await
+        .expect("home");
+    check_page(&client, &app.url("/home"), "patient-home").await;
+    let heading = client
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(heading, "Hello, Lucia");
     client.close().await.unwrap();
 }

@@ -60,8 +60,9 @@ each_backend! {
 
         let page = app.get("/staff/enrollment").await.text().await.unwrap();
         assert!(page.contains("<td>Active account</td><td>1</td>"), "{page}");
-        assert!(page.contains("<td>Opened the invitation</td><td>2</td><td>33%</td>"), "{page}");
-        assert!(page.contains("<svg class=\"funnel-chart\""), "a chart");
+        // Each step's bar is its share of those invited: 3 invited, 2 opened, 1 active.
+        assert!(page.contains("<td>Opened the invitation</td><td>2</td><td class=\"bar-cell\"><svg class=\"bar\" width=\"100%\" height=\"18\" aria-hidden=\"true\" focusable=\"false\"><rect width=\"66%\""), "{page}");
+        assert!(page.contains("<rect width=\"33%\" height=\"18\"></rect></svg></td><td>0%</td>"), "{page}");
 
         // Without a staff session: no numbers.
         let anonymous = patient_browser().get(app.url("/api/v1/enrollment/funnel")).send().await.unwrap();

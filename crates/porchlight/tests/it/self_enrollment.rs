@@ -10,8 +10,10 @@ use reqwest::{StatusCode, header};
 use storage::{Organization, RequestOrigin};
 
 use crate::{
-    fixtures::patient_browser,
-    fixtures::{STAFF_PASSWORD, add_staff, clinic, import_patients, sign_in, solve_bot_check},
+    fixtures::{
+        STAFF_PASSWORD, add_staff, clinic, import_patients, patient_browser, sign_in,
+        solve_bot_check,
+    },
     harness::{TestApp, each_backend},
 };
 
@@ -287,6 +289,17 @@ each_backend! {
         assert!(none["patient"].is_null());
         assert_eq!(app.db.count_audit("enrollment.self-enrollment").await.unwrap(), 1, "Olga's only");
         assert_eq!(app.db.count_audit("enrollment.self-enrollment-refused").await.unwrap(), 6);
+
+        // The review queue shows each refusal; an item shows why and what was typed.
+        assert_eq!(sign_in(&app, &org, "ada", STAFF_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let queue = app.get("/staff/review").await.text().await.unwrap();
+        assert_eq!(queue.matches("Sign-up without an invitation did not match").count(), 6, "{queue}");
+        assert!(queue.contains("No chart matched") && queue.contains("Rivera, Lucia"), "{queue}");
+        let first = queue.split("href=\"/staff/review/").nth(1).unwrap().split('"').next().unwrap();
+        let item = app.get(&format!("/staff/review/{first}")).await.text().await.unwrap();
+        assert!(item.contains("<strong>Why it was refused:</strong> no match."), "{item}");
+        assert!(item.contains("<dt>Last name</dt><dd>Here</dd>"), "{item}");
+        assert!(!item.contains("id=\"fields\""), "no chart to compare with: {item}");
     }
 
     async fn refusals_are_throttled_per_address(app) {
