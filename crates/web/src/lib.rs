@@ -8,6 +8,7 @@ mod csrf;
 mod enroll;
 mod funnel;
 mod health;
+pub mod i18n;
 mod identity;
 mod invite;
 mod metrics;
@@ -136,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/patients/{patient}/revoke", post(invite::revoke))
         .route("/static/portal.css", get(pages::stylesheet))
         .route("/static/bot-check.js", get(bot_check::script))
+        .route("/language/{code}", get(i18n::choose))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
@@ -172,6 +174,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::middleware::from_fn(move |req, next| {
                     security_headers::apply(https, req, next)
                 }))
+                .layer(axum::middleware::from_fn(i18n::negotiate))
                 .layer(axum::middleware::from_fn(move |req, next| {
                     csrf::guard(own_origin.clone(), req, next)
                 })),
