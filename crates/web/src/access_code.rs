@@ -18,6 +18,7 @@ use subtle::ConstantTimeEq;
 
 use crate::{
     AppState,
+    i18n::t,
     identity::{current, invalid, locked, mismatch_message},
     pages::{Practice, no_store, render, server_error},
 };
@@ -27,10 +28,10 @@ use crate::{
 struct AccessCodePage {
     practice_name: String,
     practice_phone: Option<String>,
-    label: &'static str,
-    hint: &'static str,
+    label: String,
+    hint: String,
     secret: bool,
-    error: Option<&'static str>,
+    error: Option<String>,
     mismatch: Option<String>,
 }
 
@@ -99,8 +100,8 @@ pub async fn submit(
     let well_formed = typed.len() == 4 && typed.bytes().all(|b| b.is_ascii_digit());
     if !well_formed {
         let message = match kind {
-            AccessCodeKind::BirthYear => "Type the year with four digits, like 1961.",
-            _ => "Type the last four digits, like 6789.",
+            AccessCodeKind::BirthYear => t("access-year-format"),
+            _ => t("access-ssn-format"),
         };
         return invalid(page(&state, kind, Some(message), None).await);
     }
@@ -158,17 +159,13 @@ pub async fn submit(
 async fn page(
     state: &AppState,
     kind: AccessCodeKind,
-    error: Option<&'static str>,
+    error: Option<String>,
     mismatch: Option<String>,
 ) -> Response {
     let practice = Practice::of(state).await;
     let (label, hint, secret) = match kind {
-        AccessCodeKind::SsnLast4 => (
-            "Last 4 digits of your Social Security number",
-            "We use them only to check that this record is yours.",
-            true,
-        ),
-        _ => ("The year you were born", "Four digits, like 1961.", false),
+        AccessCodeKind::SsnLast4 => (t("access-ssn-label"), t("access-ssn-hint"), true),
+        _ => (t("access-year-label"), t("access-year-hint"), false),
     };
     let mut response = render(AccessCodePage {
         practice_name: practice.name,

@@ -106,24 +106,15 @@ pub(crate) async fn check(
 }
 
 /// What the person is told, next to the form, for each refusal.
-pub(crate) fn message(error: &BotCheckError) -> &'static str {
-    match error {
-        BotCheckError::TooSoon { .. } => {
-            "That was quick! To keep robots out, we ask everyone to take a few seconds. \
-             Please wait a few seconds, then press the button again."
-        }
-        BotCheckError::Expired => {
-            "This page was open for a long time, so we need to check again that you are a \
-             person. Please wait a few seconds, then press the button again."
-        }
+pub(crate) fn message(error: &BotCheckError) -> String {
+    crate::i18n::t(match error {
+        BotCheckError::TooSoon { .. } => "bot-too-soon",
+        BotCheckError::Expired => "bot-expired",
         BotCheckError::Missing
         | BotCheckError::Forged
         | BotCheckError::WrongSolution
-        | BotCheckError::Replayed => {
-            "We could not check that this form was sent by a person. Please wait a few \
-             seconds, then press the button again."
-        }
-    }
+        | BotCheckError::Replayed => "bot-failed",
+    })
 }
 
 /// Refusals that look like a robot rather than a quick person or an old page: they count

@@ -12,9 +12,9 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use domain::{
-    Username,
+    Username, UsernameError,
     matching::normalize::name_key,
-    password::{PasswordContext, PasswordPolicy, strength},
+    password::{PasswordContext, PasswordPolicy, PasswordProblem, strength},
     policy::AccessCodeKind,
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -23,6 +23,7 @@ use storage::{ChartFields, CredentialsError, OpenInvitation};
 
 use crate::{
     AppState,
+    i18n::{t, t_args},
     identity::{current, invalid},
     pages::{Practice, no_store, render, server_error},
 };
@@ -139,10 +140,7 @@ pub async fn submit(
         ..PasswordPolicy::default()
     };
     let checked = policy.check(&form.password, &form.confirmation, &context);
-    let mut username_error = username
-        .as_ref()
-        .err()
-        .map(|e| format!("{}.", capitalize(&e.to_string())));
+    let mut username_error = username.as_ref().err().map(username_problem);
     let mut suggestions = Vec::new();
     if let Ok(username) = &username {
         let taken = state
@@ -151,8 +149,7 @@ pub async fn submit(
             .await
             .unwrap_or_default();
         if !taken.is_empty() {
-            username_error =
-                Some("That username is taken. Choose another, or one of these.".to_owned());
+            username_error = Some(t("username-taken"));
             suggestions =
                 free_suggestions(&state, &invitation, &chart, Some(username.as_str())).await;
         }
@@ -163,8 +160,8 @@ pub async fn submit(
             let advice = strength(&form.password, &context).advice;
             (
                 None,
-                problems.iter().map(ToString::to_string).collect(),
-                advice,
+                problems.iter().map(password_problem).collect(),
+                advice.iter().map(|line| advice_line(line)).collect(),
             )
         }
     };
@@ -214,7 +211,7 @@ pub async fn submit(
         Err(CredentialsError::UsernameTaken) => {
             let suggestions =
                 free_suggestions(&state, &invitation, &chart, Some(username.as_str())).await;
-            let error = Some("That username is taken. Choose another, or one of these.".to_owned());
+            let error = Some(t("username-taken"));
             let example = example(&state, &invitation, &chart).await;
             invalid(
                 page(
@@ -284,14 +281,6 @@ async fn free_suggestions(
     free
 }
 
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn page(
     state: &AppState,
@@ -317,4 +306,108 @@ async fn page(
     });
     no_store(&mut response);
     response
+}
+
+/// A username's problem, in the patient's language.
+fn username_problem(error: &UsernameError) -> String {
+    t(match error {
+        UsernameError::TooShort => "username-too-short",
+        UsernameError::TooLong => "username-too-long",
+        UsernameError::InvalidCharacter => "username-invalid",
+    })
+}
+
+/// A password's problem, in the patient's language.
+pub(crate) fn password_problem(problem: &PasswordProblem) -> String {
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX).into();
+    match problem {
+        PasswordProblem::TooShort { min, actual } => t_args(
+            "pw-too-short",
+            &[("min", count(*min)), ("actual", count(*actual))],
+        ),
+        PasswordProblem::TooLong { max } => t_args("pw-too-long", &[("max", count(*max))]),
+        PasswordProblem::Common => t("pw-common"),
+        PasswordProblem::ContainsUsername => t("pw-username"),
+        PasswordProblem::ContainsName => t("pw-name"),
+        PasswordProblem::ContainsBirthDate => t("pw-birth-date"),
+        PasswordProblem::Repetitive => t("pw-repetitive"),
+        PasswordProblem::Mismatch => t("pw-mismatch"),
+    }
+}
+
+/// The domain words its password advice in English (a fixed set of lines); this finds each
+/// line's message so that it reads in the patient's language. A line not listed stays as is.
+const ADVICE: [(&str, &str); 23] = [
+    (
+        "Try a short sentence you will remember, like three or four unrelated words.",
+        "advice-1",
+    ),
+    (
+        "This is one of the most common passwords. Attackers try these first.",
+        "advice-2",
+    ),
+    (
+        "Leave out your name, username and date of birth: they are the first things someone would try.",
+        "advice-3",
+    ),
+    (
+        r#"Keys that sit next to each other on the keyboard, like "qwerty", are easy to guess."#,
+        "advice-4",
+    ),
+    (
+        r#"Repeated letters or numbers, like "aaa" or "111", are easy to guess."#,
+        "advice-5",
+    ),
+    (
+        r#"Writing the same thing twice, like "abcabc", is hardly harder to guess than writing it once."#,
+        "advice-6",
+    ),
+    ("This is very close to a common password.", "advice-7"),
+    (
+        r#"Runs like "abc" or "6543" are easy to guess."#,
+        "advice-8",
+    ),
+    ("Recent years are easy to guess.", "advice-9"),
+    (
+        "A single word is easy to guess, even a long one.",
+        "advice-10",
+    ),
+    ("Dates are easy to guess.", "advice-11"),
+    ("Names are easy to guess.", "advice-12"),
+    (
+        "You do not need symbols, numbers or capital letters.",
+        "advice-13",
+    ),
+    (
+        "Add another word or two. Unusual words are best.",
+        "advice-14",
+    ),
+    ("Capital letters do not help much.", "advice-15"),
+    (
+        "All capital letters are almost as easy to guess as all small letters.",
+        "advice-16",
+    ),
+    (
+        "A word spelled backwards is not much harder to guess.",
+        "advice-17",
+    ),
+    (
+        r#"Swapping letters for look-alikes, like "@" for "a", does not help much."#,
+        "advice-18",
+    ),
+    ("Avoid patterns of keys on the keyboard.", "advice-19"),
+    ("Avoid repeating words or letters.", "advice-20"),
+    (r#"Avoid runs like "abc" or "123"."#, "advice-21"),
+    ("Avoid recent years.", "advice-22"),
+    (
+        "Avoid dates and years that mean something to you, like your birthday.",
+        "advice-23",
+    ),
+];
+
+fn advice_line(line: &str) -> String {
+    ADVICE
+        .iter()
+        .find(|(english, _)| *english == line)
+        .map_or_else(|| line.to_owned(), |(_, key)| t(key))
 }

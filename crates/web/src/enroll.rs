@@ -19,6 +19,7 @@ use storage::{InvitationSecret, OpenInvitation};
 use crate::{
     AppState,
     bot_check::{self, BotAnswer, BotCheckFailure, BotField},
+    i18n::t,
     pages::{Practice, no_store, render, server_error},
     session,
 };
@@ -56,8 +57,8 @@ struct LinkCheckPage {
 struct ProblemPage {
     practice_name: String,
     practice_phone: Option<String>,
-    heading: &'static str,
-    message: &'static str,
+    heading: String,
+    message: String,
 }
 
 #[derive(Deserialize)]
@@ -131,7 +132,7 @@ pub async fn activate(
 ) -> Response {
     let now = Timestamp::now();
     let bucket = format!("activate-address:{}", client.ip());
-    let not_found = "We could not find an invitation with that code. Check the code on your letter and try again.";
+    let not_found = t("activate-not-found");
     match state
         .db
         .recent_failures(&bucket, now, THROTTLE_WINDOW)
@@ -139,10 +140,9 @@ pub async fn activate(
     {
         Ok(failures) if failures < ACTIVATE_FAILURES => {}
         Ok(_) => {
-            let message =
-                "Too many tries from this device. Wait 15 minutes and try again, or call us.";
+            let message = t("activate-throttled");
             let bot = BotField::again(&state, &form.bot.bot_check, now);
-            return activate_form(&state, form.code, None, Some(message.to_owned()), bot).await;
+            return activate_form(&state, form.code, None, Some(message), bot).await;
         }
         Err(error) => {
             tracing::error!(error = %error, "could not read the activation counters");
@@ -157,7 +157,7 @@ pub async fn activate(
     if !form.website.is_empty() {
         record_failure().await;
         let bot = BotField::fresh(&state, now);
-        return activate_form(&state, form.code, None, Some(not_found.to_owned()), bot).await;
+        return activate_form(&state, form.code, None, Some(not_found.clone()), bot).await;
     }
     let code = match ActivationCode::parse(&form.code) {
         Ok(code) => code,
@@ -173,7 +173,7 @@ pub async fn activate(
                 record_failure().await;
             }
             let bot = BotField::after_refusal(&state, &form.bot, &refusal, now);
-            let message = bot_check::message(&refusal).to_owned();
+            let message = bot_check::message(&refusal);
             return activate_form(&state, form.code, None, Some(message), bot).await;
         }
         Err(BotCheckFailure::Unexpected(error)) => {
@@ -191,7 +191,7 @@ pub async fn activate(
         Ok(None) => {
             record_failure().await;
             let bot = BotField::fresh(&state, now);
-            activate_form(&state, form.code, None, Some(not_found.to_owned()), bot).await
+            activate_form(&state, form.code, None, Some(not_found.clone()), bot).await
         }
         Err(error) => {
             tracing::error!(error = %error, "could not look up an activation code");
@@ -237,7 +237,7 @@ pub async fn confirm_link(
             Ok(_) => {}
             Err(BotCheckFailure::Refused(refusal)) => {
                 let bot = BotField::after_refusal(&state, &answer, &refusal, now);
-                let message = bot_check::message(&refusal).to_owned();
+                let message = bot_check::message(&refusal);
                 let mut response = link_check_page(&state, &token, Some(message), bot).await;
                 *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
                 return response;
@@ -260,13 +260,7 @@ async fn linked_invitation(state: &AppState, token: &str) -> Result<OpenInvitati
         .await
     {
         Ok(Some(invitation)) => Ok(invitation),
-        Ok(None) => Err(problem(
-            state,
-            "This link does not work",
-            "The link may be incomplete: some email programs break long links. Try copying the \
-             whole link from the email, or call us for a new invitation.",
-        )
-        .await),
+        Ok(None) => Err(problem(state, t("link-broken-heading"), t("link-broken")).await),
         Err(error) => {
             tracing::error!(error = %error, "could not look up an invitation link");
             Err(server_error())
@@ -342,31 +336,15 @@ pub(crate) fn set_enrollment_cookie(state: &AppState, response: &mut Response, t
 pub(crate) async fn ended(state: &AppState, invitation: &OpenInvitation) -> Response {
     let reason = unusable(invitation).unwrap_or(Unusable::Locked);
     let (heading, message) = match reason {
-        Unusable::Expired => (
-            "This invitation has expired",
-            "Invitations work for a limited time, to keep your record safe. Call us and we will send you a new one.",
-        ),
-        Unusable::Used => (
-            "This invitation was already used",
-            "An account was created with it. If you cannot sign in, call us and we will help.",
-        ),
-        Unusable::Revoked => (
-            "This invitation was cancelled",
-            "The practice cancelled it, perhaps because a newer one was sent. Look for a newer email or letter, or call us.",
-        ),
-        Unusable::Locked => (
-            "This invitation is locked",
-            "It was locked after too many tries that did not match our records. Call us and we will help you finish.",
-        ),
+        Unusable::Expired => ("ended-expired-heading", "ended-expired"),
+        Unusable::Used => ("ended-used-heading", "ended-used"),
+        Unusable::Revoked => ("ended-revoked-heading", "ended-revoked"),
+        Unusable::Locked => ("ended-locked-heading", "ended-locked"),
     };
-    problem(state, heading, message).await
+    problem(state, t(heading), t(message)).await
 }
 
-pub(crate) async fn problem(
-    state: &AppState,
-    heading: &'static str,
-    message: &'static str,
-) -> Response {
+pub(crate) async fn problem(state: &AppState, heading: String, message: String) -> Response {
     let practice = Practice::of(state).await;
     let mut response = render(ProblemPage {
         practice_name: practice.name,

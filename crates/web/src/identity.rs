@@ -19,6 +19,7 @@ use storage::{AttemptOutcome, AttemptStep, OpenInvitation};
 use crate::{
     AppState,
     enroll::ENROLLMENT_COOKIE,
+    i18n::{t, t_args},
     pages::{Practice, no_store, render, server_error},
     session,
 };
@@ -97,12 +98,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
 }
 
 pub(crate) async fn locked(state: &AppState) -> Response {
-    crate::enroll::problem(
-        state,
-        "This invitation is locked",
-        "It was locked after too many tries that did not match our records. Call us and we will help you finish.",
-    )
-    .await
+    crate::enroll::problem(state, t("ended-locked-heading"), t("ended-locked")).await
 }
 
 pub async fn submit(
@@ -132,7 +128,7 @@ pub async fn submit(
     );
     let mrn = form.mrn.trim();
     if policy.mrn_required && mrn.is_empty() {
-        let errors = vec![("mrn", "Enter your medical record number.".to_owned())];
+        let errors = vec![("mrn", t("error-mrn-required"))];
         return invalid(page(&state, &invitation, form, errors, None).await);
     }
     let claim = IdentityClaim::parse(ClaimForm {
@@ -219,7 +215,7 @@ pub(crate) async fn mismatch_message(
     let phone = Practice::of(state)
         .await
         .phone
-        .unwrap_or_else(|| "the practice".to_owned());
+        .unwrap_or_else(|| t("the-practice"));
     // This attempt is the one just counted.
     let left = i64::from(attempts_allowed) - invitation.attempts - 1;
     mismatch_text(&phone, left)
@@ -228,9 +224,9 @@ pub(crate) async fn mismatch_message(
 /// The words of the one answer for every mismatch, on the invited path and without an
 /// invitation alike.
 pub(crate) fn mismatch_text(phone: &str, tries_left: i64) -> String {
-    format!(
-        "The details do not match our records. Please call {phone}. You can try {tries_left} more {}.",
-        if tries_left == 1 { "time" } else { "times" }
+    t_args(
+        "mismatch",
+        &[("phone", phone.into()), ("count", tries_left.into())],
     )
 }
 
@@ -242,16 +238,26 @@ fn label(result: FieldResult) -> &'static str {
     }
 }
 
+/// The message key for a name field's problem, e.g. `error-first-name-empty`.
+fn name_error_key(field: &str, error: &domain::matching::NameFieldError) -> &'static str {
+    match (field, error) {
+        ("first-name", domain::matching::NameFieldError::Empty) => "error-first-name-empty",
+        ("first-name", domain::matching::NameFieldError::NoLetters) => "error-first-name-letters",
+        ("first-name", domain::matching::NameFieldError::TooLong) => "error-first-name-long",
+        (_, domain::matching::NameFieldError::Empty) => "error-last-name-empty",
+        (_, domain::matching::NameFieldError::NoLetters) => "error-last-name-letters",
+        (_, domain::matching::NameFieldError::TooLong) => "error-last-name-long",
+    }
+}
+
 pub(crate) fn field_error(error: &ClaimError) -> (&'static str, String) {
     match error {
-        ClaimError::Given(e) => ("given", format!("First name: {e}.")),
-        ClaimError::Family(e) => ("family", format!("Last name: {e}.")),
-        ClaimError::BirthDate => (
-            "birth_date",
-            "Enter a real date of birth, like 4 9 1961.".to_owned(),
-        ),
-        ClaimError::Mrn(e) => ("mrn", format!("{e}.")),
-        ClaimError::SsnLast4 | ClaimError::PostalCode => ("given", error.to_string()),
+        ClaimError::Given(e) => ("given", t(name_error_key("first-name", e))),
+        ClaimError::Family(e) => ("family", t(name_error_key("last-name", e))),
+        ClaimError::BirthDate => ("birth_date", t("error-birth-date")),
+        ClaimError::Mrn(_) => ("mrn", t("error-mrn")),
+        ClaimError::SsnLast4 => ("access_code", t("error-ssn-last4")),
+        ClaimError::PostalCode => ("postal_code", t("error-postal-code")),
     }
 }
 

@@ -21,7 +21,7 @@ use crate::{
     identity::invalid,
     pages::{Practice, no_store, render, server_error},
     session::{self, PatientUser},
-    sign_in::{Subject, Throttle, WRONG_CREDENTIALS, set_cookie, start_session, user_agent},
+    sign_in::{Subject, Throttle, set_cookie, start_session, user_agent, wrong_credentials},
     staff::{chosen_organization, end_session, request_origin},
     terms_step::DEFAULT_TERMS,
 };
@@ -121,12 +121,13 @@ pub async fn sign_in(
     let Some(account) = account.filter(|a| verified && a.can_sign_in() && !throttled) else {
         let message = if throttled {
             format!(
-                "{} If you forgot your password, call the practice.",
-                throttle.message()
+                "{} {}",
+                throttle.message(),
+                crate::i18n::t("sign-in-throttled-forgot")
             )
         } else {
             throttle.count_failure(&state.db, now).await;
-            WRONG_CREDENTIALS.to_owned()
+            wrong_credentials()
         };
         return sign_in_form(&state, selected, form.username, Some(message)).await;
     };

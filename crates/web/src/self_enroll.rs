@@ -293,7 +293,7 @@ impl Attempt<'_> {
                     return response;
                 }
                 let bot = BotField::after_refusal(state, &form.bot, &refusal, self.now);
-                let message = bot_check::message(&refusal).to_owned();
+                let message = bot_check::message(&refusal);
                 return self.again(form, Vec::new(), Some(message), bot);
             }
             Err(BotCheckFailure::Unexpected(error)) => {
@@ -323,7 +323,7 @@ impl Attempt<'_> {
         let mut errors = Vec::new();
         let mrn = form.mrn.trim();
         if policy.mrn_required && mrn.is_empty() {
-            errors.push(("mrn", "Enter your medical record number.".to_owned()));
+            errors.push(("mrn", crate::i18n::t("error-mrn-required")));
         }
         let code = form.access_code.trim();
         let code_well_formed = code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit());
@@ -531,7 +531,7 @@ impl Attempt<'_> {
             .organization
             .phone
             .clone()
-            .unwrap_or_else(|| "the practice".to_owned());
+            .unwrap_or_else(|| crate::i18n::t("the-practice"));
         let message = mismatch_text(&phone, left.max(0));
         let bot = BotField::fresh(self.state, self.now);
         self.again(StartForm::default(), Vec::new(), Some(message), bot)

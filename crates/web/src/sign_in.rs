@@ -19,8 +19,9 @@ const ADDRESS_FAILURES: u32 = 30;
 const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
 
 /// One answer for a wrong username and a wrong password alike.
-pub(crate) const WRONG_CREDENTIALS: &str =
-    "That username and password do not match. Check them and try again.";
+pub(crate) fn wrong_credentials() -> String {
+    crate::i18n::t("wrong-credentials")
+}
 
 /// The counters one sign-in attempt is weighed against: its username (within its
 /// organization and surface) and its client address. They live in the database, so they hold
@@ -79,9 +80,9 @@ impl Throttle {
 
     /// What to tell someone who must wait.
     pub(crate) fn message(&self) -> String {
-        format!(
-            "Too many attempts to sign in. Wait {} minutes and try again.",
-            THROTTLE_WINDOW.as_mins()
+        crate::i18n::t_args(
+            "sign-in-throttled",
+            &[("minutes", THROTTLE_WINDOW.as_mins().into())],
         )
     }
 }

@@ -19,7 +19,7 @@ use crate::{
     AppState,
     pages::{Practice, render},
     session::{self, StaffUser},
-    sign_in::{Subject, Throttle, WRONG_CREDENTIALS, set_cookie, start_session},
+    sign_in::{Subject, Throttle, set_cookie, start_session, wrong_credentials},
 };
 
 #[derive(Template)]
@@ -119,7 +119,7 @@ pub async fn sign_in(
             )
         } else {
             throttle.count_failure(&state.db, now).await;
-            WRONG_CREDENTIALS.to_owned()
+            wrong_credentials()
         };
         return sign_in_form(&state, selected, form.username, Some(message)).await;
     };

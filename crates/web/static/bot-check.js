@@ -21,7 +21,10 @@
     return;
   }
   var encoder = new TextEncoder();
-  var CHECKING = 'Checking that you are a person\u2026';
+  // The page gives the words in its language; English if it does not.
+  var CHECKING = box.getAttribute('data-checking') || 'Checking that you are a person\u2026';
+  var DONE = box.getAttribute('data-done') || 'done';
+  var SOON = box.getAttribute('data-soon') || 'the form will be sent in a moment.';
   var state = 'working';
   var pendingSubmitter = null;
   var submitPending = false;
@@ -89,7 +92,7 @@
     } else {
       answer.value = String(number);
       state = 'done';
-      status.textContent = CHECKING + ' done';
+      status.textContent = CHECKING + ' ' + DONE;
     }
     if (submitPending) {
       submitPending = false;
@@ -105,7 +108,7 @@
     event.preventDefault();
     submitPending = true;
     pendingSubmitter = event.submitter || null;
-    status.textContent = CHECKING + ' the form will be sent in a moment.';
+    status.textContent = CHECKING + ' ' + SOON;
   });
 
   status.textContent = CHECKING;

@@ -17,4 +17,5 @@ mod invitations;
 mod patient_sign_in;
 mod review;
 mod self_enrollment;
+mod spanish;
 mod staff;
