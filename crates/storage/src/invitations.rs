@@ -20,8 +20,10 @@ pub struct NewInvitation<'a> {
     /// Keyed hash of the printed activation code.
     pub code_hash: Option<&'a str>,
     pub expires_at: Timestamp,
-    /// The email to send, rendered, for the outbox (email invitations only).
-    pub outbox_payload: Option<String>,
+    /// The link to email (email invitations only). It travels in the outbox rows of the
+    /// invitation email and its reminder, and is cleared from them once they are delivered or
+    /// the invitation ends.
+    pub email_link: Option<String>,
 }
 
 /// An invitation as staff see it.
@@ -73,7 +75,8 @@ impl From<InvitationRow> for InvitationSummary {
 impl Database {
     /// Creates an invitation for a patient of the scope's organization: the invitation, its
     /// first enrollment event, the audit row and (for email) the outbox row, in one
-    /// transaction. A patient with an invitation in progress gets no second one.
+    /// transaction. An email invitation also queues its reminder, due before it expires. A
+    /// patient with an invitation in progress gets no second one.
     pub async fn create_invitation(
         &self,
         scope: &StaffScope,
@@ -131,8 +134,13 @@ impl Database {
         });
         tx.enrollment_event(scope, Some(id), invitation.patient, "invited", now)
             .await?;
-        if let Some(payload) = invitation.outbox_payload {
-            tx.enqueue_job("email.invitation", &payload, now).await?;
+        if let Some(link) = invitation.email_link {
+            let payload = serde_json::json!({ "invitation": id, "link": link }).to_string();
+            tx.enqueue_invitation_job("email.invitation", &payload, now, id)
+                .await?;
+            let reminder = domain::invitation::reminder_at(now, invitation.expires_at);
+            tx.enqueue_invitation_job("email.invitation-reminder", &payload, reminder, id)
+                .await?;
         }
         tx.append_audit(&AuditEntry {
             organization: Some(scope.organization()),
@@ -161,7 +169,8 @@ impl Database {
         Ok(live)
     }
 
-    /// Ends an invitation in progress; answers whether there was one to end.
+    /// Ends an invitation in progress, with the emails about it that have not gone yet;
+    /// answers whether there was one to end.
     pub async fn revoke_invitation(
         &self,
         scope: &StaffScope,
@@ -186,6 +195,7 @@ impl Database {
         });
         tx.enrollment_event(scope, Some(live.id), patient, "revoked", now)
             .await?;
+        tx.cancel_invitation_jobs(live.id).await?;
         tx.append_audit(&AuditEntry {
             organization: Some(scope.organization()),
             actor: AuditActor::Staff(scope.staff()),

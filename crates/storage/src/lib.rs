@@ -9,6 +9,8 @@ mod database;
 mod enrollment;
 mod import;
 mod invitations;
+mod jobs;
+mod mail;
 mod organizations;
 mod params;
 mod patients;
@@ -25,6 +27,8 @@ pub use enrollment::{
 };
 pub use import::{Outcome, RecordId};
 pub use invitations::{CreateInvitationError, InvitationSummary, NewInvitation};
+pub use jobs::{Backoff, ClaimedJob, FailOutcome, Failure, JobRecord};
+pub use mail::{InvitationState, KeptMessage, MailRecipient, MailSubject, MailboxEntry};
 pub use organizations::Organization;
 pub use patients::{PatientQuery, PatientSummary, RequestOrigin};
 pub use sessions::{NewSession, Session, SessionKind};
