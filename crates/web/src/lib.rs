@@ -7,6 +7,7 @@ mod enroll;
 mod health;
 mod identity;
 mod invite;
+mod mailbox;
 mod metrics;
 mod pages;
 pub mod passwords;
@@ -47,6 +48,9 @@ pub struct AppState {
 pub struct WebSettings {
     /// The address patients use, e.g. `https://portal.example.org`; links in emails start here.
     pub base_url: String,
+    /// Whether emails are kept in the mailbox table (no SMTP server configured), and so
+    /// shown to staff at `/staff/mailbox`.
+    pub mailbox: bool,
 }
 
 impl WebSettings {
@@ -98,6 +102,7 @@ pub fn router(state: AppState) -> Router {
             "/staff/terms",
             get(terms_admin::show).post(terms_admin::publish),
         )
+        .route("/staff/mailbox", get(mailbox::show))
         .route("/staff/patients/{patient}", get(invite::show))
         .route("/staff/patients/{patient}/invite", post(invite::invite))
         .route("/staff/patients/{patient}/revoke", post(invite::revoke))

@@ -1,12 +1,17 @@
 //! Starting the application for a test, on a fresh database of the chosen backend.
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use porchlight::{
     server::{self, RunningServer},
     settings::{RawSettings, Settings},
 };
 use storage::Database;
+
+use crate::maildev::{Maildev, maildev};
 
 /// The key every test app uses; tests that hash SSN digits need to know it.
 pub const TEST_SECRET_KEY: &str = "integration-tests-secret-key-0123456789";
@@ -23,21 +28,43 @@ pub struct TestApp {
     pub db: Database,
     pub settings: Settings,
     pub client: reqwest::Client,
+    /// The SMTP sink the app sends to (shared by the process's tests: use your own addresses).
+    pub mail: &'static Maildev,
     server: Option<RunningServer>,
     database: TestDatabase,
 }
 
 impl TestApp {
+    /// The app, sending its emails to the process's maildev.
     pub async fn spawn(backend: Backend) -> Self {
+        // Emails go out within a moment of the change that queues them.
+        Self::start(backend, true, Duration::from_millis(100)).await
+    }
+
+    /// The app without an SMTP server: it keeps its emails in the mailbox table.
+    pub async fn spawn_keeping_mail(backend: Backend) -> Self {
+        Self::start(backend, false, Duration::from_millis(100)).await
+    }
+
+    /// The app whose jobs worker looks for work only as it starts: the test runs the jobs
+    /// (with [`porchlight::jobs::Worker::run_due`]) when it wants them run.
+    pub async fn spawn_with_idle_worker(backend: Backend) -> Self {
+        Self::start(backend, true, Duration::from_secs(3600)).await
+    }
+
+    async fn start(backend: Backend, smtp: bool, jobs_poll: Duration) -> Self {
+        let mail = maildev().await;
         let database = TestDatabase::create(backend).await;
-        let settings = RawSettings {
+        let mut settings = RawSettings {
             database_url: Some(database.url.clone()),
             bind: Some("127.0.0.1:0".to_owned()),
             secret_key: Some(TEST_SECRET_KEY.to_owned()),
+            smtp_url: smtp.then(|| mail.smtp_url()),
             ..RawSettings::default()
         }
         .validate()
         .expect("test settings are valid");
+        settings.jobs_poll = jobs_poll;
         let db = porchlight::open_database(&settings)
             .await
             .expect("the test database opens and migrates");
@@ -55,6 +82,7 @@ impl TestApp {
             db,
             settings,
             client,
+            mail,
             server: Some(server),
             database,
         }
@@ -175,16 +203,21 @@ pub fn synthea_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/synthea-r4")
 }
 
-/// Declares tests that run once per backend: `mod sqlite` and `mod postgres`.
+/// Declares tests that run once per backend: `mod sqlite` and `mod postgres`. The app starts
+/// with `TestApp::spawn`, or with the constructor named first (`each_backend!(with
+/// spawn_keeping_mail; ...)`).
 macro_rules! each_backend {
     ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $crate::harness::each_backend!(with spawn; $(async fn $name($app) $body)*);
+    };
+    (with $spawn:ident; $(async fn $name:ident($app:ident) $body:block)*) => {
         mod sqlite {
             #[allow(unused_imports)]
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let $app = $crate::harness::TestApp::spawn($crate::harness::Backend::Sqlite).await;
+                    let $app = $crate::harness::TestApp::$spawn($crate::harness::Backend::Sqlite).await;
                     $body
                 }
             )*
@@ -196,7 +229,7 @@ macro_rules! each_backend {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 #[cfg_attr(not(porchlight_pg), ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set")]
                 async fn $name() {
-                    let $app = $crate::harness::TestApp::spawn($crate::harness::Backend::Postgres).await;
+                    let $app = $crate::harness::TestApp::$spawn($crate::harness::Backend::Postgres).await;
                     $body
                 }
             )*

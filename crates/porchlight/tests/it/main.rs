@@ -4,6 +4,7 @@
 
 mod fixtures;
 mod harness;
+mod maildev;
 
 mod browser;
 mod cli;
@@ -12,4 +13,5 @@ mod enrollment;
 mod http;
 mod import;
 mod invitations;
+mod mail;
 mod staff;
