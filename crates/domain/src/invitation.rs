@@ -1,6 +1,6 @@
 //! Invitations: who may be invited, and the secrets that carry an invitation.
 
-use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp, civil::Date};
 use rand::Rng;
 
 use crate::policy::EnrollmentPolicy;
@@ -124,11 +124,39 @@ impl std::fmt::Debug for ActivationCode {
     }
 }
 
+/// When the reminder about an unused emailed invitation goes out: two days before it
+/// expires, or halfway through its life when that is shorter than four days, so that a short
+/// invitation is not reminded of almost as soon as it arrives.
+pub fn reminder_at(created_at: Timestamp, expires_at: Timestamp) -> Timestamp {
+    let lifetime = expires_at.duration_since(created_at);
+    if lifetime < SignedDuration::from_hours(4 * 24) {
+        created_at + lifetime / 2
+    } else {
+        expires_at - SignedDuration::from_hours(48)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_reminder_comes_two_days_before_expiry_or_halfway() {
+        let created: Timestamp = "2026-03-01T10:00:00Z".parse().unwrap();
+        let days = |n: i64| created + SignedDuration::from_hours(24 * n);
+        assert_eq!(reminder_at(created, days(14)), days(12));
+        assert_eq!(reminder_at(created, days(4)), days(2));
+        assert_eq!(
+            reminder_at(created, days(1)),
+            created + SignedDuration::from_hours(12)
+        );
+        assert_eq!(
+            reminder_at(created, days(3)),
+            created + SignedDuration::from_hours(36)
+        );
+    }
 
     #[test]
     fn age_counts_whole_years() {

@@ -2,6 +2,7 @@
 //! integration tests start the very same application the binary does.
 
 pub mod commands;
+pub mod jobs;
 pub mod server;
 pub mod settings;
 pub mod telemetry;

@@ -36,6 +36,9 @@ struct SettingsFlags {
     /// smtp://host:port for outgoing mail [env: PORCHLIGHT_SMTP_URL]
     #[arg(long, global = true)]
     smtp_url: Option<String>,
+    /// The sender's address on emails [env: PORCHLIGHT_MAIL_FROM]
+    #[arg(long, global = true)]
+    mail_from: Option<String>,
     /// A file holding the secret key [env: PORCHLIGHT_SECRET_KEY_FILE]
     #[arg(long, global = true)]
     secret_key_file: Option<String>,
@@ -188,6 +191,7 @@ fn load_settings(flags: &SettingsFlags) -> anyhow::Result<Settings> {
         bind: flags.bind.clone(),
         base_url: flags.base_url.clone(),
         smtp_url: flags.smtp_url.clone(),
+        mail_from: flags.mail_from.clone(),
         secret_key: None,
         secret_key_file: flags.secret_key_file.clone(),
     };

@@ -7,20 +7,26 @@ use storage::Database;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use web::{AppState, WebSettings};
 
-use crate::settings::Settings;
+use crate::{
+    jobs::{RunningWorker, Worker, WorkerConfig},
+    settings::Settings,
+};
 
-/// A server accepting requests in the background.
+/// A server accepting requests in the background, with its jobs worker.
 pub struct RunningServer {
     pub addr: SocketAddr,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    worker: RunningWorker,
 }
 
 impl RunningServer {
-    /// Stops accepting connections and waits for requests in flight to finish.
+    /// Stops accepting connections and waits for requests in flight to finish; the jobs
+    /// worker stops too, within a moment.
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.stop.send(());
-        self.task.await.context("the server task failed")??;
+        let (served, ()) = tokio::join!(self.task, self.worker.stop());
+        served.context("the server task failed")??;
         Ok(())
     }
 
@@ -32,7 +38,9 @@ impl RunningServer {
     }
 }
 
-/// Binds `settings.bind` (port 0 picks a free port) and serves the portal on `db`.
+/// Binds `settings.bind` (port 0 picks a free port), serves the portal on `db`, and starts the
+/// jobs worker that delivers its emails: over SMTP when `PORCHLIGHT_SMTP_URL` is set, else into
+/// the mailbox that staff read at `/staff/mailbox`.
 pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningServer> {
     let listener = TcpListener::bind(settings.bind)
         .await
@@ -43,11 +51,23 @@ pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningS
     } else {
         settings.base_url.clone()
     };
+    let outbox = match &settings.smtp_url {
+        Some(url) => mail::Outbox::smtp(url, &settings.mail_from)?,
+        None => mail::Outbox::mailbox(db.clone()),
+    };
+    let worker = Worker {
+        db: db.clone(),
+        outbox: outbox.clone(),
+        base_url: base_url.clone(),
+        config: WorkerConfig::polling_every(settings.jobs_poll),
+    }
+    .spawn();
     let state = AppState {
         db,
         settings: Arc::new(WebSettings {
             base_url,
             bot_check: settings.bot_check,
+            mailbox: outbox.keeps_mail(),
         }),
         hasher: web::passwords::PasswordHasher::per_core(),
         key: settings.secret_key.clone(),
@@ -61,7 +81,12 @@ pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningS
             })
             .await
     });
-    Ok(RunningServer { addr, stop, task })
+    Ok(RunningServer {
+        addr,
+        stop,
+        task,
+        worker,
+    })
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -22,6 +22,7 @@ pub struct RawSettings {
     pub bind: Option<String>,
     pub base_url: Option<String>,
     pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
     pub secret_key: Option<String>,
     pub secret_key_file: Option<String>,
 }
@@ -33,10 +34,15 @@ pub struct Settings {
     pub bind: SocketAddr,
     pub base_url: String,
     pub smtp_url: Option<String>,
+    /// The sender's address on patients' emails (the practice's name is shown with it).
+    pub mail_from: String,
     pub secret_key: SecretKey,
     /// The bot check's difficulty and waits: set in code, not by the environment (the
     /// defaults suit every deployment; tests lower them).
     pub bot_check: domain::bot_check::BotCheckConfig,
+    /// How often the jobs worker looks for due jobs. Not a setting people change: tests
+    /// shorten it.
+    pub jobs_poll: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,11 +57,12 @@ pub enum SettingsError {
 }
 
 /// The environment variables we read; any other `PORCHLIGHT_*` is probably a typo.
-const KNOWN_VARIABLES: [&str; 8] = [
+const KNOWN_VARIABLES: [&str; 9] = [
     "PORCHLIGHT_DATABASE_URL",
     "PORCHLIGHT_BIND",
     "PORCHLIGHT_BASE_URL",
     "PORCHLIGHT_SMTP_URL",
+    "PORCHLIGHT_MAIL_FROM",
     "PORCHLIGHT_SECRET_KEY",
     "PORCHLIGHT_SECRET_KEY_FILE",
     "PORCHLIGHT_CONFIG",
@@ -90,7 +97,7 @@ impl RawSettings {
             figment = figment.merge(Toml::file(path));
         }
         let known = |name: &figment::value::UncasedStr| {
-            KNOWN_VARIABLES[..6]
+            KNOWN_VARIABLES[..7]
                 .iter()
                 .any(|k| k["PORCHLIGHT_".len()..].eq_ignore_ascii_case(name.as_str()))
         };
@@ -114,6 +121,7 @@ impl RawSettings {
         pick(&mut self.bind, &flags.bind);
         pick(&mut self.base_url, &flags.base_url);
         pick(&mut self.smtp_url, &flags.smtp_url);
+        pick(&mut self.mail_from, &flags.mail_from);
         pick(&mut self.secret_key, &flags.secret_key);
         pick(&mut self.secret_key_file, &flags.secret_key_file);
     }
@@ -170,15 +178,51 @@ impl RawSettings {
             }
             None => None,
         };
+        let mail_from = match self.mail_from {
+            Some(address) => domain::Email::parse(&address)
+                .map_err(|_| {
+                    invalid(
+                        "PORCHLIGHT_MAIL_FROM",
+                        format!(
+                            "expected an email address such as portal@example.org, got '{address}'"
+                        ),
+                    )
+                })?
+                .to_string(),
+            None => default_mail_from(&base_url),
+        };
         let secret_key = load_secret_key(self.secret_key, self.secret_key_file, &database_url)?;
         Ok(Settings {
             database_url,
             bind,
             base_url,
             smtp_url,
+            mail_from,
             secret_key,
             bot_check: domain::bot_check::BotCheckConfig::default(),
+            jobs_poll: std::time::Duration::from_secs(1),
         })
+    }
+}
+
+/// `portal@` the portal's host name when it has one (`https://portal.example.org` gives
+/// `portal@portal.example.org`), else `portal@localhost`.
+fn default_mail_from(base_url: &str) -> String {
+    let host = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default();
+    let is_name = host.contains('.')
+        && host.parse::<std::net::IpAddr>().is_err()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if is_name {
+        format!("portal@{}", host.to_ascii_lowercase())
+    } else {
+        "portal@localhost".to_owned()
     }
 }
 
@@ -310,6 +354,10 @@ mod tests {
                 secret_key: Some("short".into()),
                 ..raw()
             },
+            RawSettings {
+                mail_from: Some("the clinic".into()),
+                ..raw()
+            },
         ];
         let expected = [
             "PORCHLIGHT_BIND",
@@ -317,11 +365,33 @@ mod tests {
             "PORCHLIGHT_BASE_URL",
             "PORCHLIGHT_SMTP_URL",
             "PORCHLIGHT_SECRET_KEY",
+            "PORCHLIGHT_MAIL_FROM",
         ];
         for (case, setting) in cases.into_iter().zip(expected) {
             let message = case.validate().unwrap_err().to_string();
             assert!(message.starts_with(setting), "{message}");
         }
+    }
+
+    #[test]
+    fn the_sender_defaults_to_the_portal_s_host() {
+        assert_eq!(raw().validate().unwrap().mail_from, "portal@localhost");
+        let named = RawSettings {
+            base_url: Some("https://Portal.Example.org/".into()),
+            ..raw()
+        };
+        assert_eq!(
+            named.validate().unwrap().mail_from,
+            "portal@portal.example.org"
+        );
+        let given = RawSettings {
+            mail_from: Some(" Front.Desk@Clinic.example ".into()),
+            ..raw()
+        };
+        assert_eq!(
+            given.validate().unwrap().mail_from,
+            "Front.Desk@clinic.example"
+        );
     }
 
     #[test]

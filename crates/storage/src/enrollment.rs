@@ -301,6 +301,8 @@ impl Database {
             }
         }
         if locked {
+            // The reminder, still waiting, would carry a link that no longer works.
+            tx.cancel_invitation_jobs(invitation.id).await?;
             let payload =
                 serde_json::json!({ "invitation": invitation.id, "patient": invitation.patient })
                     .to_string();

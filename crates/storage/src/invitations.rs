@@ -20,8 +20,10 @@ pub struct NewInvitation<'a> {
     /// Keyed hash of the printed activation code.
     pub code_hash: Option<&'a str>,
     pub expires_at: Timestamp,
-    /// The email to send, rendered, for the outbox (email invitations only).
-    pub outbox_payload: Option<String>,
+    /// The link to email (email invitations only). It travels in the outbox rows of the
+    /// invitation email and its reminder, and is cleared from them once they are delivered or
+    /// the invitation ends.
+    pub email_link: Option<String>,
     /// Resending: the invitation in progress, if any, ends and this one takes its place.
     pub replaces_live: bool,
     /// Staff corrected the chart's email address: store `email` on the chart too.
@@ -77,8 +79,9 @@ impl From<InvitationRow> for InvitationSummary {
 impl Database {
     /// Creates an invitation for a patient of the scope's organization: the invitation, its
     /// first enrollment event, the audit row and (for email) the outbox row, in one
-    /// transaction. A patient with an invitation in progress gets no second one, unless this
-    /// one replaces it (a resend). The patient's open review items close: staff have acted.
+    /// transaction. An email invitation also queues its reminder, due before it expires. A
+    /// patient with an invitation in progress gets no second one, unless this one replaces it
+    /// (a resend). The patient's open review items close: staff have acted.
     pub async fn create_invitation(
         &self,
         scope: &StaffScope,
@@ -176,8 +179,13 @@ impl Database {
         });
         tx.enrollment_event(scope, Some(id), invitation.patient, "invited", now)
             .await?;
-        if let Some(payload) = invitation.outbox_payload {
-            tx.enqueue_job("email.invitation", &payload, now).await?;
+        if let Some(link) = invitation.email_link {
+            let payload = serde_json::json!({ "invitation": id, "link": link }).to_string();
+            tx.enqueue_invitation_job("email.invitation", &payload, now, id)
+                .await?;
+            let reminder = domain::invitation::reminder_at(now, invitation.expires_at);
+            tx.enqueue_invitation_job("email.invitation-reminder", &payload, reminder, id)
+                .await?;
         }
         tx.append_audit(&AuditEntry {
             organization: Some(scope.organization()),
@@ -206,7 +214,8 @@ impl Database {
         Ok(live)
     }
 
-    /// Ends an invitation in progress; answers whether there was one to end.
+    /// Ends an invitation in progress, with the emails about it that have not gone yet;
+    /// answers whether there was one to end.
     pub async fn revoke_invitation(
         &self,
         scope: &StaffScope,
@@ -257,6 +266,8 @@ async fn end_invitation(
     });
     tx.enrollment_event(scope, Some(live.id), patient, "revoked", now)
         .await?;
+    // Its emails must not go out, and their links must not wait in the outbox.
+    tx.cancel_invitation_jobs(live.id).await?;
     tx.append_audit(&AuditEntry {
         organization: Some(scope.organization()),
         actor: AuditActor::Staff(scope.staff()),

@@ -11,6 +11,8 @@ mod enrollment;
 mod funnel;
 mod import;
 mod invitations;
+mod jobs;
+mod mail;
 mod organizations;
 mod params;
 mod patient_accounts;
@@ -31,6 +33,8 @@ pub use enrollment::{
 pub use funnel::{FUNNEL_STAGES, Funnel};
 pub use import::{Outcome, RecordId};
 pub use invitations::{CreateInvitationError, InvitationSummary, NewInvitation};
+pub use jobs::{Backoff, ClaimedJob, FailOutcome, Failure, JobRecord};
+pub use mail::{InvitationState, KeptMessage, MailRecipient, MailSubject, MailboxEntry};
 pub use organizations::Organization;
 pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{PatientQuery, PatientSummary, RequestOrigin};

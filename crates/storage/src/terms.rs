@@ -232,8 +232,11 @@ impl Database {
                 .map_err(anyhow::Error::from)?;
         });
         let payload =
-            serde_json::json!({ "patient": invitation.patient, "account": account.0 }).to_string();
+            serde_json::json!({ "patient": invitation.patient, "account": account.0, "invitation": invitation.id })
+                .to_string();
         tx.enqueue_job("email.welcome", &payload, now).await?;
+        // The invitation is used up: its reminder, still waiting, must not go out.
+        tx.cancel_invitation_jobs(invitation.id).await?;
         tx.append_audit(&AuditEntry {
             organization: Some(invitation.organization),
             actor: AuditActor::Patient(invitation.patient),

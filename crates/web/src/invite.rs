@@ -204,7 +204,7 @@ pub async fn invite(
     };
     let expires_at = Timestamp::now()
         + SignedDuration::from_hours(24 * i64::from(context.policy.invitation_days));
-    let (email, token_hash, code, outbox) = match channel {
+    let (email, token_hash, code, email_link) = match channel {
         Channel::Email => {
             let email = match Email::parse(&form.email) {
                 Ok(email) => email,
@@ -226,8 +226,7 @@ pub async fn invite(
             };
             let (token, hash) = session::new_token();
             let link = format!("{}/enroll/{token}", state.settings.base_url);
-            let payload = serde_json::json!({ "to": email.as_str(), "link": link }).to_string();
-            (Some(email), Some(hash), None, Some(payload))
+            (Some(email), Some(hash), None, Some(link))
         }
         Channel::PrintedCode => (None, None, Some(ActivationCode::generate()), None),
     };
@@ -245,10 +244,10 @@ pub async fn invite(
                 token_hash: token_hash.as_deref(),
                 code_hash: code_hash.as_deref(),
                 expires_at,
-                outbox_payload: outbox,
                 replaces_live: form.resend.is_some(),
                 save_email_to_chart: form.save_email.is_some()
                     && email.as_ref().map(Email::as_str) != context.patient.email.as_deref(),
+                email_link,
             },
             &origin,
         )

@@ -11,6 +11,7 @@ mod health;
 pub mod i18n;
 mod identity;
 mod invite;
+mod mailbox;
 mod metrics;
 mod pages;
 pub mod passwords;
@@ -57,6 +58,9 @@ pub struct WebSettings {
     pub base_url: String,
     /// The proof-of-work difficulty and the no-JavaScript wait of the bot check.
     pub bot_check: domain::bot_check::BotCheckConfig,
+    /// Whether emails are kept in the mailbox table (no SMTP server configured), and so
+    /// shown to staff at `/staff/mailbox`.
+    pub mailbox: bool,
 }
 
 impl WebSettings {
@@ -132,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/review/{item}", get(review::show))
         .route("/staff/review/{item}/unlock", post(review::unlock))
         .route("/staff/review/{item}/close", post(review::close))
+        .route("/staff/mailbox", get(mailbox::show))
         .route("/staff/patients/{patient}", get(invite::show))
         .route("/staff/patients/{patient}/invite", post(invite::invite))
         .route("/staff/patients/{patient}/revoke", post(invite::revoke))

@@ -125,6 +125,13 @@ pub async fn run(settings: &Settings, patients: u64, seed: u64) -> anyhow::Resul
     println!("  open           http://{}/", running.addr);
     println!("  staff console  http://{}/staff/sign-in", running.addr);
     println!("  administrator  {DEMO_ADMIN} / {}", setup.admin_password);
+    match &settings.smtp_url {
+        Some(_) => println!("  emails         sent over PORCHLIGHT_SMTP_URL"),
+        None => println!(
+            "  emails         kept at http://{}/staff/mailbox (no PORCHLIGHT_SMTP_URL)",
+            running.addr
+        ),
+    }
     println!("  stop with Ctrl-C");
     println!();
     running.run_until(shutdown_signal()).await?;

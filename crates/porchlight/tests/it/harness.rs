@@ -1,12 +1,17 @@
 //! Starting the application for a test, on a fresh database of the chosen backend.
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use porchlight::{
     server::{self, RunningServer},
     settings::{RawSettings, Settings},
 };
 use storage::Database;
+
+use crate::maildev::{Maildev, maildev};
 
 /// The key every test app uses; tests that hash SSN digits need to know it.
 pub const TEST_SECRET_KEY: &str = "integration-tests-secret-key-0123456789";
@@ -23,11 +28,14 @@ pub struct TestApp {
     pub db: Database,
     pub settings: Settings,
     pub client: reqwest::Client,
+    /// The SMTP sink the app sends to (shared by the process's tests: use your own addresses).
+    pub mail: &'static Maildev,
     server: Option<RunningServer>,
     database: TestDatabase,
 }
 
 impl TestApp {
+    /// The app, sending its emails to the process's maildev.
     pub async fn spawn(backend: Backend) -> Self {
         Self::spawn_with(backend, |_| {}).await
     }
@@ -35,15 +43,39 @@ impl TestApp {
     /// Like [`TestApp::spawn`], with settings adjusted by `configure` (those set in code,
     /// such as the bot check's wait).
     pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
+        // Emails go out within a moment of the change that queues them.
+        Self::start(backend, true, Duration::from_millis(100), configure).await
+    }
+
+    /// The app without an SMTP server: it keeps its emails in the mailbox table.
+    pub async fn spawn_keeping_mail(backend: Backend) -> Self {
+        Self::start(backend, false, Duration::from_millis(100), |_| {}).await
+    }
+
+    /// The app whose jobs worker looks for work only as it starts: the test runs the jobs
+    /// (with [`porchlight::jobs::Worker::run_due`]) when it wants them run.
+    pub async fn spawn_with_idle_worker(backend: Backend) -> Self {
+        Self::start(backend, true, Duration::from_secs(3600), |_| {}).await
+    }
+
+    async fn start(
+        backend: Backend,
+        smtp: bool,
+        jobs_poll: Duration,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Self {
+        let mail = maildev().await;
         let database = TestDatabase::create(backend).await;
         let mut settings = RawSettings {
             database_url: Some(database.url.clone()),
             bind: Some("127.0.0.1:0".to_owned()),
             secret_key: Some(TEST_SECRET_KEY.to_owned()),
+            smtp_url: smtp.then(|| mail.smtp_url()),
             ..RawSettings::default()
         }
         .validate()
         .expect("test settings are valid");
+        settings.jobs_poll = jobs_poll;
         configure(&mut settings);
         let db = porchlight::open_database(&settings)
             .await
@@ -62,6 +94,7 @@ impl TestApp {
             db,
             settings,
             client,
+            mail,
             server: Some(server),
             database,
         }
@@ -182,20 +215,22 @@ pub fn synthea_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/synthea-r4")
 }
 
-/// Declares tests that run once per backend: `mod sqlite` and `mod postgres`. A test may
-/// adjust the settings after its app's name: `async fn t(app, |s: &mut Settings| ...) {}`.
+/// Declares tests that run once per backend: `mod sqlite` and `mod postgres`. The app starts
+/// with `TestApp::spawn`; a test may adjust the settings after its app's name
+/// (`async fn t(app, |s: &mut Settings| ...) {}`), or all tests may start with another
+/// constructor named first (`each_backend!(with spawn_keeping_mail; ...)`).
 macro_rules! each_backend {
-    ($(async fn $name:ident($app:ident $(, $configure:expr)?) $body:block)*) => {
+    (with $spawn:ident; $(async fn $name:ident($app:ident) $body:block)*) => {
+        $crate::harness::each_backend!(@emit $( $name $app [$crate::harness::TestApp::$spawn] $body )*);
+    };
+    (@emit $( $name:ident $app:ident [$make:expr] $body:block )*) => {
         mod sqlite {
             #[allow(unused_imports)]
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let $app = $crate::harness::TestApp::spawn_with(
-                        $crate::harness::Backend::Sqlite,
-                        |_settings: &mut porchlight::settings::Settings| { $( ($configure)(_settings); )? },
-                    ).await;
+                    let $app = ($make)($crate::harness::Backend::Sqlite).await;
                     $body
                 }
             )*
@@ -207,14 +242,21 @@ macro_rules! each_backend {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 #[cfg_attr(not(porchlight_pg), ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set")]
                 async fn $name() {
-                    let $app = $crate::harness::TestApp::spawn_with(
-                        $crate::harness::Backend::Postgres,
-                        |_settings: &mut porchlight::settings::Settings| { $( ($configure)(_settings); )? },
-                    ).await;
+                    let $app = ($make)($crate::harness::Backend::Postgres).await;
                     $body
                 }
             )*
         }
+    };
+    ($(async fn $name:ident($app:ident $(, $configure:expr)?) $body:block)*) => {
+        $crate::harness::each_backend!(@emit $(
+            $name $app [async |backend| {
+                $crate::harness::TestApp::spawn_with(
+                    backend,
+                    |_settings: &mut porchlight::settings::Settings| { $( ($configure)(_settings); )? },
+                ).await
+            }] $body
+        )*);
     };
 }
 pub(crate) use each_backend;

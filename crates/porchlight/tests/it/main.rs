@@ -4,6 +4,7 @@
 
 mod fixtures;
 mod harness;
+mod maildev;
 
 mod bot_check;
 mod browser;
@@ -14,6 +15,7 @@ mod funnel;
 mod http;
 mod import;
 mod invitations;
+mod mail;
 mod patient_sign_in;
 mod review;
 mod self_enrollment;

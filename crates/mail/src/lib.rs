@@ -1,0 +1,16 @@
+//! Patients' emails: each message in English and Spanish, as plain text and as simple HTML,
+//! and their delivery over SMTP, or into the mailbox table when no SMTP server is configured.
+//!
+//! Messages carry no PHI beyond the patient's first name: no birth dates, no record numbers,
+//! nothing about which details failed to match.
+
+mod delivery;
+mod language;
+mod messages;
+
+pub use delivery::{DeliveryError, Letter, Outbox, OutboxError};
+pub use language::Language;
+pub use messages::{
+    InvitationMail, LockedMail, Message, Practice, ReadyList, RenderError, Rendered, WelcomeMail,
+    render,
+};

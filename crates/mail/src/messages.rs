@@ -1,0 +1,456 @@
+//! The messages, each written in every language as plain text and HTML (askama templates under
+//! `templates/{en,es}/`; the HTML ones escape what they are given).
+
+use askama::Template;
+use domain::policy::{AccessCodeKind, EnrollmentPolicy};
+use jiff::civil::Date;
+
+use crate::Language;
+
+/// Who writes: the patient's practice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Practice {
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+/// What the patient needs at hand to enroll, per the practice's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReadyList {
+    pub record_number: bool,
+    pub ssn_last4: bool,
+}
+
+impl ReadyList {
+    pub fn for_policy(policy: &EnrollmentPolicy) -> Self {
+        Self {
+            record_number: policy.mrn_required,
+            ssn_last4: policy.access_code == AccessCodeKind::SsnLast4,
+        }
+    }
+}
+
+/// An emailed invitation, or the reminder of one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationMail {
+    pub first_name: String,
+    pub practice: Practice,
+    pub link: String,
+    /// The last day the link works, in the practice's time zone.
+    pub expires_on: Date,
+    pub ready: ReadyList,
+}
+
+/// The welcome after the account becomes active.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WelcomeMail {
+    pub first_name: String,
+    pub practice: Practice,
+    /// Where the patient signs in.
+    pub portal_url: String,
+}
+
+/// "Someone tried to sign up with your details": an invitation locked after too many
+/// mismatches. It says nothing of which details were typed or wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedMail {
+    pub first_name: String,
+    pub practice: Practice,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    Invitation(InvitationMail),
+    InvitationReminder(InvitationMail),
+    Welcome(WelcomeMail),
+    InvitationLocked(LockedMail),
+}
+
+/// A message ready to send: its subject and both bodies, in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub language: Language,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("a message template failed to render")]
+pub struct RenderError(#[from] askama::Error);
+
+/// What every template sees. Built once per message, so that templates only lay it out.
+struct View<'a> {
+    lang: &'static str,
+    subject: String,
+    first_name: &'a str,
+    practice_name: &'a str,
+    phone: Option<Phone<'a>>,
+    link: &'a str,
+    expires: String,
+    ready: ReadyList,
+    portal_url: &'a str,
+}
+
+/// The practice's phone as written, and as a `tel:` link (digits and a leading plus only).
+struct Phone<'a> {
+    text: &'a str,
+    href: String,
+}
+
+/// Declares one askama template per message, format and language, each over a [`View`].
+macro_rules! templates {
+    ($($name:ident => $path:literal),* $(,)?) => {
+        $(
+            #[derive(Template)]
+            #[template(path = $path)]
+            struct $name<'a> {
+                v: &'a View<'a>,
+            }
+        )*
+    };
+}
+
+templates! {
+    InvitationTextEn => "en/invitation.txt",
+    InvitationHtmlEn => "en/invitation.html",
+    InvitationTextEs => "es/invitation.txt",
+    InvitationHtmlEs => "es/invitation.html",
+    ReminderTextEn => "en/reminder.txt",
+    ReminderHtmlEn => "en/reminder.html",
+    ReminderTextEs => "es/reminder.txt",
+    ReminderHtmlEs => "es/reminder.html",
+    WelcomeTextEn => "en/welcome.txt",
+    WelcomeHtmlEn => "en/welcome.html",
+    WelcomeTextEs => "es/welcome.txt",
+    WelcomeHtmlEs => "es/welcome.html",
+    LockedTextEn => "en/locked.txt",
+    LockedHtmlEn => "en/locked.html",
+    LockedTextEs => "es/locked.txt",
+    LockedHtmlEs => "es/locked.html",
+}
+
+/// Renders a message in a language: subject, plain text and HTML.
+pub fn render(message: &Message, language: Language) -> Result<Rendered, RenderError> {
+    let view = view(message, language);
+    let v = &view;
+    use Language::{English as En, Spanish as Es};
+    let (text, html) = match (message, language) {
+        (Message::Invitation(_), En) => (
+            InvitationTextEn { v }.render()?,
+            InvitationHtmlEn { v }.render()?,
+        ),
+        (Message::Invitation(_), Es) => (
+            InvitationTextEs { v }.render()?,
+            InvitationHtmlEs { v }.render()?,
+        ),
+        (Message::InvitationReminder(_), En) => (
+            ReminderTextEn { v }.render()?,
+            ReminderHtmlEn { v }.render()?,
+        ),
+        (Message::InvitationReminder(_), Es) => (
+            ReminderTextEs { v }.render()?,
+            ReminderHtmlEs { v }.render()?,
+        ),
+        (Message::Welcome(_), En) => (WelcomeTextEn { v }.render()?, WelcomeHtmlEn { v }.render()?),
+        (Message::Welcome(_), Es) => (WelcomeTextEs { v }.render()?, WelcomeHtmlEs { v }.render()?),
+        (Message::InvitationLocked(_), En) => {
+            (LockedTextEn { v }.render()?, LockedHtmlEn { v }.render()?)
+        }
+        (Message::InvitationLocked(_), Es) => {
+            (LockedTextEs { v }.render()?, LockedHtmlEs { v }.render()?)
+        }
+    };
+    Ok(Rendered {
+        language,
+        subject: view.subject.clone(),
+        text,
+        html,
+    })
+}
+
+fn view(message: &Message, language: Language) -> View<'_> {
+    let (first_name, practice) = match message {
+        Message::Invitation(m) | Message::InvitationReminder(m) => (&m.first_name, &m.practice),
+        Message::Welcome(m) => (&m.first_name, &m.practice),
+        Message::InvitationLocked(m) => (&m.first_name, &m.practice),
+    };
+    let invitation = match message {
+        Message::Invitation(m) | Message::InvitationReminder(m) => Some(m),
+        _ => None,
+    };
+    View {
+        lang: language.tag(),
+        subject: subject(message, language),
+        first_name,
+        practice_name: &practice.name,
+        phone: practice.phone.as_deref().map(|text| Phone {
+            text,
+            href: tel_href(text),
+        }),
+        link: invitation.map_or("", |m| m.link.as_str()),
+        expires: invitation.map_or_else(String::new, |m| language.long_date(m.expires_on)),
+        ready: invitation.map_or_else(ReadyList::default, |m| m.ready),
+        portal_url: match message {
+            Message::Welcome(m) => &m.portal_url,
+            _ => "",
+        },
+    }
+}
+
+fn subject(message: &Message, language: Language) -> String {
+    match (message, language) {
+        (Message::Invitation(m), Language::English) => {
+            format!("Set up your {} patient portal account", m.practice.name)
+        }
+        (Message::Invitation(m), Language::Spanish) => {
+            format!(
+                "Cree su cuenta en el portal de pacientes de {}",
+                m.practice.name
+            )
+        }
+        (Message::InvitationReminder(m), Language::English) => format!(
+            "Reminder: your invitation to the {} patient portal ends soon",
+            m.practice.name
+        ),
+        (Message::InvitationReminder(m), Language::Spanish) => format!(
+            "Recordatorio: su invitación al portal de pacientes de {} vence pronto",
+            m.practice.name
+        ),
+        (Message::Welcome(m), Language::English) => {
+            format!("Your {} patient portal account is ready", m.practice.name)
+        }
+        (Message::Welcome(m), Language::Spanish) => {
+            format!(
+                "Su cuenta del portal de pacientes de {} está lista",
+                m.practice.name
+            )
+        }
+        (Message::InvitationLocked(_), Language::English) => {
+            "Someone tried to set up a patient portal account with your details".to_owned()
+        }
+        (Message::InvitationLocked(_), Language::Spanish) => {
+            "Alguien intentó crear una cuenta del portal de pacientes con sus datos".to_owned()
+        }
+    }
+}
+
+fn tel_href(phone: &str) -> String {
+    phone
+        .chars()
+        .enumerate()
+        .filter(|(i, c)| c.is_ascii_digit() || (*i == 0 && *c == '+'))
+        .map(|(_, c)| c)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    const LINK: &str = "https://portal.example.org/enroll/AbC123_token";
+
+    fn practice() -> Practice {
+        Practice {
+            name: "Maple Street Clinic".to_owned(),
+            phone: Some("(555) 010-4477".to_owned()),
+        }
+    }
+
+    fn invitation(first_name: &str) -> InvitationMail {
+        InvitationMail {
+            first_name: first_name.to_owned(),
+            practice: practice(),
+            link: LINK.to_owned(),
+            expires_on: date(2026, 3, 20),
+            ready: ReadyList::default(),
+        }
+    }
+
+    fn every_message(first_name: &str) -> [Message; 4] {
+        [
+            Message::Invitation(invitation(first_name)),
+            Message::InvitationReminder(invitation(first_name)),
+            Message::Welcome(WelcomeMail {
+                first_name: first_name.to_owned(),
+                practice: practice(),
+                portal_url: "https://portal.example.org/".to_owned(),
+            }),
+            Message::InvitationLocked(LockedMail {
+                first_name: first_name.to_owned(),
+                practice: practice(),
+            }),
+        ]
+    }
+
+    #[test]
+    fn invitations_carry_the_link_the_expiry_and_the_practice_in_both_languages() {
+        let expiry = [
+            (Language::English, "Friday, March 20, 2026"),
+            (Language::Spanish, "viernes 20 de marzo de 2026"),
+        ];
+        for message in [
+            Message::Invitation(invitation("Lucia")),
+            Message::InvitationReminder(invitation("Lucia")),
+        ] {
+            for (language, expires) in expiry {
+                let mail = render(&message, language).unwrap();
+                for body in [&mail.text, &mail.html] {
+                    assert!(body.contains(LINK), "{language:?}: {body}");
+                    assert!(body.contains(expires), "{language:?}: {body}");
+                    assert!(body.contains("Maple Street Clinic"), "{language:?}");
+                    assert!(body.contains("(555) 010-4477"), "{language:?}");
+                    assert!(body.contains("Lucia"), "{language:?}");
+                }
+                assert!(mail.subject.contains("Maple Street Clinic"));
+                assert!(
+                    mail.html
+                        .contains(&format!("<html lang=\"{}\">", language.tag())),
+                    "{}",
+                    mail.html
+                );
+                assert!(mail.html.contains(&format!("href=\"{LINK}\"")));
+                assert!(mail.html.contains("href=\"tel:5550104477\""));
+            }
+        }
+        let en = render(&Message::Invitation(invitation("Lucia")), Language::English).unwrap();
+        let es = render(&Message::Invitation(invitation("Lucia")), Language::Spanish).unwrap();
+        assert_eq!(
+            en.subject,
+            "Set up your Maple Street Clinic patient portal account"
+        );
+        assert_eq!(
+            es.subject,
+            "Cree su cuenta en el portal de pacientes de Maple Street Clinic"
+        );
+        assert!(en.html.contains(">Set up my account</a>"), "real link text");
+        assert!(es.html.contains(">Crear mi cuenta</a>"), "real link text");
+        assert!(es.text.contains("Hola, Lucia:") && en.text.contains("Hello Lucia,"));
+    }
+
+    #[test]
+    fn the_ready_list_follows_the_policy() {
+        let mut mail = invitation("Lucia");
+        let plain = render(&Message::Invitation(mail.clone()), Language::English).unwrap();
+        assert!(plain.text.contains("Your date of birth"));
+        assert!(!plain.text.contains("Social Security") && !plain.text.contains("record number"));
+        mail.ready = ReadyList::for_policy(&EnrollmentPolicy {
+            mrn_required: true,
+            access_code: AccessCodeKind::SsnLast4,
+            ..EnrollmentPolicy::default()
+        });
+        for language in [Language::English, Language::Spanish] {
+            let full = render(&Message::Invitation(mail.clone()), language).unwrap();
+            let (ssn, mrn) = match language {
+                Language::English => ("Social Security", "medical record number"),
+                Language::Spanish => ("Seguro Social", "número de expediente"),
+            };
+            for body in [&full.text, &full.html] {
+                assert!(body.contains(ssn) && body.contains(mrn), "{body}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_message_renders_in_both_languages_with_its_own_subject() {
+        let mut subjects = std::collections::HashSet::new();
+        for message in every_message("Lucia") {
+            for language in [Language::English, Language::Spanish] {
+                let mail = render(&message, language).unwrap();
+                assert!(mail.text.contains("Lucia") && mail.html.contains("Lucia"));
+                assert!(mail.html.contains("Maple Street Clinic"));
+                assert!(mail.html.starts_with("<!doctype html>"));
+                assert!(
+                    !mail.text.contains('<'),
+                    "plain text is plain: {}",
+                    mail.text
+                );
+                assert!(subjects.insert(mail.subject.clone()), "{}", mail.subject);
+            }
+        }
+    }
+
+    #[test]
+    fn the_welcome_gives_the_next_steps() {
+        let [.., welcome, _] = every_message("Lucia");
+        let en = render(&welcome, Language::English).unwrap();
+        let es = render(&welcome, Language::Spanish).unwrap();
+        for (mail, words) in [
+            (&en, ["Sign in", "home screen", "2-step sign-in"]),
+            (
+                &es,
+                [
+                    "Inicie sesión",
+                    "pantalla de inicio",
+                    "verificación en 2 pasos",
+                ],
+            ),
+        ] {
+            for body in [&mail.text, &mail.html] {
+                assert!(body.contains("https://portal.example.org/"));
+                for word in words {
+                    assert!(body.contains(word), "{word}: {body}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_locked_message_names_no_detail() {
+        let [.., locked] = every_message("Lucia");
+        for language in [Language::English, Language::Spanish] {
+            let mail = render(&locked, language).unwrap();
+            for body in [&mail.text, &mail.html] {
+                assert!(body.contains("(555) 010-4477"));
+                for detail in [
+                    "birth",
+                    "nacimiento",
+                    "last name",
+                    "apellido",
+                    "record number",
+                    "expediente",
+                ] {
+                    assert!(!body.to_lowercase().contains(detail), "{detail}: {body}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn html_escapes_names_and_text_keeps_them() {
+        let name = "<b>Zoë</b> & \"Ann\"";
+        let mut hostile = invitation(name);
+        hostile.practice.name = "Smith & <Sons> Clinic".to_owned();
+        for message in [
+            Message::Invitation(hostile),
+            Message::Welcome(WelcomeMail {
+                first_name: name.to_owned(),
+                practice: practice(),
+                portal_url: "https://portal.example.org/".to_owned(),
+            }),
+        ] {
+            for language in [Language::English, Language::Spanish] {
+                let mail = render(&message, language).unwrap();
+                assert!(!mail.html.contains("<b>Zoë</b>") && !mail.html.contains("<Sons>"));
+                assert!(
+                    mail.html
+                        .contains("&#60;b&#62;Zoë&#60;/b&#62; &#38; &#34;Ann&#34;"),
+                    "{}",
+                    mail.html
+                );
+                assert!(mail.text.contains(name), "{}", mail.text);
+            }
+        }
+    }
+
+    #[test]
+    fn a_practice_without_a_phone_says_where_to_ask() {
+        let mut mail = invitation("Lucia");
+        mail.practice.phone = None;
+        let en = render(&Message::Invitation(mail.clone()), Language::English).unwrap();
+        assert!(en.text.contains("front desk") && !en.html.contains("tel:"));
+        let es = render(&Message::Invitation(mail), Language::Spanish).unwrap();
+        assert!(es.text.contains("recepción"));
+    }
+}

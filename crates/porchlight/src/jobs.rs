@@ -1,0 +1,386 @@
+//! The jobs worker: a task beside the HTTP server that claims due jobs from the outbox, writes
+//! each email (reading what it needs, audited as the system), sends it or keeps it in the
+//! mailbox, and completes the job, clearing its payload. Jobs are leased, so several instances
+//! can run workers on one database and each job still runs once.
+
+use std::time::Duration;
+
+use domain::{Email, PatientId};
+use jiff::{SignedDuration, Timestamp, tz::TimeZone};
+use mail::{
+    InvitationMail, Language, Letter, LockedMail, Message, Outbox, Practice, ReadyList, WelcomeMail,
+};
+use serde::Deserialize;
+use storage::{Backoff, ClaimedJob, Database, FailOutcome, Failure, MailRecipient, MailSubject};
+use tokio::{sync::watch, task::JoinHandle};
+use uuid::Uuid;
+
+/// How the worker paces itself.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// The wait between looks for due jobs when there was nothing to do.
+    pub poll: Duration,
+    /// Jobs claimed at a time.
+    pub batch: u32,
+    /// How long a claimed job is this worker's; after that another may run it.
+    pub lease: SignedDuration,
+    pub backoff: Backoff,
+}
+
+impl WorkerConfig {
+    pub fn polling_every(poll: Duration) -> Self {
+        Self {
+            poll,
+            batch: 10,
+            lease: SignedDuration::from_mins(5),
+            backoff: Backoff::default(),
+        }
+    }
+}
+
+/// What the worker needs to run jobs.
+pub struct Worker {
+    pub db: Database,
+    pub outbox: Outbox,
+    /// The portal's address, for links in emails.
+    pub base_url: String,
+    pub config: WorkerConfig,
+}
+
+/// A worker running in the background.
+pub struct RunningWorker {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+/// How long shutdown waits for the job in hand. A job cut short keeps its lease and runs
+/// again once the lease ends, here or on another instance.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
+impl RunningWorker {
+    /// Stops looking for jobs and lets the one in hand finish, for a moment at most.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let mut task = self.task;
+        if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {
+            tracing::warn!("the jobs worker did not stop in time; its job will run again");
+            task.abort();
+        }
+    }
+}
+
+/// The kinds of job the worker knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Invitation,
+    InvitationReminder,
+    InvitationLocked,
+    Welcome,
+}
+
+impl Kind {
+    fn parse(kind: &str) -> Option<Self> {
+        match kind {
+            "email.invitation" => Some(Self::Invitation),
+            "email.invitation-reminder" => Some(Self::InvitationReminder),
+            "email.invitation-locked" => Some(Self::InvitationLocked),
+            "email.welcome" => Some(Self::Welcome),
+            _ => None,
+        }
+    }
+}
+
+/// What the outbox rows carry: ids, and for invitations the link.
+#[derive(Debug, Deserialize)]
+struct Payload {
+    invitation: Option<Uuid>,
+    patient: Option<Uuid>,
+    link: Option<String>,
+}
+
+/// A job that ran to its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Done {
+    Sent,
+    /// Nothing to send, for this reason (no PHI).
+    Skipped(&'static str),
+}
+
+/// Why a job did not run to its end. The words are kept in the jobs table: no PHI.
+#[derive(Debug, thiserror::Error)]
+enum JobError {
+    #[error("unknown job kind")]
+    UnknownKind,
+    #[error("the payload is not what this kind of job carries")]
+    Payload,
+    /// The cause stays out of the words kept: database errors may quote values.
+    #[error("the database could not be read")]
+    Storage(#[source] anyhow::Error),
+    #[error("the message could not be rendered")]
+    Render(#[from] mail::RenderError),
+    #[error("delivery: {0}")]
+    Delivery(#[from] mail::DeliveryError),
+}
+
+impl JobError {
+    fn failure(&self) -> Failure {
+        match self {
+            JobError::Storage(_) => Failure::Transient,
+            JobError::Delivery(error) if !error.is_permanent() => Failure::Transient,
+            _ => Failure::Permanent,
+        }
+    }
+}
+
+impl Worker {
+    pub fn spawn(self) -> RunningWorker {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(self.run(stopped));
+        RunningWorker { stop, task }
+    }
+
+    async fn run(self, mut stopped: watch::Receiver<bool>) {
+        loop {
+            let ran = match self.run_due().await {
+                Ok(ran) => ran,
+                Err(error) => {
+                    tracing::warn!(error = %error, "could not claim jobs");
+                    0
+                }
+            };
+            if *stopped.borrow() {
+                return;
+            }
+            // A full batch suggests more are waiting: look again at once.
+            if ran < self.config.batch as usize {
+                tokio::select! {
+                    _ = stopped.changed() => return,
+                    () = tokio::time::sleep(self.config.poll) => {}
+                }
+            }
+        }
+    }
+
+    /// Claims one batch of due jobs and runs them; answers how many there were.
+    pub async fn run_due(&self) -> anyhow::Result<usize> {
+        let jobs = self
+            .db
+            .claim_jobs(self.config.batch, self.config.lease)
+            .await?;
+        for job in &jobs {
+            self.run_job(job).await;
+        }
+        Ok(jobs.len())
+    }
+
+    #[tracing::instrument(skip_all, fields(job = %job.id, kind = %job.kind, attempt = job.attempts))]
+    async fn run_job(&self, job: &ClaimedJob) {
+        match self.perform(job).await {
+            Ok(done) => {
+                match done {
+                    Done::Sent => tracing::info!("email delivered"),
+                    Done::Skipped(reason) => tracing::info!(reason, "nothing to send"),
+                }
+                if let Err(error) = self.db.complete_job(job).await {
+                    tracing::error!(error = %error, "could not mark a job done");
+                }
+            }
+            Err(error) => {
+                let failure = error.failure();
+                let message = error.to_string();
+                match self
+                    .db
+                    .fail_job(job, &message, failure, &self.config.backoff)
+                    .await
+                {
+                    Ok(FailOutcome::RetryAt(at)) => {
+                        tracing::warn!(error = %message, retry_at = %at, "job failed; will retry")
+                    }
+                    Ok(FailOutcome::Failed) => {
+                        tracing::error!(error = %message, "job failed for good")
+                    }
+                    Err(storage_error) => {
+                        tracing::error!(error = %storage_error, "could not record a job's failure")
+                    }
+                }
+            }
+        }
+    }
+
+    async fn perform(&self, job: &ClaimedJob) -> Result<Done, JobError> {
+        let kind = Kind::parse(&job.kind).ok_or(JobError::UnknownKind)?;
+        if job.payload.is_empty() {
+            // Cleared when its invitation ended, after this worker claimed it.
+            return Ok(Done::Skipped("the job was cancelled"));
+        }
+        let payload: Payload = serde_json::from_str(&job.payload).map_err(|_| JobError::Payload)?;
+        let subject = match (payload.invitation.or(job.invitation), payload.patient) {
+            (Some(invitation), _) => MailSubject::Invitation(invitation),
+            (None, Some(patient)) => MailSubject::Patient(PatientId::from_uuid(patient)),
+            (None, None) => return Err(JobError::Payload),
+        };
+        let Some(recipient) = self
+            .db
+            .mail_recipient(subject, job.id, &job.kind)
+            .await
+            .map_err(JobError::Storage)?
+        else {
+            return Ok(Done::Skipped("the patient or invitation is gone"));
+        };
+        if let Err(reason) = worth_sending(kind, &recipient, Timestamp::now()) {
+            return Ok(Done::Skipped(reason));
+        }
+        let Some(to) = recipient
+            .email
+            .as_deref()
+            .and_then(|e| Email::parse(e).ok())
+        else {
+            return Ok(Done::Skipped("no email address on file"));
+        };
+        let practice = Practice {
+            name: recipient.practice_name.clone(),
+            phone: recipient.practice_phone.clone(),
+        };
+        let first_name = recipient.first_name.clone();
+        let message = match kind {
+            Kind::Invitation | Kind::InvitationReminder => {
+                let link = payload.link.ok_or(JobError::Payload)?;
+                let policy = self
+                    .db
+                    .enrollment_policy(recipient.organization)
+                    .await
+                    .map_err(JobError::Storage)?;
+                let expires_at = recipient
+                    .invitation
+                    .as_ref()
+                    .map(|i| i.expires_at)
+                    .ok_or(JobError::Payload)?;
+                let mail = InvitationMail {
+                    first_name,
+                    practice,
+                    link,
+                    expires_on: expires_at.to_zoned(TimeZone::system()).date(),
+                    ready: ReadyList::for_policy(&policy),
+                };
+                if kind == Kind::Invitation {
+                    Message::Invitation(mail)
+                } else {
+                    Message::InvitationReminder(mail)
+                }
+            }
+            Kind::InvitationLocked => Message::InvitationLocked(LockedMail {
+                first_name,
+                practice,
+            }),
+            Kind::Welcome => Message::Welcome(WelcomeMail {
+                first_name,
+                practice,
+                portal_url: format!("{}/", self.base_url),
+            }),
+        };
+        let rendered = mail::render(&message, Language::for_tag(recipient.language.as_deref()))?;
+        self.outbox
+            .deliver(&Letter {
+                to: to.as_str(),
+                practice_name: &recipient.practice_name,
+                rendered: &rendered,
+                organization: Some(recipient.organization),
+                patient: Some(recipient.patient),
+                job: job.id,
+            })
+            .await?;
+        Ok(Done::Sent)
+    }
+}
+
+/// Whether the email still makes sense now. An invitation's email and its reminder carry a
+/// link: they go only while the invitation can still be used (not revoked, used, locked or
+/// expired). The locked and welcome messages go whatever happened since.
+fn worth_sending(
+    kind: Kind,
+    recipient: &MailRecipient,
+    now: Timestamp,
+) -> Result<(), &'static str> {
+    match kind {
+        Kind::Invitation | Kind::InvitationReminder => match &recipient.invitation {
+            Some(invitation) if invitation.is_live(now) => Ok(()),
+            Some(_) => Err("the invitation has ended"),
+            None => Err("no invitation"),
+        },
+        Kind::InvitationLocked | Kind::Welcome => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::OrganizationId;
+    use storage::InvitationState;
+
+    fn recipient(status: &str, expires_in_hours: i64) -> MailRecipient {
+        MailRecipient {
+            organization: OrganizationId::new(),
+            practice_name: "Maple Street Clinic".to_owned(),
+            practice_phone: None,
+            patient: PatientId::new(),
+            first_name: "Lucia".to_owned(),
+            language: None,
+            email: Some("lucia@example.org".to_owned()),
+            invitation: Some(InvitationState {
+                id: Uuid::now_v7(),
+                status: status.to_owned(),
+                expires_at: Timestamp::now() + SignedDuration::from_hours(expires_in_hours),
+            }),
+        }
+    }
+
+    #[test]
+    fn invitation_emails_go_only_while_the_invitation_can_be_used() {
+        let now = Timestamp::now();
+        for kind in [Kind::Invitation, Kind::InvitationReminder] {
+            for status in ["invited", "opened", "identity-verified", "credentials-set"] {
+                assert_eq!(
+                    worth_sending(kind, &recipient(status, 24), now),
+                    Ok(()),
+                    "{status}"
+                );
+            }
+            for status in ["revoked", "active", "locked", "expired"] {
+                assert!(
+                    worth_sending(kind, &recipient(status, 24), now).is_err(),
+                    "{status}"
+                );
+            }
+            assert!(
+                worth_sending(kind, &recipient("invited", -1), now).is_err(),
+                "past its expiry"
+            );
+        }
+        assert_eq!(
+            worth_sending(Kind::InvitationLocked, &recipient("locked", 24), now),
+            Ok(())
+        );
+        assert_eq!(
+            worth_sending(Kind::Welcome, &recipient("active", 24), now),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn only_lasting_failures_are_permanent() {
+        assert_eq!(
+            JobError::Storage(anyhow::anyhow!("down")).failure(),
+            Failure::Transient
+        );
+        assert_eq!(
+            JobError::Delivery(mail::DeliveryError::Unreachable).failure(),
+            Failure::Transient
+        );
+        assert_eq!(
+            JobError::Delivery(mail::DeliveryError::Refused("550".into())).failure(),
+            Failure::Permanent
+        );
+        assert_eq!(JobError::Payload.failure(), Failure::Permanent);
+        assert_eq!(JobError::UnknownKind.failure(), Failure::Permanent);
+    }
+}
