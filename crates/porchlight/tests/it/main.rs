@@ -5,6 +5,7 @@
 mod fixtures;
 mod harness;
 
+mod api;
 mod bot_check;
 mod browser;
 mod cli;
