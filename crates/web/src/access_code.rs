@@ -11,13 +11,14 @@ use axum::{
     http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
 };
-use domain::policy::AccessCodeKind;
+use domain::policy::{AccessCodeKind, EnrollmentPolicy};
 use serde::Deserialize;
 use storage::{AttemptOutcome, AttemptStep, OpenInvitation};
 use subtle::ConstantTimeEq;
 
 use crate::{
     AppState,
+    enroll::{Step, Unusable},
     i18n::t,
     identity::{current, invalid, locked, mismatch_message},
     pages::{Practice, no_store, render, server_error},
@@ -43,7 +44,7 @@ pub struct AccessCodeForm {
 
 /// Where a patient in this step stands.
 enum Stage {
-    Ask(OpenInvitation, AccessCodeKind),
+    Ask(OpenInvitation, EnrollmentPolicy, AccessCodeKind),
     Done,
     Locked,
     NotYet,
@@ -53,25 +54,18 @@ async fn stage(state: &AppState, headers: &HeaderMap) -> Result<Stage, anyhow::E
     let Some(invitation) = current(state, headers).await else {
         return Ok(Stage::NotYet);
     };
-    match invitation.status.as_str() {
-        "identity-verified" => {}
-        "locked" | "mismatch" => return Ok(Stage::Locked),
-        _ => return Ok(Stage::NotYet),
-    }
-    let kind = state
-        .db
-        .enrollment_policy(invitation.organization)
-        .await?
-        .access_code;
-    if invitation.access_code_verified || kind == AccessCodeKind::None {
-        return Ok(Stage::Done);
-    }
-    Ok(Stage::Ask(invitation, kind))
+    let policy = state.db.enrollment_policy(invitation.organization).await?;
+    Ok(match Step::of(&invitation, &policy) {
+        Step::AccessCode(kind) => Stage::Ask(invitation, policy, kind),
+        Step::Credentials | Step::Terms => Stage::Done,
+        Step::Ended(Unusable::Locked) => Stage::Locked,
+        Step::Identity | Step::Ended(_) => Stage::NotYet,
+    })
 }
 
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match stage(&state, &headers).await {
-        Ok(Stage::Ask(_, kind)) => page(&state, kind, None, None).await,
+        Ok(Stage::Ask(_, _, kind)) => page(&state, kind, None, None).await,
         Ok(Stage::Done) => Redirect::to("/enroll/credentials").into_response(),
         Ok(Stage::Locked) => locked(&state).await,
         Ok(Stage::NotYet) => Redirect::to("/enroll/identity").into_response(),
@@ -82,36 +76,35 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
     }
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<AccessCodeForm>,
-) -> Response {
-    let (invitation, kind) = match stage(&state, &headers).await {
-        Ok(Stage::Ask(invitation, kind)) => (invitation, kind),
-        Ok(_) => return Redirect::to("/enroll/access-code").into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the enrollment");
-            return server_error();
-        }
-    };
-    let typed = form.access_code.trim();
+/// What step 2 led to.
+pub(crate) enum AccessCodeOutcome {
+    /// Not four digits: nothing was counted.
+    Malformed(String),
+    Verified,
+    /// Wrong, for the last time allowed.
+    Locked,
+    /// Wrong: the one mismatch message of step 1 too.
+    Mismatch(String),
+}
+
+/// Step 2 for the page and the API alike: checks the code against the chart (the SSN digits
+/// against the keyed hash, in constant time) and counts the attempt toward the same limit as
+/// step 1. The caller has checked that the invitation is at this step, asking for `kind`.
+#[tracing::instrument(skip_all, fields(invitation = %invitation.id), err)]
+pub(crate) async fn check_access_code(
+    state: &AppState,
+    invitation: &OpenInvitation,
+    policy: &EnrollmentPolicy,
+    kind: AccessCodeKind,
+    typed: &str,
+    client: SocketAddr,
+) -> anyhow::Result<AccessCodeOutcome> {
+    let typed = typed.trim();
     let well_formed = typed.len() == 4 && typed.bytes().all(|b| b.is_ascii_digit());
     if !well_formed {
-        let message = match kind {
-            AccessCodeKind::BirthYear => t("access-year-format"),
-            _ => t("access-ssn-format"),
-        };
-        return invalid(page(&state, kind, Some(message), None).await);
+        return Ok(AccessCodeOutcome::Malformed(malformed_message(kind)));
     }
-    let chart = match state.db.invitation_chart(&invitation).await {
-        Ok(chart) => chart,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the invited chart");
-            return server_error();
-        }
-    };
+    let chart = state.db.invitation_chart(invitation).await?;
     let matches = match kind {
         AccessCodeKind::BirthYear => chart.birth_date.to_jiff().year().to_string() == typed,
         AccessCodeKind::SsnLast4 => chart.ssn_last4_hash.is_some_and(|stored| {
@@ -120,37 +113,72 @@ pub async fn submit(
         }),
         AccessCodeKind::None => true,
     };
-    let policy = match state.db.enrollment_policy(invitation.organization).await {
-        Ok(policy) => policy,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the policy");
-            return server_error();
-        }
-    };
     let detail = serde_json::json!({ "access_code": if matches { "matched" } else { "differed" } })
         .to_string();
     let client_addr = client.ip().to_string();
     let outcome = state
         .db
         .record_identity_attempt(
-            &invitation,
+            invitation,
             AttemptStep::AccessCode,
             matches,
             &detail,
             policy.attempts_allowed,
             Some(&client_addr),
         )
-        .await;
+        .await?;
+    Ok(match outcome {
+        AttemptOutcome::Verified => AccessCodeOutcome::Verified,
+        AttemptOutcome::Mismatch { locked: true } => AccessCodeOutcome::Locked,
+        AttemptOutcome::Mismatch { locked: false } => AccessCodeOutcome::Mismatch(
+            mismatch_message(state, policy.attempts_allowed, invitation).await,
+        ),
+    })
+}
+
+/// What to fix when the code is not four digits.
+pub(crate) fn malformed_message(kind: AccessCodeKind) -> String {
+    t(match kind {
+        AccessCodeKind::BirthYear => "access-year-format",
+        _ => "access-ssn-format",
+    })
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<AccessCodeForm>,
+) -> Response {
+    let (invitation, policy, kind) = match stage(&state, &headers).await {
+        Ok(Stage::Ask(invitation, policy, kind)) => (invitation, policy, kind),
+        Ok(_) => return Redirect::to("/enroll/access-code").into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the enrollment");
+            return server_error();
+        }
+    };
+    let outcome = check_access_code(
+        &state,
+        &invitation,
+        &policy,
+        kind,
+        &form.access_code,
+        client,
+    )
+    .await;
     match outcome {
-        Ok(AttemptOutcome::Verified) | Ok(AttemptOutcome::Mismatch { locked: true }) => {
+        Ok(AccessCodeOutcome::Verified | AccessCodeOutcome::Locked) => {
             Redirect::to("/enroll/access-code").into_response()
         }
-        Ok(AttemptOutcome::Mismatch { locked: false }) => {
-            let message = mismatch_message(&state, policy.attempts_allowed, &invitation).await;
+        Ok(AccessCodeOutcome::Malformed(message)) => {
+            invalid(page(&state, kind, Some(message), None).await)
+        }
+        Ok(AccessCodeOutcome::Mismatch(message)) => {
             invalid(page(&state, kind, None, Some(message)).await)
         }
         Err(error) => {
-            tracing::error!(error = %error, "could not record an access-code attempt");
+            tracing::error!(error = %error, "could not check an access code");
             server_error()
         }
     }

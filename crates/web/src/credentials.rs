@@ -12,10 +12,9 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use domain::{
-    Username, UsernameError,
+    Username,
     matching::normalize::name_key,
     password::{PasswordContext, PasswordPolicy, PasswordProblem, strength},
-    policy::AccessCodeKind,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -23,6 +22,7 @@ use storage::{ChartFields, CredentialsError, OpenInvitation};
 
 use crate::{
     AppState,
+    enroll::Step,
     i18n::{t, t_args},
     identity::{current, invalid},
     pages::{Practice, no_store, render, server_error},
@@ -69,8 +69,7 @@ async fn at_step(
         return Ok(None);
     };
     let policy = state.db.enrollment_policy(invitation.organization).await?;
-    let code_done = invitation.access_code_verified || policy.access_code == AccessCodeKind::None;
-    if invitation.status != "identity-verified" || !code_done {
+    if Step::of(&invitation, &policy) != Step::Credentials {
         return Ok(None);
     }
     let chart = state.db.invitation_chart(&invitation).await?;
@@ -97,11 +96,8 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
                 &state,
                 example,
                 String::new(),
-                None,
-                Vec::new(),
+                CredentialsRefusal::default(),
                 min_chars,
-                Vec::new(),
-                Vec::new(),
             )
             .await
         }
@@ -110,6 +106,113 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
             tracing::error!(error = %error, "could not read the enrollment");
             server_error()
         }
+    }
+}
+
+/// What the patient chose in step 3.
+pub(crate) struct CredentialsAnswer<'a> {
+    pub(crate) username: &'a str,
+    pub(crate) password: &'a str,
+    pub(crate) confirmation: &'a str,
+}
+
+/// Why step 3 refused the choice: each field's problems, free usernames when the one chosen
+/// is taken, and advice for a stronger password.
+#[derive(Debug, Default)]
+pub(crate) struct CredentialsRefusal {
+    pub(crate) username_error: Option<String>,
+    pub(crate) suggestions: Vec<String>,
+    pub(crate) password_problems: Vec<PasswordProblem>,
+    pub(crate) advice: Vec<String>,
+}
+
+/// What step 3 led to.
+pub(crate) enum CredentialsOutcome {
+    Refused(CredentialsRefusal),
+    /// The username and password are set; the username as stored.
+    Set(String),
+    /// The invitation moved on meanwhile (another request set them).
+    WrongStep,
+}
+
+/// Step 3 for the page and the API alike: checks the username (free in the practice) and the
+/// password (NIST rules with the chart's personal details), hashes it on the bounded pool and
+/// saves both. The caller has checked that the invitation is at this step.
+#[tracing::instrument(skip_all, fields(invitation = %invitation.id), err)]
+pub(crate) async fn choose_credentials(
+    state: &AppState,
+    invitation: &OpenInvitation,
+    chart: &ChartFields,
+    min_chars: u8,
+    answer: CredentialsAnswer<'_>,
+    client: SocketAddr,
+) -> anyhow::Result<CredentialsOutcome> {
+    let username = Username::parse(answer.username);
+    let birth_date = chart.birth_date.to_jiff();
+    let context = PasswordContext {
+        username: username.as_ref().ok().map(Username::as_str),
+        given_name: Some(&chart.given_names),
+        family_name: Some(&chart.family_name),
+        birth_date: Some(birth_date),
+    };
+    let policy = PasswordPolicy {
+        min_chars: usize::from(min_chars),
+        ..PasswordPolicy::default()
+    };
+    let checked = policy.check(answer.password, answer.confirmation, &context);
+    let mut refusal = CredentialsRefusal {
+        username_error: username.as_ref().err().map(username_problem),
+        ..CredentialsRefusal::default()
+    };
+    if let Ok(username) = &username {
+        let taken = state
+            .db
+            .taken_usernames(invitation.organization, &[username.to_string()])
+            .await
+            .unwrap_or_default();
+        if !taken.is_empty() {
+            refusal.username_error = Some(t("username-taken"));
+            refusal.suggestions =
+                free_suggestions(state, invitation, chart, Some(username.as_str())).await;
+        }
+    }
+    let password = match checked {
+        Ok(password) => Some(password),
+        Err(problems) => {
+            refusal.password_problems = problems;
+            refusal.advice = strength(answer.password, &context)
+                .advice
+                .iter()
+                .map(|line| advice_line(line))
+                .collect();
+            None
+        }
+    };
+    let (Some(password), None, Ok(username)) = (password, &refusal.username_error, &username)
+    else {
+        return Ok(CredentialsOutcome::Refused(refusal));
+    };
+    let hash = state
+        .hasher
+        .hash(SecretString::from(password.expose_secret().to_owned()))
+        .await?;
+    let client_addr = client.ip().to_string();
+    match state
+        .db
+        .set_credentials(invitation, username.as_str(), &hash, Some(&client_addr))
+        .await
+    {
+        Ok(()) => Ok(CredentialsOutcome::Set(username.to_string())),
+        Err(CredentialsError::UsernameTaken) => {
+            Ok(CredentialsOutcome::Refused(CredentialsRefusal {
+                username_error: Some(t("username-taken")),
+                suggestions: free_suggestions(state, invitation, chart, Some(username.as_str()))
+                    .await,
+                ..CredentialsRefusal::default()
+            }))
+        }
+        Err(CredentialsError::WrongStep) => Ok(CredentialsOutcome::WrongStep),
+        Err(CredentialsError::Unexpected(error)) => Err(error),
     }
 }
 
@@ -127,108 +230,28 @@ pub async fn submit(
             return server_error();
         }
     };
-    let username = Username::parse(&form.username);
-    let birth_date = chart.birth_date.to_jiff();
-    let context = PasswordContext {
-        username: username.as_ref().ok().map(Username::as_str),
-        given_name: Some(&chart.given_names),
-        family_name: Some(&chart.family_name),
-        birth_date: Some(birth_date),
+    let answer = CredentialsAnswer {
+        username: &form.username,
+        password: &form.password,
+        confirmation: &form.confirmation,
     };
-    let policy = PasswordPolicy {
-        min_chars: usize::from(min_chars),
-        ..PasswordPolicy::default()
-    };
-    let checked = policy.check(&form.password, &form.confirmation, &context);
-    let mut username_error = username.as_ref().err().map(username_problem);
-    let mut suggestions = Vec::new();
-    if let Ok(username) = &username {
-        let taken = state
-            .db
-            .taken_usernames(invitation.organization, &[username.to_string()])
-            .await
-            .unwrap_or_default();
-        if !taken.is_empty() {
-            username_error = Some(t("username-taken"));
-            suggestions =
-                free_suggestions(&state, &invitation, &chart, Some(username.as_str())).await;
-        }
-    }
-    let (password, password_errors, advice) = match checked {
-        Ok(password) => (Some(password), Vec::new(), Vec::new()),
-        Err(problems) => {
-            let advice = strength(&form.password, &context).advice;
-            (
-                None,
-                problems.iter().map(password_problem).collect(),
-                advice.iter().map(|line| advice_line(line)).collect(),
-            )
-        }
-    };
-    let (Some(password), None, Ok(username)) = (password, &username_error, &username) else {
-        let example = example(&state, &invitation, &chart).await;
-        return invalid(
-            page(
-                &state,
-                example,
-                form.username,
-                username_error,
-                suggestions,
-                min_chars,
-                password_errors,
-                advice,
-            )
-            .await,
-        );
-    };
-    let hash = match state
-        .hasher
-        .hash(SecretString::from(password.expose_secret().to_owned()))
-        .await
-    {
-        Ok(hash) => hash,
-        Err(error) => {
-            tracing::error!(error = %error, "could not hash a password");
-            return server_error();
-        }
-    };
-    let client_addr = client.ip().to_string();
-    match state
-        .db
-        .set_credentials(&invitation, username.as_str(), &hash, Some(&client_addr))
-        .await
-    {
-        Ok(()) => {
+    match choose_credentials(&state, &invitation, &chart, min_chars, answer, client).await {
+        Ok(CredentialsOutcome::Set(username)) => {
             let practice = Practice::of(&state).await;
             let mut response = render(CredentialsSetPage {
                 practice_name: practice.name,
                 practice_phone: practice.phone,
-                username: Some(username.to_string()),
+                username: Some(username),
             });
             no_store(&mut response);
             response
         }
-        Err(CredentialsError::UsernameTaken) => {
-            let suggestions =
-                free_suggestions(&state, &invitation, &chart, Some(username.as_str())).await;
-            let error = Some(t("username-taken"));
+        Ok(CredentialsOutcome::Refused(refusal)) => {
             let example = example(&state, &invitation, &chart).await;
-            invalid(
-                page(
-                    &state,
-                    example,
-                    form.username,
-                    error,
-                    suggestions,
-                    min_chars,
-                    Vec::new(),
-                    Vec::new(),
-                )
-                .await,
-            )
+            invalid(page(&state, example, form.username, refusal, min_chars).await)
         }
-        Err(CredentialsError::WrongStep) => Redirect::to("/enroll/access-code").into_response(),
-        Err(CredentialsError::Unexpected(error)) => {
+        Ok(CredentialsOutcome::WrongStep) => Redirect::to("/enroll/access-code").into_response(),
+        Err(error) => {
             tracing::error!(error = %error, "could not save the credentials");
             server_error()
         }
@@ -236,7 +259,11 @@ pub async fn submit(
 }
 
 /// A free username to show as the example.
-async fn example(state: &AppState, invitation: &OpenInvitation, chart: &ChartFields) -> String {
+pub(crate) async fn example(
+    state: &AppState,
+    invitation: &OpenInvitation,
+    chart: &ChartFields,
+) -> String {
     free_suggestions(state, invitation, chart, None)
         .await
         .into_iter()
@@ -281,16 +308,12 @@ async fn free_suggestions(
     free
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn page(
     state: &AppState,
     example: String,
     username: String,
-    username_error: Option<String>,
-    suggestions: Vec<String>,
+    refusal: CredentialsRefusal,
     min_chars: u8,
-    password_errors: Vec<String>,
-    advice: Vec<String>,
 ) -> Response {
     let practice = Practice::of(state).await;
     let mut response = render(CredentialsPage {
@@ -298,22 +321,25 @@ async fn page(
         practice_phone: practice.phone,
         example,
         username,
-        username_error,
-        suggestions,
+        username_error: refusal.username_error,
+        suggestions: refusal.suggestions,
         min_chars,
-        password_errors,
-        advice,
+        password_errors: refusal
+            .password_problems
+            .iter()
+            .map(password_problem)
+            .collect(),
+        advice: refusal.advice,
     });
     no_store(&mut response);
     response
 }
-
 /// A username's problem, in the patient's language.
-fn username_problem(error: &UsernameError) -> String {
+fn username_problem(error: &domain::UsernameError) -> String {
     t(match error {
-        UsernameError::TooShort => "username-too-short",
-        UsernameError::TooLong => "username-too-long",
-        UsernameError::InvalidCharacter => "username-invalid",
+        domain::UsernameError::TooShort => "username-too-short",
+        domain::UsernameError::TooLong => "username-too-long",
+        domain::UsernameError::InvalidCharacter => "username-invalid",
     })
 }
 

@@ -20,7 +20,7 @@ pub async fn guard(own_origin: String, request: Request, next: Next) -> Response
     // Browsers set Sec-Fetch-Site themselves and pages cannot forge it: when present it decides.
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         if !matches!(site, "same-origin" | "none") {
-            return refuse();
+            return refuse(&request);
         }
         return next.run(request).await;
     }
@@ -30,7 +30,7 @@ pub async fn guard(own_origin: String, request: Request, next: Next) -> Response
         && origin != own_origin
         && origin != request_origin(&request).as_deref().unwrap_or("")
     {
-        return refuse();
+        return refuse(&request);
     }
     next.run(request).await
 }
@@ -41,7 +41,17 @@ fn request_origin(request: &Request) -> Option<String> {
     Some(format!("http://{host}"))
 }
 
-fn refuse() -> Response {
+/// Programs that are not browsers send neither header: they are served (a page elsewhere
+/// cannot make a browser act without one). The API answers in its own shape.
+fn refuse(request: &Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return crate::api::ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "This call came from another website's page, so we did not act on it.",
+        )
+        .into_response();
+    }
     (
         StatusCode::FORBIDDEN,
         "This form was sent from another website, so we did not act on it.",

@@ -6,7 +6,7 @@ use axum::{
     Json,
     extract::{Query, State},
     http::StatusCode,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use domain::Role;
 use jiff::{SignedDuration, Timestamp, civil::Date, tz::TimeZone};
@@ -16,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     AppState,
+    api::ApiError,
     pages::{Practice, no_store, render, server_error},
     session::StaffUser,
 };
@@ -37,7 +38,7 @@ pub struct RangeQuery {
 }
 
 /// A range problem, named by its parameter.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug)]
 pub struct RangeError {
     /// `from` or `to`.
     field: &'static str,
@@ -193,8 +194,8 @@ fn today() -> Date {
     params(RangeQuery),
     responses(
         (status = 200, description = "Counts per stage for the invitations made in the range", body = FunnelReport),
-        (status = 401, description = "No staff session"),
-        (status = 422, description = "A bad date or range, named by its parameter", body = RangeError),
+        (status = 401, description = "No staff session", body = crate::api::ErrorBody),
+        (status = 422, description = "A bad date or range, named by its parameter (`fields.from`, `fields.to`)", body = crate::api::ErrorBody),
     ),
     security(("staff_session" = []))
 )]
@@ -202,21 +203,15 @@ pub async fn json(
     State(state): State<AppState>,
     user: Option<StaffUser>,
     Query(query): Query<RangeQuery>,
-) -> Response {
+) -> Result<Json<FunnelReport>, ApiError> {
     let Some(user) = user else {
-        return crate::api::unauthorized();
+        return Err(ApiError::unauthorized(
+            "Sign in first: this call needs a staff session.",
+        ));
     };
-    let (from, to) = match parse_range(&query, today()) {
-        Ok(range) => range,
-        Err(error) => return (StatusCode::UNPROCESSABLE_ENTITY, Json(error)).into_response(),
-    };
-    match report(&state, &user, from, to).await {
-        Ok(report) => Json(report).into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not count the funnel");
-            crate::api::server_error()
-        }
-    }
+    let (from, to) =
+        parse_range(&query, today()).map_err(|error| ApiError::field(error.field, error.error))?;
+    Ok(Json(report(&state, &user, from, to).await?))
 }
 
 #[derive(Template)]

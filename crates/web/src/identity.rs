@@ -10,15 +10,18 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
-use domain::matching::{
-    ChartIdentity, ClaimError, ClaimForm, FieldResult, IdentityClaim, Verdict, compare,
+use domain::{
+    matching::{
+        ChartIdentity, ClaimError, ClaimForm, FieldResult, IdentityClaim, Verdict, compare,
+    },
+    policy::EnrollmentPolicy,
 };
 use serde::Deserialize;
 use storage::{AttemptOutcome, AttemptStep, OpenInvitation};
 
 use crate::{
     AppState,
-    enroll::ENROLLMENT_COOKIE,
+    enroll::{ENROLLMENT_COOKIE, Step, Unusable},
     i18n::{t, t_args},
     pages::{Practice, no_store, render, server_error},
     session,
@@ -80,8 +83,15 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
     let Some(invitation) = current(&state, &headers).await else {
         return Redirect::to("/activate").into_response();
     };
-    match invitation.status.as_str() {
-        "opened" => {
+    let policy = match state.db.enrollment_policy(invitation.organization).await {
+        Ok(policy) => policy,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the policy");
+            return server_error();
+        }
+    };
+    match Step::of(&invitation, &policy) {
+        Step::Identity => {
             page(
                 &state,
                 &invitation,
@@ -91,68 +101,68 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
             )
             .await
         }
-        "identity-verified" => Redirect::to("/enroll/access-code").into_response(),
-        "credentials-set" => Redirect::to("/enroll/credentials").into_response(),
-        _ => crate::enroll::ended(&state, &invitation).await,
+        Step::AccessCode(_) | Step::Credentials => {
+            Redirect::to("/enroll/access-code").into_response()
+        }
+        Step::Terms => Redirect::to("/enroll/credentials").into_response(),
+        Step::Ended(reason) => crate::enroll::ended_page(&state, reason).await,
     }
 }
 
 pub(crate) async fn locked(state: &AppState) -> Response {
-    crate::enroll::problem(state, t("ended-locked-heading"), t("ended-locked")).await
+    crate::enroll::ended_page(state, Unusable::Locked).await
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<IdentityForm>,
-) -> Response {
-    let Some(invitation) = current(&state, &headers).await else {
-        return Redirect::to("/activate").into_response();
-    };
-    if invitation.status != "opened" {
-        return Redirect::to("/enroll/identity").into_response();
-    }
-    let policy = match state.db.enrollment_policy(invitation.organization).await {
-        Ok(policy) => policy,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the policy");
-            return server_error();
-        }
-    };
-    let birth_date = format!(
-        "{:0>4}-{:0>2}-{:0>2}",
-        form.birth_year.trim(),
-        form.birth_month.trim(),
-        form.birth_day.trim()
-    );
-    let mrn = form.mrn.trim();
+/// What the patient typed in step 1, the birth date as `YYYY-MM-DD`.
+pub(crate) struct IdentityAnswer<'a> {
+    pub(crate) given: &'a str,
+    pub(crate) family: &'a str,
+    pub(crate) birth_date: &'a str,
+    pub(crate) mrn: &'a str,
+}
+
+/// What step 1 led to.
+pub(crate) enum IdentityOutcome {
+    /// Fields to fix, each named: nothing was counted.
+    Invalid(Vec<(&'static str, String)>),
+    Verified,
+    /// The details did not match, for the last time allowed.
+    Locked,
+    /// The details did not match: the one message, whatever differed.
+    Mismatch(String),
+}
+
+/// Step 1 for the page and the API alike: compares the answer with the invited chart, counts
+/// the attempt, and opens a review item for staff on a mismatch. The caller has checked that
+/// the invitation is at this step.
+#[tracing::instrument(skip_all, fields(invitation = %invitation.id), err)]
+pub(crate) async fn verify_identity(
+    state: &AppState,
+    invitation: &OpenInvitation,
+    policy: &EnrollmentPolicy,
+    answer: IdentityAnswer<'_>,
+    client: SocketAddr,
+) -> anyhow::Result<IdentityOutcome> {
+    let mrn = answer.mrn.trim();
     if policy.mrn_required && mrn.is_empty() {
-        let errors = vec![("mrn", t("error-mrn-required"))];
-        return invalid(page(&state, &invitation, form, errors, None).await);
+        return Ok(IdentityOutcome::Invalid(vec![(
+            "mrn",
+            t("error-mrn-required"),
+        )]));
     }
     let claim = IdentityClaim::parse(ClaimForm {
-        given: &form.given,
-        family: &form.family,
-        birth_date: &birth_date,
+        given: answer.given,
+        family: answer.family,
+        birth_date: answer.birth_date,
         mrn: (policy.mrn_required && !mrn.is_empty()).then_some(mrn),
         ssn_last4: None,
         postal_code: None,
     });
     let claim = match claim {
         Ok(claim) => claim,
-        Err(error) => {
-            let errors = vec![field_error(&error)];
-            return invalid(page(&state, &invitation, form, errors, None).await);
-        }
+        Err(error) => return Ok(IdentityOutcome::Invalid(vec![field_error(&error)])),
     };
-    let chart = match state.db.invitation_chart(&invitation).await {
-        Ok(chart) => chart,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the invited chart");
-            return server_error();
-        }
-    };
+    let chart = state.db.invitation_chart(invitation).await?;
     let chart = ChartIdentity {
         given: chart
             .given_names
@@ -182,25 +192,65 @@ pub async fn submit(
     let outcome = state
         .db
         .record_identity_attempt(
-            &invitation,
+            invitation,
             AttemptStep::Identity,
             verified,
             &detail,
             policy.attempts_allowed,
             Some(&client_addr),
         )
-        .await;
-    match outcome {
-        Ok(AttemptOutcome::Verified) => Redirect::to("/enroll/access-code").into_response(),
-        Ok(AttemptOutcome::Mismatch { locked: true }) => {
-            Redirect::to("/enroll/identity").into_response()
+        .await?;
+    Ok(match outcome {
+        AttemptOutcome::Verified => IdentityOutcome::Verified,
+        AttemptOutcome::Mismatch { locked: true } => IdentityOutcome::Locked,
+        AttemptOutcome::Mismatch { locked: false } => IdentityOutcome::Mismatch(
+            mismatch_message(state, policy.attempts_allowed, invitation).await,
+        ),
+    })
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<IdentityForm>,
+) -> Response {
+    let Some(invitation) = current(&state, &headers).await else {
+        return Redirect::to("/activate").into_response();
+    };
+    let policy = match state.db.enrollment_policy(invitation.organization).await {
+        Ok(policy) => policy,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the policy");
+            return server_error();
         }
-        Ok(AttemptOutcome::Mismatch { locked: false }) => {
-            let message = mismatch_message(&state, policy.attempts_allowed, &invitation).await;
+    };
+    if Step::of(&invitation, &policy) != Step::Identity {
+        return Redirect::to("/enroll/identity").into_response();
+    }
+    let birth_date = format!(
+        "{:0>4}-{:0>2}-{:0>2}",
+        form.birth_year.trim(),
+        form.birth_month.trim(),
+        form.birth_day.trim()
+    );
+    let answer = IdentityAnswer {
+        given: &form.given,
+        family: &form.family,
+        birth_date: &birth_date,
+        mrn: &form.mrn,
+    };
+    match verify_identity(&state, &invitation, &policy, answer, client).await {
+        Ok(IdentityOutcome::Verified) => Redirect::to("/enroll/access-code").into_response(),
+        Ok(IdentityOutcome::Locked) => Redirect::to("/enroll/identity").into_response(),
+        Ok(IdentityOutcome::Invalid(errors)) => {
+            invalid(page(&state, &invitation, form, errors, None).await)
+        }
+        Ok(IdentityOutcome::Mismatch(message)) => {
             invalid(page(&state, &invitation, form, Vec::new(), Some(message)).await)
         }
         Err(error) => {
-            tracing::error!(error = %error, "could not record an identity attempt");
+            tracing::error!(error = %error, "could not check an identity");
             server_error()
         }
     }
@@ -240,13 +290,14 @@ fn label(result: FieldResult) -> &'static str {
 
 /// The message key for a name field's problem, e.g. `error-first-name-empty`.
 fn name_error_key(field: &str, error: &domain::matching::NameFieldError) -> &'static str {
+    use domain::matching::NameFieldError;
     match (field, error) {
-        ("first-name", domain::matching::NameFieldError::Empty) => "error-first-name-empty",
-        ("first-name", domain::matching::NameFieldError::NoLetters) => "error-first-name-letters",
-        ("first-name", domain::matching::NameFieldError::TooLong) => "error-first-name-long",
-        (_, domain::matching::NameFieldError::Empty) => "error-last-name-empty",
-        (_, domain::matching::NameFieldError::NoLetters) => "error-last-name-letters",
-        (_, domain::matching::NameFieldError::TooLong) => "error-last-name-long",
+        ("first-name", NameFieldError::Empty) => "error-first-name-empty",
+        ("first-name", NameFieldError::NoLetters) => "error-first-name-letters",
+        ("first-name", NameFieldError::TooLong) => "error-first-name-long",
+        (_, NameFieldError::Empty) => "error-last-name-empty",
+        (_, NameFieldError::NoLetters) => "error-last-name-letters",
+        (_, NameFieldError::TooLong) => "error-last-name-long",
     }
 }
 

@@ -75,16 +75,19 @@ pub struct InviteForm {
     resend: Option<String>,
 }
 
-/// What the page needs beyond the patient: the policy and the invitation in progress.
-struct Context {
-    patient: PatientSummary,
-    policy: EnrollmentPolicy,
-    invitation: Option<InvitationSummary>,
+/// A patient as the front desk sees them: the chart's summary (an audited read), the policy
+/// and the invitation in progress.
+pub(crate) struct Context {
+    pub(crate) patient: PatientSummary,
+    pub(crate) policy: EnrollmentPolicy,
+    pub(crate) invitation: Option<InvitationSummary>,
     /// The portal account's username and status, once there is one.
-    account: Option<(String, String)>,
+    pub(crate) account: Option<(String, String)>,
 }
 
-async fn load(
+/// Loads the patient `patient` of the staff member's practice; `None` for another
+/// practice's patient or none at all.
+pub(crate) async fn load(
     state: &AppState,
     user: &StaffUser,
     patient: Uuid,
@@ -143,31 +146,55 @@ pub async fn show(
     }
 }
 
-#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
-pub async fn invite(
-    State(state): State<AppState>,
-    user: StaffUser,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Path(patient): Path<Uuid>,
-    Form(form): Form<InviteForm>,
-) -> Response {
-    if !matches!(user.account.role, Role::FrontDesk | Role::Administrator) {
-        return (
-            StatusCode::FORBIDDEN,
-            "Only front-desk staff and administrators invite patients.",
-        )
-            .into_response();
-    }
-    let origin = request_origin(client, &headers);
-    let context = match load(&state, &user, patient, &origin).await {
-        Ok(Some(context)) => context,
-        Ok(None) => return not_found(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not load a patient");
-            return server_error();
-        }
-    };
+/// Who may invite patients, and cancel their invitations.
+pub(crate) fn may_invite(user: &StaffUser) -> bool {
+    matches!(user.account.role, Role::FrontDesk | Role::Administrator)
+}
+
+pub(crate) const MAY_NOT_INVITE: &str = "Only front-desk staff and administrators invite patients.";
+pub(crate) const CHOOSE_CHANNEL: &str = "Choose how the invitation should reach the patient.";
+
+/// What the front desk asked for.
+pub(crate) struct InviteRequest<'a> {
+    /// `email` or `printed-code`.
+    pub(crate) channel: &'a str,
+    pub(crate) email: &'a str,
+    /// This invitation replaces the one in progress.
+    pub(crate) resend: bool,
+    /// Correct the chart's email address with `email`.
+    pub(crate) save_email: bool,
+}
+
+/// What inviting a patient led to.
+pub(crate) enum InviteOutcome {
+    /// The policy keeps this patient out (deceased, too young), with the reason.
+    NotInvitable(NotInvitable),
+    /// The channel is unknown or the policy does not offer it.
+    NoChannel,
+    BadEmail(String),
+    AlreadyInvited,
+    HasAccount,
+    NoSuchPatient,
+    Sent {
+        invitation: Uuid,
+        channel: Channel,
+        expires_at: Timestamp,
+        /// The printed code: it exists only here, shown once.
+        code: Option<ActivationCode>,
+    },
+}
+
+/// Invites a patient, for the page and the API alike: the policy's rules about the person
+/// and the channel, then the invitation, its audit row and (for email) the outbox row in one
+/// transaction. The caller has checked [`may_invite`].
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id, patient = %context.patient.id), err)]
+pub(crate) async fn send_invitation(
+    state: &AppState,
+    user: &StaffUser,
+    context: &Context,
+    request: InviteRequest<'_>,
+    origin: &storage::RequestOrigin,
+) -> anyhow::Result<InviteOutcome> {
     let today = jiff::Zoned::now().date();
     if let Err(reason) = check_invitable(
         context.patient.birth_date,
@@ -181,48 +208,22 @@ pub async fn invite(
             NotInvitable::TooYoung { .. } => "below the minimum age",
         };
         tracing::info!(refusal, "invitation refused by policy");
-        return page(&state, &user, context, form.channel, form.email, None, None).await;
+        return Ok(InviteOutcome::NotInvitable(reason));
     }
-    let channel = Channel::parse(&form.channel).filter(|channel| match channel {
+    let channel = Channel::parse(request.channel).filter(|channel| match channel {
         Channel::Email => context.policy.email_invitations,
         Channel::PrintedCode => context.policy.printed_codes,
     });
     let Some(channel) = channel else {
-        let error = Some("Choose how the invitation should reach the patient.");
-        return invalid(
-            page(
-                &state,
-                &user,
-                context,
-                form.channel,
-                form.email,
-                None,
-                error,
-            )
-            .await,
-        );
+        return Ok(InviteOutcome::NoChannel);
     };
     let expires_at = Timestamp::now()
         + SignedDuration::from_hours(24 * i64::from(context.policy.invitation_days));
     let (email, token_hash, code, email_link) = match channel {
         Channel::Email => {
-            let email = match Email::parse(&form.email) {
+            let email = match Email::parse(request.email) {
                 Ok(email) => email,
-                Err(error) => {
-                    let message = Some(error.to_string());
-                    return invalid(
-                        page(
-                            &state,
-                            &user,
-                            context,
-                            form.channel,
-                            form.email,
-                            message,
-                            None,
-                        )
-                        .await,
-                    );
-                }
+                Err(error) => return Ok(InviteOutcome::BadEmail(error.to_string())),
             };
             let (token, hash) = session::new_token();
             let link = format!("{}/enroll/{token}", state.settings.base_url);
@@ -244,56 +245,130 @@ pub async fn invite(
                 token_hash: token_hash.as_deref(),
                 code_hash: code_hash.as_deref(),
                 expires_at,
-                replaces_live: form.resend.is_some(),
-                save_email_to_chart: form.save_email.is_some()
+                replaces_live: request.resend,
+                save_email_to_chart: request.save_email
                     && email.as_ref().map(Email::as_str) != context.patient.email.as_deref(),
                 email_link,
             },
-            &origin,
+            origin,
         )
         .await;
-    match created {
-        Ok(_) => {}
-        Err(CreateInvitationError::AlreadyInvited | CreateInvitationError::HasAccount) => {
-            return Redirect::to(&format!("/staff/patients/{}", context.patient.id))
-                .into_response();
+    Ok(match created {
+        Ok(invitation) => InviteOutcome::Sent {
+            invitation,
+            channel,
+            expires_at,
+            code,
+        },
+        Err(CreateInvitationError::AlreadyInvited) => InviteOutcome::AlreadyInvited,
+        Err(CreateInvitationError::HasAccount) => InviteOutcome::HasAccount,
+        Err(CreateInvitationError::NoSuchPatient) => InviteOutcome::NoSuchPatient,
+        Err(CreateInvitationError::Unexpected(error)) => return Err(error),
+    })
+}
+
+/// The code as it is read aloud: one character at a time.
+pub(crate) fn spelled(code: &ActivationCode) -> String {
+    code.display()
+        .chars()
+        .map(String::from)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
+pub async fn invite(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(patient): Path<Uuid>,
+    Form(form): Form<InviteForm>,
+) -> Response {
+    if !may_invite(&user) {
+        return (StatusCode::FORBIDDEN, MAY_NOT_INVITE).into_response();
+    }
+    let origin = request_origin(client, &headers);
+    let context = match load(&state, &user, patient, &origin).await {
+        Ok(Some(context)) => context,
+        Ok(None) => return not_found(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not load a patient");
+            return server_error();
         }
-        Err(CreateInvitationError::NoSuchPatient) => return not_found(),
-        Err(CreateInvitationError::Unexpected(error)) => {
+    };
+    let request = InviteRequest {
+        channel: &form.channel,
+        email: &form.email,
+        resend: form.resend.is_some(),
+        save_email: form.save_email.is_some(),
+    };
+    let outcome = match send_invitation(&state, &user, &context, request, &origin).await {
+        Ok(outcome) => outcome,
+        Err(error) => {
             tracing::error!(error = %error, "could not create an invitation");
             return server_error();
         }
-    }
-    match code {
-        // The code exists only in this response: it is printed now or never.
-        Some(code) => {
-            let practice = Practice::of(&state).await;
-            let mut response = render(LetterPage {
-                practice_name: practice.name,
-                practice_phone: practice.phone,
-                patient_id: context.patient.id,
-                given_names: context.patient.given_names,
-                family_name: context.patient.family_name,
-                code_spelled: code
-                    .display()
-                    .chars()
-                    .map(String::from)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                code: code.display(),
-                expires: expires_at
-                    .to_zoned(jiff::tz::TimeZone::system())
-                    .strftime("%B %-d, %Y")
-                    .to_string(),
-                activate_url: format!("{}/activate", state.settings.base_url),
-            });
-            no_store(&mut response);
-            response
+    };
+    let back = Redirect::to(&format!("/staff/patients/{}", context.patient.id)).into_response();
+    let (email_error, error) = match outcome {
+        InviteOutcome::Sent {
+            code: Some(code),
+            expires_at,
+            ..
+        } => return letter(&state, context, &code, expires_at).await,
+        InviteOutcome::Sent { code: None, .. } => return back,
+        // The page states the policy's reason.
+        InviteOutcome::NotInvitable(_) => {
+            return page(&state, &user, context, form.channel, form.email, None, None).await;
         }
-        None => Redirect::to(&format!("/staff/patients/{}", context.patient.id)).into_response(),
-    }
+        InviteOutcome::NoChannel => (None, Some(CHOOSE_CHANNEL)),
+        InviteOutcome::BadEmail(message) => (Some(message), None),
+        InviteOutcome::AlreadyInvited | InviteOutcome::HasAccount => return back,
+        InviteOutcome::NoSuchPatient => return not_found(),
+    };
+    invalid(
+        page(
+            &state,
+            &user,
+            context,
+            form.channel,
+            form.email,
+            email_error,
+            error,
+        )
+        .await,
+    )
 }
 
+/// The printed letter: the code exists only in this response, printed now or never.
+async fn letter(
+    state: &AppState,
+    context: Context,
+    code: &ActivationCode,
+    expires_at: Timestamp,
+) -> Response {
+    let practice = Practice::of(state).await;
+    let mut response = render(LetterPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        patient_id: context.patient.id,
+        given_names: context.patient.given_names,
+        family_name: context.patient.family_name,
+        code_spelled: spelled(code),
+        code: code.display(),
+        expires: expires_at
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%B %-d, %Y")
+            .to_string(),
+        activate_url: format!("{}/activate", state.settings.base_url),
+    });
+    no_store(&mut response);
+    response
+}
+
+/// `POST /staff/patients/{patient}/revoke`.
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
 pub async fn revoke(
     State(state): State<AppState>,
     user: StaffUser,
@@ -301,6 +376,9 @@ pub async fn revoke(
     headers: HeaderMap,
     Path(patient): Path<Uuid>,
 ) -> Response {
+    if !may_invite(&user) {
+        return (StatusCode::FORBIDDEN, MAY_NOT_INVITE).into_response();
+    }
     let origin = request_origin(client, &headers);
     match state
         .db

@@ -28,6 +28,9 @@ mod terms_step;
 
 use std::{sync::Arc, time::Duration};
 
+/// The JSON API's routes as (method, path): the router is built from this list.
+pub use api::ROUTES as API_ROUTES;
+
 use axum::{
     Router,
     http::{HeaderName, Request},
@@ -130,8 +133,8 @@ pub fn router(state: AppState) -> Router {
             get(terms_admin::show).post(terms_admin::publish),
         )
         .route("/staff/enrollment", get(funnel::page))
-        .route("/api/v1/enrollment/funnel", get(funnel::json))
         .route("/api/openapi.json", get(api::openapi))
+        .merge(api::router())
         .route("/staff/review", get(review::queue))
         .route("/staff/review/{item}", get(review::show))
         .route("/staff/review/{item}/unlock", post(review::unlock))
@@ -146,7 +149,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
-        .fallback(pages::not_found)
+        .fallback(api::fallback)
+        .method_not_allowed_fallback(api::method_not_allowed)
         .with_state(state)
         .layer(
             ServiceBuilder::new()

@@ -86,24 +86,40 @@ pub async fn save(
     if user.account.role != Role::Administrator {
         return forbidden();
     }
-    match EnrollmentPolicy::parse(&input) {
-        Ok(policy) => {
-            let origin = request_origin(client, &headers);
-            if let Err(error) = state
-                .db
-                .save_enrollment_policy(&user.scope, &policy, &origin)
-                .await
-            {
-                tracing::error!(error = %error, "could not save the enrollment policy");
-                return server_error();
-            }
-            Redirect::to("/staff/policy?saved=1").into_response()
-        }
-        Err(errors) => {
+    let origin = request_origin(client, &headers);
+    match change_policy(&state, &user, &input, &origin).await {
+        Ok(Ok(_)) => Redirect::to("/staff/policy?saved=1").into_response(),
+        Ok(Err(errors)) => {
             let mut response = page(&state, &user, input, errors, false).await;
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             response
         }
+        Err(error) => {
+            tracing::error!(error = %error, "could not save the enrollment policy");
+            server_error()
+        }
+    }
+}
+
+/// Saves the policy as typed, for the page and the API alike: every field checked by the
+/// domain's rules, saved (and audited) only when all are valid. The caller has checked that
+/// the user is an administrator.
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id), err)]
+pub(crate) async fn change_policy(
+    state: &AppState,
+    user: &StaffUser,
+    input: &PolicyInput,
+    origin: &storage::RequestOrigin,
+) -> anyhow::Result<Result<EnrollmentPolicy, Vec<FieldError>>> {
+    match EnrollmentPolicy::parse(input) {
+        Ok(policy) => {
+            state
+                .db
+                .save_enrollment_policy(&user.scope, &policy, origin)
+                .await?;
+            Ok(Ok(policy))
+        }
+        Err(errors) => Ok(Err(errors)),
     }
 }
 
@@ -128,10 +144,9 @@ async fn page(
     })
 }
 
+pub(crate) const ADMINISTRATORS_ONLY: &str =
+    "Only an administrator can change the enrollment policy.";
+
 fn forbidden() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        "Only an administrator can change the enrollment policy.",
-    )
-        .into_response()
+    (StatusCode::FORBIDDEN, ADMINISTRATORS_ONLY).into_response()
 }

@@ -78,7 +78,7 @@ fn group(items: Vec<ReviewItem>) -> Vec<Group> {
     groups
 }
 
-fn kind_label(kind: &str) -> &str {
+pub(crate) fn kind_label(kind: &str) -> &str {
     match kind {
         "mismatch" => "Details did not match",
         "locked" => "Locked after too many attempts",
@@ -208,16 +208,18 @@ struct ItemPage {
     reason_error: Option<&'static str>,
 }
 
-fn may_review(user: &StaffUser) -> bool {
+pub(crate) fn may_review(user: &StaffUser) -> bool {
     matches!(user.account.role, Role::FrontDesk | Role::Administrator)
 }
 
+pub(crate) const MAY_NOT_REVIEW: &str =
+    "Only front-desk staff and administrators work the review queue.";
+pub(crate) const CANNOT_UNLOCK: &str = "This invitation is no longer locked, or it has expired. Send a new invitation from the patient's page.";
+pub(crate) const NO_SUCH_ITEM: &str =
+    "No such open review item in this practice. It may have been closed already.";
+
 fn forbidden() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        "Only front-desk staff and administrators work the review queue.",
-    )
-        .into_response()
+    (StatusCode::FORBIDDEN, MAY_NOT_REVIEW).into_response()
 }
 
 #[derive(Deserialize)]
@@ -335,11 +337,7 @@ pub async fn unlock(
     match state.db.unlock_invitation(&user.scope, item, &origin).await {
         Ok(()) => Redirect::to("/staff/review?closed").into_response(),
         Err(ReviewError::NotFound) => not_found(),
-        Err(ReviewError::CannotUnlock) => (
-            StatusCode::CONFLICT,
-            "This invitation is no longer locked, or it has expired. Send a new invitation from the patient's page.",
-        )
-            .into_response(),
+        Err(ReviewError::CannotUnlock) => (StatusCode::CONFLICT, CANNOT_UNLOCK).into_response(),
         Err(ReviewError::Unexpected(error)) => {
             tracing::error!(error = %error, "could not unlock an invitation");
             server_error()
@@ -348,7 +346,7 @@ pub async fn unlock(
 }
 
 /// The reasons staff pick from; "other" needs a note.
-const REASONS: [(&str, &str); 4] = [
+pub(crate) const REASONS: [(&str, &str); 4] = [
     ("helped", "The patient called and was helped"),
     ("not-patient", "Someone other than the patient tried"),
     ("duplicate", "Already handled"),
@@ -377,17 +375,9 @@ pub async fn close(
         return forbidden();
     }
     let origin = request_origin(client, &headers);
-    let note = form.note.trim();
-    let reason = match REASONS.iter().find(|(key, _)| *key == form.reason) {
-        None => Err("Choose why you are closing this item."),
-        Some(("other", _)) if note.is_empty() => Err("Say why in the note."),
-        Some(_) if note.chars().count() > 500 => Err("Keep the note under 500 characters."),
-        Some((_, label)) if note.is_empty() => Ok((*label).to_owned()),
-        Some((_, label)) => Ok(format!("{label}: {note}")),
-    };
-    let reason = match reason {
+    let reason = match closing_reason(&form.reason, &form.note) {
         Ok(reason) => reason,
-        Err(message) => {
+        Err((_, message)) => {
             return invalid(item_page(&state, &user, item, &origin, form, Some(message)).await);
         }
     };
@@ -406,6 +396,24 @@ pub async fn close(
     }
 }
 
+/// The reason recorded when an item closes, from the reason chosen and the note; or the
+/// field to fix and what to do.
+pub(crate) fn closing_reason(
+    reason: &str,
+    note: &str,
+) -> Result<String, (&'static str, &'static str)> {
+    let note = note.trim();
+    match REASONS.iter().find(|(key, _)| *key == reason) {
+        None => Err(("reason", "Choose why you are closing this item.")),
+        Some(("other", _)) if note.is_empty() => Err(("note", "Say why in the note.")),
+        Some(_) if note.chars().count() > 500 => {
+            Err(("note", "Keep the note under 500 characters."))
+        }
+        Some((_, label)) if note.is_empty() => Ok((*label).to_owned()),
+        Some((_, label)) => Ok(format!("{label}: {note}")),
+    }
+}
+
 impl ItemPage {
     fn reasons(&self) -> &'static [(&'static str, &'static str)] {
         &REASONS
@@ -413,11 +421,7 @@ impl ItemPage {
 }
 
 fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        "No such open review item in this practice. It may have been closed already.",
-    )
-        .into_response()
+    (StatusCode::NOT_FOUND, NO_SUCH_ITEM).into_response()
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
+use domain::bot_check::BotCheckError;
 use domain::{
     PatientId,
     invitation::{NotInvitable, check_invitable},
@@ -38,8 +39,9 @@ use storage::{NewSelfEnrollment, Organization, SelfEnrollmentCandidate, SelfEnro
 
 use crate::{
     AppState,
+    access_code::malformed_message,
     bot_check::{self, BotAnswer, BotCheckFailure, BotField},
-    enroll::{ENROLLMENT_SESSION, THROTTLE_WINDOW, set_enrollment_cookie},
+    enroll::{ENROLLMENT_SESSION, THROTTLE_WINDOW, set_enrollment_cookie, too_many_tries},
     identity::{field_error, invalid, mismatch_text},
     pages::{Practice, no_store, render, server_error},
     session,
@@ -125,12 +127,13 @@ pub struct Choice {
 }
 
 /// A practice that offers self-enrollment, with its policy.
-struct Offering {
-    organization: Organization,
-    policy: EnrollmentPolicy,
+pub(crate) struct Offering {
+    pub(crate) organization: Organization,
+    pub(crate) policy: EnrollmentPolicy,
 }
 
-async fn offerings(state: &AppState) -> anyhow::Result<Vec<Offering>> {
+/// The practices of this deployment that offer self-enrollment.
+pub(crate) async fn offerings(state: &AppState) -> anyhow::Result<Vec<Offering>> {
     let mut offering = Vec::new();
     for organization in state.db.organizations().await? {
         let policy = state.db.enrollment_policy(organization.id).await?;
@@ -205,14 +208,110 @@ pub async fn submit(
     else {
         return not_offered(&state).await;
     };
+    let birth_date = format!(
+        "{:0>4}-{:0>2}-{:0>2}",
+        form.birth_year.trim(),
+        form.birth_month.trim(),
+        form.birth_day.trim()
+    );
+    let sign_up = SignUp {
+        given: &form.given,
+        family: &form.family,
+        birth_date: &birth_date,
+        mrn: &form.mrn,
+        access_code: &form.access_code,
+        honeypot: &form.website,
+        bot: &form.bot,
+    };
+    let outcome = sign_up_without_invitation(&state, &chosen, client, sign_up).await;
+    let again = |form: StartForm, errors, problem: Option<&str>, bot| {
+        let mut form = form;
+        // The access code is never shown again.
+        form.access_code.clear();
+        let mut response = invalid(page(&chosen, form, errors, problem.map(str::to_owned), bot));
+        no_store(&mut response);
+        response
+    };
+    match outcome {
+        Ok(SignUpOutcome::Started(token)) => {
+            let mut response = Redirect::to("/enroll/credentials").into_response();
+            set_enrollment_cookie(&state, &mut response, &token);
+            response
+        }
+        Ok(SignUpOutcome::Throttled) => {
+            let bot = BotField::again(&state, &form.bot.bot_check, now);
+            again(form, Vec::new(), Some(too_many_tries().as_str()), bot)
+        }
+        Ok(SignUpOutcome::Invalid(errors)) => {
+            let bot = BotField::again(&state, &form.bot.bot_check, now);
+            again(form, errors, None, bot)
+        }
+        Ok(SignUpOutcome::BotRefused(refusal)) => {
+            let bot = BotField::after_refusal(&state, &form.bot, &refusal, now);
+            again(
+                form,
+                Vec::new(),
+                Some(bot_check::message(&refusal).as_str()),
+                bot,
+            )
+        }
+        // The refusal page is the empty form with the one message: nothing on it depends on
+        // what was typed or on why it was refused (and a shared computer keeps no one's
+        // details on screen).
+        Ok(SignUpOutcome::Refused(message)) => {
+            let bot = BotField::fresh(&state, now);
+            again(StartForm::default(), Vec::new(), Some(&message), bot)
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "could not run a self-enrollment");
+            server_error()
+        }
+    }
+}
+
+/// What someone typed to sign up without an invitation, the birth date as `YYYY-MM-DD`.
+pub(crate) struct SignUp<'a> {
+    pub(crate) given: &'a str,
+    pub(crate) family: &'a str,
+    pub(crate) birth_date: &'a str,
+    pub(crate) mrn: &'a str,
+    /// Year of birth or SSN digits, per the policy.
+    pub(crate) access_code: &'a str,
+    /// The honeypot: people never fill it.
+    pub(crate) honeypot: &'a str,
+    pub(crate) bot: &'a BotAnswer,
+}
+
+/// What a sign-up without an invitation led to.
+pub(crate) enum SignUpOutcome {
+    /// Too many refusals from this address lately.
+    Throttled,
+    /// Fields to fix, each named; the bot check was not spent.
+    Invalid(Vec<(&'static str, String)>),
+    BotRefused(BotCheckError),
+    /// The one answer for every refusal, whatever the reason (a review item for staff).
+    Refused(String),
+    /// One confident match: the enrollment session's token, at the credentials step.
+    Started(String),
+}
+
+/// Self-enrollment for the page and the API alike, at the practice `chosen`. In order: the
+/// per-address throttle, the honeypot, the fields, the bot check, then the matcher.
+#[tracing::instrument(skip_all, err)]
+pub(crate) async fn sign_up_without_invitation(
+    state: &AppState,
+    chosen: &Offering,
+    client: SocketAddr,
+    sign_up: SignUp<'_>,
+) -> anyhow::Result<SignUpOutcome> {
     let attempt = Attempt {
-        state: &state,
-        chosen: &chosen,
+        state,
+        chosen,
         client,
         bucket: format!("self-enroll-address:{}", client.ip()),
-        now,
+        now: Timestamp::now(),
     };
-    attempt.run(form).await
+    attempt.run(&sign_up).await
 }
 
 /// One submission of the form, for one practice.
@@ -251,99 +350,62 @@ impl Refusal {
 }
 
 impl Attempt<'_> {
-    async fn run(&self, form: StartForm) -> Response {
+    async fn run(&self, sign_up: &SignUp<'_>) -> anyhow::Result<SignUpOutcome> {
         let state = self.state;
-        match state
+        let failures = state
             .db
             .recent_failures(&self.bucket, self.now, THROTTLE_WINDOW)
-            .await
-        {
-            Ok(failures) if failures < SELF_ENROLL_FAILURES => {}
-            Ok(_) => {
-                let message = "Too many tries from this device. Wait 15 minutes and try again, \
-                               or call us.";
-                let bot = BotField::again(state, &form.bot.bot_check, self.now);
-                return self.again(form, Vec::new(), Some(message.to_owned()), bot);
-            }
-            Err(error) => {
-                tracing::error!(error = %error, "could not read the self-enrollment counters");
-                return server_error();
-            }
+            .await?;
+        if failures >= SELF_ENROLL_FAILURES {
+            return Ok(SignUpOutcome::Throttled);
         }
-        if !form.website.is_empty() {
+        if !sign_up.honeypot.is_empty() {
             // A robot: the answer a person with wrong details gets, and no review item.
-            return match self.count_failure().await {
-                Ok(left) => self.mismatch(left),
-                Err(response) => response,
-            };
+            let left = self.count_failure().await?;
+            return Ok(SignUpOutcome::Refused(self.mismatch(left)));
         }
-        let claim = match self.parse(&form) {
+        let claim = match self.parse(sign_up) {
             Ok(claim) => claim,
-            Err(errors) => {
-                let bot = BotField::again(state, &form.bot.bot_check, self.now);
-                return self.again(form, errors, None, bot);
-            }
+            Err(errors) => return Ok(SignUpOutcome::Invalid(errors)),
         };
-        match bot_check::check(state, &form.bot, self.now).await {
+        match bot_check::check(state, sign_up.bot, self.now).await {
             Ok(_) => {}
             Err(BotCheckFailure::Refused(refusal)) => {
-                if bot_check::looks_automated(&refusal)
-                    && let Err(response) = self.count_failure().await
-                {
-                    return response;
+                if bot_check::looks_automated(&refusal) {
+                    self.count_failure().await?;
                 }
-                let bot = BotField::after_refusal(state, &form.bot, &refusal, self.now);
-                let message = bot_check::message(&refusal);
-                return self.again(form, Vec::new(), Some(message), bot);
+                return Ok(SignUpOutcome::BotRefused(refusal));
             }
-            Err(BotCheckFailure::Unexpected(error)) => {
-                tracing::error!(error = %error, "could not record a bot-check challenge");
-                return server_error();
-            }
+            Err(BotCheckFailure::Unexpected(error)) => return Err(error),
         }
-        match self.enroll(&claim, &form).await {
-            Ok(Ok(token)) => {
-                let mut response = Redirect::to("/enroll/credentials").into_response();
-                set_enrollment_cookie(state, &mut response, &token);
-                response
-            }
-            Ok(Err((refusal, candidate, fields))) => {
-                self.refuse(&claim, refusal, candidate, fields).await
-            }
-            Err(error) => {
-                tracing::error!(error = %error, "could not run a self-enrollment");
-                server_error()
-            }
+        match self.enroll(&claim, sign_up).await? {
+            Ok(token) => Ok(SignUpOutcome::Started(token)),
+            Err((refusal, candidate, fields)) => Ok(SignUpOutcome::Refused(
+                self.refuse(&claim, refusal, candidate, fields).await?,
+            )),
         }
     }
 
-    /// The form's fields as a claim, or the errors to show next to them.
-    fn parse(&self, form: &StartForm) -> Result<IdentityClaim, Vec<(&'static str, String)>> {
+    /// The typed fields as a claim, or the errors to show next to them.
+    fn parse(&self, sign_up: &SignUp<'_>) -> Result<IdentityClaim, Vec<(&'static str, String)>> {
         let policy = &self.chosen.policy;
         let mut errors = Vec::new();
-        let mrn = form.mrn.trim();
+        let mrn = sign_up.mrn.trim();
         if policy.mrn_required && mrn.is_empty() {
             errors.push(("mrn", crate::i18n::t("error-mrn-required")));
         }
-        let code = form.access_code.trim();
+        let code = sign_up.access_code.trim();
         let code_well_formed = code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit());
         if policy.access_code != AccessCodeKind::None && !code_well_formed {
-            let message = match policy.access_code {
-                AccessCodeKind::BirthYear => "Type the year with four digits, like 1961.",
-                _ => "Type the last four digits, like 6789.",
-            };
-            errors.push(("access_code", message.to_owned()));
+            errors.push((
+                "access_code",
+                malformed_message(policy.access_code).to_owned(),
+            ));
         }
-        let birth_date = format!(
-            "{:0>4}-{:0>2}-{:0>2}",
-            form.birth_year.trim(),
-            form.birth_month.trim(),
-            form.birth_day.trim()
-        );
         let claim = IdentityClaim::parse(ClaimForm {
-            given: &form.given,
-            family: &form.family,
-            birth_date: &birth_date,
+            given: sign_up.given,
+            family: sign_up.family,
+            birth_date: sign_up.birth_date,
             mrn: (policy.mrn_required && !mrn.is_empty()).then_some(mrn),
             ssn_last4: (policy.access_code == AccessCodeKind::SsnLast4 && code_well_formed)
                 .then_some(code),
@@ -365,7 +427,7 @@ impl Attempt<'_> {
     async fn enroll(
         &self,
         claim: &IdentityClaim,
-        form: &StartForm,
+        sign_up: &SignUp<'_>,
     ) -> anyhow::Result<Result<String, (Refusal, Option<PatientId>, Option<serde_json::Value>)>>
     {
         let state = self.state;
@@ -422,7 +484,7 @@ impl Attempt<'_> {
         let refused = |refusal| Ok(Err((refusal, Some(patient), Some(fields_json(&fields)))));
         let code_matches = match policy.access_code {
             AccessCodeKind::BirthYear => {
-                candidate.birth_date.to_jiff().year().to_string() == form.access_code.trim()
+                candidate.birth_date.to_jiff().year().to_string() == sign_up.access_code.trim()
             }
             // The digits were part of the claim: they must have matched the chart's hash,
             // not merely been absent from it.
@@ -462,19 +524,16 @@ impl Attempt<'_> {
         }
     }
 
-    /// The one answer for every refusal, and a review item for staff.
+    /// The one answer for every refusal, after a review item for staff.
     async fn refuse(
         &self,
         claim: &IdentityClaim,
         refusal: Refusal,
         patient: Option<PatientId>,
         fields: Option<serde_json::Value>,
-    ) -> Response {
+    ) -> anyhow::Result<String> {
         tracing::info!(reason = refusal.as_str(), "self-enrollment refused");
-        let left = match self.count_failure().await {
-            Ok(left) => left,
-            Err(response) => return response,
-        };
+        let left = self.count_failure().await?;
         // What was typed, for staff: never the access code.
         let detail = serde_json::json!({
             "reason": refusal.as_str(),
@@ -489,8 +548,7 @@ impl Attempt<'_> {
         })
         .to_string();
         let client_addr = self.client.ip().to_string();
-        if let Err(error) = self
-            .state
+        self.state
             .db
             .refuse_self_enrollment(
                 self.chosen.organization.id,
@@ -498,57 +556,29 @@ impl Attempt<'_> {
                 &detail,
                 Some(&client_addr),
             )
-            .await
-        {
-            tracing::error!(error = %error, "could not open a self-enrollment review item");
-            return server_error();
-        }
-        self.mismatch(left)
+            .await?;
+        Ok(self.mismatch(left))
     }
 
     /// Counts a refused try from this address; answers the tries left.
-    async fn count_failure(&self) -> Result<i64, Response> {
-        match self
+    async fn count_failure(&self) -> anyhow::Result<i64> {
+        let failures = self
             .state
             .db
             .record_failure(&self.bucket, self.now, THROTTLE_WINDOW)
-            .await
-        {
-            Ok(failures) => Ok(i64::from(SELF_ENROLL_FAILURES) - i64::from(failures)),
-            Err(error) => {
-                tracing::error!(error = %error, "could not count a refused self-enrollment");
-                Err(server_error())
-            }
-        }
+            .await?;
+        Ok(i64::from(SELF_ENROLL_FAILURES) - i64::from(failures))
     }
 
-    /// The refusal page. It is the empty form with the one message: nothing on it depends on
-    /// what was typed or on why it was refused (and a shared computer keeps no one's details
-    /// on screen).
-    fn mismatch(&self, left: i64) -> Response {
+    /// The one message for every refusal: nothing in it depends on what was typed or on why.
+    fn mismatch(&self, left: i64) -> String {
         let phone = self
             .chosen
             .organization
             .phone
             .clone()
             .unwrap_or_else(|| crate::i18n::t("the-practice"));
-        let message = mismatch_text(&phone, left.max(0));
-        let bot = BotField::fresh(self.state, self.now);
-        self.again(StartForm::default(), Vec::new(), Some(message), bot)
-    }
-
-    /// The form again, as typed (but for the access code), with what to fix.
-    fn again(
-        &self,
-        mut form: StartForm,
-        errors: Vec<(&'static str, String)>,
-        problem: Option<String>,
-        bot: BotField,
-    ) -> Response {
-        form.access_code.clear();
-        let mut response = invalid(page(self.chosen, form, errors, problem, bot));
-        no_store(&mut response);
-        response
+        mismatch_text(&phone, left.max(0))
     }
 }
 

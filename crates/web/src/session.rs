@@ -54,9 +54,19 @@ pub fn removal_cookie(https: bool) -> String {
     format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
-/// The session token the request carries, if any.
+/// The session token the request carries, if any: the cookie (browsers), or the same token
+/// as `Authorization: Bearer` (apps, which get it from the API at sign-up). A bearer token is
+/// never sent by a browser on its own, so it needs no CSRF defence.
 pub fn token_from(headers: &HeaderMap) -> Option<String> {
-    cookie_value(headers, COOKIE)
+    cookie_value(headers, COOKIE).or_else(|| bearer_token(headers))
+}
+
+/// The token of a bearer `Authorization` header, if the request carries one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
 }
 
 /// The value of the cookie `name`, if the request carries a non-empty one.
@@ -262,6 +272,28 @@ mod tests {
         assert_eq!(token_from(&headers).as_deref(), Some("abc"));
         headers.insert(header::COOKIE, "porchlight_session=".parse().unwrap());
         assert_eq!(token_from(&headers), None);
+    }
+
+    #[test]
+    fn reads_bearer_tokens_only() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer_token(&headers), None);
+        headers.insert(header::AUTHORIZATION, "Bearer abc".parse().unwrap());
+        assert_eq!(bearer_token(&headers).as_deref(), Some("abc"));
+        assert_eq!(token_from(&headers).as_deref(), Some("abc"));
+        headers.insert(header::AUTHORIZATION, "bearer  xyz ".parse().unwrap());
+        assert_eq!(bearer_token(&headers).as_deref(), Some("xyz"));
+        headers.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer_token(&headers), None);
+        headers.insert(header::AUTHORIZATION, "Bearer ".parse().unwrap());
+        assert_eq!(bearer_token(&headers), None);
+        headers.insert(header::COOKIE, "porchlight_session=c".parse().unwrap());
+        headers.insert(header::AUTHORIZATION, "Bearer b".parse().unwrap());
+        assert_eq!(
+            token_from(&headers).as_deref(),
+            Some("c"),
+            "the cookie first"
+        );
     }
 
     #[test]

@@ -103,6 +103,25 @@ pub(crate) async fn start_session(
     client: IpAddr,
     subject: Subject,
 ) -> anyhow::Result<String> {
+    Ok(start_session_with_token(state, headers, client, subject)
+        .await?
+        .cookie)
+}
+
+/// A session just started: its token (for API clients that send it as a bearer token) and
+/// the cookie that carries it (for browsers).
+pub(crate) struct StartedSession {
+    pub(crate) token: String,
+    pub(crate) cookie: String,
+}
+
+/// Like [`start_session`], answering the token too.
+pub(crate) async fn start_session_with_token(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: IpAddr,
+    subject: Subject,
+) -> anyhow::Result<StartedSession> {
     if let Some(old) = session::token_from(headers) {
         state.db.delete_session(&session::token_hash(&old)).await?;
     }
@@ -121,7 +140,8 @@ pub(crate) async fn start_session(
             user_agent: user_agent(headers).as_deref(),
         })
         .await?;
-    Ok(session::cookie(&token, state.settings.served_over_https()))
+    let cookie = session::cookie(&token, state.settings.served_over_https());
+    Ok(StartedSession { token, cookie })
 }
 
 /// The client's description of itself, shortened, for the list of signed-in devices.

@@ -99,43 +99,7 @@ pub async fn publish(
     if user.account.role != Role::Administrator {
         return forbidden();
     }
-    let mut errors = Vec::new();
-    if !matches!(form.kind.as_str(), "terms" | "privacy") {
-        errors.push(("kind", "Choose the document to publish.".to_owned()));
-    }
-    let summary = form.summary.trim();
-    if !SUMMARY_CHARS.contains(&summary.chars().count()) {
-        errors.push((
-            "summary",
-            format!(
-                "Write a summary of {} to {} characters.",
-                SUMMARY_CHARS.start(),
-                SUMMARY_CHARS.end()
-            ),
-        ));
-    }
-    let body = form.body.trim();
-    if !BODY_CHARS.contains(&body.chars().count()) {
-        errors.push((
-            "body",
-            format!(
-                "Write the full text, {} to {} characters.",
-                BODY_CHARS.start(),
-                BODY_CHARS.end()
-            ),
-        ));
-    }
-    let changes = form.changes.trim();
-    if !CHANGES_CHARS.contains(&changes.chars().count()) {
-        errors.push((
-            "changes",
-            format!(
-                "Say what changed, in {} to {} characters: patients who accepted the last version read this first.",
-                CHANGES_CHARS.start(),
-                CHANGES_CHARS.end()
-            ),
-        ));
-    }
+    let errors = check_publication(&form.kind, &form.summary, &form.body, &form.changes);
     if !errors.is_empty() {
         return invalid(page(&state, &user, form, errors, None).await);
     }
@@ -146,9 +110,9 @@ pub async fn publish(
             &user.scope,
             &form.kind,
             PublishedText {
-                summary,
-                body,
-                changes,
+                summary: form.summary.trim(),
+                body: form.body.trim(),
+                changes: form.changes.trim(),
             },
             &origin,
         )
@@ -160,6 +124,51 @@ pub async fn publish(
             server_error()
         }
     }
+}
+
+/// The problems of a version about to be published, by field (none when it may be): the page
+/// and the API check the same rules. Text is measured trimmed, as it is stored.
+pub(crate) fn check_publication(
+    kind: &str,
+    summary: &str,
+    body: &str,
+    changes: &str,
+) -> Vec<(&'static str, String)> {
+    let mut errors = Vec::new();
+    if !matches!(kind, "terms" | "privacy") {
+        errors.push(("kind", "Choose the document to publish.".to_owned()));
+    }
+    if !SUMMARY_CHARS.contains(&summary.trim().chars().count()) {
+        errors.push((
+            "summary",
+            format!(
+                "Write a summary of {} to {} characters.",
+                SUMMARY_CHARS.start(),
+                SUMMARY_CHARS.end()
+            ),
+        ));
+    }
+    if !BODY_CHARS.contains(&body.trim().chars().count()) {
+        errors.push((
+            "body",
+            format!(
+                "Write the full text, {} to {} characters.",
+                BODY_CHARS.start(),
+                BODY_CHARS.end()
+            ),
+        ));
+    }
+    if !CHANGES_CHARS.contains(&changes.trim().chars().count()) {
+        errors.push((
+            "changes",
+            format!(
+                "Say what changed, in {} to {} characters: patients who accepted the last version read this first.",
+                CHANGES_CHARS.start(),
+                CHANGES_CHARS.end()
+            ),
+        ));
+    }
+    errors
 }
 
 async fn page(
@@ -198,10 +207,8 @@ async fn page(
     })
 }
 
+pub(crate) const ADMINISTRATORS_ONLY: &str = "Only an administrator can publish the terms.";
+
 fn forbidden() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        "Only an administrator can publish the terms.",
-    )
-        .into_response()
+    (StatusCode::FORBIDDEN, ADMINISTRATORS_ONLY).into_response()
 }

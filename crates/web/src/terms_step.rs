@@ -13,14 +13,14 @@ use axum::{
 };
 use base64::Engine;
 use serde::Deserialize;
-use storage::{ActivateError, DefaultTerms, SessionKind, TermsVersion};
+use storage::{ActivateError, DefaultTerms, OpenInvitation, SessionKind, TermsVersion};
 
 use crate::{
     AppState,
     identity::{current, invalid},
     pages::{Practice, no_store, render, server_error},
     session::{self, PatientUser},
-    sign_in::{Subject, set_cookie, start_session, user_agent},
+    sign_in::{StartedSession, Subject, set_cookie, start_session_with_token, user_agent},
 };
 
 /// The documents a practice starts with, until its administrator publishes its own.
@@ -81,6 +81,46 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
     page(&state, invitation.organization, false, false, false).await
 }
 
+/// Step 4 for the page and the API alike: records the acceptance of `terms` and `privacy`
+/// (the versions shown), activates the account once (even when requests race), and signs the
+/// patient in with a new session. `None` when the invitation is no longer at this step.
+#[tracing::instrument(skip_all, fields(invitation = %invitation.id), err)]
+pub(crate) async fn accept_and_activate(
+    state: &AppState,
+    invitation: &OpenInvitation,
+    (terms, privacy): (&TermsVersion, &TermsVersion),
+    headers: &HeaderMap,
+    client: SocketAddr,
+) -> anyhow::Result<Option<StartedSession>> {
+    let client_addr = client.ip().to_string();
+    let user_agent = user_agent(headers);
+    let account = match state
+        .db
+        .accept_terms_and_activate(
+            invitation,
+            terms,
+            privacy,
+            Some(&client_addr),
+            user_agent.as_deref(),
+        )
+        .await
+    {
+        Ok(account) => account,
+        Err(ActivateError::WrongStep) => return Ok(None),
+        Err(ActivateError::Unexpected(error)) => return Err(error),
+    };
+    // Signed in from here: a new session of the patient's own.
+    let subject = Subject {
+        kind: SessionKind::Patient,
+        id: account,
+        organization: invitation.organization,
+        lifetime: session::PATIENT_ABSOLUTE,
+    };
+    start_session_with_token(state, headers, client.ip(), subject)
+        .await
+        .map(Some)
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -118,44 +158,18 @@ pub async fn submit(
             return server_error();
         }
     };
-    let client_addr = client.ip().to_string();
-    let user_agent = user_agent(&headers);
-    let account = match state
-        .db
-        .accept_terms_and_activate(
-            &invitation,
-            &terms,
-            &privacy,
-            Some(&client_addr),
-            user_agent.as_deref(),
-        )
-        .await
-    {
-        Ok(account) => account,
-        Err(ActivateError::WrongStep) => {
-            return Redirect::to("/enroll/credentials").into_response();
-        }
-        Err(ActivateError::Unexpected(error)) => {
+    let started =
+        accept_and_activate(&state, &invitation, (&terms, &privacy), &headers, client).await;
+    let started = match started {
+        Ok(Some(started)) => started,
+        Ok(None) => return Redirect::to("/enroll/credentials").into_response(),
+        Err(error) => {
             tracing::error!(error = %error, "could not activate an account");
             return server_error();
         }
     };
-    // Signed in from here: a new session of the patient's own.
-    let subject = Subject {
-        kind: SessionKind::Patient,
-        id: account,
-        organization: invitation.organization,
-        lifetime: session::PATIENT_ABSOLUTE,
-    };
-    let cookie = match start_session(&state, &headers, client.ip(), subject).await {
-        Ok(cookie) => cookie,
-        Err(error) => {
-            tracing::error!(error = %error, "could not sign the new patient in");
-            return server_error();
-        }
-    };
     let mut response = Redirect::to("/welcome").into_response();
-    set_cookie(&mut response, &cookie);
+    set_cookie(&mut response, &started.cookie);
     set_cookie(
         &mut response,
         &format!(

@@ -218,17 +218,25 @@ pub async fn enrolled_patient(
 /// 0, 1, 2, ... until SHA-256(salt followed by the number) is the challenge. Returns the two
 /// form fields to send.
 pub fn solve_bot_check(html: &str) -> Vec<(&'static str, String)> {
-    use sha2::{Digest, Sha256};
-    let salt = attribute(html, "data-salt");
-    let challenge = hex::decode(attribute(html, "data-challenge")).expect("a hex challenge");
-    let max: u64 = attribute(html, "data-max").parse().expect("a maximum");
-    let number = (0..=max)
-        .find(|n| Sha256::digest(format!("{salt}{n}")).as_slice() == challenge.as_slice())
-        .expect("the number is in range");
+    let number = solve_challenge(
+        &attribute(html, "data-salt"),
+        &attribute(html, "data-challenge"),
+        attribute(html, "data-max").parse().expect("a maximum"),
+    );
     vec![
         ("bot_check", bot_token(html)),
         ("bot_solution", number.to_string()),
     ]
+}
+
+/// The number in `0..=max` whose SHA-256 of `salt` followed by it in decimal is `challenge`
+/// (hex): the proof of work, as the page's script (or an app) finds it.
+pub fn solve_challenge(salt: &str, challenge: &str, max: u64) -> u64 {
+    use sha2::{Digest, Sha256};
+    let challenge = hex::decode(challenge).expect("a hex challenge");
+    (0..=max)
+        .find(|n| Sha256::digest(format!("{salt}{n}")).as_slice() == challenge.as_slice())
+        .expect("the number is in range")
 }
 
 /// The bot check of the form in `html` left unanswered, as a browser without JavaScript

@@ -52,8 +52,8 @@ each_backend! {
         let bad = app.get("/api/v1/enrollment/funnel?from=11/01/2026").await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let bad: serde_json::Value = bad.json().await.unwrap();
-        assert_eq!(bad["field"], "from");
-        assert!(bad["error"].as_str().unwrap().contains("YYYY-MM-DD"));
+        assert!(bad["fields"]["from"].as_str().unwrap().contains("YYYY-MM-DD"), "{bad}");
+        assert_eq!(bad["code"], "invalid");
         let backwards = app.get("/staff/enrollment?from=2026-11-20&to=2026-11-01").await;
         assert_eq!(backwards.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(backwards.text().await.unwrap().contains("id=\"range-error\""));

@@ -6,6 +6,7 @@ mod fixtures;
 mod harness;
 mod maildev;
 
+mod api;
 mod bot_check;
 mod browser;
 mod cli;

@@ -1,0 +1,270 @@
+//! The administrator's part of the API: the practice's enrollment policy, and the versions of
+//! the terms of use and the privacy policy. The same rules as the console's pages.
+
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use domain::{
+    Role,
+    policy::{EnrollmentPolicy, PolicyInput},
+};
+use serde::{Deserialize, Serialize};
+use storage::PublishedText;
+use utoipa::ToSchema;
+
+use super::{
+    ApiError, ApiJson, ErrorBody,
+    auth::Staff,
+    enrollment::{Document, Documents},
+    reply,
+};
+use crate::{
+    AppState, policy::change_policy, session::StaffUser, staff::request_origin,
+    terms_admin::check_publication, terms_step::DEFAULT_TERMS,
+};
+
+fn administrator(user: StaffUser, refusal: &str) -> Result<StaffUser, ApiError> {
+    if user.account.role == Role::Administrator {
+        Ok(user)
+    } else {
+        Err(ApiError::forbidden(refusal))
+    }
+}
+
+/// A practice's enrollment policy.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Policy {
+    /// The youngest age that may have an account (12 to 21).
+    #[schema(example = 18)]
+    pub minimum_age: i64,
+    /// Invitations by email are offered.
+    pub email_invitations: bool,
+    /// Invitations with a printed activation code are offered.
+    pub printed_codes: bool,
+    /// The identity step asks for the medical record number.
+    pub mrn_required: bool,
+    /// `birth-year`, `ssn-last4` or `none`.
+    #[schema(example = "birth-year")]
+    pub access_code: String,
+    /// How long an invitation works, in days (1 to 90).
+    #[schema(example = 14)]
+    pub invitation_days: i64,
+    /// Identity and access-code attempts before an invitation locks (3 to 10).
+    #[schema(example = 5)]
+    pub attempts_allowed: i64,
+    /// Patients may sign up without an invitation (needs the MRN or SSN digits).
+    pub self_enrollment: bool,
+    /// Emailed links open without the bot check.
+    pub email_link_skips_bot_check: bool,
+    /// The shortest password allowed (8 to 64).
+    #[schema(example = 12)]
+    pub password_min_chars: i64,
+}
+
+impl From<EnrollmentPolicy> for Policy {
+    fn from(policy: EnrollmentPolicy) -> Self {
+        Self {
+            minimum_age: policy.minimum_age.into(),
+            email_invitations: policy.email_invitations,
+            printed_codes: policy.printed_codes,
+            mrn_required: policy.mrn_required,
+            access_code: policy.access_code.as_str().to_owned(),
+            invitation_days: policy.invitation_days.into(),
+            attempts_allowed: policy.attempts_allowed.into(),
+            self_enrollment: policy.self_enrollment,
+            email_link_skips_bot_check: policy.email_link_skips_bot_check,
+            password_min_chars: policy.password_min_chars.into(),
+        }
+    }
+}
+
+impl Policy {
+    /// As the page's form would send it: the domain's parser checks both alike (numbers out
+    /// of range are its errors, named by field, not the JSON reader's).
+    fn to_input(&self) -> PolicyInput {
+        let flag = |on: bool| on.then(|| "on".to_owned());
+        PolicyInput {
+            minimum_age: self.minimum_age.to_string(),
+            email_invitations: flag(self.email_invitations),
+            printed_codes: flag(self.printed_codes),
+            mrn_required: flag(self.mrn_required),
+            access_code: self.access_code.clone(),
+            invitation_days: self.invitation_days.to_string(),
+            attempts_allowed: self.attempts_allowed.to_string(),
+            self_enrollment: flag(self.self_enrollment),
+            email_link_skips_bot_check: flag(self.email_link_skips_bot_check),
+            password_min_chars: self.password_min_chars.to_string(),
+        }
+    }
+}
+
+/// The practice's enrollment policy.
+#[utoipa::path(
+    get,
+    path = "/api/v1/enrollment-policy",
+    tag = "administration",
+    responses(
+        (status = 200, description = "The policy in force", body = Policy),
+        (status = 401, description = "No staff session", body = ErrorBody),
+        (status = 403, description = "Administrators only", body = ErrorBody),
+    ),
+    security(("staff_session" = []))
+)]
+pub async fn policy(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+) -> Result<Response, ApiError> {
+    let user = administrator(user, crate::policy::ADMINISTRATORS_ONLY)?;
+    let policy = state
+        .db
+        .enrollment_policy(user.scope.organization())
+        .await?;
+    Ok(reply(StatusCode::OK, Policy::from(policy)))
+}
+
+/// Replaces the practice's enrollment policy; every field is checked, and nothing is saved
+/// unless all are valid. Audited.
+#[utoipa::path(
+    put,
+    path = "/api/v1/enrollment-policy",
+    tag = "administration",
+    request_body = Policy,
+    responses(
+        (status = 200, description = "Saved", body = Policy),
+        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
+        (status = 401, description = "No staff session", body = ErrorBody),
+        (status = 403, description = "Administrators only", body = ErrorBody),
+        (status = 422, description = "Each field's problem (`fields`; `channels` when neither invitation channel is on)", body = ErrorBody),
+    ),
+    security(("staff_session" = []))
+)]
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
+pub async fn save_policy(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<Policy>,
+) -> Result<Response, ApiError> {
+    let user = administrator(user, crate::policy::ADMINISTRATORS_ONLY)?;
+    let origin = request_origin(client, &headers);
+    match change_policy(&state, &user, &request.to_input(), &origin).await? {
+        Ok(policy) => Ok(reply(StatusCode::OK, Policy::from(policy))),
+        Err(errors) => Err(ApiError::invalid(
+            errors.into_iter().map(|e| (e.field, e.message)),
+        )),
+    }
+}
+
+/// The terms of use and the privacy policy in force, for the administrator.
+#[utoipa::path(
+    get,
+    path = "/api/v1/terms",
+    tag = "administration",
+    responses(
+        (status = 200, description = "The versions in force", body = Documents),
+        (status = 401, description = "No staff session", body = ErrorBody),
+        (status = 403, description = "Administrators only", body = ErrorBody),
+    ),
+    security(("staff_session" = []))
+)]
+pub async fn terms(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+) -> Result<Response, ApiError> {
+    let user = administrator(user, crate::terms_admin::ADMINISTRATORS_ONLY)?;
+    let (terms, privacy) = state
+        .db
+        .current_terms(user.scope.organization(), &DEFAULT_TERMS)
+        .await?;
+    Ok(reply(
+        StatusCode::OK,
+        Documents {
+            terms: Document::from(terms),
+            privacy: Document::from(privacy),
+        },
+    ))
+}
+
+/// A new version of a document.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PublishRequest {
+    /// `terms` or `privacy`.
+    #[schema(example = "terms")]
+    pub kind: String,
+    /// The plain-language summary patients read first (10 to 600 characters).
+    pub summary: String,
+    /// The full text (20 to 20,000 characters).
+    pub body: String,
+    /// What changed, for patients who accepted the last version (10 to 2,000 characters).
+    pub changes: String,
+}
+
+/// A version published.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Published {
+    /// `terms` or `privacy`.
+    pub kind: String,
+    pub version: i64,
+}
+
+/// Publishes a new version of the terms of use or the privacy policy: patients accept it at
+/// their next sign-in, shown what changed. Audited.
+#[utoipa::path(
+    post,
+    path = "/api/v1/terms",
+    tag = "administration",
+    request_body = PublishRequest,
+    responses(
+        (status = 201, description = "Published", body = Published),
+        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
+        (status = 401, description = "No staff session", body = ErrorBody),
+        (status = 403, description = "Administrators only", body = ErrorBody),
+        (status = 422, description = "`fields.kind`, `fields.summary`, `fields.body`, `fields.changes`", body = ErrorBody),
+    ),
+    security(("staff_session" = []))
+)]
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
+pub async fn publish_terms(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<PublishRequest>,
+) -> Result<Response, ApiError> {
+    let user = administrator(user, crate::terms_admin::ADMINISTRATORS_ONLY)?;
+    let errors = check_publication(
+        &request.kind,
+        &request.summary,
+        &request.body,
+        &request.changes,
+    );
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let origin = request_origin(client, &headers);
+    let version = state
+        .db
+        .publish_terms(
+            &user.scope,
+            &request.kind,
+            PublishedText {
+                summary: request.summary.trim(),
+                body: request.body.trim(),
+                changes: request.changes.trim(),
+            },
+            &origin,
+        )
+        .await?;
+    Ok(reply(
+        StatusCode::CREATED,
+        Published {
+            kind: request.kind,
+            version,
+        },
+    ))
+}

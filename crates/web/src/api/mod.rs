@@ -1,0 +1,237 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`.
+//!
+//! Each call runs the use case its page runs (the steps of enrollment, inviting, the review
+//! queue, the policy, the terms), so a page and its API twin decide alike; only the answer's
+//! form differs. Errors have one shape ([`ErrorBody`]). Staff use the console's session
+//! cookie; patients enrolling use the enrollment session, as a cookie or a bearer token.
+//!
+//! The router is built from [`ROUTES`]'s list (the `api_routes!` macro makes both), and a test
+//! checks that every route on it is in the document.
+
+mod admin;
+mod auth;
+mod bot_check;
+mod enrollment;
+mod error;
+mod patients;
+mod review;
+mod self_enrollment;
+
+use axum::{
+    Router,
+    extract::State,
+    http::{HeaderValue, StatusCode, Uri, header},
+    response::{IntoResponse, Response},
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::{
+        security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+        server::Server,
+    },
+};
+
+pub use error::{ApiError, ApiJson, ApiPath, ErrorBody, reply};
+
+use crate::AppState;
+
+/// Declares the API's routes once: the router is built from the list, and [`ROUTES`] names
+/// them for the test that holds them against the OpenAPI document.
+macro_rules! api_routes {
+    ($($method:ident $path:literal => $handler:path;)*) => {
+        /// Every route of the JSON API, as (method, path) in the OpenAPI document's terms.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        fn routes() -> Router<AppState> {
+            Router::new()$(.route($path, axum::routing::$method($handler)))*
+        }
+    };
+}
+
+api_routes! {
+    get "/api/v1/bot-check/challenge" => bot_check::challenge;
+    get "/api/v1/enrollment" => enrollment::status;
+    post "/api/v1/enrollment/activate" => enrollment::activate;
+    post "/api/v1/enrollment/link" => enrollment::link;
+    post "/api/v1/enrollment/identity" => enrollment::identity;
+    post "/api/v1/enrollment/access-code" => enrollment::access_code;
+    post "/api/v1/enrollment/credentials" => enrollment::credentials;
+    get "/api/v1/enrollment/terms" => enrollment::terms;
+    post "/api/v1/enrollment/terms" => enrollment::accept_terms;
+    get "/api/v1/enrollment/self" => self_enrollment::offered;
+    post "/api/v1/enrollment/self" => self_enrollment::sign_up;
+    get "/api/v1/enrollment/funnel" => crate::funnel::json;
+    get "/api/v1/patients" => patients::search;
+    get "/api/v1/patients/{patient}" => patients::show;
+    post "/api/v1/patients/{patient}/invitations" => patients::invite;
+    delete "/api/v1/patients/{patient}/invitations/current" => patients::revoke;
+    get "/api/v1/review-items" => review::list;
+    get "/api/v1/review-items/{item}" => review::show;
+    post "/api/v1/review-items/{item}/unlock" => review::unlock;
+    post "/api/v1/review-items/{item}/close" => review::close;
+    get "/api/v1/enrollment-policy" => admin::policy;
+    put "/api/v1/enrollment-policy" => admin::save_policy;
+    get "/api/v1/terms" => admin::terms;
+    post "/api/v1/terms" => admin::publish_terms;
+}
+
+/// The API's routes. Answers carry patient data: no cache keeps them.
+pub fn router() -> Router<AppState> {
+    routes().layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Porchlight API",
+        description = "The patient portal's JSON API.\n\n\
+            **Staff** calls use the session cookie set by the console's sign-in (`/staff/sign-in`).\n\n\
+            **Patients enrolling** open an invitation with `POST /api/v1/enrollment/activate` (the printed \
+            code, after the bot check of `GET /api/v1/bot-check/challenge`) or `POST /api/v1/enrollment/link` \
+            (the emailed link's token); the answer sets the `porchlight_enrollment` cookie and returns the same \
+            token, which apps may send as `Authorization: Bearer` instead. `GET /api/v1/enrollment` says the \
+            next step. Accepting the terms activates the account and returns the patient's session (cookie \
+            and token).\n\n\
+            **Errors** all have one shape (`ErrorBody`): plain words in `error`, a `code` for programs, and \
+            per-field messages in `fields` for validation errors (422). Malformed JSON gets 400 with the \
+            reader's message, no session 401, a role that may not 403, an ended invitation 410, too many \
+            tries 429.\n\n\
+            **Browsers** must call from the portal's own origin: unsafe methods sent cross-site are refused \
+            (Sec-Fetch-Site / Origin). Programs that send neither header are not browsers and are served."
+    ),
+    paths(
+        bot_check::challenge,
+        enrollment::status,
+        enrollment::activate,
+        enrollment::link,
+        enrollment::identity,
+        enrollment::access_code,
+        enrollment::credentials,
+        enrollment::terms,
+        enrollment::accept_terms,
+        self_enrollment::offered,
+        self_enrollment::sign_up,
+        crate::funnel::json,
+        patients::search,
+        patients::show,
+        patients::invite,
+        patients::revoke,
+        review::list,
+        review::show,
+        review::unlock,
+        review::close,
+        admin::policy,
+        admin::save_policy,
+        admin::terms,
+        admin::publish_terms,
+    ),
+    components(schemas(ErrorBody)),
+    tags(
+        (name = "patient enrollment", description = "A patient's way from an invitation (or none) to an active account"),
+        (name = "front desk", description = "Finding patients, inviting them, the review queue"),
+        (name = "enrollment", description = "The enrollment funnel"),
+        (name = "administration", description = "The enrollment policy and the terms (administrators)"),
+    ),
+    modifiers(&Sessions)
+)]
+struct ApiDoc;
+
+struct Sessions;
+
+impl Modify for Sessions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "staff_session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::session::COOKIE,
+                "The staff session, set by the console's sign-in",
+            ))),
+        );
+        components.add_security_scheme(
+            "enrollment_session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::enroll::ENROLLMENT_COOKIE,
+                "The enrollment session, set when an invitation is opened",
+            ))),
+        );
+        components.add_security_scheme(
+            "enrollment_bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The enrollment session's token (`enrollment_token`), for apps",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document, with this deployment's address as its server.
+pub fn document(base_url: &str) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.servers = Some(vec![Server::new(base_url)]);
+    doc
+}
+
+/// `GET /api/openapi.json`.
+pub async fn openapi(State(state): State<AppState>) -> Response {
+    axum::Json(document(&state.settings.base_url)).into_response()
+}
+
+/// Unknown addresses: the API's error shape under `/api/`, the page elsewhere.
+pub async fn fallback(state: State<AppState>, uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_route",
+            "There is no such API call; the calls are listed in /api/openapi.json.",
+        )
+        .into_response();
+    }
+    crate::pages::not_found(state).await
+}
+
+/// A known address with the wrong method.
+pub async fn method_not_allowed(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "This address does not take that method; see /api/openapi.json.",
+        )
+        .into_response();
+    }
+    StatusCode::METHOD_NOT_ALLOWED.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every route the router serves is in the document with its method, and the document
+    /// lists nothing the router does not serve.
+    #[test]
+    fn the_document_lists_every_route() {
+        let doc = serde_json::to_value(document("http://localhost")).unwrap();
+        let paths = doc["paths"].as_object().unwrap();
+        for (method, path) in ROUTES {
+            assert!(
+                paths.get(*path).and_then(|p| p.get(*method)).is_some(),
+                "{method} {path} is not documented"
+            );
+        }
+        let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+        assert_eq!(
+            documented,
+            ROUTES.len(),
+            "the document lists more than is served"
+        );
+    }
+}
