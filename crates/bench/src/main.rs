@@ -87,8 +87,12 @@ fn main() -> anyhow::Result<()> {
             generated,
             postgres,
             no_postgres,
-        } => tokio::runtime::Runtime::new()?
-            .block_on(import(synthea, generated, postgres, no_postgres)),
+        } => tokio::runtime::Runtime::new()?.block_on(import(
+            synthea,
+            generated,
+            postgres,
+            no_postgres,
+        )),
     }
 }
 

@@ -112,7 +112,12 @@ pub fn spawn_load(
 
 /// Signs in to its accounts in turn, with the right password, until stopped. Each sign-in
 /// starts without a cookie, as on a new device, so each starts a new session.
-async fn sign_in_client(base: String, accounts: Vec<Account>, stop: Arc<AtomicBool>, records: Records) {
+async fn sign_in_client(
+    base: String,
+    accounts: Vec<Account>,
+    stop: Arc<AtomicBool>,
+    records: Records,
+) {
     if accounts.is_empty() {
         return;
     }
@@ -144,7 +149,12 @@ async fn sign_in_client(base: String, accounts: Vec<Account>, stop: Arc<AtomicBo
 
 /// Enrolls its invited patients one after the other, each in a new browser, until stopped
 /// or out of invitations.
-async fn enrollment_client(base: String, invited: Vec<Invited>, stop: Arc<AtomicBool>, records: Records) {
+async fn enrollment_client(
+    base: String,
+    invited: Vec<Invited>,
+    stop: Arc<AtomicBool>,
+    records: Records,
+) {
     for patient in &invited {
         if stop.load(Ordering::Relaxed) {
             return;
@@ -171,7 +181,10 @@ async fn enroll(base: &str, patient: &Invited) -> Result<(), String> {
             if response.status() != StatusCode::OK {
                 return Err(format!("GET {path}: {}", response.status()));
             }
-            response.text().await.map_err(|e| format!("GET {path}: {e}"))
+            response
+                .text()
+                .await
+                .map_err(|e| format!("GET {path}: {e}"))
         }
     };
     let post = |path: &'static str, form: Vec<(&'static str, String)>| {
@@ -209,7 +222,10 @@ async fn enroll(base: &str, patient: &Invited) -> Result<(), String> {
                     .map_err(|e| format!("GET {location} after {from}: {e}"))?;
             }
             if answer.status() == StatusCode::OK && answer.url().path() == expected {
-                answer.text().await.map_err(|e| format!("GET {expected}: {e}"))
+                answer
+                    .text()
+                    .await
+                    .map_err(|e| format!("GET {expected}: {e}"))
             } else {
                 Err(format!(
                     "ended at {} with {}, expected {expected}",
@@ -232,7 +248,11 @@ async fn enroll(base: &str, patient: &Invited) -> Result<(), String> {
         ("birth_day", birth.day().to_string()),
         ("birth_year", birth.year().to_string()),
     ];
-    follow(post("/enroll/identity", identity).await?, "/enroll/access-code").await?;
+    follow(
+        post("/enroll/identity", identity).await?,
+        "/enroll/access-code",
+    )
+    .await?;
 
     let access_code = vec![("access_code", birth.year().to_string())];
     follow(

@@ -130,9 +130,11 @@ pub fn plain(hash: &AppHash, seconds: Duration, reuse: bool) -> anyhow::Result<H
                             &mut out,
                             blocks.as_mut_slice(),
                         ),
-                        None => {
-                            argon2.hash_password_into(hash.password.as_bytes(), &hash.salt, &mut out)
-                        }
+                        None => argon2.hash_password_into(
+                            hash.password.as_bytes(),
+                            &hash.salt,
+                            &mut out,
+                        ),
                     };
                     if result.is_err() || Instant::now() > deadline {
                         break;

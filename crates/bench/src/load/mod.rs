@@ -186,8 +186,8 @@ fn run_backend(backend: Backend, args: &LoadArgs, baseline: f64) -> anyhow::Resu
         settings.bot_check.max_number = args.bot_check_max;
         // Enough invitations that the enrollments cannot run out within the window even at
         // the full raw hash rate (each enrollment costs one hash).
-        let invitations = (baseline * (WARM_UP + window).as_secs_f64() * 1.5) as usize
-            + 4 * args.concurrency;
+        let invitations =
+            (baseline * (WARM_UP + window).as_secs_f64() * 1.5) as usize + 4 * args.concurrency;
         let staff = (args.patients / 4).max(1);
         eprintln!(
             "{}: seeding {staff} staff, {} patient accounts and {invitations} invitations...",
@@ -197,14 +197,8 @@ fn run_backend(backend: Backend, args: &LoadArgs, baseline: f64) -> anyhow::Resu
         let started = Instant::now();
         let (db, server, seeded) = app.block_on(async {
             let db = porchlight::open_database(&settings).await?;
-            let seeded = seed::seed(
-                &db,
-                &settings.secret_key,
-                staff,
-                args.patients,
-                invitations,
-            )
-            .await?;
+            let seeded =
+                seed::seed(&db, &settings.secret_key, staff, args.patients, invitations).await?;
             let server = porchlight::server::start(&settings, db.clone()).await?;
             anyhow::Ok((db, server, seeded))
         })?;
@@ -247,9 +241,19 @@ fn run_backend(backend: Backend, args: &LoadArgs, baseline: f64) -> anyhow::Resu
 fn probe_alone(base: &str, window: Duration) -> anyhow::Result<Vec<Record>> {
     // A short warm-up: the first requests open connections and fill caches.
     let until = Instant::now() + Duration::from_secs(1);
-    join(clients::spawn_probe(base.to_owned(), PROBED, PROBE_PAUSE, until))?;
+    join(clients::spawn_probe(
+        base.to_owned(),
+        PROBED,
+        PROBE_PAUSE,
+        until,
+    ))?;
     let until = Instant::now() + window;
-    join(clients::spawn_probe(base.to_owned(), PROBED, PROBE_PAUSE, until))
+    join(clients::spawn_probe(
+        base.to_owned(),
+        PROBED,
+        PROBE_PAUSE,
+        until,
+    ))
 }
 
 /// Runs `workload` for the warm-up and `window`, probing pages during the window; keeps the
@@ -282,7 +286,11 @@ fn under_load(
         .join()
         .map_err(|_| anyhow::anyhow!("the load thread panicked"))??;
     let exhausted = outcome.ran_out.is_some_and(|at| at < end);
-    let failures = outcome.records.iter().filter(|r| r.failure.is_some()).count();
+    let failures = outcome
+        .records
+        .iter()
+        .filter(|r| r.failure.is_some())
+        .count();
     if let Some(failure) = outcome.records.iter().find_map(|r| r.failure.as_ref()) {
         eprintln!("  {failures} failed in all; the first: {failure}");
     }
@@ -442,7 +450,11 @@ fn print_workloads(results: &[BackendResult], baseline: &Baseline, concurrency: 
             println!(
                 "| {} | {label}{} | {} | {} | {:.1} | {:.3} | {:.1} | {:.3} | {:.0} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} |",
                 result.backend.name(),
-                if window.exhausted { " (ran out of work)" } else { "" },
+                if window.exhausted {
+                    " (ran out of work)"
+                } else {
+                    ""
+                },
                 window.succeeded(),
                 window.work.len() - window.succeeded(),
                 window.per_second(),

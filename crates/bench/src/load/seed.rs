@@ -110,12 +110,7 @@ pub async fn seed(
         });
     }
     let mut invited = Vec::new();
-    for (i, (patient, person)) in ids
-        .iter()
-        .zip(&people)
-        .skip(patient_accounts)
-        .enumerate()
-    {
+    for (i, (patient, person)) in ids.iter().zip(&people).skip(patient_accounts).enumerate() {
         let (_, code) = invite(db, key, &scope, *patient, &origin).await?;
         invited.push(Invited {
             code,

@@ -167,7 +167,10 @@ mod tests {
         let hundred = ms(1..=100);
         assert_eq!(percentile(&hundred, 50.0), Some(Duration::from_millis(50)));
         assert_eq!(percentile(&hundred, 99.0), Some(Duration::from_millis(99)));
-        assert_eq!(percentile(&hundred, 100.0), Some(Duration::from_millis(100)));
+        assert_eq!(
+            percentile(&hundred, 100.0),
+            Some(Duration::from_millis(100))
+        );
         assert_eq!(percentile(&hundred, 0.5), Some(Duration::from_millis(1)));
         // With ten samples, p99 is the slowest one: one slow request in ten is the p99.
         let ten = ms([1, 1, 1, 1, 1, 1, 1, 1, 1, 40]);
