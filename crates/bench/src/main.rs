@@ -5,8 +5,13 @@
 //! `porchlight-bench matching`: the enrollment identity matcher's accuracy (see `matching.rs`
 //! and `docs/MATCHING.md`).
 //!
+//! `porchlight-bench load`: sign-ins and enrollments per second against the running
+//! application, beside the raw Argon2id hash rate, and page latency under that load (see
+//! `load/mod.rs` and `docs/PERFORMANCE.md`).
+//!
 //! Run it in release mode: `cargo run --release -p bench -- import`.
 
+mod load;
 mod matching;
 
 use std::{
@@ -49,6 +54,9 @@ enum Bench {
     },
     /// Identity-matching accuracy over a generated population; fails on any false accept.
     Matching(matching::MatchingArgs),
+    /// Sign-ins and enrollments per second beside the raw Argon2id hash rate, and the latency
+    /// of pages that need no hashing while sign-ins saturate the machine.
+    Load(load::LoadArgs),
 }
 
 /// One measured pass over a data set.
@@ -69,16 +77,22 @@ impl Pass {
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
+        // The load benchmark builds its own runtimes: the application's and the clients'.
+        Bench::Load(args) => load::run(args),
+        Bench::Matching(args) => matching::run(args),
         Bench::Import {
             synthea,
             generated,
             postgres,
             no_postgres,
-        } => import(synthea, generated, postgres, no_postgres).await,
-        Bench::Matching(args) => matching::run(args),
+        } => tokio::runtime::Runtime::new()?.block_on(import(
+            synthea,
+            generated,
+            postgres,
+            no_postgres,
+        )),
     }
 }
 

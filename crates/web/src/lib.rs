@@ -26,6 +26,9 @@ mod staff;
 mod terms_admin;
 mod terms_step;
 
+/// The terms a practice starts with; seeding tools (the load benchmark) publish the same ones.
+pub use terms_step::DEFAULT_TERMS;
+
 use std::{sync::Arc, time::Duration};
 
 /// The JSON API's routes as (method, path): the router is built from this list.
