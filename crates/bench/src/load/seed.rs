@@ -161,7 +161,7 @@ async fn invite(
                 token_hash: None,
                 code_hash: Some(&code_hash),
                 expires_at: Timestamp::now() + SignedDuration::from_hours(24 * 14),
-                outbox_payload: None,
+                email_link: None,
                 replaces_live: false,
                 save_email_to_chart: false,
             },
