@@ -755,3 +755,152 @@ async fn review_queue_funnel_patient_sign_in_and_new_terms_are_accessible() {
     assert_eq!(heading, "Hello, Lucia");
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(porchlight_browser),
+    ignore = "browser tests skipped: chromedriver is not installed"
+)]
+async fn an_emailed_invitation_is_followed_in_spanish_to_the_welcome_page() {
+    use crate::fixtures::{STAFF_PASSWORD, front_desk, import_patients, patient_page};
+    use fantoccini::Locator;
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let org = front_desk(&app).await;
+    let address = format!("lucia.{}@example.org", uuid::Uuid::new_v4().simple());
+    let extra = format!(
+        r#","telecom":[{{"system":"email","value":"{address}"}}],"communication":[{{"language":{{"coding":[{{"code":"es"}}]}}}}]"#
+    );
+    import_patients(
+        &app,
+        &org,
+        &[("p1", "Lucía", "Rivera", "1961-04-09", &extra)],
+    )
+    .await;
+    let page = patient_page(&app, &org, "Rivera", "Lucía").await;
+
+    // The front desk sends the email invitation from the patient's page, in the browser.
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let staff = driver.browser(profile.path()).await;
+    staff.goto(&app.url("/staff/sign-in")).await.unwrap();
+    type_into(&staff, "username", "dana").await;
+    type_into(&staff, "password", STAFF_PASSWORD).await;
+    submit(&staff).await;
+    staff
+        .wait()
+        .for_element(Locator::Id("q"))
+        .await
+        .expect("signed in");
+    staff.goto(&app.url(&page)).await.unwrap();
+    let email = staff.find(Locator::Id("email")).await.unwrap();
+    assert_eq!(
+        email.prop("value").await.unwrap().as_deref(),
+        Some(address.as_str()),
+        "prefilled from the chart"
+    );
+    submit(&staff).await;
+    wait_for_heading(&staff, "Rivera, Lucía").await;
+    staff.close().await.unwrap();
+
+    // The patient reads the email in Spanish and follows its link on her phone.
+    let mail = app
+        .mail
+        .wait_for(
+            &address,
+            "Cree su cuenta en el portal de pacientes de Maple Street Clinic",
+        )
+        .await;
+    let prefix = format!("{}/enroll/", app.base_url);
+    let start = mail.text.find(&prefix).expect("a link in the email");
+    let link = mail.text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    client.set_window_size(320, 720).await.unwrap();
+    client.goto(&link).await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("birth_year"))
+        .await
+        .expect("step 1");
+    // Her browser asks for English: she switches to Spanish in the header.
+    client
+        .find(Locator::Css(".language-switch a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_heading(&client, "Díganos quién es usted").await;
+    check_page(&client, &app.url("/enroll/identity"), "es-enroll-identity").await;
+    for (field, value) in [
+        ("given", "lucia"),
+        ("family", "RIVERA"),
+        ("birth_month", "4"),
+        ("birth_day", "9"),
+        ("birth_year", "1961"),
+    ] {
+        type_into(&client, field, value).await;
+    }
+    submit(&client).await;
+    wait_for_heading(&client, "Su código de acceso").await;
+    check_page(
+        &client,
+        &app.url("/enroll/access-code"),
+        "es-enroll-access-code",
+    )
+    .await;
+    type_into(&client, "access_code", "1961").await;
+    submit(&client).await;
+    wait_for_heading(&client, "Elija un nombre de usuario y una contraseña").await;
+    type_into(&client, "username", "lucia.r").await;
+    type_into(&client, "password", "corta").await;
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Id("password-errors"))
+        .await
+        .unwrap();
+    let errors = client
+        .find(Locator::Id("password-errors"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(errors.contains("Use al menos 12 caracteres."), "{errors}");
+    assert!(axe_violations(&client).await.is_empty());
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(
+        screenshot_dir().join("es-enroll-credentials-error-phone.png"),
+        png,
+    )
+    .unwrap();
+    for field in ["password", "confirmation"] {
+        type_into(&client, field, "jarabe de arce los martes").await;
+    }
+    submit(&client).await;
+    wait_for_heading(
+        &client,
+        "Su nombre de usuario y su contraseña están guardados",
+    )
+    .await;
+    check_page(&client, &app.url("/enroll/terms"), "es-enroll-terms").await;
+    for id in ["accept_terms", "accept_privacy"] {
+        client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    submit(&client).await;
+    wait_for_heading(&client, "Bienvenido a su portal del paciente").await;
+    check_page(&client, &app.url("/welcome"), "es-welcome").await;
+    client.close().await.unwrap();
+}
