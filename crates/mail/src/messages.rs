@@ -377,13 +377,13 @@ mod tests {
         let en = render(&welcome, Language::English).unwrap();
         let es = render(&welcome, Language::Spanish).unwrap();
         for (mail, words) in [
-            (&en, ["Sign in", "home screen", "2-step sign-in"]),
+            (&en, ["Sign in", "home screen", "Keep your password to yourself"]),
             (
                 &es,
                 [
                     "Inicie sesión",
                     "pantalla de inicio",
-                    "verificación en 2 pasos",
+                    "Guarde su contraseña",
                 ],
             ),
         ] {
