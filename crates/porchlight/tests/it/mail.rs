@@ -197,7 +197,7 @@ each_backend! {
 
         let welcome = app.mail.wait_for(&address, "Your Maple Street Clinic patient portal account is ready").await;
         for body in [&welcome.text, &welcome.html] {
-            assert!(body.contains(&format!("{}/", app.base_url)) && body.contains("2-step sign-in") && body.contains("home screen"), "{body}");
+            assert!(body.contains(&format!("{}/", app.base_url)) && body.contains("Keep your password to yourself") && body.contains("home screen"), "{body}");
         }
         assert!(welcome.html.contains(&format!("<a href=\"{}/\"", app.base_url)));
         let welcome_jobs = settled_jobs(&app, "email.welcome").await;

@@ -609,8 +609,7 @@ pub struct Activated {
     /// The patient's session, also set as the `porchlight_session` cookie. Apps send it as
     /// `Authorization: Bearer`.
     pub session_token: String,
-    /// The page that explains the next steps (add the portal to the home screen, 2-step
-    /// sign-in).
+    /// The page that explains the next steps (add the portal to the home screen).
     #[schema(example = "/welcome")]
     pub welcome: &'static str,
 }
