@@ -377,7 +377,10 @@ mod tests {
         let en = render(&welcome, Language::English).unwrap();
         let es = render(&welcome, Language::Spanish).unwrap();
         for (mail, words) in [
-            (&en, ["Sign in", "home screen", "Keep your password to yourself"]),
+            (
+                &en,
+                ["Sign in", "home screen", "Keep your password to yourself"],
+            ),
             (
                 &es,
                 [

@@ -222,15 +222,7 @@ pub async fn choose(
     let Some(lang) = Lang::parse(&code) else {
         return crate::pages::not_found(State(state)).await;
     };
-    // Only a path of our own: never a redirect to another site.
-    let back = if back.back.starts_with('/')
-        && !back.back.starts_with("//")
-        && !back.back.contains('\\')
-    {
-        back.back
-    } else {
-        "/".to_owned()
-    };
+    let back = safe_back(&back.back);
     let mut response = Redirect::to(&back).into_response();
     let cookie = format!(
         "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
@@ -242,8 +234,37 @@ pub async fn choose(
     response
 }
 
+/// Where to go back to: only a path of our own (never another site), and nothing that could
+/// not stand in a header.
+fn safe_back(back: &str) -> String {
+    let ours = back.starts_with('/') && !back.starts_with("//") && !back.contains('\\');
+    // A header carries visible ASCII only (what a path of ours is, percent-encoded).
+    let plain = back.chars().all(|c| c.is_ascii_graphic());
+    if ours && plain {
+        back.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_our_own_paths_are_gone_back_to() {
+        assert_eq!(super::safe_back("/activate?x=1"), "/activate?x=1");
+        for hostile in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "/a\r\nSet-Cookie: x=1",
+            "",
+            "/a b",
+            "/caf\u{e9}",
+        ] {
+            assert_eq!(super::safe_back(hostile), "/", "{hostile:?}");
+        }
+    }
+
     use super::*;
 
     #[test]
