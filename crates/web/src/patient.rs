@@ -12,7 +12,6 @@ use axum::{
 };
 use domain::Username;
 use jiff::{Timestamp, tz::TimeZone};
-use secrecy::SecretString;
 use serde::Deserialize;
 use storage::{Organization, SessionKind, TermsUpdate, TermsVersion};
 
@@ -21,7 +20,10 @@ use crate::{
     identity::invalid,
     pages::{Practice, no_store, render, server_error},
     session::{self, PatientUser},
-    sign_in::{Subject, Throttle, set_cookie, start_session, user_agent, wrong_credentials},
+    sign_in::{
+        Refused, SignInForm, Subject, Throttle, set_cookie, start_session, user_agent,
+        wrong_credentials,
+    },
     staff::{chosen_organization, end_session, request_origin},
     terms_step::DEFAULT_TERMS,
 };
@@ -35,16 +37,6 @@ struct SignInPage {
     selected_org: String,
     username: String,
     error: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct SignInForm {
-    #[serde(default)]
-    organization: String,
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    password: String,
 }
 
 pub async fn sign_in_page(State(state): State<AppState>, user: Option<PatientUser>) -> Response {
@@ -96,7 +88,6 @@ pub async fn sign_in(
         username.as_ref().map(Username::as_str),
         client.ip(),
     );
-    let throttled = throttle.is_over(&state.db, now).await;
     let account = match (organization, &username) {
         (Some(org), Some(username)) => {
             match state.db.patient_account_by_username(org.id, username).await {
@@ -109,30 +100,31 @@ pub async fn sign_in(
         }
         _ => None,
     };
-    let verified = state
-        .hasher
-        .verify_or_dummy(
-            SecretString::from(form.password),
-            account.as_ref().map(|a| a.password_hash.clone()),
-        )
-        .await
-        .unwrap_or(false);
-    let selected = organization.map(|o| o.slug.clone()).unwrap_or_default();
-    let Some(account) = account.filter(|a| verified && a.can_sign_in() && !throttled) else {
-        let message = if throttled {
-            format!(
-                "{} {}",
-                throttle.message(),
-                crate::i18n::t("sign-in-throttled-forgot")
-            )
-        } else {
-            throttle.count_failure(&state.db, now).await;
-            wrong_credentials()
-        };
-        return sign_in_form(&state, selected, form.username, Some(message)).await;
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let usable = account
+        .as_ref()
+        .is_some_and(storage::PatientAccount::can_sign_in);
+    let account = match (
+        throttle
+            .weigh(&state, now, stored, usable, form.password)
+            .await,
+        account,
+    ) {
+        (Ok(()), Some(account)) => account,
+        (refused, _) => {
+            let message = match refused {
+                Err(Refused::Throttled) => format!(
+                    "{} {}",
+                    throttle.message(),
+                    crate::i18n::t("sign-in-throttled-forgot")
+                ),
+                _ => wrong_credentials(),
+            };
+            let selected = organization.map(|o| o.slug.clone()).unwrap_or_default();
+            return sign_in_form(&state, selected, form.username, Some(message)).await;
+        }
     };
     tracing::Span::current().record("account", tracing::field::display(account.id));
-    throttle.clear(&state.db).await;
 
     let origin = request_origin(client, &headers);
     if let Err(error) = state.db.record_patient_sign_in(&account, &origin).await {

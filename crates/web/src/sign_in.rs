@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use domain::OrganizationId;
 use jiff::{SignedDuration, Timestamp};
+use secrecy::SecretString;
 use storage::{Database, NewSession, SessionKind};
 use uuid::Uuid;
 
@@ -64,7 +65,36 @@ impl Throttle {
         }
     }
 
-    pub(crate) async fn count_failure(&self, db: &Database, now: Timestamp) {
+    /// Weighs one attempt against the stored hash (`None`: no such account) and the counters.
+    /// It always costs one Argon2id computation, whether or not the account exists, can sign
+    /// in, or must wait, so that no answer or timing tells them apart. A wrong attempt is
+    /// counted; a right one clears the username's counter.
+    pub(crate) async fn weigh(
+        &self,
+        state: &AppState,
+        now: Timestamp,
+        stored_hash: Option<String>,
+        usable: bool,
+        password: String,
+    ) -> Result<(), Refused> {
+        let throttled = self.is_over(&state.db, now).await;
+        let verified = state
+            .hasher
+            .verify_or_dummy(SecretString::from(password), stored_hash)
+            .await
+            .unwrap_or(false);
+        if throttled {
+            return Err(Refused::Throttled);
+        }
+        if !(verified && usable) {
+            self.count_failure(&state.db, now).await;
+            return Err(Refused::WrongCredentials);
+        }
+        self.clear(&state.db).await;
+        Ok(())
+    }
+
+    async fn count_failure(&self, db: &Database, now: Timestamp) {
         for bucket in [&self.username_bucket, &self.address_bucket] {
             if let Err(error) = db.record_failure(bucket, now, THROTTLE_WINDOW).await {
                 tracing::error!(error = %error, "could not count a failed sign-in");
@@ -72,7 +102,7 @@ impl Throttle {
         }
     }
 
-    pub(crate) async fn clear(&self, db: &Database) {
+    async fn clear(&self, db: &Database) {
         if let Err(error) = db.clear_failures(&self.username_bucket).await {
             tracing::warn!(error = %error, "could not clear the sign-in counter");
         }
@@ -85,6 +115,25 @@ impl Throttle {
             &[("minutes", THROTTLE_WINDOW.as_mins().into())],
         )
     }
+}
+
+/// Why a sign-in attempt was refused.
+pub(crate) enum Refused {
+    /// Too many recent failures for the username or the address: even a right password waits.
+    Throttled,
+    /// Wrong password, unknown username, or an account that cannot sign in: one answer.
+    WrongCredentials,
+}
+
+/// What staff and patient sign-in forms send.
+#[derive(serde::Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    pub(crate) organization: String,
+    #[serde(default)]
+    pub(crate) username: String,
+    #[serde(default)]
+    pub(crate) password: String,
 }
 
 /// Who is signing in, for [`start_session`].

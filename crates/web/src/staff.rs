@@ -11,7 +11,6 @@ use axum::{
 };
 use domain::Username;
 use jiff::{Timestamp, civil::Date};
-use secrecy::SecretString;
 use serde::Deserialize;
 use storage::{Organization, PatientQuery, PatientSummary, RequestOrigin, SessionKind};
 
@@ -19,7 +18,9 @@ use crate::{
     AppState,
     pages::{Practice, render},
     session::{self, StaffUser},
-    sign_in::{Subject, Throttle, set_cookie, start_session, wrong_credentials},
+    sign_in::{
+        Refused, SignInForm, Subject, Throttle, set_cookie, start_session, wrong_credentials,
+    },
 };
 
 #[derive(Template)]
@@ -31,16 +32,6 @@ struct SignInPage {
     selected_org: String,
     username: String,
     error: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct SignInForm {
-    #[serde(default)]
-    organization: String,
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    password: String,
 }
 
 pub async fn sign_in_page(State(state): State<AppState>, user: Option<StaffUser>) -> Response {
@@ -90,8 +81,6 @@ pub async fn sign_in(
         username.as_ref().map(Username::as_str),
         client.ip(),
     );
-    let throttled = throttle.is_over(&state.db, now).await;
-
     let account = match (organization, &username) {
         (Some(org), Some(username)) => state
             .db
@@ -101,30 +90,28 @@ pub async fn sign_in(
             .flatten(),
         _ => None,
     };
-    // Always one Argon2id computation, whether or not the account exists or is throttled.
-    let password = SecretString::from(form.password);
-    let verified = state
-        .hasher
-        .verify_or_dummy(password, account.as_ref().map(|a| a.password_hash.clone()))
-        .await
-        .unwrap_or(false);
-    let account = account.filter(|a| verified && !a.disabled && !throttled);
-    let selected = organization.map(|o| o.slug.clone()).unwrap_or_default();
-
-    let Some(account) = account else {
-        let message = if throttled {
-            format!(
-                "{} If you cannot wait, ask an administrator for help.",
-                throttle.message()
-            )
-        } else {
-            throttle.count_failure(&state.db, now).await;
-            wrong_credentials()
-        };
-        return sign_in_form(&state, selected, form.username, Some(message)).await;
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let usable = account.as_ref().is_some_and(|a| !a.disabled);
+    let account = match (
+        throttle
+            .weigh(&state, now, stored, usable, form.password)
+            .await,
+        account,
+    ) {
+        (Ok(()), Some(account)) => account,
+        (refused, _) => {
+            let message = match refused {
+                Err(Refused::Throttled) => format!(
+                    "{} If you cannot wait, ask an administrator for help.",
+                    throttle.message()
+                ),
+                _ => wrong_credentials(),
+            };
+            let selected = organization.map(|o| o.slug.clone()).unwrap_or_default();
+            return sign_in_form(&state, selected, form.username, Some(message)).await;
+        }
     };
     tracing::Span::current().record("staff_id", tracing::field::display(account.id));
-    throttle.clear(&state.db).await;
 
     let subject = Subject {
         kind: SessionKind::Staff,

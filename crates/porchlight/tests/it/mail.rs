@@ -10,7 +10,9 @@ use reqwest::{StatusCode, header};
 use storage::{JobRecord, Organization, RequestOrigin};
 
 use crate::{
-    fixtures::{STAFF_PASSWORD, add_staff, front_desk, import_patients, patient_page},
+    fixtures::{
+        STAFF_PASSWORD, add_staff, front_desk, import_patients, patient_browser, patient_page,
+    },
     harness::{TestApp, each_backend},
 };
 
@@ -71,15 +73,6 @@ fn enrollment_link(body: &str, base_url: &str) -> String {
         .next()
         .unwrap()
         .to_owned()
-}
-
-/// A browser of the patient's own.
-fn patient_browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap()
 }
 
 async fn post(
