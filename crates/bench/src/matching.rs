@@ -5,7 +5,7 @@
 //! Run it in release mode: `cargo run --release -p bench -- matching --patients 100000`.
 //!
 //! Every patient makes genuine claims (their own chart's details, typed with one kind of
-//! error) under each enrollment policy, on the invitation path (`compare` with their own
+//! error) under each enrollment policy, on the invitation path (`compare_invited` with their own
 //! chart) and on the self-enrollment path (`search` over everyone born on the claimed dates),
 //! and once more as if they were not a patient here (`search` without their chart). Impostor
 //! claims come from the other member of a household, from namesakes born on another day, and
@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use demo::{DemoPatient, Generator, HouseholdKind};
 use domain::matching::{
-    ChartIdentity, ClaimForm, IdentityClaim, NameRelation, SearchOutcome, Verdict, compare,
+    ChartIdentity, ClaimForm, IdentityClaim, NameRelation, SearchOutcome, Verdict, compare_invited,
     nicknames::nickname_partners, relate_family, relate_given, search,
 };
 use domain::{SecretKey, ssn_last4_hash};
@@ -458,8 +458,19 @@ impl Population {
         }
     }
 
+    /// The invitation path: the claim against the invited chart, knowing the population's
+    /// other charts born the same day (as the application reads them from the database).
     fn accepts(&self, claim: &IdentityClaim, chart: usize) -> bool {
-        compare(claim, &self.people[chart].chart, self.hasher()).verdict == Verdict::Match
+        let invited = &self.people[chart].chart;
+        let born_the_same_day: Vec<ChartIdentity> = self
+            .by_birth_date
+            .get(&invited.birth_date)
+            .into_iter()
+            .flatten()
+            .filter(|&&other| other != chart)
+            .map(|&other| self.people[other].chart.clone())
+            .collect();
+        compare_invited(claim, invited, &born_the_same_day, self.hasher()).verdict == Verdict::Match
     }
 }
 

@@ -194,6 +194,7 @@ fn load_settings(flags: &SettingsFlags) -> anyhow::Result<Settings> {
         mail_from: flags.mail_from.clone(),
         secret_key: None,
         secret_key_file: flags.secret_key_file.clone(),
+        hash_threads: None,
     };
     let settings = RawSettings::load(flags.config.as_deref(), &raw)?.validate()?;
     Ok(settings)

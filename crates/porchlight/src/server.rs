@@ -68,8 +68,9 @@ pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningS
             base_url,
             bot_check: settings.bot_check,
             mailbox: outbox.keeps_mail(),
+            portal_qr: std::sync::OnceLock::new(),
         }),
-        hasher: web::passwords::PasswordHasher::per_core(),
+        hasher: web::passwords::PasswordHasher::new(settings.hash_threads),
         key: settings.secret_key.clone(),
     };
     let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();

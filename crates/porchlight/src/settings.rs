@@ -25,6 +25,7 @@ pub struct RawSettings {
     pub mail_from: Option<String>,
     pub secret_key: Option<String>,
     pub secret_key_file: Option<String>,
+    pub hash_threads: Option<String>,
 }
 
 /// The settings, checked.
@@ -37,6 +38,10 @@ pub struct Settings {
     /// The sender's address on patients' emails (the practice's name is shown with it).
     pub mail_from: String,
     pub secret_key: SecretKey,
+    /// Threads hashing passwords (Argon2id, 19 MiB each): one per core by default, for the
+    /// most sign-ins per second. One fewer than the cores leaves a core to page serving, for
+    /// steadier page latency while sign-ins saturate the machine (docs/PERFORMANCE.md).
+    pub hash_threads: usize,
     /// The bot check's difficulty and waits: set in code, not by the environment (the
     /// defaults suit every deployment; tests lower them).
     pub bot_check: domain::bot_check::BotCheckConfig,
@@ -57,7 +62,7 @@ pub enum SettingsError {
 }
 
 /// The environment variables we read; any other `PORCHLIGHT_*` is probably a typo.
-const KNOWN_VARIABLES: [&str; 9] = [
+const KNOWN_VARIABLES: [&str; 10] = [
     "PORCHLIGHT_DATABASE_URL",
     "PORCHLIGHT_BIND",
     "PORCHLIGHT_BASE_URL",
@@ -65,12 +70,15 @@ const KNOWN_VARIABLES: [&str; 9] = [
     "PORCHLIGHT_MAIL_FROM",
     "PORCHLIGHT_SECRET_KEY",
     "PORCHLIGHT_SECRET_KEY_FILE",
+    "PORCHLIGHT_HASH_THREADS",
     "PORCHLIGHT_CONFIG",
     "PORCHLIGHT_LOG",
 ];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://porchlight-data/porchlight.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Each hashing thread keeps a 19 MiB work area: 64 of them are 1.2 GiB.
+const MAX_HASH_THREADS: usize = 64;
 
 /// Environment variables that look like ours but are not read (test-suite ones excepted).
 pub fn unknown_variables(vars: impl Iterator<Item = (String, String)>) -> Vec<String> {
@@ -97,7 +105,7 @@ impl RawSettings {
             figment = figment.merge(Toml::file(path));
         }
         let known = |name: &figment::value::UncasedStr| {
-            KNOWN_VARIABLES[..7]
+            KNOWN_VARIABLES[..8]
                 .iter()
                 .any(|k| k["PORCHLIGHT_".len()..].eq_ignore_ascii_case(name.as_str()))
         };
@@ -124,6 +132,7 @@ impl RawSettings {
         pick(&mut self.mail_from, &flags.mail_from);
         pick(&mut self.secret_key, &flags.secret_key);
         pick(&mut self.secret_key_file, &flags.secret_key_file);
+        pick(&mut self.hash_threads, &flags.hash_threads);
     }
 
     /// Checks every value. The secret key may be created on first use for an embedded SQLite
@@ -191,6 +200,23 @@ impl RawSettings {
                 .to_string(),
             None => default_mail_from(&base_url),
         };
+        let hash_threads = match self.hash_threads {
+            Some(text) => text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_HASH_THREADS).contains(n))
+                .ok_or_else(|| {
+                    invalid(
+                        "PORCHLIGHT_HASH_THREADS",
+                        format!(
+                            "expected a whole number of threads from 1 to {MAX_HASH_THREADS}, \
+                             got '{text}'"
+                        ),
+                    )
+                })?,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
         let secret_key = load_secret_key(self.secret_key, self.secret_key_file, &database_url)?;
         Ok(Settings {
             database_url,
@@ -199,6 +225,7 @@ impl RawSettings {
             smtp_url,
             mail_from,
             secret_key,
+            hash_threads,
             bot_check: domain::bot_check::BotCheckConfig::default(),
             jobs_poll: std::time::Duration::from_secs(1),
         })
@@ -329,6 +356,13 @@ mod tests {
         assert_eq!(settings.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(settings.base_url, "http://127.0.0.1:8080");
+        let cores = std::thread::available_parallelism().unwrap().get();
+        assert_eq!(settings.hash_threads, cores);
+        let one = RawSettings {
+            hash_threads: Some(" 1 ".into()),
+            ..raw()
+        };
+        assert_eq!(one.validate().unwrap().hash_threads, 1);
     }
 
     #[test]
@@ -358,6 +392,14 @@ mod tests {
                 mail_from: Some("the clinic".into()),
                 ..raw()
             },
+            RawSettings {
+                hash_threads: Some("0".into()),
+                ..raw()
+            },
+            RawSettings {
+                hash_threads: Some("all".into()),
+                ..raw()
+            },
         ];
         let expected = [
             "PORCHLIGHT_BIND",
@@ -366,6 +408,8 @@ mod tests {
             "PORCHLIGHT_SMTP_URL",
             "PORCHLIGHT_SECRET_KEY",
             "PORCHLIGHT_MAIL_FROM",
+            "PORCHLIGHT_HASH_THREADS",
+            "PORCHLIGHT_HASH_THREADS",
         ];
         for (case, setting) in cases.into_iter().zip(expected) {
             let message = case.validate().unwrap_err().to_string();

@@ -193,6 +193,24 @@ pub struct ChartFields {
     pub email: Option<String>,
 }
 
+impl ChartFields {
+    /// The fields the identity matcher compares (given names split on spaces).
+    pub fn identity(&self) -> domain::matching::ChartIdentity {
+        domain::matching::ChartIdentity {
+            given: self
+                .given_names
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            family: self.family_name.clone(),
+            birth_date: self.birth_date.to_jiff(),
+            mrn: self.mrn.clone(),
+            ssn_last4_hash: self.ssn_last4_hash.clone(),
+            postal_code: self.postal_code.clone(),
+        }
+    }
+}
+
 impl Database {
     /// The identity fields of the chart an invitation belongs to.
     pub async fn invitation_chart(
@@ -210,6 +228,44 @@ impl Database {
             .await?
         });
         Ok(row)
+    }
+
+    /// The identity fields of the organization's other charts born the same day as the one
+    /// an invitation belongs to: the twins and namesakes a claim on it could belong to instead
+    /// (the matcher accepts a nickname only when there are none). The read is audited.
+    pub async fn born_the_same_day(
+        &self,
+        invitation: &OpenInvitation,
+        client_addr: Option<&str>,
+    ) -> anyhow::Result<Vec<ChartFields>> {
+        let mut tx = self.begin().await?;
+        let rows: Vec<ChartFields> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(
+                "SELECT others.given_names, others.family_name, others.birth_date, others.mrn, \
+                 others.ssn_last4_hash, others.postal_code, others.email \
+                 FROM patients invited JOIN patients others \
+                 ON others.organization_id = invited.organization_id \
+                 AND others.birth_date = invited.birth_date AND others.id <> invited.id \
+                 WHERE invited.id = $1 AND invited.organization_id = $2",
+            )
+            .bind(invitation.patient.as_uuid())
+            .bind(invitation.organization.as_uuid())
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        tx.append_audit(&AuditEntry {
+            organization: Some(invitation.organization),
+            actor: AuditActor::System("enrollment".to_owned()),
+            action: "patient.match".to_owned(),
+            patient: None,
+            subject: Some("charts born the same day as the invited one".to_owned()),
+            client_addr: client_addr.map(str::to_owned),
+            request_id: None,
+            detail: Some(format!("{} charts", rows.len())),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(rows)
     }
 
     /// Counts an identity attempt and records its outcome. The counter is incremented in the

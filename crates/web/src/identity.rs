@@ -12,12 +12,12 @@ use axum::{
 };
 use domain::{
     matching::{
-        ChartIdentity, ClaimError, ClaimForm, FieldResult, IdentityClaim, Verdict, compare,
+        ChartIdentity, ClaimError, ClaimForm, FieldResult, IdentityClaim, Verdict, compare_invited,
     },
     policy::EnrollmentPolicy,
 };
 use serde::Deserialize;
-use storage::{AttemptOutcome, AttemptStep, OpenInvitation};
+use storage::{AttemptOutcome, AttemptStep, ChartFields, OpenInvitation};
 
 use crate::{
     AppState,
@@ -162,20 +162,16 @@ pub(crate) async fn verify_identity(
         Ok(claim) => claim,
         Err(error) => return Ok(IdentityOutcome::Invalid(vec![field_error(&error)])),
     };
-    let chart = state.db.invitation_chart(invitation).await?;
-    let chart = ChartIdentity {
-        given: chart
-            .given_names
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect(),
-        family: chart.family_name,
-        birth_date: chart.birth_date.to_jiff(),
-        mrn: chart.mrn,
-        ssn_last4_hash: chart.ssn_last4_hash,
-        postal_code: chart.postal_code,
-    };
-    let comparison = compare(&claim, &chart, |digits| {
+    let client_addr = client.ip().to_string();
+    let chart = state.db.invitation_chart(invitation).await?.identity();
+    let born_the_same_day: Vec<ChartIdentity> = state
+        .db
+        .born_the_same_day(invitation, Some(&client_addr))
+        .await?
+        .iter()
+        .map(ChartFields::identity)
+        .collect();
+    let comparison = compare_invited(&claim, &chart, &born_the_same_day, |digits| {
         domain::ssn_last4_hash(&state.key, digits)
     });
     let verified = comparison.verdict == Verdict::Match;
@@ -188,7 +184,6 @@ pub(crate) async fn verify_identity(
         "mrn": label(fields.mrn),
     })
     .to_string();
-    let client_addr = client.ip().to_string();
     let outcome = state
         .db
         .record_identity_attempt(

@@ -67,6 +67,9 @@ pub struct WebSettings {
     /// Whether emails are kept in the mailbox table (no SMTP server configured), and so
     /// shown to staff at `/staff/mailbox`.
     pub mailbox: bool,
+    /// The portal address's QR code for the welcome page, as a data URL: drawn once, since
+    /// the address does not change (left empty when built).
+    pub portal_qr: std::sync::OnceLock<String>,
 }
 
 impl WebSettings {

@@ -1,8 +1,13 @@
-//! Argon2id password hashing on a bounded pool of blocking threads: about one hash per core at
-//! a time, each reusing a work area allocated once, so that sign-ins can neither starve page
-//! serving nor exhaust memory.
+//! Argon2id password hashing on a few dedicated threads, one per core, each reusing a work area
+//! allocated once and running at a lower scheduling priority than the threads that serve pages:
+//! sign-ins can neither starve page serving nor exhaust memory, and they still have the whole
+//! machine when nothing else needs it.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{
+    Arc, Mutex,
+    atomic::{AtomicUsize, Ordering},
+    mpsc,
+};
 
 use anyhow::Context;
 use argon2::{
@@ -10,31 +15,60 @@ use argon2::{
     password_hash::{Output, ParamsString, SaltString},
 };
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::{OnceCell, Semaphore, oneshot};
+
+/// The hashing threads run under Linux's SCHED_IDLE policy: any thread of normal priority that
+/// becomes ready (a page request arriving) preempts them at once, where a mere nice value would
+/// let the hash finish its time slice first (1.5 to 3 ms here: measured by
+/// `porchlight-bench load`, docs/PERFORMANCE.md). They still have every core that nothing else
+/// needs, so the hash rate on an otherwise idle machine is unchanged.
+/// A unit of hashing work, run on a hashing thread with that thread's work area.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
 /// Hashes and verifies passwords with OWASP's Argon2id parameters (19 MiB, 2 passes).
 #[derive(Clone)]
 pub struct PasswordHasher {
+    /// One permit per hashing thread: callers wait here, first come first served, and a caller
+    /// that gives up (a closed connection) leaves the queue without costing a hash.
     permits: Arc<Semaphore>,
-    /// Argon2's 19 MiB work areas, one per permit at most, kept between hashes. Allocating a
-    /// fresh one for every hash left the allocator holding hundreds of MB (measured by
-    /// `porchlight-bench load` with 64 callers: 464 MB resident, against 46 MB reused).
-    work_areas: Arc<Mutex<Vec<Vec<Block>>>>,
+    /// To the hashing threads; they end when the last clone of the hasher is dropped.
+    jobs: mpsc::Sender<Job>,
+    /// How many 19 MiB work areas the threads have allocated: one each at most, kept between
+    /// hashes. Allocating a fresh one for every hash left the allocator holding hundreds of MB
+    /// (measured by `porchlight-bench load` with 64 callers: 464 MB resident, against 46 MB).
+    work_areas: Arc<AtomicUsize>,
     /// A hash of nothing in particular, verified against when the account does not exist so
     /// that an unknown username costs the same time as a known one.
     dummy: Arc<OnceCell<String>>,
 }
 
 impl PasswordHasher {
-    pub fn new(concurrency: usize) -> Self {
+    /// A hasher with `threads` dedicated hashing threads (at least one).
+    pub fn new(threads: usize) -> Self {
+        let threads = threads.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        let work_areas = Arc::new(AtomicUsize::new(0));
+        for index in 0..threads {
+            let (queue, work_areas) = (queue.clone(), work_areas.clone());
+            // Failing to start a thread leaves fewer threads; with none at all, every hash
+            // fails with an error rather than the process panicking.
+            let started = std::thread::Builder::new()
+                .name(format!("porchlight-hash-{index}"))
+                .spawn(move || hashing_thread(&queue, &work_areas));
+            if let Err(error) = started {
+                tracing::error!(%error, "could not start a password hashing thread");
+            }
+        }
         Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            work_areas: Arc::default(),
+            permits: Arc::new(Semaphore::new(threads)),
+            jobs,
+            work_areas,
             dummy: Arc::new(OnceCell::new()),
         }
     }
 
-    /// One hash at a time per core.
+    /// One hashing thread per core.
     pub fn per_core() -> Self {
         Self::new(std::thread::available_parallelism().map_or(1, |n| n.get()))
     }
@@ -111,31 +145,65 @@ impl PasswordHasher {
         .await
     }
 
-    /// Runs `job` on a blocking thread once a permit is free, with a work area: one kept from
-    /// an earlier hash, or (only while fewer than one per permit exist) a new one.
+    /// Runs `job` on a hashing thread, with that thread's work area, once a thread is free.
     async fn with_work_area<T: Send + 'static>(
         &self,
         job: impl FnOnce(&mut Vec<Block>) -> anyhow::Result<T> + Send + 'static,
     ) -> anyhow::Result<T> {
         let _permit = self.permits.acquire().await?;
-        let areas = self.work_areas.clone();
-        tokio::task::spawn_blocking(move || {
-            let taken = areas.lock().unwrap_or_else(|e| e.into_inner()).pop();
-            let mut area = taken.unwrap_or_else(|| vec![Block::default(); params().block_count()]);
-            let result = job(&mut area);
-            areas.lock().unwrap_or_else(|e| e.into_inner()).push(area);
-            result
-        })
-        .await
-        .context("the hashing thread failed")?
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |area| {
+            // The caller may have gone; its answer is then of no use to anyone.
+            let _ = reply.send(job(area));
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| anyhow::anyhow!("no password hashing thread is running"))?;
+        answer.await.context("the password hashing thread failed")?
     }
 
-    /// How many work areas exist (each is 19 MiB): at most one per permit.
+    /// How many work areas exist (each is 19 MiB): at most one per hashing thread.
     pub fn work_areas(&self) -> usize {
-        self.work_areas
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .len()
+        self.work_areas.load(Ordering::Relaxed)
+    }
+}
+
+/// A hashing thread: lowers its own priority, then runs jobs until the hasher is dropped, with
+/// a work area allocated for the first job and kept for the next ones.
+fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>, work_areas: &AtomicUsize) {
+    lower_priority();
+    let mut area: Vec<Block> = Vec::new();
+    loop {
+        // Only the waiting thread holds the lock; a job received, it lets the next one wait.
+        let job = match queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+            Ok(job) => job,
+            Err(mpsc::RecvError) => return,
+        };
+        if area.is_empty() {
+            area = vec![Block::default(); params().block_count()];
+            work_areas.fetch_add(1, Ordering::Relaxed);
+        }
+        // A job that panicked has already answered (its reply was dropped with it); the
+        // thread goes on with the next one.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut area)));
+    }
+}
+
+/// Puts the calling thread under SCHED_IDLE (see the module docs); on Linux a scheduling
+/// policy belongs to the thread, not the process. Elsewhere, or if the kernel refuses, hashing
+/// runs at the normal priority (still one thread per core).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: `param` outlives the call, which only reads it; 0 names the calling thread.
+        let refused = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } != 0;
+        if refused {
+            tracing::warn!(
+                error = %std::io::Error::last_os_error(),
+                "could not lower the password hashing thread's priority"
+            );
+        }
     }
 }
 
@@ -244,6 +312,42 @@ mod tests {
                 )
                 .await
                 .is_err()
+        );
+    }
+
+    /// The hashing threads run at a lower priority than the threads serving pages, so that
+    /// a page request never waits for a hash's time slice.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashes_below_the_priority_of_page_serving() {
+        fn policy() -> i32 {
+            // SAFETY: 0 names the calling thread; nothing else is passed.
+            unsafe { libc::sched_getscheduler(0) }
+        }
+        let hasher = PasswordHasher::new(1);
+        let hashing = hasher.with_work_area(|_| Ok(policy())).await.unwrap();
+        assert_eq!(hashing, libc::SCHED_IDLE);
+        assert_eq!(
+            policy(),
+            libc::SCHED_OTHER,
+            "the caller's thread is left alone"
+        );
+    }
+
+    /// A job that panics fails its own caller only: the thread goes on hashing.
+    #[tokio::test]
+    async fn a_panicking_job_leaves_the_thread_running() {
+        let hasher = PasswordHasher::new(1);
+        let failed = hasher
+            .with_work_area(|_| -> anyhow::Result<()> { panic!("on purpose") })
+            .await;
+        assert!(failed.is_err());
+        let hash = hasher.hash("correct horse battery".into()).await.unwrap();
+        assert!(
+            hasher
+                .verify("correct horse battery".into(), hash)
+                .await
+                .unwrap()
         );
     }
 

@@ -187,20 +187,26 @@ pub async fn welcome(State(state): State<AppState>, user: Option<PatientUser>) -
     }
     let practice = Practice::of(&state).await;
     let portal_url = format!("{}/", state.settings.base_url);
-    let svg = match qrcode::QrCode::new(portal_url.as_bytes()) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(200, 200)
-            .build(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not draw the QR code");
-            return server_error();
-        }
+    let qr_data_url = match state.settings.portal_qr.get() {
+        Some(drawn) => drawn.clone(),
+        None => match qrcode::QrCode::new(portal_url.as_bytes()) {
+            Ok(code) => {
+                let svg = code
+                    .render::<qrcode::render::svg::Color<'_>>()
+                    .min_dimensions(200, 200)
+                    .build();
+                let url = format!(
+                    "data:image/svg+xml;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(svg)
+                );
+                state.settings.portal_qr.get_or_init(|| url).clone()
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "could not draw the QR code");
+                return server_error();
+            }
+        },
     };
-    let qr_data_url = format!(
-        "data:image/svg+xml;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(svg)
-    );
     let mut response = render(WelcomePage {
         practice_name: practice.name,
         practice_phone: practice.phone,

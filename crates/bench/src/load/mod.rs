@@ -59,6 +59,10 @@ pub struct LoadArgs {
     /// for the CPU (the default costs are measured and printed).
     #[arg(long, default_value_t = 1000)]
     bot_check_max: u64,
+    /// The application's password hashing threads (`PORCHLIGHT_HASH_THREADS`); by default
+    /// one per core, as in a deployment.
+    #[arg(long)]
+    hash_threads: Option<usize>,
 }
 
 const WARM_UP: Duration = Duration::from_secs(3);
@@ -105,7 +109,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
     // work area per hash costs.
     let fresh = hashing::plain(&app_hash, window, false)?;
     print_hash_passes(&app_hash, &[plain, fresh, pool]);
-    print_workloads(&results, &baseline, args.concurrency);
+    print_workloads(&results, &baseline, args.concurrency, args.hash_threads);
     print_latencies(&results);
     Ok(())
 }
@@ -180,6 +184,7 @@ fn run_backend(backend: Backend, args: &LoadArgs, baseline: f64) -> anyhow::Resu
             database_url: Some(scratch.url.clone()),
             bind: Some("127.0.0.1:0".to_owned()),
             secret_key: Some("load-benchmark-secret-key-0123456789abcdef".to_owned()),
+            hash_threads: args.hash_threads.map(|n| n.to_string()),
             ..RawSettings::default()
         }
         .validate()?;
@@ -433,8 +438,20 @@ fn print_hash_passes(app_hash: &AppHash, passes: &[HashPass]) {
     println!();
 }
 
-fn print_workloads(results: &[BackendResult], baseline: &Baseline, concurrency: usize) {
-    println!("Sign-ins and enrollments, {concurrency} clients at once (each costs one hash):\n");
+fn print_workloads(
+    results: &[BackendResult],
+    baseline: &Baseline,
+    concurrency: usize,
+    hash_threads: Option<usize>,
+) {
+    let threads = hash_threads.map_or_else(
+        || "one per core".to_owned(),
+        |n| format!("{n} (PORCHLIGHT_HASH_THREADS)"),
+    );
+    println!(
+        "Sign-ins and enrollments, {concurrency} clients at once (each costs one hash); the \
+         application's hashing threads: {threads}:\n"
+    );
     println!(
         "| database | workload | succeeded | failed | per second | ratio to raw hash rate | \
          per app CPU-second | ratio to raw hashes per CPU-second | p50 (ms) | p99 (ms) | \

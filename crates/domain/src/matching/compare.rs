@@ -1,5 +1,5 @@
 //! One claim against one chart: the facts ([`Assessment`]) and the invitation-path verdict
-//! ([`compare`]).
+//! ([`compare`], [`compare_invited`]).
 
 use subtle::ConstantTimeEq;
 
@@ -70,7 +70,38 @@ pub fn compare(
 ) -> Comparison {
     let ssn_hash = claim.ssn_last4_hash(ssn_hasher);
     let ids = IdentifierChecks::of(claim, ssn_hash.as_deref(), chart);
-    assess(ids, claim, chart).invitation_comparison()
+    assess(ids, claim, chart).invitation_comparison(NicknameAlone::Refused)
+}
+
+/// [`compare`], knowing the organization's other charts born the same day as `chart` (in any
+/// order; `chart` itself excluded). When none of them has a family name related to the one
+/// typed, no twin or namesake can be mistaken for the chart's owner, and a listed nickname of
+/// the given name ("Bill" for William) is accepted without an MRN or SSN to vouch for it.
+pub fn compare_invited(
+    claim: &IdentityClaim,
+    chart: &ChartIdentity,
+    born_the_same_day: &[ChartIdentity],
+    ssn_hasher: impl Fn(&str) -> String,
+) -> Comparison {
+    let ssn_hash = claim.ssn_last4_hash(ssn_hasher);
+    let ids = IdentifierChecks::of(claim, ssn_hash.as_deref(), chart);
+    let no_namesake = born_the_same_day
+        .iter()
+        .all(|other| relate_family(claim.family(), &other.family) == NameRelation::Different);
+    let nickname = if no_namesake {
+        NicknameAlone::Accepted
+    } else {
+        NicknameAlone::Refused
+    };
+    assess(ids, claim, chart).invitation_comparison(nickname)
+}
+
+/// Whether a nickname of the given name is accepted without an MRN or SSN digits to vouch for
+/// it: only when no other chart could be the claimant's ([`compare_invited`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NicknameAlone {
+    Accepted,
+    Refused,
 }
 
 /// The birth date and identifiers, checked first: they are cheap, and in a search they rule
@@ -205,17 +236,16 @@ impl Assessment {
     }
 
     /// The invitation-path rules (module docs): names may be loose only where a
-    /// person-unique identifier vouches for the claim.
-    pub fn invitation_comparison(&self) -> Comparison {
+    /// person-unique identifier vouches for the claim, or for a nickname, where no other chart
+    /// could be the claimant's.
+    pub fn invitation_comparison(&self, nickname: NicknameAlone) -> Comparison {
         let vouched = self.ids.person_identifier_matched();
         let swapped = vouched && self.names_swapped();
         let given_ok = swapped
             || match self.given {
                 NameRelation::Same => true,
-                NameRelation::Nickname
-                | NameRelation::Partial
-                | NameRelation::Typo
-                | NameRelation::SoundsAlike => vouched,
+                NameRelation::Nickname => vouched || nickname == NicknameAlone::Accepted,
+                NameRelation::Partial | NameRelation::Typo | NameRelation::SoundsAlike => vouched,
                 NameRelation::Different => false,
             };
         // A looser family name alone cannot mistake one household member for another: they

@@ -188,11 +188,21 @@ fn no_claim_is_accepted_for_someone_elses_chart() {
     for (claimant, person) in people.iter().enumerate() {
         for claim in claims_of(person) {
             for (index, chart) in charts.iter().enumerate() {
-                if index != claimant
-                    && !indistinguishable(&claim, chart)
-                    && compare(&claim, chart, hasher).verdict == Verdict::Match
-                {
-                    false_accepts.push(format!("compare: {claim:?} -> chart {index}"));
+                // The invitation path knows the organization's other charts born that day.
+                let born_the_same_day: Vec<ChartIdentity> = charts
+                    .iter()
+                    .enumerate()
+                    .filter(|&(other, c)| other != index && c.birth_date == chart.birth_date)
+                    .map(|(_, c)| c.clone())
+                    .collect();
+                if index != claimant && !indistinguishable(&claim, chart) {
+                    if compare(&claim, chart, hasher).verdict == Verdict::Match {
+                        false_accepts.push(format!("compare: {claim:?} -> chart {index}"));
+                    }
+                    let invited = compare_invited(&claim, chart, &born_the_same_day, hasher);
+                    if invited.verdict == Verdict::Match {
+                        false_accepts.push(format!("compare_invited: {claim:?} -> chart {index}"));
+                    }
                 }
             }
             if let SearchOutcome::Match { index, .. } = search(&claim, &charts, hasher)
@@ -271,6 +281,80 @@ fn genuine_patients_still_get_in() {
     assert_eq!(comparison.verdict, Verdict::NoMatch);
     assert_eq!(comparison.fields.given, FieldResult::Mismatch);
     assert_eq!(comparison.evidence.given, NameRelation::Nickname);
+    let twin = [charts[12].clone()];
+    let comparison = compare_invited(&unvouched, &charts[11], &twin, hasher);
+    assert_eq!(comparison.verdict, Verdict::NoMatch);
+}
+
+/// A nickname alone is accepted on the invitation path when no other chart of the practice
+/// was born that day with a related family name; a namesake born that day takes it back.
+#[test]
+fn a_nickname_alone_is_accepted_when_nobody_else_could_be_meant() {
+    let william = person(
+        &["William", "Henry"],
+        "Okafor-Smith",
+        (1948, 11, 30),
+        "PL20",
+        "7771",
+        "78710",
+    )
+    .chart;
+    let bill = claim("bill", "Okafor Smith", "1948-11-30", (None, None, None));
+    assert_eq!(
+        compare_invited(&bill, &william, &[], hasher).verdict,
+        Verdict::Match
+    );
+    let comparison = compare_invited(&bill, &william, &[], hasher);
+    assert_eq!(comparison.fields.given, FieldResult::Match);
+    assert_eq!(comparison.evidence.given, NameRelation::Nickname);
+    // Without knowing the other charts, the plain comparison still asks for an identifier.
+    assert_eq!(compare(&bill, &william, hasher).verdict, Verdict::NoMatch);
+
+    // Someone else born the same day with an unrelated family name changes nothing.
+    let stranger = person(&["Bill"], "Nguyen", (1948, 11, 30), "PL21", "7772", "78711").chart;
+    assert_eq!(
+        compare_invited(&bill, &william, std::slice::from_ref(&stranger), hasher).verdict,
+        Verdict::Match
+    );
+    // A twin (same day, same family name) does: Bill may be him.
+    let twin = person(
+        &["Bill"],
+        "Okafor-Smith",
+        (1948, 11, 30),
+        "PL22",
+        "7773",
+        "78710",
+    )
+    .chart;
+    let refused = compare_invited(&bill, &william, &[stranger, twin], hasher);
+    assert_eq!(refused.verdict, Verdict::NoMatch);
+    assert_eq!(refused.fields.given, FieldResult::Mismatch);
+    // The MRN settles it again.
+    let with_mrn = claim(
+        "bill",
+        "Okafor Smith",
+        "1948-11-30",
+        (Some("PL20"), None, None),
+    );
+    let twin = person(
+        &["Bill"],
+        "Okafor-Smith",
+        (1948, 11, 30),
+        "PL22",
+        "7773",
+        "78710",
+    )
+    .chart;
+    assert_eq!(
+        compare_invited(&with_mrn, &william, &[twin], hasher).verdict,
+        Verdict::Match
+    );
+    // Other loose given names still need an identifier, namesakes or not.
+    let slip = claim("Wiliam", "Okafor-Smith", "1948-11-30", (None, None, None));
+    assert_eq!(
+        compare_invited(&slip, &william, &[], hasher).verdict,
+        Verdict::NoMatch
+    );
 }
 
 #[test]

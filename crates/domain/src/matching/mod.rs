@@ -27,15 +27,18 @@
 //!   keyed hash, compared in constant time) and the ZIP code (five digits), each when both the
 //!   patient and the chart have it;
 //! - the family name equal, partial or one slip away;
-//! - the given name **equal**. A nickname, a slip, a sound-alike or an extra word in the given
-//!   name, a sound-alike family name, or given and family names typed the wrong way round,
-//!   are accepted only when the MRN or the SSN digits also matched.
+//! - the given name **equal**, or a listed nickname of it. A slip, a sound-alike or an extra
+//!   word in the given name, a sound-alike family name, or given and family names typed the
+//!   wrong way round, are accepted only when the MRN or the SSN digits also matched.
 //!
-//! Why the given name is strict: invitation letters and emails reach households. Twins share
-//! the birth date, the family name and the address; only the given name tells them apart, and
-//! twins can be John and Jack, Margaret and Peggy, or Adrián and Adriana. When John's twin
-//! Jack types his own name on John's invitation, "Jack" as a nickname of John would hand him
-//! John's record. An MRN or SSN belongs to one person and settles it.
+//! Why the given name is otherwise strict: invitation letters and emails reach households.
+//! Twins share the birth date, the family name and the address; only the given name tells
+//! them apart, and twins can be John and Jack, Margaret and Peggy, or Adrián and Adriana. When
+//! John's twin Jack types his own name on John's invitation, "Jack" as a nickname of John
+//! would hand him John's record. So a nickname counts on its own only when the organization
+//! has no other chart born the same day with a related family name ([`compare_invited`]);
+//! otherwise it needs the MRN or SSN digits, which belong to one person and settle it.
+//! ([`compare`] alone, which does not know the other charts, always asks for them.)
 //!
 //! # Self-enrollment: [`search`]
 //! Without an invitation the claimant may not be a patient at all, so the rules are
@@ -65,6 +68,8 @@ mod similarity;
 mod hard_cases;
 
 pub use claim::{ChartIdentity, ClaimError, ClaimForm, IdentityClaim, NameFieldError};
-pub use compare::{Comparison, Evidence, FieldComparison, FieldResult, Verdict, compare};
+pub use compare::{
+    Comparison, Evidence, FieldComparison, FieldResult, Verdict, compare, compare_invited,
+};
 pub use names::{NameRelation, relate_family, relate_given};
 pub use search::{SearchOutcome, search};

@@ -1,7 +1,7 @@
 //! Self-enrollment: one claim against every chart of the organization.
 
 use super::claim::{ChartIdentity, IdentityClaim};
-use super::compare::{Assessment, FieldResult, IdentifierChecks, assess};
+use super::compare::{Assessment, FieldResult, IdentifierChecks, NicknameAlone, assess};
 use super::names::NameRelation;
 
 /// What a search over an organization's charts concluded.
@@ -49,7 +49,9 @@ pub fn search(
     match (plausible, strong) {
         (1, Some((index, assessment))) => SearchOutcome::Match {
             index,
-            score: assessment.invitation_comparison().score,
+            score: assessment
+                .invitation_comparison(NicknameAlone::Refused)
+                .score,
         },
         (0 | 1, _) => SearchOutcome::NoMatch,
         _ => SearchOutcome::Ambiguous,

@@ -215,6 +215,42 @@ mod identity_step {
             assert_eq!(app.db.count_audit("enrollment.identity-verified").await.unwrap(), 0);
         }
 
+        async fn a_common_nickname_is_accepted_unless_a_twin_could_be_meant(app) {
+            let org = front_desk(&app).await;
+            import_patients(&app, &org, &[
+                ("w", "William", "Okafor", "1950-02-03", ""),
+                // Born the same day, other family names: nobody William could be taken for.
+                ("s", "Bill", "Nguyen", "1950-02-03", ""),
+                ("m", "Margaret", "Hale", "1972-06-15", ""),
+                ("p", "Peggy", "Hale", "1972-06-15", ""),
+            ]).await;
+            let page = patient_page(&app, &org, "Okafor", "William").await;
+            let code = printed_code(&app, &page).await;
+            let patient = patient_browser();
+            activate(&app, &patient, &code).await;
+            let bill = identity(&app, &patient, "Bill", "Okafor", ("2", "3", "1950")).await;
+            assert_eq!(bill.status(), StatusCode::SEE_OTHER);
+            assert_eq!(bill.headers()[header::LOCATION], "/enroll/access-code");
+            // The charts born that day were read to decide it, and the read is audited.
+            assert_eq!(app.db.count_audit("patient.match").await.unwrap(), 1);
+
+            // Margaret's twin is Peggy: "Peggy" on Margaret's invitation may be the twin.
+            let page = patient_page(&app, &org, "Hale", "Margaret").await;
+            let code = printed_code(&app, &page).await;
+            let twin = patient_browser();
+            activate(&app, &twin, &code).await;
+            let peggy = identity(&app, &twin, "Peggy", "Hale", ("6", "15", "1972")).await;
+            assert_eq!(peggy.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(peggy.text().await.unwrap().contains("The details do not match our records."));
+            let items = app.db.open_review_items(org.id).await.unwrap();
+            assert_eq!(items.len(), 1);
+            let fields: serde_json::Value = serde_json::from_str(&items[0].1).unwrap();
+            assert_eq!((fields["given"].as_str(), fields["family"].as_str()), (Some("differed"), Some("matched")));
+            // Margaret herself still gets in.
+            let margaret = identity(&app, &twin, "margaret", "HALE", ("6", "15", "1972")).await;
+            assert_eq!(margaret.status(), StatusCode::SEE_OTHER);
+        }
+
         async fn identity_errors_stand_next_to_their_fields(app) {
             let (patient, _page) = opened(&app).await;
             let response = identity(&app, &patient, "Lucia", "Rivera", ("2", "30", "1961")).await;
