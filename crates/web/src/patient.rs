@@ -10,7 +10,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
-use domain::Username;
+use domain::{PatientScope, Username};
 use jiff::{Timestamp, tz::TimeZone};
 use serde::Deserialize;
 use storage::{Organization, SessionKind, TermsUpdate, TermsVersion};
@@ -21,8 +21,8 @@ use crate::{
     pages::{Practice, no_store, render, server_error},
     session::{self, PatientUser},
     sign_in::{
-        Refused, SignInForm, Subject, Throttle, set_cookie, start_session, user_agent,
-        wrong_credentials,
+        Refused, SignInForm, StartedSession, Subject, Throttle, set_cookie,
+        start_session_with_token, user_agent, wrong_credentials,
     },
     staff::{chosen_organization, end_session, request_origin},
     terms_step::DEFAULT_TERMS,
@@ -69,19 +69,28 @@ async fn sign_in_form(
     response
 }
 
-/// `POST /sign-in`: the same answer, after the same Argon2id work, whether the username is
-/// unknown, the password wrong, or the account not active yet.
-#[tracing::instrument(skip_all, fields(account))]
-pub async fn sign_in(
-    State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Form(form): Form<SignInForm>,
-) -> Response {
+/// Why a patient sign-in did not start a session.
+pub(crate) enum SignInRefusal {
+    /// Too many recent failures: the words to show, with what to do.
+    Throttled(String),
+    /// Wrong password, unknown username, or an account not active yet: one answer.
+    WrongCredentials,
+    Failed(anyhow::Error),
+}
+
+/// A patient's sign-in, for the page and the API alike: the same answer, after the same
+/// Argon2id work, whether the username is unknown, the password wrong, or the account not
+/// active yet. A right one is recorded (audited) and starts a fresh session.
+pub(crate) async fn sign_patient_in(
+    state: &AppState,
+    client: SocketAddr,
+    headers: &HeaderMap,
+    organization: Option<&Organization>,
+    username: &str,
+    password: String,
+) -> Result<(storage::PatientAccount, StartedSession), SignInRefusal> {
     let now = Timestamp::now();
-    let organizations = state.db.organizations().await.unwrap_or_default();
-    let organization = chosen_organization(&organizations, &form.organization);
-    let username = Username::parse(&form.username).ok();
+    let username = Username::parse(username).ok();
     let throttle = Throttle::new(
         "patient-sign-in",
         organization.map(|o| o.slug.as_str()),
@@ -89,65 +98,82 @@ pub async fn sign_in(
         client.ip(),
     );
     let account = match (organization, &username) {
-        (Some(org), Some(username)) => {
-            match state.db.patient_account_by_username(org.id, username).await {
-                Ok(account) => account,
-                Err(error) => {
-                    tracing::error!(error = %error, "could not look up an account");
-                    return server_error();
-                }
-            }
-        }
+        (Some(org), Some(username)) => state
+            .db
+            .patient_account_by_username(org.id, username)
+            .await
+            .map_err(SignInRefusal::Failed)?,
         _ => None,
     };
     let stored = account.as_ref().map(|a| a.password_hash.clone());
     let usable = account
         .as_ref()
         .is_some_and(storage::PatientAccount::can_sign_in);
-    let account = match (
-        throttle
-            .weigh(&state, now, stored, usable, form.password)
-            .await,
-        account,
-    ) {
+    let weighed = throttle.weigh(state, now, stored, usable, password).await;
+    let account = match (weighed, account) {
         (Ok(()), Some(account)) => account,
-        (refused, _) => {
-            let message = match refused {
-                Err(Refused::Throttled) => format!(
-                    "{} {}",
-                    throttle.message(),
-                    crate::i18n::t("sign-in-throttled-forgot")
-                ),
-                _ => wrong_credentials(),
-            };
-            let selected = organization.map(|o| o.slug.clone()).unwrap_or_default();
-            return sign_in_form(&state, selected, form.username, Some(message)).await;
+        (Err(Refused::Throttled), _) => {
+            return Err(SignInRefusal::Throttled(format!(
+                "{} {}",
+                throttle.message(),
+                crate::i18n::t("sign-in-throttled-forgot")
+            )));
         }
+        _ => return Err(SignInRefusal::WrongCredentials),
     };
     tracing::Span::current().record("account", tracing::field::display(account.id));
-
-    let origin = request_origin(client, &headers);
-    if let Err(error) = state.db.record_patient_sign_in(&account, &origin).await {
-        tracing::error!(error = %error, "could not record a sign-in");
-        return server_error();
-    }
+    let origin = request_origin(client, headers);
+    state
+        .db
+        .record_patient_sign_in(&account, &origin)
+        .await
+        .map_err(SignInRefusal::Failed)?;
     let subject = Subject {
         kind: SessionKind::Patient,
         id: account.id,
         organization: account.organization,
         lifetime: session::PATIENT_ABSOLUTE,
     };
-    match start_session(&state, &headers, client.ip(), subject).await {
-        Ok(cookie) => {
+    let started = start_session_with_token(state, headers, client.ip(), subject)
+        .await
+        .map_err(SignInRefusal::Failed)?;
+    Ok((account, started))
+}
+
+/// `POST /sign-in`: see [`sign_patient_in`].
+#[tracing::instrument(skip_all, fields(account))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let organizations = state.db.organizations().await.unwrap_or_default();
+    let organization = chosen_organization(&organizations, &form.organization);
+    let signed_in = sign_patient_in(
+        &state,
+        client,
+        &headers,
+        organization,
+        &form.username,
+        form.password,
+    )
+    .await;
+    let message = match signed_in {
+        Ok((_, started)) => {
             let mut response = Redirect::to("/home").into_response();
-            set_cookie(&mut response, &cookie);
-            response
+            set_cookie(&mut response, &started.cookie);
+            return response;
         }
-        Err(error) => {
-            tracing::error!(error = %error, "could not create a session");
-            server_error()
+        Err(SignInRefusal::Failed(error)) => {
+            tracing::error!(error = %error, "could not sign a patient in");
+            return server_error();
         }
-    }
+        Err(SignInRefusal::Throttled(message)) => message,
+        Err(SignInRefusal::WrongCredentials) => wrong_credentials(),
+    };
+    let selected = organization.map(|o| o.slug.clone()).unwrap_or_default();
+    sign_in_form(&state, selected, form.username, Some(message)).await
 }
 
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -204,26 +230,30 @@ pub async fn home(
 
 /// A moment as patients read it: "November 25, 2026 at 4:05 PM" (UTC until clinics have
 /// their own time zone).
-fn describe_time(at: Timestamp) -> String {
+pub(crate) fn describe_time(at: Timestamp) -> String {
     at.to_zoned(TimeZone::UTC)
         .strftime("%B %-d, %Y at %-I:%M %p UTC")
         .to_string()
 }
 
-/// The documents the patient has yet to accept, if any.
+/// The documents the patient has yet to accept, if any: newer versions than those accepted.
+pub(crate) async fn terms_to_accept(
+    state: &AppState,
+    scope: &PatientScope,
+) -> anyhow::Result<Option<TermsUpdate>> {
+    let (terms, privacy) = state
+        .db
+        .current_terms(scope.organization(), &DEFAULT_TERMS)
+        .await?;
+    state.db.terms_update(scope, (&terms, &privacy)).await
+}
+
+/// [`terms_to_accept`] for a page.
 async fn pending_terms(
     state: &AppState,
     user: &PatientUser,
 ) -> Result<Option<TermsUpdate>, Response> {
-    let current = state
-        .db
-        .current_terms(user.scope.organization(), &DEFAULT_TERMS)
-        .await;
-    let update = match current {
-        Ok((terms, privacy)) => state.db.terms_update(&user.scope, (&terms, &privacy)).await,
-        Err(error) => Err(error),
-    };
-    update.map_err(|error| {
+    terms_to_accept(state, &user.scope).await.map_err(|error| {
         tracing::error!(error = %error, "could not read the terms in force");
         server_error()
     })

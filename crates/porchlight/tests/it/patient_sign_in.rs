@@ -176,4 +176,105 @@ each_backend! {
         assert_eq!(browser.get(app.url("/home")).send().await.unwrap().status(), StatusCode::OK);
         assert_eq!(browser.get(app.url("/terms/update")).send().await.unwrap().headers()[header::LOCATION], "/home");
     }
+
+    async fn a_patient_app_signs_in_reads_who_it_is_and_accepts_new_terms_through_the_api(app) {
+        let org = lucia(&app).await;
+        // A program, not a browser: no cookie jar, the token as a bearer.
+        let program = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let session = |username: &str, password: &str| {
+            program.post(app.url("/api/v1/session"))
+                .json(&serde_json::json!({ "username": username, "password": password }))
+                .send()
+        };
+        let wrong: serde_json::Value = session("lucia.r", "not her password").await.unwrap().json().await.unwrap();
+        let unknown = session("nobody.here", "not her password").await.unwrap();
+        assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown.json::<serde_json::Value>().await.unwrap(), wrong, "one answer for both");
+        assert_eq!(wrong["code"], "wrong_credentials");
+
+        let signed_in = session("LUCIA.R", PATIENT_PASSWORD).await.unwrap();
+        assert_eq!(signed_in.status(), StatusCode::CREATED);
+        assert!(signed_in.headers()[header::SET_COOKIE].to_str().unwrap().starts_with("porchlight_session="));
+        let body: serde_json::Value = signed_in.json().await.unwrap();
+        assert_eq!(body["terms_to_accept"], false);
+        let token = body["session_token"].as_str().unwrap().to_owned();
+        let me = program.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::OK);
+        let me: serde_json::Value = me.json().await.unwrap();
+        assert_eq!((me["given_names"].as_str(), me["username"].as_str()), (Some("Lucia"), Some("lucia.r")));
+        assert!(me["previous_sign_in"].is_null(), "the first sign-in since enrollment: {me}");
+        assert_eq!(app.db.count_audit("patient.home").await.unwrap(), 1, "a read of the chart is audited");
+        assert_eq!(program.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        // A staff session is not a patient's.
+        add_staff(&app, org.id, "ada", domain::Role::Administrator).await;
+        staff_sign_in(&app, &org, "ada", STAFF_PASSWORD).await;
+        assert_eq!(app.client.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+
+        // A new privacy policy: nothing else until it is accepted.
+        let published = app.client.post(app.url("/staff/terms"))
+            .form(&[("kind", "privacy"), ("summary", "We now keep a list of your devices."),
+                    ("body", "1. Everything in version 1.\n2. A list of your signed-in devices."),
+                    ("changes", "We now keep a list of the devices you sign in from.")])
+            .send().await.unwrap();
+        assert_eq!(published.status(), StatusCode::SEE_OTHER);
+        let blocked = program.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(blocked.status(), StatusCode::CONFLICT);
+        assert_eq!(blocked.json::<serde_json::Value>().await.unwrap()["code"], "terms_to_accept");
+        let terms: serde_json::Value = program.get(app.url("/api/v1/me/terms")).bearer_auth(&token)
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(terms["pending"], true);
+        assert_eq!((terms["documents"]["terms"]["version"].as_i64(), terms["documents"]["privacy"]["version"].as_i64()), (Some(1), Some(2)));
+        assert_eq!(terms["changed"].as_array().unwrap().len(), 1, "{terms}");
+        assert_eq!(terms["changed"][0]["kind"], "privacy");
+        assert_eq!(terms["changed"][0]["changes"], "We now keep a list of the devices you sign in from.");
+
+        let accept = |terms_version: i64, privacy_version: i64, privacy: bool| {
+            program.post(app.url("/api/v1/me/terms")).bearer_auth(&token)
+                .json(&serde_json::json!({ "accept_terms": true, "accept_privacy": privacy,
+                    "terms_version": terms_version, "privacy_version": privacy_version }))
+                .send()
+        };
+        let stale = accept(1, 1, true).await.unwrap();
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        assert_eq!(stale.json::<serde_json::Value>().await.unwrap()["code"], "terms_changed");
+        let unticked = accept(1, 2, false).await.unwrap();
+        assert_eq!(unticked.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(unticked.json::<serde_json::Value>().await.unwrap()["fields"]["accept_privacy"].is_string());
+        assert_eq!(app.db.count_terms_acceptances(org.id).await.unwrap(), 1);
+        assert_eq!(accept(1, 2, true).await.unwrap().status(), StatusCode::NO_CONTENT);
+        assert_eq!(app.db.count_terms_acceptances(org.id).await.unwrap(), 2, "each acceptance is kept");
+        assert_eq!(accept(1, 2, true).await.unwrap().status(), StatusCode::CONFLICT, "nothing left to accept");
+        let after: serde_json::Value = program.get(app.url("/api/v1/me/terms")).bearer_auth(&token)
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(after["pending"], false);
+        assert_eq!(program.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), StatusCode::OK);
+        let again: serde_json::Value = session("lucia.r", PATIENT_PASSWORD).await.unwrap().json().await.unwrap();
+        assert_eq!(again["terms_to_accept"], false);
+        let me: serde_json::Value = program.get(app.url("/api/v1/me"))
+            .bearer_auth(again["session_token"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
+        assert!(me["previous_sign_in"].as_str().unwrap().contains(" at "), "{me}");
+
+        // Signing out ends the session on the server.
+        assert_eq!(program.delete(app.url("/api/v1/session")).bearer_auth(&token).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+        assert_eq!(program.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+
+    async fn api_sign_ins_are_throttled_like_the_page(app) {
+        lucia(&app).await;
+        let program = reqwest::Client::new();
+        for _ in 0..5 {
+            let wrong = program.post(app.url("/api/v1/session"))
+                .json(&serde_json::json!({ "organization": "maple", "username": "lucia.r", "password": "guess" }))
+                .send().await.unwrap();
+            assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        }
+        // The page and the API count together, and even the right password waits now.
+        let page = sign_in(&app, &patient_browser(), "lucia.r", PATIENT_PASSWORD).await;
+        assert!(page.text().await.unwrap().contains("Too many"));
+        let right = program.post(app.url("/api/v1/session"))
+            .json(&serde_json::json!({ "organization": "maple", "username": "lucia.r", "password": PATIENT_PASSWORD }))
+            .send().await.unwrap();
+        assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(right.json::<serde_json::Value>().await.unwrap()["code"], "throttled");
+    }
 }

@@ -12,7 +12,7 @@ use super::ApiError;
 use crate::{
     AppState,
     enroll::{ENROLLMENT_COOKIE, Step},
-    session::{self, StaffUser},
+    session::{self, PatientUser, StaffUser},
 };
 
 /// A signed-in staff member.
@@ -31,6 +31,28 @@ impl FromRequestParts<AppState> for Staff {
             Ok(Some(user)) => Ok(Self(user)),
             _ => Err(ApiError::unauthorized(
                 "Sign in first: this call needs a staff session.",
+            )),
+        }
+    }
+}
+
+/// A signed-in patient: the patient session, as the `porchlight_session` cookie or the same
+/// token sent as `Authorization: Bearer`.
+pub struct Patient(pub PatientUser);
+
+impl FromRequestParts<AppState> for Patient {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match <PatientUser as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+        {
+            Ok(Some(user)) => Ok(Self(user)),
+            _ => Err(ApiError::unauthorized(
+                "Sign in first: this call needs a patient session (POST /api/v1/session).",
             )),
         }
     }

@@ -13,6 +13,7 @@ mod auth;
 mod bot_check;
 mod enrollment;
 mod error;
+mod patient;
 mod patients;
 mod review;
 mod self_enrollment;
@@ -61,6 +62,11 @@ api_routes! {
     post "/api/v1/enrollment/terms" => enrollment::accept_terms;
     get "/api/v1/enrollment/self" => self_enrollment::offered;
     post "/api/v1/enrollment/self" => self_enrollment::sign_up;
+    post "/api/v1/session" => patient::sign_in;
+    delete "/api/v1/session" => patient::sign_out;
+    get "/api/v1/me" => patient::me;
+    get "/api/v1/me/terms" => patient::terms;
+    post "/api/v1/me/terms" => patient::accept_terms;
     get "/api/v1/enrollment/funnel" => crate::funnel::json;
     get "/api/v1/patients" => patients::search;
     get "/api/v1/patients/{patient}" => patients::show;
@@ -96,6 +102,9 @@ pub fn router() -> Router<AppState> {
             token, which apps may send as `Authorization: Bearer` instead. `GET /api/v1/enrollment` says the \
             next step. Accepting the terms activates the account and returns the patient's session (cookie \
             and token).\n\n\
+            **Patients** sign in with `POST /api/v1/session` (username and password); the answer sets the \
+            `porchlight_session` cookie and returns the same token for `Authorization: Bearer`. Newer terms of \
+            use or privacy policy are accepted first (`GET`/`POST /api/v1/me/terms`).\n\n\
             **Errors** all have one shape (`ErrorBody`): plain words in `error`, a `code` for programs, and \
             per-field messages in `fields` for validation errors (422). Malformed JSON gets 400 with the \
             reader's message, no session 401, a role that may not 403, an ended invitation 410, too many \
@@ -115,6 +124,11 @@ pub fn router() -> Router<AppState> {
         enrollment::accept_terms,
         self_enrollment::offered,
         self_enrollment::sign_up,
+        patient::sign_in,
+        patient::sign_out,
+        patient::me,
+        patient::terms,
+        patient::accept_terms,
         crate::funnel::json,
         patients::search,
         patients::show,
@@ -132,6 +146,7 @@ pub fn router() -> Router<AppState> {
     components(schemas(ErrorBody)),
     tags(
         (name = "patient enrollment", description = "A patient's way from an invitation (or none) to an active account"),
+        (name = "patient", description = "A patient's sign-in, who they are, and newer terms to accept"),
         (name = "front desk", description = "Finding patients, inviting them, the review queue"),
         (name = "enrollment", description = "The enrollment funnel"),
         (name = "administration", description = "The enrollment policy and the terms (administrators)"),
@@ -166,6 +181,24 @@ impl Modify for Sessions {
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
                         "The enrollment session's token (`enrollment_token`), for apps",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "patient_session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::session::COOKIE,
+                "The patient's session, set by sign-in or by accepting the terms at enrollment",
+            ))),
+        );
+        components.add_security_scheme(
+            "patient_bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The patient session's token (`session_token`), for apps",
                     ))
                     .build(),
             ),

@@ -1,0 +1,333 @@
+//! A patient's calls after enrollment: signing in and out, who they are, and accepting newly
+//! published terms. Each runs what its page runs (`crate::patient`).
+
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{
+    ApiError, ApiJson, ErrorBody,
+    auth::Patient,
+    enrollment::{Document, Documents},
+    reply,
+};
+use crate::{
+    AppState,
+    patient::{SignInRefusal, describe_time, sign_patient_in, terms_to_accept},
+    session,
+    sign_in::{set_cookie, user_agent, wrong_credentials},
+    staff::{chosen_organization, request_origin},
+};
+
+/// A patient's username and password.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SignInRequest {
+    /// The practice's short name; may be left out when the portal serves one practice.
+    #[serde(default)]
+    pub organization: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// The patient is signed in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedIn {
+    /// The patient's session, also set as the `porchlight_session` cookie. Apps send it as
+    /// `Authorization: Bearer`.
+    pub session_token: String,
+    /// Newer terms of use or privacy policy wait to be accepted (`GET /api/v1/me/terms`)
+    /// before anything else.
+    pub terms_to_accept: bool,
+}
+
+/// Signs a patient in. A wrong password, an unknown username and an account not active yet
+/// get one answer, after the same work; failures are counted per username and per address,
+/// and too many make even a right password wait.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = "patient",
+    request_body = SignInRequest,
+    responses(
+        (status = 201, description = "Signed in; the session is set as a cookie and returned", body = SignedIn,
+            headers(("set-cookie" = String, description = "porchlight_session (Path=/, HttpOnly)"))),
+        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
+        (status = 401, description = "The username or password is wrong (`code` = `wrong_credentials`)", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins: wait", body = ErrorBody),
+    )
+)]
+#[tracing::instrument(skip_all, fields(account))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<SignInRequest>,
+) -> Result<Response, ApiError> {
+    let organizations = state.db.organizations().await?;
+    let organization = chosen_organization(&organizations, &request.organization);
+    let signed_in = sign_patient_in(
+        &state,
+        client,
+        &headers,
+        organization,
+        &request.username,
+        request.password,
+    )
+    .await;
+    let (account, started) = match signed_in {
+        Ok(signed_in) => signed_in,
+        Err(SignInRefusal::Throttled(message)) => return Err(ApiError::throttled(&message)),
+        Err(SignInRefusal::WrongCredentials) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "wrong_credentials",
+                wrong_credentials(),
+            ));
+        }
+        Err(SignInRefusal::Failed(error)) => return Err(error.into()),
+    };
+    let scope = domain::PatientScope::new(account.organization, account.patient);
+    let pending = terms_to_accept(&state, &scope).await?.is_some();
+    let mut response = reply(
+        StatusCode::CREATED,
+        SignedIn {
+            session_token: started.token,
+            terms_to_accept: pending,
+        },
+    );
+    set_cookie(&mut response, &started.cookie);
+    Ok(response)
+}
+
+/// Signs the patient out: the session ends on the server, whichever way it was sent.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    tag = "patient",
+    responses(
+        (status = 204, description = "Signed out; the cookie is removed"),
+        (status = 401, description = "No patient session", body = ErrorBody),
+    ),
+    security(("patient_session" = []), ("patient_bearer" = []))
+)]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Patient(user): Patient,
+) -> Result<Response, ApiError> {
+    state.db.delete_session(&user.token_hash).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    set_cookie(
+        &mut response,
+        &session::removal_cookie(state.settings.served_over_https()),
+    );
+    Ok(response)
+}
+
+/// The signed-in patient.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// The chart's given names.
+    pub given_names: String,
+    pub username: String,
+    /// The sign-in before this session's, as patients read it, if any.
+    #[schema(example = "November 25, 2026 at 4:05 PM UTC")]
+    pub previous_sign_in: Option<String>,
+}
+
+/// Who is signed in. A read of the chart: audited. Newer terms must be accepted first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "patient",
+    responses(
+        (status = 200, description = "The patient", body = Me),
+        (status = 401, description = "No patient session", body = ErrorBody),
+        (status = 409, description = "Newer terms must be accepted first (`code` = `terms_to_accept`)", body = ErrorBody),
+    ),
+    security(("patient_session" = []), ("patient_bearer" = []))
+)]
+#[tracing::instrument(skip_all, fields(account = %user.account.id))]
+pub async fn me(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Patient(user): Patient,
+) -> Result<Response, ApiError> {
+    if terms_to_accept(&state, &user.scope).await?.is_some() {
+        return Err(terms_first());
+    }
+    let home = state
+        .db
+        .patient_home(&user.scope, &request_origin(client, &headers))
+        .await?;
+    Ok(reply(
+        StatusCode::OK,
+        Me {
+            given_names: home.given_names,
+            username: home.username,
+            previous_sign_in: home.previous_sign_in.map(|(at, _)| describe_time(at)),
+        },
+    ))
+}
+
+fn terms_first() -> ApiError {
+    ApiError::conflict(
+        "terms_to_accept",
+        "A new version of the terms of use or the privacy policy was published: read and \
+         accept it first (GET /api/v1/me/terms).",
+    )
+}
+
+/// The documents a signed-in patient has yet to accept.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TermsToAccept {
+    /// Whether there is anything to accept; when false, the versions in force are already
+    /// accepted and `documents` shows them.
+    pub pending: bool,
+    pub documents: Documents,
+    /// Each version published since the one the patient accepted, oldest first, with what
+    /// changed: show these first.
+    pub changed: Vec<ChangedDocument>,
+}
+
+/// A version published since the patient's acceptance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangedDocument {
+    /// `terms` or `privacy`.
+    pub kind: String,
+    #[serde(flatten)]
+    pub document: Document,
+}
+
+/// Newer terms of use or privacy policy, with what changed, to accept at the next sign-in.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/terms",
+    tag = "patient",
+    responses(
+        (status = 200, description = "What is to be accepted, if anything", body = TermsToAccept),
+        (status = 401, description = "No patient session", body = ErrorBody),
+    ),
+    security(("patient_session" = []), ("patient_bearer" = []))
+)]
+pub async fn terms(
+    State(state): State<AppState>,
+    Patient(user): Patient,
+) -> Result<Response, ApiError> {
+    let body = match terms_to_accept(&state, &user.scope).await? {
+        Some(update) => TermsToAccept {
+            pending: true,
+            documents: Documents {
+                terms: update.terms.into(),
+                privacy: update.privacy.into(),
+            },
+            changed: update
+                .changed
+                .into_iter()
+                .map(|version| ChangedDocument {
+                    kind: version.kind.clone(),
+                    document: version.into(),
+                })
+                .collect(),
+        },
+        None => {
+            let (terms, privacy) = state
+                .db
+                .current_terms(user.scope.organization(), &crate::terms_step::DEFAULT_TERMS)
+                .await?;
+            TermsToAccept {
+                pending: false,
+                documents: Documents {
+                    terms: terms.into(),
+                    privacy: privacy.into(),
+                },
+                changed: Vec::new(),
+            }
+        }
+    };
+    Ok(reply(StatusCode::OK, body))
+}
+
+/// Accepting both documents, in the versions read.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AcceptNewTermsRequest {
+    pub accept_terms: bool,
+    pub accept_privacy: bool,
+    /// The versions read (from `GET /api/v1/me/terms`).
+    pub terms_version: i64,
+    pub privacy_version: i64,
+}
+
+/// Accepts the newer versions: each acceptance is kept with both versions, the time and the
+/// client.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/terms",
+    tag = "patient",
+    request_body = AcceptNewTermsRequest,
+    responses(
+        (status = 204, description = "Accepted"),
+        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
+        (status = 401, description = "No patient session", body = ErrorBody),
+        (status = 409, description = "Nothing to accept (`code` = `nothing_to_accept`), or a newer version was published since it was read (`code` = `terms_changed`)", body = ErrorBody),
+        (status = 422, description = "Both documents must be accepted (`fields`)", body = ErrorBody),
+    ),
+    security(("patient_session" = []), ("patient_bearer" = []))
+)]
+#[tracing::instrument(skip_all, fields(account = %user.account.id))]
+pub async fn accept_terms(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Patient(user): Patient,
+    ApiJson(request): ApiJson<AcceptNewTermsRequest>,
+) -> Result<Response, ApiError> {
+    let Some(update) = terms_to_accept(&state, &user.scope).await? else {
+        return Err(ApiError::conflict(
+            "nothing_to_accept",
+            "The versions in force are already accepted.",
+        ));
+    };
+    if (request.terms_version, request.privacy_version)
+        != (update.terms.version, update.privacy.version)
+    {
+        return Err(ApiError::conflict(
+            "terms_changed",
+            "A newer version was published since these were read: read them again \
+             (GET /api/v1/me/terms) and accept those.",
+        ));
+    }
+    let mut missing = Vec::new();
+    if !request.accept_terms {
+        missing.push((
+            "accept_terms",
+            "Accept the terms of use to go on.".to_owned(),
+        ));
+    }
+    if !request.accept_privacy {
+        missing.push((
+            "accept_privacy",
+            "Accept the privacy policy to go on.".to_owned(),
+        ));
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::invalid(missing));
+    }
+    state
+        .db
+        .accept_terms(
+            &user.scope,
+            &update.terms,
+            &update.privacy,
+            &request_origin(client, &headers),
+            user_agent(&headers).as_deref(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
