@@ -58,12 +58,35 @@ pub struct LockedMail {
     pub practice: Practice,
 }
 
+/// "Reset your password": sent when someone asks on the "forgot password or username" page.
+/// It names the account's username (so it also answers "I forgot my username") and carries a
+/// single-use link that works for a limited time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordResetMail {
+    pub first_name: String,
+    pub practice: Practice,
+    pub username: String,
+    pub link: String,
+    /// How long the link works, in minutes.
+    pub valid_minutes: u32,
+}
+
+/// "Your password was changed": sent after a reset, so that a patient who did not ask learns
+/// of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordChangedMail {
+    pub first_name: String,
+    pub practice: Practice,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     Invitation(InvitationMail),
     InvitationReminder(InvitationMail),
     Welcome(WelcomeMail),
     InvitationLocked(LockedMail),
+    PasswordReset(PasswordResetMail),
+    PasswordChanged(PasswordChangedMail),
 }
 
 /// A message ready to send: its subject and both bodies, in one language.
@@ -90,6 +113,8 @@ struct View<'a> {
     expires: String,
     ready: ReadyList,
     portal_url: &'a str,
+    username: &'a str,
+    valid_minutes: u32,
 }
 
 /// The practice's phone as written, and as a `tel:` link (digits and a leading plus only).
@@ -128,6 +153,14 @@ templates! {
     LockedHtmlEn => "en/locked.html",
     LockedTextEs => "es/locked.txt",
     LockedHtmlEs => "es/locked.html",
+    ResetTextEn => "en/password_reset.txt",
+    ResetHtmlEn => "en/password_reset.html",
+    ResetTextEs => "es/password_reset.txt",
+    ResetHtmlEs => "es/password_reset.html",
+    ChangedTextEn => "en/password_changed.txt",
+    ChangedHtmlEn => "en/password_changed.html",
+    ChangedTextEs => "es/password_changed.txt",
+    ChangedHtmlEs => "es/password_changed.html",
 }
 
 /// Renders a message in a language: subject, plain text and HTML.
@@ -160,6 +193,18 @@ pub fn render(message: &Message, language: Language) -> Result<Rendered, RenderE
         (Message::InvitationLocked(_), Es) => {
             (LockedTextEs { v }.render()?, LockedHtmlEs { v }.render()?)
         }
+        (Message::PasswordReset(_), En) => {
+            (ResetTextEn { v }.render()?, ResetHtmlEn { v }.render()?)
+        }
+        (Message::PasswordReset(_), Es) => {
+            (ResetTextEs { v }.render()?, ResetHtmlEs { v }.render()?)
+        }
+        (Message::PasswordChanged(_), En) => {
+            (ChangedTextEn { v }.render()?, ChangedHtmlEn { v }.render()?)
+        }
+        (Message::PasswordChanged(_), Es) => {
+            (ChangedTextEs { v }.render()?, ChangedHtmlEs { v }.render()?)
+        }
     };
     Ok(Rendered {
         language,
@@ -174,6 +219,12 @@ fn view(message: &Message, language: Language) -> View<'_> {
         Message::Invitation(m) | Message::InvitationReminder(m) => (&m.first_name, &m.practice),
         Message::Welcome(m) => (&m.first_name, &m.practice),
         Message::InvitationLocked(m) => (&m.first_name, &m.practice),
+        Message::PasswordReset(m) => (&m.first_name, &m.practice),
+        Message::PasswordChanged(m) => (&m.first_name, &m.practice),
+    };
+    let reset = match message {
+        Message::PasswordReset(m) => Some(m),
+        _ => None,
     };
     let invitation = match message {
         Message::Invitation(m) | Message::InvitationReminder(m) => Some(m),
@@ -188,13 +239,18 @@ fn view(message: &Message, language: Language) -> View<'_> {
             text,
             href: tel_href(text),
         }),
-        link: invitation.map_or("", |m| m.link.as_str()),
+        link: invitation
+            .map(|m| m.link.as_str())
+            .or(reset.map(|m| m.link.as_str()))
+            .unwrap_or(""),
         expires: invitation.map_or_else(String::new, |m| language.long_date(m.expires_on)),
         ready: invitation.map_or_else(ReadyList::default, |m| m.ready),
         portal_url: match message {
             Message::Welcome(m) => &m.portal_url,
             _ => "",
         },
+        username: reset.map_or("", |m| m.username.as_str()),
+        valid_minutes: reset.map_or(0, |m| m.valid_minutes),
     }
 }
 
@@ -232,6 +288,21 @@ fn subject(message: &Message, language: Language) -> String {
         (Message::InvitationLocked(_), Language::Spanish) => {
             "Alguien intentó crear una cuenta del portal de pacientes con sus datos".to_owned()
         }
+        (Message::PasswordReset(m), Language::English) => {
+            format!("Reset your {} patient portal password", m.practice.name)
+        }
+        (Message::PasswordReset(m), Language::Spanish) => format!(
+            "Cambie la contraseña de su portal de pacientes de {}",
+            m.practice.name
+        ),
+        (Message::PasswordChanged(m), Language::English) => format!(
+            "Your {} patient portal password was changed",
+            m.practice.name
+        ),
+        (Message::PasswordChanged(m), Language::Spanish) => format!(
+            "Se cambió la contraseña de su portal de pacientes de {}",
+            m.practice.name
+        ),
     }
 }
 
@@ -268,7 +339,7 @@ mod tests {
         }
     }
 
-    fn every_message(first_name: &str) -> [Message; 4] {
+    fn every_message(first_name: &str) -> [Message; 6] {
         [
             Message::Invitation(invitation(first_name)),
             Message::InvitationReminder(invitation(first_name)),
@@ -281,7 +352,71 @@ mod tests {
                 first_name: first_name.to_owned(),
                 practice: practice(),
             }),
+            Message::PasswordReset(reset(first_name)),
+            Message::PasswordChanged(PasswordChangedMail {
+                first_name: first_name.to_owned(),
+                practice: practice(),
+            }),
         ]
+    }
+
+    const RESET_LINK: &str = "https://portal.example.org/reset/XyZ789_token";
+
+    fn reset(first_name: &str) -> PasswordResetMail {
+        PasswordResetMail {
+            first_name: first_name.to_owned(),
+            practice: practice(),
+            username: "lucia.r".to_owned(),
+            link: RESET_LINK.to_owned(),
+            valid_minutes: 30,
+        }
+    }
+
+    #[test]
+    fn a_reset_names_the_username_and_carries_the_link_in_both_languages() {
+        let words = [
+            (
+                Language::English,
+                "Reset your Maple Street Clinic patient portal password",
+                "30 minutes",
+            ),
+            (
+                Language::Spanish,
+                "Cambie la contraseña de su portal de pacientes de Maple Street Clinic",
+                "30 minutos",
+            ),
+        ];
+        for (language, subject, minutes) in words {
+            let mail = render(&Message::PasswordReset(reset("Lucia")), language).unwrap();
+            assert_eq!(mail.subject, subject);
+            for body in [&mail.text, &mail.html] {
+                assert!(body.contains("lucia.r"), "{language:?}: {body}");
+                assert!(body.contains(RESET_LINK), "{language:?}: {body}");
+                assert!(body.contains(minutes), "{language:?}: {body}");
+                assert!(!body.contains("/enroll/"), "{language:?}: {body}");
+            }
+            assert!(
+                mail.html.contains(&format!("href=\"{RESET_LINK}\"")),
+                "{}",
+                mail.html
+            );
+        }
+        let changed = Message::PasswordChanged(PasswordChangedMail {
+            first_name: "Lucia".to_owned(),
+            practice: practice(),
+        });
+        let english = render(&changed, Language::English).unwrap();
+        assert_eq!(
+            english.subject,
+            "Your Maple Street Clinic patient portal password was changed"
+        );
+        assert!(
+            english.text.contains("was signed out") && english.text.contains("If it was not you")
+        );
+        let spanish = render(&changed, Language::Spanish).unwrap();
+        assert!(
+            spanish.text.contains("se cerró la sesión") && spanish.html.contains("Si no fue usted")
+        );
     }
 
     #[test]
@@ -373,7 +508,7 @@ mod tests {
 
     #[test]
     fn the_welcome_gives_the_next_steps() {
-        let [.., welcome, _] = every_message("Lucia");
+        let [_, _, welcome, ..] = every_message("Lucia");
         let en = render(&welcome, Language::English).unwrap();
         let es = render(&welcome, Language::Spanish).unwrap();
         for (mail, words) in [
@@ -401,7 +536,7 @@ mod tests {
 
     #[test]
     fn the_locked_message_names_no_detail() {
-        let [.., locked] = every_message("Lucia");
+        let [_, _, _, locked, ..] = every_message("Lucia");
         for language in [Language::English, Language::Spanish] {
             let mail = render(&locked, language).unwrap();
             for body in [&mail.text, &mail.html] {

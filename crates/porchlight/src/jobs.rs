@@ -8,7 +8,8 @@ use std::time::Duration;
 use domain::{Email, PatientId};
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use mail::{
-    InvitationMail, Language, Letter, LockedMail, Message, Outbox, Practice, ReadyList, WelcomeMail,
+    InvitationMail, Language, Letter, LockedMail, Message, Outbox, PasswordChangedMail,
+    PasswordResetMail, Practice, ReadyList, WelcomeMail,
 };
 use serde::Deserialize;
 use storage::{Backoff, ClaimedJob, Database, FailOutcome, Failure, MailRecipient, MailSubject};
@@ -76,6 +77,8 @@ enum Kind {
     InvitationReminder,
     InvitationLocked,
     Welcome,
+    PasswordReset,
+    PasswordChanged,
 }
 
 impl Kind {
@@ -85,17 +88,22 @@ impl Kind {
             "email.invitation-reminder" => Some(Self::InvitationReminder),
             "email.invitation-locked" => Some(Self::InvitationLocked),
             "email.welcome" => Some(Self::Welcome),
+            "email.password-reset" => Some(Self::PasswordReset),
+            "email.password-changed" => Some(Self::PasswordChanged),
             _ => None,
         }
     }
 }
 
-/// What the outbox rows carry: ids, and for invitations the link.
+/// What the outbox rows carry: ids, for invitations and password resets the link, and for
+/// resets the account's username and how long the link works.
 #[derive(Debug, Deserialize)]
 struct Payload {
     invitation: Option<Uuid>,
     patient: Option<Uuid>,
     link: Option<String>,
+    username: Option<String>,
+    valid_minutes: Option<u32>,
 }
 
 /// A job that ran to its end.
@@ -277,6 +285,17 @@ impl Worker {
                 practice,
                 portal_url: format!("{}/", self.base_url),
             }),
+            Kind::PasswordReset => Message::PasswordReset(PasswordResetMail {
+                first_name,
+                practice,
+                username: payload.username.ok_or(JobError::Payload)?,
+                link: payload.link.ok_or(JobError::Payload)?,
+                valid_minutes: payload.valid_minutes.ok_or(JobError::Payload)?,
+            }),
+            Kind::PasswordChanged => Message::PasswordChanged(PasswordChangedMail {
+                first_name,
+                practice,
+            }),
         };
         let rendered = mail::render(&message, Language::for_tag(recipient.language.as_deref()))?;
         self.outbox
@@ -295,7 +314,8 @@ impl Worker {
 
 /// Whether the email still makes sense now. An invitation's email and its reminder carry a
 /// link: they go only while the invitation can still be used (not revoked, used, locked or
-/// expired). The locked and welcome messages go whatever happened since.
+/// expired). The other messages go whatever happened since (a reset link that expired before
+/// its email left says so when followed).
 fn worth_sending(
     kind: Kind,
     recipient: &MailRecipient,
@@ -307,7 +327,9 @@ fn worth_sending(
             Some(_) => Err("the invitation has ended"),
             None => Err("no invitation"),
         },
-        Kind::InvitationLocked | Kind::Welcome => Ok(()),
+        Kind::InvitationLocked | Kind::Welcome | Kind::PasswordReset | Kind::PasswordChanged => {
+            Ok(())
+        }
     }
 }
 

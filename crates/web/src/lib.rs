@@ -17,6 +17,7 @@ mod pages;
 pub mod passwords;
 mod patient;
 mod policy;
+mod recovery;
 mod review;
 mod security_headers;
 mod self_enroll;
@@ -116,6 +117,14 @@ pub fn router(state: AppState) -> Router {
             get(patient::sign_in_page).post(patient::sign_in),
         )
         .route("/sign-out", post(patient::sign_out))
+        .route(
+            "/forgot",
+            get(recovery::forgot).post(recovery::request_reset),
+        )
+        .route(
+            "/reset/{token}",
+            get(recovery::reset_form).post(recovery::reset),
+        )
         .route("/home", get(patient::home))
         .route(
             "/terms/update",

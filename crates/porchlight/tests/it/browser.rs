@@ -904,3 +904,116 @@ async fn an_emailed_invitation_is_followed_in_spanish_to_the_welcome_page() {
     check_page(&client, &app.url("/welcome"), "es-welcome").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(porchlight_browser),
+    ignore = "browser tests skipped: chromedriver is not installed"
+)]
+async fn a_forgotten_password_is_reset_from_the_sign_in_page_on_a_phone() {
+    use crate::fixtures::{PATIENT_PASSWORD, enrolled_patient, front_desk, import_patients};
+    use fantoccini::Locator;
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let org = front_desk(&app).await;
+    let address = format!("lucia.{}@example.org", uuid::Uuid::new_v4().simple());
+    let extra = format!(r#","telecom":[{{"system":"email","value":"{address}"}}]"#);
+    import_patients(
+        &app,
+        &org,
+        &[("p1", "Lucia", "Rivera", "1961-04-09", &extra)],
+    )
+    .await;
+    enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    client.set_window_size(320, 720).await.unwrap();
+    client.goto(&app.url("/sign-in")).await.unwrap();
+    client
+        .find(Locator::LinkText("Forgot your password or username?"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_heading(&client, "Forgot your password or username?").await;
+    check_page(&client, &app.url("/forgot"), "patient-forgot").await;
+    // Asking with nothing typed: the error is announced and tied to the field.
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Id("forgot-error"))
+        .await
+        .unwrap();
+    assert!(axe_violations(&client).await.is_empty());
+    type_into(&client, "key", &address).await;
+    submit(&client).await;
+    wait_for_heading(&client, "Check your email").await;
+    assert!(axe_violations(&client).await.is_empty());
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join("patient-forgot-sent-phone.png"), png).unwrap();
+
+    let mail = app
+        .mail
+        .wait_for(
+            &address,
+            "Reset your Maple Street Clinic patient portal password",
+        )
+        .await;
+    let start = mail.text.find(&format!("{}/reset/", app.base_url)).unwrap();
+    let link = mail.text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    check_page(&client, &link, "patient-reset").await;
+    type_into(&client, "password", "password1234").await;
+    type_into(&client, "confirmation", "password1234").await;
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Id("password-errors"))
+        .await
+        .expect("a common password is refused next to the field");
+    assert!(axe_violations(&client).await.is_empty());
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(
+        screenshot_dir().join("patient-reset-refused-phone.png"),
+        png,
+    )
+    .unwrap();
+    type_into(&client, "password", "a quiet lake behind the old mill").await;
+    type_into(&client, "confirmation", "a quiet lake behind the old mill").await;
+    submit(&client).await;
+    wait_for_heading(&client, "Your password is changed").await;
+    assert!(axe_violations(&client).await.is_empty());
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join("patient-reset-done-phone.png"), png).unwrap();
+
+    // Signing in with the new password reaches the home page; the old one is refused.
+    client
+        .find(Locator::LinkText("Sign in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(&client, "username", "lucia.r").await;
+    type_into(&client, "password", PATIENT_PASSWORD).await;
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Css("[role=alert]"))
+        .await
+        .expect("the old password no longer works");
+    type_into(&client, "password", "a quiet lake behind the old mill").await;
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Css("form[action='/sign-out']"))
+        .await
+        .expect("signed in with the new password");
+    client.close().await.unwrap();
+}

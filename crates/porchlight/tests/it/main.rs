@@ -18,6 +18,7 @@ mod import;
 mod invitations;
 mod mail;
 mod patient_sign_in;
+mod recovery;
 mod review;
 mod self_enrollment;
 mod spanish;

@@ -1,0 +1,381 @@
+//! "Forgot your password or username?": a patient types their username or the email address
+//! on their chart and gets, at that address, their username and a single-use link to choose
+//! a new password. The page answers the same whether or not any account matched; the link
+//! works once, for [`RESET_LIFETIME`]; completing it ends every session of the account.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use domain::{
+    Username,
+    password::{PasswordContext, PasswordPolicy},
+};
+use jiff::{SignedDuration, Timestamp};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use storage::{NewReset, OpenReset, Organization, RecoveryKey};
+
+use crate::{
+    AppState,
+    credentials::password_problem,
+    i18n::{t, t_args},
+    identity::invalid,
+    pages::{Practice, no_store, render, server_error},
+    session,
+    staff::{chosen_organization, request_origin},
+};
+
+/// How long a reset link works.
+pub const RESET_LIFETIME: SignedDuration = SignedDuration::from_mins(30);
+/// Requests from one address, per window, before it must wait.
+const ADDRESS_REQUESTS: u32 = 10;
+/// Reset emails to one account, per window: more would flood the patient's mailbox.
+const ACCOUNT_EMAILS: u32 = 3;
+const WINDOW: SignedDuration = SignedDuration::from_mins(15);
+
+#[derive(Template)]
+#[template(path = "patient/forgot.html")]
+struct ForgotPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    organizations: Vec<Organization>,
+    selected_org: String,
+    key: String,
+    error: Option<String>,
+    /// The request was taken: "check your email".
+    sent: bool,
+    minutes: i64,
+}
+
+async fn forgot_page(
+    state: &AppState,
+    selected_org: String,
+    key: String,
+    error: Option<String>,
+    sent: bool,
+) -> Response {
+    let practice = Practice::of(state).await;
+    let organizations = state.db.organizations().await.unwrap_or_default();
+    let failed = error.is_some();
+    let mut response = render(ForgotPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        organizations,
+        selected_org,
+        key,
+        error,
+        sent,
+        minutes: RESET_LIFETIME.as_mins(),
+    });
+    no_store(&mut response);
+    if failed {
+        return invalid(response);
+    }
+    response
+}
+
+/// `GET /forgot`.
+pub async fn forgot(State(state): State<AppState>) -> Response {
+    forgot_page(&state, String::new(), String::new(), None, false).await
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    organization: String,
+    #[serde(default)]
+    key: String,
+}
+
+/// `POST /forgot`: emails each matching account its username and a reset link. The answer
+/// is the same whether anything matched, and the emails leave through the outbox, so neither
+/// the words nor the time tell whether someone has an account.
+#[tracing::instrument(skip_all)]
+pub async fn request_reset(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<ForgotForm>,
+) -> Response {
+    let key = form.key.trim();
+    if key.is_empty() {
+        return forgot_page(
+            &state,
+            form.organization,
+            String::new(),
+            Some(t("forgot-key-missing")),
+            false,
+        )
+        .await;
+    }
+    let now = Timestamp::now();
+    let address_bucket = format!("forgot-address:{}", client.ip());
+    match state.db.record_failure(&address_bucket, now, WINDOW).await {
+        Ok(requests) if requests <= ADDRESS_REQUESTS => {}
+        Ok(_) => {
+            let message = t_args("forgot-throttled", &[("minutes", WINDOW.as_mins().into())]);
+            let mut response = forgot_page(
+                &state,
+                form.organization,
+                key.to_owned(),
+                Some(message),
+                false,
+            )
+            .await;
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            return response;
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "could not count a recovery request");
+            return server_error();
+        }
+    }
+    let organizations = state.db.organizations().await.unwrap_or_default();
+    if let Some(organization) = chosen_organization(&organizations, &form.organization)
+        && let Err(error) = send_resets(&state, organization, key, client, &headers, now).await
+    {
+        tracing::error!(error = %error, "could not start a password reset");
+        return server_error();
+    }
+    forgot_page(&state, form.organization, String::new(), None, true).await
+}
+
+/// Starts a reset for every active account the key names (a username, or the email address
+/// on the chart: one family may share it), at most [`ACCOUNT_EMAILS`] per account and window.
+async fn send_resets(
+    state: &AppState,
+    organization: &Organization,
+    key: &str,
+    client: SocketAddr,
+    headers: &HeaderMap,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let username = Username::parse(key).ok();
+    let recovery_key = match (&username, key.contains('@')) {
+        (_, true) => RecoveryKey::Email(key),
+        (Some(username), false) => RecoveryKey::Username(username),
+        (None, false) => return Ok(()),
+    };
+    let accounts = state
+        .db
+        .accounts_for_recovery(organization.id, recovery_key)
+        .await?;
+    let origin = request_origin(client, headers);
+    for account in &accounts {
+        let bucket = format!("forgot-account:{}", account.id);
+        if state.db.record_failure(&bucket, now, WINDOW).await? > ACCOUNT_EMAILS {
+            continue;
+        }
+        let (token, token_hash) = session::new_token();
+        let link = format!("{}/reset/{token}", state.settings.base_url);
+        state
+            .db
+            .start_password_reset(&NewReset {
+                account,
+                token_hash: &token_hash,
+                link: &link,
+                now,
+                expires_at: now + RESET_LIFETIME,
+                origin: &origin,
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+#[derive(Template)]
+#[template(path = "patient/reset.html")]
+struct ResetPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    /// The link's path, where the form posts.
+    action: String,
+    username: String,
+    min_chars: u8,
+    password_errors: Vec<String>,
+    view: ResetView,
+    minutes: i64,
+}
+
+#[derive(PartialEq, Eq)]
+enum ResetView {
+    Form,
+    /// The link was used, has expired, or never existed: one answer for all three.
+    Ended,
+    Done,
+}
+
+async fn reset_page(
+    state: &AppState,
+    token: &str,
+    reset: Option<&OpenReset>,
+    password_errors: Vec<String>,
+    view: ResetView,
+) -> Response {
+    let practice = Practice::of(state).await;
+    let min_chars = min_chars(state, reset).await;
+    let username = reset
+        .map(|r| r.account.username.clone())
+        .unwrap_or_default();
+    let status = match view {
+        ResetView::Ended => StatusCode::GONE,
+        _ if !password_errors.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::OK,
+    };
+    let mut response = render(ResetPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        action: format!("/reset/{token}"),
+        username,
+        min_chars,
+        password_errors,
+        view,
+        minutes: RESET_LIFETIME.as_mins(),
+    });
+    no_store(&mut response);
+    *response.status_mut() = status;
+    response
+}
+
+/// The policy's minimum password length for the reset's practice (any, for a link that no
+/// longer works: the form is not shown).
+async fn min_chars(state: &AppState, reset: Option<&OpenReset>) -> u8 {
+    let default = domain::policy::EnrollmentPolicy::default().password_min_chars;
+    let Some(reset) = reset else {
+        return default;
+    };
+    state
+        .db
+        .enrollment_policy(reset.account.organization)
+        .await
+        .map_or(default, |policy| policy.password_min_chars)
+}
+
+/// A link's token, checked for shape before it reaches the database.
+fn well_formed(token: &str) -> bool {
+    (20..=100).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+async fn open_reset(state: &AppState, token: &str) -> anyhow::Result<Option<OpenReset>> {
+    if !well_formed(token) {
+        return Ok(None);
+    }
+    state
+        .db
+        .open_password_reset(&session::token_hash(token), Timestamp::now())
+        .await
+}
+
+/// `GET /reset/{token}`: the form to choose a new password.
+pub async fn reset_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match open_reset(&state, &token).await {
+        Ok(Some(reset)) => {
+            reset_page(&state, &token, Some(&reset), Vec::new(), ResetView::Form).await
+        }
+        Ok(None) => reset_page(&state, &token, None, Vec::new(), ResetView::Ended).await,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read a password reset");
+            server_error()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirmation: String,
+}
+
+/// `POST /reset/{token}`: the new password under the enrollment's rules, hashed on the
+/// hashing threads; the link is used up and every session of the account ends.
+#[tracing::instrument(skip_all)]
+pub async fn reset(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    match complete(&state, &token, &form, client, &headers).await {
+        Ok(page) => page,
+        Err(error) => {
+            tracing::error!(error = %error, "could not complete a password reset");
+            server_error()
+        }
+    }
+}
+
+async fn complete(
+    state: &AppState,
+    token: &str,
+    form: &ResetForm,
+    client: SocketAddr,
+    headers: &HeaderMap,
+) -> anyhow::Result<Response> {
+    let Some(reset) = open_reset(state, token).await? else {
+        return Ok(reset_page(state, token, None, Vec::new(), ResetView::Ended).await);
+    };
+    let context = PasswordContext {
+        username: Some(&reset.account.username),
+        given_name: Some(&reset.given_names),
+        family_name: Some(&reset.family_name),
+        birth_date: Some(reset.birth_date),
+    };
+    let policy = PasswordPolicy {
+        min_chars: usize::from(min_chars(state, Some(&reset)).await),
+        ..PasswordPolicy::default()
+    };
+    let password = match policy.check(&form.password, &form.confirmation, &context) {
+        Ok(password) => password,
+        Err(problems) => {
+            let errors = problems.iter().map(password_problem).collect();
+            return Ok(reset_page(state, token, Some(&reset), errors, ResetView::Form).await);
+        }
+    };
+    let hash = state
+        .hasher
+        .hash(SecretString::from(password.expose_secret().to_owned()))
+        .await?;
+    let origin = request_origin(client, headers);
+    let view = if state
+        .db
+        .complete_password_reset(&reset, &hash, &origin)
+        .await?
+    {
+        ResetView::Done
+    } else {
+        ResetView::Ended
+    };
+    let mut page = reset_page(state, token, Some(&reset), Vec::new(), view).await;
+    // Whatever session this browser had ended with the others.
+    crate::sign_in::set_cookie(
+        &mut page,
+        &session::removal_cookie(state.settings.served_over_https()),
+    );
+    Ok(page.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_tokens_of_our_shape_reach_the_database() {
+        let (token, _) = session::new_token();
+        assert!(well_formed(&token));
+        assert!(!well_formed("short"));
+        assert!(!well_formed(&"a".repeat(101)));
+        assert!(!well_formed("abcdefghijklmnopqrstuvwxyz%2F..%2F"));
+    }
+}
