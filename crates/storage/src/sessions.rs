@@ -124,42 +124,65 @@ impl Database {
     }
 
     /// Counts one failure in `bucket`; a window older than `window` starts over. Answers the
-    /// failures in the current window, this one included.
+    /// failures in the current window, this one included. Each change is one atomic statement
+    /// (an increment, or a restart conditioned on the window read), so that failures counted at
+    /// the same moment by several requests or instances are all counted.
     pub async fn record_failure(
         &self,
         bucket: &str,
         now: Timestamp,
         window: jiff::SignedDuration,
     ) -> anyhow::Result<u32> {
-        let mut tx = self.begin().await?;
-        let row: Option<(i64, jiff_sqlx::Timestamp)> = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as(
-                "SELECT failures, window_started_at FROM throttle_counters WHERE bucket = $1",
-            )
-            .bind(bucket)
-            .fetch_optional(&mut **tx)
-            .await?
-        });
-        let (failures, started) = match row {
-            Some((failures, started)) if now.duration_since(started.to_jiff()) < window => {
-                (failures + 1, started.to_jiff())
+        loop {
+            let row: Option<(i64, jiff_sqlx::Timestamp)> = dispatch!(&self.handle, |pool| {
+                sqlx::query_as(
+                    "SELECT failures, window_started_at FROM throttle_counters WHERE bucket = $1",
+                )
+                .bind(bucket)
+                .fetch_optional(pool)
+                .await?
+            });
+            let counted: Option<i64> = match row {
+                None => dispatch!(&self.handle, |pool| {
+                    let inserted = sqlx::query(
+                        "INSERT INTO throttle_counters (bucket, failures, window_started_at) \
+                         VALUES ($1, 1, $2) ON CONFLICT (bucket) DO NOTHING",
+                    )
+                    .bind(bucket)
+                    .bind(now.to_sqlx())
+                    .execute(pool)
+                    .await?;
+                    (inserted.rows_affected() == 1).then_some(1)
+                }),
+                Some((_, started)) if now.duration_since(started.to_jiff()) < window => {
+                    dispatch!(&self.handle, |pool| {
+                        sqlx::query_scalar(
+                            "UPDATE throttle_counters SET failures = failures + 1 \
+                             WHERE bucket = $1 RETURNING failures",
+                        )
+                        .bind(bucket)
+                        .fetch_optional(pool)
+                        .await?
+                    })
+                }
+                Some((_, started)) => dispatch!(&self.handle, |pool| {
+                    let restarted = sqlx::query(
+                        "UPDATE throttle_counters SET failures = 1, window_started_at = $2 \
+                         WHERE bucket = $1 AND window_started_at = $3",
+                    )
+                    .bind(bucket)
+                    .bind(now.to_sqlx())
+                    .bind(started)
+                    .execute(pool)
+                    .await?;
+                    (restarted.rows_affected() == 1).then_some(1)
+                }),
+            };
+            // None: another request changed the row between the read and the write; read again.
+            if let Some(failures) = counted {
+                return Ok(u32::try_from(failures).unwrap_or(u32::MAX));
             }
-            _ => (1, now),
-        };
-        dispatch!(&mut tx.handle, |tx| {
-            sqlx::query(
-                "INSERT INTO throttle_counters (bucket, failures, window_started_at) \
-                 VALUES ($1, $2, $3) ON CONFLICT (bucket) DO UPDATE \
-                 SET failures = excluded.failures, window_started_at = excluded.window_started_at",
-            )
-            .bind(bucket)
-            .bind(failures)
-            .bind(started.to_sqlx())
-            .execute(&mut **tx)
-            .await?;
-        });
-        tx.commit().await?;
-        Ok(u32::try_from(failures).unwrap_or(u32::MAX))
+        }
     }
 
     /// Failures counted in `bucket` within the last `window`.

@@ -19,7 +19,7 @@ use domain::{
 use jiff::{SignedDuration, Timestamp};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use storage::{NewReset, OpenReset, Organization, RecoveryKey};
+use storage::{NewReset, OpenReset, Organization, RecoveryKey, RequestOrigin};
 
 use crate::{
     AppState,
@@ -136,12 +136,20 @@ pub async fn request_reset(
             return server_error();
         }
     }
+    // Looking the key up and starting the resets happen after the answer, in a task of their
+    // own: the answer's time cannot tell whether anything matched.
     let organizations = state.db.organizations().await.unwrap_or_default();
-    if let Some(organization) = chosen_organization(&organizations, &form.organization)
-        && let Err(error) = send_resets(&state, organization, key, client, &headers, now).await
-    {
-        tracing::error!(error = %error, "could not start a password reset");
-        return server_error();
+    if let Some(organization) = chosen_organization(&organizations, &form.organization).cloned() {
+        let (task_state, key, origin) = (
+            state.clone(),
+            key.to_owned(),
+            request_origin(client, &headers),
+        );
+        tokio::spawn(async move {
+            if let Err(error) = send_resets(&task_state, &organization, &key, &origin, now).await {
+                tracing::error!(error = %error, "could not start a password reset");
+            }
+        });
     }
     forgot_page(&state, form.organization, String::new(), None, true).await
 }
@@ -152,8 +160,7 @@ async fn send_resets(
     state: &AppState,
     organization: &Organization,
     key: &str,
-    client: SocketAddr,
-    headers: &HeaderMap,
+    origin: &RequestOrigin,
     now: Timestamp,
 ) -> anyhow::Result<()> {
     let username = Username::parse(key).ok();
@@ -166,7 +173,6 @@ async fn send_resets(
         .db
         .accounts_for_recovery(organization.id, recovery_key)
         .await?;
-    let origin = request_origin(client, headers);
     for account in &accounts {
         let bucket = format!("forgot-account:{}", account.id);
         if state.db.record_failure(&bucket, now, WINDOW).await? > ACCOUNT_EMAILS {
@@ -182,7 +188,7 @@ async fn send_resets(
                 link: &link,
                 now,
                 expires_at: now + RESET_LIFETIME,
-                origin: &origin,
+                origin,
             })
             .await?;
     }

@@ -277,4 +277,25 @@ each_backend! {
         assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(right.json::<serde_json::Value>().await.unwrap()["code"], "throttled");
     }
+
+    async fn failures_counted_at_the_same_moment_are_all_counted(app) {
+        // Twenty guesses arriving together (or from several instances) must not count as fewer.
+        let now = jiff::Timestamp::now();
+        let window = jiff::SignedDuration::from_mins(15);
+        let mut counting = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let db = app.db.clone();
+            counting.spawn(async move { db.record_failure("race:lucia", now, window).await.unwrap() });
+        }
+        let mut answers = Vec::new();
+        while let Some(answer) = counting.join_next().await {
+            answers.push(answer.unwrap());
+        }
+        answers.sort_unstable();
+        assert_eq!(answers, (1..=20).collect::<Vec<u32>>(), "each count seen once");
+        assert_eq!(app.db.recent_failures("race:lucia", now, window).await.unwrap(), 20);
+        // A window that has passed starts over.
+        let later = now + jiff::SignedDuration::from_mins(16);
+        assert_eq!(app.db.record_failure("race:lucia", later, window).await.unwrap(), 1);
+    }
 }
