@@ -1,9 +1,10 @@
 //! Prints one message as it would be sent, for reading and for pasting into a mail client:
 //! `cargo run -p mail --example preview -- invitation es text` (messages: invitation,
-//! reminder, welcome, locked; languages: en, es; formats: text, html).
+//! reminder, welcome, locked, reset, changed; languages: en, es; formats: text, html).
 
 use mail::{
-    InvitationMail, Language, LockedMail, Message, Practice, ReadyList, WelcomeMail, render,
+    InvitationMail, Language, LockedMail, Message, PasswordChangedMail, PasswordResetMail,
+    Practice, ReadyList, WelcomeMail, render,
 };
 
 fn main() {
@@ -32,6 +33,17 @@ fn main() {
             portal_url: "https://portal.example.org/".to_owned(),
         }),
         "locked" => Message::InvitationLocked(LockedMail {
+            first_name: "Lucia".to_owned(),
+            practice,
+        }),
+        "reset" => Message::PasswordReset(PasswordResetMail {
+            first_name: "Lucia".to_owned(),
+            practice,
+            username: "lucia.r".to_owned(),
+            link: "https://portal.example.org/reset/EXAMPLE-TOKEN".to_owned(),
+            valid_minutes: 30,
+        }),
+        "changed" => Message::PasswordChanged(PasswordChangedMail {
             first_name: "Lucia".to_owned(),
             practice,
         }),

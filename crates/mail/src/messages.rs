@@ -420,6 +420,123 @@ mod tests {
     }
 
     #[test]
+    fn a_reset_has_a_real_button_the_given_minutes_and_a_way_out() {
+        let mut mail = reset("Lucia");
+        mail.valid_minutes = 45;
+        for (language, button, minutes, ignore) in [
+            (
+                Language::English,
+                ">Choose a new password</a>",
+                "for 45 minutes",
+                "you can ignore this email: your password stays the same",
+            ),
+            (
+                Language::Spanish,
+                ">Elegir una contraseña nueva</a>",
+                "durante 45 minutos",
+                "puede ignorar este correo: su contraseña sigue siendo la misma",
+            ),
+        ] {
+            let rendered = render(&Message::PasswordReset(mail.clone()), language).unwrap();
+            assert!(rendered.html.contains(button), "{}", rendered.html);
+            assert!(!rendered.text.contains("30 minut"), "{}", rendered.text);
+            for body in [&rendered.text, &rendered.html] {
+                assert!(body.contains(minutes), "{language:?}: {body}");
+                assert!(body.contains(ignore), "{language:?}: {body}");
+                assert!(body.contains("(555) 010-4477"), "{language:?}: {body}");
+            }
+            assert!(
+                rendered
+                    .html
+                    .contains(&format!("<html lang=\"{}\">", language.tag())),
+                "{}",
+                rendered.html
+            );
+        }
+    }
+
+    #[test]
+    fn a_password_change_says_every_device_was_signed_out_in_both_languages() {
+        let changed = Message::PasswordChanged(PasswordChangedMail {
+            first_name: "Lucia".to_owned(),
+            practice: practice(),
+        });
+        for (language, subject, words) in [
+            (
+                Language::English,
+                "Your Maple Street Clinic patient portal password was changed",
+                [
+                    "was just changed",
+                    "was signed out",
+                    "If it was not you,",
+                    "call us right away",
+                ],
+            ),
+            (
+                Language::Spanish,
+                "Se cambió la contraseña de su portal de pacientes de Maple Street Clinic",
+                [
+                    "se acaba de cambiar",
+                    "se cerró la sesión",
+                    "Si no fue usted,",
+                    "llámenos de inmediato",
+                ],
+            ),
+        ] {
+            let mail = render(&changed, language).unwrap();
+            assert_eq!(mail.subject, subject);
+            for body in [&mail.text, &mail.html] {
+                for word in words {
+                    assert!(body.contains(word), "{language:?} {word}: {body}");
+                }
+                assert!(body.contains("(555) 010-4477"), "{language:?}: {body}");
+                // No link and no username: the change is news, not a way in.
+                assert!(
+                    !body.contains("/reset/") && !body.contains("lucia.r"),
+                    "{body}"
+                );
+            }
+            assert!(
+                mail.html.contains("href=\"tel:5550104477\""),
+                "{}",
+                mail.html
+            );
+        }
+    }
+
+    #[test]
+    fn the_password_mails_escape_names_and_usernames_in_html() {
+        let first_name = "Ann <b>";
+        let username = "ann&<i>\"r\"";
+        let mut reset = reset(first_name);
+        reset.username = username.to_owned();
+        let changed = PasswordChangedMail {
+            first_name: first_name.to_owned(),
+            practice: practice(),
+        };
+        for language in [Language::English, Language::Spanish] {
+            let mail = render(&Message::PasswordReset(reset.clone()), language).unwrap();
+            assert!(
+                !mail.html.contains("<b>") && !mail.html.contains("<i>"),
+                "{}",
+                mail.html
+            );
+            assert!(mail.html.contains("Ann &#60;b&#62;"), "{}", mail.html);
+            assert!(
+                mail.html.contains("ann&#38;&#60;i&#62;&#34;r&#34;"),
+                "{}",
+                mail.html
+            );
+            assert!(mail.text.contains(first_name) && mail.text.contains(username));
+
+            let mail = render(&Message::PasswordChanged(changed.clone()), language).unwrap();
+            assert!(!mail.html.contains("<b>"), "{}", mail.html);
+            assert!(mail.html.contains("Ann &#60;b&#62;"), "{}", mail.html);
+            assert!(mail.text.contains(first_name), "{}", mail.text);
+        }
+    }
+
+    #[test]
     fn invitations_carry_the_link_the_expiry_and_the_practice_in_both_languages() {
         let expiry = [
             (Language::English, "Friday, March 20, 2026"),
