@@ -59,7 +59,13 @@ pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningS
         db: db.clone(),
         outbox: outbox.clone(),
         base_url: base_url.clone(),
-        config: WorkerConfig::polling_every(settings.jobs_poll),
+        config: WorkerConfig {
+            backoff: storage::Backoff {
+                first_delay: settings.jobs_first_retry,
+                ..storage::Backoff::default()
+            },
+            ..WorkerConfig::polling_every(settings.jobs_poll)
+        },
     }
     .spawn();
     let state = AppState {

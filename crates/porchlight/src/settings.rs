@@ -48,6 +48,9 @@ pub struct Settings {
     /// How often the jobs worker looks for due jobs. Not a setting people change: tests
     /// shorten it.
     pub jobs_poll: std::time::Duration,
+    /// The wait before a job that failed for a passing reason (the mail server busy) runs
+    /// again, doubling with each failure. Not a setting people change: tests shorten it.
+    pub jobs_first_retry: jiff::SignedDuration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -228,6 +231,7 @@ impl RawSettings {
             hash_threads,
             bot_check: domain::bot_check::BotCheckConfig::default(),
             jobs_poll: std::time::Duration::from_secs(1),
+            jobs_first_retry: storage::Backoff::default().first_delay,
         })
     }
 }

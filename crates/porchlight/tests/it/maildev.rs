@@ -135,9 +135,10 @@ impl Maildev {
             .collect()
     }
 
-    /// Waits (up to 20 seconds) for a message to `to` whose subject contains `subject`.
+    /// Waits (up to a minute: the machine may be busy) for a message to `to` whose subject
+    /// contains `subject`.
     pub async fn wait_for(&self, to: &str, subject: &str) -> ReceivedMail {
-        for _ in 0..200 {
+        for _ in 0..600 {
             if let Some(mail) = self
                 .messages_to(to)
                 .await
