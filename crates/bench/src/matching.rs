@@ -462,13 +462,13 @@ impl Population {
     /// other charts born the same day (as the application reads them from the database).
     fn accepts(&self, claim: &IdentityClaim, chart: usize) -> bool {
         let invited = &self.people[chart].chart;
-        let born_the_same_day: Vec<ChartIdentity> = self
+        let born_the_same_day: Vec<String> = self
             .by_birth_date
             .get(&invited.birth_date)
             .into_iter()
             .flatten()
             .filter(|&&other| other != chart)
-            .map(|&other| self.people[other].chart.clone())
+            .map(|&other| self.people[other].chart.family.clone())
             .collect();
         compare_invited(claim, invited, &born_the_same_day, self.hasher()).verdict == Verdict::Match
     }

@@ -238,6 +238,14 @@ impl Worker {
         if let Err(reason) = worth_sending(kind, &recipient, Timestamp::now()) {
             return Ok(Done::Skipped(reason));
         }
+        // Without an SMTP server, mail is kept where staff read it: a reset link there would
+        // let anyone on the staff take over the account. (The patient could not receive it
+        // anyway.)
+        if kind == Kind::PasswordReset && self.outbox.keeps_mail() {
+            return Ok(Done::Skipped(
+                "no SMTP server: a reset link is never kept for staff",
+            ));
+        }
         let Some(to) = recipient
             .email
             .as_deref()

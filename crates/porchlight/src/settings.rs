@@ -25,7 +25,30 @@ pub struct RawSettings {
     pub mail_from: Option<String>,
     pub secret_key: Option<String>,
     pub secret_key_file: Option<String>,
+    /// A number: the environment and TOML give it as one, flags as text.
+    #[serde(default, deserialize_with = "text_or_number")]
     pub hash_threads: Option<String>,
+}
+
+/// Reads a value given as text or as a number into its text, so that [`RawSettings::validate`]
+/// checks it like every other value (and names the setting when it is wrong).
+fn text_or_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Text(String),
+        Whole(i64),
+        Fraction(f64),
+    }
+    Ok(
+        Option::<Given>::deserialize(deserializer)?.map(|given| match given {
+            Given::Text(text) => text,
+            Given::Whole(n) => n.to_string(),
+            Given::Fraction(x) => x.to_string(),
+        }),
+    )
 }
 
 /// The settings, checked.
@@ -419,6 +442,31 @@ mod tests {
             let message = case.validate().unwrap_err().to_string();
             assert!(message.starts_with(setting), "{message}");
         }
+    }
+
+    /// The environment and TOML files give numbers as numbers: they are read, and checked.
+    #[test]
+    fn hash_threads_is_read_from_a_file_as_a_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("porchlight.toml");
+        std::fs::write(&path, "hash_threads = 3\n").unwrap();
+        let loaded = RawSettings::load(Some(&path), &raw()).unwrap();
+        assert_eq!(loaded.hash_threads.as_deref(), Some("3"));
+        assert_eq!(loaded.validate().unwrap().hash_threads, 3);
+        std::fs::write(&path, "hash_threads = 0\n").unwrap();
+        let message = RawSettings::load(Some(&path), &raw())
+            .unwrap()
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("PORCHLIGHT_HASH_THREADS"), "{message}");
+        std::fs::write(&path, "hash_threads = 2.5\n").unwrap();
+        let message = RawSettings::load(Some(&path), &raw())
+            .unwrap()
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("got '2.5'"), "{message}");
     }
 
     #[test]

@@ -230,19 +230,19 @@ impl Database {
         Ok(row)
     }
 
-    /// The identity fields of the organization's other charts born the same day as the one
-    /// an invitation belongs to: the twins and namesakes a claim on it could belong to instead
-    /// (the matcher accepts a nickname only when there are none). The read is audited.
+    /// The family names of the organization's other charts born the same day as the one an
+    /// invitation belongs to: the twins and namesakes a claim on it could belong to instead
+    /// (the matcher accepts a nickname only when none is related). Nothing else of those
+    /// charts is read; the read is audited.
     pub async fn born_the_same_day(
         &self,
         invitation: &OpenInvitation,
         client_addr: Option<&str>,
-    ) -> anyhow::Result<Vec<ChartFields>> {
+    ) -> anyhow::Result<Vec<String>> {
         let mut tx = self.begin().await?;
-        let rows: Vec<ChartFields> = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as(
-                "SELECT others.given_names, others.family_name, others.birth_date, others.mrn, \
-                 others.ssn_last4_hash, others.postal_code, others.email \
+        let rows: Vec<String> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_scalar(
+                "SELECT others.family_name \
                  FROM patients invited JOIN patients others \
                  ON others.organization_id = invited.organization_id \
                  AND others.birth_date = invited.birth_date AND others.id <> invited.id \
@@ -258,7 +258,9 @@ impl Database {
             actor: AuditActor::System("enrollment".to_owned()),
             action: "patient.match".to_owned(),
             patient: None,
-            subject: Some("charts born the same day as the invited one".to_owned()),
+            subject: Some(
+                "family names of the charts born the same day as the invited one".to_owned(),
+            ),
             client_addr: client_addr.map(str::to_owned),
             request_id: None,
             detail: Some(format!("{} charts", rows.len())),

@@ -193,7 +193,8 @@ impl Database {
     /// Completes a reset: the link is used up (once, even when two requests race), the
     /// password replaced, every other reset link of the account and every one of its sessions
     /// ended, a "your password was changed" email queued, and the change audited. Answers
-    /// false when the link was used meanwhile.
+    /// false, changing nothing, when the link was used or expired meanwhile or the account is
+    /// no longer active.
     pub async fn complete_password_reset(
         &self,
         reset: &OpenReset,
@@ -203,15 +204,33 @@ impl Database {
         let now = Timestamp::now();
         let account = &reset.account;
         let mut tx = self.begin().await?;
-        let claimed = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query("UPDATE password_resets SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
-                .bind(reset.id)
-                .bind(now.to_sqlx())
-                .execute(&mut **tx)
-                .await?
-                .rows_affected()
+        // Claimed here, checked again: the hash may have waited its turn past the expiry, or
+        // the account may have been disabled meanwhile. (Expiry is compared in Rust: SQLite
+        // keeps timestamps as text.)
+        let claimed: Option<jiff_sqlx::Timestamp> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_scalar(
+                "UPDATE password_resets SET used_at = $2 WHERE id = $1 AND used_at IS NULL \
+                 RETURNING expires_at",
+            )
+            .bind(reset.id)
+            .bind(now.to_sqlx())
+            .fetch_optional(&mut **tx)
+            .await?
         });
-        if claimed != 1 {
+        if claimed.is_none_or(|expires_at| expires_at.to_jiff() <= now) {
+            return Ok(false);
+        }
+        let changed = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "UPDATE patient_accounts SET password_hash = $2 WHERE id = $1 AND status = 'active'",
+            )
+            .bind(account.id)
+            .bind(password_hash)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+        });
+        if changed != 1 {
             return Ok(false);
         }
         dispatch!(&mut tx.handle, |tx| {
@@ -222,11 +241,6 @@ impl Database {
             .bind(now.to_sqlx())
             .execute(&mut **tx)
             .await?;
-            sqlx::query("UPDATE patient_accounts SET password_hash = $2 WHERE id = $1")
-                .bind(account.id)
-                .bind(password_hash)
-                .execute(&mut **tx)
-                .await?;
             sqlx::query("DELETE FROM sessions WHERE kind = 'patient' AND subject_id = $1")
                 .bind(account.id)
                 .execute(&mut **tx)

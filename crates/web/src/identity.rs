@@ -11,13 +11,11 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use domain::{
-    matching::{
-        ChartIdentity, ClaimError, ClaimForm, FieldResult, IdentityClaim, Verdict, compare_invited,
-    },
+    matching::{ClaimError, ClaimForm, FieldResult, IdentityClaim, Verdict, compare_invited},
     policy::EnrollmentPolicy,
 };
 use serde::Deserialize;
-use storage::{AttemptOutcome, AttemptStep, ChartFields, OpenInvitation};
+use storage::{AttemptOutcome, AttemptStep, OpenInvitation};
 
 use crate::{
     AppState,
@@ -164,13 +162,10 @@ pub(crate) async fn verify_identity(
     };
     let client_addr = client.ip().to_string();
     let chart = state.db.invitation_chart(invitation).await?.identity();
-    let born_the_same_day: Vec<ChartIdentity> = state
+    let born_the_same_day = state
         .db
         .born_the_same_day(invitation, Some(&client_addr))
-        .await?
-        .iter()
-        .map(ChartFields::identity)
-        .collect();
+        .await?;
     let comparison = compare_invited(&claim, &chart, &born_the_same_day, |digits| {
         domain::ssn_last4_hash(&state.key, digits)
     });

@@ -178,12 +178,18 @@ pub fn router(state: AppState) -> Router {
                                 .get(REQUEST_ID)
                                 .and_then(|v| v.to_str().ok())
                                 .unwrap_or("-");
-                            // The path only: query strings may carry names or dates.
+                            // The route's template, never the path itself: paths carry
+                            // live tokens (/reset/{token}, /enroll/{token}) and identifiers,
+                            // and query strings names or dates.
+                            let route = request
+                                .extensions()
+                                .get::<axum::extract::MatchedPath>()
+                                .map_or("unmatched", axum::extract::MatchedPath::as_str);
                             tracing::info_span!(
                                 "request",
                                 request_id,
                                 method = %request.method(),
-                                path = %request.uri().path(),
+                                route,
                             )
                         })
                         // One access-log line per request, carrying the span's request id.

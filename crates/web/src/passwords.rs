@@ -2,6 +2,12 @@
 //! allocated once and running at a lower scheduling priority than the threads that serve pages:
 //! sign-ins can neither starve page serving nor exhaust memory, and they still have the whole
 //! machine when nothing else needs it.
+//!
+//! The hashing threads run under Linux's SCHED_IDLE policy: a thread of normal priority that
+//! becomes ready (a page request arriving) is always preferred to them, and they still have
+//! every core that nothing else needs, so the hash rate on an otherwise idle machine is
+//! unchanged. (How soon the kernel switches is its own affair: on the project's machine a woken
+//! thread may still wait for the next scheduler tick; see docs/PERFORMANCE.md.)
 
 use std::sync::{
     Arc, Mutex,
@@ -17,11 +23,6 @@ use argon2::{
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::{OnceCell, Semaphore, oneshot};
 
-/// The hashing threads run under Linux's SCHED_IDLE policy: any thread of normal priority that
-/// becomes ready (a page request arriving) preempts them at once, where a mere nice value would
-/// let the hash finish its time slice first (1.5 to 3 ms here: measured by
-/// `porchlight-bench load`, docs/PERFORMANCE.md). They still have every core that nothing else
-/// needs, so the hash rate on an otherwise idle machine is unchanged.
 /// A unit of hashing work, run on a hashing thread with that thread's work area.
 type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 
@@ -150,11 +151,14 @@ impl PasswordHasher {
         &self,
         job: impl FnOnce(&mut Vec<Block>) -> anyhow::Result<T> + Send + 'static,
     ) -> anyhow::Result<T> {
-        let _permit = self.permits.acquire().await?;
+        // The permit goes with the job: a caller that gives up (a closed connection) does not
+        // free its place while its hash still runs.
+        let permit = self.permits.clone().acquire_owned().await?;
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |area| {
             // The caller may have gone; its answer is then of no use to anyone.
             let _ = reply.send(job(area));
+            drop(permit);
         });
         self.jobs
             .send(job)

@@ -354,16 +354,30 @@ async fn complete(
         .hash(SecretString::from(password.expose_secret().to_owned()))
         .await?;
     let origin = request_origin(client, headers);
-    let view = if state
+    if !state
         .db
         .complete_password_reset(&reset, &hash, &origin)
         .await?
     {
-        ResetView::Done
-    } else {
-        ResetView::Ended
-    };
-    let mut page = reset_page(state, token, Some(&reset), Vec::new(), view).await;
+        return Ok(reset_page(state, token, None, Vec::new(), ResetView::Ended).await);
+    }
+    // Guesses counted against the username no longer hold the patient back: the throttle's
+    // own message sent them here.
+    let organizations = state.db.organizations().await?;
+    if let Some(organization) = organizations
+        .iter()
+        .find(|o| o.id == reset.account.organization)
+    {
+        crate::sign_in::Throttle::new(
+            "patient-sign-in",
+            Some(&organization.slug),
+            Some(&reset.account.username),
+            client.ip(),
+        )
+        .clear(&state.db)
+        .await;
+    }
+    let mut page = reset_page(state, token, Some(&reset), Vec::new(), ResetView::Done).await;
     // Whatever session this browser had ended with the others.
     crate::sign_in::set_cookie(
         &mut page,

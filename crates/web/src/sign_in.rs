@@ -102,7 +102,8 @@ impl Throttle {
         }
     }
 
-    async fn clear(&self, db: &Database) {
+    /// Forgets the username's failures (a right password, or a reset).
+    pub(crate) async fn clear(&self, db: &Database) {
         if let Err(error) = db.clear_failures(&self.username_bucket).await {
             tracing::warn!(error = %error, "could not clear the sign-in counter");
         }

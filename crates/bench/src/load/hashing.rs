@@ -158,8 +158,8 @@ pub fn plain(hash: &AppHash, seconds: Duration, reuse: bool) -> anyhow::Result<H
     })
 }
 
-/// The application's hasher (`PasswordHasher::per_core`, as `server::start` builds it) with
-/// `callers` tasks verifying at once, on a runtime like the application's.
+/// The application's hasher (`PasswordHasher::per_core`, as `server::start` builds it by
+/// default) with `callers` tasks verifying at once, on a runtime like the application's.
 pub fn app_pool(hash: &AppHash, seconds: Duration, callers: usize) -> anyhow::Result<HashPass> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .thread_name("porchlight-app")

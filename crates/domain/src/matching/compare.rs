@@ -73,21 +73,23 @@ pub fn compare(
     assess(ids, claim, chart).invitation_comparison(NicknameAlone::Refused)
 }
 
-/// [`compare`], knowing the organization's other charts born the same day as `chart` (in any
-/// order; `chart` itself excluded). When none of them has a family name related to the one
-/// typed, no twin or namesake can be mistaken for the chart's owner, and a listed nickname of
-/// the given name ("Bill" for William) is accepted without an MRN or SSN to vouch for it.
+/// [`compare`], knowing the family names of the organization's other charts born the same
+/// day as `chart` (`chart` itself excluded). When none of them is related to the family name
+/// typed or to the chart's, no twin or namesake can be mistaken for the chart's owner, and a
+/// listed nickname of the given name ("Bill" for William) is accepted without an MRN or SSN
+/// to vouch for it.
 pub fn compare_invited(
     claim: &IdentityClaim,
     chart: &ChartIdentity,
-    born_the_same_day: &[ChartIdentity],
+    born_the_same_day: &[String],
     ssn_hasher: impl Fn(&str) -> String,
 ) -> Comparison {
     let ssn_hash = claim.ssn_last4_hash(ssn_hasher);
     let ids = IdentifierChecks::of(claim, ssn_hash.as_deref(), chart);
-    let no_namesake = born_the_same_day
-        .iter()
-        .all(|other| relate_family(claim.family(), &other.family) == NameRelation::Different);
+    let no_namesake = born_the_same_day.iter().all(|family| {
+        relate_family(claim.family(), family) == NameRelation::Different
+            && relate_family(&chart.family, family) == NameRelation::Different
+    });
     let nickname = if no_namesake {
         NicknameAlone::Accepted
     } else {

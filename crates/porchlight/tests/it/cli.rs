@@ -237,6 +237,9 @@ fn sigterm_shuts_the_server_down_gracefully() {
     }
     let addr = addr.expect("the server says where it listens");
     assert_eq!(status_of(&format!("http://{addr}/healthz")), 200);
+    // A reset link's token must not reach the logs.
+    let token = "LiveResetToken0123456789abcdefghijklmnopq";
+    assert_eq!(status_of(&format!("http://{addr}/reset/{token}")), 410);
 
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -261,8 +264,14 @@ fn sigterm_shuts_the_server_down_gracefully() {
     let access = rest
         .iter()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|log| log["span"]["path"] == "/healthz")
+        .find(|log| log["span"]["route"] == "/healthz")
         .expect("an access-log line for /healthz");
+    assert!(
+        rest.iter()
+            .any(|l| l.contains(r#""route":"/reset/{token}""#)),
+        "the reset is logged by its route: {rest:?}"
+    );
+    assert!(!rest.iter().any(|l| l.contains(token)), "{rest:?}");
     assert_eq!(
         access["span"]["request_id"].as_str().map(str::len),
         Some(36),

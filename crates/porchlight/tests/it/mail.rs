@@ -374,5 +374,21 @@ mod without_smtp {
             let stranger = patient_browser().get(app.url("/staff/mailbox")).send().await.unwrap();
             assert_eq!(stranger.status(), StatusCode::SEE_OTHER);
         }
+
+        async fn a_reset_link_is_never_kept_for_staff_to_read(app) {
+            let address = unique_address("lucia");
+            let org = front_desk(&app).await;
+            let extra = format!(r#","telecom":[{{"system":"email","value":"{address}"}}]"#);
+            import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", &extra)]).await;
+            crate::fixtures::enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+            let asked = patient_browser().post(app.url("/forgot"))
+                .form(&[("organization", "maple"), ("key", "lucia.r")]).send().await.unwrap();
+            assert_eq!(asked.status(), StatusCode::OK);
+            let jobs = settled_jobs(&app, "email.password-reset").await;
+            assert_eq!((jobs[0].status.as_str(), jobs[0].payload.as_str()), ("done", ""), "skipped, and the link forgotten");
+            let mailbox = app.get("/staff/mailbox").await.text().await.unwrap();
+            assert!(mailbox.contains("Your Maple Street Clinic patient portal account is ready"), "other mail is kept: {mailbox}");
+            assert!(!mailbox.contains("/reset/") && !mailbox.contains("Reset your"), "{mailbox}");
+        }
     }
 }

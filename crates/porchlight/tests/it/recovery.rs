@@ -82,6 +82,10 @@ each_backend! {
         let address = unique_address("lucia");
         let signed_in = lucia(&app, &address).await;
         assert_eq!(signed_in.get(app.url("/home")).send().await.unwrap().status(), StatusCode::OK);
+        // She guessed until the sign-in made her wait: the reset lifts that.
+        for _ in 0..5 {
+            assert_eq!(sign_in(&app, "was it this one?").await, StatusCode::UNAUTHORIZED);
+        }
 
         let form = patient_browser().get(app.url("/forgot")).send().await.unwrap().text().await.unwrap();
         assert!(form.contains("Forgot your password or username?"), "{form}");
