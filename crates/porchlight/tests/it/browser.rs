@@ -800,6 +800,13 @@ async fn an_emailed_invitation_is_followed_in_spanish_to_the_welcome_page() {
         "prefilled from the chart"
     );
     submit(&staff).await;
+    // The same heading comes back: wait for what only a live invitation shows (closing the
+    // browser before the form is sent would send nothing).
+    staff
+        .wait()
+        .for_element(Locator::Css("form[action$='/revoke']"))
+        .await
+        .expect("the invitation is live");
     wait_for_heading(&staff, "Rivera, Lucía").await;
     staff.close().await.unwrap();
 
@@ -940,6 +947,8 @@ async fn a_forgotten_password_is_reset_from_the_sign_in_page_on_a_phone() {
         .unwrap();
     wait_for_heading(&client, "Forgot your password or username?").await;
     check_page(&client, &app.url("/forgot"), "patient-forgot").await;
+    // The rest on the phone (check_page leaves the window at desktop width).
+    client.set_window_size(320, 720).await.unwrap();
     // Asking with nothing typed: the error is announced and tied to the field.
     submit(&client).await;
     client
@@ -969,6 +978,7 @@ async fn a_forgotten_password_is_reset_from_the_sign_in_page_on_a_phone() {
         .unwrap()
         .to_owned();
     check_page(&client, &link, "patient-reset").await;
+    client.set_window_size(320, 720).await.unwrap();
     type_into(&client, "password", "password1234").await;
     type_into(&client, "confirmation", "password1234").await;
     submit(&client).await;
