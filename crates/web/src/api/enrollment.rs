@@ -603,6 +603,28 @@ pub struct AcceptTermsRequest {
     pub privacy_version: i64,
 }
 
+/// Both documents must be accepted: 422 naming each one that was not.
+pub(crate) fn both_accepted(terms: bool, privacy: bool) -> Result<(), ApiError> {
+    let mut missing = Vec::new();
+    if !terms {
+        missing.push((
+            "accept_terms",
+            "Accept the terms of use to go on.".to_owned(),
+        ));
+    }
+    if !privacy {
+        missing.push((
+            "accept_privacy",
+            "Accept the privacy policy to go on.".to_owned(),
+        ));
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(missing))
+    }
+}
+
 /// The account is active and the patient signed in.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Activated {
@@ -642,22 +664,7 @@ pub async fn accept_terms(
     ApiJson(request): ApiJson<AcceptTermsRequest>,
 ) -> Result<Response, ApiError> {
     enrollment.expect("terms")?;
-    let mut missing = Vec::new();
-    if !request.accept_terms {
-        missing.push((
-            "accept_terms",
-            "Accept the terms of use to go on.".to_owned(),
-        ));
-    }
-    if !request.accept_privacy {
-        missing.push((
-            "accept_privacy",
-            "Accept the privacy policy to go on.".to_owned(),
-        ));
-    }
-    if !missing.is_empty() {
-        return Err(ApiError::invalid(missing));
-    }
+    both_accepted(request.accept_terms, request.accept_privacy)?;
     let (terms, privacy) = state
         .db
         .current_terms(enrollment.invitation.organization, &DEFAULT_TERMS)

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::{
     ApiError, ApiJson, ErrorBody,
     auth::Patient,
-    enrollment::{Document, Documents},
+    enrollment::{Document, Documents, both_accepted},
     reply,
 };
 use crate::{
@@ -303,22 +303,7 @@ pub async fn accept_terms(
              (GET /api/v1/me/terms) and accept those.",
         ));
     }
-    let mut missing = Vec::new();
-    if !request.accept_terms {
-        missing.push((
-            "accept_terms",
-            "Accept the terms of use to go on.".to_owned(),
-        ));
-    }
-    if !request.accept_privacy {
-        missing.push((
-            "accept_privacy",
-            "Accept the privacy policy to go on.".to_owned(),
-        ));
-    }
-    if !missing.is_empty() {
-        return Err(ApiError::invalid(missing));
-    }
+    both_accepted(request.accept_terms, request.accept_privacy)?;
     state
         .db
         .accept_terms(
