@@ -76,11 +76,23 @@ enum Command {
     /// "mrn", "postal_code", "org"}. Each answer: {"outcome": "match" | "no_match" |
     /// "ambiguous" | "invalid", "patient_id", "mrn", "score", "error"}.
     Match,
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Manage staff accounts.
     Staff {
         #[command(subcommand)]
         command: StaffCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check that no audit row was changed, removed or inserted: each row's hash covers its
+    /// content and the row before it. Exits non-zero naming the first broken row.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -159,6 +171,11 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
         }
         Command::Demo { patients, seed, .. } => {
             commands::demo::run(&settings, patients, seed).await?;
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            return commands::audit::verify(&settings, &mut std::io::stdout().lock()).await;
         }
         Command::Staff {
             command:

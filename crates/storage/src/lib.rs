@@ -25,7 +25,7 @@ mod sessions;
 mod staff;
 mod terms;
 
-pub use audit::{AuditActor, AuditEntry};
+pub use audit::{AuditActor, AuditBreak, AuditCheck, AuditEntry, BreakReason};
 pub use database::{Backend, ConnectError, Database, Tx};
 pub use enrollment::{
     AttemptOutcome, AttemptStep, ChartFields, CredentialsError, InvitationSecret, MatchCandidate,

@@ -1,5 +1,6 @@
 //! The commands of the `porchlight` binary.
 
+pub mod audit;
 pub mod demo;
 pub mod import;
 pub mod matching;

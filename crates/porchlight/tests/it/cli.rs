@@ -81,6 +81,58 @@ each_backend! {
         assert_eq!(report_line(&text(&output.stdout), "Patient"), [1, 0, 0, 0]);
     }
 
+    async fn audit_verify_finds_a_changed_row_and_a_removed_one(app) {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["patient-05.json", "patient-06.json", "patient-07.json"] {
+            std::fs::copy(synthea_dir().join(name), dir.path().join(name)).unwrap();
+        }
+        let import = porchlight(app.database_url()).arg("import").arg(dir.path()).output().unwrap();
+        assert!(import.status.success(), "{}", text(&import.stderr));
+        let verify = || porchlight(app.database_url()).args(["audit", "verify"]).output().unwrap();
+
+        let intact = verify();
+        let stdout = text(&intact.stdout);
+        assert!(intact.status.success(), "{stdout}\n{}", text(&intact.stderr));
+        let rows: u64 = stdout
+            .strip_prefix("audit log intact: ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{stdout}"));
+        assert!(rows >= 3, "{stdout}");
+
+        // Someone with write access to the database gets past the append-only trigger.
+        let unguard = match app.db.backend() {
+            storage::Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+            storage::Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change;",
+        };
+        app.db.execute_admin(unguard).await.unwrap();
+        let second = "(SELECT seq FROM audit_log ORDER BY seq LIMIT 1 OFFSET 1)";
+        let seq_of = |output: &Output| {
+            let stdout = text(&output.stdout);
+            stdout
+                .strip_prefix("audit log BROKEN at row ")
+                .and_then(|rest| rest.split(':').next())
+                .and_then(|n| n.parse::<i64>().ok())
+                .unwrap_or_else(|| panic!("{stdout}"))
+        };
+
+        app.db
+            .execute_admin(&format!("UPDATE audit_log SET detail = 'nothing to see' WHERE seq = {second}"))
+            .await
+            .unwrap();
+        let edited = verify();
+        assert_eq!(edited.status.code(), Some(1), "{}", text(&edited.stdout));
+        assert!(text(&edited.stdout).contains("was changed"), "{}", text(&edited.stdout));
+        let edited_seq = seq_of(&edited);
+
+        app.db.execute_admin(&format!("DELETE FROM audit_log WHERE seq = {second}")).await.unwrap();
+        let removed = verify();
+        assert_eq!(removed.status.code(), Some(1));
+        assert!(text(&removed.stdout).contains("rows were removed or inserted"), "{}", text(&removed.stdout));
+        // The row after the removed one is the first that no longer links.
+        assert!(seq_of(&removed) > edited_seq, "{}", text(&removed.stdout));
+    }
+
     async fn staff_accounts_are_added_with_a_password_from_stdin(app) {
         let output = staff_add(&app, &["Alice.Admin", "--role", "administrator", "--password-stdin"], "a long enough passphrase");
         assert!(output.status.success(), "{}", text(&output.stderr));
