@@ -22,6 +22,7 @@ mod policies;
 mod review;
 mod self_enrollment;
 mod sessions;
+mod sign_in_defences;
 mod staff;
 mod terms;
 
@@ -42,6 +43,10 @@ pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{PatientQuery, PatientSummary, RequestOrigin};
 pub use review::{ReviewError, ReviewItem};
 pub use self_enrollment::{NewSelfEnrollment, SelfEnrollmentCandidate, SelfEnrollmentError};
-pub use sessions::{NewSession, Session, SessionKind};
+pub use sessions::{FailureCount, NewSession, Session, SessionKind};
+pub use sign_in_defences::{
+    FailureSamples, FailureSummary, FailuresBy, HourlyFailures, NewSignInFailure, NoticedEvent,
+    SecurityEvent, SeenDevice,
+};
 pub use staff::{NewStaff, StaffAccount, StaffError};
 pub use terms::{ActivateError, DefaultTerms, PublishedText, TermsVersion};

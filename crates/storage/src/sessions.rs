@@ -16,7 +16,7 @@ pub enum SessionKind {
 }
 
 impl SessionKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SessionKind::Staff => "staff",
             SessionKind::Patient => "patient",
@@ -33,6 +33,13 @@ pub struct Session {
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
     pub expires_at: Timestamp,
+}
+
+/// Failures counted in a throttle's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureCount {
+    pub failures: u32,
+    pub last_at: Timestamp,
 }
 
 pub struct NewSession<'a> {
@@ -145,8 +152,8 @@ impl Database {
             let counted: Option<i64> = match row {
                 None => dispatch!(&self.handle, |pool| {
                     let inserted = sqlx::query(
-                        "INSERT INTO throttle_counters (bucket, failures, window_started_at) \
-                         VALUES ($1, 1, $2) ON CONFLICT (bucket) DO NOTHING",
+                        "INSERT INTO throttle_counters (bucket, failures, window_started_at, \
+                         last_failure_at) VALUES ($1, 1, $2, $2) ON CONFLICT (bucket) DO NOTHING",
                     )
                     .bind(bucket)
                     .bind(now.to_sqlx())
@@ -157,18 +164,19 @@ impl Database {
                 Some((_, started)) if now.duration_since(started.to_jiff()) < window => {
                     dispatch!(&self.handle, |pool| {
                         sqlx::query_scalar(
-                            "UPDATE throttle_counters SET failures = failures + 1 \
-                             WHERE bucket = $1 RETURNING failures",
+                            "UPDATE throttle_counters SET failures = failures + 1, \
+                             last_failure_at = $2 WHERE bucket = $1 RETURNING failures",
                         )
                         .bind(bucket)
+                        .bind(now.to_sqlx())
                         .fetch_optional(pool)
                         .await?
                     })
                 }
                 Some((_, started)) => dispatch!(&self.handle, |pool| {
                     let restarted = sqlx::query(
-                        "UPDATE throttle_counters SET failures = 1, window_started_at = $2 \
-                         WHERE bucket = $1 AND window_started_at = $3",
+                        "UPDATE throttle_counters SET failures = 1, window_started_at = $2, \
+                         last_failure_at = $2 WHERE bucket = $1 AND window_started_at = $3",
                     )
                     .bind(bucket)
                     .bind(now.to_sqlx())
@@ -205,6 +213,35 @@ impl Database {
                 u32::try_from(failures).unwrap_or(u32::MAX)
             }
             _ => 0,
+        })
+    }
+
+    /// The failures counted in `bucket` within the last `window`, with the time of the
+    /// latest; `None` when there are none.
+    pub async fn failure_count(
+        &self,
+        bucket: &str,
+        now: Timestamp,
+        window: jiff::SignedDuration,
+    ) -> anyhow::Result<Option<FailureCount>> {
+        let row: Option<(i64, jiff_sqlx::Timestamp, Option<jiff_sqlx::Timestamp>)> =
+            dispatch!(&self.handle, |pool| {
+                sqlx::query_as(
+                    "SELECT failures, window_started_at, last_failure_at FROM throttle_counters \
+                     WHERE bucket = $1",
+                )
+                .bind(bucket)
+                .fetch_optional(pool)
+                .await?
+            });
+        Ok(match row {
+            Some((failures, started, last)) if now.duration_since(started.to_jiff()) < window => {
+                Some(FailureCount {
+                    failures: u32::try_from(failures).unwrap_or(u32::MAX),
+                    last_at: last.unwrap_or(started).to_jiff(),
+                })
+            }
+            _ => None,
         })
     }
 

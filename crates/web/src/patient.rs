@@ -21,8 +21,8 @@ use crate::{
     pages::{Practice, no_store, render, server_error},
     session::{self, PatientUser},
     sign_in::{
-        Refused, SignInForm, StartedSession, Subject, Throttle, set_cookie,
-        start_session_with_token, user_agent, wrong_credentials,
+        Refused, SignInForm, StartedSession, Subject, Throttle, start_session, user_agent,
+        wait_message, wrong_credentials,
     },
     staff::{chosen_organization, end_session, request_origin},
     terms_step::DEFAULT_TERMS,
@@ -91,12 +91,6 @@ pub(crate) async fn sign_patient_in(
 ) -> Result<(storage::PatientAccount, StartedSession), SignInRefusal> {
     let now = Timestamp::now();
     let username = Username::parse(username).ok();
-    let throttle = Throttle::new(
-        "patient-sign-in",
-        organization.map(|o| o.slug.as_str()),
-        username.as_ref().map(Username::as_str),
-        client.ip(),
-    );
     let account = match (organization, &username) {
         (Some(org), Some(username)) => state
             .db
@@ -105,6 +99,19 @@ pub(crate) async fn sign_patient_in(
             .map_err(SignInRefusal::Failed)?,
         _ => None,
     };
+    let throttle = Throttle::new(
+        "patient-sign-in",
+        organization,
+        username.as_ref().map(Username::as_str),
+        client.ip(),
+    )
+    .on_device(
+        state,
+        headers,
+        SessionKind::Patient,
+        account.as_ref().map(|a| a.id),
+    )
+    .await;
     let stored = account.as_ref().map(|a| a.password_hash.clone());
     let usable = account
         .as_ref()
@@ -112,10 +119,10 @@ pub(crate) async fn sign_patient_in(
     let weighed = throttle.weigh(state, now, stored, usable, password).await;
     let account = match (weighed, account) {
         (Ok(()), Some(account)) => account,
-        (Err(Refused::Throttled), _) => {
+        (Err(Refused::Throttled(wait)), _) => {
             return Err(SignInRefusal::Throttled(format!(
                 "{} {}",
-                throttle.message(),
+                wait_message(wait),
                 crate::i18n::t("sign-in-throttled-forgot")
             )));
         }
@@ -134,7 +141,7 @@ pub(crate) async fn sign_patient_in(
         organization: account.organization,
         lifetime: session::PATIENT_ABSOLUTE,
     };
-    let started = start_session_with_token(state, headers, client.ip(), subject)
+    let started = start_session(state, headers, client.ip(), subject)
         .await
         .map_err(SignInRefusal::Failed)?;
     Ok((account, started))
@@ -162,7 +169,7 @@ pub async fn sign_in(
     let message = match signed_in {
         Ok((_, started)) => {
             let mut response = Redirect::to("/home").into_response();
-            set_cookie(&mut response, &started.cookie);
+            started.set_cookies(&mut response);
             return response;
         }
         Err(SignInRefusal::Failed(error)) => {

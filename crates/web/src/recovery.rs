@@ -370,7 +370,7 @@ async fn complete(
     {
         crate::sign_in::Throttle::new(
             "patient-sign-in",
-            Some(&organization.slug),
+            Some(organization),
             Some(&reset.account.username),
             client.ip(),
         )

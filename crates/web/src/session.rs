@@ -48,6 +48,20 @@ pub fn cookie(token: &str, https: bool) -> String {
     format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
 }
 
+/// The cookie that tells the accounts signed in on a browser that they have seen it before.
+pub const DEVICE_COOKIE: &str = "porchlight_device";
+/// How long a browser stays known without signing in.
+const DEVICE_MAX_AGE_SECONDS: u32 = 400 * 24 * 60 * 60;
+
+/// The `Set-Cookie` value that carries a device token.
+pub fn device_cookie(token: &str, https: bool) -> String {
+    let secure = if https { "; Secure" } else { "" };
+    format!(
+        "{DEVICE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; \
+         Max-Age={DEVICE_MAX_AGE_SECONDS}{secure}"
+    )
+}
+
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn removal_cookie(https: bool) -> String {
     let secure = if https { "; Secure" } else { "" };

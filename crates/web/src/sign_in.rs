@@ -8,67 +8,189 @@ use axum::response::Response;
 use domain::OrganizationId;
 use jiff::{SignedDuration, Timestamp};
 use secrecy::SecretString;
-use storage::{Database, NewSession, SessionKind};
+use storage::{
+    Database, FailureCount, FailuresBy, NewSession, NewSignInFailure, NoticedEvent, Organization,
+    SeenDevice, SessionKind,
+};
 use uuid::Uuid;
 
 use crate::{AppState, session};
 
-/// Failed sign-ins for one username, in the window, before it must wait.
-const USERNAME_FAILURES: u32 = 5;
-/// Failed sign-ins from one address, in the window, before it must wait.
-const ADDRESS_FAILURES: u32 = 30;
-const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+/// How failures in one counter turn into waiting: the first `free` failures of the window cost
+/// nothing; each one after makes the next attempt wait, twice as long as the one before, up to
+/// `longest`. Nothing is ever locked for good, so guessing cannot shut a patient out.
+struct Limit {
+    free: u32,
+    window: SignedDuration,
+    first: SignedDuration,
+    longest: SignedDuration,
+}
+
+impl Limit {
+    fn wait_after(&self, failures: u32) -> SignedDuration {
+        if failures < self.free {
+            return SignedDuration::ZERO;
+        }
+        let doublings = (failures - self.free).min(16);
+        (self.first * 2_i32.pow(doublings)).min(self.longest)
+    }
+
+    /// How long an attempt must still wait after these failures; `None`: it may go on.
+    fn remaining(&self, count: Option<FailureCount>, now: Timestamp) -> Option<SignedDuration> {
+        let count = count?;
+        let until = count.last_at + self.wait_after(count.failures);
+        (until > now).then(|| until.duration_since(now))
+    }
+}
+
+/// Failures against one account (from browsers it has never signed in on), or from one
+/// device it has: 5 free, then 1, 2, 4, 8, 16, 30, 30... minutes.
+const ACCOUNT: Limit = Limit {
+    free: 5,
+    window: SignedDuration::from_hours(24),
+    first: SignedDuration::from_mins(1),
+    longest: SignedDuration::from_mins(30),
+};
+/// Failures from one address, whatever the account.
+const ADDRESS: Limit = Limit {
+    free: 30,
+    window: SignedDuration::from_hours(1),
+    first: SignedDuration::from_mins(1),
+    longest: SignedDuration::from_mins(30),
+};
+/// The period the credential-stuffing detectors look back over.
+const DETECTION_WINDOW: SignedDuration = SignedDuration::from_hours(1);
+/// Accounts failing from one address within the period: credential stuffing.
+const STUFFING_ACCOUNTS: u64 = 10;
+/// Accounts failing with one password within the period: password spraying. Sign-ins with
+/// that password then wait, even where it is right, until it has rested for the period.
+const SPRAYED_ACCOUNTS: u64 = 5;
 
 /// One answer for a wrong username and a wrong password alike.
 pub(crate) fn wrong_credentials() -> String {
     crate::i18n::t("wrong-credentials")
 }
 
-/// The counters one sign-in attempt is weighed against: its username (within its
-/// organization and surface) and its client address. They live in the database, so they hold
-/// across restarts and instances.
+/// The counters one sign-in attempt is weighed against: its account (or the known device it
+/// comes from), its client address, and the password tried across accounts. They live in the
+/// database, so they hold across restarts and instances.
 pub(crate) struct Throttle {
-    username_bucket: String,
+    surface: &'static str,
+    organization: Option<OrganizationId>,
+    username: String,
+    client: IpAddr,
+    account_bucket: String,
     address_bucket: String,
+    /// The attempt comes from a device that has signed in to the account before.
+    known_device: bool,
 }
 
 impl Throttle {
     pub(crate) fn new(
-        surface: &str,
-        organization: Option<&str>,
+        surface: &'static str,
+        organization: Option<&Organization>,
         username: Option<&str>,
         client: IpAddr,
     ) -> Self {
+        let username = username.unwrap_or("-").to_owned();
         Self {
-            username_bucket: format!(
-                "{surface}:{}:{}",
-                organization.unwrap_or("-"),
-                username.unwrap_or("-")
+            surface,
+            organization: organization.map(|o| o.id),
+            account_bucket: format!(
+                "{surface}:{}:{username}",
+                organization.map_or("-", |o| o.slug.as_str()),
             ),
+            username,
+            client,
             address_bucket: format!("sign-in-address:{client}"),
+            known_device: false,
         }
     }
 
-    /// Whether this attempt must wait. When the counters cannot be read, it must.
-    pub(crate) async fn is_over(&self, db: &Database, now: Timestamp) -> bool {
-        match (
-            db.recent_failures(&self.username_bucket, now, THROTTLE_WINDOW)
-                .await,
-            db.recent_failures(&self.address_bucket, now, THROTTLE_WINDOW)
-                .await,
-        ) {
-            (Ok(user), Ok(address)) => user >= USERNAME_FAILURES || address >= ADDRESS_FAILURES,
-            (Err(error), _) | (_, Err(error)) => {
+    /// Counts this attempt apart from strangers' when it comes from a device that has signed
+    /// in to the account before: someone guessing at the account, or spraying its password at
+    /// many accounts, elsewhere does not hold its owner back.
+    pub(crate) async fn on_device(
+        mut self,
+        state: &AppState,
+        headers: &HeaderMap,
+        kind: SessionKind,
+        account: Option<Uuid>,
+    ) -> Self {
+        let (Some(account), Some(device)) = (account, device_hash(headers)) else {
+            return self;
+        };
+        match state.db.is_known_device(kind, account, &device).await {
+            Ok(true) => {
+                self.account_bucket = format!("{}-device:{device}", self.surface);
+                self.known_device = true;
+            }
+            Ok(false) => {}
+            Err(error) => tracing::warn!(error = %error, "could not read the known devices"),
+        }
+        self
+    }
+
+    /// How long this attempt must wait; `None`: it may go on. When the counters cannot be
+    /// read, it waits.
+    async fn wait(
+        &self,
+        db: &Database,
+        now: Timestamp,
+        password_key: Option<&str>,
+    ) -> Option<SignedDuration> {
+        match self.read_wait(db, now, password_key).await {
+            Ok(wait) => wait,
+            Err(error) => {
                 tracing::error!(error = %error, "could not read the sign-in counters");
-                true
+                Some(SignedDuration::from_mins(1))
             }
         }
+    }
+
+    async fn read_wait(
+        &self,
+        db: &Database,
+        now: Timestamp,
+        password_key: Option<&str>,
+    ) -> anyhow::Result<Option<SignedDuration>> {
+        let account = db
+            .failure_count(&self.account_bucket, now, ACCOUNT.window)
+            .await?;
+        let address = db
+            .failure_count(&self.address_bucket, now, ADDRESS.window)
+            .await?;
+        let mut wait = [
+            ACCOUNT.remaining(account, now),
+            ADDRESS.remaining(address, now),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        if let (Some(organization), Some(key), false) =
+            (self.organization, password_key, self.known_device)
+        {
+            let sprayed = db
+                .sign_in_failures(
+                    organization,
+                    FailuresBy::PasswordKey(key),
+                    now - DETECTION_WINDOW,
+                )
+                .await?;
+            if sprayed.accounts >= SPRAYED_ACCOUNTS
+                && let Some(last) = sprayed.last_at
+            {
+                let rested = (last + DETECTION_WINDOW).duration_since(now);
+                wait = wait.max(Some(rested));
+            }
+        }
+        Ok(wait)
     }
 
     /// Weighs one attempt against the stored hash (`None`: no such account) and the counters.
     /// It always costs one Argon2id computation, whether or not the account exists, can sign
     /// in, or must wait, so that no answer or timing tells them apart. A wrong attempt is
-    /// counted; a right one clears the username's counter.
+    /// counted (and looked at for credential stuffing); a right one clears its counter.
     pub(crate) async fn weigh(
         &self,
         state: &AppState,
@@ -77,51 +199,129 @@ impl Throttle {
         usable: bool,
         password: String,
     ) -> Result<(), Refused> {
-        let throttled = self.is_over(&state.db, now).await;
+        let password_key = self
+            .organization
+            .map(|_| state.key.keyed_hash("sign-in-password", &password));
+        let wait = self.wait(&state.db, now, password_key.as_deref()).await;
         let verified = state
             .hasher
             .verify_or_dummy(SecretString::from(password), stored_hash)
             .await
             .unwrap_or(false);
-        if throttled {
-            return Err(Refused::Throttled);
+        if let Some(wait) = wait {
+            return Err(Refused::Throttled(wait));
         }
         if !(verified && usable) {
-            self.count_failure(&state.db, now).await;
+            self.count_failure(state, now, password_key.as_deref())
+                .await;
             return Err(Refused::WrongCredentials);
         }
         self.clear(&state.db).await;
         Ok(())
     }
 
-    async fn count_failure(&self, db: &Database, now: Timestamp) {
-        for bucket in [&self.username_bucket, &self.address_bucket] {
-            if let Err(error) = db.record_failure(bucket, now, THROTTLE_WINDOW).await {
+    async fn count_failure(&self, state: &AppState, now: Timestamp, password_key: Option<&str>) {
+        for (bucket, limit) in [
+            (&self.account_bucket, &ACCOUNT),
+            (&self.address_bucket, &ADDRESS),
+        ] {
+            if let Err(error) = state.db.record_failure(bucket, now, limit.window).await {
                 tracing::error!(error = %error, "could not count a failed sign-in");
             }
         }
-    }
-
-    /// Forgets the username's failures (a right password, or a reset).
-    pub(crate) async fn clear(&self, db: &Database) {
-        if let Err(error) = db.clear_failures(&self.username_bucket).await {
-            tracing::warn!(error = %error, "could not clear the sign-in counter");
+        let (Some(organization), Some(password_key)) = (self.organization, password_key) else {
+            return;
+        };
+        let client = self.client.to_string();
+        let failure = NewSignInFailure {
+            at: now,
+            surface: self.surface,
+            organization,
+            username: &self.username,
+            client_addr: &client,
+            password_key,
+        };
+        if let Err(error) = state.db.record_sign_in_failure(&failure).await {
+            tracing::error!(error = %error, "could not keep a failed sign-in");
+            return;
+        }
+        if let Err(error) = detect_stuffing(&state.db, &failure).await {
+            tracing::error!(error = %error, "could not look for credential stuffing");
         }
     }
 
-    /// What to tell someone who must wait.
-    pub(crate) fn message(&self) -> String {
-        crate::i18n::t_args(
-            "sign-in-throttled",
-            &[("minutes", THROTTLE_WINDOW.as_mins().into())],
-        )
+    /// Forgets the failures counted against the account, or the known device (a right
+    /// password, or a reset).
+    pub(crate) async fn clear(&self, db: &Database) {
+        if let Err(error) = db.clear_failures(&self.account_bucket).await {
+            tracing::warn!(error = %error, "could not clear the sign-in counter");
+        }
     }
+}
+
+/// What to tell someone who must wait this long.
+pub(crate) fn wait_message(wait: SignedDuration) -> String {
+    let minutes = (wait.as_secs() + 59) / 60;
+    crate::i18n::t_args("sign-in-throttled", &[("minutes", minutes.max(1).into())])
+}
+
+/// Opens (or brings up to date) a security event when the failure just kept completes a
+/// pattern: many accounts failing from its address, or its password failing on many accounts.
+async fn detect_stuffing(db: &Database, failure: &NewSignInFailure<'_>) -> anyhow::Result<()> {
+    let since = failure.at - DETECTION_WINDOW;
+    let patterns = [
+        (
+            "credential-stuffing",
+            FailuresBy::Address(failure.client_addr),
+            STUFFING_ACCOUNTS,
+        ),
+        (
+            "password-spraying",
+            FailuresBy::PasswordKey(failure.password_key),
+            SPRAYED_ACCOUNTS,
+        ),
+    ];
+    for (kind, by, threshold) in patterns {
+        let summary = db.sign_in_failures(failure.organization, by, since).await?;
+        if summary.accounts < threshold {
+            continue;
+        }
+        let samples = db
+            .sign_in_failure_samples(failure.organization, by, since)
+            .await?;
+        let evidence = serde_json::json!({
+            "surface": failure.surface,
+            "period_minutes": DETECTION_WINDOW.as_mins(),
+            "failures": summary.failures,
+            "accounts": summary.accounts,
+            "addresses": summary.addresses,
+            "first_at": summary.first_at.map(|t| t.to_string()),
+            "last_at": summary.last_at.map(|t| t.to_string()),
+            "accounts_tried": samples.accounts,
+            "from_addresses": samples.addresses,
+        });
+        // The password key stays out of sight: the subject names the event, not the password.
+        let subject = match by {
+            FailuresBy::Address(address) => address.to_owned(),
+            FailuresBy::PasswordKey(key) => format!("password {}", &key[..12.min(key.len())]),
+        };
+        db.notice_security_event(&NoticedEvent {
+            organization: failure.organization,
+            kind,
+            subject: &subject,
+            evidence: &evidence.to_string(),
+            now: failure.at,
+        })
+        .await?;
+    }
+    Ok(())
 }
 
 /// Why a sign-in attempt was refused.
 pub(crate) enum Refused {
-    /// Too many recent failures for the username or the address: even a right password waits.
-    Throttled,
+    /// Too many recent failures for the account, the address or the password: even a right
+    /// password waits this long.
+    Throttled(SignedDuration),
     /// Wrong password, unknown username, or an account that cannot sign in: one answer.
     WrongCredentials,
 }
@@ -145,28 +345,27 @@ pub(crate) struct Subject {
     pub(crate) lifetime: SignedDuration,
 }
 
-/// Starts a new session and answers the cookie that carries it. Any session the request
-/// carried is ended first: a session id planted before sign-in is worthless.
-pub(crate) async fn start_session(
-    state: &AppState,
-    headers: &HeaderMap,
-    client: IpAddr,
-    subject: Subject,
-) -> anyhow::Result<String> {
-    Ok(start_session_with_token(state, headers, client, subject)
-        .await?
-        .cookie)
-}
-
-/// A session just started: its token (for API clients that send it as a bearer token) and
-/// the cookie that carries it (for browsers).
+/// A session just started: its token (for API clients that send it as a bearer token), the
+/// cookie that carries it (for browsers), and the device cookie that lets the account know
+/// this browser next time.
 pub(crate) struct StartedSession {
     pub(crate) token: String,
-    pub(crate) cookie: String,
+    cookie: String,
+    device_cookie: String,
+    /// The account had never signed in on this device.
+    pub(crate) new_device: bool,
 }
 
-/// Like [`start_session`], answering the token too.
-pub(crate) async fn start_session_with_token(
+impl StartedSession {
+    pub(crate) fn set_cookies(&self, response: &mut Response) {
+        set_cookie(response, &self.cookie);
+        set_cookie(response, &self.device_cookie);
+    }
+}
+
+/// Starts a new session and remembers the device it started on. Any session the request
+/// carried is ended first: a session id planted before sign-in is worthless.
+pub(crate) async fn start_session(
     state: &AppState,
     headers: &HeaderMap,
     client: IpAddr,
@@ -177,6 +376,8 @@ pub(crate) async fn start_session_with_token(
     }
     let (token, hash) = session::new_token();
     let now = Timestamp::now();
+    let client_addr = client.to_string();
+    let user_agent = user_agent(headers);
     state
         .db
         .create_session(NewSession {
@@ -186,12 +387,36 @@ pub(crate) async fn start_session_with_token(
             organization: subject.organization,
             now,
             expires_at: now + subject.lifetime,
-            client_addr: Some(&client.to_string()),
-            user_agent: user_agent(headers).as_deref(),
+            client_addr: Some(&client_addr),
+            user_agent: user_agent.as_deref(),
         })
         .await?;
-    let cookie = session::cookie(&token, state.settings.served_over_https());
-    Ok(StartedSession { token, cookie })
+    let device_token = session::cookie_value(headers, session::DEVICE_COOKIE)
+        .filter(|token| token.len() <= 64)
+        .unwrap_or_else(|| session::new_token().0);
+    let new_device = state
+        .db
+        .remember_device(&SeenDevice {
+            kind: subject.kind,
+            account: subject.id,
+            device_hash: &session::token_hash(&device_token),
+            now,
+            user_agent: user_agent.as_deref(),
+            client_addr: Some(&client_addr),
+        })
+        .await?;
+    let https = state.settings.served_over_https();
+    Ok(StartedSession {
+        cookie: session::cookie(&token, https),
+        token,
+        device_cookie: session::device_cookie(&device_token, https),
+        new_device,
+    })
+}
+
+/// The SHA-256 of the request's device cookie, if it carries one.
+fn device_hash(headers: &HeaderMap) -> Option<String> {
+    session::cookie_value(headers, session::DEVICE_COOKIE).map(|token| session::token_hash(&token))
 }
 
 /// The client's description of itself, shortened, for the list of signed-in devices.
@@ -205,5 +430,47 @@ pub(crate) fn user_agent(headers: &HeaderMap) -> Option<String> {
 pub(crate) fn set_cookie(response: &mut Response, cookie: &str) {
     if let Ok(value) = HeaderValue::from_str(cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_double_from_the_first_failure_past_the_free_ones_and_stop_growing() {
+        let minutes = |failures| ACCOUNT.wait_after(failures).as_mins();
+        assert_eq!((0..5).map(minutes).collect::<Vec<_>>(), [0, 0, 0, 0, 0]);
+        assert_eq!(
+            (5..12).map(minutes).collect::<Vec<_>>(),
+            [1, 2, 4, 8, 16, 30, 30]
+        );
+        assert_eq!(minutes(u32::MAX), 30, "no overflow, and never a lock");
+    }
+
+    #[test]
+    fn a_wait_counts_from_the_latest_failure() {
+        let last_at: Timestamp = "2026-11-25T10:00:00Z".parse().unwrap();
+        let count = Some(FailureCount {
+            failures: 6,
+            last_at,
+        });
+        let at = |minutes| last_at + SignedDuration::from_mins(minutes);
+        assert_eq!(
+            ACCOUNT.remaining(count, at(0)),
+            Some(SignedDuration::from_mins(2))
+        );
+        assert_eq!(
+            ACCOUNT.remaining(count, at(1)),
+            Some(SignedDuration::from_mins(1))
+        );
+        assert_eq!(ACCOUNT.remaining(count, at(2)), None);
+        assert_eq!(ACCOUNT.remaining(None, at(0)), None);
+    }
+
+    #[test]
+    fn the_message_rounds_the_wait_up_to_whole_minutes() {
+        assert!(wait_message(SignedDuration::from_secs(61)).contains("Wait 2 minutes"));
+        assert!(wait_message(SignedDuration::from_secs(1)).contains("Wait 1 minute "));
     }
 }

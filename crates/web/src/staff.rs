@@ -19,7 +19,8 @@ use crate::{
     pages::{Practice, render},
     session::{self, StaffUser},
     sign_in::{
-        Refused, SignInForm, Subject, Throttle, set_cookie, start_session, wrong_credentials,
+        Refused, SignInForm, Subject, Throttle, set_cookie, start_session, wait_message,
+        wrong_credentials,
     },
 };
 
@@ -75,12 +76,6 @@ pub async fn sign_in(
     let organizations = state.db.organizations().await.unwrap_or_default();
     let organization = chosen_organization(&organizations, &form.organization);
     let username = Username::parse(&form.username).ok();
-    let throttle = Throttle::new(
-        "staff-sign-in",
-        organization.map(|o| o.slug.as_str()),
-        username.as_ref().map(Username::as_str),
-        client.ip(),
-    );
     let account = match (organization, &username) {
         (Some(org), Some(username)) => state
             .db
@@ -90,6 +85,19 @@ pub async fn sign_in(
             .flatten(),
         _ => None,
     };
+    let throttle = Throttle::new(
+        "staff-sign-in",
+        organization,
+        username.as_ref().map(Username::as_str),
+        client.ip(),
+    )
+    .on_device(
+        &state,
+        &headers,
+        SessionKind::Staff,
+        account.as_ref().map(|a| a.id.as_uuid()),
+    )
+    .await;
     let stored = account.as_ref().map(|a| a.password_hash.clone());
     let usable = account.as_ref().is_some_and(|a| !a.disabled);
     let account = match (
@@ -101,9 +109,9 @@ pub async fn sign_in(
         (Ok(()), Some(account)) => account,
         (refused, _) => {
             let message = match refused {
-                Err(Refused::Throttled) => format!(
+                Err(Refused::Throttled(wait)) => format!(
                     "{} If you cannot wait, ask an administrator for help.",
-                    throttle.message()
+                    wait_message(wait)
                 ),
                 _ => wrong_credentials(),
             };
@@ -120,9 +128,9 @@ pub async fn sign_in(
         lifetime: session::STAFF_ABSOLUTE,
     };
     match start_session(&state, &headers, client.ip(), subject).await {
-        Ok(cookie) => {
+        Ok(started) => {
             let mut response = Redirect::to("/staff").into_response();
-            set_cookie(&mut response, &cookie);
+            started.set_cookies(&mut response);
             response
         }
         Err(error) => {

@@ -20,7 +20,7 @@ use crate::{
     identity::{current, invalid},
     pages::{Practice, no_store, render, server_error},
     session::{self, PatientUser},
-    sign_in::{StartedSession, Subject, set_cookie, start_session_with_token, user_agent},
+    sign_in::{StartedSession, Subject, set_cookie, start_session, user_agent},
 };
 
 /// The documents a practice starts with, until its administrator publishes its own.
@@ -116,7 +116,7 @@ pub(crate) async fn accept_and_activate(
         organization: invitation.organization,
         lifetime: session::PATIENT_ABSOLUTE,
     };
-    start_session_with_token(state, headers, client.ip(), subject)
+    start_session(state, headers, client.ip(), subject)
         .await
         .map(Some)
 }
@@ -169,7 +169,7 @@ pub async fn submit(
         }
     };
     let mut response = Redirect::to("/welcome").into_response();
-    set_cookie(&mut response, &started.cookie);
+    started.set_cookies(&mut response);
     set_cookie(
         &mut response,
         &format!(

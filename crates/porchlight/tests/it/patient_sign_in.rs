@@ -43,11 +43,45 @@ async fn answer_without_username(
     (status, body)
 }
 
+/// Moves every sign-in counter's latest failure two hours back, as if the waits had passed.
+async fn let_time_pass(app: &TestApp) {
+    let past = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2);
+    app.db
+        .execute_admin(&format!(
+            "UPDATE throttle_counters SET last_failure_at = '{past}'"
+        ))
+        .await
+        .unwrap();
+    app.db
+        .execute_admin("UPDATE sign_in_failures SET at = at - 7200")
+        .await
+        .unwrap();
+}
+
+/// The open security events of the organization, as the security officer would see them.
+async fn open_events(app: &TestApp, org: &storage::Organization) -> Vec<storage::SecurityEvent> {
+    let officer = add_staff(
+        app,
+        org.id,
+        &format!("officer{}", uuid::Uuid::now_v7().simple()),
+        domain::Role::SecurityOfficer,
+    )
+    .await;
+    let scope = domain::StaffScope::new(org.id, officer, domain::Role::SecurityOfficer);
+    app.db.open_security_events(&scope).await.unwrap()
+}
+
 async fn lucia(app: &TestApp) -> storage::Organization {
+    lucia_with_phone(app).await.0
+}
+
+/// Lucia enrolled, with the phone she enrolled on (signed out, but known to her account).
+async fn lucia_with_phone(app: &TestApp) -> (storage::Organization, reqwest::Client) {
     let org = front_desk(app).await;
     import_patients(app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", "")]).await;
-    enrolled_patient(app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
-    org
+    let phone = enrolled_patient(app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+    phone.post(app.url("/sign-out")).send().await.unwrap();
+    (org, phone)
 }
 
 each_backend! {
@@ -111,11 +145,95 @@ each_backend! {
         }
         let right = sign_in(&app, &browser, "lucia.r", PATIENT_PASSWORD).await;
         assert_eq!(right.status(), StatusCode::UNAUTHORIZED, "even the right password waits");
-        assert!(right.text().await.unwrap().contains("Too many attempts to sign in. Wait 15 minutes"));
+        assert!(right.text().await.unwrap().contains("Too many attempts to sign in. Wait 1 minute and try again."));
         // The counter is per username: another patient's sign-in is not held up.
         app.db.execute_admin("DELETE FROM throttle_counters WHERE bucket LIKE 'sign-in-address:%'").await.unwrap();
         let other = sign_in(&app, &patient_browser(), "someone.else", "a wrong guess of a password").await;
         assert!(other.text().await.unwrap().contains("That username and password do not match"));
+    }
+
+    async fn a_guessing_run_never_signs_in_and_never_shuts_the_patient_out(app) {
+        // Lucia's phone signed in when she enrolled: the portal knows it.
+        let (_, phone) = lucia_with_phone(&app).await;
+        let attacker = patient_browser();
+        for _ in 0..5 {
+            let wrong = sign_in(&app, &attacker, "lucia.r", "a wrong guess of a password").await;
+            assert!(wrong.text().await.unwrap().contains("That username and password do not match"));
+        }
+        // Each wait is longer than the one before, and a wait is never a lock.
+        for minutes in ["1 minute", "2 minutes", "4 minutes", "8 minutes"] {
+            let held = sign_in(&app, &attacker, "lucia.r", "another wrong guess").await;
+            assert_eq!(held.status(), StatusCode::UNAUTHORIZED);
+            let held = held.text().await.unwrap();
+            assert!(held.contains(&format!("Wait {minutes} and try again")), "{minutes}: {held}");
+            let_time_pass(&app).await;
+            sign_in(&app, &attacker, "lucia.r", "yet another wrong guess").await;
+        }
+        let right = sign_in(&app, &attacker, "lucia.r", PATIENT_PASSWORD).await;
+        assert_eq!(right.status(), StatusCode::UNAUTHORIZED, "the run never signs in, even with the right password");
+        assert!(right.text().await.unwrap().contains("Wait 16 minutes"));
+
+        // Meanwhile Lucia signs in on her own phone at once...
+        let own = sign_in(&app, &phone, "lucia.r", PATIENT_PASSWORD).await;
+        assert_eq!(own.status(), StatusCode::SEE_OTHER, "her known device is not held back");
+        assert_eq!(own.headers()[header::LOCATION], "/home");
+        // ...and on a new computer she waits like a stranger, then gets in.
+        let library = patient_browser();
+        assert_eq!(sign_in(&app, &library, "lucia.r", PATIENT_PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+        let_time_pass(&app).await;
+        let later = sign_in(&app, &library, "lucia.r", PATIENT_PASSWORD).await;
+        assert_eq!(later.status(), StatusCode::SEE_OTHER);
+    }
+
+    async fn one_password_tried_on_many_accounts_waits_everywhere_and_is_reported(app) {
+        let (org, phone) = lucia_with_phone(&app).await;
+        let sprayer = patient_browser();
+        for n in 1..=5 {
+            let wrong = sign_in(&app, &sprayer, &format!("someone.{n}"), PATIENT_PASSWORD).await;
+            assert!(wrong.text().await.unwrap().contains("That username and password do not match"));
+        }
+        // The password is right for Lucia, but it is being sprayed: it waits.
+        let hit = sign_in(&app, &sprayer, "lucia.r", PATIENT_PASSWORD).await;
+        assert_eq!(hit.status(), StatusCode::UNAUTHORIZED);
+        assert!(hit.text().await.unwrap().contains("Too many attempts to sign in"));
+        // Lucia's own phone is not held back.
+        assert_eq!(sign_in(&app, &phone, "lucia.r", PATIENT_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+
+        let events = open_events(&app, &org).await;
+        let spraying = events.iter().find(|e| e.kind == "password-spraying").expect("a spraying event");
+        let evidence: serde_json::Value = serde_json::from_str(&spraying.evidence).unwrap();
+        assert_eq!(evidence["accounts"], 5, "{evidence}");
+        assert_eq!(evidence["accounts_tried"][0], "someone.1", "{evidence}");
+        assert!(!spraying.subject.contains(PATIENT_PASSWORD) && !spraying.evidence.contains(PATIENT_PASSWORD));
+
+        // An hour after the last try the password is usable again.
+        let_time_pass(&app).await;
+        assert_eq!(sign_in(&app, &sprayer, "lucia.r", PATIENT_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    }
+
+    async fn many_accounts_failing_from_one_address_open_a_credential_stuffing_event(app) {
+        let org = lucia(&app).await;
+        let stuffer = patient_browser();
+        for n in 1..=9 {
+            sign_in(&app, &stuffer, &format!("leaked.{n}"), &format!("leaked password {n}")).await;
+        }
+        assert!(open_events(&app, &org).await.iter().all(|e| e.kind != "credential-stuffing"), "nine is not yet a pattern");
+        sign_in(&app, &stuffer, "leaked.10", "leaked password 10").await;
+        let events = open_events(&app, &org).await;
+        let stuffing: Vec<_> = events.iter().filter(|e| e.kind == "credential-stuffing").collect();
+        assert_eq!(stuffing.len(), 1, "{events:?}");
+        assert_eq!(stuffing[0].subject, "127.0.0.1");
+        let evidence: serde_json::Value = serde_json::from_str(&stuffing[0].evidence).unwrap();
+        assert_eq!(evidence["accounts"], 10);
+        assert_eq!(evidence["failures"], 10);
+        assert_eq!(evidence["surface"], "patient-sign-in");
+        // More failures bring the same event up to date rather than opening another.
+        sign_in(&app, &stuffer, "leaked.11", "leaked password 11").await;
+        let events = open_events(&app, &org).await;
+        let stuffing: Vec<_> = events.iter().filter(|e| e.kind == "credential-stuffing").collect();
+        assert_eq!(stuffing.len(), 1);
+        let evidence: serde_json::Value = serde_json::from_str(&stuffing[0].evidence).unwrap();
+        assert_eq!(evidence["accounts"], 11);
     }
 
     async fn sign_in_replaces_a_planted_session_and_sessions_do_not_cross(app) {

@@ -196,7 +196,10 @@ access-year-hint = Four digits, like 1961.
 access-year-format = Type the year with four digits, like 1961.
 access-ssn-format = Type the last four digits, like 6789.
 wrong-credentials = That username and password do not match. Check them and try again.
-sign-in-throttled = Too many attempts to sign in. Wait { $minutes } minutes and try again.
+sign-in-throttled = Too many attempts to sign in. Wait { $minutes ->
+    [one] 1 minute
+   *[other] { $minutes } minutes
+} and try again.
 sign-in-throttled-forgot = If you forgot your password, you can reset it: see “Forgot your password or username?” below.
 username-taken = That username is taken. Choose another, or one of these.
 pw-too-short = Use at least { $min } characters. Yours has { $actual }.

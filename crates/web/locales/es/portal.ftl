@@ -196,7 +196,10 @@ access-year-hint = Cuatro dígitos, como 1961.
 access-year-format = Escriba el año con cuatro dígitos, como 1961.
 access-ssn-format = Escriba los últimos cuatro dígitos, como 6789.
 wrong-credentials = El nombre de usuario y la contraseña no coinciden. Revíselos e inténtelo de nuevo.
-sign-in-throttled = Demasiados intentos de iniciar sesión. Espere { $minutes } minutos e inténtelo de nuevo.
+sign-in-throttled = Demasiados intentos de iniciar sesión. Espere { $minutes ->
+    [one] 1 minuto
+   *[other] { $minutes } minutos
+} e inténtelo de nuevo.
 sign-in-throttled-forgot = Si olvidó su contraseña, puede cambiarla: vea “¿Olvidó su contraseña o su nombre de usuario?” más abajo.
 username-taken = Ese nombre de usuario ya está en uso. Elija otro, o uno de estos.
 pw-too-short = Use al menos { $min } caracteres. La suya tiene { $actual }.

@@ -693,11 +693,11 @@ pub async fn accept_terms(
     let mut response = reply(
         StatusCode::CREATED,
         Activated {
-            session_token: started.token,
+            session_token: started.token.clone(),
             welcome: "/welcome",
         },
     );
-    set_cookie(&mut response, &started.cookie);
+    started.set_cookies(&mut response);
     set_cookie(
         &mut response,
         &format!("{ENROLLMENT_COOKIE}=; Path={COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=0"),

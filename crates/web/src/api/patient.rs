@@ -97,11 +97,11 @@ pub async fn sign_in(
     let mut response = reply(
         StatusCode::CREATED,
         SignedIn {
-            session_token: started.token,
+            session_token: started.token.clone(),
             terms_to_accept: pending,
         },
     );
-    set_cookie(&mut response, &started.cookie);
+    started.set_cookies(&mut response);
     Ok(response)
 }
 

@@ -1,0 +1,462 @@
+//! What sign-in defences remember: the devices that have signed in to each account, the
+//! failed sign-ins of the last day, and the security events opened from them for staff.
+//! Times here are Unix seconds, compared the same way on both backends.
+
+use domain::{OrganizationId, StaffScope};
+use jiff::Timestamp;
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::{AuditActor, AuditEntry, Database, RequestOrigin, SessionKind, database::dispatch};
+
+/// Failed sign-ins are kept this long.
+const FAILURES_KEPT_SECONDS: i64 = 24 * 60 * 60;
+/// Accounts or addresses named in a summary's samples.
+const SAMPLES: i64 = 10;
+
+/// A device seen signing in to an account.
+pub struct SeenDevice<'a> {
+    pub kind: SessionKind,
+    pub account: Uuid,
+    /// SHA-256 of the device cookie's token.
+    pub device_hash: &'a str,
+    pub now: Timestamp,
+    pub user_agent: Option<&'a str>,
+    pub client_addr: Option<&'a str>,
+}
+
+/// One failed sign-in.
+pub struct NewSignInFailure<'a> {
+    pub at: Timestamp,
+    /// `patient-sign-in` or `staff-sign-in`.
+    pub surface: &'a str,
+    pub organization: OrganizationId,
+    /// As typed (normalized), whether or not such an account exists.
+    pub username: &'a str,
+    pub client_addr: &'a str,
+    /// A keyed hash of the password tried; never the password.
+    pub password_key: &'a str,
+}
+
+/// Failed sign-ins sharing an address or a password, over a period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FailureSummary {
+    pub failures: u64,
+    /// Distinct usernames tried.
+    pub accounts: u64,
+    /// Distinct client addresses they came from.
+    pub addresses: u64,
+    pub first_at: Option<Timestamp>,
+    pub last_at: Option<Timestamp>,
+}
+
+/// Some of the usernames and addresses behind a [`FailureSummary`], in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FailureSamples {
+    pub accounts: Vec<String>,
+    pub addresses: Vec<String>,
+}
+
+/// What a summary is about.
+#[derive(Debug, Clone, Copy)]
+pub enum FailuresBy<'a> {
+    Address(&'a str),
+    PasswordKey(&'a str),
+}
+
+impl FailuresBy<'_> {
+    fn column(&self) -> &'static str {
+        match self {
+            FailuresBy::Address(_) => "client_addr",
+            FailuresBy::PasswordKey(_) => "password_key",
+        }
+    }
+
+    fn value(&self) -> &str {
+        match self {
+            FailuresBy::Address(value) | FailuresBy::PasswordKey(value) => value,
+        }
+    }
+}
+
+/// Failed sign-ins of one hour, for the security page's chart of spikes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HourlyFailures {
+    /// The hour's start.
+    pub hour: Timestamp,
+    pub failures: u64,
+}
+
+/// An event opened or brought up to date by a detector.
+pub struct NoticedEvent<'a> {
+    pub organization: OrganizationId,
+    /// e.g. `credential-stuffing`, `password-spraying`.
+    pub kind: &'a str,
+    /// What the event is about (an address, a password key, an account id): one open event
+    /// per kind and subject.
+    pub subject: &'a str,
+    /// JSON, without PHI.
+    pub evidence: &'a str,
+    pub now: Timestamp,
+}
+
+/// A security event as the security page shows it.
+#[derive(Debug, Clone)]
+pub struct SecurityEvent {
+    pub id: Uuid,
+    pub kind: String,
+    pub subject: String,
+    pub opened_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub evidence: String,
+    pub resolved_at: Option<Timestamp>,
+    /// The display name of who resolved it.
+    pub resolved_by: Option<String>,
+    pub resolution: Option<String>,
+}
+
+#[derive(FromRow)]
+struct EventRow {
+    id: Uuid,
+    kind: String,
+    subject: String,
+    opened_at: i64,
+    last_seen_at: i64,
+    evidence: String,
+    resolved_at: Option<i64>,
+    resolved_by: Option<String>,
+    resolution: Option<String>,
+}
+
+impl From<EventRow> for SecurityEvent {
+    fn from(row: EventRow) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind,
+            subject: row.subject,
+            opened_at: from_seconds(row.opened_at),
+            last_seen_at: from_seconds(row.last_seen_at),
+            evidence: row.evidence,
+            resolved_at: row.resolved_at.map(from_seconds),
+            resolved_by: row.resolved_by,
+            resolution: row.resolution,
+        }
+    }
+}
+
+fn from_seconds(seconds: i64) -> Timestamp {
+    Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+const EVENT_QUERY: &str = "SELECT e.id, e.kind, e.subject, e.opened_at, e.last_seen_at, \
+     e.evidence, e.resolved_at, s.display_name AS resolved_by, e.resolution \
+     FROM security_events e LEFT JOIN staff_accounts s ON s.id = e.resolved_by \
+     WHERE e.organization_id = $1";
+
+impl Database {
+    /// Records that a device signed in to an account; answers whether the account had not
+    /// seen it before.
+    pub async fn remember_device(&self, device: &SeenDevice<'_>) -> anyhow::Result<bool> {
+        let now = device.now.as_second();
+        let inserted = dispatch!(&self.handle, |pool| {
+            sqlx::query(
+                "INSERT INTO known_devices (kind, account_id, device_hash, first_seen_at, \
+                 last_seen_at, user_agent, client_addr) VALUES ($1, $2, $3, $4, $4, $5, $6) \
+                 ON CONFLICT (kind, account_id, device_hash) DO NOTHING",
+            )
+            .bind(device.kind.as_str())
+            .bind(device.account)
+            .bind(device.device_hash)
+            .bind(now)
+            .bind(device.user_agent)
+            .bind(device.client_addr)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if inserted == 0 {
+            dispatch!(&self.handle, |pool| {
+                sqlx::query(
+                    "UPDATE known_devices SET last_seen_at = $4, user_agent = $5, \
+                     client_addr = $6 WHERE kind = $1 AND account_id = $2 AND device_hash = $3",
+                )
+                .bind(device.kind.as_str())
+                .bind(device.account)
+                .bind(device.device_hash)
+                .bind(now)
+                .bind(device.user_agent)
+                .bind(device.client_addr)
+                .execute(pool)
+                .await?;
+            });
+        }
+        Ok(inserted == 1)
+    }
+
+    /// Whether this device has signed in to this account before.
+    pub async fn is_known_device(
+        &self,
+        kind: SessionKind,
+        account: Uuid,
+        device_hash: &str,
+    ) -> anyhow::Result<bool> {
+        let found: Option<(i64,)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT first_seen_at FROM known_devices \
+                 WHERE kind = $1 AND account_id = $2 AND device_hash = $3",
+            )
+            .bind(kind.as_str())
+            .bind(account)
+            .bind(device_hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(found.is_some())
+    }
+
+    /// Keeps one failed sign-in, and now and then forgets those older than a day.
+    pub async fn record_sign_in_failure(
+        &self,
+        failure: &NewSignInFailure<'_>,
+    ) -> anyhow::Result<()> {
+        let at = failure.at.as_second();
+        dispatch!(&self.handle, |pool| {
+            sqlx::query(
+                "INSERT INTO sign_in_failures (at, surface, organization_id, username, \
+                 client_addr, password_key) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(at)
+            .bind(failure.surface)
+            .bind(failure.organization.as_uuid())
+            .bind(failure.username)
+            .bind(failure.client_addr)
+            .bind(failure.password_key)
+            .execute(pool)
+            .await?;
+        });
+        // Keys are uniformly random: about one failure in sixteen tidies up.
+        if failure.password_key.starts_with('0') {
+            dispatch!(&self.handle, |pool| {
+                sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+                    .bind(at - FAILURES_KEPT_SECONDS)
+                    .execute(pool)
+                    .await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts the organization's failed sign-ins from one address, or with one password,
+    /// since `since`.
+    pub async fn sign_in_failures(
+        &self,
+        organization: OrganizationId,
+        by: FailuresBy<'_>,
+        since: Timestamp,
+    ) -> anyhow::Result<FailureSummary> {
+        let column = by.column();
+        let filter = format!("organization_id = $1 AND {column} = $2 AND at >= $3");
+        let counts = format!(
+            "SELECT COUNT(*), COUNT(DISTINCT username), COUNT(DISTINCT client_addr), MIN(at), \
+             MAX(at) FROM sign_in_failures WHERE {filter}"
+        );
+        let (failures, accounts, addresses, first, last): (
+            i64,
+            i64,
+            i64,
+            Option<i64>,
+            Option<i64>,
+        ) = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(counts))
+                .bind(organization.as_uuid())
+                .bind(by.value())
+                .bind(since.as_second())
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(FailureSummary {
+            failures: u64::try_from(failures).unwrap_or(0),
+            accounts: u64::try_from(accounts).unwrap_or(0),
+            addresses: u64::try_from(addresses).unwrap_or(0),
+            first_at: first.map(from_seconds),
+            last_at: last.map(from_seconds),
+        })
+    }
+
+    /// Some of the usernames and addresses of the failures [`Database::sign_in_failures`]
+    /// counts.
+    pub async fn sign_in_failure_samples(
+        &self,
+        organization: OrganizationId,
+        by: FailuresBy<'_>,
+        since: Timestamp,
+    ) -> anyhow::Result<FailureSamples> {
+        let filter = format!("organization_id = $1 AND {} = $2 AND at >= $3", by.column());
+        let mut samples = FailureSamples::default();
+        for (sample_column, found) in [
+            ("username", &mut samples.accounts),
+            ("client_addr", &mut samples.addresses),
+        ] {
+            let sql = format!(
+                "SELECT DISTINCT {sample_column} FROM sign_in_failures WHERE {filter} \
+                 ORDER BY {sample_column} LIMIT {SAMPLES}"
+            );
+            let rows: Vec<(String,)> = dispatch!(&self.handle, |pool| {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(organization.as_uuid())
+                    .bind(by.value())
+                    .bind(since.as_second())
+                    .fetch_all(pool)
+                    .await?
+            });
+            *found = rows.into_iter().map(|(value,)| value).collect();
+        }
+        Ok(samples)
+    }
+
+    /// The organization's failed sign-ins per hour since `since`, oldest first; hours
+    /// without any are left out.
+    pub async fn hourly_sign_in_failures(
+        &self,
+        scope: &StaffScope,
+        since: Timestamp,
+    ) -> anyhow::Result<Vec<HourlyFailures>> {
+        let rows: Vec<(i64, i64)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT (at / 3600) * 3600 AS hour, COUNT(*) FROM sign_in_failures \
+                 WHERE organization_id = $1 AND at >= $2 GROUP BY hour ORDER BY hour",
+            )
+            .bind(scope.organization().as_uuid())
+            .bind(since.as_second())
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(hour, failures)| HourlyFailures {
+                hour: from_seconds(hour),
+                failures: u64::try_from(failures).unwrap_or(0),
+            })
+            .collect())
+    }
+
+    /// Opens a security event, or brings the open one of the same kind and subject up to
+    /// date with the newer evidence.
+    pub async fn notice_security_event(&self, event: &NoticedEvent<'_>) -> anyhow::Result<()> {
+        let now = event.now.as_second();
+        dispatch!(&self.handle, |pool| {
+            sqlx::query(
+                "INSERT INTO security_events (id, organization_id, kind, subject, opened_at, \
+                 last_seen_at, evidence) VALUES ($1, $2, $3, $4, $5, $5, $6) \
+                 ON CONFLICT (organization_id, kind, subject) WHERE resolved_at IS NULL \
+                 DO UPDATE SET last_seen_at = excluded.last_seen_at, \
+                 evidence = excluded.evidence",
+            )
+            .bind(Uuid::now_v7())
+            .bind(event.organization.as_uuid())
+            .bind(event.kind)
+            .bind(event.subject)
+            .bind(now)
+            .bind(event.evidence)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The organization's open security events, newest activity first.
+    pub async fn open_security_events(
+        &self,
+        scope: &StaffScope,
+    ) -> anyhow::Result<Vec<SecurityEvent>> {
+        let sql = format!("{EVENT_QUERY} AND e.resolved_at IS NULL ORDER BY e.last_seen_at DESC");
+        self.security_event_rows(scope, sql).await
+    }
+
+    /// The organization's most recently resolved events, newest first.
+    pub async fn resolved_security_events(
+        &self,
+        scope: &StaffScope,
+        limit: u32,
+    ) -> anyhow::Result<Vec<SecurityEvent>> {
+        let sql = format!(
+            "{EVENT_QUERY} AND e.resolved_at IS NOT NULL ORDER BY e.resolved_at DESC \
+             LIMIT {limit}"
+        );
+        self.security_event_rows(scope, sql).await
+    }
+
+    async fn security_event_rows(
+        &self,
+        scope: &StaffScope,
+        sql: String,
+    ) -> anyhow::Result<Vec<SecurityEvent>> {
+        let rows: Vec<EventRow> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(scope.organization().as_uuid())
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(SecurityEvent::from).collect())
+    }
+
+    /// One of the organization's events.
+    pub async fn security_event(
+        &self,
+        scope: &StaffScope,
+        id: Uuid,
+    ) -> anyhow::Result<Option<SecurityEvent>> {
+        let sql = format!("{EVENT_QUERY} AND e.id = $2");
+        let row: Option<EventRow> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(scope.organization().as_uuid())
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(SecurityEvent::from))
+    }
+
+    /// Resolves an open event with the staff member's note, audited; `false` when the
+    /// organization has no such open event.
+    pub async fn resolve_security_event(
+        &self,
+        scope: &StaffScope,
+        id: Uuid,
+        note: &str,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<bool> {
+        let now = Timestamp::now().as_second();
+        let mut tx = self.begin().await?;
+        let resolved = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "UPDATE security_events SET resolved_at = $1, resolved_by = $2, resolution = $3 \
+                 WHERE organization_id = $4 AND id = $5 AND resolved_at IS NULL",
+            )
+            .bind(now)
+            .bind(scope.staff().as_uuid())
+            .bind(note)
+            .bind(scope.organization().as_uuid())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+        });
+        if resolved == 0 {
+            return Ok(false);
+        }
+        tx.append_audit(&AuditEntry {
+            organization: Some(scope.organization()),
+            actor: AuditActor::Staff(scope.staff()),
+            action: "security.resolve".to_owned(),
+            patient: None,
+            subject: Some("security event".to_owned()),
+            client_addr: origin.client_addr.clone(),
+            request_id: origin.request_id.clone(),
+            detail: Some(format!("event {id}")),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
