@@ -4,6 +4,7 @@
 
 pub mod bot_check;
 pub mod clinical;
+pub mod device;
 mod email;
 mod ids;
 pub mod invitation;

@@ -1,6 +1,6 @@
 //! The languages messages are written in, and how dates read in each.
 
-use jiff::civil::Date;
+use jiff::civil::{Date, DateTime};
 
 /// A language we write messages in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +70,16 @@ impl Language {
                 let month = MONTHS_ES[usize::from(date.month().unsigned_abs()) - 1];
                 format!("{weekday} {} de {month} de {}", date.day(), date.year())
             }
+        }
+    }
+
+    /// A date and a time of day: "Friday, March 20, 2026, at 3:05 PM" or
+    /// "viernes 20 de marzo de 2026, a las 15:05".
+    pub fn date_and_time(self, at: DateTime) -> String {
+        let date = self.long_date(at.date());
+        match self {
+            Language::English => format!("{date}, at {}", at.strftime("%-I:%M %p")),
+            Language::Spanish => format!("{date}, a las {}", at.strftime("%H:%M")),
         }
     }
 }

@@ -11,6 +11,6 @@ mod messages;
 pub use delivery::{DeliveryError, Letter, Outbox, OutboxError};
 pub use language::Language;
 pub use messages::{
-    InvitationMail, LockedMail, Message, PasswordChangedMail, PasswordResetMail, Practice,
-    ReadyList, RenderError, Rendered, WelcomeMail, render,
+    InvitationMail, LockedMail, Message, NewDeviceMail, PasswordChangedMail, PasswordResetMail,
+    Practice, ReadyList, RenderError, Rendered, WelcomeMail, render,
 };

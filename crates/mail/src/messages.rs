@@ -3,7 +3,7 @@
 
 use askama::Template;
 use domain::policy::{AccessCodeKind, EnrollmentPolicy};
-use jiff::civil::Date;
+use jiff::civil::{Date, DateTime};
 
 use crate::Language;
 
@@ -79,6 +79,19 @@ pub struct PasswordChangedMail {
     pub practice: Practice,
 }
 
+/// "New sign-in to your account": sent after a sign-in from a browser the account had not
+/// been used on, with a "this wasn't me" link that locks the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDeviceMail {
+    pub first_name: String,
+    pub practice: Practice,
+    /// "Chrome, Android"; `None` when the browser could not be told.
+    pub device: Option<String>,
+    /// When, in the practice's local time.
+    pub signed_in_at: DateTime,
+    pub link: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     Invitation(InvitationMail),
@@ -87,6 +100,7 @@ pub enum Message {
     InvitationLocked(LockedMail),
     PasswordReset(PasswordResetMail),
     PasswordChanged(PasswordChangedMail),
+    NewDevice(NewDeviceMail),
 }
 
 /// A message ready to send: its subject and both bodies, in one language.
@@ -115,6 +129,10 @@ struct View<'a> {
     portal_url: &'a str,
     username: &'a str,
     valid_minutes: u32,
+    /// The new device's description, or empty.
+    device: &'a str,
+    /// When the new device signed in, written out.
+    when: String,
 }
 
 /// The practice's phone as written, and as a `tel:` link (digits and a leading plus only).
@@ -161,6 +179,10 @@ templates! {
     ChangedHtmlEn => "en/password_changed.html",
     ChangedTextEs => "es/password_changed.txt",
     ChangedHtmlEs => "es/password_changed.html",
+    NewDeviceTextEn => "en/new_device.txt",
+    NewDeviceHtmlEn => "en/new_device.html",
+    NewDeviceTextEs => "es/new_device.txt",
+    NewDeviceHtmlEs => "es/new_device.html",
 }
 
 /// Renders a message in a language: subject, plain text and HTML.
@@ -205,6 +227,14 @@ pub fn render(message: &Message, language: Language) -> Result<Rendered, RenderE
         (Message::PasswordChanged(_), Es) => {
             (ChangedTextEs { v }.render()?, ChangedHtmlEs { v }.render()?)
         }
+        (Message::NewDevice(_), En) => (
+            NewDeviceTextEn { v }.render()?,
+            NewDeviceHtmlEn { v }.render()?,
+        ),
+        (Message::NewDevice(_), Es) => (
+            NewDeviceTextEs { v }.render()?,
+            NewDeviceHtmlEs { v }.render()?,
+        ),
     };
     Ok(Rendered {
         language,
@@ -221,6 +251,11 @@ fn view(message: &Message, language: Language) -> View<'_> {
         Message::InvitationLocked(m) => (&m.first_name, &m.practice),
         Message::PasswordReset(m) => (&m.first_name, &m.practice),
         Message::PasswordChanged(m) => (&m.first_name, &m.practice),
+        Message::NewDevice(m) => (&m.first_name, &m.practice),
+    };
+    let new_device = match message {
+        Message::NewDevice(m) => Some(m),
+        _ => None,
     };
     let reset = match message {
         Message::PasswordReset(m) => Some(m),
@@ -242,6 +277,7 @@ fn view(message: &Message, language: Language) -> View<'_> {
         link: invitation
             .map(|m| m.link.as_str())
             .or(reset.map(|m| m.link.as_str()))
+            .or(new_device.map(|m| m.link.as_str()))
             .unwrap_or(""),
         expires: invitation.map_or_else(String::new, |m| language.long_date(m.expires_on)),
         ready: invitation.map_or_else(ReadyList::default, |m| m.ready),
@@ -251,6 +287,8 @@ fn view(message: &Message, language: Language) -> View<'_> {
         },
         username: reset.map_or("", |m| m.username.as_str()),
         valid_minutes: reset.map_or(0, |m| m.valid_minutes),
+        device: new_device.and_then(|m| m.device.as_deref()).unwrap_or(""),
+        when: new_device.map_or_else(String::new, |m| language.date_and_time(m.signed_in_at)),
     }
 }
 
@@ -303,6 +341,14 @@ fn subject(message: &Message, language: Language) -> String {
             "Se cambió la contraseña de su portal de pacientes de {}",
             m.practice.name
         ),
+        (Message::NewDevice(m), Language::English) => format!(
+            "New sign-in to your {} patient portal account",
+            m.practice.name
+        ),
+        (Message::NewDevice(m), Language::Spanish) => format!(
+            "Nuevo inicio de sesión en su cuenta del portal de pacientes de {}",
+            m.practice.name
+        ),
     }
 }
 
@@ -339,7 +385,7 @@ mod tests {
         }
     }
 
-    fn every_message(first_name: &str) -> [Message; 6] {
+    fn every_message(first_name: &str) -> [Message; 7] {
         [
             Message::Invitation(invitation(first_name)),
             Message::InvitationReminder(invitation(first_name)),
@@ -357,7 +403,61 @@ mod tests {
                 first_name: first_name.to_owned(),
                 practice: practice(),
             }),
+            Message::NewDevice(new_device(first_name, Some("Chrome, Android"))),
         ]
+    }
+
+    fn new_device(first_name: &str, device: Option<&str>) -> NewDeviceMail {
+        NewDeviceMail {
+            first_name: first_name.to_owned(),
+            practice: practice(),
+            device: device.map(str::to_owned),
+            signed_in_at: jiff::civil::date(2026, 3, 20).at(15, 5, 0, 0),
+            link: "https://portal.example.org/not-me/AbC123_token".to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_new_device_mail_says_when_and_what_and_offers_the_lock_link() {
+        for (language, subject, words) in [
+            (
+                Language::English,
+                "New sign-in to your Maple Street Clinic patient portal account",
+                [
+                    "Friday, March 20, 2026, at 3:05 PM",
+                    "Chrome, Android",
+                    "If it was not you",
+                ],
+            ),
+            (
+                Language::Spanish,
+                "Nuevo inicio de sesión en su cuenta del portal de pacientes de Maple Street Clinic",
+                [
+                    "viernes 20 de marzo de 2026, a las 15:05",
+                    "Chrome, Android",
+                    "Si no fue usted",
+                ],
+            ),
+        ] {
+            let mail = render(
+                &Message::NewDevice(new_device("Lucia", Some("Chrome, Android"))),
+                language,
+            )
+            .unwrap();
+            assert_eq!(mail.subject, subject);
+            for body in [&mail.text, &mail.html] {
+                for word in words {
+                    assert!(body.contains(word), "{language:?} {word}: {body}");
+                }
+                assert!(body.contains("https://portal.example.org/not-me/AbC123_token"));
+            }
+            let unknown = render(&Message::NewDevice(new_device("Lucia", None)), language).unwrap();
+            let unidentified = match language {
+                Language::English => "a browser we could not identify",
+                Language::Spanish => "un navegador que no pudimos identificar",
+            };
+            assert!(unknown.text.contains(unidentified), "{}", unknown.text);
+        }
     }
 
     const RESET_LINK: &str = "https://portal.example.org/reset/XyZ789_token";

@@ -8,8 +8,8 @@ use std::time::Duration;
 use domain::{Email, PatientId};
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use mail::{
-    InvitationMail, Language, Letter, LockedMail, Message, Outbox, PasswordChangedMail,
-    PasswordResetMail, Practice, ReadyList, WelcomeMail,
+    InvitationMail, Language, Letter, LockedMail, Message, NewDeviceMail, Outbox,
+    PasswordChangedMail, PasswordResetMail, Practice, ReadyList, WelcomeMail,
 };
 use serde::Deserialize;
 use storage::{Backoff, ClaimedJob, Database, FailOutcome, Failure, MailRecipient, MailSubject};
@@ -79,6 +79,7 @@ enum Kind {
     Welcome,
     PasswordReset,
     PasswordChanged,
+    NewDevice,
 }
 
 impl Kind {
@@ -90,13 +91,15 @@ impl Kind {
             "email.welcome" => Some(Self::Welcome),
             "email.password-reset" => Some(Self::PasswordReset),
             "email.password-changed" => Some(Self::PasswordChanged),
+            "email.new-device" => Some(Self::NewDevice),
             _ => None,
         }
     }
 }
 
-/// What the outbox rows carry: ids, for invitations and password resets the link, and for
-/// resets the account's username and how long the link works.
+/// What the outbox rows carry: ids, for invitations, password resets and new-device alerts
+/// the link, for resets the account's username and how long the link works, for alerts the
+/// device and when it signed in.
 #[derive(Debug, Deserialize)]
 struct Payload {
     invitation: Option<Uuid>,
@@ -104,6 +107,8 @@ struct Payload {
     link: Option<String>,
     username: Option<String>,
     valid_minutes: Option<u32>,
+    device: Option<String>,
+    signed_in_at: Option<Timestamp>,
 }
 
 /// A job that ran to its end.
@@ -304,6 +309,17 @@ impl Worker {
                 first_name,
                 practice,
             }),
+            Kind::NewDevice => Message::NewDevice(NewDeviceMail {
+                first_name,
+                practice,
+                device: payload.device,
+                signed_in_at: payload
+                    .signed_in_at
+                    .ok_or(JobError::Payload)?
+                    .to_zoned(TimeZone::system())
+                    .datetime(),
+                link: payload.link.ok_or(JobError::Payload)?,
+            }),
         };
         let rendered = mail::render(&message, Language::for_tag(recipient.language.as_deref()))?;
         self.outbox
@@ -335,9 +351,11 @@ fn worth_sending(
             Some(_) => Err("the invitation has ended"),
             None => Err("no invitation"),
         },
-        Kind::InvitationLocked | Kind::Welcome | Kind::PasswordReset | Kind::PasswordChanged => {
-            Ok(())
-        }
+        Kind::InvitationLocked
+        | Kind::Welcome
+        | Kind::PasswordReset
+        | Kind::PasswordChanged
+        | Kind::NewDevice => Ok(()),
     }
 }
 

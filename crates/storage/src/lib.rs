@@ -7,6 +7,7 @@
 mod audit;
 mod bot_challenges;
 mod database;
+mod device_alerts;
 mod enrollment;
 mod funnel;
 mod import;
@@ -28,6 +29,7 @@ mod terms;
 
 pub use audit::{AuditActor, AuditBreak, AuditCheck, AuditEntry, BreakReason};
 pub use database::{Backend, ConnectError, Database, Tx};
+pub use device_alerts::{DeviceAlert, NewDeviceAlert};
 pub use enrollment::{
     AttemptOutcome, AttemptStep, ChartFields, CredentialsError, InvitationSecret, MatchCandidate,
     OpenInvitation,
@@ -46,7 +48,7 @@ pub use self_enrollment::{NewSelfEnrollment, SelfEnrollmentCandidate, SelfEnroll
 pub use sessions::{FailureCount, NewSession, Session, SessionKind};
 pub use sign_in_defences::{
     FailureSamples, FailureSummary, FailuresBy, HourlyFailures, NewSignInFailure, NoticedEvent,
-    SecurityEvent, SeenDevice,
+    SecurityEvent, SeenDevice, Sighting,
 };
 pub use staff::{NewStaff, StaffAccount, StaffError};
 pub use terms::{ActivateError, DefaultTerms, PublishedText, TermsVersion};

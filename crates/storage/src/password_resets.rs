@@ -64,6 +64,7 @@ struct ResetRow {
     patient_id: Uuid,
     username: String,
     status: String,
+    locked_at: Option<i64>,
     expires_at: jiff_sqlx::Timestamp,
     used_at: Option<jiff_sqlx::Timestamp>,
     given_names: String,
@@ -97,7 +98,8 @@ impl Database {
         let sql = format!(
             "SELECT a.id, a.organization_id, a.patient_id, a.username \
              FROM patient_accounts a JOIN patients p ON p.id = a.patient_id \
-             WHERE a.organization_id = $1 AND a.status = 'active' AND {condition} \
+             WHERE a.organization_id = $1 AND a.status = 'active' AND a.locked_at IS NULL \
+             AND {condition} \
              ORDER BY a.username"
         );
         let rows: Vec<RecoveryRow> = dispatch!(&self.handle, |pool| {
@@ -164,7 +166,7 @@ impl Database {
         let row: Option<ResetRow> = dispatch!(&self.handle, |pool| {
             sqlx::query_as(
                 "SELECT r.id, r.account_id, r.organization_id, a.patient_id, a.username, a.status, \
-                 r.expires_at, r.used_at, p.given_names, p.family_name, p.birth_date \
+                 a.locked_at, r.expires_at, r.used_at, p.given_names, p.family_name, p.birth_date \
                  FROM password_resets r \
                  JOIN patient_accounts a ON a.id = r.account_id \
                  JOIN patients p ON p.id = a.patient_id \
@@ -175,7 +177,12 @@ impl Database {
             .await?
         });
         Ok(row
-            .filter(|r| r.used_at.is_none() && r.status == "active" && r.expires_at.to_jiff() > now)
+            .filter(|r| {
+                r.used_at.is_none()
+                    && r.status == "active"
+                    && r.locked_at.is_none()
+                    && r.expires_at.to_jiff() > now
+            })
             .map(|r| OpenReset {
                 id: r.id,
                 account: RecoveryAccount {
@@ -222,7 +229,8 @@ impl Database {
         }
         let changed = dispatch!(&mut tx.handle, |tx| {
             sqlx::query(
-                "UPDATE patient_accounts SET password_hash = $2 WHERE id = $1 AND status = 'active'",
+                "UPDATE patient_accounts SET password_hash = $2 \
+                 WHERE id = $1 AND status = 'active' AND locked_at IS NULL",
             )
             .bind(account.id)
             .bind(password_hash)

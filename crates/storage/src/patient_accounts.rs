@@ -19,11 +19,13 @@ pub struct PatientAccount {
     pub password_hash: String,
     /// `pending` (enrollment not finished), `active` or `disabled`.
     pub status: String,
+    /// The patient said a sign-in "wasn't me": nobody signs in until staff help.
+    pub locked: bool,
 }
 
 impl PatientAccount {
     pub fn can_sign_in(&self) -> bool {
-        self.status == "active"
+        self.status == "active" && !self.locked
     }
 }
 
@@ -35,6 +37,7 @@ struct AccountRow {
     username: String,
     password_hash: String,
     status: String,
+    locked_at: Option<i64>,
 }
 
 impl From<AccountRow> for PatientAccount {
@@ -46,6 +49,7 @@ impl From<AccountRow> for PatientAccount {
             username: row.username,
             password_hash: row.password_hash,
             status: row.status,
+            locked: row.locked_at.is_some(),
         }
     }
 }
@@ -69,8 +73,8 @@ pub struct TermsUpdate {
     pub changed: Vec<TermsVersion>,
 }
 
-const ACCOUNT_COLUMNS: &str =
-    "id, organization_id, patient_id, username, password_hash, status FROM patient_accounts";
+const ACCOUNT_COLUMNS: &str = "id, organization_id, patient_id, username, password_hash, status, locked_at \
+     FROM patient_accounts";
 
 impl Database {
     /// The account with this username in the organization (usernames are stored lower-cased).

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::{AuditActor, AuditEntry, Database, RequestOrigin, SessionKind, database::dispatch};
+use crate::{AuditActor, AuditEntry, Database, RequestOrigin, SessionKind, Tx, database::dispatch};
 
 /// Failed sign-ins are kept this long.
 const FAILURES_KEPT_SECONDS: i64 = 24 * 60 * 60;
@@ -23,6 +23,17 @@ pub struct SeenDevice<'a> {
     pub now: Timestamp,
     pub user_agent: Option<&'a str>,
     pub client_addr: Option<&'a str>,
+}
+
+/// What an account knew of the device it just signed in on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sighting {
+    /// It has signed in on this device before.
+    Known,
+    /// A device it had not seen, while it knows others: worth telling its owner.
+    New,
+    /// The first device it is seen on (where it enrolled).
+    First,
 }
 
 /// One failed sign-in.
@@ -154,9 +165,9 @@ const EVENT_QUERY: &str = "SELECT e.id, e.kind, e.subject, e.opened_at, e.last_s
      WHERE e.organization_id = $1";
 
 impl Database {
-    /// Records that a device signed in to an account; answers whether the account had not
-    /// seen it before.
-    pub async fn remember_device(&self, device: &SeenDevice<'_>) -> anyhow::Result<bool> {
+    /// Records that a device signed in to an account; answers whether the account had seen
+    /// it, or another, before.
+    pub async fn remember_device(&self, device: &SeenDevice<'_>) -> anyhow::Result<Sighting> {
         let now = device.now.as_second();
         let inserted = dispatch!(&self.handle, |pool| {
             sqlx::query(
@@ -174,23 +185,39 @@ impl Database {
             .await?
             .rows_affected()
         });
-        if inserted == 0 {
-            dispatch!(&self.handle, |pool| {
-                sqlx::query(
-                    "UPDATE known_devices SET last_seen_at = $4, user_agent = $5, \
-                     client_addr = $6 WHERE kind = $1 AND account_id = $2 AND device_hash = $3",
+        if inserted == 1 {
+            let others: i64 = dispatch!(&self.handle, |pool| {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM known_devices \
+                     WHERE kind = $1 AND account_id = $2 AND device_hash <> $3",
                 )
                 .bind(device.kind.as_str())
                 .bind(device.account)
                 .bind(device.device_hash)
-                .bind(now)
-                .bind(device.user_agent)
-                .bind(device.client_addr)
-                .execute(pool)
-                .await?;
+                .fetch_one(pool)
+                .await?
+            });
+            return Ok(if others == 0 {
+                Sighting::First
+            } else {
+                Sighting::New
             });
         }
-        Ok(inserted == 1)
+        dispatch!(&self.handle, |pool| {
+            sqlx::query(
+                "UPDATE known_devices SET last_seen_at = $4, user_agent = $5, \
+                 client_addr = $6 WHERE kind = $1 AND account_id = $2 AND device_hash = $3",
+            )
+            .bind(device.kind.as_str())
+            .bind(device.account)
+            .bind(device.device_hash)
+            .bind(now)
+            .bind(device.user_agent)
+            .bind(device.client_addr)
+            .execute(pool)
+            .await?;
+        });
+        Ok(Sighting::Known)
     }
 
     /// Whether this device has signed in to this account before.
@@ -343,25 +370,9 @@ impl Database {
     /// Opens a security event, or brings the open one of the same kind and subject up to
     /// date with the newer evidence.
     pub async fn notice_security_event(&self, event: &NoticedEvent<'_>) -> anyhow::Result<()> {
-        let now = event.now.as_second();
-        dispatch!(&self.handle, |pool| {
-            sqlx::query(
-                "INSERT INTO security_events (id, organization_id, kind, subject, opened_at, \
-                 last_seen_at, evidence) VALUES ($1, $2, $3, $4, $5, $5, $6) \
-                 ON CONFLICT (organization_id, kind, subject) WHERE resolved_at IS NULL \
-                 DO UPDATE SET last_seen_at = excluded.last_seen_at, \
-                 evidence = excluded.evidence",
-            )
-            .bind(Uuid::now_v7())
-            .bind(event.organization.as_uuid())
-            .bind(event.kind)
-            .bind(event.subject)
-            .bind(now)
-            .bind(event.evidence)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.notice_security_event(event).await?;
+        tx.commit().await
     }
 
     /// The organization's open security events, newest activity first.
@@ -458,5 +469,33 @@ impl Database {
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+}
+
+impl Tx {
+    /// [`Database::notice_security_event`], in this transaction.
+    pub(crate) async fn notice_security_event(
+        &mut self,
+        event: &NoticedEvent<'_>,
+    ) -> anyhow::Result<()> {
+        let now = event.now.as_second();
+        dispatch!(&mut self.handle, |tx| {
+            sqlx::query(
+                "INSERT INTO security_events (id, organization_id, kind, subject, opened_at, \
+                 last_seen_at, evidence) VALUES ($1, $2, $3, $4, $5, $5, $6) \
+                 ON CONFLICT (organization_id, kind, subject) WHERE resolved_at IS NULL \
+                 DO UPDATE SET last_seen_at = excluded.last_seen_at, \
+                 evidence = excluded.evidence",
+            )
+            .bind(Uuid::now_v7())
+            .bind(event.organization.as_uuid())
+            .bind(event.kind)
+            .bind(event.subject)
+            .bind(now)
+            .bind(event.evidence)
+            .execute(&mut **tx)
+            .await?;
+        });
+        Ok(())
     }
 }

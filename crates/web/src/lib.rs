@@ -13,6 +13,7 @@ mod identity;
 mod invite;
 mod mailbox;
 mod metrics;
+mod not_me;
 mod pages;
 pub mod passwords;
 mod patient;
@@ -112,6 +113,7 @@ pub fn router(state: AppState) -> Router {
             get(terms_step::show).post(terms_step::submit),
         )
         .route("/welcome", get(terms_step::welcome))
+        .route("/not-me/{token}", get(not_me::show).post(not_me::lock))
         .route(
             "/sign-in",
             get(patient::sign_in_page).post(patient::sign_in),

@@ -13,7 +13,7 @@ use axum::{
 use domain::{PatientScope, Username};
 use jiff::{Timestamp, tz::TimeZone};
 use serde::Deserialize;
-use storage::{Organization, SessionKind, TermsUpdate, TermsVersion};
+use storage::{Organization, SessionKind, Sighting, TermsUpdate, TermsVersion};
 
 use crate::{
     AppState,
@@ -144,6 +144,11 @@ pub(crate) async fn sign_patient_in(
     let started = start_session(state, headers, client.ip(), subject)
         .await
         .map_err(SignInRefusal::Failed)?;
+    if started.sighting == Sighting::New
+        && let Err(error) = crate::not_me::alert_new_device(state, &account, headers, client).await
+    {
+        tracing::error!(error = %error, "could not alert the patient to a new device");
+    }
     Ok((account, started))
 }
 

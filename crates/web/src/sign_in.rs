@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use secrecy::SecretString;
 use storage::{
     Database, FailureCount, FailuresBy, NewSession, NewSignInFailure, NoticedEvent, Organization,
-    SeenDevice, SessionKind,
+    SeenDevice, SessionKind, Sighting,
 };
 use uuid::Uuid;
 
@@ -352,8 +352,8 @@ pub(crate) struct StartedSession {
     pub(crate) token: String,
     cookie: String,
     device_cookie: String,
-    /// The account had never signed in on this device.
-    pub(crate) new_device: bool,
+    /// What the account knew of this device.
+    pub(crate) sighting: Sighting,
 }
 
 impl StartedSession {
@@ -394,7 +394,7 @@ pub(crate) async fn start_session(
     let device_token = session::cookie_value(headers, session::DEVICE_COOKIE)
         .filter(|token| token.len() <= 64)
         .unwrap_or_else(|| session::new_token().0);
-    let new_device = state
+    let sighting = state
         .db
         .remember_device(&SeenDevice {
             kind: subject.kind,
@@ -410,7 +410,7 @@ pub(crate) async fn start_session(
         cookie: session::cookie(&token, https),
         token,
         device_cookie: session::device_cookie(&device_token, https),
-        new_device,
+        sighting,
     })
 }
 

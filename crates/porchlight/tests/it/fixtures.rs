@@ -261,3 +261,14 @@ fn attribute(html: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no {name} in the page: {html}"))
         .to_owned()
 }
+
+/// The open security events of the organization, as its security officer sees them.
+pub async fn open_security_events(
+    app: &TestApp,
+    org: &Organization,
+) -> Vec<storage::SecurityEvent> {
+    let officer = format!("officer{}", uuid::Uuid::now_v7().simple());
+    let officer = add_staff(app, org.id, &officer, Role::SecurityOfficer).await;
+    let scope = domain::StaffScope::new(org.id, officer, Role::SecurityOfficer);
+    app.db.open_security_events(&scope).await.unwrap()
+}

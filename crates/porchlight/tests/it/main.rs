@@ -11,6 +11,7 @@ mod bot_check;
 mod browser;
 mod cli;
 mod demo_data;
+mod device_alerts;
 mod enrollment;
 mod funnel;
 mod http;

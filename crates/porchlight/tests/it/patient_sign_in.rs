@@ -6,7 +6,7 @@ use reqwest::{StatusCode, header};
 use crate::{
     fixtures::{
         PATIENT_PASSWORD, STAFF_PASSWORD, add_staff, enrolled_patient, front_desk, import_patients,
-        patient_browser, sign_in as staff_sign_in,
+        open_security_events as open_events, patient_browser, sign_in as staff_sign_in,
     },
     harness::{TestApp, each_backend},
 };
@@ -56,19 +56,6 @@ async fn let_time_pass(app: &TestApp) {
         .execute_admin("UPDATE sign_in_failures SET at = at - 7200")
         .await
         .unwrap();
-}
-
-/// The open security events of the organization, as the security officer would see them.
-async fn open_events(app: &TestApp, org: &storage::Organization) -> Vec<storage::SecurityEvent> {
-    let officer = add_staff(
-        app,
-        org.id,
-        &format!("officer{}", uuid::Uuid::now_v7().simple()),
-        domain::Role::SecurityOfficer,
-    )
-    .await;
-    let scope = domain::StaffScope::new(org.id, officer, domain::Role::SecurityOfficer);
-    app.db.open_security_events(&scope).await.unwrap()
 }
 
 async fn lucia(app: &TestApp) -> storage::Organization {
