@@ -2,7 +2,7 @@
 //! and its "this wasn't me" link, which locks the account, ends its sessions and opens a
 //! security event for staff. Times are Unix seconds.
 
-use domain::{OrganizationId, PatientId};
+use domain::{OrganizationId, PatientId, StaffScope};
 use jiff::Timestamp;
 use sqlx::FromRow;
 use uuid::Uuid;
@@ -53,11 +53,63 @@ struct AlertRow {
     used_at: Option<i64>,
 }
 
+/// An account locked by its patient ("this wasn't me"), as the security page lists it.
+#[derive(Debug, Clone)]
+pub struct LockedAccount {
+    pub id: Uuid,
+    pub username: String,
+    /// "Family, Given" of the chart.
+    pub patient_name: String,
+    pub locked_at: Timestamp,
+}
+
 fn from_seconds(seconds: i64) -> Timestamp {
     Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 impl Database {
+    /// The organization's locked patient accounts, most recently locked first. Names are
+    /// PHI: the read is audited.
+    pub async fn locked_patient_accounts(
+        &self,
+        scope: &StaffScope,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<Vec<LockedAccount>> {
+        let mut tx = self.begin().await?;
+        let rows: Vec<(Uuid, String, String, String, i64)> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(
+                "SELECT a.id, a.username, p.family_name, p.given_names, a.locked_at \
+                 FROM patient_accounts a JOIN patients p ON p.id = a.patient_id \
+                 WHERE a.organization_id = $1 AND a.locked_at IS NOT NULL \
+                 ORDER BY a.locked_at DESC LIMIT 200",
+            )
+            .bind(scope.organization().as_uuid())
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        tx.append_audit(&AuditEntry {
+            organization: Some(scope.organization()),
+            actor: AuditActor::Staff(scope.staff()),
+            action: "security.locked-accounts".to_owned(),
+            patient: None,
+            subject: Some("security page".to_owned()),
+            client_addr: origin.client_addr.clone(),
+            request_id: origin.request_id.clone(),
+            detail: Some(rows.len().to_string()),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, username, family, given, locked_at)| LockedAccount {
+                id,
+                username,
+                patient_name: format!("{family}, {given}"),
+                locked_at: from_seconds(locked_at),
+            })
+            .collect())
+    }
+
     /// Records the alert and queues its email to the chart's address, in one transaction.
     pub async fn alert_new_device(&self, alert: &NewDeviceAlert<'_>) -> anyhow::Result<()> {
         let account = alert.account;
@@ -166,11 +218,12 @@ impl Database {
             "reported_from": origin.client_addr,
         })
         .to_string();
-        let subject = format!("patient account {}", alert.account);
+        // Usernames are unique in a practice: staff recognize the account by it.
+        let about = format!("patient {}", alert.username);
         tx.notice_security_event(&NoticedEvent {
             organization: alert.organization,
             kind: "not-me",
-            subject: &subject,
+            subject: &about,
             evidence: &evidence,
             now,
         })
@@ -180,7 +233,7 @@ impl Database {
             actor: AuditActor::Patient(alert.patient),
             action: "account.locked-not-me".to_owned(),
             patient: Some(alert.patient),
-            subject: Some(subject),
+            subject: Some(format!("patient account {}", alert.account)),
             client_addr: origin.client_addr.clone(),
             request_id: origin.request_id.clone(),
             detail: Some("every session ended".to_owned()),

@@ -29,7 +29,7 @@ mod terms;
 
 pub use audit::{AuditActor, AuditBreak, AuditCheck, AuditEntry, BreakReason};
 pub use database::{Backend, ConnectError, Database, Tx};
-pub use device_alerts::{DeviceAlert, NewDeviceAlert};
+pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};
 pub use enrollment::{
     AttemptOutcome, AttemptStep, ChartFields, CredentialsError, InvitationSecret, MatchCandidate,
     OpenInvitation,

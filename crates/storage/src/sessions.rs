@@ -245,6 +245,42 @@ impl Database {
         })
     }
 
+    /// Every counter whose bucket starts with `prefix` and has failures within the last
+    /// `window`, most failures first: the accounts the security page shows as waiting.
+    pub async fn failure_counts_under(
+        &self,
+        prefix: &str,
+        now: Timestamp,
+        window: jiff::SignedDuration,
+    ) -> anyhow::Result<Vec<(String, FailureCount)>> {
+        let rows: Vec<(
+            String,
+            i64,
+            jiff_sqlx::Timestamp,
+            Option<jiff_sqlx::Timestamp>,
+        )> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT bucket, failures, window_started_at, last_failure_at \
+                     FROM throttle_counters WHERE substr(bucket, 1, length($1)) = $1 \
+                     ORDER BY failures DESC LIMIT 200",
+            )
+            .bind(prefix)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter(|(_, _, started, _)| now.duration_since(started.to_jiff()) < window)
+            .map(|(bucket, failures, started, last)| {
+                let count = FailureCount {
+                    failures: u32::try_from(failures).unwrap_or(u32::MAX),
+                    last_at: last.unwrap_or(started).to_jiff(),
+                };
+                (bucket, count)
+            })
+            .collect())
+    }
+
     pub async fn clear_failures(&self, bucket: &str) -> anyhow::Result<()> {
         dispatch!(&self.handle, |pool| {
             sqlx::query("DELETE FROM throttle_counters WHERE bucket = $1")

@@ -20,6 +20,7 @@ mod patient;
 mod policy;
 mod recovery;
 mod review;
+mod security;
 mod security_headers;
 mod self_enroll;
 pub mod session;
@@ -157,6 +158,12 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/review/{item}/unlock", post(review::unlock))
         .route("/staff/review/{item}/close", post(review::close))
         .route("/staff/mailbox", get(mailbox::show))
+        .route("/staff/security", get(security::page))
+        .route("/staff/security/events/{event}", get(security::event))
+        .route(
+            "/staff/security/events/{event}/resolve",
+            post(security::resolve),
+        )
         .route("/staff/patients/{patient}", get(invite::show))
         .route("/staff/patients/{patient}/invite", post(invite::invite))
         .route("/staff/patients/{patient}/revoke", post(invite::revoke))

@@ -51,6 +51,15 @@ const ACCOUNT: Limit = Limit {
     first: SignedDuration::from_mins(1),
     longest: SignedDuration::from_mins(30),
 };
+/// How long an account with these failures makes its next sign-in wait (from an unknown
+/// device), for the security page.
+pub(crate) fn account_wait(count: FailureCount, now: Timestamp) -> Option<SignedDuration> {
+    ACCOUNT.remaining(Some(count), now)
+}
+
+/// The period account failures are counted over.
+pub(crate) const ACCOUNT_WINDOW: SignedDuration = ACCOUNT.window;
+
 /// Failures from one address, whatever the account.
 const ADDRESS: Limit = Limit {
     free: 30,

@@ -1027,3 +1027,131 @@ async fn a_forgotten_password_is_reset_from_the_sign_in_page_on_a_phone() {
         .expect("signed in with the new password");
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(porchlight_browser),
+    ignore = "browser tests skipped: chromedriver is not installed"
+)]
+async fn this_wasnt_me_and_the_security_page_are_accessible() {
+    use crate::fixtures::{
+        PATIENT_PASSWORD, STAFF_PASSWORD, add_staff, enrolled_patient, front_desk, import_patients,
+        patient_browser,
+    };
+    use fantoccini::Locator;
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let org = front_desk(&app).await;
+    let address = format!("lucia.{}@example.org", uuid::Uuid::new_v4().simple());
+    let extra = format!(r#","telecom":[{{"system":"email","value":"{address}"}}]"#);
+    import_patients(
+        &app,
+        &org,
+        &[("p1", "Lucia", "Rivera", "1961-04-09", &extra)],
+    )
+    .await;
+    enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+    // Someone guesses at accounts, then signs in to Lucia's with her password elsewhere.
+    let sign_in = |username: String, password: String| {
+        let app = &app;
+        async move {
+            patient_browser()
+                .post(app.url("/sign-in"))
+                .form(&[
+                    ("organization", "maple"),
+                    ("username", username.as_str()),
+                    ("password", password.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for n in 1..=10 {
+        sign_in(format!("leaked.{n}"), format!("leaked password {n}")).await;
+    }
+    let stranger = sign_in("lucia.r".to_owned(), PATIENT_PASSWORD.to_owned()).await;
+    assert_eq!(stranger, reqwest::StatusCode::SEE_OTHER);
+    let mail = app
+        .mail
+        .wait_for(&address, "New sign-in to your Maple Street Clinic")
+        .await;
+    let start = mail
+        .text
+        .find(&format!("{}/not-me/", app.base_url))
+        .unwrap();
+    let link = mail.text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    check_page(&client, &link, "patient-not-me").await;
+    client.set_window_size(320, 720).await.unwrap();
+    submit(&client).await;
+    wait_for_heading(&client, "Your account is locked").await;
+    assert!(axe_violations(&client).await.is_empty());
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(
+        screenshot_dir().join("patient-not-me-locked-phone.png"),
+        png,
+    )
+    .unwrap();
+    client.close().await.unwrap();
+
+    add_staff(&app, org.id, "sam", domain::Role::SecurityOfficer).await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    client.goto(&app.url("/staff/sign-in")).await.unwrap();
+    type_into(&client, "username", "sam").await;
+    type_into(&client, "password", STAFF_PASSWORD).await;
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::LinkText("Security"))
+        .await
+        .expect("the menu offers the security page")
+        .click()
+        .await
+        .unwrap();
+    wait_for_heading(&client, "Security").await;
+    check_page(&client, &app.url("/staff/security"), "staff-security").await;
+    let locked = client
+        .find(Locator::Id("locked-accounts"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        locked.contains("Rivera, Lucia") && locked.contains("lucia.r"),
+        "{locked}"
+    );
+    client
+        .find(Locator::LinkText("Many accounts failing from one address"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("evidence"))
+        .await
+        .unwrap();
+    let event_url = client.current_url().await.unwrap().to_string();
+    check_page(&client, &event_url, "staff-security-event").await;
+    // Resolving without a note: the error stands by the field.
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Id("note-error"))
+        .await
+        .unwrap();
+    assert!(axe_violations(&client).await.is_empty());
+    client.close().await.unwrap();
+}

@@ -21,6 +21,7 @@ mod mail;
 mod patient_sign_in;
 mod recovery;
 mod review;
+mod security;
 mod self_enrollment;
 mod spanish;
 mod staff;
