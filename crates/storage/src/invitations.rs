@@ -375,7 +375,8 @@ impl Database {
     ) -> anyhow::Result<Option<(String, String)>> {
         let row: Option<(String, String)> = dispatch!(&self.handle, |pool| {
             sqlx::query_as(
-                "SELECT username, status FROM patient_accounts WHERE patient_id = $1 AND organization_id = $2",
+                "SELECT username, CASE WHEN locked_at IS NULL THEN status ELSE 'locked' END \
+                 FROM patient_accounts WHERE patient_id = $1 AND organization_id = $2",
             )
             .bind(patient.as_uuid())
             .bind(scope.organization().as_uuid())

@@ -40,7 +40,7 @@ pub use invitations::{CreateInvitationError, InvitationSummary, NewInvitation};
 pub use jobs::{Backoff, ClaimedJob, FailOutcome, Failure, JobRecord};
 pub use mail::{InvitationState, KeptMessage, MailRecipient, MailSubject, MailboxEntry};
 pub use organizations::Organization;
-pub use password_resets::{NewReset, OpenReset, RecoveryAccount, RecoveryKey};
+pub use password_resets::{IssuedCode, NewReset, OpenReset, RecoveryAccount, RecoveryKey};
 pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{PatientQuery, PatientSummary, RequestOrigin};
 pub use review::{ReviewError, ReviewItem};

@@ -2,7 +2,7 @@
 //! request concerns, starting a reset (the email queued in the same transaction), and
 //! completing it once (the password changed, every session ended).
 
-use domain::{OrganizationId, PatientId, Username};
+use domain::{OrganizationId, PatientId, StaffScope, Username};
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
 use sqlx::FromRow;
@@ -51,6 +51,8 @@ pub enum RecoveryKey<'a> {
 pub struct OpenReset {
     pub id: Uuid,
     pub account: RecoveryAccount,
+    /// Issued by staff as a code, after they confirmed who the patient is (not emailed).
+    pub by_staff: bool,
     pub given_names: String,
     pub family_name: String,
     pub birth_date: jiff::civil::Date,
@@ -65,6 +67,7 @@ struct ResetRow {
     username: String,
     status: String,
     locked_at: Option<i64>,
+    issued_by: Option<Uuid>,
     expires_at: jiff_sqlx::Timestamp,
     used_at: Option<jiff_sqlx::Timestamp>,
     given_names: String,
@@ -166,7 +169,7 @@ impl Database {
         let row: Option<ResetRow> = dispatch!(&self.handle, |pool| {
             sqlx::query_as(
                 "SELECT r.id, r.account_id, r.organization_id, a.patient_id, a.username, a.status, \
-                 a.locked_at, r.expires_at, r.used_at, p.given_names, p.family_name, p.birth_date \
+                 a.locked_at, r.issued_by, r.expires_at, r.used_at, p.given_names, p.family_name, p.birth_date \
                  FROM password_resets r \
                  JOIN patient_accounts a ON a.id = r.account_id \
                  JOIN patients p ON p.id = a.patient_id \
@@ -180,11 +183,12 @@ impl Database {
             .filter(|r| {
                 r.used_at.is_none()
                     && r.status == "active"
-                    && r.locked_at.is_none()
+                    && (r.locked_at.is_none() || r.issued_by.is_some())
                     && r.expires_at.to_jiff() > now
             })
             .map(|r| OpenReset {
                 id: r.id,
+                by_staff: r.issued_by.is_some(),
                 account: RecoveryAccount {
                     id: r.account_id,
                     organization: OrganizationId::from_uuid(r.organization_id),
@@ -229,11 +233,12 @@ impl Database {
         }
         let changed = dispatch!(&mut tx.handle, |tx| {
             sqlx::query(
-                "UPDATE patient_accounts SET password_hash = $2 \
-                 WHERE id = $1 AND status = 'active' AND locked_at IS NULL",
+                "UPDATE patient_accounts SET password_hash = $2, locked_at = NULL \
+                 WHERE id = $1 AND status = 'active' AND (locked_at IS NULL OR $3)",
             )
             .bind(account.id)
             .bind(password_hash)
+            .bind(reset.by_staff)
             .execute(&mut **tx)
             .await?
             .rows_affected()
@@ -265,10 +270,90 @@ impl Database {
             subject: Some(format!("patient account {}", account.id)),
             client_addr: origin.client_addr.clone(),
             request_id: origin.request_id.clone(),
-            detail: Some("every session ended".to_owned()),
+            detail: Some(
+                if reset.by_staff {
+                    "with a code from staff; every session ended; unlocked"
+                } else {
+                    "every session ended"
+                }
+                .to_owned(),
+            ),
         })
         .await?;
         tx.commit().await?;
         Ok(true)
     }
+
+    /// Issues a staff-assisted reset code for the patient's account, after staff confirmed who
+    /// the patient is (`confirmed_by` says how; audited). Earlier codes from staff stop
+    /// working. Answers the account's username, or `None` when the patient has no account
+    /// that can be reset (none, or enrollment not finished).
+    pub async fn issue_reset_code(
+        &self,
+        scope: &StaffScope,
+        patient: PatientId,
+        code: &IssuedCode<'_>,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<Option<String>> {
+        let mut tx = self.begin().await?;
+        let account: Option<(Uuid, String)> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(
+                "SELECT id, username FROM patient_accounts \
+                 WHERE organization_id = $1 AND patient_id = $2 AND status = 'active'",
+            )
+            .bind(scope.organization().as_uuid())
+            .bind(patient.as_uuid())
+            .fetch_optional(&mut **tx)
+            .await?
+        });
+        let Some((account, username)) = account else {
+            return Ok(None);
+        };
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "UPDATE password_resets SET used_at = $2 \
+                 WHERE account_id = $1 AND used_at IS NULL AND issued_by IS NOT NULL",
+            )
+            .bind(account)
+            .bind(code.now.to_sqlx())
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO password_resets (id, organization_id, account_id, token_hash, \
+                 created_at, expires_at, issued_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(scope.organization().as_uuid())
+            .bind(account)
+            .bind(code.code_hash)
+            .bind(code.now.to_sqlx())
+            .bind(code.expires_at.to_sqlx())
+            .bind(scope.staff().as_uuid())
+            .execute(&mut **tx)
+            .await?;
+        });
+        tx.append_audit(&AuditEntry {
+            organization: Some(scope.organization()),
+            actor: AuditActor::Staff(scope.staff()),
+            action: "account.reset-code-issued".to_owned(),
+            patient: Some(patient),
+            subject: Some(format!("patient account {account}")),
+            client_addr: origin.client_addr.clone(),
+            request_id: origin.request_id.clone(),
+            detail: Some(format!("identity confirmed by: {}", code.confirmed_by)),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Some(username))
+    }
+}
+
+/// A staff-assisted reset code to record.
+pub struct IssuedCode<'a> {
+    /// The keyed hash of the code's canonical form.
+    pub code_hash: &'a str,
+    /// How staff confirmed who the patient is, in words.
+    pub confirmed_by: &'a str,
+    pub now: Timestamp,
+    pub expires_at: Timestamp,
 }

@@ -19,6 +19,7 @@ pub mod passwords;
 mod patient;
 mod policy;
 mod recovery;
+mod reset_code;
 mod review;
 mod security;
 mod security_headers;
@@ -167,6 +168,14 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/patients/{patient}", get(invite::show))
         .route("/staff/patients/{patient}/invite", post(invite::invite))
         .route("/staff/patients/{patient}/revoke", post(invite::revoke))
+        .route(
+            "/staff/patients/{patient}/reset-code",
+            get(reset_code::form).post(reset_code::issue),
+        )
+        .route(
+            "/reset-code",
+            get(recovery::code_form).post(recovery::redeem_code),
+        )
         .route("/static/portal.css", get(pages::stylesheet))
         .route("/static/bot-check.js", get(bot_check::script))
         .route("/language/{code}", get(i18n::choose))

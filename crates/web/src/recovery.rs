@@ -10,10 +10,11 @@ use axum::{
     Form,
     extract::{ConnectInfo, Path, State},
     http::{HeaderMap, StatusCode},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use domain::{
     Username,
+    invitation::ActivationCode,
     password::{PasswordContext, PasswordPolicy},
 };
 use jiff::{SignedDuration, Timestamp};
@@ -200,8 +201,10 @@ async fn send_resets(
 struct ResetPage {
     practice_name: String,
     practice_phone: Option<String>,
-    /// The link's path, where the form posts.
+    /// Where the form posts: the link's path, or the code page.
     action: String,
+    /// A staff-issued code, carried along to the second step.
+    code: Option<String>,
     username: String,
     min_chars: u8,
     password_errors: Vec<String>,
@@ -217,9 +220,17 @@ enum ResetView {
     Done,
 }
 
+/// How the patient reached the reset form: an emailed link, or a code from staff.
+#[derive(Clone, Copy)]
+enum Via<'a> {
+    Link(&'a str),
+    /// The code as typed back to the patient (`ABCDE-FGHJK`).
+    Code(&'a str),
+}
+
 async fn reset_page(
     state: &AppState,
-    token: &str,
+    via: Via<'_>,
     reset: Option<&OpenReset>,
     password_errors: Vec<String>,
     view: ResetView,
@@ -237,7 +248,14 @@ async fn reset_page(
     let mut response = render(ResetPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
-        action: format!("/reset/{token}"),
+        action: match via {
+            Via::Link(token) => format!("/reset/{token}"),
+            Via::Code(_) => "/reset-code".to_owned(),
+        },
+        code: match via {
+            Via::Link(_) => None,
+            Via::Code(code) => Some(code.to_owned()),
+        },
         username,
         min_chars,
         password_errors,
@@ -275,19 +293,37 @@ async fn open_reset(state: &AppState, token: &str) -> anyhow::Result<Option<Open
     if !well_formed(token) {
         return Ok(None);
     }
-    state
+    // A link opens only emailed resets: codes from staff go through `/reset-code`.
+    Ok(state
         .db
         .open_password_reset(&session::token_hash(token), Timestamp::now())
-        .await
+        .await?
+        .filter(|reset| !reset.by_staff))
 }
 
 /// `GET /reset/{token}`: the form to choose a new password.
 pub async fn reset_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match open_reset(&state, &token).await {
         Ok(Some(reset)) => {
-            reset_page(&state, &token, Some(&reset), Vec::new(), ResetView::Form).await
+            reset_page(
+                &state,
+                Via::Link(&token),
+                Some(&reset),
+                Vec::new(),
+                ResetView::Form,
+            )
+            .await
         }
-        Ok(None) => reset_page(&state, &token, None, Vec::new(), ResetView::Ended).await,
+        Ok(None) => {
+            reset_page(
+                &state,
+                Via::Link(&token),
+                None,
+                Vec::new(),
+                ResetView::Ended,
+            )
+            .await
+        }
         Err(error) => {
             tracing::error!(error = %error, "could not read a password reset");
             server_error()
@@ -329,9 +365,36 @@ async fn complete(
     client: SocketAddr,
     headers: &HeaderMap,
 ) -> anyhow::Result<Response> {
+    let via = Via::Link(token);
     let Some(reset) = open_reset(state, token).await? else {
-        return Ok(reset_page(state, token, None, Vec::new(), ResetView::Ended).await);
+        return Ok(reset_page(state, via, None, Vec::new(), ResetView::Ended).await);
     };
+    Ok(
+        match finish(state, via, &reset, form, client, headers).await? {
+            Finished::Page(page) => page,
+            Finished::Gone => reset_page(state, via, None, Vec::new(), ResetView::Ended).await,
+        },
+    )
+}
+
+/// What completing a reset led to.
+enum Finished {
+    /// The form again with what to fix, or "your password is changed".
+    Page(Response),
+    /// The link or code was used, or expired, meanwhile.
+    Gone,
+}
+
+/// Checks the new password under the enrollment's rules, hashes it on the hashing threads,
+/// and completes the reset: the link or code is used up and every session of the account ends.
+async fn finish(
+    state: &AppState,
+    via: Via<'_>,
+    reset: &OpenReset,
+    form: &ResetForm,
+    client: SocketAddr,
+    headers: &HeaderMap,
+) -> anyhow::Result<Finished> {
     let context = PasswordContext {
         username: Some(&reset.account.username),
         given_name: Some(&reset.given_names),
@@ -339,14 +402,15 @@ async fn complete(
         birth_date: Some(reset.birth_date),
     };
     let policy = PasswordPolicy {
-        min_chars: usize::from(min_chars(state, Some(&reset)).await),
+        min_chars: usize::from(min_chars(state, Some(reset)).await),
         ..PasswordPolicy::default()
     };
     let password = match policy.check(&form.password, &form.confirmation, &context) {
         Ok(password) => password,
         Err(problems) => {
             let errors = problems.iter().map(password_problem).collect();
-            return Ok(reset_page(state, token, Some(&reset), errors, ResetView::Form).await);
+            let page = reset_page(state, via, Some(reset), errors, ResetView::Form).await;
+            return Ok(Finished::Page(page));
         }
     };
     let hash = state
@@ -356,10 +420,10 @@ async fn complete(
     let origin = request_origin(client, headers);
     if !state
         .db
-        .complete_password_reset(&reset, &hash, &origin)
+        .complete_password_reset(reset, &hash, &origin)
         .await?
     {
-        return Ok(reset_page(state, token, None, Vec::new(), ResetView::Ended).await);
+        return Ok(Finished::Gone);
     }
     // Guesses counted against the username no longer hold the patient back: the throttle's
     // own message sent them here.
@@ -377,13 +441,127 @@ async fn complete(
         .clear(&state.db)
         .await;
     }
-    let mut page = reset_page(state, token, Some(&reset), Vec::new(), ResetView::Done).await;
+    let mut page = reset_page(state, via, Some(reset), Vec::new(), ResetView::Done).await;
     // Whatever session this browser had ended with the others.
     crate::sign_in::set_cookie(
         &mut page,
         &session::removal_cookie(state.settings.served_over_https()),
     );
-    Ok(page.into_response())
+    Ok(Finished::Page(page))
+}
+
+/// Wrong codes from one address, per window, before it must wait.
+const CODE_FAILURES: u32 = 10;
+
+#[derive(Template)]
+#[template(path = "patient/reset_code.html")]
+struct CodePage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    code: String,
+    error: Option<String>,
+}
+
+async fn code_page(
+    state: &AppState,
+    code: String,
+    error: Option<(StatusCode, String)>,
+) -> Response {
+    let practice = Practice::of(state).await;
+    let status = error.as_ref().map_or(StatusCode::OK, |(status, _)| *status);
+    let mut response = render(CodePage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        code,
+        error: error.map(|(_, message)| message),
+    });
+    no_store(&mut response);
+    *response.status_mut() = status;
+    response
+}
+
+/// `GET /reset-code`: where a patient types the code staff gave them.
+pub async fn code_form(State(state): State<AppState>) -> Response {
+    code_page(&state, String::new(), None).await
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    /// Absent on the first step (the code alone), present on the second.
+    password: Option<String>,
+    #[serde(default)]
+    confirmation: String,
+}
+
+/// `POST /reset-code`: first the code alone, answered with the new-password form (the code
+/// carried along); then the code with the new password, completed like an emailed link.
+/// Wrong codes are counted per address.
+#[tracing::instrument(skip_all)]
+pub async fn redeem_code(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    redeem(&state, form, client, &headers)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::error!(error = %error, "could not use a reset code");
+            server_error()
+        })
+}
+
+async fn redeem(
+    state: &AppState,
+    form: CodeForm,
+    client: SocketAddr,
+    headers: &HeaderMap,
+) -> anyhow::Result<Response> {
+    let now = Timestamp::now();
+    let bucket = format!("reset-code-address:{}", client.ip());
+    if state.db.recent_failures(&bucket, now, WINDOW).await? >= CODE_FAILURES {
+        let message = t_args(
+            "reset-code-throttled",
+            &[("minutes", WINDOW.as_mins().into())],
+        );
+        return Ok(code_page(
+            state,
+            form.code,
+            Some((StatusCode::TOO_MANY_REQUESTS, message)),
+        )
+        .await);
+    }
+    let Ok(code) = ActivationCode::parse(&form.code) else {
+        let error = (StatusCode::UNPROCESSABLE_ENTITY, t("reset-code-shape"));
+        return Ok(code_page(state, form.code, Some(error)).await);
+    };
+    let wrong = || (StatusCode::UNPROCESSABLE_ENTITY, t("reset-code-wrong"));
+    let reset = state
+        .db
+        .open_password_reset(&crate::reset_code::code_hash(state, &code), now)
+        .await?
+        .filter(|reset| reset.by_staff);
+    let Some(reset) = reset else {
+        state.db.record_failure(&bucket, now, WINDOW).await?;
+        return Ok(code_page(state, form.code, Some(wrong())).await);
+    };
+    let display = code.display();
+    let via = Via::Code(&display);
+    let Some(password) = form.password else {
+        return Ok(reset_page(state, via, Some(&reset), Vec::new(), ResetView::Form).await);
+    };
+    let form = ResetForm {
+        password,
+        confirmation: form.confirmation,
+    };
+    Ok(
+        match finish(state, via, &reset, &form, client, headers).await? {
+            Finished::Page(page) => page,
+            Finished::Gone => code_page(state, display, Some(wrong())).await,
+        },
+    )
 }
 
 #[cfg(test)]

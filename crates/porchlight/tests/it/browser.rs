@@ -1033,10 +1033,10 @@ async fn a_forgotten_password_is_reset_from_the_sign_in_page_on_a_phone() {
     not(porchlight_browser),
     ignore = "browser tests skipped: chromedriver is not installed"
 )]
-async fn this_wasnt_me_and_the_security_page_are_accessible() {
+async fn this_wasnt_me_the_security_page_and_a_staff_reset_code_are_accessible() {
     use crate::fixtures::{
         PATIENT_PASSWORD, STAFF_PASSWORD, add_staff, enrolled_patient, front_desk, import_patients,
-        patient_browser,
+        patient_browser, patient_page,
     };
     use fantoccini::Locator;
 
@@ -1153,5 +1153,52 @@ async fn this_wasnt_me_and_the_security_page_are_accessible() {
         .await
         .unwrap();
     assert!(axe_violations(&client).await.is_empty());
+
+    // Lucia calls; the officer confirms who she is and gives her a reset code.
+    let chart = patient_page(&app, &org, "Rivera", "Lucia").await;
+    check_page(
+        &client,
+        &app.url(&format!("{chart}/reset-code")),
+        "staff-reset-code",
+    )
+    .await;
+    client
+        .find(Locator::Id("confirmed-callback"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit(&client).await;
+    let code = client
+        .wait()
+        .for_element(Locator::Id("reset-code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(axe_violations(&client).await.is_empty());
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(
+        screenshot_dir().join("staff-reset-code-issued-desktop.png"),
+        png,
+    )
+    .unwrap();
+    client.close().await.unwrap();
+
+    // She types it on her phone and chooses a new password.
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    check_page(&client, &app.url("/reset-code"), "patient-reset-code").await;
+    client.set_window_size(320, 720).await.unwrap();
+    type_into(&client, "code", &code).await;
+    submit(&client).await;
+    wait_for_heading(&client, "Choose a new password").await;
+    assert!(axe_violations(&client).await.is_empty());
+    type_into(&client, "password", "a quiet lake behind the old mill").await;
+    type_into(&client, "confirmation", "a quiet lake behind the old mill").await;
+    submit(&client).await;
+    wait_for_heading(&client, "Your password is changed").await;
     client.close().await.unwrap();
 }

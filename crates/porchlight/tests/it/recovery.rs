@@ -5,7 +5,10 @@
 use reqwest::StatusCode;
 
 use crate::{
-    fixtures::{PATIENT_PASSWORD, enrolled_patient, front_desk, import_patients, patient_browser},
+    fixtures::{
+        PATIENT_PASSWORD, STAFF_PASSWORD, add_staff, enrolled_patient, front_desk, import_patients,
+        patient_browser, patient_page, sign_in as staff_sign_in,
+    },
     harness::{TestApp, each_backend},
 };
 
@@ -173,5 +176,90 @@ each_backend! {
             queued = now;
         }
         assert_eq!(queued, 3);
+    }
+
+    async fn staff_issue_a_code_that_unlocks_the_account_and_works_once(app) {
+        let org = front_desk(&app).await;
+        import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", "")]).await;
+        enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+        // She said "this wasn't me" after someone signed in with her password.
+        app.db.execute_admin("UPDATE patient_accounts SET locked_at = 1 WHERE username = 'lucia.r'").await.unwrap();
+        assert_eq!(sign_in(&app, PATIENT_PASSWORD).await, StatusCode::UNAUTHORIZED);
+
+        let page = patient_page(&app, &org, "Rivera", "Lucia").await;
+        let chart = app.client.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        assert!(chart.contains("Account locked: lucia.r") && chart.contains("reset-code-link"), "{chart}");
+        let form = app.client.get(app.url(&format!("{page}/reset-code"))).send().await.unwrap();
+        assert_eq!(form.status(), StatusCode::OK);
+        // No code without saying how identity was confirmed.
+        let unconfirmed = app.client.post(app.url(&format!("{page}/reset-code"))).form(&[("confirmed", "")]).send().await.unwrap();
+        assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(unconfirmed.text().await.unwrap().contains("No code was made"));
+        let issued = app.client.post(app.url(&format!("{page}/reset-code"))).form(&[("confirmed", "callback")]).send().await.unwrap();
+        assert_eq!(issued.status(), StatusCode::OK);
+        assert_eq!(issued.headers()["cache-control"], "no-store");
+        let issued = issued.text().await.unwrap();
+        let start = issued.find("id=\"reset-code\">").expect("the code is shown") + "id=\"reset-code\">".len();
+        let code = issued[start..start + 11].to_owned();
+        assert_eq!(code.as_bytes()[5], b'-', "{code}");
+        assert_eq!(app.db.count_audit("account.reset-code-issued").await.unwrap(), 1);
+
+        let patient = patient_browser();
+        let redeem = |fields: Vec<(&'static str, String)>| {
+            let patient = patient.clone();
+            let url = app.url("/reset-code");
+            async move { patient.post(url).form(&fields).send().await.unwrap() }
+        };
+        let typo = redeem(vec![("code", "ABC".to_owned())]).await;
+        assert_eq!(typo.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(typo.text().await.unwrap().contains("A reset code has 10 letters and numbers"));
+        let wrong = redeem(vec![("code", "ABCDE-23456".to_owned())]).await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.text().await.unwrap().contains("That code does not work"));
+        // Typed in lower case without the hyphen, it still works: the new-password form.
+        let typed = code.replace('-', " ").to_lowercase();
+        let step = redeem(vec![("code", typed)]).await;
+        assert_eq!(step.status(), StatusCode::OK);
+        let step = step.text().await.unwrap();
+        assert!(step.contains("Choose a new password") && step.contains(&format!("value=\"{code}\"")), "{step}");
+        let weak = redeem(vec![("code", code.clone()), ("password", "password1234".to_owned()), ("confirmation", "password1234".to_owned())]).await;
+        assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let done = redeem(vec![("code", code.clone()), ("password", NEW_PASSWORD.to_owned()), ("confirmation", NEW_PASSWORD.to_owned())]).await;
+        assert_eq!(done.status(), StatusCode::OK);
+        assert!(done.text().await.unwrap().contains("Your password is changed"));
+
+        // Unlocked, with the new password only; the code works once.
+        assert_eq!(sign_in(&app, PATIENT_PASSWORD).await, StatusCode::UNAUTHORIZED);
+        assert_eq!(sign_in(&app, NEW_PASSWORD).await, StatusCode::SEE_OTHER);
+        let again = redeem(vec![("code", code.clone())]).await;
+        assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // A code is no emailed link.
+        let as_link = patient_browser().get(app.url(&format!("/reset/{}", code.replace('-', "")))).send().await.unwrap();
+        assert_eq!(as_link.status(), StatusCode::GONE);
+    }
+
+    async fn only_some_staff_issue_codes_and_wrong_codes_are_throttled(app) {
+        let org = front_desk(&app).await;
+        import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", "")]).await;
+        let page = patient_page(&app, &org, "Rivera", "Lucia").await;
+        // No account yet: nothing to reset.
+        let early = app.client.post(app.url(&format!("{page}/reset-code"))).form(&[("confirmed", "photo-id")]).send().await.unwrap();
+        assert_eq!(early.status(), StatusCode::CONFLICT);
+        assert!(early.text().await.unwrap().contains("no portal account to reset"));
+
+        add_staff(&app, org.id, "cleo", domain::Role::Clinician).await;
+        staff_sign_in(&app, &org, "cleo", STAFF_PASSWORD).await;
+        let clinician = app.client.get(app.url(&format!("{page}/reset-code"))).send().await.unwrap();
+        assert_eq!(clinician.status(), StatusCode::FORBIDDEN);
+
+        let guesser = patient_browser();
+        for last in "23456789AB".chars() {
+            let guess = guesser.post(app.url("/reset-code")).form(&[("code", format!("ABCDE-2345{last}"))]).send().await.unwrap();
+            assert_eq!(guess.status(), StatusCode::UNPROCESSABLE_ENTITY, "guess {last}");
+            assert!(guess.text().await.unwrap().contains("That code does not work"));
+        }
+        let held = guesser.post(app.url("/reset-code")).form(&[("code", "ABCDE-23456")]).send().await.unwrap();
+        assert_eq!(held.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(held.text().await.unwrap().contains("Too many codes that did not work"));
     }
 }
