@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{
     AuditActor, AuditEntry, Database, NoticedEvent, PatientAccount, RequestOrigin,
-    database::dispatch,
+    database::dispatch, sign_in_defences::from_seconds,
 };
 
 /// An alert to record and email.
@@ -61,10 +61,6 @@ pub struct LockedAccount {
     /// "Family, Given" of the chart.
     pub patient_name: String,
     pub locked_at: Timestamp,
-}
-
-fn from_seconds(seconds: i64) -> Timestamp {
-    Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 impl Database {

@@ -155,7 +155,8 @@ impl From<EventRow> for SecurityEvent {
     }
 }
 
-fn from_seconds(seconds: i64) -> Timestamp {
+/// A time kept as Unix seconds (the newer tables' way, the same on both backends).
+pub(crate) fn from_seconds(seconds: i64) -> Timestamp {
     Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 

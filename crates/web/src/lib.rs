@@ -18,6 +18,7 @@ mod pages;
 pub mod passwords;
 mod patient;
 mod policy;
+mod record_access;
 mod recovery;
 mod reset_code;
 mod review;
@@ -130,6 +131,7 @@ pub fn router(state: AppState) -> Router {
             get(recovery::reset_form).post(recovery::reset),
         )
         .route("/home", get(patient::home))
+        .route("/record-access", get(record_access::page))
         .route(
             "/terms/update",
             get(patient::terms_update).post(patient::accept_terms),

@@ -261,7 +261,7 @@ pub(crate) async fn terms_to_accept(
 }
 
 /// [`terms_to_accept`] for a page.
-async fn pending_terms(
+pub(crate) async fn pending_terms(
     state: &AppState,
     user: &PatientUser,
 ) -> Result<Option<TermsUpdate>, Response> {

@@ -753,6 +753,26 @@ async fn review_queue_funnel_patient_sign_in_and_new_terms_are_accessible() {
         .await
         .unwrap();
     assert_eq!(heading, "Hello, Lucia");
+    client
+        .find(Locator::Id("access-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_heading(&client, "Who has looked at your record").await;
+    check_page(&client, &app.url("/record-access"), "patient-record-access").await;
+    let rows = client
+        .find(Locator::Id("record-access"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        rows.contains("Dana Front") && rows.contains("Invited you to the portal"),
+        "{rows}"
+    );
     client.close().await.unwrap();
 }
 

@@ -223,6 +223,37 @@ each_backend! {
         assert_eq!(evidence["accounts"], 11);
     }
 
+    async fn a_patient_sees_who_at_the_practice_looked_at_her_record_and_only_hers(app) {
+        let org = lucia(&app).await;
+        import_patients(&app, &org, &[("p2", "Luis", "Rivera", "1990-01-02", "")]).await;
+        enrolled_patient(&app, &org, "Luis", ("1", "2", "1990"), "luis.r").await;
+        assert_eq!(patient_browser().get(app.url("/record-access")).send().await.unwrap().headers()[header::LOCATION], "/sign-in");
+
+        let count = |page: &str| page.matches("Opened your record").count();
+        let read = |username: &'static str| {
+            let app = &app;
+            async move {
+                let browser = patient_browser();
+                assert_eq!(sign_in(app, &browser, username, PATIENT_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+                let page = browser.get(app.url("/record-access")).send().await.unwrap();
+                assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
+                page.text().await.unwrap()
+            }
+        };
+        let before = read("lucia.r").await;
+        assert!(before.contains("Dana Front") && before.contains("Front desk"), "{before}");
+        assert!(before.contains("Invited you to the portal"), "{before}");
+        let luis_before = count(&read("luis.r").await);
+
+        // The front desk opens Lucia's chart once more: her list shows it, Luis's does not.
+        let chart = crate::fixtures::patient_page(&app, &org, "Rivera", "Lucia").await;
+        assert_eq!(app.client.get(app.url(&chart)).send().await.unwrap().status(), StatusCode::OK);
+        let after = read("lucia.r").await;
+        assert_eq!(count(&after), count(&before) + 1, "{after}");
+        assert_eq!(count(&read("luis.r").await), luis_before);
+        assert_eq!(app.db.count_audit("patient.access-log").await.unwrap(), 4, "each read of the list is audited");
+    }
+
     async fn sign_in_replaces_a_planted_session_and_sessions_do_not_cross(app) {
         let org = lucia(&app).await;
         let browser = patient_browser();
