@@ -26,6 +26,7 @@ mod self_enrollment;
 mod sessions;
 mod sign_in_defences;
 mod staff;
+mod staff_access;
 mod terms;
 
 pub use audit::{AuditActor, AuditBreak, AuditCheck, AuditEntry, BreakReason};
@@ -53,4 +54,5 @@ pub use sign_in_defences::{
     SecurityEvent, SeenDevice, Sighting,
 };
 pub use staff::{NewStaff, StaffAccount, StaffError};
+pub use staff_access::{MANY_RECORDS, is_unusual_hour};
 pub use terms::{ActivateError, DefaultTerms, PublishedText, TermsVersion};

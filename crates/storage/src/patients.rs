@@ -177,6 +177,7 @@ impl Database {
                 detail: None,
             })
             .await?;
+            tx.watch_staff_access(scope, jiff::Timestamp::now()).await?;
         }
         tx.commit().await?;
         Ok(row.map(SummaryRow::into_summary))

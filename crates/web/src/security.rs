@@ -62,6 +62,8 @@ pub(crate) fn kind_label(kind: &str) -> &str {
         "credential-stuffing" => "Many accounts failing from one address",
         "password-spraying" => "One password tried on many accounts",
         "not-me" => "A patient said a sign-in was not them",
+        "many-records" => "One staff member opened many charts",
+        "after-hours" => "Charts opened at an unusual hour",
         other => other,
     }
 }
@@ -84,12 +86,18 @@ fn evidence_label(key: &str) -> &str {
         "signed_in_at" => "Signed in at",
         "reported_at" => "Reported at",
         "reported_from" => "Reported from",
+        "staff" => "Staff member",
+        "records_opened" => "Charts opened",
+        "usual_hours" => "Usual hours",
         other => other,
     }
 }
 
 /// The order evidence is shown in: what happened, then who and where, then when.
-const EVIDENCE_ORDER: [&str; 16] = [
+const EVIDENCE_ORDER: [&str; 19] = [
+    "staff",
+    "records_opened",
+    "usual_hours",
     "surface",
     "period_minutes",
     "failures",

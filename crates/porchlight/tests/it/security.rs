@@ -4,7 +4,10 @@
 use reqwest::{StatusCode, header};
 
 use crate::{
-    fixtures::{STAFF_PASSWORD, add_staff, front_desk, patient_browser},
+    fixtures::{
+        STAFF_PASSWORD, add_staff, front_desk, import_patients, open_security_events,
+        patient_browser,
+    },
     harness::{TestApp, each_backend},
 };
 
@@ -116,5 +119,46 @@ each_backend! {
         // Resolving twice finds nothing open.
         let again = officer.post(app.url(&format!("{event_path}/resolve"))).form(&[("note", "again")]).send().await.unwrap();
         assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    }
+
+    async fn one_staff_member_opening_many_charts_opens_an_event(app) {
+        let org = front_desk(&app).await;
+        let people: Vec<(String, String)> =
+            (0..storage::MANY_RECORDS).map(|n| (format!("p{n}"), format!("Person{n}"))).collect();
+        let rows: Vec<(&str, &str, &str, &str, &str)> = people
+            .iter()
+            .map(|(id, given)| (id.as_str(), given.as_str(), "Sweep", "1970-01-01", ""))
+            .collect();
+        import_patients(&app, &org, &rows).await;
+        let scope = domain::StaffScope::new(org.id, domain::StaffId::new(), domain::Role::FrontDesk);
+        let query = storage::PatientQuery::Name { family: "Sweep".into(), given: None };
+        let found = app.db.search_patients(&scope, &query, &storage::RequestOrigin::default()).await.unwrap();
+        assert_eq!(found.len(), storage::MANY_RECORDS);
+
+        let many = |events: &[storage::SecurityEvent]| events.iter().filter(|e| e.kind == "many-records").count();
+        let hour_is_unusual = || storage::is_unusual_hour(&jiff::Zoned::now());
+        let unusual_before = hour_is_unusual();
+        for (n, patient) in found.iter().enumerate() {
+            let chart = app.client.get(app.url(&format!("/staff/patients/{}", patient.id))).send().await.unwrap();
+            assert_eq!(chart.status(), StatusCode::OK);
+            if n + 2 == storage::MANY_RECORDS {
+                assert_eq!(many(&open_security_events(&app, &org).await), 0, "one chart short of the threshold");
+            }
+        }
+        let events = open_security_events(&app, &org).await;
+        assert_eq!(many(&events), 1, "{events:?}");
+        let event = events.iter().find(|e| e.kind == "many-records").unwrap();
+        assert_eq!(event.subject, "staff dana");
+        let evidence: serde_json::Value = serde_json::from_str(&event.evidence).unwrap();
+        assert_eq!(evidence["records_opened"], storage::MANY_RECORDS);
+        // Charts opened out of hours are looked into too (the clock decides which this run sees).
+        let unusual_after = hour_is_unusual();
+        if unusual_before == unusual_after {
+            let after_hours = events.iter().filter(|e| e.kind == "after-hours").count();
+            assert_eq!(after_hours, usize::from(unusual_after), "{events:?}");
+        }
+        // Opening one again brings the same event up to date.
+        app.client.get(app.url(&format!("/staff/patients/{}", found[0].id))).send().await.unwrap();
+        assert_eq!(many(&open_security_events(&app, &org).await), 1);
     }
 }
