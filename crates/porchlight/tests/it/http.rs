@@ -57,6 +57,32 @@ each_backend! {
         }
     }
 
+    async fn sign_in_cookies_are_http_only_and_same_site_and_not_secure_over_http(app) {
+        let org = crate::fixtures::clinic(&app).await;
+        crate::fixtures::add_staff(&app, org.id, "dana", domain::Role::FrontDesk).await;
+        let signed_in = crate::fixtures::sign_in(&app, &org, "dana", crate::fixtures::STAFF_PASSWORD).await;
+        let cookies = set_cookies(&signed_in);
+        assert_eq!(cookies.len(), 2, "the session and the device: {cookies:?}");
+        for cookie in &cookies {
+            assert!(cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Lax"), "{cookie}");
+            assert!(!cookie.contains("Secure"), "plain HTTP: {cookie}");
+        }
+        assert!(cookies.iter().any(|c| c.starts_with("porchlight_device=") && c.contains("Max-Age=")));
+    }
+
+    async fn sign_in_cookies_are_secure_when_the_portal_is_served_over_https(app, |s: &mut porchlight::settings::Settings| {
+        s.base_url = "https://portal.example.org".to_owned();
+    }) {
+        let org = crate::fixtures::clinic(&app).await;
+        crate::fixtures::add_staff(&app, org.id, "dana", domain::Role::FrontDesk).await;
+        let signed_in = crate::fixtures::sign_in(&app, &org, "dana", crate::fixtures::STAFF_PASSWORD).await;
+        let cookies = set_cookies(&signed_in);
+        assert_eq!(cookies.len(), 2, "{cookies:?}");
+        for cookie in &cookies {
+            assert!(cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Lax") && cookie.ends_with("; Secure"), "{cookie}");
+        }
+    }
+
     async fn the_landing_page_explains_the_portal_in_plain_language(app) {
         app.db
             .create_organization("clinic", "Maple Street Clinic", Some("(555) 010-4477"))
@@ -105,4 +131,14 @@ async fn hsts_is_sent_when_the_portal_is_served_over_https() {
         .unwrap();
     assert!(hsts.starts_with("max-age="), "{hsts}");
     server.shutdown().await.unwrap();
+}
+
+/// The `Set-Cookie` values of a response.
+fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect()
 }
