@@ -291,3 +291,77 @@ impl Database {
         Ok(())
     }
 }
+
+/// A live session as its owner's list of signed-in devices shows it.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub token_hash: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Database {
+    /// The sessions of one account, most recently active first (expired ones are left out).
+    pub async fn sessions_of(
+        &self,
+        kind: SessionKind,
+        account: Uuid,
+        now: Timestamp,
+    ) -> anyhow::Result<Vec<SessionInfo>> {
+        let rows: Vec<(
+            String,
+            jiff_sqlx::Timestamp,
+            jiff_sqlx::Timestamp,
+            jiff_sqlx::Timestamp,
+            Option<String>,
+            Option<String>,
+        )> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT token_hash, created_at, last_seen_at, expires_at, client_addr, user_agent \
+                 FROM sessions WHERE kind = $1 AND subject_id = $2",
+            )
+            .bind(kind.as_str())
+            .bind(account)
+            .fetch_all(pool)
+            .await?
+        });
+        let mut sessions: Vec<SessionInfo> = rows
+            .into_iter()
+            .filter(|(_, _, _, expires_at, _, _)| expires_at.to_jiff() > now)
+            .map(
+                |(token_hash, created_at, last_seen_at, _, client_addr, user_agent)| SessionInfo {
+                    token_hash,
+                    created_at: created_at.to_jiff(),
+                    last_seen_at: last_seen_at.to_jiff(),
+                    client_addr,
+                    user_agent,
+                },
+            )
+            .collect();
+        sessions.sort_by(|a, b| b.last_seen_at.cmp(&a.last_seen_at));
+        Ok(sessions)
+    }
+
+    /// Ends every session of the account but `keep`; answers how many ended.
+    pub async fn end_other_sessions(
+        &self,
+        kind: SessionKind,
+        account: Uuid,
+        keep: &str,
+    ) -> anyhow::Result<u64> {
+        let ended = dispatch!(&self.handle, |pool| {
+            sqlx::query(
+                "DELETE FROM sessions WHERE kind = $1 AND subject_id = $2 AND token_hash <> $3",
+            )
+            .bind(kind.as_str())
+            .bind(account)
+            .bind(keep)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(ended)
+    }
+}

@@ -5,6 +5,7 @@ mod api;
 mod bot_check;
 mod credentials;
 mod csrf;
+mod devices;
 mod enroll;
 mod funnel;
 mod health;
@@ -132,6 +133,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/home", get(patient::home))
         .route("/record-access", get(record_access::page))
+        .route("/devices", get(devices::page))
+        .route("/devices/sign-out-others", post(devices::sign_out_others))
         .route(
             "/terms/update",
             get(patient::terms_update).post(patient::accept_terms),

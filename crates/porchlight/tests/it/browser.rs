@@ -773,6 +773,7 @@ async fn review_queue_funnel_patient_sign_in_and_new_terms_are_accessible() {
         rows.contains("Dana Front") && rows.contains("Invited you to the portal"),
         "{rows}"
     );
+    check_page(&client, &app.url("/devices"), "patient-devices").await;
     client.close().await.unwrap();
 }
 

@@ -254,6 +254,40 @@ each_backend! {
         assert_eq!(app.db.count_audit("patient.access-log").await.unwrap(), 4, "each read of the list is audited");
     }
 
+    async fn a_patient_sees_where_she_is_signed_in_and_signs_out_the_others(app) {
+        let org = lucia(&app).await;
+        import_patients(&app, &org, &[("p2", "Luis", "Rivera", "1990-01-02", "")]).await;
+        enrolled_patient(&app, &org, "Luis", ("1", "2", "1990"), "luis.r").await;
+        let phone = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .user_agent("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0.0.0 Mobile Safari/537.36")
+            .build()
+            .unwrap();
+        let library = patient_browser();
+        for browser in [&phone, &library] {
+            assert_eq!(sign_in(&app, browser, "lucia.r", PATIENT_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        }
+        let luis = patient_browser();
+        sign_in(&app, &luis, "luis.r", PATIENT_PASSWORD).await;
+
+        let page = phone.get(app.url("/devices")).send().await.unwrap();
+        assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
+        let page = page.text().await.unwrap();
+        assert_eq!(page.matches("<li>").count(), 2, "her two devices, not Luis's: {page}");
+        assert!(page.contains("Chrome, Android</strong> <span class=\"tag\">This device</span>"), "{page}");
+
+        let out = phone.post(app.url("/devices/sign-out-others")).send().await.unwrap();
+        assert_eq!(out.headers()[header::LOCATION], "/devices?done");
+        assert_eq!(library.get(app.url("/home")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "the other is signed out");
+        assert_eq!(phone.get(app.url("/home")).send().await.unwrap().status(), StatusCode::OK, "this one stays");
+        assert_eq!(luis.get(app.url("/home")).send().await.unwrap().status(), StatusCode::OK, "another patient is untouched");
+        let page = phone.get(app.url("/devices?done")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(page.matches("<li>").count(), 1);
+        assert!(page.contains("Every other phone and computer is signed out") && !page.contains("Sign out everywhere else</button>"));
+        assert_eq!(patient_browser().get(app.url("/devices")).send().await.unwrap().headers()[header::LOCATION], "/sign-in");
+    }
+
     async fn sign_in_replaces_a_planted_session_and_sessions_do_not_cross(app) {
         let org = lucia(&app).await;
         let browser = patient_browser();
