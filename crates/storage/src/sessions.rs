@@ -253,6 +253,73 @@ impl Database {
         now: Timestamp,
         window: jiff::SignedDuration,
     ) -> anyhow::Result<Vec<(String, FailureCount)>> {
+        let rows: Vec<(
+            String,
+            i64,
+            jiff_sqlx::Timestamp,
+            Option<jiff_sqlx::Timestamp>,
+        )> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT bucket, failures, window_started_at, last_failure_at \
+                     FROM throttle_counters WHERE substr(bucket, 1, length($1)) = $1 \
+                     ORDER BY failures DESC LIMIT 200",
+            )
+            .bind(prefix)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter(|(_, _, started, _)| now.duration_since(started.to_jiff()) < window)
+            .map(|(bucket, failures, started, last)| {
+                let count = FailureCount {
+                    failures: u32::try_from(failures).unwrap_or(u32::MAX),
+                    last_at: last.unwrap_or(started).to_jiff(),
+                };
+                (bucket, count)
+            })
+            .collect())
+    }
+
+    pub async fn clear_failures(&self, bucket: &str) -> anyhow::Result<()> {
+        dispatch!(&self.handle, |pool| {
+            sqlx::query("DELETE FROM throttle_counters WHERE bucket = $1")
+                .bind(bucket)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}
+
+/// A live session as its owner's list of signed-in devices shows it.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub token_hash: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(FromRow)]
+struct SessionInfoRow {
+    token_hash: String,
+    created_at: jiff_sqlx::Timestamp,
+    last_seen_at: jiff_sqlx::Timestamp,
+    expires_at: jiff_sqlx::Timestamp,
+    client_addr: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl Database {
+    /// The sessions of one account, most recently active first (expired ones are left out).
+    pub async fn sessions_of(
+        &self,
+        kind: SessionKind,
+        account: Uuid,
+        now: Timestamp,
+    ) -> anyhow::Result<Vec<SessionInfo>> {
         let rows: Vec<SessionInfoRow> = dispatch!(&self.handle, |pool| {
             sqlx::query_as(
                 "SELECT token_hash, created_at, last_seen_at, expires_at, client_addr, user_agent \
