@@ -244,11 +244,11 @@ impl Worker {
             return Ok(Done::Skipped(reason));
         }
         // Without an SMTP server, mail is kept where staff read it: a reset link there would
-        // let anyone on the staff take over the account. (The patient could not receive it
-        // anyway.)
-        if kind == Kind::PasswordReset && self.outbox.keeps_mail() {
+        // let anyone on the staff take over the account, a "this wasn't me" link lock it in
+        // the patient's name. (The patient could not receive either anyway.)
+        if matches!(kind, Kind::PasswordReset | Kind::NewDevice) && self.outbox.keeps_mail() {
             return Ok(Done::Skipped(
-                "no SMTP server: a reset link is never kept for staff",
+                "no SMTP server: a reset or lock link is never kept for staff",
             ));
         }
         let Some(to) = recipient

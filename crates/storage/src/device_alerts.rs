@@ -65,44 +65,50 @@ pub struct LockedAccount {
 
 impl Database {
     /// The organization's locked patient accounts, most recently locked first. Names are
-    /// PHI: the read is audited.
+    /// PHI: the read is audited, a row per patient shown.
     pub async fn locked_patient_accounts(
         &self,
         scope: &StaffScope,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Vec<LockedAccount>> {
         let mut tx = self.begin().await?;
-        let rows: Vec<(Uuid, String, String, String, i64)> = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as(
-                "SELECT a.id, a.username, p.family_name, p.given_names, a.locked_at \
-                 FROM patient_accounts a JOIN patients p ON p.id = a.patient_id \
-                 WHERE a.organization_id = $1 AND a.locked_at IS NOT NULL \
-                 ORDER BY a.locked_at DESC LIMIT 200",
-            )
-            .bind(scope.organization().as_uuid())
-            .fetch_all(&mut **tx)
-            .await?
-        });
-        tx.append_audit(&AuditEntry {
-            organization: Some(scope.organization()),
-            actor: AuditActor::Staff(scope.staff()),
-            action: "security.locked-accounts".to_owned(),
-            patient: None,
-            subject: Some("security page".to_owned()),
-            client_addr: origin.client_addr.clone(),
-            request_id: origin.request_id.clone(),
-            detail: Some(rows.len().to_string()),
-        })
-        .await?;
+        let rows: Vec<(Uuid, Uuid, String, String, String, i64)> =
+            dispatch!(&mut tx.handle, |tx| {
+                sqlx::query_as(
+                    "SELECT a.id, a.patient_id, a.username, p.family_name, p.given_names, \
+                     a.locked_at FROM patient_accounts a JOIN patients p ON p.id = a.patient_id \
+                     WHERE a.organization_id = $1 AND a.locked_at IS NOT NULL \
+                     ORDER BY a.locked_at DESC LIMIT 200",
+                )
+                .bind(scope.organization().as_uuid())
+                .fetch_all(&mut **tx)
+                .await?
+            });
+        // One row per patient shown, so that each patient's "who viewed my record" has it.
+        for (_, patient, ..) in &rows {
+            tx.append_audit(&AuditEntry {
+                organization: Some(scope.organization()),
+                actor: AuditActor::Staff(scope.staff()),
+                action: "security.locked-accounts".to_owned(),
+                patient: Some(PatientId::from_uuid(*patient)),
+                subject: Some("security page".to_owned()),
+                client_addr: origin.client_addr.clone(),
+                request_id: origin.request_id.clone(),
+                detail: None,
+            })
+            .await?;
+        }
         tx.commit().await?;
         Ok(rows
             .into_iter()
-            .map(|(id, username, family, given, locked_at)| LockedAccount {
-                id,
-                username,
-                patient_name: format!("{family}, {given}"),
-                locked_at: from_seconds(locked_at),
-            })
+            .map(
+                |(id, _, username, family, given, locked_at)| LockedAccount {
+                    id,
+                    username,
+                    patient_name: format!("{family}, {given}"),
+                    locked_at: from_seconds(locked_at),
+                },
+            )
             .collect())
     }
 
@@ -203,6 +209,15 @@ impl Database {
                 .bind(alert.account)
                 .execute(&mut **tx)
                 .await?;
+            // The reported browser must not stay known: it would sign in again unannounced.
+            sqlx::query(
+                "UPDATE known_devices SET forgotten_at = $2 \
+                 WHERE kind = 'patient' AND account_id = $1 AND forgotten_at IS NULL",
+            )
+            .bind(alert.account)
+            .bind(now.as_second())
+            .execute(&mut **tx)
+            .await?;
         });
         let evidence = serde_json::json!({
             "account": alert.account,

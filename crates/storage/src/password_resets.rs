@@ -258,6 +258,16 @@ impl Database {
                 .bind(account.id)
                 .execute(&mut **tx)
                 .await?;
+            // Whoever knew the old password may have signed in somewhere: every browser is
+            // a stranger again, announced at its next sign-in.
+            sqlx::query(
+                "UPDATE known_devices SET forgotten_at = $2 \
+                 WHERE kind = 'patient' AND account_id = $1 AND forgotten_at IS NULL",
+            )
+            .bind(account.id)
+            .bind(now.as_second())
+            .execute(&mut **tx)
+            .await?;
         });
         let payload = serde_json::json!({ "patient": account.patient }).to_string();
         tx.enqueue_job("email.password-changed", &payload, now)

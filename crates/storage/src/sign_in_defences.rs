@@ -204,10 +204,22 @@ impl Database {
                 Sighting::New
             });
         }
+        let forgotten: Option<Option<i64>> = dispatch!(&self.handle, |pool| {
+            sqlx::query_scalar(
+                "SELECT forgotten_at FROM known_devices \
+                 WHERE kind = $1 AND account_id = $2 AND device_hash = $3",
+            )
+            .bind(device.kind.as_str())
+            .bind(device.account)
+            .bind(device.device_hash)
+            .fetch_optional(pool)
+            .await?
+        });
         dispatch!(&self.handle, |pool| {
             sqlx::query(
                 "UPDATE known_devices SET last_seen_at = $4, user_agent = $5, \
-                 client_addr = $6 WHERE kind = $1 AND account_id = $2 AND device_hash = $3",
+                 client_addr = $6, forgotten_at = NULL \
+                 WHERE kind = $1 AND account_id = $2 AND device_hash = $3",
             )
             .bind(device.kind.as_str())
             .bind(device.account)
@@ -218,6 +230,9 @@ impl Database {
             .execute(pool)
             .await?;
         });
+        if forgotten.flatten().is_some() {
+            return Ok(Sighting::New);
+        }
         Ok(Sighting::Known)
     }
 
@@ -231,7 +246,8 @@ impl Database {
         let found: Option<(i64,)> = dispatch!(&self.handle, |pool| {
             sqlx::query_as(
                 "SELECT first_seen_at FROM known_devices \
-                 WHERE kind = $1 AND account_id = $2 AND device_hash = $3",
+                 WHERE kind = $1 AND account_id = $2 AND device_hash = $3 \
+                 AND forgotten_at IS NULL",
             )
             .bind(kind.as_str())
             .bind(account)

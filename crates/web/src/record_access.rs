@@ -38,6 +38,7 @@ fn what(action: &str) -> String {
         "patient.contact-update" => "access-contact-updated",
         "review.view" | "review.close" => "access-sign-up-reviewed",
         "account.reset-code-issued" => "access-reset-code",
+        "security.locked-accounts" => "access-locked-list",
         _ => "access-other",
     };
     t(key)

@@ -65,7 +65,7 @@ struct CodePage {
     staff_is_admin: bool,
     patient: PatientSummary,
     account: Option<(String, String)>,
-    /// The patient has an account past enrollment (active or locked).
+    /// The patient has an account a code can reset: active, or locked by its patient.
     resettable: bool,
     confirmed: String,
     error: Option<&'static str>,
@@ -104,7 +104,7 @@ async fn page(
     let practice = Practice::of(state).await;
     let resettable = account
         .as_ref()
-        .is_some_and(|(_, status)| status != "pending");
+        .is_some_and(|(_, status)| status == "active" || status == "locked");
     let status = match (error, resettable) {
         (Some(_), _) => StatusCode::UNPROCESSABLE_ENTITY,
         (None, false) => StatusCode::CONFLICT,

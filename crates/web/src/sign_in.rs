@@ -16,9 +16,9 @@ use uuid::Uuid;
 
 use crate::{AppState, session};
 
-/// How failures in one counter turn into waiting: the first `free` failures of the window cost
-/// nothing; each one after makes the next attempt wait, twice as long as the one before, up to
-/// `longest`. Nothing is ever locked for good, so guessing cannot shut a patient out.
+/// How failures in one counter turn into waiting: until `free` failures in the window the next
+/// attempt need not wait; from the `free`-th on, each failure makes the next attempt wait, twice
+/// as long as after the one before, up to `longest`. Nothing is ever locked for good, so guessing cannot shut a patient out.
 struct Limit {
     free: u32,
     window: SignedDuration,
@@ -44,7 +44,7 @@ impl Limit {
 }
 
 /// Failures against one account (from browsers it has never signed in on), or from one
-/// device it has: 5 free, then 1, 2, 4, 8, 16, 30, 30... minutes.
+/// device it has: after the 5th failure a wait of 1 minute, then 2, 4, 8, 16, 30, 30...
 const ACCOUNT: Limit = Limit {
     free: 5,
     window: SignedDuration::from_hours(24),
@@ -111,7 +111,7 @@ impl Throttle {
             ),
             username,
             client,
-            address_bucket: format!("sign-in-address:{client}"),
+            address_bucket: format!("sign-in-address:{}", address_key(client)),
             known_device: false,
         }
     }
@@ -131,7 +131,9 @@ impl Throttle {
         };
         match state.db.is_known_device(kind, account, &device).await {
             Ok(true) => {
-                self.account_bucket = format!("{}-device:{device}", self.surface);
+                // Per account too: on a shared computer one member's sign-in must not clear
+                // the count of guesses at another's password.
+                self.account_bucket = format!("{}-device:{account}:{device}", self.surface);
                 self.known_device = true;
             }
             Ok(false) => {}
@@ -241,7 +243,7 @@ impl Throttle {
         let (Some(organization), Some(password_key)) = (self.organization, password_key) else {
             return;
         };
-        let client = self.client.to_string();
+        let client = address_key(self.client);
         let failure = NewSignInFailure {
             at: now,
             surface: self.surface,
@@ -254,7 +256,7 @@ impl Throttle {
             tracing::error!(error = %error, "could not keep a failed sign-in");
             return;
         }
-        if let Err(error) = detect_stuffing(&state.db, &failure).await {
+        if let Err(error) = detect_patterns(&state.db, &failure).await {
             tracing::error!(error = %error, "could not look for credential stuffing");
         }
     }
@@ -268,6 +270,21 @@ impl Throttle {
     }
 }
 
+/// The address a client is counted under: itself for IPv4, its /64 network for IPv6 (whoever
+/// holds one IPv6 address usually holds the whole /64).
+pub(crate) fn address_key(client: IpAddr) -> String {
+    match client {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 /// What to tell someone who must wait this long.
 pub(crate) fn wait_message(wait: SignedDuration) -> String {
     let minutes = (wait.as_secs() + 59) / 60;
@@ -275,8 +292,9 @@ pub(crate) fn wait_message(wait: SignedDuration) -> String {
 }
 
 /// Opens (or brings up to date) a security event when the failure just kept completes a
-/// pattern: many accounts failing from its address, or its password failing on many accounts.
-async fn detect_stuffing(db: &Database, failure: &NewSignInFailure<'_>) -> anyhow::Result<()> {
+/// pattern: many accounts failing from its address (credential stuffing), or its password
+/// failing on many accounts (password spraying).
+async fn detect_patterns(db: &Database, failure: &NewSignInFailure<'_>) -> anyhow::Result<()> {
     let since = failure.at - DETECTION_WINDOW;
     let patterns = [
         (
@@ -475,6 +493,22 @@ mod tests {
         );
         assert_eq!(ACCOUNT.remaining(count, at(2)), None);
         assert_eq!(ACCOUNT.remaining(None, at(0)), None);
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_network() {
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        assert_eq!(address_key(ip("203.0.113.9")), "203.0.113.9");
+        assert_eq!(address_key(ip("::ffff:203.0.113.9")), "203.0.113.9");
+        assert_eq!(
+            address_key(ip("2001:db8:1:2:aaaa::1")),
+            address_key(ip("2001:db8:1:2:bbbb::7"))
+        );
+        assert_eq!(address_key(ip("2001:db8:1:2::1")), "2001:db8:1:2::/64");
+        assert_ne!(
+            address_key(ip("2001:db8:1:2::1")),
+            address_key(ip("2001:db8:1:3::1"))
+        );
     }
 
     #[test]

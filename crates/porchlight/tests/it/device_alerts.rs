@@ -6,8 +6,8 @@ use reqwest::{StatusCode, header};
 
 use crate::{
     fixtures::{
-        PATIENT_PASSWORD, enrolled_patient, front_desk, import_patients, open_security_events,
-        patient_browser,
+        PATIENT_PASSWORD, STAFF_PASSWORD, add_staff, enrolled_patient, front_desk, import_patients,
+        open_security_events, patient_browser, sign_in as staff_sign_in,
     },
     harness::{TestApp, each_backend},
 };
@@ -97,6 +97,26 @@ each_backend! {
         assert_eq!(evidence["username"], "lucia.r");
         assert_eq!(evidence["device"], "Chrome, Windows");
         assert_eq!(app.db.count_audit("account.locked-not-me").await.unwrap(), 1);
+        // The security officer's list of locked accounts names her: audited against her chart.
+        add_staff(&app, org.id, "sam", domain::Role::SecurityOfficer).await;
+        staff_sign_in(&app, &org, "sam", STAFF_PASSWORD).await;
+        let page = app.client.get(app.url("/staff/security")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Rivera, Lucia"), "{page}");
+        assert_eq!(app.db.count_audit("security.locked-accounts").await.unwrap(), 1);
+
+        // Every browser is a stranger again after the lock: once unlocked, even her phone's
+        // next sign-in is announced.
+        app.db.execute_admin("UPDATE patient_accounts SET locked_at = NULL").await.unwrap();
+        assert_eq!(sign_in(&app, &phone, PATIENT_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        for _ in 0..600 {
+            let alerts = app.mail.messages_to(&email).await.into_iter().filter(|m| m.subject.contains("New sign-in")).count();
+            if alerts == 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let alerts = app.mail.messages_to(&email).await.into_iter().filter(|m| m.subject.contains("New sign-in")).count();
+        assert_eq!(alerts, 2, "the phone is announced again");
     }
 
     async fn a_made_up_not_me_link_gets_the_ended_page(app) {

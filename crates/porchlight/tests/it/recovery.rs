@@ -245,7 +245,7 @@ each_backend! {
         // No account yet: nothing to reset.
         let early = app.client.post(app.url(&format!("{page}/reset-code"))).form(&[("confirmed", "photo-id")]).send().await.unwrap();
         assert_eq!(early.status(), StatusCode::CONFLICT);
-        assert!(early.text().await.unwrap().contains("no portal account to reset"));
+        assert!(early.text().await.unwrap().contains("no portal account a code can reset"));
 
         add_staff(&app, org.id, "cleo", domain::Role::Clinician).await;
         staff_sign_in(&app, &org, "cleo", STAFF_PASSWORD).await;

@@ -12,6 +12,9 @@ CREATE TABLE known_devices (
     last_seen_at BIGINT NOT NULL,
     user_agent TEXT,
     client_addr TEXT,
+    -- Set when the account forgets its devices (a reset, "this wasn't me"): the row stays, so
+    -- the next sign-in on any browser is announced as new, not taken for the first.
+    forgotten_at BIGINT,
     PRIMARY KEY (kind, account_id, device_hash)
 );
 

@@ -317,3 +317,4 @@ devices-sign-out-others = Sign out everywhere else
 devices-done = Done. Every other phone and computer is signed out.
 devices-not-you = Something you do not recognize? Sign out everywhere else, then
 devices-change-password = change your password.
+access-locked-list = Saw your account in the list of locked accounts

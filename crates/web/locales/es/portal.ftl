@@ -317,3 +317,4 @@ devices-sign-out-others = Cerrar la sesión en todos los demás
 devices-done = Listo. Se cerró la sesión en todos los demás teléfonos y computadoras.
 devices-not-you = ¿Algo que no reconoce? Cierre la sesión en todos los demás y después
 devices-change-password = cambie su contraseña.
+access-locked-list = Vio su cuenta en la lista de cuentas bloqueadas
