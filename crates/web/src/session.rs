@@ -38,6 +38,15 @@ pub fn new_token() -> (String, String) {
     (token, hash)
 }
 
+/// Whether text has the shape of a token from [`new_token`] (in a link: resets, "this wasn't
+/// me"), checked before it reaches the database.
+pub fn well_formed_token(token: &str) -> bool {
+    (20..=100).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -265,6 +274,16 @@ async fn patient_user(parts: &Parts, state: &AppState) -> Option<PatientUser> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_tokens_of_our_shape_reach_the_database() {
+        let (token, _) = new_token();
+        assert!(well_formed_token(&token));
+        assert!(!well_formed_token("short"));
+        assert!(!well_formed_token(&"a".repeat(101)));
+        assert!(!well_formed_token("abcdefghijklmnopqrstuvwxyz%2F..%2F"));
+        assert!(!well_formed_token("a' OR '1'='1 -- and some more padding"));
+    }
 
     #[test]
     fn tokens_are_random_and_hashed() {
