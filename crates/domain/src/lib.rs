@@ -18,6 +18,7 @@ mod role;
 mod scope;
 mod secret;
 mod sex;
+pub mod two_step;
 
 pub use email::{Email, EmailError};
 pub use ids::{OrganizationId, PatientId, StaffId};

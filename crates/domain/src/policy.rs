@@ -32,8 +32,10 @@ impl AccessCodeKind {
 }
 
 /// The rules an organization sets for enrollment. Only [`EnrollmentPolicy::parse`] and
-/// `Default` make one, so every stored policy is valid.
+/// `Default` make one, so every stored policy is valid. A field added later reads as its
+/// default from policies stored before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EnrollmentPolicy {
     pub minimum_age: u8,
     pub email_invitations: bool,
@@ -45,6 +47,9 @@ pub struct EnrollmentPolicy {
     pub self_enrollment: bool,
     pub email_link_skips_bot_check: bool,
     pub password_min_chars: u8,
+    /// Staff must sign in with a code from an authenticator app after their password (those
+    /// without one set it up at their next sign-in).
+    pub staff_two_step_required: bool,
 }
 
 impl Default for EnrollmentPolicy {
@@ -60,6 +65,7 @@ impl Default for EnrollmentPolicy {
             self_enrollment: false,
             email_link_skips_bot_check: true,
             password_min_chars: 12,
+            staff_two_step_required: false,
         }
     }
 }
@@ -87,6 +93,8 @@ pub struct PolicyInput {
     pub email_link_skips_bot_check: Option<String>,
     #[serde(default)]
     pub password_min_chars: String,
+    #[serde(default)]
+    pub staff_two_step_required: Option<String>,
 }
 
 /// One field's problem, for display next to that field.
@@ -192,6 +200,7 @@ impl EnrollmentPolicy {
             self_enrollment,
             email_link_skips_bot_check: checked(&input.email_link_skips_bot_check),
             password_min_chars,
+            staff_two_step_required: checked(&input.staff_two_step_required),
         })
     }
 
@@ -217,6 +226,7 @@ impl EnrollmentPolicy {
             self_enrollment: flag(self.self_enrollment),
             email_link_skips_bot_check: flag(self.email_link_skips_bot_check),
             password_min_chars: self.password_min_chars.to_string(),
+            staff_two_step_required: flag(self.staff_two_step_required),
         }
     }
 }
@@ -292,6 +302,17 @@ mod tests {
             ..EnrollmentPolicy::default()
         };
         assert!(!old.offers_self_enrollment());
+    }
+
+    #[test]
+    fn a_policy_stored_before_a_field_existed_reads_it_as_its_default() {
+        let mut stored = serde_json::to_value(EnrollmentPolicy::default()).unwrap();
+        stored
+            .as_object_mut()
+            .unwrap()
+            .remove("staff_two_step_required");
+        let read: EnrollmentPolicy = serde_json::from_value(stored).unwrap();
+        assert_eq!(read, EnrollmentPolicy::default());
     }
 
     #[test]

@@ -1,5 +1,9 @@
 //! Secrets and the values we keep only as keyed hashes.
 
+use chacha20poly1305::{
+    ChaCha20Poly1305, KeyInit, Nonce,
+    aead::{Aead, Payload},
+};
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
@@ -35,6 +39,53 @@ impl SecretKey {
         mac.update(&[0]);
         mac.update(value.as_bytes());
         hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Encrypts a secret we must read back (an authenticator app's shared secret) with
+    /// ChaCha20-Poly1305 under a key derived from this one for `purpose`. `context` (the
+    /// account it belongs to) is authenticated too: a sealed value moved to another row does
+    /// not open. Hex of nonce then ciphertext.
+    pub fn seal(&self, purpose: &str, context: &[u8], plaintext: &[u8]) -> String {
+        let mut nonce = [0u8; 12];
+        rand::Rng::fill(&mut rand::rng(), &mut nonce[..]);
+        let sealed = self
+            .cipher(purpose)
+            .encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: context,
+                },
+            )
+            .expect("ChaCha20-Poly1305 seals messages of any size we keep");
+        let mut out = nonce.to_vec();
+        out.extend(sealed);
+        hex::encode(out)
+    }
+
+    /// The plaintext of [`SecretKey::seal`]'s output, if it was sealed under this key for
+    /// this purpose and context and is unchanged.
+    pub fn open(&self, purpose: &str, context: &[u8], sealed: &str) -> Option<Vec<u8>> {
+        let bytes = hex::decode(sealed).ok()?;
+        if bytes.len() < 12 {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().ok()?;
+        self.cipher(purpose)
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: context,
+                },
+            )
+            .ok()
+    }
+
+    fn cipher(&self, purpose: &str) -> ChaCha20Poly1305 {
+        let key = hex::decode(self.keyed_hash("seal", purpose)).expect("our own hex");
+        ChaCha20Poly1305::new_from_slice(&key).expect("a SHA-256 output is a 256-bit key")
     }
 }
 
@@ -121,6 +172,33 @@ impl std::fmt::Display for Username {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sealed_secrets_open_only_with_their_key_purpose_and_context() {
+        let key = SecretKey::parse("a-test-key-that-is-long-enough-0123456789").unwrap();
+        let other = SecretKey::parse("another-key-that-is-long-enough-01234567").unwrap();
+        let sealed = key.seal("totp", b"account-1", b"shared secret");
+        assert_ne!(
+            sealed,
+            key.seal("totp", b"account-1", b"shared secret"),
+            "fresh nonce"
+        );
+        assert_eq!(
+            key.open("totp", b"account-1", &sealed).unwrap(),
+            b"shared secret"
+        );
+        assert_eq!(key.open("totp", b"account-2", &sealed), None);
+        assert_eq!(key.open("other", b"account-1", &sealed), None);
+        assert_eq!(other.open("totp", b"account-1", &sealed), None);
+        let mut tampered = sealed.clone().into_bytes();
+        let last = tampered.len() - 1;
+        tampered[last] = if tampered[last] == b'0' { b'1' } else { b'0' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        assert_eq!(key.open("totp", b"account-1", &tampered), None);
+        assert_eq!(key.open("totp", b"account-1", "not hex"), None);
+        assert_eq!(key.open("totp", b"account-1", "abcd"), None);
+    }
+
     use super::*;
 
     fn key() -> SecretKey {

@@ -12,5 +12,5 @@ pub use delivery::{DeliveryError, Letter, Outbox, OutboxError};
 pub use language::Language;
 pub use messages::{
     InvitationMail, LockedMail, Message, NewDeviceMail, PasswordChangedMail, PasswordResetMail,
-    Practice, ReadyList, RenderError, Rendered, WelcomeMail, render,
+    Practice, ReadyList, RenderError, Rendered, SignInCodeMail, WelcomeMail, render,
 };

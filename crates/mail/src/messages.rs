@@ -92,6 +92,16 @@ pub struct NewDeviceMail {
     pub link: String,
 }
 
+/// "Your sign-in code": the second step of signing in, for patients who chose codes by email
+/// (no smartphone). The code works once, for a short time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInCodeMail {
+    pub first_name: String,
+    pub practice: Practice,
+    pub code: String,
+    pub valid_minutes: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     Invitation(InvitationMail),
@@ -101,6 +111,7 @@ pub enum Message {
     PasswordReset(PasswordResetMail),
     PasswordChanged(PasswordChangedMail),
     NewDevice(NewDeviceMail),
+    SignInCode(SignInCodeMail),
 }
 
 /// A message ready to send: its subject and both bodies, in one language.
@@ -133,6 +144,8 @@ struct View<'a> {
     device: &'a str,
     /// When the new device signed in, written out.
     when: String,
+    /// A sign-in code, or empty.
+    code: &'a str,
 }
 
 /// The practice's phone as written, and as a `tel:` link (digits and a leading plus only).
@@ -183,6 +196,10 @@ templates! {
     NewDeviceHtmlEn => "en/new_device.html",
     NewDeviceTextEs => "es/new_device.txt",
     NewDeviceHtmlEs => "es/new_device.html",
+    SignInCodeTextEn => "en/sign_in_code.txt",
+    SignInCodeHtmlEn => "en/sign_in_code.html",
+    SignInCodeTextEs => "es/sign_in_code.txt",
+    SignInCodeHtmlEs => "es/sign_in_code.html",
 }
 
 /// Renders a message in a language: subject, plain text and HTML.
@@ -235,6 +252,14 @@ pub fn render(message: &Message, language: Language) -> Result<Rendered, RenderE
             NewDeviceTextEs { v }.render()?,
             NewDeviceHtmlEs { v }.render()?,
         ),
+        (Message::SignInCode(_), En) => (
+            SignInCodeTextEn { v }.render()?,
+            SignInCodeHtmlEn { v }.render()?,
+        ),
+        (Message::SignInCode(_), Es) => (
+            SignInCodeTextEs { v }.render()?,
+            SignInCodeHtmlEs { v }.render()?,
+        ),
     };
     Ok(Rendered {
         language,
@@ -252,6 +277,11 @@ fn view(message: &Message, language: Language) -> View<'_> {
         Message::PasswordReset(m) => (&m.first_name, &m.practice),
         Message::PasswordChanged(m) => (&m.first_name, &m.practice),
         Message::NewDevice(m) => (&m.first_name, &m.practice),
+        Message::SignInCode(m) => (&m.first_name, &m.practice),
+    };
+    let code = match message {
+        Message::SignInCode(m) => Some(m),
+        _ => None,
     };
     let new_device = match message {
         Message::NewDevice(m) => Some(m),
@@ -286,9 +316,13 @@ fn view(message: &Message, language: Language) -> View<'_> {
             _ => "",
         },
         username: reset.map_or("", |m| m.username.as_str()),
-        valid_minutes: reset.map_or(0, |m| m.valid_minutes),
+        valid_minutes: reset
+            .map(|m| m.valid_minutes)
+            .or(code.map(|m| m.valid_minutes))
+            .unwrap_or(0),
         device: new_device.and_then(|m| m.device.as_deref()).unwrap_or(""),
         when: new_device.map_or_else(String::new, |m| language.date_and_time(m.signed_in_at)),
+        code: code.map_or("", |m| m.code.as_str()),
     }
 }
 
@@ -349,6 +383,14 @@ fn subject(message: &Message, language: Language) -> String {
             "Nuevo inicio de sesión en su cuenta del portal de pacientes de {}",
             m.practice.name
         ),
+        // The code stays out of the subject: phones show subjects on a locked screen.
+        (Message::SignInCode(m), Language::English) => {
+            format!("Your {} patient portal sign-in code", m.practice.name)
+        }
+        (Message::SignInCode(m), Language::Spanish) => format!(
+            "Su código para entrar al portal de pacientes de {}",
+            m.practice.name
+        ),
     }
 }
 
@@ -385,7 +427,7 @@ mod tests {
         }
     }
 
-    fn every_message(first_name: &str) -> [Message; 7] {
+    fn every_message(first_name: &str) -> [Message; 8] {
         [
             Message::Invitation(invitation(first_name)),
             Message::InvitationReminder(invitation(first_name)),
@@ -404,6 +446,12 @@ mod tests {
                 practice: practice(),
             }),
             Message::NewDevice(new_device(first_name, Some("Chrome, Android"))),
+            Message::SignInCode(SignInCodeMail {
+                first_name: first_name.to_owned(),
+                practice: practice(),
+                code: "402917".to_owned(),
+                valid_minutes: 10,
+            }),
         ]
     }
 
@@ -720,6 +768,17 @@ mod tests {
                 );
                 assert!(subjects.insert(mail.subject.clone()), "{}", mail.subject);
             }
+        }
+    }
+
+    #[test]
+    fn the_sign_in_code_is_in_the_body_and_never_in_the_subject() {
+        let message = every_message("Lucia").into_iter().last().unwrap();
+        for language in [Language::English, Language::Spanish] {
+            let mail = render(&message, language).unwrap();
+            assert!(mail.text.contains("402917") && mail.html.contains("402917"));
+            assert!(mail.text.contains("10 min"), "{}", mail.text);
+            assert!(!mail.subject.contains("402917"), "{}", mail.subject);
         }
     }
 

@@ -9,7 +9,7 @@ use domain::{Email, PatientId};
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use mail::{
     InvitationMail, Language, Letter, LockedMail, Message, NewDeviceMail, Outbox,
-    PasswordChangedMail, PasswordResetMail, Practice, ReadyList, WelcomeMail,
+    PasswordChangedMail, PasswordResetMail, Practice, ReadyList, SignInCodeMail, WelcomeMail,
 };
 use serde::Deserialize;
 use storage::{Backoff, ClaimedJob, Database, FailOutcome, Failure, MailRecipient, MailSubject};
@@ -80,6 +80,7 @@ enum Kind {
     PasswordReset,
     PasswordChanged,
     NewDevice,
+    SignInCode,
 }
 
 impl Kind {
@@ -92,6 +93,7 @@ impl Kind {
             "email.password-reset" => Some(Self::PasswordReset),
             "email.password-changed" => Some(Self::PasswordChanged),
             "email.new-device" => Some(Self::NewDevice),
+            "email.sign-in-code" => Some(Self::SignInCode),
             _ => None,
         }
     }
@@ -109,6 +111,8 @@ struct Payload {
     valid_minutes: Option<u32>,
     device: Option<String>,
     signed_in_at: Option<Timestamp>,
+    /// A sign-in code (cleared with the payload once sent).
+    code: Option<String>,
 }
 
 /// A job that ran to its end.
@@ -246,7 +250,12 @@ impl Worker {
         // Without an SMTP server, mail is kept where staff read it: a reset link there would
         // let anyone on the staff take over the account, a "this wasn't me" link lock it in
         // the patient's name. (The patient could not receive either anyway.)
-        if matches!(kind, Kind::PasswordReset | Kind::NewDevice) && self.outbox.keeps_mail() {
+        // A sign-in code there would be a second step any staff member could pass.
+        if matches!(
+            kind,
+            Kind::PasswordReset | Kind::NewDevice | Kind::SignInCode
+        ) && self.outbox.keeps_mail()
+        {
             return Ok(Done::Skipped(
                 "no SMTP server: a reset or lock link is never kept for staff",
             ));
@@ -320,6 +329,12 @@ impl Worker {
                     .datetime(),
                 link: payload.link.ok_or(JobError::Payload)?,
             }),
+            Kind::SignInCode => Message::SignInCode(SignInCodeMail {
+                first_name,
+                practice,
+                code: payload.code.ok_or(JobError::Payload)?,
+                valid_minutes: payload.valid_minutes.ok_or(JobError::Payload)?,
+            }),
         };
         let rendered = mail::render(&message, Language::for_tag(recipient.language.as_deref()))?;
         self.outbox
@@ -355,7 +370,8 @@ fn worth_sending(
         | Kind::Welcome
         | Kind::PasswordReset
         | Kind::PasswordChanged
-        | Kind::NewDevice => Ok(()),
+        | Kind::NewDevice
+        | Kind::SignInCode => Ok(()),
     }
 }
 

@@ -28,6 +28,7 @@ mod sign_in_defences;
 mod staff;
 mod staff_access;
 mod terms;
+mod two_step;
 
 pub use audit::{AuditActor, AuditBreak, AuditCheck, AuditEntry, BreakReason};
 pub use database::{Backend, ConnectError, Database, Tx};
@@ -56,3 +57,4 @@ pub use sign_in_defences::{
 pub use staff::{NewStaff, StaffAccount, StaffError};
 pub use staff_access::{MANY_RECORDS, is_unusual_hour};
 pub use terms::{ActivateError, DefaultTerms, PublishedText, TermsVersion};
+pub use two_step::{AccountRef, Challenge, EmailedCode, NewChallenge, SecondStep, TwoStep};

@@ -135,6 +135,19 @@ impl Database {
 
     /// The patient's home page: first names, username, and the sign-in before the current one.
     /// Reading the chart is audited.
+    /// Whether the scope's chart has an email address (codes by email need one). Only the
+    /// answer leaves storage, not the address.
+    pub async fn chart_has_email(&self, scope: &PatientScope) -> anyhow::Result<bool> {
+        let email: Option<Option<String>> = dispatch!(&self.handle, |pool| {
+            sqlx::query_scalar("SELECT email FROM patients WHERE id = $1 AND organization_id = $2")
+                .bind(scope.patient().as_uuid())
+                .bind(scope.organization().as_uuid())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(email.flatten().is_some_and(|e| !e.trim().is_empty()))
+    }
+
     pub async fn patient_home(
         &self,
         scope: &PatientScope,

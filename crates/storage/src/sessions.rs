@@ -33,6 +33,8 @@ pub struct Session {
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
     pub expires_at: Timestamp,
+    /// When the owner last proved themselves again (the sign-in itself at first).
+    pub reauthenticated_at: Option<Timestamp>,
 }
 
 /// Failures counted in a throttle's window.
@@ -61,6 +63,7 @@ struct SessionRow {
     created_at: jiff_sqlx::Timestamp,
     last_seen_at: jiff_sqlx::Timestamp,
     expires_at: jiff_sqlx::Timestamp,
+    reauthenticated_at: Option<i64>,
 }
 
 impl Database {
@@ -68,8 +71,8 @@ impl Database {
         dispatch!(&self.handle, |pool| {
             sqlx::query(
                 "INSERT INTO sessions (token_hash, kind, subject_id, organization_id, created_at, \
-                 last_seen_at, expires_at, client_addr, user_agent) \
-                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
+                 last_seen_at, expires_at, client_addr, user_agent, reauthenticated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9)",
             )
             .bind(session.token_hash)
             .bind(session.kind.as_str())
@@ -79,6 +82,7 @@ impl Database {
             .bind(session.expires_at.to_sqlx())
             .bind(session.client_addr)
             .bind(session.user_agent)
+            .bind(session.now.as_second())
             .execute(pool)
             .await?;
         });
@@ -88,8 +92,8 @@ impl Database {
     pub async fn session(&self, token_hash: &str) -> anyhow::Result<Option<Session>> {
         let row: Option<SessionRow> = dispatch!(&self.handle, |pool| {
             sqlx::query_as(
-                "SELECT kind, subject_id, organization_id, created_at, last_seen_at, expires_at \
-                 FROM sessions WHERE token_hash = $1",
+                "SELECT kind, subject_id, organization_id, created_at, last_seen_at, expires_at, \
+                 reauthenticated_at FROM sessions WHERE token_hash = $1",
             )
             .bind(token_hash)
             .fetch_optional(pool)
@@ -106,7 +110,26 @@ impl Database {
             created_at: row.created_at.to_jiff(),
             last_seen_at: row.last_seen_at.to_jiff(),
             expires_at: row.expires_at.to_jiff(),
+            reauthenticated_at: row
+                .reauthenticated_at
+                .map(crate::sign_in_defences::from_seconds),
         }))
+    }
+
+    /// Records that the session's owner just proved themselves again (their password).
+    pub async fn mark_reauthenticated(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
+        dispatch!(&self.handle, |pool| {
+            sqlx::query("UPDATE sessions SET reauthenticated_at = $1 WHERE token_hash = $2")
+                .bind(now.as_second())
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 
     pub async fn touch_session(&self, token_hash: &str, now: Timestamp) -> anyhow::Result<()> {

@@ -1,6 +1,7 @@
 //! HTTP: turns requests into domain calls and results into pages or JSON. Handlers are thin.
 
 mod access_code;
+mod account;
 mod api;
 mod bot_check;
 mod credentials;
@@ -28,9 +29,11 @@ mod security_headers;
 mod self_enroll;
 pub mod session;
 mod sign_in;
+mod sign_in_code;
 mod staff;
 mod terms_admin;
 mod terms_step;
+pub mod two_step;
 
 /// The terms a practice starts with; seeding tools (the load benchmark) publish the same ones.
 pub use terms_step::DEFAULT_TERMS;
@@ -122,7 +125,24 @@ pub fn router(state: AppState) -> Router {
             "/sign-in",
             get(patient::sign_in_page).post(patient::sign_in),
         )
+        .route(
+            "/sign-in/code",
+            get(sign_in_code::show).post(sign_in_code::submit),
+        )
+        .route("/sign-in/code/resend", post(sign_in_code::resend))
         .route("/sign-out", post(patient::sign_out))
+        .route("/account", get(account::page))
+        .route(
+            "/account/confirm",
+            get(account::confirm_form).post(account::confirm),
+        )
+        .route(
+            "/account/two-step/app",
+            get(account::app_form).post(account::app_confirm),
+        )
+        .route("/account/two-step/email", post(account::email_on))
+        .route("/account/two-step/recovery-codes", post(account::new_codes))
+        .route("/account/two-step/off", post(account::turn_off))
         .route(
             "/forgot",
             get(recovery::forgot).post(recovery::request_reset),
@@ -149,6 +169,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/staff/sign-in",
             get(staff::sign_in_page).post(staff::sign_in),
+        )
+        .route(
+            "/staff/sign-in/code",
+            get(sign_in_code::staff_show).post(sign_in_code::staff_submit),
         )
         .route("/staff/sign-out", post(staff::sign_out))
         .route("/staff/policy", get(policy::show).post(policy::save))

@@ -110,3 +110,16 @@ pub(crate) fn no_store(response: &mut Response) {
         axum::http::HeaderValue::from_static("no-store"),
     );
 }
+
+/// A QR code of `text` as an SVG data URL, for an `<img>` (the CSP allows `data:` images).
+pub(crate) fn qr_data_url(text: &str) -> anyhow::Result<String> {
+    use base64::Engine;
+    let svg = qrcode::QrCode::new(text.as_bytes())?
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build();
+    Ok(format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    ))
+}

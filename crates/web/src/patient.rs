@@ -21,8 +21,8 @@ use crate::{
     pages::{Practice, no_store, render, server_error},
     session::{self, PatientUser},
     sign_in::{
-        Refused, SignInForm, StartedSession, Subject, Throttle, start_session, user_agent,
-        wait_message, wrong_credentials,
+        Refused, SignInForm, StartedSession, Subject, Throttle, set_cookie, start_session,
+        user_agent, wait_message, wrong_credentials,
     },
     staff::{chosen_organization, end_session, request_origin},
     terms_step::DEFAULT_TERMS,
@@ -69,6 +69,11 @@ async fn sign_in_form(
     response
 }
 
+/// The sign-in page again, with words saying why (a second step that ended, say).
+pub(crate) async fn sign_in_again(state: &AppState, message: String) -> Response {
+    sign_in_form(state, String::new(), String::new(), Some(message)).await
+}
+
 /// Why a patient sign-in did not start a session.
 pub(crate) enum SignInRefusal {
     /// Too many recent failures: the words to show, with what to do.
@@ -78,9 +83,18 @@ pub(crate) enum SignInRefusal {
     Failed(anyhow::Error),
 }
 
+/// What a right password led to.
+pub(crate) enum PasswordAccepted {
+    /// Signed in: the account and its new session.
+    SignedIn(storage::PatientAccount, StartedSession),
+    /// The account has 2-step sign-in: the code is still to come.
+    SecondStep(crate::two_step::Pending),
+}
+
 /// A patient's sign-in, for the page and the API alike: the same answer, after the same
 /// Argon2id work, whether the username is unknown, the password wrong, or the account not
-/// active yet. A right one is recorded (audited) and starts a fresh session.
+/// active yet. A right one goes on to the second step, if the account has one, or is recorded
+/// (audited) and starts a fresh session.
 pub(crate) async fn sign_patient_in(
     state: &AppState,
     client: SocketAddr,
@@ -88,7 +102,7 @@ pub(crate) async fn sign_patient_in(
     organization: Option<&Organization>,
     username: &str,
     password: String,
-) -> Result<(storage::PatientAccount, StartedSession), SignInRefusal> {
+) -> Result<PasswordAccepted, SignInRefusal> {
     let now = Timestamp::now();
     let username = Username::parse(username).ok();
     let account = match (organization, &username) {
@@ -129,27 +143,48 @@ pub(crate) async fn sign_patient_in(
         _ => return Err(SignInRefusal::WrongCredentials),
     };
     tracing::Span::current().record("account", tracing::field::display(account.id));
-    let origin = request_origin(client, headers);
-    state
-        .db
-        .record_patient_sign_in(&account, &origin)
+    let who = crate::two_step::Who {
+        kind: SessionKind::Patient,
+        account: account.id,
+        organization: account.organization,
+        patient: Some(account.patient),
+        required: false,
+    };
+    if let Some(pending) = crate::two_step::begin(state, &who)
+        .await
+        .map_err(SignInRefusal::Failed)?
+    {
+        return Ok(PasswordAccepted::SecondStep(pending));
+    }
+    let started = finish_sign_in(state, client, headers, &account)
         .await
         .map_err(SignInRefusal::Failed)?;
+    Ok(PasswordAccepted::SignedIn(account, started))
+}
+
+/// The end of a patient's sign-in, once every step is passed: recorded (audited), a fresh
+/// session, and an alert if the browser is new to the account.
+pub(crate) async fn finish_sign_in(
+    state: &AppState,
+    client: SocketAddr,
+    headers: &HeaderMap,
+    account: &storage::PatientAccount,
+) -> anyhow::Result<StartedSession> {
+    let origin = request_origin(client, headers);
+    state.db.record_patient_sign_in(account, &origin).await?;
     let subject = Subject {
         kind: SessionKind::Patient,
         id: account.id,
         organization: account.organization,
         lifetime: session::PATIENT_ABSOLUTE,
     };
-    let started = start_session(state, headers, client.ip(), subject)
-        .await
-        .map_err(SignInRefusal::Failed)?;
+    let started = start_session(state, headers, client.ip(), subject).await?;
     if started.sighting == Sighting::New
-        && let Err(error) = crate::not_me::alert_new_device(state, &account, headers, client).await
+        && let Err(error) = crate::not_me::alert_new_device(state, account, headers, client).await
     {
         tracing::error!(error = %error, "could not alert the patient to a new device");
     }
-    Ok((account, started))
+    Ok(started)
 }
 
 /// `POST /sign-in`: see [`sign_patient_in`].
@@ -172,9 +207,17 @@ pub async fn sign_in(
     )
     .await;
     let message = match signed_in {
-        Ok((_, started)) => {
+        Ok(PasswordAccepted::SignedIn(_, started)) => {
             let mut response = Redirect::to("/home").into_response();
             started.set_cookies(&mut response);
+            return response;
+        }
+        Ok(PasswordAccepted::SecondStep(pending)) => {
+            let mut response = Redirect::to("/sign-in/code").into_response();
+            set_cookie(
+                &mut response,
+                &pending.cookie(state.settings.served_over_https()),
+            );
             return response;
         }
         Err(SignInRefusal::Failed(error)) => {

@@ -111,6 +111,8 @@ pub struct StaffUser {
     pub account: StaffAccount,
     pub scope: StaffScope,
     pub token_hash: String,
+    /// When the password was last typed in this session.
+    pub reauthenticated_at: Option<Timestamp>,
 }
 
 /// Why a request has no staff session: it is sent to the sign-in page.
@@ -202,6 +204,7 @@ async fn staff_user(parts: &Parts, state: &AppState) -> Option<StaffUser> {
         account,
         scope,
         token_hash: hash,
+        reauthenticated_at: session.reauthenticated_at,
     })
 }
 
@@ -212,6 +215,19 @@ pub struct PatientUser {
     pub account: PatientAccount,
     pub scope: PatientScope,
     pub token_hash: String,
+    /// When the password was last typed in this session.
+    pub reauthenticated_at: Option<Timestamp>,
+}
+
+/// How recently the password must have been typed before sign-in settings change.
+pub const REAUTHENTICATE_WITHIN: SignedDuration = SignedDuration::from_mins(10);
+
+impl PatientUser {
+    /// Whether the patient typed their password recently enough to change how they sign in.
+    pub fn recently_confirmed(&self) -> bool {
+        self.reauthenticated_at
+            .is_some_and(|at| Timestamp::now().duration_since(at) < REAUTHENTICATE_WITHIN)
+    }
 }
 
 /// Why a request has no patient session: it is sent to the patient sign-in page.
@@ -268,6 +284,7 @@ async fn patient_user(parts: &Parts, state: &AppState) -> Option<PatientUser> {
         account,
         scope,
         token_hash: hash,
+        reauthenticated_at: session.reauthenticated_at,
     })
 }
 

@@ -60,6 +60,30 @@ pub(crate) fn account_wait(count: FailureCount, now: Timestamp) -> Option<Signed
 /// The period account failures are counted over.
 pub(crate) const ACCOUNT_WINDOW: SignedDuration = ACCOUNT.window;
 
+/// How long a second-step code for this account must wait after the wrong codes counted
+/// in `bucket` (the same growing waits as passwords); `None`: it may go on. When the counter
+/// cannot be read, it waits.
+pub(crate) async fn code_wait(
+    db: &Database,
+    bucket: &str,
+    now: Timestamp,
+) -> Option<SignedDuration> {
+    match db.failure_count(bucket, now, ACCOUNT.window).await {
+        Ok(count) => ACCOUNT.remaining(count, now),
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the code counter");
+            Some(SignedDuration::from_mins(1))
+        }
+    }
+}
+
+/// Counts a wrong second-step code in `bucket`.
+pub(crate) async fn count_code_failure(db: &Database, bucket: &str, now: Timestamp) {
+    if let Err(error) = db.record_failure(bucket, now, ACCOUNT.window).await {
+        tracing::error!(error = %error, "could not count a wrong code");
+    }
+}
+
 /// Failures from one address, whatever the account.
 const ADDRESS: Limit = Limit {
     free: 30,

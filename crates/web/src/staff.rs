@@ -121,13 +121,36 @@ pub async fn sign_in(
     };
     tracing::Span::current().record("staff_id", tracing::field::display(account.id));
 
-    let subject = Subject {
-        kind: SessionKind::Staff,
-        id: account.id.as_uuid(),
-        organization: account.organization,
-        lifetime: session::STAFF_ABSOLUTE,
+    let required = match state.db.enrollment_policy(account.organization).await {
+        Ok(policy) => policy.staff_two_step_required,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the policy");
+            return crate::pages::server_error();
+        }
     };
-    match start_session(&state, &headers, client.ip(), subject).await {
+    let who = crate::two_step::Who {
+        kind: SessionKind::Staff,
+        account: account.id.as_uuid(),
+        organization: account.organization,
+        patient: None,
+        required,
+    };
+    match crate::two_step::begin(&state, &who).await {
+        Ok(Some(pending)) => {
+            let mut response = Redirect::to("/staff/sign-in/code").into_response();
+            set_cookie(
+                &mut response,
+                &pending.cookie(state.settings.served_over_https()),
+            );
+            return response;
+        }
+        Ok(None) => {}
+        Err(error) => {
+            tracing::error!(error = %error, "could not start the second step");
+            return crate::pages::server_error();
+        }
+    }
+    match finish_sign_in(&state, &headers, client, &account).await {
         Ok(started) => {
             let mut response = Redirect::to("/staff").into_response();
             started.set_cookies(&mut response);
@@ -138,6 +161,33 @@ pub async fn sign_in(
             crate::pages::server_error()
         }
     }
+}
+
+/// The end of a staff sign-in, once every step is passed: a fresh session.
+pub(crate) async fn finish_sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: SocketAddr,
+    account: &storage::StaffAccount,
+) -> anyhow::Result<crate::sign_in::StartedSession> {
+    let subject = Subject {
+        kind: SessionKind::Staff,
+        id: account.id.as_uuid(),
+        organization: account.organization,
+        lifetime: session::STAFF_ABSOLUTE,
+    };
+    start_session(state, headers, client.ip(), subject).await
+}
+
+/// The sign-in page again, with words saying why (a second step that ended, say).
+pub(crate) async fn sign_in_again(state: &AppState, message: &str) -> Response {
+    sign_in_form(
+        state,
+        String::new(),
+        String::new(),
+        Some(message.to_owned()),
+    )
+    .await
 }
 
 /// The organization a sign-in form names; with only one, that one.

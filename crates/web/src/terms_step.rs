@@ -11,7 +11,6 @@ use axum::{
     http::{HeaderMap, header},
     response::{IntoResponse, Redirect, Response},
 };
-use base64::Engine;
 use serde::Deserialize;
 use storage::{ActivateError, DefaultTerms, OpenInvitation, SessionKind, TermsVersion};
 
@@ -189,18 +188,8 @@ pub async fn welcome(State(state): State<AppState>, user: Option<PatientUser>) -
     let portal_url = format!("{}/", state.settings.base_url);
     let qr_data_url = match state.settings.portal_qr.get() {
         Some(drawn) => drawn.clone(),
-        None => match qrcode::QrCode::new(portal_url.as_bytes()) {
-            Ok(code) => {
-                let svg = code
-                    .render::<qrcode::render::svg::Color<'_>>()
-                    .min_dimensions(200, 200)
-                    .build();
-                let url = format!(
-                    "data:image/svg+xml;base64,{}",
-                    base64::engine::general_purpose::STANDARD.encode(svg)
-                );
-                state.settings.portal_qr.get_or_init(|| url).clone()
-            }
+        None => match crate::pages::qr_data_url(&portal_url) {
+            Ok(url) => state.settings.portal_qr.get_or_init(|| url).clone(),
             Err(error) => {
                 tracing::error!(error = %error, "could not draw the QR code");
                 return server_error();

@@ -25,3 +25,4 @@ mod security;
 mod self_enrollment;
 mod spanish;
 mod staff;
+mod two_step;

@@ -318,3 +318,54 @@ devices-done = Done. Every other phone and computer is signed out.
 devices-not-you = Something you do not recognize? Sign out everywhere else, then
 devices-change-password = change your password.
 access-locked-list = Saw your account in the list of locked accounts
+
+## 2-step sign-in
+two-step-title = Enter your code
+two-step-app-intro = Open your authenticator app and type the 6-digit code it shows for this portal.
+two-step-email-intro = We emailed you a 6-digit code, to the address the practice has for you. It works for { $minutes } minutes. It can take a minute to arrive.
+two-step-code-label = Code
+two-step-code-hint = 6 digits. Lost your phone? Type one of your recovery codes instead, like K7QM-3XRP.
+two-step-submit = Sign in
+two-step-wrong = That code does not work. Check it and try again. Each code works once.
+two-step-ended = Too many codes that did not work, or the time ran out. Please sign in again.
+two-step-call = Or call us for help.
+two-step-resend = Send a new code
+two-step-resent = We sent a new code. The one before no longer works.
+two-step-resend-refused = Please wait a little before asking for another code. If none arrives, call us.
+two-step-help = No code? Call us and we will help you:
+recovery-title = Your recovery codes
+recovery-intro = If you lose your phone, or cannot get your email, each of these codes signs you in once instead. Print them or write them down, and keep them somewhere safe. We show them only now.
+recovery-continue = I have kept them. Continue
+account-link = Account and security
+account-title = Account and security
+account-two-step-heading = 2-step sign-in
+account-two-step-off = Off: signing in asks only for your password.
+account-two-step-app = On: a code from your authenticator app.
+account-two-step-email = On: a code sent by email.
+account-two-step-why = With 2-step sign-in, someone who learns your password still cannot get in: they would also need your phone or your email.
+account-two-step-set-up-app = Use an authenticator app
+account-two-step-set-up-email = Get codes by email
+account-two-step-no-email = Codes by email need an email address on your chart. Call us to add one.
+account-two-step-codes-left = { $count ->
+    [one] You have 1 recovery code left.
+   *[other] You have { $count } recovery codes left.
+}
+account-two-step-new-codes = Make new recovery codes
+account-two-step-turn-off = Turn off 2-step sign-in
+account-two-step-turned-off = 2-step sign-in is off. Signing in asks only for your password.
+account-more = More
+confirm-title = Confirm it is you
+confirm-intro = Before you change how you sign in, type your password again.
+confirm-password = Password
+confirm-submit = Continue
+confirm-wrong = That password is not right. Try again.
+app-setup-title = Set up an authenticator app
+app-setup-step1 = Install an authenticator app on your phone, such as Google Authenticator or Microsoft Authenticator.
+app-setup-step2 = In the app, add an account, then point the phone's camera at this code.
+app-setup-qr-alt = Code to scan with your authenticator app
+app-setup-typed = Cannot scan it? Type this key in the app instead:
+app-setup-step3 = Type below the 6-digit code the app now shows.
+app-setup-code-hint = 6 digits, from the app.
+app-setup-submit = Turn on 2-step sign-in
+app-setup-wrong = That code does not match. Check that the phone's clock is right, then type the code the app shows now.
+app-setup-cancel = Not now

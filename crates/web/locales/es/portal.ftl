@@ -318,3 +318,54 @@ devices-done = Listo. Se cerró la sesión en todos los demás teléfonos y comp
 devices-not-you = ¿Algo que no reconoce? Cierre la sesión en todos los demás y después
 devices-change-password = cambie su contraseña.
 access-locked-list = Vio su cuenta en la lista de cuentas bloqueadas
+
+## 2-step sign-in
+two-step-title = Escriba su código
+two-step-app-intro = Abra su aplicación de autenticación y escriba el código de 6 dígitos que muestra para este portal.
+two-step-email-intro = Le enviamos por correo electrónico un código de 6 dígitos, a la dirección que tiene el consultorio. Sirve durante { $minutes } minutos. Puede tardar un minuto en llegar.
+two-step-code-label = Código
+two-step-code-hint = 6 dígitos. ¿Perdió su teléfono? Escriba en su lugar uno de sus códigos de recuperación, como K7QM-3XRP.
+two-step-submit = Entrar
+two-step-wrong = Ese código no funciona. Revíselo e inténtelo de nuevo. Cada código sirve una sola vez.
+two-step-ended = Demasiados códigos que no funcionaron, o se acabó el tiempo. Vuelva a iniciar sesión.
+two-step-call = O llámenos para pedir ayuda.
+two-step-resend = Enviar un código nuevo
+two-step-resent = Le enviamos un código nuevo. El anterior ya no funciona.
+two-step-resend-refused = Espere un poco antes de pedir otro código. Si no llega ninguno, llámenos.
+two-step-help = ¿No tiene código? Llámenos y le ayudaremos:
+recovery-title = Sus códigos de recuperación
+recovery-intro = Si pierde su teléfono o no puede ver su correo, cada uno de estos códigos le permite entrar una vez. Imprímalos o anótelos y guárdelos en un lugar seguro. Solo los mostramos ahora.
+recovery-continue = Ya los guardé. Continuar
+account-link = Cuenta y seguridad
+account-title = Cuenta y seguridad
+account-two-step-heading = Inicio de sesión en 2 pasos
+account-two-step-off = Desactivado: para entrar solo se pide su contraseña.
+account-two-step-app = Activado: un código de su aplicación de autenticación.
+account-two-step-email = Activado: un código enviado por correo electrónico.
+account-two-step-why = Con el inicio de sesión en 2 pasos, quien conozca su contraseña no puede entrar: también necesitaría su teléfono o su correo.
+account-two-step-set-up-app = Usar una aplicación de autenticación
+account-two-step-set-up-email = Recibir códigos por correo electrónico
+account-two-step-no-email = Los códigos por correo necesitan una dirección de correo en su expediente. Llámenos para agregarla.
+account-two-step-codes-left = { $count ->
+    [one] Le queda 1 código de recuperación.
+   *[other] Le quedan { $count } códigos de recuperación.
+}
+account-two-step-new-codes = Crear códigos de recuperación nuevos
+account-two-step-turn-off = Desactivar el inicio de sesión en 2 pasos
+account-two-step-turned-off = El inicio de sesión en 2 pasos está desactivado. Para entrar solo se pide su contraseña.
+account-more = Más
+confirm-title = Confirme que es usted
+confirm-intro = Antes de cambiar cómo inicia sesión, escriba otra vez su contraseña.
+confirm-password = Contraseña
+confirm-submit = Continuar
+confirm-wrong = Esa contraseña no es correcta. Inténtelo de nuevo.
+app-setup-title = Configure una aplicación de autenticación
+app-setup-step1 = Instale en su teléfono una aplicación de autenticación, como Google Authenticator o Microsoft Authenticator.
+app-setup-step2 = En la aplicación, agregue una cuenta y apunte la cámara del teléfono a este código.
+app-setup-qr-alt = Código para escanear con su aplicación de autenticación
+app-setup-typed = ¿No puede escanearlo? Escriba esta clave en la aplicación:
+app-setup-step3 = Escriba abajo el código de 6 dígitos que muestra ahora la aplicación.
+app-setup-code-hint = 6 dígitos, de la aplicación.
+app-setup-submit = Activar el inicio de sesión en 2 pasos
+app-setup-wrong = Ese código no coincide. Revise que la hora del teléfono sea correcta y escriba el código que muestra ahora la aplicación.
+app-setup-cancel = Ahora no

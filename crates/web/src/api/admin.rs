@@ -63,6 +63,9 @@ pub struct Policy {
     /// The shortest password allowed (8 to 64).
     #[schema(example = 12)]
     pub password_min_chars: i64,
+    /// Staff must use an authenticator app after their password.
+    #[serde(default)]
+    pub staff_two_step_required: bool,
 }
 
 impl From<EnrollmentPolicy> for Policy {
@@ -78,6 +81,7 @@ impl From<EnrollmentPolicy> for Policy {
             self_enrollment: policy.self_enrollment,
             email_link_skips_bot_check: policy.email_link_skips_bot_check,
             password_min_chars: policy.password_min_chars.into(),
+            staff_two_step_required: policy.staff_two_step_required,
         }
     }
 }
@@ -98,6 +102,7 @@ impl Policy {
             self_enrollment: flag(self.self_enrollment),
             email_link_skips_bot_check: flag(self.email_link_skips_bot_check),
             password_min_chars: self.password_min_chars.to_string(),
+            staff_two_step_required: flag(self.staff_two_step_required),
         }
     }
 }

@@ -63,6 +63,7 @@ api_routes! {
     get "/api/v1/enrollment/self" => self_enrollment::offered;
     post "/api/v1/enrollment/self" => self_enrollment::sign_up;
     post "/api/v1/session" => patient::sign_in;
+    post "/api/v1/session/code" => patient::second_step;
     delete "/api/v1/session" => patient::sign_out;
     get "/api/v1/me" => patient::me;
     get "/api/v1/me/terms" => patient::terms;
@@ -125,6 +126,7 @@ pub fn router() -> Router<AppState> {
         self_enrollment::offered,
         self_enrollment::sign_up,
         patient::sign_in,
+        patient::second_step,
         patient::sign_out,
         patient::me,
         patient::terms,

@@ -9,6 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
+use storage::SessionKind;
 use utoipa::ToSchema;
 
 use super::{
@@ -19,10 +20,15 @@ use super::{
 };
 use crate::{
     AppState,
-    patient::{SignInRefusal, describe_time, sign_patient_in, terms_to_accept},
+    i18n::t,
+    patient::{
+        PasswordAccepted, SignInRefusal, describe_time, finish_sign_in, sign_patient_in,
+        terms_to_accept,
+    },
     session,
-    sign_in::{set_cookie, user_agent, wrong_credentials},
+    sign_in::{StartedSession, set_cookie, user_agent, wait_message, wrong_credentials},
     staff::{chosen_organization, request_origin},
+    two_step::{self, Asks, Checked},
 };
 
 /// A patient's username and password.
@@ -46,9 +52,21 @@ pub struct SignedIn {
     pub terms_to_accept: bool,
 }
 
+/// The password was right; the account's second step comes next.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SecondStepRequired {
+    /// Send it with the code to `POST /api/v1/session/code` (also set as the
+    /// `porchlight_2step` cookie). It works for 10 minutes.
+    pub challenge_token: String,
+    /// `app` (a code from an authenticator app) or `email` (a code just emailed). A recovery
+    /// code is accepted in either case.
+    pub method: String,
+}
+
 /// Signs a patient in. A wrong password, an unknown username and an account not active yet
 /// get one answer, after the same work; failures are counted per username and per address,
-/// and too many make even a right password wait.
+/// and too many make even a right password wait. An account with 2-step sign-in gets a
+/// challenge (202) instead of a session: the code goes to `POST /api/v1/session/code`.
 #[utoipa::path(
     post,
     path = "/api/v1/session",
@@ -57,6 +75,8 @@ pub struct SignedIn {
     responses(
         (status = 201, description = "Signed in; the session is set as a cookie and returned", body = SignedIn,
             headers(("set-cookie" = String, description = "porchlight_session (Path=/, HttpOnly)"))),
+        (status = 202, description = "The password is right; the second step comes next", body = SecondStepRequired,
+            headers(("set-cookie" = String, description = "porchlight_2step (Path=/, HttpOnly)"))),
         (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "The username or password is wrong (`code` = `wrong_credentials`)", body = ErrorBody),
         (status = 429, description = "Too many failed sign-ins: wait", body = ErrorBody),
@@ -81,7 +101,25 @@ pub async fn sign_in(
     )
     .await;
     let (account, started) = match signed_in {
-        Ok(signed_in) => signed_in,
+        Ok(PasswordAccepted::SignedIn(account, started)) => (account, started),
+        Ok(PasswordAccepted::SecondStep(pending)) => {
+            let method = match pending.asks {
+                Asks::Email => "email",
+                Asks::App | Asks::Setup => "app",
+            };
+            let mut response = reply(
+                StatusCode::ACCEPTED,
+                SecondStepRequired {
+                    challenge_token: pending.token.clone(),
+                    method: method.to_owned(),
+                },
+            );
+            set_cookie(
+                &mut response,
+                &pending.cookie(state.settings.served_over_https()),
+            );
+            return Ok(response);
+        }
         Err(SignInRefusal::Throttled(message)) => return Err(ApiError::throttled(&message)),
         Err(SignInRefusal::WrongCredentials) => {
             return Err(ApiError::new(
@@ -92,8 +130,16 @@ pub async fn sign_in(
         }
         Err(SignInRefusal::Failed(error)) => return Err(error.into()),
     };
+    signed_in_reply(&state, &account, &started).await
+}
+
+async fn signed_in_reply(
+    state: &AppState,
+    account: &storage::PatientAccount,
+    started: &StartedSession,
+) -> Result<Response, ApiError> {
     let scope = domain::PatientScope::new(account.organization, account.patient);
-    let pending = terms_to_accept(&state, &scope).await?.is_some();
+    let pending = terms_to_accept(state, &scope).await?.is_some();
     let mut response = reply(
         StatusCode::CREATED,
         SignedIn {
@@ -102,6 +148,80 @@ pub async fn sign_in(
         },
     );
     started.set_cookies(&mut response);
+    Ok(response)
+}
+
+/// The second step of a sign-in.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CodeRequest {
+    /// From the `202` answer of `POST /api/v1/session`; may be left out when the
+    /// `porchlight_2step` cookie is sent.
+    #[serde(default)]
+    pub challenge_token: String,
+    /// The authenticator app's code, the emailed code, or a recovery code.
+    pub code: String,
+}
+
+/// Finishes a sign-in with its second step. Each code is accepted once; wrong codes count
+/// against the sign-in (it ends after 5) and against the account (growing waits).
+#[utoipa::path(
+    post,
+    path = "/api/v1/session/code",
+    tag = "patient",
+    request_body = CodeRequest,
+    responses(
+        (status = 201, description = "Signed in; the session is set as a cookie and returned", body = SignedIn,
+            headers(("set-cookie" = String, description = "porchlight_session (Path=/, HttpOnly)"))),
+        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
+        (status = 401, description = "The code is wrong (`code` = `wrong_code`), or the sign-in ended: sign in again (`code` = `sign_in_again`)", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes for the account: wait", body = ErrorBody),
+    )
+)]
+pub async fn second_step(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<CodeRequest>,
+) -> Result<Response, ApiError> {
+    let found = if request.challenge_token.is_empty() {
+        two_step::current(&state, &headers, SessionKind::Patient).await
+    } else {
+        two_step::by_token(&state, &request.challenge_token, SessionKind::Patient).await
+    };
+    let sign_in_again = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "sign_in_again",
+            t("two-step-ended"),
+        )
+    };
+    let Some((challenge, hash)) = found else {
+        return Err(sign_in_again());
+    };
+    match two_step::check(&state, &challenge, &hash, &request.code).await? {
+        Checked::Accepted => {}
+        Checked::Wrong => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "wrong_code",
+                t("two-step-wrong"),
+            ));
+        }
+        Checked::Ended => return Err(sign_in_again()),
+        Checked::Throttled(wait) => return Err(ApiError::throttled(&wait_message(wait))),
+    }
+    let account = state
+        .db
+        .patient_account_by_id(challenge.organization, challenge.account)
+        .await?
+        .filter(storage::PatientAccount::can_sign_in)
+        .ok_or_else(sign_in_again)?;
+    let started = finish_sign_in(&state, client, &headers, &account).await?;
+    let mut response = signed_in_reply(&state, &account, &started).await?;
+    set_cookie(
+        &mut response,
+        &two_step::removal_cookie(state.settings.served_over_https()),
+    );
     Ok(response)
 }
 

@@ -1,0 +1,453 @@
+//! "Account and security" for a signed-in patient: 2-step sign-in (an authenticator app, or
+//! codes by email when the practice sends email and the chart has an address), recovery codes,
+//! and links to the devices list and the record's access log.
+//!
+//! Changing how the account signs in asks for the password again first (`/account/confirm`)
+//! unless it was typed within [`session::REAUTHENTICATE_WITHIN`]: a session left open on a
+//! shared computer must not be enough to take the account over.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, Query, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+use jiff::Timestamp;
+use serde::Deserialize;
+use storage::{AccountRef, AuditActor, SecondStep, SessionKind};
+
+use crate::{
+    AppState,
+    i18n::t,
+    pages::{Practice, no_store, render, server_error},
+    session::PatientUser,
+    sign_in::{Refused, Throttle, wait_message},
+    staff::request_origin,
+    two_step::{self, AppSetup, RecoveryCodesPage},
+};
+
+/// The pages a confirmation may lead back to.
+const RETURNS: [&str; 2] = ["/account", "/account/two-step/app"];
+
+#[derive(Template)]
+#[template(path = "patient/account.html")]
+struct AccountPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    /// `off`, `app` or `email`.
+    method: &'static str,
+    codes_left: String,
+    /// Codes by email can be offered: the practice sends email and the chart has an address.
+    email_offered: bool,
+    done: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct AccountQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+fn account_ref(user: &PatientUser) -> AccountRef {
+    AccountRef {
+        kind: SessionKind::Patient,
+        id: user.account.id,
+        organization: user.account.organization,
+        actor: AuditActor::Patient(user.account.patient),
+        patient: Some(user.account.patient),
+    }
+}
+
+/// `GET /account`.
+pub async fn page(
+    State(state): State<AppState>,
+    user: PatientUser,
+    Query(query): Query<AccountQuery>,
+) -> Response {
+    let two_step = match state
+        .db
+        .two_step(SessionKind::Patient, user.account.id)
+        .await
+    {
+        Ok(two_step) => two_step,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the 2-step settings");
+            return server_error();
+        }
+    };
+    let email_offered = match email_offered(&state, &user).await {
+        Ok(offered) => offered,
+        Err(response) => return response,
+    };
+    let (method, left) = match &two_step {
+        None => ("off", 0),
+        Some(t) => match t.method {
+            SecondStep::Totp { .. } => ("app", t.recovery_codes_left),
+            SecondStep::Email => ("email", t.recovery_codes_left),
+        },
+    };
+    let done = match query.done.as_deref() {
+        Some("off") => Some("account-two-step-turned-off"),
+        _ => None,
+    };
+    let practice = Practice::of(&state).await;
+    let mut response = render(AccountPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        method,
+        codes_left: crate::sign_in_code::codes_left(left),
+        email_offered,
+        done,
+    });
+    no_store(&mut response);
+    response
+}
+
+async fn email_offered(state: &AppState, user: &PatientUser) -> Result<bool, Response> {
+    if state.settings.mailbox {
+        return Ok(false);
+    }
+    state
+        .db
+        .chart_has_email(&user.scope)
+        .await
+        .map_err(|error| {
+            tracing::error!(error = %error, "could not read the chart");
+            server_error()
+        })
+}
+
+#[derive(Template)]
+#[template(path = "patient/account_confirm.html")]
+struct ConfirmPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    next: &'static str,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmQuery {
+    #[serde(default)]
+    next: String,
+}
+
+fn return_to(next: &str) -> &'static str {
+    RETURNS
+        .into_iter()
+        .find(|path| *path == next)
+        .unwrap_or(RETURNS[0])
+}
+
+/// Sends the patient to confirm their password first, then back to `next`.
+fn confirm_first(next: &str) -> Response {
+    Redirect::to(&format!("/account/confirm?next={}", return_to(next))).into_response()
+}
+
+/// `GET /account/confirm`.
+pub async fn confirm_form(
+    State(state): State<AppState>,
+    _user: PatientUser,
+    Query(query): Query<ConfirmQuery>,
+) -> Response {
+    confirm_page(&state, return_to(&query.next), None).await
+}
+
+async fn confirm_page(state: &AppState, next: &'static str, error: Option<String>) -> Response {
+    let practice = Practice::of(state).await;
+    let failed = error.is_some();
+    let mut response = render(ConfirmPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        next,
+        error,
+    });
+    if failed {
+        *response.status_mut() = StatusCode::UNAUTHORIZED;
+    }
+    no_store(&mut response);
+    response
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /account/confirm`: the password again, weighed like a sign-in (the same counters,
+/// so a stolen session cannot be used to guess the password).
+#[tracing::instrument(skip_all, fields(account = %user.account.id))]
+pub async fn confirm(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    let next = return_to(&form.next);
+    let organizations = state.db.organizations().await.unwrap_or_default();
+    let organization = organizations
+        .iter()
+        .find(|o| o.id == user.account.organization);
+    let throttle = Throttle::new(
+        "patient-sign-in",
+        organization,
+        Some(&user.account.username),
+        client.ip(),
+    )
+    .on_device(
+        &state,
+        &headers,
+        SessionKind::Patient,
+        Some(user.account.id),
+    )
+    .await;
+    let now = Timestamp::now();
+    let weighed = throttle
+        .weigh(
+            &state,
+            now,
+            Some(user.account.password_hash.clone()),
+            true,
+            form.password,
+        )
+        .await;
+    match weighed {
+        Ok(()) => {}
+        Err(Refused::Throttled(wait)) => {
+            return confirm_page(&state, next, Some(wait_message(wait))).await;
+        }
+        Err(Refused::WrongCredentials) => {
+            return confirm_page(&state, next, Some(t("confirm-wrong"))).await;
+        }
+    }
+    if let Err(error) = state.db.mark_reauthenticated(&user.token_hash, now).await {
+        tracing::error!(error = %error, "could not record the confirmation");
+        return server_error();
+    }
+    Redirect::to(next).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "patient/two_step_app.html")]
+struct AppSetupPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    setup: AppSetup,
+    action: &'static str,
+    error: Option<String>,
+}
+
+/// `GET /account/two-step/app`: a new secret to scan.
+pub async fn app_form(State(state): State<AppState>, user: PatientUser) -> Response {
+    if !user.recently_confirmed() {
+        return confirm_first("/account/two-step/app");
+    }
+    let practice = Practice::of(&state).await;
+    match two_step::new_app_setup(
+        &state,
+        user.account.id,
+        &practice.name,
+        &user.account.username,
+    ) {
+        Ok(setup) => app_page(&state, setup, None).await,
+        Err(error) => {
+            tracing::error!(error = %error, "could not draw the setup code");
+            server_error()
+        }
+    }
+}
+
+async fn app_page(state: &AppState, setup: AppSetup, error: Option<String>) -> Response {
+    let practice = Practice::of(state).await;
+    let failed = error.is_some();
+    let mut response = render(AppSetupPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        setup,
+        action: "/account/two-step/app",
+        error,
+    });
+    if failed {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    no_store(&mut response);
+    response
+}
+
+#[derive(Deserialize)]
+pub struct AppForm {
+    #[serde(default)]
+    sealed: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /account/two-step/app`: the app's first code turns it on; recovery codes are shown
+/// once.
+#[tracing::instrument(skip_all, fields(account = %user.account.id))]
+pub async fn app_confirm(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<AppForm>,
+) -> Response {
+    if !user.recently_confirmed() {
+        return confirm_first("/account/two-step/app");
+    }
+    let Some(secret) = two_step::setup_secret(&state, user.account.id, &form.sealed) else {
+        return Redirect::to("/account/two-step/app").into_response();
+    };
+    let Some(step) = two_step::first_code(&secret, &form.code) else {
+        let practice = Practice::of(&state).await;
+        return match two_step::app_setup(
+            &state,
+            user.account.id,
+            &practice.name,
+            &user.account.username,
+            &secret,
+        ) {
+            Ok(setup) => app_page(&state, setup, Some(t("app-setup-wrong"))).await,
+            Err(error) => {
+                tracing::error!(error = %error, "could not draw the setup code");
+                server_error()
+            }
+        };
+    };
+    let method = two_step::confirmed_app(&state, user.account.id, &secret);
+    turn_on(&state, &user, client, &headers, &method, step).await
+}
+
+/// `POST /account/two-step/email`: codes by email instead of an app.
+#[tracing::instrument(skip_all, fields(account = %user.account.id))]
+pub async fn email_on(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if !user.recently_confirmed() {
+        return confirm_first("/account");
+    }
+    match email_offered(&state, &user).await {
+        Ok(true) => {}
+        Ok(false) => return Redirect::to("/account").into_response(),
+        Err(response) => return response,
+    }
+    turn_on(&state, &user, client, &headers, &SecondStep::Email, 0).await
+}
+
+async fn turn_on(
+    state: &AppState,
+    user: &PatientUser,
+    client: SocketAddr,
+    headers: &HeaderMap,
+    method: &SecondStep,
+    step: u64,
+) -> Response {
+    let (codes, hashes) = two_step::new_recovery_codes(state, user.account.id);
+    let origin = request_origin(client, headers);
+    if let Err(error) = state
+        .db
+        .enable_two_step(&account_ref(user), method, step, &hashes, &origin)
+        .await
+    {
+        tracing::error!(error = %error, "could not turn 2-step sign-in on");
+        return server_error();
+    }
+    recovery_codes_page(state, codes).await
+}
+
+async fn recovery_codes_page(state: &AppState, codes: Vec<String>) -> Response {
+    let practice = Practice::of(state).await;
+    let mut response = render(RecoveryCodesPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        codes,
+        next: "/account",
+        staff: false,
+    });
+    no_store(&mut response);
+    response
+}
+
+/// `POST /account/two-step/recovery-codes`: a new set; the old ones stop working.
+#[tracing::instrument(skip_all, fields(account = %user.account.id))]
+pub async fn new_codes(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if !user.recently_confirmed() {
+        return confirm_first("/account");
+    }
+    match state
+        .db
+        .two_step(SessionKind::Patient, user.account.id)
+        .await
+    {
+        Ok(Some(_)) => {}
+        Ok(None) => return Redirect::to("/account").into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the 2-step settings");
+            return server_error();
+        }
+    }
+    let (codes, hashes) = two_step::new_recovery_codes(&state, user.account.id);
+    let origin = request_origin(client, &headers);
+    if let Err(error) = state
+        .db
+        .new_recovery_codes(&account_ref(&user), &hashes, &origin)
+        .await
+    {
+        tracing::error!(error = %error, "could not make new recovery codes");
+        return server_error();
+    }
+    recovery_codes_page(&state, codes).await
+}
+
+/// `POST /account/two-step/off`.
+#[tracing::instrument(skip_all, fields(account = %user.account.id))]
+pub async fn turn_off(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if !user.recently_confirmed() {
+        return confirm_first("/account");
+    }
+    let origin = request_origin(client, &headers);
+    match state
+        .db
+        .disable_two_step(&account_ref(&user), &origin)
+        .await
+    {
+        Ok(()) => Redirect::to("/account?done=off").into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not turn 2-step sign-in off");
+            server_error()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_confirmation_leads_back_only_to_our_own_pages() {
+        assert_eq!(return_to("/account/two-step/app"), "/account/two-step/app");
+        assert_eq!(return_to("https://evil.example/"), "/account");
+        assert_eq!(return_to("//evil.example"), "/account");
+        assert_eq!(return_to(""), "/account");
+    }
+}
