@@ -29,7 +29,7 @@ mod staff;
 mod staff_access;
 mod terms;
 
-pub use audit::{AuditActor, AuditBreak, AuditCheck, AuditEntry, BreakReason};
+pub use audit::{AuditActor, AuditBreak, AuditCheck, AuditEntry, AuditedAction, BreakReason};
 pub use database::{Backend, ConnectError, Database, Tx};
 pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};
 pub use enrollment::{
