@@ -237,10 +237,54 @@ impl std::fmt::Display for BreakReason {
     }
 }
 
+/// One row of the log, as a reader asking "what was recorded since?" needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditedAction {
+    pub seq: i64,
+    /// `system`, `staff` or `patient`.
+    pub actor_kind: String,
+    pub action: String,
+    pub patient: Option<PatientId>,
+}
+
 /// Rows read per query while checking the chain.
 const CHECK_PAGE: i64 = 2_000;
 
 impl Database {
+    /// The newest row's sequence number, 0 when the log is empty: what is appended later is
+    /// read with [`Database::audit_since`].
+    pub async fn audit_head(&self) -> anyhow::Result<i64> {
+        let (head,): (Option<i64>,) = dispatch!(&self.handle, |pool| {
+            sqlx::query_as("SELECT MAX(seq) FROM audit_log")
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(head.unwrap_or(0))
+    }
+
+    /// The rows appended after `seq`, oldest first (for tests that check what a request
+    /// recorded).
+    pub async fn audit_since(&self, seq: i64) -> anyhow::Result<Vec<AuditedAction>> {
+        let rows: Vec<(i64, String, String, Option<Uuid>)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT seq, actor_kind, action, patient_id FROM audit_log WHERE seq > $1 \
+                 ORDER BY seq",
+            )
+            .bind(seq)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(seq, actor_kind, action, patient)| AuditedAction {
+                seq,
+                actor_kind,
+                action,
+                patient: patient.map(PatientId::from_uuid),
+            })
+            .collect())
+    }
+
     /// Reads the whole audit log in order and checks each row's hash and its link to the row
     /// before, stopping at the first break.
     pub async fn check_audit_chain(&self) -> anyhow::Result<AuditCheck> {

@@ -30,7 +30,7 @@ mod staff_access;
 mod terms;
 mod two_step;
 
-pub use audit::{AuditActor, AuditBreak, AuditCheck, AuditEntry, BreakReason};
+pub use audit::{AuditActor, AuditBreak, AuditCheck, AuditEntry, AuditedAction, BreakReason};
 pub use database::{Backend, ConnectError, Database, Tx};
 pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};
 pub use enrollment::{

@@ -46,7 +46,6 @@ pub use api::ROUTES as API_ROUTES;
 use axum::{
     Router,
     http::{HeaderName, Request},
-    routing::{get, post},
 };
 use storage::Database;
 use tower::ServiceBuilder;
@@ -89,128 +88,109 @@ impl WebSettings {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Declares the page routes once, in the manner of the API's `api_routes!`: the router is
+/// built from the list, and [`PAGE_ROUTES`] names every route for the test that gives each
+/// one an authorization rule (a route added without a rule fails it). A path served with two
+/// methods is two lines.
+macro_rules! page_routes {
+    ($($method:ident $path:literal => $handler:path;)*) => {
+        /// Every route outside the JSON API (pages, the console, static files, health and
+        /// metrics), as (method, path template); the API's are [`API_ROUTES`].
+        pub const PAGE_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        fn page_routes() -> Router<AppState> {
+            // Two lines with one path make one route with both methods.
+            Router::new()$(.route($path, axum::routing::$method($handler)))*
+        }
+    };
+}
+
+page_routes! {
+    get "/" => pages::landing;
+    get "/activate" => enroll::activate_page;
+    post "/activate" => enroll::activate;
+    get "/enroll/start" => self_enroll::show;
+    post "/enroll/start" => self_enroll::submit;
+    get "/enroll/identity" => identity::show;
+    post "/enroll/identity" => identity::submit;
+    get "/enroll/access-code" => access_code::show;
+    post "/enroll/access-code" => access_code::submit;
+    get "/enroll/credentials" => credentials::show;
+    post "/enroll/credentials" => credentials::submit;
+    get "/enroll/terms" => terms_step::show;
+    post "/enroll/terms" => terms_step::submit;
+    get "/welcome" => terms_step::welcome;
+    get "/not-me/{token}" => not_me::show;
+    post "/not-me/{token}" => not_me::lock;
+    get "/sign-in" => patient::sign_in_page;
+    post "/sign-in" => patient::sign_in;
+    get "/sign-in/code" => sign_in_code::show;
+    post "/sign-in/code" => sign_in_code::submit;
+    post "/sign-in/code/resend" => sign_in_code::resend;
+    post "/sign-out" => patient::sign_out;
+    get "/account" => account::page;
+    get "/account/confirm" => account::confirm_form;
+    post "/account/confirm" => account::confirm;
+    get "/account/two-step/app" => account::app_form;
+    post "/account/two-step/app" => account::app_confirm;
+    post "/account/two-step/email" => account::email_on;
+    post "/account/two-step/recovery-codes" => account::new_codes;
+    post "/account/two-step/off" => account::turn_off;
+    get "/forgot" => recovery::forgot;
+    post "/forgot" => recovery::request_reset;
+    get "/reset/{token}" => recovery::reset_form;
+    post "/reset/{token}" => recovery::reset;
+    get "/home" => patient::home;
+    get "/record-access" => record_access::page;
+    get "/devices" => devices::page;
+    post "/devices/sign-out-others" => devices::sign_out_others;
+    get "/terms/update" => patient::terms_update;
+    post "/terms/update" => patient::accept_terms;
+    get "/manifest.webmanifest" => terms_step::manifest;
+    get "/static/icon.svg" => terms_step::icon;
+    get "/enroll/{token}" => enroll::follow_link;
+    post "/enroll/{token}" => enroll::confirm_link;
+    get "/staff" => staff::home;
+    get "/staff/sign-in" => staff::sign_in_page;
+    post "/staff/sign-in" => staff::sign_in;
+    get "/staff/sign-in/code" => sign_in_code::staff_show;
+    post "/staff/sign-in/code" => sign_in_code::staff_submit;
+    post "/staff/sign-out" => staff::sign_out;
+    get "/staff/policy" => policy::show;
+    post "/staff/policy" => policy::save;
+    get "/staff/terms" => terms_admin::show;
+    post "/staff/terms" => terms_admin::publish;
+    get "/staff/enrollment" => funnel::page;
+    get "/api/openapi.json" => api::openapi;
+    get "/staff/review" => review::queue;
+    get "/staff/review/{item}" => review::show;
+    post "/staff/review/{item}/unlock" => review::unlock;
+    post "/staff/review/{item}/close" => review::close;
+    get "/staff/mailbox" => mailbox::show;
+    get "/staff/security" => security::page;
+    get "/staff/security/events/{event}" => security::event;
+    post "/staff/security/events/{event}/resolve" => security::resolve;
+    get "/staff/patients/{patient}" => invite::show;
+    post "/staff/patients/{patient}/invite" => invite::invite;
+    post "/staff/patients/{patient}/revoke" => invite::revoke;
+    get "/staff/patients/{patient}/reset-code" => reset_code::form;
+    post "/staff/patients/{patient}/reset-code" => reset_code::issue;
+    get "/reset-code" => recovery::code_form;
+    post "/reset-code" => recovery::redeem_code;
+    get "/static/portal.css" => pages::stylesheet;
+    get "/static/bot-check.js" => bot_check::script;
+    get "/language/{code}" => i18n::choose;
+    get "/healthz" => health::healthz;
+    get "/readyz" => health::readyz;
+    get "/metrics" => metrics::render;
+}
+
 /// The whole application: routes and the middleware every request passes through.
 pub fn router(state: AppState) -> Router {
     let https = state.settings.served_over_https();
     let own_origin = csrf::origin_of(&state.settings.base_url);
-    Router::new()
-        .route("/", get(pages::landing))
-        .route(
-            "/activate",
-            get(enroll::activate_page).post(enroll::activate),
-        )
-        .route(
-            "/enroll/start",
-            get(self_enroll::show).post(self_enroll::submit),
-        )
-        .route(
-            "/enroll/identity",
-            get(identity::show).post(identity::submit),
-        )
-        .route(
-            "/enroll/access-code",
-            get(access_code::show).post(access_code::submit),
-        )
-        .route(
-            "/enroll/credentials",
-            get(credentials::show).post(credentials::submit),
-        )
-        .route(
-            "/enroll/terms",
-            get(terms_step::show).post(terms_step::submit),
-        )
-        .route("/welcome", get(terms_step::welcome))
-        .route("/not-me/{token}", get(not_me::show).post(not_me::lock))
-        .route(
-            "/sign-in",
-            get(patient::sign_in_page).post(patient::sign_in),
-        )
-        .route(
-            "/sign-in/code",
-            get(sign_in_code::show).post(sign_in_code::submit),
-        )
-        .route("/sign-in/code/resend", post(sign_in_code::resend))
-        .route("/sign-out", post(patient::sign_out))
-        .route("/account", get(account::page))
-        .route(
-            "/account/confirm",
-            get(account::confirm_form).post(account::confirm),
-        )
-        .route(
-            "/account/two-step/app",
-            get(account::app_form).post(account::app_confirm),
-        )
-        .route("/account/two-step/email", post(account::email_on))
-        .route("/account/two-step/recovery-codes", post(account::new_codes))
-        .route("/account/two-step/off", post(account::turn_off))
-        .route(
-            "/forgot",
-            get(recovery::forgot).post(recovery::request_reset),
-        )
-        .route(
-            "/reset/{token}",
-            get(recovery::reset_form).post(recovery::reset),
-        )
-        .route("/home", get(patient::home))
-        .route("/record-access", get(record_access::page))
-        .route("/devices", get(devices::page))
-        .route("/devices/sign-out-others", post(devices::sign_out_others))
-        .route(
-            "/terms/update",
-            get(patient::terms_update).post(patient::accept_terms),
-        )
-        .route("/manifest.webmanifest", get(terms_step::manifest))
-        .route("/static/icon.svg", get(terms_step::icon))
-        .route(
-            "/enroll/{token}",
-            get(enroll::follow_link).post(enroll::confirm_link),
-        )
-        .route("/staff", get(staff::home))
-        .route(
-            "/staff/sign-in",
-            get(staff::sign_in_page).post(staff::sign_in),
-        )
-        .route(
-            "/staff/sign-in/code",
-            get(sign_in_code::staff_show).post(sign_in_code::staff_submit),
-        )
-        .route("/staff/sign-out", post(staff::sign_out))
-        .route("/staff/policy", get(policy::show).post(policy::save))
-        .route(
-            "/staff/terms",
-            get(terms_admin::show).post(terms_admin::publish),
-        )
-        .route("/staff/enrollment", get(funnel::page))
-        .route("/api/openapi.json", get(api::openapi))
+    page_routes()
         .merge(api::router())
-        .route("/staff/review", get(review::queue))
-        .route("/staff/review/{item}", get(review::show))
-        .route("/staff/review/{item}/unlock", post(review::unlock))
-        .route("/staff/review/{item}/close", post(review::close))
-        .route("/staff/mailbox", get(mailbox::show))
-        .route("/staff/security", get(security::page))
-        .route("/staff/security/events/{event}", get(security::event))
-        .route(
-            "/staff/security/events/{event}/resolve",
-            post(security::resolve),
-        )
-        .route("/staff/patients/{patient}", get(invite::show))
-        .route("/staff/patients/{patient}/invite", post(invite::invite))
-        .route("/staff/patients/{patient}/revoke", post(invite::revoke))
-        .route(
-            "/staff/patients/{patient}/reset-code",
-            get(reset_code::form).post(reset_code::issue),
-        )
-        .route(
-            "/reset-code",
-            get(recovery::code_form).post(recovery::redeem_code),
-        )
-        .route("/static/portal.css", get(pages::stylesheet))
-        .route("/static/bot-check.js", get(bot_check::script))
-        .route("/language/{code}", get(i18n::choose))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::render))
         .fallback(api::fallback)
         .method_not_allowed_fallback(api::method_not_allowed)
         .with_state(state)

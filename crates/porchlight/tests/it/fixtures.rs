@@ -174,12 +174,26 @@ pub async fn enrolled_patient(
     let patient = patient_browser();
     let opened = activate(app, &patient, &code).await;
     assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    finish_enrollment(app, &patient, (given, "Rivera"), birth, username).await;
+    patient
+}
+
+/// Takes the patient's browser, with an invitation open, through the steps to an active
+/// account `username` with [`PATIENT_PASSWORD`]; the access code is the birth year.
+pub async fn finish_enrollment(
+    app: &TestApp,
+    patient: &reqwest::Client,
+    (given, family): (&str, &str),
+    birth: (&str, &str, &str),
+    username: &str,
+) {
+    use reqwest::StatusCode;
     let steps: [(&str, Vec<(&str, &str)>); 4] = [
         (
             "/enroll/identity",
             vec![
                 ("given", given),
-                ("family", "Rivera"),
+                ("family", family),
                 ("birth_month", birth.0),
                 ("birth_day", birth.1),
                 ("birth_year", birth.2),
@@ -212,7 +226,6 @@ pub async fn enrolled_patient(
             response.status()
         );
     }
-    patient
 }
 /// The bot check of the form in `html`, answered the way the page's script does: trying
 /// 0, 1, 2, ... until SHA-256(salt followed by the number) is the challenge. Returns the two

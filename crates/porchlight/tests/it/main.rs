@@ -7,6 +7,7 @@ mod harness;
 mod maildev;
 
 mod api;
+mod authorization;
 mod bot_check;
 mod browser;
 mod cli;
