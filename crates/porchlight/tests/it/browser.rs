@@ -1223,3 +1223,172 @@ async fn this_wasnt_me_the_security_page_and_a_staff_reset_code_are_accessible()
     wait_for_heading(&client, "Your password is changed").await;
     client.close().await.unwrap();
 }
+
+/// Checks the page the browser is on with axe and saves a screenshot at its current width.
+async fn check_here(client: &Client, name: &str) {
+    let violations = axe_violations(client).await;
+    assert!(violations.is_empty(), "{name}: {violations:#?}");
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+/// The code an authenticator app set up from the page on screen would show now, in a time
+/// step after `after` (a code is accepted once: the next sign-in needs the next step).
+async fn app_code(secret: &domain::two_step::TotpSecret, after: Option<u64>) -> (String, u64) {
+    loop {
+        let now = u64::try_from(jiff::Timestamp::now().as_second()).unwrap();
+        if after.is_none_or(|step| now / 30 > step) {
+            return (secret.code_at(now), now / 30);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(porchlight_browser),
+    ignore = "browser tests skipped: chromedriver is not installed"
+)]
+async fn two_step_sign_in_is_set_up_and_used_on_a_phone() {
+    use crate::fixtures::{
+        PATIENT_PASSWORD, STAFF_PASSWORD, add_staff, enrolled_patient, front_desk, import_patients,
+    };
+    use domain::two_step::TotpSecret;
+    use fantoccini::Locator;
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let org = front_desk(&app).await;
+    import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", "")]).await;
+    enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    client.set_window_size(320, 720).await.unwrap();
+    client.goto(&app.url("/sign-in")).await.unwrap();
+    type_into(&client, "username", "lucia.r").await;
+    type_into(&client, "password", PATIENT_PASSWORD).await;
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Id("account-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_heading(&client, "Account and security").await;
+    check_page(&client, &app.url("/account"), "patient-account").await;
+    client.set_window_size(320, 720).await.unwrap();
+    client
+        .find(Locator::Id("set-up-app"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_heading(&client, "Set up an authenticator app").await;
+    check_here(&client, "patient-two-step-app-phone").await;
+    // The phone's app, set up by typing the key shown.
+    let key = client
+        .find(Locator::Id("secret-key"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let secret = TotpSecret::from_typed(&key).expect("a key to type");
+    type_into(&client, "code", "000000").await;
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Id("code-error"))
+        .await
+        .expect("a wrong code is refused next to the field");
+    check_here(&client, "patient-two-step-app-wrong-phone").await;
+    let (code, step) = app_code(&secret, None).await;
+    type_into(&client, "code", &code).await;
+    submit(&client).await;
+    wait_for_heading(&client, "Your recovery codes").await;
+    check_here(&client, "patient-recovery-codes-phone").await;
+    let codes = client
+        .find_all(Locator::Css("#recovery-codes code"))
+        .await
+        .unwrap();
+    assert_eq!(codes.len(), 10);
+    client
+        .find(Locator::Id("recovery-continue"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_heading(&client, "Account and security").await;
+    let status = client
+        .find(Locator::Id("two-step-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status, "On: a code from your authenticator app.");
+
+    // Signing in again asks for the app's next code.
+    client
+        .find(Locator::Css("form[action='/sign-out'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client.goto(&app.url("/sign-in")).await.unwrap();
+    type_into(&client, "username", "lucia.r").await;
+    type_into(&client, "password", PATIENT_PASSWORD).await;
+    submit(&client).await;
+    wait_for_heading(&client, "Enter your code").await;
+    check_here(&client, "patient-two-step-code-phone").await;
+    let (code, _) = app_code(&secret, Some(step)).await;
+    type_into(&client, "code", &code).await;
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Id("account-link"))
+        .await
+        .expect("signed in with the app's code");
+
+    // A practice requiring 2-step sign-in of staff: the setup comes first.
+    let admin = add_staff(&app, org.id, "alex", domain::Role::Administrator).await;
+    let policy = domain::policy::EnrollmentPolicy {
+        staff_two_step_required: true,
+        ..Default::default()
+    };
+    let scope = domain::StaffScope::new(org.id, admin, domain::Role::Administrator);
+    app.db
+        .save_enrollment_policy(&scope, &policy, &storage::RequestOrigin::default())
+        .await
+        .unwrap();
+    let staff_profile = tempfile::tempdir().unwrap();
+    let staff = driver.browser(staff_profile.path()).await;
+    staff.set_window_size(1280, 900).await.unwrap();
+    staff.goto(&app.url("/staff/sign-in")).await.unwrap();
+    type_into(&staff, "username", "alex").await;
+    type_into(&staff, "password", STAFF_PASSWORD).await;
+    submit(&staff).await;
+    wait_for_heading(&staff, "Set up 2-step sign-in").await;
+    check_here(&staff, "staff-two-step-setup-desktop").await;
+    let key = staff
+        .find(Locator::Id("secret-key"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let secret = TotpSecret::from_typed(&key).unwrap();
+    let (code, _) = app_code(&secret, None).await;
+    type_into(&staff, "code", &code).await;
+    submit(&staff).await;
+    wait_for_heading(&staff, "Your recovery codes").await;
+    check_here(&staff, "staff-recovery-codes-desktop").await;
+    staff.close().await.unwrap();
+    client.close().await.unwrap();
+}
