@@ -75,6 +75,7 @@ pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningS
             bot_check: settings.bot_check,
             mailbox: outbox.keeps_mail(),
             portal_qr: std::sync::OnceLock::new(),
+            webauthn: std::sync::OnceLock::new(),
         }),
         hasher: web::passwords::PasswordHasher::new(settings.hash_threads),
         key: settings.secret_key.clone(),

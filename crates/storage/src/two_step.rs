@@ -422,7 +422,12 @@ impl Tx {
 }
 
 impl AccountRef {
-    fn audit(&self, action: &str, origin: &RequestOrigin, detail: Option<String>) -> AuditEntry {
+    pub(crate) fn audit(
+        &self,
+        action: &str,
+        origin: &RequestOrigin,
+        detail: Option<String>,
+    ) -> AuditEntry {
         AuditEntry {
             organization: Some(self.organization),
             actor: self.actor.clone(),

@@ -43,6 +43,18 @@ struct AccountPage {
     /// Codes by email can be offered: the practice sends email and the chart has an address.
     email_offered: bool,
     done: Option<&'static str>,
+    /// The portal's address allows passkeys.
+    passkeys_offered: bool,
+    passkeys: Vec<PasskeyRow>,
+    /// The password was typed recently: passkeys can be added here and now.
+    confirmed: bool,
+}
+
+struct PasskeyRow {
+    id: uuid::Uuid,
+    label: String,
+    added: String,
+    last_used: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -91,7 +103,28 @@ pub async fn page(
     };
     let done = match query.done.as_deref() {
         Some("off") => Some("account-two-step-turned-off"),
+        Some("passkey-added") => Some("passkeys-done-added"),
+        Some("passkey-removed") => Some("passkeys-done-removed"),
         _ => None,
+    };
+    let passkeys = match state
+        .db
+        .passkeys_of(SessionKind::Patient, user.account.id)
+        .await
+    {
+        Ok(passkeys) => passkeys
+            .into_iter()
+            .map(|p| PasskeyRow {
+                id: p.id,
+                label: p.label,
+                added: crate::patient::describe_time(p.created_at),
+                last_used: p.last_used_at.map(crate::patient::describe_time),
+            })
+            .collect(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not list the passkeys");
+            return server_error();
+        }
     };
     let practice = Practice::of(&state).await;
     let mut response = render(AccountPage {
@@ -101,6 +134,9 @@ pub async fn page(
         codes_left: crate::sign_in_code::codes_left(left),
         email_offered,
         done,
+        passkeys_offered: crate::passkeys::relying_party(&state).is_some(),
+        passkeys,
+        confirmed: user.recently_confirmed(),
     });
     no_store(&mut response);
     response

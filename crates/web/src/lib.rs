@@ -17,6 +17,7 @@ mod mailbox;
 mod metrics;
 mod not_me;
 mod pages;
+mod passkeys;
 pub mod passwords;
 mod patient;
 mod policy;
@@ -78,6 +79,9 @@ pub struct WebSettings {
     /// The portal address's QR code for the welcome page, as a data URL: drawn once, since
     /// the address does not change (left empty when built).
     pub portal_qr: std::sync::OnceLock<String>,
+    /// The portal as a WebAuthn relying party, made on first use (`None`: its address does
+    /// not allow passkeys). Left empty when built.
+    pub webauthn: std::sync::OnceLock<Option<webauthn_rs::Webauthn>>,
 }
 
 impl WebSettings {
@@ -136,6 +140,11 @@ page_routes! {
     post "/account/two-step/email" => account::email_on;
     post "/account/two-step/recovery-codes" => account::new_codes;
     post "/account/two-step/off" => account::turn_off;
+    post "/account/passkeys/options" => passkeys::register_options;
+    post "/account/passkeys" => passkeys::register;
+    post "/account/passkeys/{passkey}/remove" => passkeys::remove;
+    post "/sign-in/passkey/options" => passkeys::sign_in_options;
+    post "/sign-in/passkey" => passkeys::sign_in;
     get "/forgot" => recovery::forgot;
     post "/forgot" => recovery::request_reset;
     get "/reset/{token}" => recovery::reset_form;
@@ -179,6 +188,7 @@ page_routes! {
     post "/reset-code" => recovery::redeem_code;
     get "/static/portal.css" => pages::stylesheet;
     get "/static/bot-check.js" => bot_check::script;
+    get "/static/passkey.js" => passkeys::script;
     get "/language/{code}" => i18n::choose;
     get "/healthz" => health::healthz;
     get "/readyz" => health::readyz;

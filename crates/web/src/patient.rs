@@ -37,6 +37,8 @@ struct SignInPage {
     selected_org: String,
     username: String,
     error: Option<String>,
+    /// The portal's address allows passkeys: offer signing in with one.
+    passkeys: bool,
 }
 
 pub async fn sign_in_page(State(state): State<AppState>, user: Option<PatientUser>) -> Response {
@@ -62,6 +64,7 @@ async fn sign_in_form(
         selected_org,
         username,
         error,
+        passkeys: crate::passkeys::relying_party(state).is_some(),
     });
     if failed {
         *response.status_mut() = StatusCode::UNAUTHORIZED;

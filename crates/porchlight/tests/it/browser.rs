@@ -56,7 +56,8 @@ impl Driver {
             "--disable-component-update".to_owned(),
             "--disable-sync".to_owned(),
             "--disable-dev-shm-usage".to_owned(),
-            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1".to_owned(),
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost"
+                .to_owned(),
             format!("--user-data-dir={}", profile.display()),
         ];
         let mut capabilities = serde_json::Map::new();
@@ -1390,5 +1391,139 @@ async fn two_step_sign_in_is_set_up_and_used_on_a_phone() {
     wait_for_heading(&staff, "Your recovery codes").await;
     check_here(&staff, "staff-recovery-codes-desktop").await;
     staff.close().await.unwrap();
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(porchlight_browser),
+    ignore = "browser tests skipped: chromedriver is not installed"
+)]
+async fn a_passkey_is_added_and_signs_in_without_a_password() {
+    // On both databases: the passkey's storage is only reached through a real browser.
+    passkey_journey(Backend::Sqlite).await;
+    if cfg!(porchlight_pg) {
+        passkey_journey(Backend::Postgres).await;
+    }
+}
+
+async fn passkey_journey(backend: Backend) {
+    use crate::fixtures::{PATIENT_PASSWORD, enrolled_patient, front_desk, import_patients};
+    use fantoccini::Locator;
+
+    // Passkeys need a domain name: the portal is served as localhost.
+    let app = TestApp::spawn_for_passkeys(backend).await;
+    let port = app.base_url.rsplit(':').next().unwrap().to_owned();
+    let site = format!("http://localhost:{port}");
+    let org = front_desk(&app).await;
+    import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", "")]).await;
+    enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    // Chromium's virtual authenticator plays the phone's screen lock.
+    let session = client
+        .session_id()
+        .await
+        .unwrap()
+        .expect("a WebDriver session");
+    let authenticator = reqwest::Client::new()
+        .post(format!(
+            "{}/session/{session}/webauthn/authenticator",
+            driver.url
+        ))
+        .json(&json!({
+            "protocol": "ctap2",
+            "transport": "internal",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserVerified": true,
+            "isUserConsenting": true,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        authenticator.status().is_success(),
+        "{:?}",
+        authenticator.text().await
+    );
+
+    client.set_window_size(320, 720).await.unwrap();
+    client.goto(&format!("{site}/sign-in")).await.unwrap();
+    type_into(&client, "username", "lucia.r").await;
+    type_into(&client, "password", PATIENT_PASSWORD).await;
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Id("account-link"))
+        .await
+        .unwrap();
+    client.goto(&format!("{site}/account")).await.unwrap();
+    wait_for_heading(&client, "Account and security").await;
+    let add = client
+        .wait()
+        .for_element(Locator::Id("add-passkey"))
+        .await
+        .unwrap();
+    assert!(
+        add.is_displayed().await.unwrap(),
+        "the script shows the button"
+    );
+    check_here(&client, "patient-passkeys-none-phone").await;
+    add.click().await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("#passkeys li"))
+        .await
+        .expect("the passkey is listed");
+    let notice = client
+        .find(Locator::Css(".notice"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(notice.contains("Your passkey is saved"), "{notice}");
+    check_here(&client, "patient-passkey-added-phone").await;
+
+    // Signed out, a press of the button signs her in: no username, no password.
+    client
+        .find(Locator::Css("form[action='/sign-out'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client.goto(&format!("{site}/sign-in")).await.unwrap();
+    let button = client
+        .wait()
+        .for_element(Locator::Id("passkey-sign-in"))
+        .await
+        .unwrap();
+    assert!(button.is_displayed().await.unwrap());
+    check_here(&client, "patient-sign-in-passkey-phone").await;
+    button.click().await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("account-link"))
+        .await
+        .expect("signed in with the passkey");
+    client.goto(&format!("{site}/account")).await.unwrap();
+    let listed = client
+        .find(Locator::Css("#passkeys li"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains("Last used:"), "{listed}");
+    check_page(
+        &client,
+        &format!("{site}/account"),
+        "patient-account-passkey",
+    )
+    .await;
     client.close().await.unwrap();
 }

@@ -47,6 +47,21 @@ impl TestApp {
         Self::start(backend, true, Duration::from_millis(100), configure).await
     }
 
+    /// The app served as `http://localhost:PORT` (passkeys need a domain name; browsers
+    /// refuse them on a bare IP address).
+    pub async fn spawn_for_passkeys(backend: Backend) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("a free port")
+            .local_addr()
+            .expect("its address")
+            .port();
+        Self::spawn_with(backend, |settings| {
+            settings.bind = format!("127.0.0.1:{port}").parse().expect("an address");
+            settings.base_url = format!("http://localhost:{port}");
+        })
+        .await
+    }
+
     /// The app without an SMTP server: it keeps its emails in the mailbox table.
     pub async fn spawn_keeping_mail(backend: Backend) -> Self {
         Self::start(backend, false, Duration::from_millis(100), |_| {}).await

@@ -19,6 +19,7 @@ mod http;
 mod import;
 mod invitations;
 mod mail;
+mod passkeys;
 mod patient_sign_in;
 mod recovery;
 mod review;

@@ -369,3 +369,24 @@ app-setup-code-hint = 6 digits, from the app.
 app-setup-submit = Turn on 2-step sign-in
 app-setup-wrong = That code does not match. Check that the phone's clock is right, then type the code the app shows now.
 app-setup-cancel = Not now
+
+## Passkeys
+passkey-sign-in = Sign in with a passkey
+passkey-sign-in-working = Waiting for your passkey…
+passkey-sign-in-failed = That did not work. Try again, or sign in with your username and password.
+passkey-unavailable = Passkeys are not available on this portal.
+passkey-confirm-first = Type your password again first.
+passkey-try-again = That took too long or did not work. Please try again.
+passkey-refused = That passkey does not work here. Sign in with your username and password.
+passkey-exists = This passkey is already saved.
+passkeys-heading = Passkeys
+passkeys-why = A passkey lets you sign in with your phone's or computer's screen lock (fingerprint, face or PIN) instead of your password. Nobody can trick you into giving it away.
+passkeys-none = You have no passkeys yet.
+passkeys-added = Added:
+passkeys-last-used = Last used:
+passkeys-remove = Remove
+passkeys-add = Add a passkey
+passkeys-working = Follow what your phone or computer asks…
+passkeys-failed = No passkey was added. You can try again.
+passkeys-done-added = Your passkey is saved. Next time, choose "Sign in with a passkey".
+passkeys-done-removed = The passkey is removed. It no longer signs you in.

@@ -369,3 +369,24 @@ app-setup-code-hint = 6 dígitos, de la aplicación.
 app-setup-submit = Activar el inicio de sesión en 2 pasos
 app-setup-wrong = Ese código no coincide. Revise que la hora del teléfono sea correcta y escriba el código que muestra ahora la aplicación.
 app-setup-cancel = Ahora no
+
+## Passkeys
+passkey-sign-in = Entrar con una llave de acceso
+passkey-sign-in-working = Esperando su llave de acceso…
+passkey-sign-in-failed = No funcionó. Inténtelo de nuevo o entre con su usuario y contraseña.
+passkey-unavailable = Las llaves de acceso no están disponibles en este portal.
+passkey-confirm-first = Primero escriba otra vez su contraseña.
+passkey-try-again = Tardó demasiado o no funcionó. Inténtelo de nuevo.
+passkey-refused = Esa llave de acceso no sirve aquí. Entre con su usuario y contraseña.
+passkey-exists = Esta llave de acceso ya está guardada.
+passkeys-heading = Llaves de acceso
+passkeys-why = Una llave de acceso le permite entrar con el bloqueo de pantalla de su teléfono o computadora (huella, cara o PIN) en lugar de su contraseña. Nadie puede engañarle para que la entregue.
+passkeys-none = Todavía no tiene llaves de acceso.
+passkeys-added = Agregada:
+passkeys-last-used = Último uso:
+passkeys-remove = Quitar
+passkeys-add = Agregar una llave de acceso
+passkeys-working = Siga lo que le pide su teléfono o computadora…
+passkeys-failed = No se agregó ninguna llave de acceso. Puede intentarlo de nuevo.
+passkeys-done-added = Su llave de acceso está guardada. La próxima vez, elija "Entrar con una llave de acceso".
+passkeys-done-removed = La llave de acceso se quitó. Ya no le permite entrar.
