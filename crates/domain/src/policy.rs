@@ -50,6 +50,20 @@ pub struct EnrollmentPolicy {
     /// Staff must sign in with a code from an authenticator app after their password (those
     /// without one set it up at their next sign-in).
     pub staff_two_step_required: bool,
+    /// A patient's session ends after this many minutes without a request...
+    pub patient_idle_minutes: u8,
+    /// ...and this many hours after sign-in in any case.
+    pub patient_session_hours: u8,
+    /// The same for staff.
+    pub staff_idle_minutes: u8,
+    pub staff_session_hours: u8,
+}
+
+/// How long a session may last: without a request, and in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    pub idle: jiff::SignedDuration,
+    pub absolute: jiff::SignedDuration,
 }
 
 impl Default for EnrollmentPolicy {
@@ -66,6 +80,11 @@ impl Default for EnrollmentPolicy {
             email_link_skips_bot_check: true,
             password_min_chars: 12,
             staff_two_step_required: false,
+            // A shared family computer should not stay signed in.
+            patient_idle_minutes: 20,
+            patient_session_hours: 12,
+            staff_idle_minutes: 30,
+            staff_session_hours: 12,
         }
     }
 }
@@ -95,6 +114,14 @@ pub struct PolicyInput {
     pub password_min_chars: String,
     #[serde(default)]
     pub staff_two_step_required: Option<String>,
+    #[serde(default)]
+    pub patient_idle_minutes: String,
+    #[serde(default)]
+    pub patient_session_hours: String,
+    #[serde(default)]
+    pub staff_idle_minutes: String,
+    #[serde(default)]
+    pub staff_session_hours: String,
 }
 
 /// One field's problem, for display next to that field.
@@ -110,6 +137,23 @@ impl EnrollmentPolicy {
     pub const ATTEMPTS: std::ops::RangeInclusive<u8> = 3..=10;
     /// NIST SP 800-63B: at least 8; we allow up to 64, the longest minimum worth asking for.
     pub const PASSWORD_MIN_CHARS: std::ops::RangeInclusive<u8> = 8..=64;
+    /// Minutes without a request before a session ends.
+    pub const IDLE_MINUTES: std::ops::RangeInclusive<u8> = 5..=120;
+    /// Hours after sign-in before a session ends in any case.
+    pub const SESSION_HOURS: std::ops::RangeInclusive<u8> = 1..=24;
+
+    /// How long patients' (or staff members') sessions may last.
+    pub fn session_limits(&self, staff: bool) -> SessionLimits {
+        let (idle, hours) = if staff {
+            (self.staff_idle_minutes, self.staff_session_hours)
+        } else {
+            (self.patient_idle_minutes, self.patient_session_hours)
+        };
+        SessionLimits {
+            idle: jiff::SignedDuration::from_mins(i64::from(idle)),
+            absolute: jiff::SignedDuration::from_hours(i64::from(hours)),
+        }
+    }
 
     /// Checks every field, reporting each problem once, by field.
     pub fn parse(input: &PolicyInput) -> Result<Self, Vec<FieldError>> {
@@ -154,6 +198,30 @@ impl EnrollmentPolicy {
             &input.password_min_chars,
             Self::PASSWORD_MIN_CHARS,
             "a number of characters",
+        );
+        let patient_idle_minutes = number(
+            "patient_idle_minutes",
+            &input.patient_idle_minutes,
+            Self::IDLE_MINUTES,
+            "a number of minutes",
+        );
+        let patient_session_hours = number(
+            "patient_session_hours",
+            &input.patient_session_hours,
+            Self::SESSION_HOURS,
+            "a number of hours",
+        );
+        let staff_idle_minutes = number(
+            "staff_idle_minutes",
+            &input.staff_idle_minutes,
+            Self::IDLE_MINUTES,
+            "a number of minutes",
+        );
+        let staff_session_hours = number(
+            "staff_session_hours",
+            &input.staff_session_hours,
+            Self::SESSION_HOURS,
+            "a number of hours",
         );
         let access_code = AccessCodeKind::ALL
             .into_iter()
@@ -201,6 +269,10 @@ impl EnrollmentPolicy {
             email_link_skips_bot_check: checked(&input.email_link_skips_bot_check),
             password_min_chars,
             staff_two_step_required: checked(&input.staff_two_step_required),
+            patient_idle_minutes,
+            patient_session_hours,
+            staff_idle_minutes,
+            staff_session_hours,
         })
     }
 
@@ -227,6 +299,10 @@ impl EnrollmentPolicy {
             email_link_skips_bot_check: flag(self.email_link_skips_bot_check),
             password_min_chars: self.password_min_chars.to_string(),
             staff_two_step_required: flag(self.staff_two_step_required),
+            patient_idle_minutes: self.patient_idle_minutes.to_string(),
+            patient_session_hours: self.patient_session_hours.to_string(),
+            staff_idle_minutes: self.staff_idle_minutes.to_string(),
+            staff_session_hours: self.staff_session_hours.to_string(),
         }
     }
 }
@@ -260,6 +336,10 @@ mod tests {
                 "invitation_days",
                 "attempts_allowed",
                 "password_min_chars",
+                "patient_idle_minutes",
+                "patient_session_hours",
+                "staff_idle_minutes",
+                "staff_session_hours",
                 "access_code",
                 "channels"
             ]
@@ -302,6 +382,41 @@ mod tests {
             ..EnrollmentPolicy::default()
         };
         assert!(!old.offers_self_enrollment());
+    }
+
+    #[test]
+    fn session_limits_come_from_the_policy_and_stay_in_range() {
+        let mut input = EnrollmentPolicy::default().to_input();
+        input.patient_idle_minutes = "10".into();
+        input.staff_session_hours = "8".into();
+        let policy = EnrollmentPolicy::parse(&input).unwrap();
+        assert_eq!(
+            policy.session_limits(false),
+            SessionLimits {
+                idle: jiff::SignedDuration::from_mins(10),
+                absolute: jiff::SignedDuration::from_hours(12)
+            }
+        );
+        assert_eq!(policy.session_limits(true).absolute.as_hours(), 8);
+        assert_eq!(policy.session_limits(true).idle.as_mins(), 30);
+
+        input.patient_idle_minutes = "4".into();
+        input.staff_idle_minutes = "a while".into();
+        input.patient_session_hours = "25".into();
+        let errors = EnrollmentPolicy::parse(&input).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "patient_idle_minutes",
+                "patient_session_hours",
+                "staff_idle_minutes"
+            ]
+        );
+        assert_eq!(
+            errors[0].message,
+            "Enter a number of minutes between 5 and 120."
+        );
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub struct Session {
     pub expires_at: Timestamp,
     /// When the owner last proved themselves again (the sign-in itself at first).
     pub reauthenticated_at: Option<Timestamp>,
+    /// How long it may go without a request (from the policy it started under).
+    pub idle: Option<jiff::SignedDuration>,
 }
 
 /// Failures counted in a throttle's window.
@@ -53,6 +55,8 @@ pub struct NewSession<'a> {
     pub expires_at: Timestamp,
     pub client_addr: Option<&'a str>,
     pub user_agent: Option<&'a str>,
+    /// How long the session may go without a request.
+    pub idle: jiff::SignedDuration,
 }
 
 #[derive(FromRow)]
@@ -64,6 +68,7 @@ struct SessionRow {
     last_seen_at: jiff_sqlx::Timestamp,
     expires_at: jiff_sqlx::Timestamp,
     reauthenticated_at: Option<i64>,
+    idle_seconds: Option<i64>,
 }
 
 impl Database {
@@ -71,8 +76,8 @@ impl Database {
         dispatch!(&self.handle, |pool| {
             sqlx::query(
                 "INSERT INTO sessions (token_hash, kind, subject_id, organization_id, created_at, \
-                 last_seen_at, expires_at, client_addr, user_agent, reauthenticated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9)",
+                 last_seen_at, expires_at, client_addr, user_agent, reauthenticated_at, idle_seconds) \
+                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10)",
             )
             .bind(session.token_hash)
             .bind(session.kind.as_str())
@@ -83,6 +88,7 @@ impl Database {
             .bind(session.client_addr)
             .bind(session.user_agent)
             .bind(session.now.as_second())
+            .bind(session.idle.as_secs())
             .execute(pool)
             .await?;
         });
@@ -93,7 +99,7 @@ impl Database {
         let row: Option<SessionRow> = dispatch!(&self.handle, |pool| {
             sqlx::query_as(
                 "SELECT kind, subject_id, organization_id, created_at, last_seen_at, expires_at, \
-                 reauthenticated_at FROM sessions WHERE token_hash = $1",
+                 reauthenticated_at, idle_seconds FROM sessions WHERE token_hash = $1",
             )
             .bind(token_hash)
             .fetch_optional(pool)
@@ -113,6 +119,7 @@ impl Database {
             reauthenticated_at: row
                 .reauthenticated_at
                 .map(crate::sign_in_defences::from_seconds),
+            idle: row.idle_seconds.map(jiff::SignedDuration::from_secs),
         }))
     }
 

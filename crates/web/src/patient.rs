@@ -19,7 +19,7 @@ use crate::{
     AppState,
     identity::invalid,
     pages::{Practice, no_store, render, server_error},
-    session::{self, PatientUser},
+    session::PatientUser,
     sign_in::{
         Refused, SignInForm, StartedSession, Subject, Throttle, set_cookie, start_session,
         user_agent, wait_message, wrong_credentials,
@@ -179,7 +179,6 @@ pub(crate) async fn finish_sign_in(
         kind: SessionKind::Patient,
         id: account.id,
         organization: account.organization,
-        lifetime: session::PATIENT_ABSOLUTE,
     };
     let started = start_session(state, headers, client.ip(), subject).await?;
     if started.sighting == Sighting::New

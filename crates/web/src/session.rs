@@ -17,15 +17,16 @@ use storage::{PatientAccount, Session, SessionKind, StaffAccount};
 use crate::AppState;
 
 pub const COOKIE: &str = "porchlight_session";
-/// A staff session ends after this long without a request...
-pub const STAFF_IDLE: SignedDuration = SignedDuration::from_mins(30);
+/// The limits of sessions started before each kept its own (from the practice's policy, see
+/// `EnrollmentPolicy::session_limits`): a staff session ends after this long without a
+/// request...
+const STAFF_IDLE: SignedDuration = SignedDuration::from_mins(30);
 /// ...and after this long in any case.
-pub const STAFF_ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
-/// A patient session ends after this long without a request (a shared family computer
-/// should not stay signed in)...
-pub const PATIENT_IDLE: SignedDuration = SignedDuration::from_mins(20);
+const STAFF_ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
+/// A patient session ends after this long without a request...
+const PATIENT_IDLE: SignedDuration = SignedDuration::from_mins(20);
 /// ...and after this long in any case.
-pub const PATIENT_ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
+const PATIENT_ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
 /// `last_seen_at` is written at most this often, to spare the database a write per request.
 const TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(60);
 
@@ -165,9 +166,12 @@ async fn live_session(
         }
     };
     let now = Timestamp::now();
+    // The session's own idle limit (from the policy it started under); its absolute limit
+    // is its expiry.
+    let idle = session.idle.unwrap_or(idle);
     let expired = now >= session.expires_at
         || now.duration_since(session.last_seen_at) >= idle
-        || now.duration_since(session.created_at) >= absolute;
+        || (session.idle.is_none() && now.duration_since(session.created_at) >= absolute);
     if expired {
         let _ = state.db.delete_session(&hash).await;
         return None;

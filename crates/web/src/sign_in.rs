@@ -393,7 +393,6 @@ pub(crate) struct Subject {
     pub(crate) kind: SessionKind,
     pub(crate) id: Uuid,
     pub(crate) organization: OrganizationId,
-    pub(crate) lifetime: SignedDuration,
 }
 
 /// A session just started: its token (for API clients that send it as a bearer token), the
@@ -427,6 +426,11 @@ pub(crate) async fn start_session(
     }
     let (token, hash) = session::new_token();
     let now = Timestamp::now();
+    let limits = state
+        .db
+        .enrollment_policy(subject.organization)
+        .await?
+        .session_limits(subject.kind == SessionKind::Staff);
     let client_addr = client.to_string();
     let user_agent = user_agent(headers);
     state
@@ -437,7 +441,8 @@ pub(crate) async fn start_session(
             subject: subject.id,
             organization: subject.organization,
             now,
-            expires_at: now + subject.lifetime,
+            expires_at: now + limits.absolute,
+            idle: limits.idle,
             client_addr: Some(&client_addr),
             user_agent: user_agent.as_deref(),
         })

@@ -174,7 +174,6 @@ pub(crate) async fn finish_sign_in(
         kind: SessionKind::Staff,
         id: account.id.as_uuid(),
         organization: account.organization,
-        lifetime: session::STAFF_ABSOLUTE,
     };
     start_session(state, headers, client.ip(), subject).await
 }

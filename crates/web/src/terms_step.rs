@@ -18,7 +18,7 @@ use crate::{
     AppState,
     identity::{current, invalid},
     pages::{Practice, no_store, render, server_error},
-    session::{self, PatientUser},
+    session::PatientUser,
     sign_in::{StartedSession, Subject, set_cookie, start_session, user_agent},
 };
 
@@ -113,7 +113,6 @@ pub(crate) async fn accept_and_activate(
         kind: SessionKind::Patient,
         id: account,
         organization: invitation.organization,
-        lifetime: session::PATIENT_ABSOLUTE,
     };
     start_session(state, headers, client.ip(), subject)
         .await

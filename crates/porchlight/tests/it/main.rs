@@ -25,6 +25,7 @@ mod recovery;
 mod review;
 mod security;
 mod self_enrollment;
+mod session_limits;
 mod spanish;
 mod staff;
 mod two_step;

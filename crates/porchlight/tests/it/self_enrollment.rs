@@ -157,6 +157,10 @@ each_backend! {
                 ("invitation_days", f.invitation_days.clone()),
                 ("attempts_allowed", f.attempts_allowed.clone()),
                 ("password_min_chars", f.password_min_chars.clone()),
+                ("patient_idle_minutes", f.patient_idle_minutes.clone()),
+                ("patient_session_hours", f.patient_session_hours.clone()),
+                ("staff_idle_minutes", f.staff_idle_minutes.clone()),
+                ("staff_session_hours", f.staff_session_hours.clone()),
                 ("email_invitations", "on".to_owned()),
                 ("self_enrollment", "on".to_owned()),
             ];

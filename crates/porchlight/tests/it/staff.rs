@@ -160,25 +160,33 @@ each_backend! {
 
         let bad = app.client.post(app.url("/staff/policy"))
             .form(&[("minimum_age", "5"), ("invitation_days", "14"), ("attempts_allowed", "5"),
-                    ("password_min_chars", "12"), ("access_code", "birth-year")])
+                    ("password_min_chars", "12"), ("access_code", "birth-year"),
+                    ("patient_idle_minutes", "500"), ("patient_session_hours", "12"),
+                    ("staff_idle_minutes", "30"), ("staff_session_hours", "12")])
             .send().await.unwrap();
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let page = bad.text().await.unwrap();
         assert!(page.contains("id=\"minimum_age-error\">Enter an age between 12 and 21."), "{page}");
         assert!(page.contains("Keep at least one way to invite patients"), "no channel was ticked");
+        assert!(page.contains("id=\"patient_idle_minutes-error\">Enter a number of minutes between 5 and 120."), "{page}");
         assert!(page.contains("value=\"5\""), "what was typed stays in the field");
         assert_eq!(app.db.enrollment_policy(org.id).await.unwrap(), domain::policy::EnrollmentPolicy::default());
 
         let good = app.client.post(app.url("/staff/policy"))
             .form(&[("minimum_age", "16"), ("invitation_days", "30"), ("attempts_allowed", "3"),
                     ("password_min_chars", "14"), ("access_code", "ssn-last4"), ("printed_codes", "on"),
-                    ("mrn_required", "on")])
+                    ("mrn_required", "on"), ("patient_idle_minutes", "10"), ("patient_session_hours", "2"),
+                    ("staff_idle_minutes", "15"), ("staff_session_hours", "8")])
             .send().await.unwrap();
         assert_eq!(good.status(), StatusCode::SEE_OTHER);
         let policy = app.db.enrollment_policy(org.id).await.unwrap();
         assert_eq!((policy.minimum_age, policy.invitation_days, policy.attempts_allowed), (16, 30, 3));
         assert!(policy.printed_codes && !policy.email_invitations && policy.mrn_required);
         assert_eq!(policy.access_code, domain::policy::AccessCodeKind::SsnLast4);
+        assert_eq!(
+            (policy.patient_idle_minutes, policy.patient_session_hours, policy.staff_idle_minutes, policy.staff_session_hours),
+            (10, 2, 15, 8)
+        );
         assert_eq!(app.db.count_audit("policy.update").await.unwrap(), 1);
         let page = app.get("/staff/policy?saved=1").await.text().await.unwrap();
         assert!(page.contains("The policy is saved"));

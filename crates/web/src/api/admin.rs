@@ -66,6 +66,40 @@ pub struct Policy {
     /// Staff must use an authenticator app after their password.
     #[serde(default)]
     pub staff_two_step_required: bool,
+    /// A patient's session ends after this many minutes without a request (5 to 120).
+    #[serde(default = "defaults::patient_idle_minutes")]
+    #[schema(example = 20)]
+    pub patient_idle_minutes: i64,
+    /// ...and this many hours after sign-in (1 to 24).
+    #[serde(default = "defaults::patient_session_hours")]
+    #[schema(example = 12)]
+    pub patient_session_hours: i64,
+    /// A staff session ends after this many minutes without a request (5 to 120).
+    #[serde(default = "defaults::staff_idle_minutes")]
+    #[schema(example = 30)]
+    pub staff_idle_minutes: i64,
+    /// ...and this many hours after sign-in (1 to 24).
+    #[serde(default = "defaults::staff_session_hours")]
+    #[schema(example = 12)]
+    pub staff_session_hours: i64,
+}
+
+/// What a policy sent without the session limits (written before they existed) gets.
+mod defaults {
+    use domain::policy::EnrollmentPolicy;
+
+    pub fn patient_idle_minutes() -> i64 {
+        EnrollmentPolicy::default().patient_idle_minutes.into()
+    }
+    pub fn patient_session_hours() -> i64 {
+        EnrollmentPolicy::default().patient_session_hours.into()
+    }
+    pub fn staff_idle_minutes() -> i64 {
+        EnrollmentPolicy::default().staff_idle_minutes.into()
+    }
+    pub fn staff_session_hours() -> i64 {
+        EnrollmentPolicy::default().staff_session_hours.into()
+    }
 }
 
 impl From<EnrollmentPolicy> for Policy {
@@ -82,6 +116,10 @@ impl From<EnrollmentPolicy> for Policy {
             email_link_skips_bot_check: policy.email_link_skips_bot_check,
             password_min_chars: policy.password_min_chars.into(),
             staff_two_step_required: policy.staff_two_step_required,
+            patient_idle_minutes: policy.patient_idle_minutes.into(),
+            patient_session_hours: policy.patient_session_hours.into(),
+            staff_idle_minutes: policy.staff_idle_minutes.into(),
+            staff_session_hours: policy.staff_session_hours.into(),
         }
     }
 }
@@ -103,6 +141,10 @@ impl Policy {
             email_link_skips_bot_check: flag(self.email_link_skips_bot_check),
             password_min_chars: self.password_min_chars.to_string(),
             staff_two_step_required: flag(self.staff_two_step_required),
+            patient_idle_minutes: self.patient_idle_minutes.to_string(),
+            patient_session_hours: self.patient_session_hours.to_string(),
+            staff_idle_minutes: self.staff_idle_minutes.to_string(),
+            staff_session_hours: self.staff_session_hours.to_string(),
         }
     }
 }
