@@ -148,6 +148,85 @@ impl Database {
         Ok(email.flatten().is_some_and(|e| !e.trim().is_empty()))
     }
 
+    /// What a new password may not contain: the chart's given and family names and birth
+    /// date (checked, never shown).
+    pub async fn password_context(
+        &self,
+        scope: &PatientScope,
+    ) -> anyhow::Result<Option<(String, String, jiff::civil::Date)>> {
+        let row: Option<(String, String, jiff_sqlx::Date)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT given_names, family_name, birth_date FROM patients \
+                 WHERE id = $1 AND organization_id = $2",
+            )
+            .bind(scope.patient().as_uuid())
+            .bind(scope.organization().as_uuid())
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(given, family, birth)| (given, family, birth.to_jiff())))
+    }
+
+    /// Changes the signed-in patient's password: every other session of the account ends, as
+    /// do reset links not used yet; a "your password was changed" email is queued; audited.
+    pub async fn change_password(
+        &self,
+        scope: &PatientScope,
+        account: Uuid,
+        password_hash: &str,
+        keep_session: &str,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<()> {
+        let now = jiff::Timestamp::now();
+        let mut tx = self.begin().await?;
+        let changed = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "UPDATE patient_accounts SET password_hash = $3 \
+                 WHERE id = $1 AND organization_id = $2 AND patient_id = $4",
+            )
+            .bind(account)
+            .bind(scope.organization().as_uuid())
+            .bind(password_hash)
+            .bind(scope.patient().as_uuid())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+        });
+        anyhow::ensure!(changed == 1, "the session's account was not found");
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "DELETE FROM sessions WHERE kind = 'patient' AND subject_id = $1 \
+                 AND token_hash <> $2",
+            )
+            .bind(account)
+            .bind(keep_session)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "UPDATE password_resets SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL",
+            )
+            .bind(account)
+            .bind(jiff_sqlx::ToSqlx::to_sqlx(now))
+            .execute(&mut **tx)
+            .await?;
+        });
+        let payload = serde_json::json!({ "patient": scope.patient() }).to_string();
+        tx.enqueue_job("email.password-changed", &payload, now)
+            .await?;
+        tx.append_audit(&AuditEntry {
+            organization: Some(scope.organization()),
+            actor: AuditActor::Patient(scope.patient()),
+            action: "account.password-changed".to_owned(),
+            patient: Some(scope.patient()),
+            subject: Some(format!("patient account {account}")),
+            client_addr: origin.client_addr.clone(),
+            request_id: origin.request_id.clone(),
+            detail: Some("every other session ended".to_owned()),
+        })
+        .await?;
+        tx.commit().await
+    }
+
     pub async fn patient_home(
         &self,
         scope: &PatientScope,

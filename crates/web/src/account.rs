@@ -15,7 +15,9 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
+use domain::password::{PasswordContext, PasswordPolicy};
 use jiff::Timestamp;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use storage::{AccountRef, AuditActor, SecondStep, SessionKind};
 
@@ -30,7 +32,7 @@ use crate::{
 };
 
 /// The pages a confirmation may lead back to.
-const RETURNS: [&str; 2] = ["/account", "/account/two-step/app"];
+const RETURNS: [&str; 3] = ["/account", "/account/two-step/app", "/account/password"];
 
 #[derive(Template)]
 #[template(path = "patient/account.html")]
@@ -105,6 +107,7 @@ pub async fn page(
         Some("off") => Some("account-two-step-turned-off"),
         Some("passkey-added") => Some("passkeys-done-added"),
         Some("passkey-removed") => Some("passkeys-done-removed"),
+        Some("password") => Some("password-change-done"),
         _ => None,
     };
     let passkeys = match state
@@ -486,4 +489,133 @@ mod tests {
         assert_eq!(return_to("//evil.example"), "/account");
         assert_eq!(return_to(""), "/account");
     }
+}
+
+#[derive(Template)]
+#[template(path = "patient/change_password.html")]
+struct PasswordPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    username: String,
+    min_chars: u8,
+    password_errors: Vec<String>,
+}
+
+async fn password_page(
+    state: &AppState,
+    user: &PatientUser,
+    password_errors: Vec<String>,
+) -> Response {
+    let practice = Practice::of(state).await;
+    let min_chars = state
+        .db
+        .enrollment_policy(user.account.organization)
+        .await
+        .map_or(12, |policy| policy.password_min_chars);
+    let failed = !password_errors.is_empty();
+    let mut response = render(PasswordPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        username: user.account.username.clone(),
+        min_chars,
+        password_errors,
+    });
+    if failed {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    no_store(&mut response);
+    response
+}
+
+/// `GET /account/password`.
+pub async fn password_form(State(state): State<AppState>, user: PatientUser) -> Response {
+    if !user.recently_confirmed() {
+        return confirm_first("/account/password");
+    }
+    password_page(&state, &user, Vec::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirmation: String,
+}
+
+/// `POST /account/password`: a new password under the enrollment's rules (hashed on the
+/// hashing threads); every other phone or computer is signed out, and the patient is told
+/// by email.
+#[tracing::instrument(skip_all, fields(account = %user.account.id))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    if !user.recently_confirmed() {
+        return confirm_first("/account/password");
+    }
+    match changed_password(&state, &user, &form, client, &headers).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(error = %error, "could not change a password");
+            server_error()
+        }
+    }
+}
+
+async fn changed_password(
+    state: &AppState,
+    user: &PatientUser,
+    form: &PasswordForm,
+    client: SocketAddr,
+    headers: &HeaderMap,
+) -> anyhow::Result<Response> {
+    let Some((given, family, birth_date)) = state.db.password_context(&user.scope).await? else {
+        anyhow::bail!("the session's chart was not found");
+    };
+    let context = PasswordContext {
+        username: Some(&user.account.username),
+        given_name: Some(&given),
+        family_name: Some(&family),
+        birth_date: Some(birth_date),
+    };
+    let policy = PasswordPolicy {
+        min_chars: usize::from(
+            state
+                .db
+                .enrollment_policy(user.account.organization)
+                .await?
+                .password_min_chars,
+        ),
+        ..PasswordPolicy::default()
+    };
+    let password = match policy.check(&form.password, &form.confirmation, &context) {
+        Ok(password) => password,
+        Err(problems) => {
+            let errors = problems
+                .iter()
+                .map(crate::credentials::password_problem)
+                .collect();
+            return Ok(password_page(state, user, errors).await);
+        }
+    };
+    let hash = state
+        .hasher
+        .hash(SecretString::from(password.expose_secret().to_owned()))
+        .await?;
+    let origin = request_origin(client, headers);
+    state
+        .db
+        .change_password(
+            &user.scope,
+            user.account.id,
+            &hash,
+            &user.token_hash,
+            &origin,
+        )
+        .await?;
+    Ok(Redirect::to("/account?done=password").into_response())
 }

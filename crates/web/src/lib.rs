@@ -140,6 +140,8 @@ page_routes! {
     post "/account/two-step/email" => account::email_on;
     post "/account/two-step/recovery-codes" => account::new_codes;
     post "/account/two-step/off" => account::turn_off;
+    get "/account/password" => account::password_form;
+    post "/account/password" => account::change_password;
     post "/account/passkeys/options" => passkeys::register_options;
     post "/account/passkeys" => passkeys::register;
     post "/account/passkeys/{passkey}/remove" => passkeys::remove;

@@ -90,6 +90,8 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("post", "/account/two-step/email", PatientAccount),
     ("post", "/account/two-step/recovery-codes", PatientAccount),
     ("post", "/account/two-step/off", PatientAccount),
+    ("get", "/account/password", PatientAccount),
+    ("post", "/account/password", PatientAccount),
     ("post", "/account/passkeys/options", PatientAccount),
     ("post", "/account/passkeys", PatientAccount),
     ("post", "/account/passkeys/{passkey}/remove", PatientAccount),

@@ -269,6 +269,60 @@ each_backend! {
         assert_eq!(location(&signed_in), "/home");
     }
 
+    async fn changing_the_password_asks_for_it_again_and_signs_out_other_devices(app) {
+        let email = format!("lucia.{}@example.org", uuid::Uuid::new_v4().simple());
+        let org = front_desk(&app).await;
+        let extra = format!(r#","telecom":[{{"system":"email","value":"{email}"}}]"#);
+        import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", &extra)]).await;
+        let browser = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+        let tablet = patient_browser();
+        assert_eq!(location(&patient_sign_in(&app, &tablet, "lucia.r").await), "/home");
+
+        app.db.execute_admin("UPDATE sessions SET reauthenticated_at = 0").await.unwrap();
+        let form = browser.get(app.url("/account/password")).send().await.unwrap();
+        assert_eq!(location(&form), "/account/confirm?next=/account/password");
+        let confirmed = browser
+            .post(app.url("/account/confirm"))
+            .form(&[("password", PATIENT_PASSWORD), ("next", "/account/password")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&confirmed), "/account/password");
+        let page = browser.get(app.url("/account/password")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+
+        let weak = browser
+            .post(app.url("/account/password"))
+            .form(&[("password", "lucia1961rivera"), ("confirmation", "lucia1961rivera")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(weak.text().await.unwrap().contains(r#"id="password-errors""#));
+
+        let new_password = "a heron waits by the cold river";
+        let changed = browser
+            .post(app.url("/account/password"))
+            .form(&[("password", new_password), ("confirmation", new_password)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&changed), "/account?done=password");
+        assert_eq!(browser.get(app.url("/home")).send().await.unwrap().status(), StatusCode::OK, "this device stays");
+        assert_eq!(tablet.get(app.url("/home")).send().await.unwrap().status(), StatusCode::SEE_OTHER, "the others are out");
+        app.mail.wait_for(&email, "password was changed").await;
+
+        let old = patient_browser();
+        assert_eq!(patient_sign_in(&app, &old, "lucia.r").await.status(), StatusCode::UNAUTHORIZED);
+        let new = patient_browser()
+            .post(app.url("/sign-in"))
+            .form(&[("organization", "maple"), ("username", "lucia.r"), ("password", new_password)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&new), "/home");
+    }
+
     async fn codes_by_email_arrive_and_work_once(app) {
         let email = format!("lucia.{}@example.org", uuid::Uuid::new_v4().simple());
         let org = front_desk(&app).await;

@@ -390,3 +390,8 @@ passkeys-working = Follow what your phone or computer asks…
 passkeys-failed = No passkey was added. You can try again.
 passkeys-done-added = Your passkey is saved. Next time, choose "Sign in with a passkey".
 passkeys-done-removed = The passkey is removed. It no longer signs you in.
+
+## Changing the password while signed in
+password-change-title = Change your password
+password-change-intro = Every other phone or computer signed in to your account will be signed out. We will email you that the password changed.
+password-change-done = Your password is changed. Every other phone or computer was signed out.

@@ -390,3 +390,8 @@ passkeys-working = Siga lo que le pide su teléfono o computadora…
 passkeys-failed = No se agregó ninguna llave de acceso. Puede intentarlo de nuevo.
 passkeys-done-added = Su llave de acceso está guardada. La próxima vez, elija "Entrar con una llave de acceso".
 passkeys-done-removed = La llave de acceso se quitó. Ya no le permite entrar.
+
+## Changing the password while signed in
+password-change-title = Cambiar su contraseña
+password-change-intro = Se cerrará la sesión en todos los demás teléfonos y computadoras conectados a su cuenta. Le avisaremos por correo electrónico que la contraseña cambió.
+password-change-done = Su contraseña cambió. Se cerró la sesión en todos los demás teléfonos y computadoras.
