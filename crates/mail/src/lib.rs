@@ -11,6 +11,7 @@ mod messages;
 pub use delivery::{DeliveryError, Letter, Outbox, OutboxError};
 pub use language::Language;
 pub use messages::{
-    InvitationMail, LockedMail, Message, NewDeviceMail, PasswordChangedMail, PasswordResetMail,
-    Practice, ReadyList, RenderError, Rendered, SignInCodeMail, WelcomeMail, render,
+    ConfirmEmailMail, EmailChangingMail, InvitationMail, LockedMail, Message, NewDeviceMail,
+    PasswordChangedMail, PasswordResetMail, Practice, ReadyList, RenderError, Rendered,
+    SignInCodeMail, WelcomeMail, render,
 };

@@ -92,6 +92,23 @@ pub struct NewDeviceMail {
     pub link: String,
 }
 
+/// "Confirm your new email address": sent to the address a signed-in patient asked to use
+/// instead; its link makes the change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmEmailMail {
+    pub first_name: String,
+    pub practice: Practice,
+    pub link: String,
+}
+
+/// "Your email address is being changed": sent to the old address when a change is asked
+/// for, so that a patient who did not ask learns of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailChangingMail {
+    pub first_name: String,
+    pub practice: Practice,
+}
+
 /// "Your sign-in code": the second step of signing in, for patients who chose codes by email
 /// (no smartphone). The code works once, for a short time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +129,8 @@ pub enum Message {
     PasswordChanged(PasswordChangedMail),
     NewDevice(NewDeviceMail),
     SignInCode(SignInCodeMail),
+    ConfirmEmail(ConfirmEmailMail),
+    EmailChanging(EmailChangingMail),
 }
 
 /// A message ready to send: its subject and both bodies, in one language.
@@ -200,6 +219,14 @@ templates! {
     SignInCodeHtmlEn => "en/sign_in_code.html",
     SignInCodeTextEs => "es/sign_in_code.txt",
     SignInCodeHtmlEs => "es/sign_in_code.html",
+    ConfirmEmailTextEn => "en/confirm_email.txt",
+    ConfirmEmailHtmlEn => "en/confirm_email.html",
+    ConfirmEmailTextEs => "es/confirm_email.txt",
+    ConfirmEmailHtmlEs => "es/confirm_email.html",
+    EmailChangingTextEn => "en/email_changing.txt",
+    EmailChangingHtmlEn => "en/email_changing.html",
+    EmailChangingTextEs => "es/email_changing.txt",
+    EmailChangingHtmlEs => "es/email_changing.html",
 }
 
 /// Renders a message in a language: subject, plain text and HTML.
@@ -260,6 +287,22 @@ pub fn render(message: &Message, language: Language) -> Result<Rendered, RenderE
             SignInCodeTextEs { v }.render()?,
             SignInCodeHtmlEs { v }.render()?,
         ),
+        (Message::ConfirmEmail(_), En) => (
+            ConfirmEmailTextEn { v }.render()?,
+            ConfirmEmailHtmlEn { v }.render()?,
+        ),
+        (Message::ConfirmEmail(_), Es) => (
+            ConfirmEmailTextEs { v }.render()?,
+            ConfirmEmailHtmlEs { v }.render()?,
+        ),
+        (Message::EmailChanging(_), En) => (
+            EmailChangingTextEn { v }.render()?,
+            EmailChangingHtmlEn { v }.render()?,
+        ),
+        (Message::EmailChanging(_), Es) => (
+            EmailChangingTextEs { v }.render()?,
+            EmailChangingHtmlEs { v }.render()?,
+        ),
     };
     Ok(Rendered {
         language,
@@ -278,6 +321,12 @@ fn view(message: &Message, language: Language) -> View<'_> {
         Message::PasswordChanged(m) => (&m.first_name, &m.practice),
         Message::NewDevice(m) => (&m.first_name, &m.practice),
         Message::SignInCode(m) => (&m.first_name, &m.practice),
+        Message::ConfirmEmail(m) => (&m.first_name, &m.practice),
+        Message::EmailChanging(m) => (&m.first_name, &m.practice),
+    };
+    let confirm = match message {
+        Message::ConfirmEmail(m) => Some(m),
+        _ => None,
     };
     let code = match message {
         Message::SignInCode(m) => Some(m),
@@ -308,6 +357,7 @@ fn view(message: &Message, language: Language) -> View<'_> {
             .map(|m| m.link.as_str())
             .or(reset.map(|m| m.link.as_str()))
             .or(new_device.map(|m| m.link.as_str()))
+            .or(confirm.map(|m| m.link.as_str()))
             .unwrap_or(""),
         expires: invitation.map_or_else(String::new, |m| language.long_date(m.expires_on)),
         ready: invitation.map_or_else(ReadyList::default, |m| m.ready),
@@ -391,6 +441,22 @@ fn subject(message: &Message, language: Language) -> String {
             "Su código para entrar al portal de pacientes de {}",
             m.practice.name
         ),
+        (Message::ConfirmEmail(m), Language::English) => format!(
+            "Confirm your new email address for the {} patient portal",
+            m.practice.name
+        ),
+        (Message::ConfirmEmail(m), Language::Spanish) => format!(
+            "Confirme su nuevo correo electrónico para el portal de pacientes de {}",
+            m.practice.name
+        ),
+        (Message::EmailChanging(m), Language::English) => format!(
+            "Your {} patient portal email address is being changed",
+            m.practice.name
+        ),
+        (Message::EmailChanging(m), Language::Spanish) => format!(
+            "Se está cambiando su correo electrónico del portal de pacientes de {}",
+            m.practice.name
+        ),
     }
 }
 
@@ -427,7 +493,7 @@ mod tests {
         }
     }
 
-    fn every_message(first_name: &str) -> [Message; 8] {
+    fn every_message(first_name: &str) -> [Message; 10] {
         [
             Message::Invitation(invitation(first_name)),
             Message::InvitationReminder(invitation(first_name)),
@@ -451,6 +517,15 @@ mod tests {
                 practice: practice(),
                 code: "402917".to_owned(),
                 valid_minutes: 10,
+            }),
+            Message::ConfirmEmail(ConfirmEmailMail {
+                first_name: first_name.to_owned(),
+                practice: practice(),
+                link: "https://portal.example.org/account/email/confirm/AbC123_token".to_owned(),
+            }),
+            Message::EmailChanging(EmailChangingMail {
+                first_name: first_name.to_owned(),
+                practice: practice(),
             }),
         ]
     }
@@ -773,7 +848,7 @@ mod tests {
 
     #[test]
     fn the_sign_in_code_is_in_the_body_and_never_in_the_subject() {
-        let message = every_message("Lucia").into_iter().last().unwrap();
+        let message = every_message("Lucia").into_iter().nth(7).unwrap();
         for language in [Language::English, Language::Spanish] {
             let mail = render(&message, language).unwrap();
             assert!(mail.text.contains("402917") && mail.html.contains("402917"));

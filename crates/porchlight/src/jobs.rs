@@ -8,8 +8,9 @@ use std::time::Duration;
 use domain::{Email, PatientId};
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use mail::{
-    InvitationMail, Language, Letter, LockedMail, Message, NewDeviceMail, Outbox,
-    PasswordChangedMail, PasswordResetMail, Practice, ReadyList, SignInCodeMail, WelcomeMail,
+    ConfirmEmailMail, EmailChangingMail, InvitationMail, Language, Letter, LockedMail, Message,
+    NewDeviceMail, Outbox, PasswordChangedMail, PasswordResetMail, Practice, ReadyList,
+    SignInCodeMail, WelcomeMail,
 };
 use serde::Deserialize;
 use storage::{Backoff, ClaimedJob, Database, FailOutcome, Failure, MailRecipient, MailSubject};
@@ -81,6 +82,8 @@ enum Kind {
     PasswordChanged,
     NewDevice,
     SignInCode,
+    ConfirmEmail,
+    EmailChanging,
 }
 
 impl Kind {
@@ -94,6 +97,8 @@ impl Kind {
             "email.password-changed" => Some(Self::PasswordChanged),
             "email.new-device" => Some(Self::NewDevice),
             "email.sign-in-code" => Some(Self::SignInCode),
+            "email.confirm-email" => Some(Self::ConfirmEmail),
+            "email.email-changing" => Some(Self::EmailChanging),
             _ => None,
         }
     }
@@ -113,6 +118,9 @@ struct Payload {
     signed_in_at: Option<Timestamp>,
     /// A sign-in code (cleared with the payload once sent).
     code: Option<String>,
+    /// Where to write instead of the chart's address: the new address of an email change,
+    /// or the old one told of it.
+    to: Option<String>,
 }
 
 /// A job that ran to its end.
@@ -253,16 +261,17 @@ impl Worker {
         // A sign-in code there would be a second step any staff member could pass.
         if matches!(
             kind,
-            Kind::PasswordReset | Kind::NewDevice | Kind::SignInCode
+            Kind::PasswordReset | Kind::NewDevice | Kind::SignInCode | Kind::ConfirmEmail
         ) && self.outbox.keeps_mail()
         {
             return Ok(Done::Skipped(
                 "no SMTP server: a reset or lock link is never kept for staff",
             ));
         }
-        let Some(to) = recipient
-            .email
+        let Some(to) = payload
+            .to
             .as_deref()
+            .or(recipient.email.as_deref())
             .and_then(|e| Email::parse(e).ok())
         else {
             return Ok(Done::Skipped("no email address on file"));
@@ -335,6 +344,15 @@ impl Worker {
                 code: payload.code.ok_or(JobError::Payload)?,
                 valid_minutes: payload.valid_minutes.ok_or(JobError::Payload)?,
             }),
+            Kind::ConfirmEmail => Message::ConfirmEmail(ConfirmEmailMail {
+                first_name,
+                practice,
+                link: payload.link.ok_or(JobError::Payload)?,
+            }),
+            Kind::EmailChanging => Message::EmailChanging(EmailChangingMail {
+                first_name,
+                practice,
+            }),
         };
         let rendered = mail::render(&message, Language::for_tag(recipient.language.as_deref()))?;
         self.outbox
@@ -371,7 +389,9 @@ fn worth_sending(
         | Kind::PasswordReset
         | Kind::PasswordChanged
         | Kind::NewDevice
-        | Kind::SignInCode => Ok(()),
+        | Kind::SignInCode
+        | Kind::ConfirmEmail
+        | Kind::EmailChanging => Ok(()),
     }
 }
 

@@ -8,6 +8,7 @@ mod audit;
 mod bot_challenges;
 mod database;
 mod device_alerts;
+mod email_changes;
 mod enrollment;
 mod funnel;
 mod import;
@@ -34,6 +35,7 @@ mod two_step;
 pub use audit::{AuditActor, AuditBreak, AuditCheck, AuditEntry, AuditedAction, BreakReason};
 pub use database::{Backend, ConnectError, Database, Tx};
 pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};
+pub use email_changes::{NewEmailChange, PendingEmailChange};
 pub use enrollment::{
     AttemptOutcome, AttemptStep, ChartFields, CredentialsError, InvitationSecret, MatchCandidate,
     OpenInvitation,

@@ -32,7 +32,12 @@ use crate::{
 };
 
 /// The pages a confirmation may lead back to.
-const RETURNS: [&str; 3] = ["/account", "/account/two-step/app", "/account/password"];
+const RETURNS: [&str; 4] = [
+    "/account",
+    "/account/two-step/app",
+    "/account/password",
+    "/account/email",
+];
 
 #[derive(Template)]
 #[template(path = "patient/account.html")]
@@ -618,4 +623,256 @@ async fn changed_password(
         )
         .await?;
     Ok(Redirect::to("/account?done=password").into_response())
+}
+
+/// How long the link sent to a new email address works.
+const EMAIL_CHANGE_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+/// What the email-change page shows.
+enum EmailView {
+    /// The current address and the form for a new one.
+    Form {
+        current: Option<String>,
+        typed: String,
+        error: Option<String>,
+        /// Emails reach patients: the form is offered (else, a phone call).
+        can_change: bool,
+    },
+    /// A link went to the new address.
+    Sent {
+        new: String,
+    },
+    /// The link was followed: a button makes the change (a mail scanner opening the link
+    /// changes nothing).
+    Confirm {
+        new: String,
+    },
+    Done {
+        new: String,
+    },
+    /// The link was used, has expired, or never existed.
+    Ended,
+}
+
+#[derive(Template)]
+#[template(path = "patient/change_email.html")]
+struct EmailPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    view: EmailView,
+    /// The page's own address (the confirmation posts back to it).
+    action: String,
+}
+
+async fn email_page(state: &AppState, view: EmailView, action: String) -> Response {
+    let status = match &view {
+        EmailView::Form { error: Some(_), .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        EmailView::Ended => StatusCode::GONE,
+        _ => StatusCode::OK,
+    };
+    let practice = Practice::of(state).await;
+    let mut response = render(EmailPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        view,
+        action,
+    });
+    *response.status_mut() = status;
+    no_store(&mut response);
+    response
+}
+
+/// `GET /account/email`: the address on the chart and the form for a new one.
+pub async fn email_form(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if !user.recently_confirmed() {
+        return confirm_first("/account/email");
+    }
+    let origin = request_origin(client, &headers);
+    match state.db.chart_email(&user.scope, &origin).await {
+        Ok(current) => {
+            let view = EmailView::Form {
+                current,
+                typed: String::new(),
+                error: None,
+                can_change: !state.settings.mailbox,
+            };
+            email_page(&state, view, "/account/email".to_owned()).await
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the email address");
+            server_error()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /account/email`: a link to the new address; the old one is told.
+#[tracing::instrument(skip_all, fields(account = %user.account.id))]
+pub async fn change_email(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<EmailForm>,
+) -> Response {
+    if !user.recently_confirmed() {
+        return confirm_first("/account/email");
+    }
+    let origin = request_origin(client, &headers);
+    let current = match state.db.chart_email(&user.scope, &origin).await {
+        Ok(current) => current,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the email address");
+            return server_error();
+        }
+    };
+    let can_change = !state.settings.mailbox;
+    let refuse = |key: &str| EmailView::Form {
+        current: current.clone(),
+        typed: form.email.clone(),
+        error: Some(t(key)),
+        can_change,
+    };
+    if !can_change {
+        // No email would reach the new address to confirm it: the page says to call.
+        let view = EmailView::Form {
+            current,
+            typed: String::new(),
+            error: None,
+            can_change,
+        };
+        return email_page(&state, view, "/account/email".to_owned()).await;
+    }
+    let new = match domain::Email::parse(&form.email) {
+        Ok(email) => email,
+        Err(_) => {
+            return email_page(
+                &state,
+                refuse("email-change-invalid"),
+                "/account/email".to_owned(),
+            )
+            .await;
+        }
+    };
+    if current
+        .as_deref()
+        .is_some_and(|c| c.eq_ignore_ascii_case(new.as_str()))
+    {
+        return email_page(
+            &state,
+            refuse("email-change-same"),
+            "/account/email".to_owned(),
+        )
+        .await;
+    }
+    let (token, hash) = crate::session::new_token();
+    let link = format!("{}/account/email/confirm/{token}", state.settings.base_url);
+    let now = Timestamp::now();
+    let change = storage::NewEmailChange {
+        scope: &user.scope,
+        account: user.account.id,
+        new_email: new.as_str(),
+        old_email: current.as_deref(),
+        token_hash: &hash,
+        link: &link,
+        now,
+        expires_at: now + EMAIL_CHANGE_LIFETIME,
+    };
+    match state.db.ask_email_change(&change, &origin).await {
+        Ok(()) => {
+            let view = EmailView::Sent {
+                new: new.as_str().to_owned(),
+            };
+            email_page(&state, view, "/account/email".to_owned()).await
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "could not ask for an email change");
+            server_error()
+        }
+    }
+}
+
+async fn pending_change(
+    state: &AppState,
+    token: &str,
+) -> anyhow::Result<Option<storage::PendingEmailChange>> {
+    if !crate::session::well_formed_token(token) {
+        return Ok(None);
+    }
+    state
+        .db
+        .pending_email_change(&crate::session::token_hash(token), Timestamp::now())
+        .await
+}
+
+/// `GET /account/email/confirm/{token}`: the link from the new address.
+pub async fn confirm_email_form(
+    State(state): State<AppState>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Response {
+    let action = format!("/account/email/confirm/{token}");
+    match pending_change(&state, &token).await {
+        Ok(Some(change)) => {
+            email_page(
+                &state,
+                EmailView::Confirm {
+                    new: change.new_email,
+                },
+                action,
+            )
+            .await
+        }
+        Ok(None) => email_page(&state, EmailView::Ended, action).await,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read an email change");
+            server_error()
+        }
+    }
+}
+
+/// `POST /account/email/confirm/{token}`: makes the change, once.
+#[tracing::instrument(skip_all)]
+pub async fn confirm_email(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Response {
+    let action = format!("/account/email/confirm/{token}");
+    let change = match pending_change(&state, &token).await {
+        Ok(Some(change)) => change,
+        Ok(None) => return email_page(&state, EmailView::Ended, action).await,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read an email change");
+            return server_error();
+        }
+    };
+    let origin = request_origin(client, &headers);
+    match state.db.apply_email_change(&change, &origin).await {
+        Ok(true) => {
+            email_page(
+                &state,
+                EmailView::Done {
+                    new: change.new_email,
+                },
+                action,
+            )
+            .await
+        }
+        Ok(false) => email_page(&state, EmailView::Ended, action).await,
+        Err(error) => {
+            tracing::error!(error = %error, "could not change an email address");
+            server_error()
+        }
+    }
 }

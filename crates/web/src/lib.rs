@@ -142,6 +142,10 @@ page_routes! {
     post "/account/two-step/off" => account::turn_off;
     get "/account/password" => account::password_form;
     post "/account/password" => account::change_password;
+    get "/account/email" => account::email_form;
+    post "/account/email" => account::change_email;
+    get "/account/email/confirm/{token}" => account::confirm_email_form;
+    post "/account/email/confirm/{token}" => account::confirm_email;
     post "/account/passkeys/options" => passkeys::register_options;
     post "/account/passkeys" => passkeys::register;
     post "/account/passkeys/{passkey}/remove" => passkeys::remove;

@@ -323,6 +323,50 @@ each_backend! {
         assert_eq!(location(&new), "/home");
     }
 
+    async fn a_new_email_address_is_used_once_its_link_is_followed(app) {
+        let old_address = format!("lucia.{}@example.org", uuid::Uuid::new_v4().simple());
+        let new_address = format!("lucia.new.{}@example.org", uuid::Uuid::new_v4().simple());
+        let org = front_desk(&app).await;
+        let extra = format!(r#","telecom":[{{"system":"email","value":"{old_address}"}}]"#);
+        import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", &extra)]).await;
+        let browser = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+
+        let page = browser.get(app.url("/account/email")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&old_address), "her own address is shown to her");
+        for (typed, message) in [("not an address", "Enter an email address like"), (old_address.as_str(), "already your email address")] {
+            let refused = browser.post(app.url("/account/email")).form(&[("email", typed)]).send().await.unwrap();
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(refused.text().await.unwrap().contains(message));
+        }
+        let asked = browser.post(app.url("/account/email")).form(&[("email", new_address.as_str())]).send().await.unwrap();
+        assert_eq!(asked.status(), StatusCode::OK);
+        assert!(asked.text().await.unwrap().contains("Check your new inbox"));
+
+        // The old address is told; the new one gets the link. Nothing changes until it is used.
+        app.mail.wait_for(&old_address, "is being changed").await;
+        let mail = app.mail.wait_for(&new_address, "Confirm your new email address").await;
+        let start = mail.text.find(&format!("{}/account/email/confirm/", app.base_url)).expect("a link");
+        let link = mail.text[start..].split_whitespace().next().unwrap().to_owned();
+        let opened = patient_browser().get(&link).send().await.unwrap();
+        assert_eq!(opened.status(), StatusCode::OK);
+        assert!(opened.text().await.unwrap().contains(&new_address));
+        let page = browser.get(app.url("/account/email")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&old_address), "a mail scanner opening the link changes nothing");
+
+        let done = patient_browser().post(&link).send().await.unwrap();
+        assert_eq!(done.status(), StatusCode::OK);
+        assert!(done.text().await.unwrap().contains("Your email address is changed"));
+        let page = browser.get(app.url("/account/email")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&new_address) && !page.contains(&old_address), "{page}");
+        let again = patient_browser().post(&link).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::GONE, "the link works once");
+
+        // Without the password typed lately, the form asks for it first.
+        app.db.execute_admin("UPDATE sessions SET reauthenticated_at = 0").await.unwrap();
+        let later = browser.post(app.url("/account/email")).form(&[("email", "x@example.org")]).send().await.unwrap();
+        assert_eq!(location(&later), "/account/confirm?next=/account/email");
+    }
+
     async fn codes_by_email_arrive_and_work_once(app) {
         let email = format!("lucia.{}@example.org", uuid::Uuid::new_v4().simple());
         let org = front_desk(&app).await;

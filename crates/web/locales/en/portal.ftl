@@ -395,3 +395,23 @@ passkeys-done-removed = The passkey is removed. It no longer signs you in.
 password-change-title = Change your password
 password-change-intro = Every other phone or computer signed in to your account will be signed out. We will email you that the password changed.
 password-change-done = Your password is changed. Every other phone or computer was signed out.
+
+## Changing the email address
+email-change-title = Change your email address
+email-change-current = The address we have for you:
+email-change-none = We have no email address for you.
+email-change-intro = We will send a link to the new address. The change happens when you open it. We also tell your old address.
+email-change-label = New email address
+email-change-submit = Send the link
+email-change-invalid = Enter an email address like name@example.com.
+email-change-same = That is already your email address.
+email-change-sent-title = Check your new inbox
+email-change-sent = We sent a link to { $email }. Open it within a day to finish the change. Until then we keep writing to your old address.
+email-change-confirm = Use { $email } as your email address for the portal and the practice's messages?
+email-change-confirm-button = Yes, use this address
+email-change-done-title = Your email address is changed
+email-change-done = From now on we write to { $email }.
+email-change-ended-title = This link no longer works
+email-change-ended = A link to change an email address works once, for a day. Sign in and ask for a new one from "Account and security".
+account-email-change = Change your email address
+email-change-call = To change it, call us:

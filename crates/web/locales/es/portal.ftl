@@ -395,3 +395,23 @@ passkeys-done-removed = La llave de acceso se quitó. Ya no le permite entrar.
 password-change-title = Cambiar su contraseña
 password-change-intro = Se cerrará la sesión en todos los demás teléfonos y computadoras conectados a su cuenta. Le avisaremos por correo electrónico que la contraseña cambió.
 password-change-done = Su contraseña cambió. Se cerró la sesión en todos los demás teléfonos y computadoras.
+
+## Changing the email address
+email-change-title = Cambiar su correo electrónico
+email-change-current = La dirección que tenemos:
+email-change-none = No tenemos una dirección de correo electrónico suya.
+email-change-intro = Enviaremos un enlace a la nueva dirección. El cambio ocurre cuando usted lo abra. También avisaremos a su dirección anterior.
+email-change-label = Nuevo correo electrónico
+email-change-submit = Enviar el enlace
+email-change-invalid = Escriba una dirección de correo como nombre@ejemplo.com.
+email-change-same = Esa ya es su dirección de correo electrónico.
+email-change-sent-title = Revise su nuevo correo
+email-change-sent = Enviamos un enlace a { $email }. Ábralo en el plazo de un día para terminar el cambio. Hasta entonces seguiremos escribiendo a su dirección anterior.
+email-change-confirm = ¿Usar { $email } como su correo electrónico para el portal y los mensajes del consultorio?
+email-change-confirm-button = Sí, usar esta dirección
+email-change-done-title = Su correo electrónico cambió
+email-change-done = De ahora en adelante le escribiremos a { $email }.
+email-change-ended-title = Este enlace ya no funciona
+email-change-ended = Un enlace para cambiar el correo electrónico sirve una sola vez, durante un día. Inicie sesión y pida uno nuevo en "Cuenta y seguridad".
+account-email-change = Cambiar su correo electrónico
+email-change-call = Para cambiarla, llámenos:
