@@ -367,6 +367,61 @@ each_backend! {
         assert_eq!(location(&later), "/account/confirm?next=/account/email");
     }
 
+    async fn forms_from_another_site_change_nothing_and_a_planted_session_is_replaced(app) {
+        let (browser, secret, _) = lucia_with_app(&app).await;
+        // Another site's page posting to the settings, with her cookies: refused.
+        for (path, form) in [
+            ("/account/two-step/off", vec![]),
+            ("/account/password", vec![("password", "a heron waits by the cold river"), ("confirmation", "a heron waits by the cold river")]),
+            ("/account/email", vec![("email", "thief@example.org")]),
+            ("/account/confirm", vec![("password", PATIENT_PASSWORD)]),
+        ] {
+            let cross_site = browser.post(app.url(path)).header("sec-fetch-site", "cross-site").form(&form).send().await.unwrap();
+            assert_eq!(cross_site.status(), StatusCode::FORBIDDEN, "{path}");
+            let foreign = browser.post(app.url(path)).header(reqwest::header::ORIGIN, "https://evil.example").form(&form).send().await.unwrap();
+            assert_eq!(foreign.status(), StatusCode::FORBIDDEN, "{path}");
+        }
+        for path in ["/sign-in/passkey/options", "/account/passkeys/options", "/api/v1/session/code"] {
+            let cross_site = browser.post(app.url(path)).header("sec-fetch-site", "cross-site").json(&serde_json::json!({})).send().await.unwrap();
+            assert_eq!(cross_site.status(), StatusCode::FORBIDDEN, "{path}");
+        }
+        let account = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+        assert!(account.contains("On: a code from your authenticator app."), "nothing changed");
+
+        // A session id planted in a browser before sign-in is not the one the second step
+        // starts.
+        let bare = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let first = bare
+            .post(app.url("/sign-in"))
+            .form(&[("organization", "maple"), ("username", "lucia.r"), ("password", PATIENT_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        let challenge = first.headers()[reqwest::header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+        assert!(challenge.starts_with("porchlight_2step="), "{challenge}");
+        let step = now() / 30;
+        let code_time = loop {
+            let t = now();
+            if t / 30 > step { break t; }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        };
+        let planted = "planted-session-token-from-an-attacker";
+        let second = bare
+            .post(app.url("/sign-in/code"))
+            .header(reqwest::header::COOKIE, format!("{challenge}; porchlight_session={planted}"))
+            .form(&[("code", secret.code_at(code_time))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&second), "/home");
+        let cookies: Vec<&str> = second.headers().get_all(reqwest::header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).collect();
+        let session = cookies.iter().find(|c| c.starts_with("porchlight_session=")).expect("a new session");
+        assert!(!session.contains(planted), "{session}");
+        assert!(cookies.iter().any(|c| c.starts_with("porchlight_2step=;")), "the challenge cookie is removed: {cookies:?}");
+        let with_planted = bare.get(app.url("/home")).header(reqwest::header::COOKIE, format!("porchlight_session={planted}")).send().await.unwrap();
+        assert_eq!(with_planted.status(), StatusCode::SEE_OTHER);
+    }
+
     async fn codes_by_email_arrive_and_work_once(app) {
         let email = format!("lucia.{}@example.org", uuid::Uuid::new_v4().simple());
         let org = front_desk(&app).await;
