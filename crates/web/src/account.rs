@@ -662,6 +662,8 @@ struct EmailPage {
     view: EmailView,
     /// The page's own address (the confirmation posts back to it).
     action: String,
+    /// Shown to the signed-in patient (not the link's page, opened from any browser).
+    signed_in: bool,
 }
 
 async fn email_page(state: &AppState, view: EmailView, action: String) -> Response {
@@ -670,12 +672,14 @@ async fn email_page(state: &AppState, view: EmailView, action: String) -> Respon
         EmailView::Ended => StatusCode::GONE,
         _ => StatusCode::OK,
     };
+    let signed_in = matches!(view, EmailView::Form { .. } | EmailView::Sent { .. });
     let practice = Practice::of(state).await;
     let mut response = render(EmailPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         view,
         action,
+        signed_in,
     });
     *response.status_mut() = status;
     no_store(&mut response);
