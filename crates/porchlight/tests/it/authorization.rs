@@ -46,6 +46,8 @@ enum Rule {
     StaffSecurity,
     /// The practice's settings and counts: no patient's data.
     StaffOrganization,
+    /// The signed-in staff member's own sign-in settings: no patient's data.
+    StaffAccount,
 }
 
 impl Rule {
@@ -121,6 +123,17 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/staff/sign-in/code", Public),
     ("post", "/staff/sign-in/code", Public),
     ("post", "/staff/sign-out", SignOut),
+    ("get", "/staff/account", StaffAccount),
+    ("get", "/staff/account/confirm", StaffAccount),
+    ("post", "/staff/account/confirm", StaffAccount),
+    ("get", "/staff/account/two-step/app", StaffAccount),
+    ("post", "/staff/account/two-step/app", StaffAccount),
+    (
+        "post",
+        "/staff/account/two-step/recovery-codes",
+        StaffAccount,
+    ),
+    ("post", "/staff/account/two-step/off", StaffAccount),
     ("get", "/staff/policy", StaffOrganization),
     ("post", "/staff/policy", StaffOrganization),
     ("get", "/staff/terms", StaffOrganization),

@@ -1333,7 +1333,12 @@ async fn two_step_sign_in_is_set_up_and_used_on_a_phone() {
         .await
         .unwrap();
     assert_eq!(status, "On: a code from your authenticator app.");
-    check_page(&client, &app.url("/account/password"), "patient-change-password").await;
+    check_page(
+        &client,
+        &app.url("/account/password"),
+        "patient-change-password",
+    )
+    .await;
     check_page(&client, &app.url("/account/email"), "patient-change-email").await;
     check_page(
         &client,

@@ -504,6 +504,62 @@ each_backend! {
         assert_eq!(app.client.get(app.url("/staff")).send().await.unwrap().status(), StatusCode::OK);
     }
 
+    async fn staff_turn_their_app_on_and_off_from_their_own_page(app) {
+        let org = clinic(&app).await;
+        let alex = add_staff(&app, org.id, "alex", Role::Administrator).await;
+        assert_eq!(location(&staff_sign_in(&app, &org, "alex", STAFF_PASSWORD).await), "/staff");
+        let page = app.client.get(app.url("/staff/account")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Off: signing in asks only for your password."), "{page}");
+
+        app.db.execute_admin("UPDATE sessions SET reauthenticated_at = 0").await.unwrap();
+        let setup = app.client.get(app.url("/staff/account/two-step/app")).send().await.unwrap();
+        assert_eq!(location(&setup), "/staff/account/confirm?next=/staff/account/two-step/app");
+        let confirmed = app.client
+            .post(app.url("/staff/account/confirm"))
+            .form(&[("password", STAFF_PASSWORD), ("next", "/staff/account/two-step/app")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&confirmed), "/staff/account/two-step/app");
+        let page = app.client.get(app.url("/staff/account/two-step/app")).send().await.unwrap().text().await.unwrap();
+        let (secret, sealed) = scan(&page);
+        let wrong = app.client
+            .post(app.url("/staff/account/two-step/app"))
+            .form(&[("sealed", sealed.as_str()), ("code", "000000")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let on = app.client
+            .post(app.url("/staff/account/two-step/app"))
+            .form(&[("sealed", sealed.as_str()), ("code", secret.code_at(now()).as_str())])
+            .send()
+            .await
+            .unwrap();
+        let codes = recovery_codes(&on.text().await.unwrap());
+        assert_eq!(codes.len(), 10);
+        let page = app.client.get(app.url("/staff/account")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("On: a code from your authenticator app.") && page.contains("Recovery codes left: 10."), "{page}");
+
+        // Signing in now asks for a code.
+        app.client.post(app.url("/staff/sign-out")).send().await.unwrap();
+        assert_eq!(location(&staff_sign_in(&app, &org, "alex", STAFF_PASSWORD).await), "/staff/sign-in/code");
+        let in_again = app.client.post(app.url("/staff/sign-in/code")).form(&[("code", codes[0].as_str())]).send().await.unwrap();
+        assert_eq!(location(&in_again), "/staff");
+
+        // While the practice requires it, it stays on; otherwise it can be turned off.
+        let policy = domain::policy::EnrollmentPolicy { staff_two_step_required: true, ..Default::default() };
+        let scope = domain::StaffScope::new(org.id, alex, Role::Administrator);
+        app.db.save_enrollment_policy(&scope, &policy, &storage::RequestOrigin::default()).await.unwrap();
+        let refused = app.client.post(app.url("/staff/account/two-step/off")).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        app.db.save_enrollment_policy(&scope, &domain::policy::EnrollmentPolicy::default(), &storage::RequestOrigin::default()).await.unwrap();
+        let off = app.client.post(app.url("/staff/account/two-step/off")).send().await.unwrap();
+        assert_eq!(location(&off), "/staff/account?done=off");
+        app.client.post(app.url("/staff/sign-out")).send().await.unwrap();
+        assert_eq!(location(&staff_sign_in(&app, &org, "alex", STAFF_PASSWORD).await), "/staff");
+    }
+
     async fn the_api_asks_for_the_second_step_before_a_session(app) {
         let (_, _, codes) = lucia_with_app(&app).await;
         let api = reqwest::Client::new();

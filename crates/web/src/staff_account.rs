@@ -1,0 +1,436 @@
+//! "Your sign-in" for staff (`/staff/account`): 2-step sign-in with an authenticator app (on
+//! or off, unless the practice requires it), and new recovery codes. As for patients, every
+//! change asks for the password again unless it was typed within
+//! [`session::REAUTHENTICATE_WITHIN`].
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{ConnectInfo, Query, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+};
+use domain::Role;
+use jiff::Timestamp;
+use serde::Deserialize;
+use storage::{AccountRef, AuditActor, SessionKind};
+
+use crate::{
+    AppState,
+    pages::{Practice, no_store, render, server_error},
+    session::{self, StaffUser},
+    sign_in::{Refused, Throttle, wait_message},
+    staff::request_origin,
+    two_step::{self, AppSetup, RecoveryCodesPage},
+};
+
+/// The pages a confirmation may lead back to.
+const RETURNS: [&str; 2] = ["/staff/account", "/staff/account/two-step/app"];
+
+fn return_to(next: &str) -> &'static str {
+    RETURNS
+        .into_iter()
+        .find(|path| *path == next)
+        .unwrap_or(RETURNS[0])
+}
+
+fn confirm_first(next: &str) -> Response {
+    Redirect::to(&format!("/staff/account/confirm?next={}", return_to(next))).into_response()
+}
+
+fn recently_confirmed(user: &StaffUser) -> bool {
+    user.reauthenticated_at
+        .is_some_and(|at| Timestamp::now().duration_since(at) < session::REAUTHENTICATE_WITHIN)
+}
+
+fn account_ref(user: &StaffUser) -> AccountRef {
+    AccountRef {
+        kind: SessionKind::Staff,
+        id: user.account.id.as_uuid(),
+        organization: user.account.organization,
+        actor: AuditActor::Staff(user.account.id),
+        patient: None,
+    }
+}
+
+/// The staff console's navigation, for each page here.
+struct Nav {
+    staff_name: String,
+    staff_role: &'static str,
+    staff_is_admin: bool,
+}
+
+impl Nav {
+    fn of(user: &StaffUser) -> Self {
+        Self {
+            staff_name: user.account.display_name.clone(),
+            staff_role: user.account.role.label(),
+            staff_is_admin: user.account.role == Role::Administrator,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/account.html")]
+struct AccountPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    staff_name: String,
+    staff_role: &'static str,
+    staff_is_admin: bool,
+    app_on: bool,
+    codes_left: u32,
+    /// The practice requires 2-step sign-in: it cannot be turned off.
+    required: bool,
+    done: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct AccountQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// `GET /staff/account`.
+pub async fn page(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(query): Query<AccountQuery>,
+) -> Response {
+    let two_step = state
+        .db
+        .two_step(SessionKind::Staff, user.account.id.as_uuid())
+        .await;
+    let policy = state.db.enrollment_policy(user.account.organization).await;
+    let (two_step, policy) = match (two_step, policy) {
+        (Ok(two_step), Ok(policy)) => (two_step, policy),
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::error!(error = %error, "could not read the sign-in settings");
+            return server_error();
+        }
+    };
+    let done = match query.done.as_deref() {
+        Some("off") => Some("2-step sign-in is off. Signing in asks only for your password."),
+        _ => None,
+    };
+    let practice = Practice::of(&state).await;
+    let nav = Nav::of(&user);
+    let mut response = render(AccountPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        staff_name: nav.staff_name,
+        staff_role: nav.staff_role,
+        staff_is_admin: nav.staff_is_admin,
+        app_on: two_step.is_some(),
+        codes_left: two_step.map_or(0, |t| t.recovery_codes_left),
+        required: policy.staff_two_step_required,
+        done,
+    });
+    no_store(&mut response);
+    response
+}
+
+#[derive(Template)]
+#[template(path = "staff/account_confirm.html")]
+struct ConfirmPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    staff_name: String,
+    staff_role: &'static str,
+    staff_is_admin: bool,
+    next: &'static str,
+    error: Option<String>,
+}
+
+async fn confirm_page(
+    state: &AppState,
+    user: &StaffUser,
+    next: &'static str,
+    error: Option<String>,
+) -> Response {
+    let practice = Practice::of(state).await;
+    let nav = Nav::of(user);
+    let failed = error.is_some();
+    let mut response = render(ConfirmPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        staff_name: nav.staff_name,
+        staff_role: nav.staff_role,
+        staff_is_admin: nav.staff_is_admin,
+        next,
+        error,
+    });
+    if failed {
+        *response.status_mut() = StatusCode::UNAUTHORIZED;
+    }
+    no_store(&mut response);
+    response
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// `GET /staff/account/confirm`.
+pub async fn confirm_form(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(query): Query<ConfirmQuery>,
+) -> Response {
+    confirm_page(&state, &user, return_to(&query.next), None).await
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /staff/account/confirm`: the password again, weighed like a sign-in.
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
+pub async fn confirm(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    let next = return_to(&form.next);
+    let organizations = state.db.organizations().await.unwrap_or_default();
+    let organization = organizations
+        .iter()
+        .find(|o| o.id == user.account.organization);
+    let now = Timestamp::now();
+    let weighed = Throttle::new(
+        "staff-sign-in",
+        organization,
+        Some(&user.account.username),
+        client.ip(),
+    )
+    .on_device(
+        &state,
+        &headers,
+        SessionKind::Staff,
+        Some(user.account.id.as_uuid()),
+    )
+    .await
+    .weigh(
+        &state,
+        now,
+        Some(user.account.password_hash.clone()),
+        true,
+        form.password,
+    )
+    .await;
+    match weighed {
+        Ok(()) => {}
+        Err(Refused::Throttled(wait)) => {
+            return confirm_page(&state, &user, next, Some(wait_message(wait))).await;
+        }
+        Err(Refused::WrongCredentials) => {
+            let message = "That password is not right. Try again.".to_owned();
+            return confirm_page(&state, &user, next, Some(message)).await;
+        }
+    }
+    if let Err(error) = state.db.mark_reauthenticated(&user.token_hash, now).await {
+        tracing::error!(error = %error, "could not record the confirmation");
+        return server_error();
+    }
+    Redirect::to(next).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "staff/two_step_app.html")]
+struct AppPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    staff_name: String,
+    staff_role: &'static str,
+    staff_is_admin: bool,
+    setup: AppSetup,
+    action: &'static str,
+    error: Option<String>,
+}
+
+async fn app_page(
+    state: &AppState,
+    user: &StaffUser,
+    secret: Option<&domain::two_step::TotpSecret>,
+    error: Option<String>,
+) -> Response {
+    let practice = Practice::of(state).await;
+    let label = format!("{} (staff)", user.account.username);
+    let account = user.account.id.as_uuid();
+    let setup = match secret {
+        Some(secret) => two_step::app_setup(state, account, &practice.name, &label, secret),
+        None => two_step::new_app_setup(state, account, &practice.name, &label),
+    };
+    let setup = match setup {
+        Ok(setup) => setup,
+        Err(error) => {
+            tracing::error!(error = %error, "could not draw the setup code");
+            return server_error();
+        }
+    };
+    let nav = Nav::of(user);
+    let failed = error.is_some();
+    let mut response = render(AppPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        staff_name: nav.staff_name,
+        staff_role: nav.staff_role,
+        staff_is_admin: nav.staff_is_admin,
+        setup,
+        action: "/staff/account/two-step/app",
+        error,
+    });
+    if failed {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    no_store(&mut response);
+    response
+}
+
+/// `GET /staff/account/two-step/app`: a new secret to scan (replacing any app set up before,
+/// once confirmed).
+pub async fn app_form(State(state): State<AppState>, user: StaffUser) -> Response {
+    if !recently_confirmed(&user) {
+        return confirm_first("/staff/account/two-step/app");
+    }
+    app_page(&state, &user, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct AppForm {
+    #[serde(default)]
+    sealed: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /staff/account/two-step/app`: the app's first code turns it on.
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
+pub async fn app_confirm(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<AppForm>,
+) -> Response {
+    if !recently_confirmed(&user) {
+        return confirm_first("/staff/account/two-step/app");
+    }
+    let account = user.account.id.as_uuid();
+    let Some(secret) = two_step::setup_secret(&state, account, &form.sealed) else {
+        return Redirect::to("/staff/account/two-step/app").into_response();
+    };
+    let Some(step) = two_step::first_code(&secret, &form.code) else {
+        let error = "That code does not match. Check that the phone's clock is right and type \
+                     the code the app shows now."
+            .to_owned();
+        return app_page(&state, &user, Some(&secret), Some(error)).await;
+    };
+    let (codes, hashes) = two_step::new_recovery_codes(&state, account);
+    let method = two_step::confirmed_app(&state, account, &secret);
+    let origin = request_origin(client, &headers);
+    if let Err(error) = state
+        .db
+        .enable_two_step(&account_ref(&user), &method, step, &hashes, &origin)
+        .await
+    {
+        tracing::error!(error = %error, "could not turn 2-step sign-in on");
+        return server_error();
+    }
+    recovery_codes_page(&state, codes).await
+}
+
+async fn recovery_codes_page(state: &AppState, codes: Vec<String>) -> Response {
+    let practice = Practice::of(state).await;
+    let mut response = render(RecoveryCodesPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        codes,
+        next: "/staff/account",
+        staff: true,
+    });
+    no_store(&mut response);
+    response
+}
+
+/// `POST /staff/account/two-step/recovery-codes`: a new set; the old ones stop working.
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
+pub async fn new_codes(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if !recently_confirmed(&user) {
+        return confirm_first("/staff/account");
+    }
+    let account = user.account.id.as_uuid();
+    match state.db.two_step(SessionKind::Staff, account).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return Redirect::to("/staff/account").into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the 2-step settings");
+            return server_error();
+        }
+    }
+    let (codes, hashes) = two_step::new_recovery_codes(&state, account);
+    let origin = request_origin(client, &headers);
+    if let Err(error) = state
+        .db
+        .new_recovery_codes(&account_ref(&user), &hashes, &origin)
+        .await
+    {
+        tracing::error!(error = %error, "could not make new recovery codes");
+        return server_error();
+    }
+    recovery_codes_page(&state, codes).await
+}
+
+/// `POST /staff/account/two-step/off`: refused while the practice requires 2-step sign-in.
+#[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
+pub async fn turn_off(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if !recently_confirmed(&user) {
+        return confirm_first("/staff/account");
+    }
+    match state.db.enrollment_policy(user.account.organization).await {
+        Ok(policy) if policy.staff_two_step_required => {
+            return (
+                StatusCode::FORBIDDEN,
+                "Your practice requires 2-step sign-in: it cannot be turned off.",
+            )
+                .into_response();
+        }
+        Ok(_) => {}
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the policy");
+            return server_error();
+        }
+    }
+    let origin = request_origin(client, &headers);
+    match state
+        .db
+        .disable_two_step(&account_ref(&user), &origin)
+        .await
+    {
+        Ok(()) => Redirect::to("/staff/account?done=off").into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, "could not turn 2-step sign-in off");
+            server_error()
+        }
+    }
+}
