@@ -109,6 +109,42 @@ pub struct EmailChangingMail {
     pub practice: Practice,
 }
 
+/// What changed in how a patient signs in, for [`SignInChangedMail`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInChange {
+    TwoStepOn,
+    TwoStepOff,
+    PasskeyAdded,
+}
+
+impl SignInChange {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "two-step-on" => Some(Self::TwoStepOn),
+            "two-step-off" => Some(Self::TwoStepOff),
+            "passkey-added" => Some(Self::PasskeyAdded),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TwoStepOn => "two-step-on",
+            Self::TwoStepOff => "two-step-off",
+            Self::PasskeyAdded => "passkey-added",
+        }
+    }
+}
+
+/// "How you sign in changed": sent when 2-step sign-in is turned on or off or a passkey is
+/// added, so that a patient who did not do it learns of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInChangedMail {
+    pub first_name: String,
+    pub practice: Practice,
+    pub change: SignInChange,
+}
+
 /// "Your sign-in code": the second step of signing in, for patients who chose codes by email
 /// (no smartphone). The code works once, for a short time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +167,7 @@ pub enum Message {
     SignInCode(SignInCodeMail),
     ConfirmEmail(ConfirmEmailMail),
     EmailChanging(EmailChangingMail),
+    SignInChanged(SignInChangedMail),
 }
 
 /// A message ready to send: its subject and both bodies, in one language.
@@ -165,6 +202,8 @@ struct View<'a> {
     when: String,
     /// A sign-in code, or empty.
     code: &'a str,
+    /// What changed in how the patient signs in ([`SignInChange::as_str`]), or empty.
+    change: &'static str,
 }
 
 /// The practice's phone as written, and as a `tel:` link (digits and a leading plus only).
@@ -227,6 +266,10 @@ templates! {
     EmailChangingHtmlEn => "en/email_changing.html",
     EmailChangingTextEs => "es/email_changing.txt",
     EmailChangingHtmlEs => "es/email_changing.html",
+    SignInChangedTextEn => "en/sign_in_changed.txt",
+    SignInChangedHtmlEn => "en/sign_in_changed.html",
+    SignInChangedTextEs => "es/sign_in_changed.txt",
+    SignInChangedHtmlEs => "es/sign_in_changed.html",
 }
 
 /// Renders a message in a language: subject, plain text and HTML.
@@ -303,6 +346,14 @@ pub fn render(message: &Message, language: Language) -> Result<Rendered, RenderE
             EmailChangingTextEs { v }.render()?,
             EmailChangingHtmlEs { v }.render()?,
         ),
+        (Message::SignInChanged(_), En) => (
+            SignInChangedTextEn { v }.render()?,
+            SignInChangedHtmlEn { v }.render()?,
+        ),
+        (Message::SignInChanged(_), Es) => (
+            SignInChangedTextEs { v }.render()?,
+            SignInChangedHtmlEs { v }.render()?,
+        ),
     };
     Ok(Rendered {
         language,
@@ -323,6 +374,7 @@ fn view(message: &Message, language: Language) -> View<'_> {
         Message::SignInCode(m) => (&m.first_name, &m.practice),
         Message::ConfirmEmail(m) => (&m.first_name, &m.practice),
         Message::EmailChanging(m) => (&m.first_name, &m.practice),
+        Message::SignInChanged(m) => (&m.first_name, &m.practice),
     };
     let confirm = match message {
         Message::ConfirmEmail(m) => Some(m),
@@ -373,6 +425,10 @@ fn view(message: &Message, language: Language) -> View<'_> {
         device: new_device.and_then(|m| m.device.as_deref()).unwrap_or(""),
         when: new_device.map_or_else(String::new, |m| language.date_and_time(m.signed_in_at)),
         code: code.map_or("", |m| m.code.as_str()),
+        change: match message {
+            Message::SignInChanged(m) => m.change.as_str(),
+            _ => "",
+        },
     }
 }
 
@@ -457,6 +513,14 @@ fn subject(message: &Message, language: Language) -> String {
             "Se está cambiando su correo electrónico del portal de pacientes de {}",
             m.practice.name
         ),
+        (Message::SignInChanged(m), Language::English) => format!(
+            "How you sign in to the {} patient portal changed",
+            m.practice.name
+        ),
+        (Message::SignInChanged(m), Language::Spanish) => format!(
+            "Cambió la forma de entrar al portal de pacientes de {}",
+            m.practice.name
+        ),
     }
 }
 
@@ -493,7 +557,7 @@ mod tests {
         }
     }
 
-    fn every_message(first_name: &str) -> [Message; 10] {
+    fn every_message(first_name: &str) -> [Message; 11] {
         [
             Message::Invitation(invitation(first_name)),
             Message::InvitationReminder(invitation(first_name)),
@@ -526,6 +590,11 @@ mod tests {
             Message::EmailChanging(EmailChangingMail {
                 first_name: first_name.to_owned(),
                 practice: practice(),
+            }),
+            Message::SignInChanged(SignInChangedMail {
+                first_name: first_name.to_owned(),
+                practice: practice(),
+                change: SignInChange::PasskeyAdded,
             }),
         ]
     }

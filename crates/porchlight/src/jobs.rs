@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use mail::{
     ConfirmEmailMail, EmailChangingMail, InvitationMail, Language, Letter, LockedMail, Message,
     NewDeviceMail, Outbox, PasswordChangedMail, PasswordResetMail, Practice, ReadyList,
-    SignInCodeMail, WelcomeMail,
+    SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail,
 };
 use serde::Deserialize;
 use storage::{Backoff, ClaimedJob, Database, FailOutcome, Failure, MailRecipient, MailSubject};
@@ -84,6 +84,7 @@ enum Kind {
     SignInCode,
     ConfirmEmail,
     EmailChanging,
+    SignInChanged,
 }
 
 impl Kind {
@@ -99,6 +100,7 @@ impl Kind {
             "email.sign-in-code" => Some(Self::SignInCode),
             "email.confirm-email" => Some(Self::ConfirmEmail),
             "email.email-changing" => Some(Self::EmailChanging),
+            "email.sign-in-changed" => Some(Self::SignInChanged),
             _ => None,
         }
     }
@@ -121,6 +123,8 @@ struct Payload {
     /// Where to write instead of the chart's address: the new address of an email change,
     /// or the old one told of it.
     to: Option<String>,
+    /// What changed in how the patient signs in (`two-step-on`, `passkey-added`...).
+    change: Option<String>,
 }
 
 /// A job that ran to its end.
@@ -353,6 +357,15 @@ impl Worker {
                 first_name,
                 practice,
             }),
+            Kind::SignInChanged => Message::SignInChanged(SignInChangedMail {
+                first_name,
+                practice,
+                change: payload
+                    .change
+                    .as_deref()
+                    .and_then(SignInChange::parse)
+                    .ok_or(JobError::Payload)?,
+            }),
         };
         let rendered = mail::render(&message, Language::for_tag(recipient.language.as_deref()))?;
         self.outbox
@@ -391,7 +404,8 @@ fn worth_sending(
         | Kind::NewDevice
         | Kind::SignInCode
         | Kind::ConfirmEmail
-        | Kind::EmailChanging => Ok(()),
+        | Kind::EmailChanging
+        | Kind::SignInChanged => Ok(()),
     }
 }
 

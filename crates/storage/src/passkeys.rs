@@ -187,6 +187,7 @@ impl Database {
         if added != 1 {
             return Ok(false);
         }
+        tx.tell_patient(account, "passkey-added", now).await?;
         tx.append_audit(&account.audit("passkey.added", origin, Some(label.to_owned())))
             .await?;
         tx.commit().await?;

@@ -258,6 +258,19 @@ impl Database {
                 .bind(account.id)
                 .execute(&mut **tx)
                 .await?;
+            // Whoever knew the old password may have added a passkey or asked for the email
+            // to change: neither outlives a reset.
+            sqlx::query("DELETE FROM passkeys WHERE kind = 'patient' AND account_id = $1")
+                .bind(account.id)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "UPDATE email_changes SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL",
+            )
+            .bind(account.id)
+            .bind(now.as_second())
+            .execute(&mut **tx)
+            .await?;
             // Whoever knew the old password may have signed in somewhere: every browser is
             // a stranger again, announced at its next sign-in.
             sqlx::query(
@@ -269,6 +282,24 @@ impl Database {
             .execute(&mut **tx)
             .await?;
         });
+        if reset.by_staff {
+            // Staff confirmed who the patient is: a lost phone and lost recovery codes must
+            // not keep them out. They can turn 2-step sign-in on again.
+            dispatch!(&mut tx.handle, |tx| {
+                sqlx::query(
+                    "DELETE FROM two_step_methods WHERE kind = 'patient' AND account_id = $1",
+                )
+                .bind(account.id)
+                .execute(&mut **tx)
+                .await?;
+                sqlx::query(
+                    "DELETE FROM recovery_codes WHERE kind = 'patient' AND account_id = $1",
+                )
+                .bind(account.id)
+                .execute(&mut **tx)
+                .await?;
+            });
+        }
         let payload = serde_json::json!({ "patient": account.patient }).to_string();
         tx.enqueue_job("email.password-changed", &payload, now)
             .await?;
@@ -282,9 +313,10 @@ impl Database {
             request_id: origin.request_id.clone(),
             detail: Some(
                 if reset.by_staff {
-                    "with a code from staff; every session ended; unlocked"
+                    "with a code from staff; every session ended; unlocked; 2-step sign-in \
+                     and passkeys removed"
                 } else {
-                    "every session ended"
+                    "every session ended; passkeys removed"
                 }
                 .to_owned(),
             ),

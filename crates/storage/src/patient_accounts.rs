@@ -209,6 +209,14 @@ impl Database {
             .bind(jiff_sqlx::ToSqlx::to_sqlx(now))
             .execute(&mut **tx)
             .await?;
+            // An email change someone else asked for does not outlive the password they used.
+            sqlx::query(
+                "UPDATE email_changes SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL",
+            )
+            .bind(account)
+            .bind(now.as_second())
+            .execute(&mut **tx)
+            .await?;
         });
         let payload = serde_json::json!({ "patient": scope.patient() }).to_string();
         tx.enqueue_job("email.password-changed", &payload, now)

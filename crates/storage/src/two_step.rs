@@ -45,6 +45,19 @@ pub struct TwoStep {
     pub recovery_codes_left: u32,
 }
 
+/// A second step to turn on.
+pub struct EnableTwoStep<'a> {
+    pub method: &'a SecondStep,
+    /// For an app, the time step of the code that confirmed it: that code is not accepted
+    /// again.
+    pub accepted_step: u64,
+    pub recovery_hashes: &'a [String],
+    /// The session the change is made from: every other session of the account ends.
+    /// `None` while signing in (no session yet): then the method is set only if the account
+    /// has none, so that a second browser racing the same setup cannot replace it.
+    pub from_session: Option<&'a str>,
+}
+
 /// A sign-in between its two steps.
 #[derive(Debug, Clone)]
 pub struct Challenge {
@@ -132,50 +145,73 @@ impl Database {
         }))
     }
 
-    /// Turns on (or replaces) the account's second step with fresh recovery codes, audited.
-    /// For an app, `accepted_step` is the time step of the code that confirmed it: that code
-    /// is not accepted again.
+    /// Turns on (or, from a session, replaces) the account's second step with fresh recovery
+    /// codes; the account's other sessions end; audited. `false`, changing nothing, when
+    /// signing in found a second step set meanwhile.
     pub async fn enable_two_step(
         &self,
         account: &AccountRef,
-        method: &SecondStep,
-        accepted_step: u64,
-        recovery_hashes: &[String],
+        enable: &EnableTwoStep<'_>,
         origin: &RequestOrigin,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<bool> {
         let now = Timestamp::now();
-        let (name, sealed) = match method {
+        let (name, sealed) = match enable.method {
             SecondStep::Totp { sealed } => ("totp", Some(sealed.as_str())),
             SecondStep::Email => ("email", None),
         };
-        let step = i64::try_from(accepted_step).unwrap_or(i64::MAX);
+        let step = i64::try_from(enable.accepted_step).unwrap_or(i64::MAX);
+        let on_conflict = if enable.from_session.is_some() {
+            "DO UPDATE SET method = excluded.method, totp_sealed = excluded.totp_sealed, \
+             totp_last_step = excluded.totp_last_step, enabled_at = excluded.enabled_at"
+        } else {
+            "DO NOTHING"
+        };
+        let statement = format!(
+            "INSERT INTO two_step_methods (kind, account_id, method, totp_sealed, \
+             totp_last_step, enabled_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (kind, account_id) {on_conflict}"
+        );
         let mut tx = self.begin().await?;
-        dispatch!(&mut tx.handle, |tx| {
-            sqlx::query(
-                "INSERT INTO two_step_methods (kind, account_id, method, totp_sealed, \
-                 totp_last_step, enabled_at) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (kind, account_id) DO UPDATE SET method = excluded.method, \
-                 totp_sealed = excluded.totp_sealed, totp_last_step = excluded.totp_last_step, \
-                 enabled_at = excluded.enabled_at",
-            )
-            .bind(account.kind.as_str())
-            .bind(account.id)
-            .bind(name)
-            .bind(sealed)
-            .bind(step)
-            .bind(now.as_second())
-            .execute(&mut **tx)
-            .await?;
+        let set = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(sqlx::AssertSqlSafe(statement.clone()))
+                .bind(account.kind.as_str())
+                .bind(account.id)
+                .bind(name)
+                .bind(sealed)
+                .bind(step)
+                .bind(now.as_second())
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
         });
-        tx.replace_recovery_codes(account, recovery_hashes, now)
+        if set != 1 {
+            return Ok(false);
+        }
+        if let Some(keep) = enable.from_session {
+            dispatch!(&mut tx.handle, |tx| {
+                sqlx::query(
+                    "DELETE FROM sessions WHERE kind = $1 AND subject_id = $2 AND token_hash <> $3",
+                )
+                .bind(account.kind.as_str())
+                .bind(account.id)
+                .bind(keep)
+                .execute(&mut **tx)
+                .await?;
+            });
+        }
+        tx.replace_recovery_codes(account, enable.recovery_hashes, now)
             .await?;
+        tx.tell_patient(account, "two-step-on", now).await?;
         tx.append_audit(&account.audit(
             "two-step.enabled",
             origin,
-            Some(format!("method {name}; new recovery codes")),
+            Some(format!(
+                "method {name}; new recovery codes; other sessions ended"
+            )),
         ))
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Turns the account's second step off and forgets its recovery codes, audited.
@@ -197,6 +233,8 @@ impl Database {
                 .execute(&mut **tx)
                 .await?;
         });
+        tx.tell_patient(account, "two-step-off", Timestamp::now())
+            .await?;
         tx.append_audit(&account.audit("two-step.disabled", origin, None))
             .await?;
         tx.commit().await
@@ -360,24 +398,29 @@ impl Database {
     }
 
     /// Replaces the challenge's emailed code with a new one and queues its email, if fewer
-    /// than `max_sends` have gone. `false`: no more are sent for this sign-in.
+    /// than `max_sends` have gone; the challenge then lasts at least until `lasts_until`, as
+    /// long as the new code works. `false`: no more are sent for this sign-in.
     pub async fn resend_challenge_code(
         &self,
         token_hash: &str,
         email: &EmailedCode<'_>,
         now: Timestamp,
         max_sends: u32,
+        lasts_until: Timestamp,
     ) -> anyhow::Result<bool> {
         let mut tx = self.begin().await?;
         let updated = dispatch!(&mut tx.handle, |tx| {
             sqlx::query(
                 "UPDATE sign_in_challenges SET email_code_hash = $2, email_sent_at = $3, \
-                 email_sends = email_sends + 1 WHERE token_hash = $1 AND email_sends < $4",
+                 email_sends = email_sends + 1, \
+                 expires_at = CASE WHEN expires_at < $5 THEN $5 ELSE expires_at END \
+                 WHERE token_hash = $1 AND email_sends < $4",
             )
             .bind(token_hash)
             .bind(email.code_hash)
             .bind(now.as_second())
             .bind(i64::from(max_sends))
+            .bind(lasts_until.as_second())
             .execute(&mut **tx)
             .await?
             .rows_affected()
@@ -392,6 +435,22 @@ impl Database {
 }
 
 impl Tx {
+    /// Queues the "how you sign in changed" email to a patient account's owner (staff
+    /// accounts get none).
+    pub(crate) async fn tell_patient(
+        &mut self,
+        account: &AccountRef,
+        change: &str,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
+        let Some(patient) = account.patient else {
+            return Ok(());
+        };
+        let payload = serde_json::json!({ "patient": patient, "change": change }).to_string();
+        self.enqueue_job("email.sign-in-changed", &payload, now)
+            .await
+    }
+
     async fn replace_recovery_codes(
         &mut self,
         account: &AccountRef,

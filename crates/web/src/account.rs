@@ -19,7 +19,7 @@ use domain::password::{PasswordContext, PasswordPolicy};
 use jiff::Timestamp;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use storage::{AccountRef, AuditActor, SecondStep, SessionKind};
+use storage::{AccountRef, AuditActor, EnableTwoStep, SecondStep, SessionKind};
 
 use crate::{
     AppState,
@@ -398,9 +398,15 @@ async fn turn_on(
 ) -> Response {
     let (codes, hashes) = two_step::new_recovery_codes(state, user.account.id);
     let origin = request_origin(client, headers);
+    let enable = EnableTwoStep {
+        method,
+        accepted_step: step,
+        recovery_hashes: &hashes,
+        from_session: Some(&user.token_hash),
+    };
     if let Err(error) = state
         .db
-        .enable_two_step(&account_ref(user), method, step, &hashes, &origin)
+        .enable_two_step(&account_ref(user), &enable, &origin)
         .await
     {
         tracing::error!(error = %error, "could not turn 2-step sign-in on");
@@ -625,6 +631,9 @@ async fn changed_password(
     Ok(Redirect::to("/account?done=password").into_response())
 }
 
+/// Email changes one account may ask for per day.
+const EMAIL_CHANGES_PER_DAY: u32 = 5;
+
 /// How long the link sent to a new email address works.
 const EMAIL_CHANGE_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 
@@ -768,6 +777,23 @@ pub async fn change_email(
             .await;
         }
     };
+    // Each request sends two emails, one to any address typed.
+    let bucket = format!("email-change:{}", user.account.id);
+    if !crate::sign_in::within_rate(
+        &state.db,
+        &bucket,
+        EMAIL_CHANGES_PER_DAY,
+        jiff::SignedDuration::from_hours(24),
+    )
+    .await
+    {
+        return email_page(
+            &state,
+            refuse("email-change-too-many"),
+            "/account/email".to_owned(),
+        )
+        .await;
+    }
     if current
         .as_deref()
         .is_some_and(|c| c.eq_ignore_ascii_case(new.as_str()))

@@ -271,9 +271,29 @@ pub async fn remove(
     }
 }
 
+/// Passkey sign-ins one address may start per hour (each keeps a row for five minutes).
+const SIGN_INS_PER_ADDRESS: u32 = 60;
+
 /// `POST /sign-in/passkey/options`: a challenge any of the portal's passkeys may answer.
-pub async fn sign_in_options(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub async fn sign_in_options(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+) -> Result<Response, ApiError> {
     let webauthn = relying_party(&state).ok_or_else(unavailable)?;
+    let bucket = format!(
+        "passkey-options:{}",
+        crate::sign_in::address_key(client.ip())
+    );
+    if !crate::sign_in::within_rate(
+        &state.db,
+        &bucket,
+        SIGN_INS_PER_ADDRESS,
+        SignedDuration::from_hours(1),
+    )
+    .await
+    {
+        return Err(ApiError::throttled(&t("passkey-too-many")));
+    }
     let (mut options, authentication) = webauthn
         .start_discoverable_authentication()
         .map_err(|error| anyhow::anyhow!("could not start a passkey sign-in: {error}"))?;

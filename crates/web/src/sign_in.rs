@@ -77,6 +77,23 @@ pub(crate) async fn code_wait(
     }
 }
 
+/// A plain rate limit: counts this request in `bucket` and answers whether it is within
+/// `max` per `window` (when the counter cannot be written, it is not).
+pub(crate) async fn within_rate(
+    db: &Database,
+    bucket: &str,
+    max: u32,
+    window: SignedDuration,
+) -> bool {
+    match db.record_failure(bucket, Timestamp::now(), window).await {
+        Ok(count) => count <= max,
+        Err(error) => {
+            tracing::error!(error = %error, "could not count a request");
+            false
+        }
+    }
+}
+
 /// Counts a wrong second-step code in `bucket`.
 pub(crate) async fn count_code_failure(db: &Database, bucket: &str, now: Timestamp) {
     if let Err(error) = db.record_failure(bucket, now, ACCOUNT.window).await {

@@ -13,7 +13,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
-use storage::{AccountRef, AuditActor, Challenge, SessionKind};
+use storage::{AccountRef, AuditActor, Challenge, EnableTwoStep, SessionKind};
 
 use crate::{
     AppState,
@@ -410,13 +410,20 @@ async fn staff_setup_submit(
     let (codes, hashes) = two_step::new_recovery_codes(state, challenge.account);
     let method = two_step::confirmed_app(state, challenge.account, &secret);
     let origin = request_origin(client, headers);
-    if let Err(error) = state
-        .db
-        .enable_two_step(&account, &method, step, &hashes, &origin)
-        .await
-    {
-        tracing::error!(error = %error, "could not turn 2-step sign-in on");
-        return server_error();
+    let enable = EnableTwoStep {
+        method: &method,
+        accepted_step: step,
+        recovery_hashes: &hashes,
+        from_session: None,
+    };
+    match state.db.enable_two_step(&account, &enable, &origin).await {
+        Ok(true) => {}
+        // Another browser set it up first: this one signs in again, with that app's code.
+        Ok(false) => return crate::staff::sign_in_again(state, STAFF_ENDED).await,
+        Err(error) => {
+            tracing::error!(error = %error, "could not turn 2-step sign-in on");
+            return server_error();
+        }
     }
     staff_signed_in(state, client, headers, challenge, Some(codes)).await
 }

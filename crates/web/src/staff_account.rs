@@ -15,7 +15,7 @@ use axum::{
 use domain::Role;
 use jiff::Timestamp;
 use serde::Deserialize;
-use storage::{AccountRef, AuditActor, SessionKind};
+use storage::{AccountRef, AuditActor, EnableTwoStep, SessionKind};
 
 use crate::{
     AppState,
@@ -339,9 +339,15 @@ pub async fn app_confirm(
     let (codes, hashes) = two_step::new_recovery_codes(&state, account);
     let method = two_step::confirmed_app(&state, account, &secret);
     let origin = request_origin(client, &headers);
+    let enable = EnableTwoStep {
+        method: &method,
+        accepted_step: step,
+        recovery_hashes: &hashes,
+        from_session: Some(&user.token_hash),
+    };
     if let Err(error) = state
         .db
-        .enable_two_step(&account_ref(&user), &method, step, &hashes, &origin)
+        .enable_two_step(&account_ref(&user), &enable, &origin)
         .await
     {
         tracing::error!(error = %error, "could not turn 2-step sign-in on");

@@ -433,6 +433,9 @@ each_backend! {
         let on = browser.post(app.url("/account/two-step/email")).send().await.unwrap();
         assert_eq!(on.status(), StatusCode::OK);
         assert_eq!(recovery_codes(&on.text().await.unwrap()).len(), 10);
+        // She is told, in case it was not her.
+        let told = app.mail.wait_for(&email, "How you sign in to the").await;
+        assert!(told.text.contains("2-step sign-in was just turned on"), "{}", told.text);
         browser.post(app.url("/sign-out")).send().await.unwrap();
 
         let signing_in = patient_sign_in(&app, &browser, "lucia.r").await;
@@ -558,6 +561,54 @@ each_backend! {
         assert_eq!(location(&off), "/staff/account?done=off");
         app.client.post(app.url("/staff/sign-out")).send().await.unwrap();
         assert_eq!(location(&staff_sign_in(&app, &org, "alex", STAFF_PASSWORD).await), "/staff");
+    }
+
+    async fn a_lost_phone_and_lost_codes_end_with_a_reset_code_from_staff(app) {
+        let (browser, _, _) = lucia_with_app(&app).await;
+        // She lost her phone and her recovery codes, and calls; staff confirm who she is.
+        let org_page = crate::fixtures::patient_page(&app, &app.db.organizations().await.unwrap()[0], "Rivera", "Lucia").await;
+        browser.post(app.url("/sign-out")).send().await.unwrap();
+        let issued = app.client.post(app.url(&format!("{org_page}/reset-code"))).form(&[("confirmed", "photo-id")]).send().await.unwrap();
+        let issued = issued.text().await.unwrap();
+        let code = between(&issued, "id=\"reset-code\">", "<").to_owned();
+        let new_password = "a heron waits by the cold river";
+        let done = patient_browser()
+            .post(app.url("/reset-code"))
+            .form(&[("code", code.as_str()), ("password", new_password), ("confirmation", new_password)])
+            .send()
+            .await
+            .unwrap();
+        assert!(done.text().await.unwrap().contains("Your password is changed"));
+        // Identity confirmed by staff: her password alone signs her in, to turn it on again.
+        let signed_in = patient_browser()
+            .post(app.url("/sign-in"))
+            .form(&[("organization", "maple"), ("username", "lucia.r"), ("password", new_password)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&signed_in), "/home");
+        assert_eq!(app.db.count_audit("two-step.enabled").await.unwrap(), 1);
+    }
+
+    async fn an_old_api_client_saving_the_policy_keeps_the_newer_settings(app) {
+        let org = clinic(&app).await;
+        add_staff(&app, org.id, "alex", Role::Administrator).await;
+        assert_eq!(location(&staff_sign_in(&app, &org, "alex", STAFF_PASSWORD).await), "/staff");
+        let mut policy: serde_json::Value = app.client.get(app.url("/api/v1/enrollment-policy")).send().await.unwrap().json().await.unwrap();
+        policy["staff_two_step_required"] = serde_json::json!(true);
+        policy["patient_idle_minutes"] = serde_json::json!(10);
+        let saved = app.client.put(app.url("/api/v1/enrollment-policy")).json(&policy).send().await.unwrap();
+        assert_eq!(saved.status(), StatusCode::OK);
+        // A client from before these settings sends the policy without them.
+        let old = policy.as_object().unwrap().iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "staff_two_step_required" | "patient_idle_minutes" | "patient_session_hours" | "staff_idle_minutes" | "staff_session_hours"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<serde_json::Map<_, _>>();
+        let saved = app.client.put(app.url("/api/v1/enrollment-policy")).json(&old).send().await.unwrap();
+        assert_eq!(saved.status(), StatusCode::OK);
+        let stored = app.db.enrollment_policy(org.id).await.unwrap();
+        assert!(stored.staff_two_step_required, "not weakened by an older client");
+        assert_eq!(stored.patient_idle_minutes, 10);
     }
 
     async fn the_api_asks_for_the_second_step_before_a_session(app) {

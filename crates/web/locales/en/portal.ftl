@@ -415,3 +415,5 @@ email-change-ended-title = This link no longer works
 email-change-ended = A link to change an email address works once, for a day. Sign in and ask for a new one from "Account and security".
 account-email-change = Change your email address
 email-change-call = To change it, call us:
+passkey-too-many = Too many tries from this network. Please wait a while, or sign in with your username and password.
+email-change-too-many = You have asked for several changes today. Please wait until tomorrow, or call us.

@@ -415,3 +415,5 @@ email-change-ended-title = Este enlace ya no funciona
 email-change-ended = Un enlace para cambiar el correo electrónico sirve una sola vez, durante un día. Inicie sesión y pida uno nuevo en "Cuenta y seguridad".
 account-email-change = Cambiar su correo electrónico
 email-change-call = Para cambiarla, llámenos:
+passkey-too-many = Demasiados intentos desde esta red. Espere un rato o entre con su usuario y contraseña.
+email-change-too-many = Usted pidió varios cambios hoy. Espere hasta mañana o llámenos.

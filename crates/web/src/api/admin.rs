@@ -63,43 +63,27 @@ pub struct Policy {
     /// The shortest password allowed (8 to 64).
     #[schema(example = 12)]
     pub password_min_chars: i64,
-    /// Staff must use an authenticator app after their password.
+    /// Staff must use an authenticator app after their password. Left out: unchanged (as
+    /// are the session limits below), so that a client written before these settings existed
+    /// cannot weaken them by saving.
     #[serde(default)]
-    pub staff_two_step_required: bool,
+    pub staff_two_step_required: Option<bool>,
     /// A patient's session ends after this many minutes without a request (5 to 120).
-    #[serde(default = "defaults::patient_idle_minutes")]
+    #[serde(default)]
     #[schema(example = 20)]
-    pub patient_idle_minutes: i64,
+    pub patient_idle_minutes: Option<i64>,
     /// ...and this many hours after sign-in (1 to 24).
-    #[serde(default = "defaults::patient_session_hours")]
+    #[serde(default)]
     #[schema(example = 12)]
-    pub patient_session_hours: i64,
+    pub patient_session_hours: Option<i64>,
     /// A staff session ends after this many minutes without a request (5 to 120).
-    #[serde(default = "defaults::staff_idle_minutes")]
+    #[serde(default)]
     #[schema(example = 30)]
-    pub staff_idle_minutes: i64,
+    pub staff_idle_minutes: Option<i64>,
     /// ...and this many hours after sign-in (1 to 24).
-    #[serde(default = "defaults::staff_session_hours")]
+    #[serde(default)]
     #[schema(example = 12)]
-    pub staff_session_hours: i64,
-}
-
-/// What a policy sent without the session limits (written before they existed) gets.
-mod defaults {
-    use domain::policy::EnrollmentPolicy;
-
-    pub fn patient_idle_minutes() -> i64 {
-        EnrollmentPolicy::default().patient_idle_minutes.into()
-    }
-    pub fn patient_session_hours() -> i64 {
-        EnrollmentPolicy::default().patient_session_hours.into()
-    }
-    pub fn staff_idle_minutes() -> i64 {
-        EnrollmentPolicy::default().staff_idle_minutes.into()
-    }
-    pub fn staff_session_hours() -> i64 {
-        EnrollmentPolicy::default().staff_session_hours.into()
-    }
+    pub staff_session_hours: Option<i64>,
 }
 
 impl From<EnrollmentPolicy> for Policy {
@@ -115,11 +99,11 @@ impl From<EnrollmentPolicy> for Policy {
             self_enrollment: policy.self_enrollment,
             email_link_skips_bot_check: policy.email_link_skips_bot_check,
             password_min_chars: policy.password_min_chars.into(),
-            staff_two_step_required: policy.staff_two_step_required,
-            patient_idle_minutes: policy.patient_idle_minutes.into(),
-            patient_session_hours: policy.patient_session_hours.into(),
-            staff_idle_minutes: policy.staff_idle_minutes.into(),
-            staff_session_hours: policy.staff_session_hours.into(),
+            staff_two_step_required: Some(policy.staff_two_step_required),
+            patient_idle_minutes: Some(policy.patient_idle_minutes.into()),
+            patient_session_hours: Some(policy.patient_session_hours.into()),
+            staff_idle_minutes: Some(policy.staff_idle_minutes.into()),
+            staff_session_hours: Some(policy.staff_session_hours.into()),
         }
     }
 }
@@ -127,7 +111,7 @@ impl From<EnrollmentPolicy> for Policy {
 impl Policy {
     /// As the page's form would send it: the domain's parser checks both alike (numbers out
     /// of range are its errors, named by field, not the JSON reader's).
-    fn to_input(&self) -> PolicyInput {
+    fn to_input(&self, stored: &EnrollmentPolicy) -> PolicyInput {
         let flag = |on: bool| on.then(|| "on".to_owned());
         PolicyInput {
             minimum_age: self.minimum_age.to_string(),
@@ -140,11 +124,26 @@ impl Policy {
             self_enrollment: flag(self.self_enrollment),
             email_link_skips_bot_check: flag(self.email_link_skips_bot_check),
             password_min_chars: self.password_min_chars.to_string(),
-            staff_two_step_required: flag(self.staff_two_step_required),
-            patient_idle_minutes: self.patient_idle_minutes.to_string(),
-            patient_session_hours: self.patient_session_hours.to_string(),
-            staff_idle_minutes: self.staff_idle_minutes.to_string(),
-            staff_session_hours: self.staff_session_hours.to_string(),
+            staff_two_step_required: flag(
+                self.staff_two_step_required
+                    .unwrap_or(stored.staff_two_step_required),
+            ),
+            patient_idle_minutes: self
+                .patient_idle_minutes
+                .unwrap_or(stored.patient_idle_minutes.into())
+                .to_string(),
+            patient_session_hours: self
+                .patient_session_hours
+                .unwrap_or(stored.patient_session_hours.into())
+                .to_string(),
+            staff_idle_minutes: self
+                .staff_idle_minutes
+                .unwrap_or(stored.staff_idle_minutes.into())
+                .to_string(),
+            staff_session_hours: self
+                .staff_session_hours
+                .unwrap_or(stored.staff_session_hours.into())
+                .to_string(),
         }
     }
 }
@@ -199,7 +198,11 @@ pub async fn save_policy(
 ) -> Result<Response, ApiError> {
     let user = administrator(user, crate::policy::ADMINISTRATORS_ONLY)?;
     let origin = request_origin(client, &headers);
-    match change_policy(&state, &user, &request.to_input(), &origin).await? {
+    let stored = state
+        .db
+        .enrollment_policy(user.account.organization)
+        .await?;
+    match change_policy(&state, &user, &request.to_input(&stored), &origin).await? {
         Ok(policy) => Ok(reply(StatusCode::OK, Policy::from(policy))),
         Err(errors) => Err(ApiError::invalid(
             errors.into_iter().map(|e| (e.field, e.message)),

@@ -163,7 +163,7 @@ pub struct CodeRequest {
 }
 
 /// Finishes a sign-in with its second step. Each code is accepted once; wrong codes count
-/// against the sign-in (it ends after 5) and against the account (growing waits).
+/// against the sign-in (it ends after 3) and against the account (growing waits).
 #[utoipa::path(
     post,
     path = "/api/v1/session/code",
