@@ -370,6 +370,27 @@ impl Database {
         }))
     }
 
+    /// Takes one of the challenge's `max` attempts before its code is checked (one atomic
+    /// update, so that codes sent at the same moment cannot all be checked); answers which
+    /// attempt this is, or `None` when none is left or the challenge is gone.
+    pub async fn reserve_challenge_attempt(
+        &self,
+        token_hash: &str,
+        max: u32,
+    ) -> anyhow::Result<Option<u32>> {
+        let attempt: Option<i64> = dispatch!(&self.handle, |pool| {
+            sqlx::query_scalar(
+                "UPDATE sign_in_challenges SET failures = failures + 1 \
+                 WHERE token_hash = $1 AND failures < $2 RETURNING failures",
+            )
+            .bind(token_hash)
+            .bind(i64::from(max))
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(attempt.map(|a| u32::try_from(a).unwrap_or(u32::MAX)))
+    }
+
     /// Counts a wrong code against the challenge; answers the failures so far.
     pub async fn count_challenge_failure(&self, token_hash: &str) -> anyhow::Result<u32> {
         let failures: Option<i64> = dispatch!(&self.handle, |pool| {

@@ -213,6 +213,15 @@ pub(crate) async fn check(
     if let Some(wait) = sign_in::code_wait(&state.db, &bucket, now).await {
         return Ok(Checked::Throttled(wait));
     }
+    // The attempt is taken before the code is checked: codes sent at once all count.
+    let Some(attempt) = state
+        .db
+        .reserve_challenge_attempt(challenge_hash, CODE_FAILURES)
+        .await?
+    else {
+        state.db.end_challenge(challenge_hash).await?;
+        return Ok(Checked::Ended);
+    };
     let right = match state.db.two_step(challenge.kind, challenge.account).await? {
         Some(two_step) => {
             let first = match &two_step.method {
@@ -243,10 +252,16 @@ pub(crate) async fn check(
         }
         return Ok(Checked::Accepted);
     }
-    Ok(count_wrong(state, challenge_hash, &bucket, now).await)
+    sign_in::count_code_failure(&state.db, &bucket, now).await;
+    if attempt >= CODE_FAILURES {
+        state.db.end_challenge(challenge_hash).await?;
+        return Ok(Checked::Ended);
+    }
+    Ok(Checked::Wrong)
 }
 
-/// Counts a wrong code against the challenge and the account.
+/// Counts a wrong code against the challenge and the account (the first code of an app
+/// being set up, which [`check`] does not see).
 pub(crate) async fn count_wrong(
     state: &AppState,
     challenge_hash: &str,

@@ -228,6 +228,36 @@ each_backend! {
         assert_eq!(guesser.get(app.url("/home")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     }
 
+    async fn codes_sent_at_once_take_their_turns_and_a_challenge_keeps_its_kind(app) {
+        let (_, secret, _) = lucia_with_app(&app).await;
+        let guesser = patient_browser();
+        patient_sign_in(&app, &guesser, "lucia.r").await;
+        // A patient's challenge is no staff sign-in.
+        let staff_page = guesser.get(app.url("/staff/sign-in/code")).send().await.unwrap();
+        assert_eq!(location(&staff_page), "/staff/sign-in");
+        let as_staff = guesser.post(app.url("/staff/sign-in/code")).form(&[("code", secret.code_at(now()))]).send().await.unwrap();
+        assert_eq!(as_staff.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(guesser.get(app.url("/staff")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+
+        // Eight guesses sent at the same moment: only the challenge's attempts are checked.
+        let guesses = (0..8).map(|_| {
+            let guesser = guesser.clone();
+            let url = app.url("/sign-in/code");
+            tokio::spawn(async move {
+                guesser.post(url).form(&[("code", "999999")]).send().await.unwrap().text().await.unwrap()
+            })
+        });
+        let mut checked = 0;
+        for guess in guesses {
+            if guess.await.unwrap().contains("That code does not work") {
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, CODE_FAILURES - 1, "the last attempt ends the sign-in; the rest are not checked");
+        assert_eq!(send_code(&app, &guesser, &secret.code_at(now())).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(guesser.get(app.url("/home")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+
     async fn changing_2_step_settings_asks_for_the_password_again(app) {
         let (browser, _, _) = lucia_with_app(&app).await;
         // Half an hour later, on a computer left signed in...
