@@ -183,42 +183,65 @@ impl Throttle {
         self
     }
 
-    /// How long this attempt must wait; `None`: it may go on. When the counters cannot be
-    /// read, it waits.
-    async fn wait(
+    /// Takes this attempt's turn on the account's counter, or says how long it must wait.
+    /// The attempt is counted before the password is checked (a right one clears the count
+    /// again), with a compare-and-swap on the count just read: attempts sent at the same
+    /// moment see each other, so a burst at the end of a wait gets one try, not one each.
+    /// When the counters cannot be read, it waits.
+    async fn take_turn(
         &self,
         db: &Database,
         now: Timestamp,
         password_key: Option<&str>,
-    ) -> Option<SignedDuration> {
-        match self.read_wait(db, now, password_key).await {
-            Ok(wait) => wait,
-            Err(error) => {
-                tracing::error!(error = %error, "could not read the sign-in counters");
-                Some(SignedDuration::from_mins(1))
+    ) -> Result<(), SignedDuration> {
+        let unreadable = |error: anyhow::Error| {
+            tracing::error!(error = %error, "could not read the sign-in counters");
+            SignedDuration::from_mins(1)
+        };
+        for _ in 0..5 {
+            let seen = db
+                .throttle_counter(&self.account_bucket)
+                .await
+                .map_err(unreadable)?;
+            let account = seen.filter(|c| now.duration_since(c.started_at) < ACCOUNT.window);
+            let account = account.map(|c| FailureCount {
+                failures: c.failures,
+                last_at: c.last_at,
+            });
+            let others = self
+                .other_waits(db, now, password_key)
+                .await
+                .map_err(unreadable)?;
+            if let Some(wait) = [ACCOUNT.remaining(account, now), others]
+                .into_iter()
+                .flatten()
+                .max()
+            {
+                return Err(wait);
             }
+            if db
+                .take_attempt(&self.account_bucket, seen.as_ref(), now, ACCOUNT.window)
+                .await
+                .map_err(unreadable)?
+            {
+                return Ok(());
+            }
+            // Another attempt took its turn between the read and the write: read again.
         }
+        Err(ACCOUNT.first)
     }
 
-    async fn read_wait(
+    /// The waits besides the account's: the client address's, and a sprayed password's.
+    async fn other_waits(
         &self,
         db: &Database,
         now: Timestamp,
         password_key: Option<&str>,
     ) -> anyhow::Result<Option<SignedDuration>> {
-        let account = db
-            .failure_count(&self.account_bucket, now, ACCOUNT.window)
-            .await?;
         let address = db
             .failure_count(&self.address_bucket, now, ADDRESS.window)
             .await?;
-        let mut wait = [
-            ACCOUNT.remaining(account, now),
-            ADDRESS.remaining(address, now),
-        ]
-        .into_iter()
-        .flatten()
-        .max();
+        let mut wait = ADDRESS.remaining(address, now);
         if let (Some(organization), Some(key), false) =
             (self.organization, password_key, self.known_device)
         {
@@ -241,8 +264,8 @@ impl Throttle {
 
     /// Weighs one attempt against the stored hash (`None`: no such account) and the counters.
     /// It always costs one Argon2id computation, whether or not the account exists, can sign
-    /// in, or must wait, so that no answer or timing tells them apart. A wrong attempt is
-    /// counted (and looked at for credential stuffing); a right one clears its counter.
+    /// in, or must wait, so that no answer or timing tells them apart. A wrong attempt stays
+    /// counted (and is looked at for credential stuffing); a right one clears its counter.
     pub(crate) async fn weigh(
         &self,
         state: &AppState,
@@ -254,13 +277,15 @@ impl Throttle {
         let password_key = self
             .organization
             .map(|_| state.key.keyed_hash("sign-in-password", &password));
-        let wait = self.wait(&state.db, now, password_key.as_deref()).await;
+        let turn = self
+            .take_turn(&state.db, now, password_key.as_deref())
+            .await;
         let verified = state
             .hasher
             .verify_or_dummy(SecretString::from(password), stored_hash)
             .await
             .unwrap_or(false);
-        if let Some(wait) = wait {
+        if let Err(wait) = turn {
             return Err(Refused::Throttled(wait));
         }
         if !(verified && usable) {
@@ -272,14 +297,15 @@ impl Throttle {
         Ok(())
     }
 
+    /// Counts a wrong attempt against the client address and keeps it as evidence (the
+    /// account's counter took it already, in [`Throttle::take_turn`]).
     async fn count_failure(&self, state: &AppState, now: Timestamp, password_key: Option<&str>) {
-        for (bucket, limit) in [
-            (&self.account_bucket, &ACCOUNT),
-            (&self.address_bucket, &ADDRESS),
-        ] {
-            if let Err(error) = state.db.record_failure(bucket, now, limit.window).await {
-                tracing::error!(error = %error, "could not count a failed sign-in");
-            }
+        if let Err(error) = state
+            .db
+            .record_failure(&self.address_bucket, now, ADDRESS.window)
+            .await
+        {
+            tracing::error!(error = %error, "could not count a failed sign-in");
         }
         let (Some(organization), Some(password_key)) = (self.organization, password_key) else {
             return;

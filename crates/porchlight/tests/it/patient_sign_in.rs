@@ -72,6 +72,43 @@ async fn lucia_with_phone(app: &TestApp) -> (storage::Organization, reqwest::Cli
 }
 
 each_backend! {
+    async fn guesses_sent_at_once_take_their_turns(app) {
+        let org = front_desk(&app).await;
+        import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", "")]).await;
+        enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+        let guesser = patient_browser();
+        for n in 0..4 {
+            let wrong = sign_in(&app, &guesser, "lucia.r", &format!("wrong guess {n}")).await;
+            assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        }
+        // One free guess is left; six sent at the same moment get one check between them.
+        let guesses = (0..6).map(|n| {
+            let guesser = guesser.clone();
+            let url = app.url("/sign-in");
+            tokio::spawn(async move {
+                guesser
+                    .post(url)
+                    .form(&[("organization", "maple"), ("username", "lucia.r"), ("password", &format!("burst {n}"))])
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            })
+        });
+        let (mut checked, mut waited) = (0, 0);
+        for guess in guesses {
+            let page = guess.await.unwrap();
+            if page.contains("That username and password do not match") {
+                checked += 1;
+            } else if page.contains("Wait 1 minute") {
+                waited += 1;
+            }
+        }
+        assert_eq!((checked, waited), (1, 5));
+    }
+
     async fn a_patient_signs_in_sees_home_and_signs_out(app) {
         lucia(&app).await;
         let browser = patient_browser();
