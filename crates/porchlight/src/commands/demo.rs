@@ -122,14 +122,19 @@ pub async fn run(settings: &Settings, patients: u64, seed: u64) -> anyhow::Resul
     } else {
         println!("  using the demo patients generated earlier");
     }
-    println!("  open           http://{}/", running.addr);
-    println!("  staff console  http://{}/staff/sign-in", running.addr);
+    // The portal's own address (PORCHLIGHT_BASE_URL when set): passkeys work only there.
+    let portal = if settings.base_url.ends_with(":0") {
+        format!("http://{}", running.addr)
+    } else {
+        settings.base_url.clone()
+    };
+    println!("  open           {portal}/");
+    println!("  staff console  {portal}/staff/sign-in");
     println!("  administrator  {DEMO_ADMIN} / {}", setup.admin_password);
     match &settings.smtp_url {
         Some(_) => println!("  emails         sent over PORCHLIGHT_SMTP_URL"),
         None => println!(
-            "  emails         kept at http://{}/staff/mailbox (no PORCHLIGHT_SMTP_URL)",
-            running.addr
+            "  emails         kept at {portal}/staff/mailbox (no PORCHLIGHT_SMTP_URL)"
         ),
     }
     println!("  stop with Ctrl-C");
