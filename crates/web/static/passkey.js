@@ -43,6 +43,27 @@
     });
   }
 
+  // Asks for a ceremony's options as the pointer or focus reaches the button, so that the
+  // click can call WebAuthn at once: some browsers (Safari) want that call to follow the
+  // click closely. Options asked for and not used expire on the server after five minutes.
+  function prefetched(button, url) {
+    var pending = null;
+    function warm() {
+      if (!pending) {
+        pending = postJson(url);
+        pending.catch(function () { pending = null; });
+      }
+    }
+    ['pointerdown', 'touchstart', 'focus'].forEach(function (event) {
+      button.addEventListener(event, warm, { passive: true });
+    });
+    return function take() {
+      var options = pending || postJson(url);
+      pending = null;
+      return options;
+    };
+  }
+
   function say(region, text) {
     if (region) {
       region.textContent = text;
@@ -59,10 +80,11 @@
   if (add) {
     var addStatus = document.getElementById('passkey-status');
     add.hidden = false;
+    var addOptions = prefetched(add, '/account/passkeys/options');
     add.addEventListener('click', function () {
       add.disabled = true;
       say(addStatus, add.dataset.working);
-      postJson('/account/passkeys/options').then(function (started) {
+      addOptions().then(function (started) {
         var options = started.options.publicKey;
         options.challenge = fromBase64url(options.challenge);
         options.user.id = fromBase64url(options.user.id);
@@ -97,10 +119,11 @@
   if (signIn) {
     var signInStatus = document.getElementById('passkey-sign-in-status');
     signIn.hidden = false;
+    var signInOptions = prefetched(signIn, '/sign-in/passkey/options');
     signIn.addEventListener('click', function () {
       signIn.disabled = true;
       say(signInStatus, signIn.dataset.working);
-      postJson('/sign-in/passkey/options').then(function (started) {
+      signInOptions().then(function (started) {
         var options = started.options.publicKey;
         options.challenge = fromBase64url(options.challenge);
         (options.allowCredentials || []).forEach(function (credential) {
