@@ -55,6 +55,10 @@ pub struct RunningWorker {
     task: JoinHandle<()>,
 }
 
+/// How often the worker deletes throttle counters, challenges and failed sign-ins that no
+/// longer count (`Database::prune_expired`).
+const PRUNE_EVERY: Duration = Duration::from_secs(10 * 60);
+
 /// How long shutdown waits for the job in hand. A job cut short keeps its lease and runs
 /// again once the lease ends, here or on another instance.
 const STOP_GRACE: Duration = Duration::from_secs(2);
@@ -169,7 +173,15 @@ impl Worker {
     }
 
     async fn run(self, mut stopped: watch::Receiver<bool>) {
+        let mut pruned_at: Option<std::time::Instant> = None;
         loop {
+            if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+                pruned_at = Some(std::time::Instant::now());
+                match self.db.prune_expired(Timestamp::now()).await {
+                    Ok(pruned) => tracing::debug!(?pruned, "pruned what no longer counts"),
+                    Err(error) => tracing::warn!(error = %error, "could not prune"),
+                }
+            }
             let ran = match self.run_due().await {
                 Ok(ran) => ran,
                 Err(error) => {

@@ -53,7 +53,9 @@ pub use patients::{PatientQuery, PatientSummary, RequestOrigin};
 pub use record_access::RecordAccess;
 pub use review::{ReviewError, ReviewItem};
 pub use self_enrollment::{NewSelfEnrollment, SelfEnrollmentCandidate, SelfEnrollmentError};
-pub use sessions::{CounterRow, FailureCount, NewSession, Session, SessionInfo, SessionKind};
+pub use sessions::{
+    CounterRow, FailureCount, NewSession, Pruned, Session, SessionInfo, SessionKind,
+};
 pub use sign_in_defences::{
     FailureSamples, FailureSummary, FailuresBy, HourlyFailures, NewSignInFailure, NoticedEvent,
     SecurityEvent, SeenDevice, Sighting,

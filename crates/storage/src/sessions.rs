@@ -474,3 +474,56 @@ impl Database {
         Ok(ended)
     }
 }
+
+/// What [`Database::prune_expired`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub throttle_counters: u64,
+    pub challenges: u64,
+    pub ceremonies: u64,
+    pub sign_in_failures: u64,
+}
+
+/// Counters untouched for this long count nothing any more (the longest window is a day).
+const COUNTERS_KEPT: jiff::SignedDuration = jiff::SignedDuration::from_hours(25);
+
+impl Database {
+    /// Deletes what no longer counts: throttle counters idle for over a day, sign-ins that
+    /// never finished their second step, passkey ceremonies never answered, and failed sign-ins
+    /// older than the day the stuffing detectors look back over.
+    pub async fn prune_expired(&self, now: Timestamp) -> anyhow::Result<Pruned> {
+        let counters_before = (now - COUNTERS_KEPT).to_sqlx();
+        let failures_before = now.as_second() - 24 * 60 * 60;
+        Ok(dispatch!(&self.handle, |pool| {
+            let throttle_counters = sqlx::query(
+                "DELETE FROM throttle_counters WHERE window_started_at < $1 \
+                 AND (last_failure_at IS NULL OR last_failure_at < $1)",
+            )
+            .bind(counters_before)
+            .execute(pool)
+            .await?
+            .rows_affected();
+            let challenges = sqlx::query("DELETE FROM sign_in_challenges WHERE expires_at < $1")
+                .bind(now.as_second())
+                .execute(pool)
+                .await?
+                .rows_affected();
+            let ceremonies = sqlx::query("DELETE FROM webauthn_ceremonies WHERE expires_at < $1")
+                .bind(now.as_second())
+                .execute(pool)
+                .await?
+                .rows_affected();
+            let sign_in_failures = sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+                .bind(failures_before)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            Pruned {
+                throttle_counters,
+                challenges,
+                ceremonies,
+                sign_in_failures,
+            }
+        }))
+    }
+}

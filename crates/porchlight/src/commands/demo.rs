@@ -133,9 +133,9 @@ pub async fn run(settings: &Settings, patients: u64, seed: u64) -> anyhow::Resul
     println!("  administrator  {DEMO_ADMIN} / {}", setup.admin_password);
     match &settings.smtp_url {
         Some(_) => println!("  emails         sent over PORCHLIGHT_SMTP_URL"),
-        None => println!(
-            "  emails         kept at {portal}/staff/mailbox (no PORCHLIGHT_SMTP_URL)"
-        ),
+        None => {
+            println!("  emails         kept at {portal}/staff/mailbox (no PORCHLIGHT_SMTP_URL)")
+        }
     }
     println!("  stop with Ctrl-C");
     println!();

@@ -39,6 +39,45 @@ async fn set_policy(
 }
 
 each_backend! {
+    async fn what_no_longer_counts_is_pruned(app) {
+        use jiff::{SignedDuration, Timestamp};
+        let org = crate::fixtures::clinic(&app).await;
+        // Pruned as of a day from now, so that the worker's own pruning (as it starts, at the
+        // real time) finds nothing of this test's to remove.
+        let now = Timestamp::now();
+        let later = now + SignedDuration::from_hours(24);
+        let day = SignedDuration::from_hours(24);
+        app.db.record_failure("guesses:old", now - SignedDuration::from_hours(2), day).await.unwrap();
+        app.db.record_failure("guesses:new", now, day).await.unwrap();
+        for (token, expires_at) in [("fresh", later + SignedDuration::from_hours(1)), ("stale", now + SignedDuration::from_mins(10))] {
+            app.db.create_challenge(&storage::NewChallenge {
+                token_hash: token,
+                kind: storage::SessionKind::Patient,
+                account: uuid::Uuid::new_v4(),
+                organization: org.id,
+                now,
+                expires_at,
+                email: None,
+            }).await.unwrap();
+            app.db.begin_ceremony(&storage::NewCeremony {
+                token_hash: token,
+                purpose: "sign-in",
+                kind: storage::SessionKind::Patient,
+                account: None,
+                state: "{}",
+                now,
+                expires_at,
+            }).await.unwrap();
+        }
+        let pruned = app.db.prune_expired(later).await.unwrap();
+        assert_eq!((pruned.throttle_counters, pruned.challenges, pruned.ceremonies), (1, 1, 1));
+        assert!(app.db.failure_count("guesses:new", now, day).await.unwrap().is_some());
+        assert!(app.db.failure_count("guesses:old", now, day).await.unwrap().is_none());
+        assert!(app.db.challenge("fresh", later).await.unwrap().is_some());
+        assert!(app.db.take_ceremony("fresh", "sign-in", storage::SessionKind::Patient, None, later).await.unwrap().is_some());
+        assert_eq!(app.db.prune_expired(later).await.unwrap(), storage::Pruned::default(), "nothing left to prune");
+    }
+
     async fn a_session_ends_at_the_policys_idle_and_absolute_limits(app) {
         let org = front_desk(&app).await;
         import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", "")]).await;
