@@ -205,32 +205,9 @@ impl Database {
             .bind(now.as_second())
             .execute(&mut **tx)
             .await?;
-            sqlx::query("DELETE FROM sessions WHERE kind = 'patient' AND subject_id = $1")
-                .bind(alert.account)
-                .execute(&mut **tx)
-                .await?;
-            // Whoever signed in may have added a passkey or asked for the email to change.
-            sqlx::query("DELETE FROM passkeys WHERE kind = 'patient' AND account_id = $1")
-                .bind(alert.account)
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query(
-                "UPDATE email_changes SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL",
-            )
-            .bind(alert.account)
-            .bind(now.as_second())
-            .execute(&mut **tx)
-            .await?;
-            // The reported browser must not stay known: it would sign in again unannounced.
-            sqlx::query(
-                "UPDATE known_devices SET forgotten_at = $2 \
-                 WHERE kind = 'patient' AND account_id = $1 AND forgotten_at IS NULL",
-            )
-            .bind(alert.account)
-            .bind(now.as_second())
-            .execute(&mut **tx)
-            .await?;
         });
+        // The reported browser must not stay known: it would sign in again unannounced.
+        tx.revoke_patient_access(alert.account, now).await?;
         let evidence = serde_json::json!({
             "account": alert.account,
             "username": alert.username,

@@ -254,34 +254,9 @@ impl Database {
             .bind(now.to_sqlx())
             .execute(&mut **tx)
             .await?;
-            sqlx::query("DELETE FROM sessions WHERE kind = 'patient' AND subject_id = $1")
-                .bind(account.id)
-                .execute(&mut **tx)
-                .await?;
-            // Whoever knew the old password may have added a passkey or asked for the email
-            // to change: neither outlives a reset.
-            sqlx::query("DELETE FROM passkeys WHERE kind = 'patient' AND account_id = $1")
-                .bind(account.id)
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query(
-                "UPDATE email_changes SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL",
-            )
-            .bind(account.id)
-            .bind(now.as_second())
-            .execute(&mut **tx)
-            .await?;
-            // Whoever knew the old password may have signed in somewhere: every browser is
-            // a stranger again, announced at its next sign-in.
-            sqlx::query(
-                "UPDATE known_devices SET forgotten_at = $2 \
-                 WHERE kind = 'patient' AND account_id = $1 AND forgotten_at IS NULL",
-            )
-            .bind(account.id)
-            .bind(now.as_second())
-            .execute(&mut **tx)
-            .await?;
         });
+        // Whoever knew the old password may have signed in somewhere.
+        tx.revoke_patient_access(account.id, now).await?;
         if reset.by_staff {
             // Staff confirmed who the patient is: a lost phone and lost recovery codes must
             // not keep them out. They can turn 2-step sign-in on again.

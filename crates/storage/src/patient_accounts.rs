@@ -378,3 +378,41 @@ impl Database {
         Ok(())
     }
 }
+
+impl crate::Tx {
+    /// Takes back everything a patient account's password may have handed out: every session
+    /// ends, its passkeys are removed, email changes not confirmed yet end, and every browser
+    /// is a stranger again (announced at its next sign-in). For a reset and "this wasn't me".
+    pub(crate) async fn revoke_patient_access(
+        &mut self,
+        account: Uuid,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
+        dispatch!(&mut self.handle, |tx| {
+            sqlx::query("DELETE FROM sessions WHERE kind = 'patient' AND subject_id = $1")
+                .bind(account)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("DELETE FROM passkeys WHERE kind = 'patient' AND account_id = $1")
+                .bind(account)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "UPDATE email_changes SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL",
+            )
+            .bind(account)
+            .bind(now.as_second())
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "UPDATE known_devices SET forgotten_at = $2 \
+                 WHERE kind = 'patient' AND account_id = $1 AND forgotten_at IS NULL",
+            )
+            .bind(account)
+            .bind(now.as_second())
+            .execute(&mut **tx)
+            .await?;
+        });
+        Ok(())
+    }
+}

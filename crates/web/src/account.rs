@@ -26,9 +26,9 @@ use crate::{
     i18n::t,
     pages::{Practice, no_store, render, server_error},
     session::PatientUser,
-    sign_in::{Refused, Throttle, wait_message},
+    sign_in::{Confirming, Refused, confirm_password, wait_message},
     staff::request_origin,
-    two_step::{self, AppSetup, RecoveryCodesPage},
+    two_step::{self, AppSetup},
 };
 
 /// The pages a confirmation may lead back to.
@@ -180,10 +180,7 @@ pub struct ConfirmQuery {
 }
 
 fn return_to(next: &str) -> &'static str {
-    RETURNS
-        .into_iter()
-        .find(|path| *path == next)
-        .unwrap_or(RETURNS[0])
+    crate::sign_in::return_to(next, &RETURNS)
 }
 
 /// Sends the patient to confirm their password first, then back to `next`.
@@ -235,45 +232,27 @@ pub async fn confirm(
     Form(form): Form<ConfirmForm>,
 ) -> Response {
     let next = return_to(&form.next);
-    let organizations = state.db.organizations().await.unwrap_or_default();
-    let organization = organizations
-        .iter()
-        .find(|o| o.id == user.account.organization);
-    let throttle = Throttle::new(
-        "patient-sign-in",
-        organization,
-        Some(&user.account.username),
-        client.ip(),
-    )
-    .on_device(
-        &state,
-        &headers,
-        SessionKind::Patient,
-        Some(user.account.id),
-    )
-    .await;
-    let now = Timestamp::now();
-    let weighed = throttle
-        .weigh(
-            &state,
-            now,
-            Some(user.account.password_hash.clone()),
-            true,
-            form.password,
-        )
-        .await;
-    match weighed {
-        Ok(()) => {}
-        Err(Refused::Throttled(wait)) => {
+    let who = Confirming {
+        surface: "patient-sign-in",
+        kind: SessionKind::Patient,
+        organization: user.account.organization,
+        username: &user.account.username,
+        account: user.account.id,
+        password_hash: &user.account.password_hash,
+        token_hash: &user.token_hash,
+    };
+    match confirm_password(&state, &headers, client.ip(), &who, form.password).await {
+        Ok(Ok(())) => {}
+        Ok(Err(Refused::Throttled(wait))) => {
             return confirm_page(&state, next, Some(wait_message(wait))).await;
         }
-        Err(Refused::WrongCredentials) => {
+        Ok(Err(Refused::WrongCredentials)) => {
             return confirm_page(&state, next, Some(t("confirm-wrong"))).await;
         }
-    }
-    if let Err(error) = state.db.mark_reauthenticated(&user.token_hash, now).await {
-        tracing::error!(error = %error, "could not record the confirmation");
-        return server_error();
+        Err(error) => {
+            tracing::error!(error = %error, "could not check the password again");
+            return server_error();
+        }
     }
     Redirect::to(next).into_response()
 }
@@ -412,20 +391,7 @@ async fn turn_on(
         tracing::error!(error = %error, "could not turn 2-step sign-in on");
         return server_error();
     }
-    recovery_codes_page(state, codes).await
-}
-
-async fn recovery_codes_page(state: &AppState, codes: Vec<String>) -> Response {
-    let practice = Practice::of(state).await;
-    let mut response = render(RecoveryCodesPage {
-        practice_name: practice.name,
-        practice_phone: practice.phone,
-        codes,
-        next: "/account",
-        staff: false,
-    });
-    no_store(&mut response);
-    response
+    two_step::recovery_codes_page(state, codes, "/account", false).await
 }
 
 /// `POST /account/two-step/recovery-codes`: a new set; the old ones stop working.
@@ -439,29 +405,15 @@ pub async fn new_codes(
     if !user.recently_confirmed() {
         return confirm_first("/account");
     }
-    match state
-        .db
-        .two_step(SessionKind::Patient, user.account.id)
-        .await
-    {
-        Ok(Some(_)) => {}
-        Ok(None) => return Redirect::to("/account").into_response(),
+    let origin = request_origin(client, &headers);
+    match two_step::replace_recovery_codes(&state, &account_ref(&user), &origin).await {
+        Ok(Some(codes)) => two_step::recovery_codes_page(&state, codes, "/account", false).await,
+        Ok(None) => Redirect::to("/account").into_response(),
         Err(error) => {
-            tracing::error!(error = %error, "could not read the 2-step settings");
-            return server_error();
+            tracing::error!(error = %error, "could not make new recovery codes");
+            server_error()
         }
     }
-    let (codes, hashes) = two_step::new_recovery_codes(&state, user.account.id);
-    let origin = request_origin(client, &headers);
-    if let Err(error) = state
-        .db
-        .new_recovery_codes(&account_ref(&user), &hashes, &origin)
-        .await
-    {
-        tracing::error!(error = %error, "could not make new recovery codes");
-        return server_error();
-    }
-    recovery_codes_page(&state, codes).await
 }
 
 /// `POST /account/two-step/off`.

@@ -226,11 +226,23 @@ pub struct PatientUser {
 /// How recently the password must have been typed before sign-in settings change.
 pub const REAUTHENTICATE_WITHIN: SignedDuration = SignedDuration::from_mins(10);
 
+/// Whether a password typed at `at` is recent enough to change how one signs in.
+fn confirmed_lately(at: Option<Timestamp>) -> bool {
+    at.is_some_and(|at| Timestamp::now().duration_since(at) < REAUTHENTICATE_WITHIN)
+}
+
 impl PatientUser {
     /// Whether the patient typed their password recently enough to change how they sign in.
     pub fn recently_confirmed(&self) -> bool {
-        self.reauthenticated_at
-            .is_some_and(|at| Timestamp::now().duration_since(at) < REAUTHENTICATE_WITHIN)
+        confirmed_lately(self.reauthenticated_at)
+    }
+}
+
+impl StaffUser {
+    /// Whether the staff member typed their password recently enough to change how they
+    /// sign in.
+    pub fn recently_confirmed(&self) -> bool {
+        confirmed_lately(self.reauthenticated_at)
     }
 }
 

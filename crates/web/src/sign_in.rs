@@ -337,6 +337,57 @@ impl Throttle {
     }
 }
 
+/// Someone signed in typing their password again before changing how they sign in.
+pub(crate) struct Confirming<'a> {
+    /// The sign-in surface whose counters the attempt counts in (`patient-sign-in`...).
+    pub(crate) surface: &'static str,
+    pub(crate) kind: SessionKind,
+    pub(crate) organization: OrganizationId,
+    pub(crate) username: &'a str,
+    pub(crate) account: Uuid,
+    pub(crate) password_hash: &'a str,
+    /// The session to mark as confirmed.
+    pub(crate) token_hash: &'a str,
+}
+
+/// Checks the password typed again, weighed like a sign-in (the same counters, so a stolen
+/// session cannot be used to guess it); right, the session is marked as confirmed now.
+pub(crate) async fn confirm_password(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: IpAddr,
+    who: &Confirming<'_>,
+    password: String,
+) -> anyhow::Result<Result<(), Refused>> {
+    let organizations = state.db.organizations().await?;
+    let organization = organizations.iter().find(|o| o.id == who.organization);
+    let now = Timestamp::now();
+    let weighed = Throttle::new(who.surface, organization, Some(who.username), client)
+        .on_device(state, headers, who.kind, Some(who.account))
+        .await
+        .weigh(
+            state,
+            now,
+            Some(who.password_hash.to_owned()),
+            true,
+            password,
+        )
+        .await;
+    if weighed.is_ok() {
+        state.db.mark_reauthenticated(who.token_hash, now).await?;
+    }
+    Ok(weighed)
+}
+
+/// The page a confirmation leads back to: `next` if it is one of `allowed`, else the first.
+pub(crate) fn return_to(next: &str, allowed: &[&'static str]) -> &'static str {
+    allowed
+        .iter()
+        .copied()
+        .find(|path| *path == next)
+        .unwrap_or(allowed[0])
+}
+
 /// The address a client is counted under: itself for IPv4, its /64 network for IPv6 (whoever
 /// holds one IPv6 address usually holds the whole /64).
 pub(crate) fn address_key(client: IpAddr) -> String {

@@ -21,7 +21,7 @@ use crate::{
     pages::{Practice, no_store, render, server_error},
     sign_in::{set_cookie, wait_message},
     staff::request_origin,
-    two_step::{self, AppSetup, Asks, Checked, RecoveryCodesPage},
+    two_step::{self, AppSetup, Asks, Checked},
 };
 
 #[derive(Deserialize)]
@@ -456,18 +456,7 @@ async fn staff_signed_in(
         }
     };
     let mut response = match recovery_codes {
-        Some(codes) => {
-            let practice = Practice::of(state).await;
-            let mut page = render(RecoveryCodesPage {
-                practice_name: practice.name,
-                practice_phone: practice.phone,
-                codes,
-                next: "/staff",
-                staff: true,
-            });
-            no_store(&mut page);
-            page
-        }
+        Some(codes) => two_step::recovery_codes_page(state, codes, "/staff", true).await,
         None => Redirect::to("/staff").into_response(),
     };
     started.set_cookies(&mut response);

@@ -1,7 +1,7 @@
 //! "Your sign-in" for staff (`/staff/account`): 2-step sign-in with an authenticator app (on
 //! or off, unless the practice requires it), and new recovery codes. As for patients, every
 //! change asks for the password again unless it was typed within
-//! [`session::REAUTHENTICATE_WITHIN`].
+//! [`crate::session::REAUTHENTICATE_WITHIN`].
 
 use std::net::SocketAddr;
 
@@ -13,36 +13,27 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use domain::Role;
-use jiff::Timestamp;
 use serde::Deserialize;
 use storage::{AccountRef, AuditActor, EnableTwoStep, SessionKind};
 
 use crate::{
     AppState,
     pages::{Practice, no_store, render, server_error},
-    session::{self, StaffUser},
-    sign_in::{Refused, Throttle, wait_message},
+    session::StaffUser,
+    sign_in::{Confirming, Refused, confirm_password, wait_message},
     staff::request_origin,
-    two_step::{self, AppSetup, RecoveryCodesPage},
+    two_step::{self, AppSetup},
 };
 
 /// The pages a confirmation may lead back to.
 const RETURNS: [&str; 2] = ["/staff/account", "/staff/account/two-step/app"];
 
 fn return_to(next: &str) -> &'static str {
-    RETURNS
-        .into_iter()
-        .find(|path| *path == next)
-        .unwrap_or(RETURNS[0])
+    crate::sign_in::return_to(next, &RETURNS)
 }
 
 fn confirm_first(next: &str) -> Response {
     Redirect::to(&format!("/staff/account/confirm?next={}", return_to(next))).into_response()
-}
-
-fn recently_confirmed(user: &StaffUser) -> bool {
-    user.reauthenticated_at
-        .is_some_and(|at| Timestamp::now().duration_since(at) < session::REAUTHENTICATE_WITHIN)
 }
 
 fn account_ref(user: &StaffUser) -> AccountRef {
@@ -202,45 +193,28 @@ pub async fn confirm(
     Form(form): Form<ConfirmForm>,
 ) -> Response {
     let next = return_to(&form.next);
-    let organizations = state.db.organizations().await.unwrap_or_default();
-    let organization = organizations
-        .iter()
-        .find(|o| o.id == user.account.organization);
-    let now = Timestamp::now();
-    let weighed = Throttle::new(
-        "staff-sign-in",
-        organization,
-        Some(&user.account.username),
-        client.ip(),
-    )
-    .on_device(
-        &state,
-        &headers,
-        SessionKind::Staff,
-        Some(user.account.id.as_uuid()),
-    )
-    .await
-    .weigh(
-        &state,
-        now,
-        Some(user.account.password_hash.clone()),
-        true,
-        form.password,
-    )
-    .await;
-    match weighed {
-        Ok(()) => {}
-        Err(Refused::Throttled(wait)) => {
+    let who = Confirming {
+        surface: "staff-sign-in",
+        kind: SessionKind::Staff,
+        organization: user.account.organization,
+        username: &user.account.username,
+        account: user.account.id.as_uuid(),
+        password_hash: &user.account.password_hash,
+        token_hash: &user.token_hash,
+    };
+    match confirm_password(&state, &headers, client.ip(), &who, form.password).await {
+        Ok(Ok(())) => {}
+        Ok(Err(Refused::Throttled(wait))) => {
             return confirm_page(&state, &user, next, Some(wait_message(wait))).await;
         }
-        Err(Refused::WrongCredentials) => {
+        Ok(Err(Refused::WrongCredentials)) => {
             let message = "That password is not right. Try again.".to_owned();
             return confirm_page(&state, &user, next, Some(message)).await;
         }
-    }
-    if let Err(error) = state.db.mark_reauthenticated(&user.token_hash, now).await {
-        tracing::error!(error = %error, "could not record the confirmation");
-        return server_error();
+        Err(error) => {
+            tracing::error!(error = %error, "could not check the password again");
+            return server_error();
+        }
     }
     Redirect::to(next).into_response()
 }
@@ -300,7 +274,7 @@ async fn app_page(
 /// `GET /staff/account/two-step/app`: a new secret to scan (replacing any app set up before,
 /// once confirmed).
 pub async fn app_form(State(state): State<AppState>, user: StaffUser) -> Response {
-    if !recently_confirmed(&user) {
+    if !user.recently_confirmed() {
         return confirm_first("/staff/account/two-step/app");
     }
     app_page(&state, &user, None, None).await
@@ -323,7 +297,7 @@ pub async fn app_confirm(
     headers: HeaderMap,
     Form(form): Form<AppForm>,
 ) -> Response {
-    if !recently_confirmed(&user) {
+    if !user.recently_confirmed() {
         return confirm_first("/staff/account/two-step/app");
     }
     let account = user.account.id.as_uuid();
@@ -353,20 +327,7 @@ pub async fn app_confirm(
         tracing::error!(error = %error, "could not turn 2-step sign-in on");
         return server_error();
     }
-    recovery_codes_page(&state, codes).await
-}
-
-async fn recovery_codes_page(state: &AppState, codes: Vec<String>) -> Response {
-    let practice = Practice::of(state).await;
-    let mut response = render(RecoveryCodesPage {
-        practice_name: practice.name,
-        practice_phone: practice.phone,
-        codes,
-        next: "/staff/account",
-        staff: true,
-    });
-    no_store(&mut response);
-    response
+    two_step::recovery_codes_page(&state, codes, "/staff/account", true).await
 }
 
 /// `POST /staff/account/two-step/recovery-codes`: a new set; the old ones stop working.
@@ -377,29 +338,20 @@ pub async fn new_codes(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    if !recently_confirmed(&user) {
+    if !user.recently_confirmed() {
         return confirm_first("/staff/account");
     }
-    let account = user.account.id.as_uuid();
-    match state.db.two_step(SessionKind::Staff, account).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return Redirect::to("/staff/account").into_response(),
+    let origin = request_origin(client, &headers);
+    match two_step::replace_recovery_codes(&state, &account_ref(&user), &origin).await {
+        Ok(Some(codes)) => {
+            two_step::recovery_codes_page(&state, codes, "/staff/account", true).await
+        }
+        Ok(None) => Redirect::to("/staff/account").into_response(),
         Err(error) => {
-            tracing::error!(error = %error, "could not read the 2-step settings");
-            return server_error();
+            tracing::error!(error = %error, "could not make new recovery codes");
+            server_error()
         }
     }
-    let (codes, hashes) = two_step::new_recovery_codes(&state, account);
-    let origin = request_origin(client, &headers);
-    if let Err(error) = state
-        .db
-        .new_recovery_codes(&account_ref(&user), &hashes, &origin)
-        .await
-    {
-        tracing::error!(error = %error, "could not make new recovery codes");
-        return server_error();
-    }
-    recovery_codes_page(&state, codes).await
 }
 
 /// `POST /staff/account/two-step/off`: refused while the practice requires 2-step sign-in.
@@ -410,7 +362,7 @@ pub async fn turn_off(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    if !recently_confirmed(&user) {
+    if !user.recently_confirmed() {
         return confirm_first("/staff/account");
     }
     match state.db.enrollment_policy(user.account.organization).await {

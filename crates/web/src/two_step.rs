@@ -453,14 +453,51 @@ fn unix(now: Timestamp) -> u64 {
     u64::try_from(now.as_second()).unwrap_or(0)
 }
 
+/// Replaces the account's recovery codes, if it has a second step; answers the new codes to
+/// show once (`None`: no second step, nothing changed).
+pub(crate) async fn replace_recovery_codes(
+    state: &AppState,
+    account: &storage::AccountRef,
+    origin: &storage::RequestOrigin,
+) -> anyhow::Result<Option<Vec<String>>> {
+    if state.db.two_step(account.kind, account.id).await?.is_none() {
+        return Ok(None);
+    }
+    let (codes, hashes) = new_recovery_codes(state, account.id);
+    state
+        .db
+        .new_recovery_codes(account, &hashes, origin)
+        .await?;
+    Ok(Some(codes))
+}
+
+/// New recovery codes, shown once; "Continue" goes to `next`.
+pub(crate) async fn recovery_codes_page(
+    state: &AppState,
+    codes: Vec<String>,
+    next: &'static str,
+    staff: bool,
+) -> axum::response::Response {
+    let practice = crate::pages::Practice::of(state).await;
+    let mut response = crate::pages::render(RecoveryCodesPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        codes,
+        next,
+        staff,
+    });
+    crate::pages::no_store(&mut response);
+    response
+}
+
 /// The page that shows new recovery codes once.
 #[derive(Template)]
 #[template(path = "recovery_codes.html")]
-pub(crate) struct RecoveryCodesPage {
-    pub(crate) practice_name: String,
-    pub(crate) practice_phone: Option<String>,
-    pub(crate) codes: Vec<String>,
+struct RecoveryCodesPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    codes: Vec<String>,
     /// Where "Continue" goes.
-    pub(crate) next: &'static str,
-    pub(crate) staff: bool,
+    next: &'static str,
+    staff: bool,
 }

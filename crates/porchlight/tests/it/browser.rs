@@ -1225,10 +1225,19 @@ async fn this_wasnt_me_the_security_page_and_a_staff_reset_code_are_accessible()
     client.close().await.unwrap();
 }
 
-/// Checks the page the browser is on with axe and saves a screenshot at its current width.
+/// Checks the page the browser is on with axe and for sideways scrolling, and saves a
+/// screenshot at its current width.
 async fn check_here(client: &Client, name: &str) {
     let violations = axe_violations(client).await;
     assert!(violations.is_empty(), "{name}: {violations:#?}");
+    let overflow = client
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overflow, json!(false), "{name} scrolls sideways");
     let png = client.screenshot().await.unwrap();
     std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
 }
@@ -1404,7 +1413,74 @@ async fn two_step_sign_in_is_set_up_and_used_on_a_phone() {
     submit(&staff).await;
     wait_for_heading(&staff, "Your recovery codes").await;
     check_here(&staff, "staff-recovery-codes-desktop").await;
+    check_page(&staff, &app.url("/staff/account"), "staff-account").await;
     staff.close().await.unwrap();
+
+    // A new email address, confirmed from its inbox; then codes by email instead of the app.
+    let address = format!("lucia.{}@example.org", uuid::Uuid::new_v4().simple());
+    client.set_window_size(320, 720).await.unwrap();
+    client.goto(&app.url("/account/email")).await.unwrap();
+    type_into(&client, "email", &address).await;
+    submit(&client).await;
+    wait_for_heading(&client, "Check your new inbox").await;
+    check_here(&client, "patient-email-link-sent-phone").await;
+    let mail = app
+        .mail
+        .wait_for(&address, "Confirm your new email address")
+        .await;
+    let start = mail
+        .text
+        .find(&format!("{}/account/email/confirm/", app.base_url))
+        .unwrap();
+    let link = mail.text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    client.goto(&link).await.unwrap();
+    wait_for_heading(&client, "Change your email address").await;
+    check_here(&client, "patient-email-confirm-phone").await;
+    submit(&client).await;
+    wait_for_heading(&client, "Your email address is changed").await;
+    check_here(&client, "patient-email-changed-phone").await;
+    client.goto(&app.url("/account")).await.unwrap();
+    client
+        .find(Locator::Id("use-email"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_heading(&client, "Your recovery codes").await;
+    client.goto(&app.url("/home")).await.unwrap();
+    client
+        .find(Locator::Css("form[action='/sign-out'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client.goto(&app.url("/sign-in")).await.unwrap();
+    type_into(&client, "username", "lucia.r").await;
+    type_into(&client, "password", PATIENT_PASSWORD).await;
+    submit(&client).await;
+    wait_for_heading(&client, "Enter your code").await;
+    check_here(&client, "patient-two-step-email-code-phone").await;
+    let mail = app.mail.wait_for(&address, "sign-in code").await;
+    let code = mail
+        .text
+        .lines()
+        .map(str::trim)
+        .find(|line| line.len() == 6 && line.chars().all(|c| c.is_ascii_digit()))
+        .expect("the code on a line of its own")
+        .to_owned();
+    type_into(&client, "code", &code).await;
+    submit(&client).await;
+    client
+        .wait()
+        .for_element(Locator::Id("account-link"))
+        .await
+        .expect("signed in with the emailed code");
     client.close().await.unwrap();
 }
 
