@@ -1,0 +1,167 @@
+//! `cargo xtask test`: the README's test command. It sets up what the suite needs (npm's
+//! tools), finds what is optional (Chromium, PostgreSQL, the shared Synthea data), runs
+//! `cargo test --workspace` with what it found, and ends with a plain summary: what was
+//! skipped and why, then `tests: N passed, N failed, N skipped`. Its exit code is cargo's.
+
+mod setup;
+mod summary;
+
+use std::{
+    io::{Read, Write},
+    path::{Path, PathBuf},
+    process::{Command, ExitCode, Stdio},
+};
+
+use setup::{Plan, say};
+use summary::Summary;
+
+const USAGE: &str = "\
+usage: cargo xtask test [ARGS...]
+
+Sets up what the tests need, runs `cargo test --workspace --no-fail-fast ARGS...`, and
+summarises. Examples:
+  cargo xtask test
+  cargo xtask test -- enrollment::        (only tests whose names contain enrollment::)";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    match args.next().as_deref() {
+        Some("test") => test(&args.collect::<Vec<_>>()),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        other => {
+            if let Some(other) = other {
+                eprintln!("unknown command '{other}'\n");
+            }
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The workspace's root: two folders up from this crate.
+fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .nth(2)
+        .map(Path::to_owned)
+        .unwrap_or_else(|| manifest.to_owned())
+}
+
+fn test(args: &[String]) -> ExitCode {
+    let root = workspace_root();
+    if let Err(error) = setup::npm_tools(&root) {
+        eprintln!("xtask: {error}");
+        return ExitCode::FAILURE;
+    }
+    let mut plan = Plan::default();
+    setup::browser(&mut plan);
+    setup::postgres(&mut plan);
+    setup::synthea(&mut plan, &root);
+    for skipped in &plan.skipped {
+        say(skipped);
+    }
+
+    let (code, summary) = match run_cargo_test(&root, &plan, args) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            eprintln!("xtask: cannot run cargo test: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print_summary(&plan, &summary, code);
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// Runs the suite with the plan's variables, passing its output through as it comes while
+/// reading it for the summary. Answers cargo's exit code.
+fn run_cargo_test(root: &Path, plan: &Plan, args: &[String]) -> std::io::Result<(i32, Summary)> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.arg("test");
+    // A chosen package replaces the whole workspace.
+    if !args
+        .iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "-p" || a.starts_with("--package"))
+    {
+        command.arg("--workspace");
+    }
+    // Every test binary runs even when an earlier one fails, so the summary counts them all.
+    command
+        .arg("--no-fail-fast")
+        .args(args)
+        .current_dir(root)
+        .envs(plan.env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::piped());
+    say(&format!(
+        "cargo test {}",
+        command
+            .get_args()
+            .skip(1)
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ")
+    ));
+    let mut child = command.spawn()?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let mut summary = Summary::default();
+    let mut pending = Vec::new();
+    let mut buffer = [0u8; 8192];
+    let mut out = std::io::stdout();
+    loop {
+        let read = stdout.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        // Shown as it comes (a test's "test x ... " appears before its "ok").
+        out.write_all(&buffer[..read])?;
+        out.flush()?;
+        pending.extend_from_slice(&buffer[..read]);
+        while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=end).collect();
+            summary.read_line(&String::from_utf8_lossy(&line));
+        }
+    }
+    if !pending.is_empty() {
+        summary.read_line(&String::from_utf8_lossy(&pending));
+    }
+    let status = child.wait()?;
+    Ok((status.code().unwrap_or(1), summary))
+}
+
+fn print_summary(plan: &Plan, summary: &Summary, code: i32) {
+    println!();
+    println!("== summary");
+    if summary.binaries == 0 {
+        println!("no tests ran: cargo test stopped first (exit code {code}; see above)");
+    }
+    if !summary.failed.is_empty() {
+        println!("failed:");
+        for name in &summary.failed {
+            println!("  {name}");
+        }
+    }
+    if !plan.skipped.is_empty() {
+        println!("not set up on this machine:");
+        for skipped in &plan.skipped {
+            println!("  {skipped}");
+        }
+    }
+    if !summary.ignored_because.is_empty() {
+        println!("skipped tests, by reason:");
+        for (reason, count) in &summary.ignored_because {
+            println!("  {count:>5}  {reason}");
+        }
+    }
+    if summary.totals.filtered_out > 0 {
+        println!(
+            "{} tests left out by the name filter given",
+            summary.totals.filtered_out
+        );
+    }
+    println!("{}", summary.closing_line());
+}
