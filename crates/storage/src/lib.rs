@@ -7,6 +7,7 @@
 mod audit;
 mod bot_challenges;
 mod database;
+mod demo;
 mod device_alerts;
 mod email_changes;
 mod enrollment;
@@ -34,6 +35,7 @@ mod two_step;
 
 pub use audit::{AuditActor, AuditBreak, AuditCheck, AuditEntry, AuditedAction, BreakReason};
 pub use database::{Backend, ConnectError, Database, Tx};
+pub use demo::PatientToTry;
 pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};
 pub use email_changes::{NewEmailChange, PendingEmailChange};
 pub use enrollment::{

@@ -7,7 +7,7 @@ use std::{
     time::Duration,
 };
 
-use crate::harness::{TEST_SECRET_KEY, TestApp, each_backend, synthea_dir};
+use crate::harness::{TEST_SECRET_KEY, TestApp, each_backend, generated_bundles, synthea_dir};
 
 fn porchlight(database_url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_porchlight"));
@@ -49,43 +49,64 @@ fn staff_add(app: &TestApp, args: &[&str], password: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// The shared Synthea data's published counts, through the command line.
+mod synthea {
+    use super::*;
+
+    each_backend! {
+        needs synthea;
+
+        async fn import_reports_counts_and_a_second_run_adds_nothing(app) {
+            let first = porchlight(app.database_url()).arg("import").arg(synthea_dir()).output().unwrap();
+            let stdout = text(&first.stdout);
+            assert!(first.status.success(), "{stdout}\n{}", text(&first.stderr));
+            // imported, updated, unchanged, skipped
+            assert_eq!(report_line(&stdout, "Patient"), [57, 0, 0, 0]);
+            assert_eq!(report_line(&stdout, "Observation"), [7464, 0, 0, 0]);
+            assert!(stdout.contains("58 files imported, 0 failed"), "{stdout}");
+
+            let second = porchlight(app.database_url()).arg("import").arg(synthea_dir()).output().unwrap();
+            let stdout = text(&second.stdout);
+            assert!(second.status.success());
+            assert_eq!(report_line(&stdout, "Patient"), [0, 0, 57, 0]);
+            assert_eq!(report_line(&stdout, "total")[..2], [0, 0]);
+        }
+    }
+}
+
 each_backend! {
-    async fn import_reports_counts_and_a_second_run_adds_nothing(app) {
-        let first = porchlight(app.database_url()).arg("import").arg(synthea_dir()).output().unwrap();
+    async fn import_of_generated_bundles_reports_counts_and_a_second_run_adds_nothing(app) {
+        let (dir, _) = generated_bundles(3);
+        let first = porchlight(app.database_url()).arg("import").arg(dir.path()).output().unwrap();
         let stdout = text(&first.stdout);
         assert!(first.status.success(), "{stdout}\n{}", text(&first.stderr));
         // imported, updated, unchanged, skipped
-        assert_eq!(report_line(&stdout, "Patient"), [57, 0, 0, 0]);
-        assert_eq!(report_line(&stdout, "Observation"), [7464, 0, 0, 0]);
-        assert!(stdout.contains("58 files imported, 0 failed"), "{stdout}");
+        assert_eq!(report_line(&stdout, "Patient"), [3, 0, 0, 0]);
+        assert!(report_line(&stdout, "Observation")[0] > 0, "{stdout}");
+        assert!(stdout.contains("3 files imported, 0 failed"), "{stdout}");
 
-        let second = porchlight(app.database_url()).arg("import").arg(synthea_dir()).output().unwrap();
+        let second = porchlight(app.database_url()).arg("import").arg(dir.path()).output().unwrap();
         let stdout = text(&second.stdout);
         assert!(second.status.success());
-        assert_eq!(report_line(&stdout, "Patient"), [0, 0, 57, 0]);
+        assert_eq!(report_line(&stdout, "Patient"), [0, 0, 3, 0]);
         assert_eq!(report_line(&stdout, "total")[..2], [0, 0]);
     }
 
     async fn import_exits_non_zero_naming_a_truncated_file(app) {
-        let dir = tempfile::tempdir().unwrap();
-        for name in ["patient-05.json", "patient-06.json"] {
-            std::fs::copy(synthea_dir().join(name), dir.path().join(name)).unwrap();
-        }
-        let whole = std::fs::read(dir.path().join("patient-06.json")).unwrap();
-        std::fs::write(dir.path().join("patient-06.json"), &whole[..whole.len() - 100]).unwrap();
+        let (dir, _) = generated_bundles(2);
+        let truncated = dir.path().join("patient-000002.json");
+        let whole = std::fs::read(&truncated).unwrap();
+        std::fs::write(&truncated, &whole[..whole.len() - 100]).unwrap();
         let output = porchlight(app.database_url()).arg("import").arg(dir.path()).output().unwrap();
         assert_eq!(output.status.code(), Some(1));
         let stderr = text(&output.stderr);
-        assert!(stderr.contains("patient-06.json") && stderr.contains("not valid JSON"), "{stderr}");
-        assert!(!stderr.contains("patient-05.json"), "{stderr}");
+        assert!(stderr.contains("patient-000002.json") && stderr.contains("not valid JSON"), "{stderr}");
+        assert!(!stderr.contains("patient-000001.json"), "{stderr}");
         assert_eq!(report_line(&text(&output.stdout), "Patient"), [1, 0, 0, 0]);
     }
 
     async fn audit_verify_finds_a_changed_row_and_a_removed_one(app) {
-        let dir = tempfile::tempdir().unwrap();
-        for name in ["patient-05.json", "patient-06.json", "patient-07.json"] {
-            std::fs::copy(synthea_dir().join(name), dir.path().join(name)).unwrap();
-        }
+        let (dir, _) = generated_bundles(3);
         let import = porchlight(app.database_url()).arg("import").arg(dir.path()).output().unwrap();
         assert!(import.status.success(), "{}", text(&import.stderr));
         let verify = || porchlight(app.database_url()).args(["audit", "verify"]).output().unwrap();
@@ -133,6 +154,61 @@ each_backend! {
         assert!(seq_of(&removed) > edited_seq, "{}", text(&removed.stdout));
     }
 
+    async fn the_demo_names_patients_of_its_database_to_try_and_how_to_start_over(app) {
+        let printed = demo_printout(&app);
+        let password = printed
+            .iter()
+            .find_map(|l| l.trim().strip_prefix("administrator  admin / "))
+            .unwrap_or_else(|| panic!("no administrator line: {printed:#?}"))
+            .to_owned();
+        let suggestions: Vec<(String, jiff::civil::Date, String)> = printed
+            .iter()
+            .skip_while(|l| !l.trim_start().starts_with("patients to try"))
+            .skip(1)
+            .take_while(|l| l.starts_with("    "))
+            .map(|l| {
+                let (name, rest) = l.trim().split_once(" born ").unwrap_or_else(|| panic!("{l}"));
+                let (date, how) = rest.split_at(rest.find(" by ").unwrap_or_else(|| panic!("{l}")));
+                let date = jiff::civil::Date::strptime("%B %d, %Y", date.trim()).unwrap_or_else(|e| panic!("{l}: {e}"));
+                (name.trim().to_owned(), date, how.trim().to_owned())
+            })
+            .collect();
+        assert!((3..=5).contains(&suggestions.len()), "{printed:#?}");
+        assert!(suggestions.iter().any(|(_, _, how)| how.starts_with("by email")), "{printed:#?}");
+        assert!(suggestions.iter().any(|(_, _, how)| how.starts_with("by printed letter")), "{printed:#?}");
+
+        // Each is a real patient of the demo practice, as its administrator finds them.
+        let staff = crate::fixtures::patient_browser();
+        let signed_in = staff.post(app.url("/staff/sign-in"))
+            .form(&[("organization", "demo"), ("username", "admin"), ("password", password.as_str())])
+            .send().await.unwrap();
+        assert_eq!(signed_in.status(), reqwest::StatusCode::SEE_OTHER, "the printed sign-in works");
+        let today = jiff::Zoned::now().date();
+        for (name, born, how) in &suggestions {
+            let found: serde_json::Value = staff.get(app.url(&format!("/api/v1/patients?q={born}")))
+                .send().await.unwrap().json().await.unwrap();
+            let patient = found["patients"].as_array().unwrap().iter()
+                .find(|p| format!("{} {}", p["given_names"].as_str().unwrap(), p["family_name"].as_str().unwrap()) == *name)
+                .unwrap_or_else(|| panic!("{name}, born {born}, is not in the demo practice: {found}"));
+            assert_eq!(patient["deceased"], false, "{name}");
+            assert!(born.saturating_add(jiff::Span::new().years(18)) <= today, "{name} is an adult");
+            assert_eq!(patient["email"].is_string(), how.starts_with("by email"), "{name}: {how}");
+            let detail: serde_json::Value = staff.get(app.url(&format!("/api/v1/patients/{}", patient["id"].as_str().unwrap())))
+                .send().await.unwrap().json().await.unwrap();
+            assert_eq!(detail["portal"]["status"], "not-invited", "{name}: {detail}");
+            assert!(detail["portal"]["not_invitable"].is_null(), "{name}: {detail}");
+        }
+
+        let start_over = printed.iter().find_map(|l| l.trim().strip_prefix("start over")).expect("a start-over line").trim().to_owned();
+        match app.db.backend() {
+            storage::Backend::Sqlite => {
+                let path = app.database_url().trim_start_matches("sqlite://");
+                assert!(start_over.contains(&format!("delete {path}")), "{start_over}");
+            }
+            storage::Backend::Postgres => assert!(start_over.contains("drop the PostgreSQL database"), "{start_over}"),
+        }
+    }
+
     async fn staff_accounts_are_added_with_a_password_from_stdin(app) {
         let output = staff_add(&app, &["Alice.Admin", "--role", "administrator", "--password-stdin"], "a long enough passphrase");
         assert!(output.status.success(), "{}", text(&output.stderr));
@@ -150,6 +226,32 @@ each_backend! {
         assert!(!role.status.success());
         assert!(text(&role.stderr).contains("--role: unknown role 'janitor'"), "{}", text(&role.stderr));
     }
+}
+
+/// What `porchlight demo` prints on the app's database, up to "stop with Ctrl-C"; the demo
+/// is then stopped (the test reaches the same database through the app's own server).
+fn demo_printout(app: &TestApp) -> Vec<String> {
+    let mut child = porchlight(app.database_url())
+        .env("PORCHLIGHT_BIND", "127.0.0.1:0")
+        .args(["demo", "--patients", "30", "--seed", "5"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = Vec::new();
+    for line in stdout.lines() {
+        let line = line.unwrap();
+        let done = line.contains("stop with Ctrl-C");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    // (Graceful shutdown has its own test; this one may stop the demo as it starts serving.)
+    child.kill().unwrap();
+    child.wait().unwrap();
+    printed
 }
 
 #[test]
@@ -367,22 +469,16 @@ mod match_command {
 
     each_backend! {
         async fn the_matcher_answers_every_line(app) {
-            let source = synthea_dir().join("patient-02.json");
-            let import = porchlight(app.database_url()).arg("import").arg(&source).output().unwrap();
+            let (dir, patients) = generated_bundles(1);
+            let import = porchlight(app.database_url()).arg("import").arg(dir.path()).output().unwrap();
             assert!(import.status.success());
-            let bundle: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&source).unwrap()).unwrap();
-            let patient = bundle["entry"].as_array().unwrap().iter()
-                .map(|e| &e["resource"]).find(|r| r["resourceType"] == "Patient").unwrap();
-            let given = patient["name"][0]["given"][0].as_str().unwrap();
-            let family = patient["name"][0]["family"].as_str().unwrap();
-            let birth = patient["birthDate"].as_str().unwrap();
-            let identifier = |code: &str| patient["identifier"].as_array().unwrap().iter()
-                .find(|i| i["type"]["coding"][0]["code"] == code).and_then(|i| i["value"].as_str()).unwrap().to_owned();
-            let ssn = identifier("SS");
-            let mrn = identifier("MR");
-            // Synthea's numeric suffixes and upper case are what typing errors look like.
-            let typed_given = given.trim_end_matches(|c: char| c.is_ascii_digit()).to_uppercase();
-            let typed_family = family.trim_end_matches(|c: char| c.is_ascii_digit());
+            let patient = &patients[0];
+            let (given, family, birth) = (&patient.given[0], &patient.family, patient.birth_date.to_string());
+            let (ssn, mrn) = (&patient.ssn, &patient.mrn);
+            // Upper case is what typing looks like.
+            let typed_given = given.to_uppercase();
+            let typed_family = family.as_str();
+            let birth = birth.as_str();
             let lines = [
                 json_line(&typed_given, typed_family, birth, &format!(r#","ssn_last4":"{}""#, &ssn[ssn.len() - 4..])),
                 json_line(&typed_given, typed_family, birth, &format!(r#","mrn":"{mrn}""#)),

@@ -1,9 +1,6 @@
 //! Starting the application for a test, on a fresh database of the chosen backend.
 
-use std::{
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::{path::PathBuf, time::Duration};
 
 use porchlight::{
     server::{self, RunningServer},
@@ -228,25 +225,55 @@ fn replace_database(url: &str, name: &str) -> String {
     out
 }
 
-/// The shared synthetic patients, beside the project.
+/// The shared Synthea patients beside the project (`../shared/data/synthea-r4`, or
+/// `PORCHLIGHT_TEST_SYNTHEA_DIR` when the tests were built), as `build.rs` found them. Tests
+/// that read them are declared with `each_backend!(needs synthea; ...)`, so that they show as
+/// ignored without it.
 pub fn synthea_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/synthea-r4")
+    PathBuf::from(
+        option_env!("PORCHLIGHT_SYNTHEA_DIR")
+            .expect("the Synthea data is switched off (PORCHLIGHT_TEST_SYNTHEA_DIR is empty)"),
+    )
 }
+
+/// `count` generated patients (the project's own generator, fixed seed) as FHIR bundles, one
+/// file each (`patient-000001.json`, ...), in a temporary folder: for tests that need bundles
+/// but not the Synthea ones. Also answers the patients, for what the bundles hold.
+pub fn generated_bundles(count: u64) -> (tempfile::TempDir, Vec<demo::DemoPatient>) {
+    let dir = tempfile::tempdir().unwrap();
+    let today = jiff::Zoned::now().date();
+    demo::write_bundles(dir.path(), GENERATOR_SEED, today, count).unwrap();
+    let patients = demo::Generator::new(GENERATOR_SEED, today)
+        .patients(0..count)
+        .collect();
+    (dir, patients)
+}
+
+const GENERATOR_SEED: u64 = 11;
 
 /// Declares tests that run once per backend: `mod sqlite` and `mod postgres`. The app starts
 /// with `TestApp::spawn`; a test may adjust the settings after its app's name
 /// (`async fn t(app, |s: &mut Settings| ...) {}`), or all tests may start with another
-/// constructor named first (`each_backend!(with spawn_keeping_mail; ...)`).
+/// constructor named first (`each_backend!(with spawn_keeping_mail; ...)`). Tests that read the
+/// shared Synthea data are declared after `needs synthea;`: without it they show as ignored.
 macro_rules! each_backend {
     (with $spawn:ident; $(async fn $name:ident($app:ident) $body:block)*) => {
-        $crate::harness::each_backend!(@emit $( $name $app [$crate::harness::TestApp::$spawn] $body )*);
+        $crate::harness::each_backend!(@emit [any(), ""] $( $name $app [$crate::harness::TestApp::$spawn] $body )*);
     };
-    (@emit $( $name:ident $app:ident [$make:expr] $body:block )*) => {
+    (needs synthea; $($tests:tt)*) => {
+        $crate::harness::each_backend!(@spawn [
+            not(porchlight_synthea),
+            "Synthea tests skipped: ../shared/data/synthea-r4 (or PORCHLIGHT_TEST_SYNTHEA_DIR) is missing"
+        ] $($tests)*);
+    };
+    // `$skip`: a cfg under which every test is ignored with `$why` (`any()`: never).
+    (@emit [$skip:meta, $why:literal] $( $name:ident $app:ident [$make:expr] $body:block )*) => {
         mod sqlite {
             #[allow(unused_imports)]
             use super::*;
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr($skip, ignore = $why)]
                 async fn $name() {
                     let $app = ($make)($crate::harness::Backend::Sqlite).await;
                     $body
@@ -259,6 +286,7 @@ macro_rules! each_backend {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 #[cfg_attr(not(porchlight_pg), ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set")]
+                #[cfg_attr(all(porchlight_pg, $skip), ignore = $why)]
                 async fn $name() {
                     let $app = ($make)($crate::harness::Backend::Postgres).await;
                     $body
@@ -266,8 +294,8 @@ macro_rules! each_backend {
             )*
         }
     };
-    ($(async fn $name:ident($app:ident $(, $configure:expr)?) $body:block)*) => {
-        $crate::harness::each_backend!(@emit $(
+    (@spawn [$skip:meta, $why:literal] $(async fn $name:ident($app:ident $(, $configure:expr)?) $body:block)*) => {
+        $crate::harness::each_backend!(@emit [$skip, $why] $(
             $name $app [async |backend| {
                 $crate::harness::TestApp::spawn_with(
                     backend,
@@ -275,6 +303,9 @@ macro_rules! each_backend {
                 ).await
             }] $body
         )*);
+    };
+    ($($tests:tt)*) => {
+        $crate::harness::each_backend!(@spawn [any(), ""] $($tests)*);
     };
 }
 pub(crate) use each_backend;
