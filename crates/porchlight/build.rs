@@ -5,11 +5,12 @@
 //! - `porchlight_synthea`: the tests comparing with the shared Synthea data's published counts,
 //!   when `../shared/data/synthea-r4` (or `PORCHLIGHT_TEST_SYNTHEA_DIR`) is there.
 //!
-//! `cargo xtask test` sets each variable explicitly (empty means "off"), so what it found
-//! always reaches the tests. For a plain `cargo test`, the script watches each missing file's
-//! folder, so installing chromium-driver later turns the browser tests on without
-//! `cargo clean`. It never watches a path that does not exist: cargo would then run the script,
-//! and rebuild the test binary, on every build.
+//! `cargo xtask test` sets a variable empty for a part it found missing ("off") and to the path
+//! of one it found elsewhere, so a change of what it finds always re-runs this script. For a
+//! plain `cargo test`, the script watches each missing file's folder, so installing
+//! chromium-driver later turns the browser tests on without `cargo clean`. It never watches a
+//! path that does not exist: cargo would then run the script, and rebuild the test binary, on
+//! every build.
 
 use std::path::{Path, PathBuf};
 

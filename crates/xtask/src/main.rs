@@ -97,6 +97,9 @@ fn run_cargo_test(root: &Path, plan: &Plan, args: &[String]) -> std::io::Result<
         .current_dir(root)
         .envs(plan.env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped());
+    for name in variables_of_cargo_run() {
+        command.env_remove(name);
+    }
     say(&format!(
         "cargo test {}",
         command
@@ -131,6 +134,30 @@ fn run_cargo_test(root: &Path, plan: &Plan, args: &[String]) -> std::io::Result<
     }
     let status = child.wait()?;
     Ok((status.code().unwrap_or(1), summary))
+}
+
+/// The variables `cargo run` gave this program about itself (`CARGO_PKG_NAME`,
+/// `CARGO_MANIFEST_DIR`, ...). Passed on, they would differ from a plain `cargo test`'s, and
+/// build scripts that watch them (ring's does) would run again, rebuilding half the
+/// dependencies each time one switches between the two.
+fn variables_of_cargo_run() -> Vec<std::ffi::OsString> {
+    std::env::vars_os()
+        .map(|(name, _)| name)
+        .filter(|name| {
+            let name = name.to_string_lossy();
+            name.starts_with("CARGO_PKG_")
+                || [
+                    "CARGO_MANIFEST_DIR",
+                    "CARGO_MANIFEST_PATH",
+                    "CARGO_MANIFEST_LINKS",
+                    "CARGO_CRATE_NAME",
+                    "CARGO_BIN_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                    "OUT_DIR",
+                ]
+                .contains(&name.as_ref())
+        })
+        .collect()
 }
 
 fn print_summary(plan: &Plan, summary: &Summary, code: i32) {

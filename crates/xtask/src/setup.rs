@@ -1,10 +1,12 @@
 //! What the test suite needs from the machine, found (or installed, for npm's tools) before it
 //! runs, and what is skipped when something is missing.
 //!
-//! Each optional part is decided here and handed to `cargo test` as an environment variable;
-//! `crates/porchlight/build.rs` reads the same variables, so a part found later (a browser
-//! installed, PostgreSQL started, the shared data put beside the project) is picked up at the
-//! next run without `cargo clean`. An empty value means "off".
+//! Each optional part is decided here and handed to `cargo test` as an environment variable
+//! that `crates/porchlight/build.rs` reads too (an empty value means "off"), so a part found
+//! later (a browser installed, PostgreSQL started, the shared data put beside the project)
+//! changes the variable and is picked up at the next run without `cargo clean`. A part found
+//! where `build.rs` looks by itself is left to it: the same variables as a plain `cargo test`
+//! keep the two from rebuilding the test binary each time one follows the other.
 
 use std::{
     io::{Read, Write},
@@ -25,6 +27,10 @@ pub const POSTGRES_VAR: &str = "PORCHLIGHT_TEST_POSTGRES_URL";
 pub const CHROMEDRIVER_VAR: &str = "PORCHLIGHT_TEST_CHROMEDRIVER";
 pub const CHROMIUM_VAR: &str = "PORCHLIGHT_TEST_CHROMIUM";
 pub const SYNTHEA_VAR: &str = "PORCHLIGHT_TEST_SYNTHEA_DIR";
+
+/// Where `build.rs` and the browser tests look when their variables are not set.
+const USUAL_DRIVER: &str = "/usr/bin/chromedriver";
+const USUAL_CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Where the tests look for PostgreSQL when no URL is given (what `.ci/run` starts).
 const LOCAL_POSTGRES: &str = "127.0.0.1:5432";
@@ -67,8 +73,8 @@ fn modified(path: &Path) -> Option<SystemTime> {
 
 /// Chromium and chromedriver, for the browser tests.
 pub fn browser(plan: &mut Plan) {
-    let driver = program(CHROMEDRIVER_VAR, "/usr/bin/chromedriver", "chromedriver");
-    let chromium = program(CHROMIUM_VAR, "/usr/bin/chromium", "chromium");
+    let driver = program(CHROMEDRIVER_VAR, USUAL_DRIVER, "chromedriver");
+    let chromium = program(CHROMIUM_VAR, USUAL_CHROMIUM, "chromium");
     match (driver, chromium) {
         (Some(driver), Some(chromium)) => {
             say(&format!(
@@ -76,8 +82,8 @@ pub fn browser(plan: &mut Plan) {
                 chromium.display(),
                 driver.display()
             ));
-            plan.env.push((CHROMEDRIVER_VAR, path_text(&driver)));
-            plan.env.push((CHROMIUM_VAR, path_text(&chromium)));
+            pass_unless_usual(plan, CHROMEDRIVER_VAR, &driver, USUAL_DRIVER);
+            pass_unless_usual(plan, CHROMIUM_VAR, &chromium, USUAL_CHROMIUM);
         }
         (driver, chromium) => {
             let missing: Vec<&str> = [("chromedriver", &driver), ("chromium", &chromium)]
@@ -91,6 +97,14 @@ pub fn browser(plan: &mut Plan) {
             ));
             plan.env.push((CHROMEDRIVER_VAR, String::new()));
         }
+    }
+}
+
+/// Sets `var` to `found` unless `build.rs` finds it by itself: at its usual place with the
+/// variable unset (set, it reaches cargo anyway).
+fn pass_unless_usual(plan: &mut Plan, var: &'static str, found: &Path, usual: &str) {
+    if std::env::var_os(var).is_none() && found != Path::new(usual) {
+        plan.env.push((var, path_text(found)));
     }
 }
 
@@ -229,6 +243,7 @@ fn error_message(body: &[u8]) -> String {
 }
 
 /// The shared Synthea patients some import tests compare with their published counts.
+/// (`build.rs` finds the usual folder by itself; a variable set reaches cargo anyway.)
 pub fn synthea(plan: &mut Plan, root: &Path) {
     let dir = match std::env::var_os(SYNTHEA_VAR) {
         Some(value) if value.is_empty() => None,
@@ -239,7 +254,6 @@ pub fn synthea(plan: &mut Plan, root: &Path) {
         Some(dir) => {
             let dir = dir.canonicalize().unwrap_or(dir);
             say(&format!("Synthea tests: {}", dir.display()));
-            plan.env.push((SYNTHEA_VAR, path_text(&dir)));
         }
         None => {
             let shown = std::env::var(SYNTHEA_VAR)
