@@ -299,6 +299,50 @@ mod tests {
         assert!(message.ends_with(b"database\0postgres\0\0"));
     }
 
+    /// A one-connection server on a free port that answers the start-up with `reply`.
+    fn server_answering(reply: Vec<u8>) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut startup = [0u8; 256];
+            let _ = stream.read(&mut startup);
+            let _ = stream.write_all(&reply);
+        });
+        addr
+    }
+
+    fn message(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        out.extend(u32::try_from(body.len() + 4).unwrap().to_be_bytes());
+        out.extend(body);
+        out
+    }
+
+    #[test]
+    fn a_server_that_lets_postgres_in_is_used() {
+        let mut reply = message(b'R', &[0, 0, 0, 0]);
+        reply.extend(message(b'S', b"server_version\x0017\x00"));
+        reply.extend(message(b'Z', b"I"));
+        assert_eq!(probe_postgres(&server_answering(reply)), Ok(()));
+    }
+
+    #[test]
+    fn a_password_or_a_refusal_or_silence_is_a_reason_to_skip() {
+        let password = probe_postgres(&server_answering(message(b'R', &[0, 0, 0, 10])));
+        assert!(password.unwrap_err().contains("asks user postgres for a password"));
+
+        let refused = message(b'E', b"SFATAL\0Mrole \"postgres\" does not exist\0\0");
+        let refused = probe_postgres(&server_answering(refused)).unwrap_err();
+        assert!(refused.contains("role \"postgres\" does not exist"), "{refused}");
+
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = free.local_addr().unwrap().to_string();
+        drop(free);
+        let nothing = probe_postgres(&addr).unwrap_err();
+        assert!(nothing.starts_with(&format!("nothing answers on {addr}")), "{nothing}");
+    }
+
     #[test]
     fn reads_the_message_of_an_error_response() {
         let body = b"SFATAL\0C28000\0Mno pg_hba.conf entry for host\0\0";
