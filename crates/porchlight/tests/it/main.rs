@@ -28,4 +28,5 @@ mod self_enrollment;
 mod session_limits;
 mod spanish;
 mod staff;
+mod terms;
 mod two_step;
