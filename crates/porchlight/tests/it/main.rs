@@ -29,4 +29,5 @@ mod session_limits;
 mod spanish;
 mod staff;
 mod terms;
+mod terms_browser;
 mod two_step;
