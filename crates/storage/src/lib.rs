@@ -64,7 +64,9 @@ pub use sign_in_defences::{
 };
 pub use staff::{NewStaff, StaffAccount, StaffError};
 pub use staff_access::{MANY_RECORDS, is_unusual_hour};
-pub use terms::{ActivateError, DefaultTerms, PublishedText, TermsVersion};
+pub use terms::{
+    ActivateError, DefaultTerms, DefaultText, PublishedText, TermsLanguage, TermsText, TermsVersion,
+};
 pub use two_step::{
     AccountRef, Challenge, EmailedCode, EnableTwoStep, NewChallenge, SecondStep, TwoStep,
 };

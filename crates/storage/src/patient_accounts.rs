@@ -313,18 +313,20 @@ impl Database {
         }
         let mut changed = Vec::new();
         for (kind, since) in [("terms", accepted_terms), ("privacy", accepted_privacy)] {
-            let newer: Vec<TermsVersion> = dispatch!(&self.handle, |pool| {
-                sqlx::query_as(
-                    "SELECT id, kind, version, summary, body, changes FROM terms_versions \
-                     WHERE organization_id = $1 AND kind = $2 AND version > $3 ORDER BY version",
-                )
-                .bind(scope.organization().as_uuid())
-                .bind(kind)
-                .bind(since)
-                .fetch_all(pool)
-                .await?
+            let query = sqlx::AssertSqlSafe(format!(
+                "SELECT {} FROM terms_versions \
+                 WHERE organization_id = $1 AND kind = $2 AND version > $3 ORDER BY version",
+                crate::terms::VERSION_COLUMNS
+            ));
+            let newer: Vec<crate::terms::TermsRow> = dispatch!(&self.handle, |pool| {
+                sqlx::query_as(query)
+                    .bind(scope.organization().as_uuid())
+                    .bind(kind)
+                    .bind(since)
+                    .fetch_all(pool)
+                    .await?
             });
-            changed.extend(newer);
+            changed.extend(newer.into_iter().map(TermsVersion::from));
         }
         Ok(Some(TermsUpdate {
             terms: terms.clone(),
@@ -333,12 +335,14 @@ impl Database {
         }))
     }
 
-    /// Records a signed-in patient's acceptance of the versions in force.
+    /// Records a signed-in patient's acceptance of the versions in force, with the language
+    /// each was shown in to a reader who prefers `language`.
     pub async fn accept_terms(
         &self,
         scope: &PatientScope,
         terms: &TermsVersion,
         privacy: &TermsVersion,
+        language: crate::TermsLanguage,
         origin: &RequestOrigin,
         user_agent: Option<&str>,
     ) -> anyhow::Result<()> {
@@ -347,7 +351,8 @@ impl Database {
         dispatch!(&mut tx.handle, |tx| {
             sqlx::query(
                 "INSERT INTO terms_acceptances (id, organization_id, patient_id, terms_version_id, \
-                 privacy_version_id, accepted_at, client_addr, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 privacy_version_id, accepted_at, client_addr, user_agent, terms_language, \
+                 privacy_language) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(Uuid::now_v7())
             .bind(scope.organization().as_uuid())
@@ -357,6 +362,8 @@ impl Database {
             .bind(now.to_sqlx())
             .bind(origin.client_addr.as_deref())
             .bind(user_agent)
+            .bind(terms.shown_language(language).tag())
+            .bind(privacy.shown_language(language).tag())
             .execute(&mut **tx)
             .await?;
         });

@@ -9,8 +9,9 @@ use uuid::Uuid;
 
 use crate::{AuditActor, AuditEntry, Database, OpenInvitation, RequestOrigin, database::dispatch};
 
-/// One published version of a document.
-#[derive(Debug, Clone, PartialEq, FromRow)]
+/// One published version of a document: its English text, and its Spanish text where the
+/// practice published one.
+#[derive(Debug, Clone, PartialEq)]
 pub struct TermsVersion {
     pub id: Uuid,
     pub kind: String,
@@ -19,17 +20,113 @@ pub struct TermsVersion {
     pub body: String,
     /// What changed since the previous version, in plain words (none for a first version).
     pub changes: Option<String>,
+    /// The same version in Spanish, where the practice published it.
+    pub spanish: Option<TermsText>,
 }
 
-/// The first versions every practice starts with, until an administrator publishes its own.
+/// A version's text in one language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermsText {
+    pub summary: String,
+    pub body: String,
+    pub changes: Option<String>,
+}
+
+/// A language the documents are published in. English always; Spanish where a version has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermsLanguage {
+    English,
+    Spanish,
+}
+
+impl TermsLanguage {
+    /// The BCP 47 tag, as kept with an acceptance and put in a page's `lang` attribute.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::English => "en",
+            Self::Spanish => "es",
+        }
+    }
+}
+
+impl TermsVersion {
+    /// The language a reader who prefers `wanted` is shown this version in: theirs where the
+    /// version exists in it, else English.
+    pub fn shown_language(&self, wanted: TermsLanguage) -> TermsLanguage {
+        match (wanted, &self.spanish) {
+            (TermsLanguage::Spanish, Some(_)) => TermsLanguage::Spanish,
+            _ => TermsLanguage::English,
+        }
+    }
+
+    /// The text a reader who prefers `wanted` is shown (see [`Self::shown_language`]).
+    pub fn text_for(&self, wanted: TermsLanguage) -> TermsText {
+        match (self.shown_language(wanted), &self.spanish) {
+            (TermsLanguage::Spanish, Some(spanish)) => spanish.clone(),
+            _ => TermsText {
+                summary: self.summary.clone(),
+                body: self.body.clone(),
+                changes: self.changes.clone(),
+            },
+        }
+    }
+}
+
+/// The columns a [`TermsRow`] reads, for every query that loads versions.
+pub(crate) const VERSION_COLUMNS: &str =
+    "id, kind, version, summary, body, changes, summary_es, body_es, changes_es";
+
+#[derive(FromRow)]
+pub(crate) struct TermsRow {
+    id: Uuid,
+    kind: String,
+    version: i64,
+    summary: String,
+    body: String,
+    changes: Option<String>,
+    summary_es: Option<String>,
+    body_es: Option<String>,
+    changes_es: Option<String>,
+}
+
+impl From<TermsRow> for TermsVersion {
+    fn from(row: TermsRow) -> Self {
+        let spanish = match (row.summary_es, row.body_es) {
+            (Some(summary), Some(body)) => Some(TermsText {
+                summary,
+                body,
+                changes: row.changes_es,
+            }),
+            _ => None,
+        };
+        Self {
+            id: row.id,
+            kind: row.kind,
+            version: row.version,
+            summary: row.summary,
+            body: row.body,
+            changes: row.changes,
+            spanish,
+        }
+    }
+}
+
+/// The first versions every practice starts with, until an administrator publishes its own,
+/// in English and Spanish.
 pub struct DefaultTerms<'a> {
-    pub terms_summary: &'a str,
-    pub terms_body: &'a str,
-    pub privacy_summary: &'a str,
-    pub privacy_body: &'a str,
+    pub terms: DefaultText<'a>,
+    pub privacy: DefaultText<'a>,
 }
 
-/// The text of a version an administrator publishes.
+/// One default document: its summary and body in English, then in Spanish.
+pub struct DefaultText<'a> {
+    pub summary: &'a str,
+    pub body: &'a str,
+    pub summary_es: &'a str,
+    pub body_es: &'a str,
+}
+
+/// The text of a version an administrator publishes, in one language.
 pub struct PublishedText<'a> {
     pub summary: &'a str,
     pub body: &'a str,
@@ -59,17 +156,19 @@ impl Database {
             return Ok((terms, privacy));
         }
         let mut tx = self.begin().await?;
-        for (kind, summary, body) in [
-            ("terms", defaults.terms_summary, defaults.terms_body),
-            ("privacy", defaults.privacy_summary, defaults.privacy_body),
-        ] {
+        for (kind, text) in [("terms", &defaults.terms), ("privacy", &defaults.privacy)] {
             let first = TermsVersion {
                 id: Uuid::now_v7(),
                 kind: kind.to_owned(),
                 version: 1,
-                summary: summary.to_owned(),
-                body: body.to_owned(),
+                summary: text.summary.to_owned(),
+                body: text.body.to_owned(),
                 changes: None,
+                spanish: Some(TermsText {
+                    summary: text.summary_es.to_owned(),
+                    body: text.body_es.to_owned(),
+                    changes: None,
+                }),
             };
             insert_version(&mut tx, organization, &first, None).await?;
         }
@@ -88,26 +187,28 @@ impl Database {
         organization: OrganizationId,
         kind: &str,
     ) -> anyhow::Result<Option<TermsVersion>> {
-        let row: Option<TermsVersion> = dispatch!(&self.handle, |pool| {
-            sqlx::query_as(
-                "SELECT id, kind, version, summary, body, changes FROM terms_versions \
-                 WHERE organization_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1",
-            )
-            .bind(organization.as_uuid())
-            .bind(kind)
-            .fetch_optional(pool)
-            .await?
+        let query = sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM terms_versions \
+             WHERE organization_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1"
+        ));
+        let row: Option<TermsRow> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(query)
+                .bind(organization.as_uuid())
+                .bind(kind)
+                .fetch_optional(pool)
+                .await?
         });
-        Ok(row)
+        Ok(row.map(TermsVersion::from))
     }
 
-    /// Publishes a new version of `kind` ("terms" or "privacy") with what changed, audited;
-    /// answers its number.
+    /// Publishes a new version of `kind` ("terms" or "privacy") with what changed, in English
+    /// and optionally in Spanish, audited; answers its number.
     pub async fn publish_terms(
         &self,
         scope: &StaffScope,
         kind: &str,
         text: PublishedText<'_>,
+        spanish: Option<PublishedText<'_>>,
         origin: &RequestOrigin,
     ) -> anyhow::Result<i64> {
         let mut tx = self.begin().await?;
@@ -127,6 +228,11 @@ impl Database {
             summary: text.summary.to_owned(),
             body: text.body.to_owned(),
             changes: Some(text.changes.to_owned()),
+            spanish: spanish.map(|spanish| TermsText {
+                summary: spanish.summary.to_owned(),
+                body: spanish.body.to_owned(),
+                changes: Some(spanish.changes.to_owned()),
+            }),
         };
         let inserted = insert_version(
             &mut tx,
@@ -149,21 +255,31 @@ impl Database {
             subject: Some(kind.to_owned()),
             client_addr: origin.client_addr.clone(),
             request_id: origin.request_id.clone(),
-            detail: Some(format!("version {}", version.version)),
+            detail: Some(format!(
+                "version {}{}",
+                version.version,
+                if version.spanish.is_some() {
+                    ", English and Spanish"
+                } else {
+                    ", English only"
+                }
+            )),
         })
         .await?;
         tx.commit().await?;
         Ok(version.version)
     }
 
-    /// Records the acceptance of both documents and activates the account: the invitation is
-    /// used up (once, even when requests race), the account becomes active, the enrollment
-    /// session ends, and a welcome email is queued, all in one transaction.
+    /// Records the acceptance of both documents (with the language each was shown in, to a
+    /// reader who prefers `language`) and activates the account: the invitation is used up
+    /// (once, even when requests race), the account becomes active, the enrollment session
+    /// ends, and a welcome email is queued, all in one transaction.
     pub async fn accept_terms_and_activate(
         &self,
         invitation: &OpenInvitation,
         terms: &TermsVersion,
         privacy: &TermsVersion,
+        language: TermsLanguage,
         client_addr: Option<&str>,
         user_agent: Option<&str>,
     ) -> Result<Uuid, ActivateError> {
@@ -197,7 +313,8 @@ impl Database {
         dispatch!(&mut tx.handle, |tx| {
             sqlx::query(
                 "INSERT INTO terms_acceptances (id, organization_id, patient_id, terms_version_id, \
-                 privacy_version_id, accepted_at, client_addr, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 privacy_version_id, accepted_at, client_addr, user_agent, terms_language, \
+                 privacy_language) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(Uuid::now_v7())
             .bind(invitation.organization.as_uuid())
@@ -207,6 +324,8 @@ impl Database {
             .bind(now.to_sqlx())
             .bind(client_addr)
             .bind(user_agent)
+            .bind(terms.shown_language(language).tag())
+            .bind(privacy.shown_language(language).tag())
             .execute(&mut **tx)
             .await
             .map_err(anyhow::Error::from)?;
@@ -270,6 +389,26 @@ impl Database {
     }
 }
 
+impl Database {
+    /// The languages each acceptance in the organization was shown in (terms, privacy), oldest
+    /// first; `None` for acceptances recorded before languages were kept. For tests and audits.
+    pub async fn terms_acceptance_languages(
+        &self,
+        organization: OrganizationId,
+    ) -> anyhow::Result<Vec<(Option<String>, Option<String>)>> {
+        let rows: Vec<(Option<String>, Option<String>)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT terms_language, privacy_language FROM terms_acceptances \
+                 WHERE organization_id = $1 ORDER BY accepted_at, id",
+            )
+            .bind(organization.as_uuid())
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
+    }
+}
+
 async fn insert_version(
     tx: &mut crate::Tx,
     organization: OrganizationId,
@@ -279,7 +418,8 @@ async fn insert_version(
     let inserted = dispatch!(&mut tx.handle, |tx| {
         sqlx::query(
             "INSERT INTO terms_versions (id, organization_id, kind, version, summary, body, changes, \
-             published_at, published_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             published_at, published_by, summary_es, body_es, changes_es) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              ON CONFLICT (organization_id, kind, version) DO NOTHING",
         )
         .bind(version.id)
@@ -291,6 +431,9 @@ async fn insert_version(
         .bind(&version.changes)
         .bind(Timestamp::now().to_sqlx())
         .bind(published_by)
+        .bind(version.spanish.as_ref().map(|t| t.summary.as_str()))
+        .bind(version.spanish.as_ref().map(|t| t.body.as_str()))
+        .bind(version.spanish.as_ref().and_then(|t| t.changes.as_deref()))
         .execute(&mut **tx)
         .await?
         .rows_affected()

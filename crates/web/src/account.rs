@@ -49,6 +49,9 @@ struct AccountPage {
     codes_left: String,
     /// Codes by email can be offered: the practice sends email and the chart has an address.
     email_offered: bool,
+    /// New-device alerts reach the patient: the same two conditions. Where they cannot, the
+    /// page must not promise them.
+    alerts_sent: bool,
     done: Option<&'static str>,
     /// The portal's address allows passkeys.
     passkeys_offered: bool,
@@ -141,6 +144,7 @@ pub async fn page(
         method,
         codes_left: crate::sign_in_code::codes_left(left),
         email_offered,
+        alerts_sent: email_offered,
         done,
         passkeys_offered: crate::passkeys::relying_party(&state).is_some(),
         passkeys,
@@ -462,6 +466,8 @@ struct PasswordPage {
     username: String,
     min_chars: u8,
     password_errors: Vec<String>,
+    /// The "your password was changed" email reaches the patient (SMTP, an address on file).
+    emailed: bool,
 }
 
 async fn password_page(
@@ -476,12 +482,17 @@ async fn password_page(
         .await
         .map_or(12, |policy| policy.password_min_chars);
     let failed = !password_errors.is_empty();
+    let emailed = match email_offered(state, user).await {
+        Ok(emailed) => emailed,
+        Err(response) => return response,
+    };
     let mut response = render(PasswordPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         username: user.account.username.clone(),
         min_chars,
         password_errors,
+        emailed,
     });
     if failed {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

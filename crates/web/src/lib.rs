@@ -35,6 +35,7 @@ mod staff;
 mod staff_account;
 mod terms_admin;
 mod terms_step;
+mod terms_text;
 pub mod two_step;
 
 /// The terms a practice starts with; seeding tools (the load benchmark) publish the same ones.

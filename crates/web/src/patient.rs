@@ -13,7 +13,7 @@ use axum::{
 use domain::{PatientScope, Username};
 use jiff::{Timestamp, tz::TimeZone};
 use serde::Deserialize;
-use storage::{Organization, SessionKind, Sighting, TermsUpdate, TermsVersion};
+use storage::{Organization, SessionKind, Sighting, TermsUpdate};
 
 use crate::{
     AppState,
@@ -26,6 +26,7 @@ use crate::{
     },
     staff::{chosen_organization, end_session, request_origin},
     terms_step::DEFAULT_TERMS,
+    terms_text::{ShownDocument, reader_language, shown},
 };
 
 #[derive(Template)]
@@ -321,9 +322,9 @@ pub(crate) async fn pending_terms(
 struct TermsUpdatePage {
     practice_name: String,
     practice_phone: Option<String>,
-    terms: TermsVersion,
-    privacy: TermsVersion,
-    changed: Vec<TermsVersion>,
+    terms: ShownDocument,
+    privacy: ShownDocument,
+    changed: Vec<ShownDocument>,
     show_error: bool,
 }
 
@@ -347,9 +348,9 @@ async fn terms_update_page(state: &AppState, update: TermsUpdate, show_error: bo
     let mut response = render(TermsUpdatePage {
         practice_name: practice.name,
         practice_phone: practice.phone,
-        terms: update.terms,
-        privacy: update.privacy,
-        changed: update.changed,
+        terms: shown(&update.terms),
+        privacy: shown(&update.privacy),
+        changed: update.changed.iter().map(shown).collect(),
         show_error,
     });
     no_store(&mut response);
@@ -401,6 +402,7 @@ pub async fn accept_terms(
             &user.scope,
             &update.terms,
             &update.privacy,
+            reader_language(),
             &origin,
             user_agent.as_deref(),
         )

@@ -52,6 +52,10 @@ struct ForgotPage {
     /// The request was taken: "check your email".
     sent: bool,
     minutes: i64,
+    /// Whether the practice sends email (an SMTP server is set). Without it a reset link
+    /// could reach nobody (it is never kept in the staff mailbox), so the page sends the
+    /// patient to the practice for a reset code instead.
+    sends_email: bool,
 }
 
 async fn forgot_page(
@@ -73,6 +77,7 @@ async fn forgot_page(
         error,
         sent,
         minutes: RESET_LIFETIME.as_mins(),
+        sends_email: !state.settings.mailbox,
     });
     no_store(&mut response);
     if failed {
@@ -104,6 +109,11 @@ pub async fn request_reset(
     headers: HeaderMap,
     Form(form): Form<ForgotForm>,
 ) -> Response {
+    if state.settings.mailbox {
+        // No email can leave: starting a reset would promise a link nobody receives. The
+        // page says to call the practice for a code instead (a form posted from an old tab).
+        return forgot_page(&state, form.organization, String::new(), None, false).await;
+    }
     let key = form.key.trim();
     if key.is_empty() {
         return forgot_page(

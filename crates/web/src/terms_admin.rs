@@ -37,10 +37,9 @@ struct TermsAdminPage {
     terms: TermsVersion,
     privacy: TermsVersion,
     published: Option<i64>,
-    kind: String,
-    summary: String,
-    body: String,
-    changes: String,
+    /// The number the form's version will get.
+    next_version: i64,
+    form: PublishForm,
     errors: Vec<(&'static str, String)>,
 }
 
@@ -50,6 +49,27 @@ impl TermsAdminPage {
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.as_str())
+    }
+
+    /// Both documents in force, with their names and ids on the page.
+    fn documents(&self) -> [(&TermsVersion, &'static str, &'static str); 2] {
+        [
+            (&self.terms, "Terms of use", "terms"),
+            (&self.privacy, "Privacy policy", "privacy"),
+        ]
+    }
+
+    /// Whether the form publishes a new version of `kind`.
+    fn editing(&self, kind: &str) -> bool {
+        self.form.kind == kind
+    }
+
+    /// The document the form publishes, as the page names it.
+    fn document_name(&self) -> &'static str {
+        match self.form.kind.as_str() {
+            "privacy" => "privacy policy",
+            _ => "terms of use",
+        }
     }
 }
 
@@ -63,18 +83,48 @@ pub struct PublishForm {
     body: String,
     #[serde(default)]
     changes: String,
+    #[serde(default)]
+    summary_es: String,
+    #[serde(default)]
+    body_es: String,
+    #[serde(default)]
+    changes_es: String,
+}
+
+impl PublishForm {
+    /// A new version of `version`'s document, starting from its text in force (both
+    /// languages): the administrator edits what changed rather than retyping it. What
+    /// changed is new to each version, so it starts empty.
+    fn starting_from(version: &TermsVersion) -> Self {
+        let spanish = version.spanish.clone();
+        Self {
+            kind: version.kind.clone(),
+            summary: version.summary.clone(),
+            body: version.body.clone(),
+            changes: String::new(),
+            summary_es: spanish
+                .as_ref()
+                .map(|s| s.summary.clone())
+                .unwrap_or_default(),
+            body_es: spanish.map(|s| s.body).unwrap_or_default(),
+            changes_es: String::new(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
-pub struct Published {
+pub struct TermsQuery {
     #[serde(default)]
     published: Option<i64>,
+    /// The document the form starts from: `terms` (the default) or `privacy`.
+    #[serde(default)]
+    edit: Option<String>,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
-    Query(query): Query<Published>,
+    Query(query): Query<TermsQuery>,
 ) -> Response {
     if user.account.role != Role::Administrator {
         return forbidden();
@@ -82,11 +132,19 @@ pub async fn show(
     page(
         &state,
         &user,
-        PublishForm::default(),
+        Start::InForce(query.edit),
         Vec::new(),
         query.published,
     )
     .await
+}
+
+/// Where the form's fields start.
+enum Start {
+    /// From the version in force of the document named (the terms of use by default).
+    InForce(Option<String>),
+    /// From what the administrator sent, to correct.
+    Sent(PublishForm),
 }
 
 pub async fn publish(
@@ -99,9 +157,19 @@ pub async fn publish(
     if user.account.role != Role::Administrator {
         return forbidden();
     }
-    let errors = check_publication(&form.kind, &form.summary, &form.body, &form.changes);
+    let english = PublishedText {
+        summary: form.summary.trim(),
+        body: form.body.trim(),
+        changes: form.changes.trim(),
+    };
+    let spanish = PublishedText {
+        summary: form.summary_es.trim(),
+        body: form.body_es.trim(),
+        changes: form.changes_es.trim(),
+    };
+    let errors = check_publication(&form.kind, &english, &spanish);
     if !errors.is_empty() {
-        return invalid(page(&state, &user, form, errors, None).await);
+        return invalid(page(&state, &user, Start::Sent(form), errors, None).await);
     }
     let origin = request_origin(client, &headers);
     match state
@@ -109,11 +177,8 @@ pub async fn publish(
         .publish_terms(
             &user.scope,
             &form.kind,
-            PublishedText {
-                summary: form.summary.trim(),
-                body: form.body.trim(),
-                changes: form.changes.trim(),
-            },
+            english,
+            spanish_given(&spanish).then_some(spanish),
             &origin,
         )
         .await
@@ -126,43 +191,68 @@ pub async fn publish(
     }
 }
 
+/// Whether any Spanish text was written: then the version is published in Spanish too, and
+/// all of it must be there.
+pub(crate) fn spanish_given(spanish: &PublishedText<'_>) -> bool {
+    [spanish.summary, spanish.body, spanish.changes]
+        .iter()
+        .any(|text| !text.trim().is_empty())
+}
+
 /// The problems of a version about to be published, by field (none when it may be): the page
-/// and the API check the same rules. Text is measured trimmed, as it is stored.
+/// and the API check the same rules. Text is measured trimmed, as it is stored. The Spanish
+/// text is optional, but once begun it follows the English rules.
 pub(crate) fn check_publication(
     kind: &str,
-    summary: &str,
-    body: &str,
-    changes: &str,
+    english: &PublishedText<'_>,
+    spanish: &PublishedText<'_>,
 ) -> Vec<(&'static str, String)> {
     let mut errors = Vec::new();
     if !matches!(kind, "terms" | "privacy") {
         errors.push(("kind", "Choose the document to publish.".to_owned()));
     }
-    if !SUMMARY_CHARS.contains(&summary.trim().chars().count()) {
+    errors.extend(check_text(english, ["summary", "body", "changes"], ""));
+    if spanish_given(spanish) {
+        errors.extend(check_text(
+            spanish,
+            ["summary_es", "body_es", "changes_es"],
+            " in Spanish (or leave the three Spanish boxes empty to publish in English only)",
+        ));
+    }
+    errors
+}
+
+fn check_text(
+    text: &PublishedText<'_>,
+    [summary, body, changes]: [&'static str; 3],
+    language: &str,
+) -> Vec<(&'static str, String)> {
+    let mut errors = Vec::new();
+    if !SUMMARY_CHARS.contains(&text.summary.trim().chars().count()) {
         errors.push((
-            "summary",
+            summary,
             format!(
-                "Write a summary of {} to {} characters.",
+                "Write a summary of {} to {} characters{language}.",
                 SUMMARY_CHARS.start(),
                 SUMMARY_CHARS.end()
             ),
         ));
     }
-    if !BODY_CHARS.contains(&body.trim().chars().count()) {
+    if !BODY_CHARS.contains(&text.body.trim().chars().count()) {
         errors.push((
-            "body",
+            body,
             format!(
-                "Write the full text, {} to {} characters.",
+                "Write the full text, {} to {} characters{language}.",
                 BODY_CHARS.start(),
                 BODY_CHARS.end()
             ),
         ));
     }
-    if !CHANGES_CHARS.contains(&changes.trim().chars().count()) {
+    if !CHANGES_CHARS.contains(&text.changes.trim().chars().count()) {
         errors.push((
-            "changes",
+            changes,
             format!(
-                "Say what changed, in {} to {} characters: patients who accepted the last version read this first.",
+                "Say what changed, in {} to {} characters{language}: patients who accepted the last version read this first.",
                 CHANGES_CHARS.start(),
                 CHANGES_CHARS.end()
             ),
@@ -174,7 +264,7 @@ pub(crate) fn check_publication(
 async fn page(
     state: &AppState,
     user: &StaffUser,
-    form: PublishForm,
+    start: Start,
     errors: Vec<(&'static str, String)>,
     published: Option<i64>,
 ) -> Response {
@@ -189,6 +279,17 @@ async fn page(
             return server_error();
         }
     };
+    let form = match start {
+        Start::InForce(edit) if edit.as_deref() == Some("privacy") => {
+            PublishForm::starting_from(&privacy)
+        }
+        Start::InForce(_) => PublishForm::starting_from(&terms),
+        Start::Sent(form) => form,
+    };
+    let next_version = match form.kind.as_str() {
+        "privacy" => privacy.version + 1,
+        _ => terms.version + 1,
+    };
     let practice = Practice::of(state).await;
     render(TermsAdminPage {
         practice_name: practice.name,
@@ -199,10 +300,8 @@ async fn page(
         terms,
         privacy,
         published,
-        kind: form.kind,
-        summary: form.summary,
-        body: form.body,
-        changes: form.changes,
+        next_version,
+        form,
         errors,
     })
 }

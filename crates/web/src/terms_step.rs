@@ -12,7 +12,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
-use storage::{ActivateError, DefaultTerms, OpenInvitation, SessionKind, TermsVersion};
+use storage::{ActivateError, OpenInvitation, SessionKind, TermsVersion};
 
 use crate::{
     AppState,
@@ -20,33 +20,19 @@ use crate::{
     pages::{Practice, no_store, render, server_error},
     session::PatientUser,
     sign_in::{StartedSession, Subject, set_cookie, start_session, user_agent},
+    terms_text::{ShownDocument, reader_language, shown},
 };
 
-/// The documents a practice starts with, until its administrator publishes its own.
-pub const DEFAULT_TERMS: DefaultTerms<'static> = DefaultTerms {
-    terms_summary: "You may use this portal to see your health information and contact the practice. \
-        Keep your password to yourself. The portal is not for emergencies: call 911.",
-    terms_body: "1. This portal lets you see parts of your medical record, and contact the practice.\n\
-        2. Your account is for you alone. Do not share your password. A parent or caregiver can ask the practice for their own access.\n\
-        3. Do not use the portal for emergencies. Call 911 or go to the nearest emergency room.\n\
-        4. Messages are answered during office hours, usually within two business days.\n\
-        5. The practice may change these terms. You will be asked to accept a new version before you continue.",
-    privacy_summary: "Your information stays with the practice. We record who opens your record, and \
-        you can see that list. We never sell your information.",
-    privacy_body: "1. The practice keeps your health information private, as the law (HIPAA) requires.\n\
-        2. Every time someone opens your record, the portal writes down who, what and when. You can see this list.\n\
-        3. The portal uses one cookie, to keep you signed in. It uses no advertising or tracking.\n\
-        4. The practice never sells your information.\n\
-        5. To ask a question about your privacy, call the practice.",
-};
+/// The documents a practice starts with (they live beside the code that picks their language).
+pub use crate::terms_text::DEFAULT_TERMS;
 
 #[derive(Template)]
 #[template(path = "enroll/terms.html")]
 struct TermsPage {
     practice_name: String,
     practice_phone: Option<String>,
-    terms: TermsVersion,
-    privacy: TermsVersion,
+    terms: ShownDocument,
+    privacy: ShownDocument,
     accept_terms: bool,
     accept_privacy: bool,
     terms_error: bool,
@@ -99,6 +85,7 @@ pub(crate) async fn accept_and_activate(
             invitation,
             terms,
             privacy,
+            reader_language(),
             Some(&client_addr),
             user_agent.as_deref(),
         )
@@ -253,8 +240,8 @@ async fn page(
     let mut response = render(TermsPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
-        terms,
-        privacy,
+        terms: shown(&terms),
+        privacy: shown(&privacy),
         accept_terms,
         accept_privacy,
         terms_error: show_errors && !accept_terms,

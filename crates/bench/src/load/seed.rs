@@ -101,8 +101,15 @@ pub async fn seed(
         }
         db.set_credentials(&invitation, &username, &hash, None)
             .await?;
-        db.accept_terms_and_activate(&invitation, &terms, &privacy, None, None)
-            .await?;
+        db.accept_terms_and_activate(
+            &invitation,
+            &terms,
+            &privacy,
+            storage::TermsLanguage::English,
+            None,
+            None,
+        )
+        .await?;
         accounts.push(Account {
             path: "/sign-in",
             lands_on: "/home",

@@ -28,4 +28,6 @@ mod self_enrollment;
 mod session_limits;
 mod spanish;
 mod staff;
+mod terms;
+mod terms_browser;
 mod two_step;

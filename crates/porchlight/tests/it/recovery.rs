@@ -263,3 +263,111 @@ each_backend! {
         assert!(held.text().await.unwrap().contains("Too many codes that did not work"));
     }
 }
+
+/// A patient's browser that asks for Spanish.
+fn spanish_browser() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT_LANGUAGE,
+        "es-MX,es;q=0.9".parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+async fn page_text(browser: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    let response = browser.get(app.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.text().await.unwrap()
+}
+
+/// The password page after typing the password again.
+async fn password_page(app: &TestApp, patient: &reqwest::Client) -> String {
+    let confirmed = patient
+        .post(app.url("/account/confirm"))
+        .form(&[
+            ("password", PATIENT_PASSWORD),
+            ("next", "/account/password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), StatusCode::SEE_OTHER);
+    page_text(patient, app, "/account/password").await
+}
+
+mod with_smtp {
+    use super::*;
+
+    each_backend! {
+        async fn with_smtp_the_pages_offer_the_emailed_link_and_the_alerts(app) {
+            let address = unique_address("lucia");
+            let patient = lucia(&app, &address).await;
+            for (browser, offer) in [(patient_browser(), "Email me a link"), (spanish_browser(), "Envíenme un enlace")] {
+                let form = page_text(&browser, &app, "/forgot").await;
+                assert!(form.contains("action=\"/forgot\"") && form.contains(offer), "{form}");
+                assert!(!form.contains("id=\"forgot-no-email-practice\""), "{form}");
+                // The practice's code stays one link away, for a patient without email.
+                assert!(form.contains("href=\"/reset-code\""), "{form}");
+            }
+            let account = page_text(&patient, &app, "/account").await;
+            assert!(account.contains("When your account is used on a phone or computer for the first time, we email you."), "{account}");
+            let password = password_page(&app, &patient).await;
+            assert!(password.contains("We will email you that the password changed."), "{password}");
+        }
+    }
+}
+
+mod without_smtp {
+    use super::*;
+
+    each_backend! {
+        with spawn_keeping_mail;
+
+        async fn the_forgot_page_sends_the_patient_to_the_practice_for_a_code(app) {
+            let address = unique_address("lucia");
+            let patient = lucia(&app, &address).await;
+            for (browser, says, call) in [
+                (patient_browser(), "This practice does not send email from the portal", "Call us at"),
+                (spanish_browser(), "Este consultorio no envía correos electrónicos desde el portal", "Llámenos al"),
+            ] {
+                let page = page_text(&browser, &app, "/forgot").await;
+                assert!(page.contains(says) && page.contains(call), "{page}");
+                assert!(page.contains("href=\"/reset-code\"") && page.contains("href=\"tel:"), "{page}");
+                assert!(!page.contains("action=\"/forgot\""), "no form that promises an email: {page}");
+            }
+
+            // A form posted anyway (an old tab) starts nothing and promises nothing.
+            let posted = forgot(&app, "lucia.r").await;
+            assert_eq!(posted.status(), StatusCode::OK);
+            let posted = posted.text().await.unwrap();
+            assert!(!posted.contains("Check your email"), "{posted}");
+            assert!(posted.contains("This practice does not send email from the portal"), "{posted}");
+            let spanish = spanish_browser().post(app.url("/forgot"))
+                .form(&[("organization", "maple"), ("key", "lucia.r")])
+                .send().await.unwrap().text().await.unwrap();
+            assert!(!spanish.contains("Revise su correo"), "{spanish}");
+            assert!(spanish.contains("href=\"/reset-code\""), "{spanish}");
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            assert!(app.db.jobs_of_kind("email.password-reset").await.unwrap().is_empty());
+            assert_eq!(app.db.count_audit("account.password-reset-requested").await.unwrap(), 0);
+
+            // New-device alerts and the "password changed" email are not promised either.
+            let account = page_text(&patient, &app, "/account").await;
+            assert!(account.contains("We cannot email you when your account is used on a new phone or computer."), "{account}");
+            assert!(!account.contains("for the first time, we email you"), "{account}");
+            let password = password_page(&app, &patient).await;
+            assert!(!password.contains("We will email you"), "{password}");
+
+            // The staff mailbox says which emails it never keeps.
+            let mailbox = app.get("/staff/mailbox").await.text().await.unwrap();
+            for kind in ["password reset links", "new-device alerts", "2-step sign-in codes", "confirm a new email address"] {
+                assert!(mailbox.contains(kind), "{kind}: {mailbox}");
+            }
+        }
+    }
+}

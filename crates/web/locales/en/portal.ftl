@@ -76,7 +76,7 @@ terms-tick-both = To finish, tick both boxes.
 terms-of-use = Terms of use
 privacy-policy = Privacy policy
 version = version { $number }
-terms-language-note = The practice publishes these documents in English.
+terms-language-note = This document exists only in English.
 read-full-terms = Read the full terms of use
 read-full-privacy = Read the full privacy policy
 accept-terms = I have read and accept the terms of use
@@ -254,6 +254,9 @@ forgot-sent-title = Check your email
 forgot-sent = If an account matches what you typed, we have sent an email to the address we have on file, with your username and a link to choose a new password. The link works once, for { $minutes } minutes.
 forgot-sent-spam = Nothing after a few minutes? Look in your spam or junk folder, or call us at
 forgot-back-to-sign-in = Back to sign in
+forgot-practice-sends-no-email = This practice does not send email from the portal, so we cannot email you a link.
+forgot-call-for-code = Call us at
+forgot-code-given = We will check who you are and give you a reset code. With it, you see your username and choose a new password.
 reset-title = Choose a new password
 reset-intro = For your account { $username }. When you save it, every phone or computer signed in to your account is signed out.
 reset-new-password = New password
@@ -354,6 +357,8 @@ account-two-step-new-codes = Make new recovery codes
 account-two-step-turn-off = Turn off 2-step sign-in
 account-two-step-turned-off = 2-step sign-in is off. Signing in asks only for your password.
 account-more = More
+account-alerts-on = When your account is used on a phone or computer for the first time, we email you.
+account-alerts-off = We cannot email you when your account is used on a new phone or computer. So now and then, look at where you are signed in.
 confirm-title = Confirm it is you
 confirm-intro = Before you change how you sign in, type your password again.
 confirm-password = Password
@@ -393,7 +398,8 @@ passkeys-done-removed = The passkey is removed. It no longer signs you in.
 
 ## Changing the password while signed in
 password-change-title = Change your password
-password-change-intro = Every other phone or computer signed in to your account will be signed out. We will email you that the password changed.
+password-change-intro = Every other phone or computer signed in to your account will be signed out.
+password-change-email = We will email you that the password changed.
 password-change-done = Your password is changed. Every other phone or computer was signed out.
 
 ## Changing the email address

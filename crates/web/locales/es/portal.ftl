@@ -76,7 +76,7 @@ terms-tick-both = Para terminar, marque las dos casillas.
 terms-of-use = Condiciones de uso
 privacy-policy = Política de privacidad
 version = versión { $number }
-terms-language-note = El consultorio publica estos documentos en inglés.
+terms-language-note = Este documento solo existe en inglés.
 read-full-terms = Leer las condiciones de uso completas
 read-full-privacy = Leer la política de privacidad completa
 accept-terms = He leído y acepto las condiciones de uso
@@ -254,6 +254,9 @@ forgot-sent-title = Revise su correo electrónico
 forgot-sent = Si una cuenta coincide con lo que escribió, enviamos un correo a la dirección que tenemos registrada, con su nombre de usuario y un enlace para elegir una contraseña nueva. El enlace funciona una sola vez, durante { $minutes } minutos.
 forgot-sent-spam = ¿No llegó nada en unos minutos? Revise la carpeta de correo no deseado, o llámenos al
 forgot-back-to-sign-in = Volver a iniciar sesión
+forgot-practice-sends-no-email = Este consultorio no envía correos electrónicos desde el portal, así que no podemos enviarle un enlace.
+forgot-call-for-code = Llámenos al
+forgot-code-given = Comprobaremos quién es usted y le daremos un código para cambiar la contraseña. Con él, verá su nombre de usuario y elegirá una contraseña nueva.
 reset-title = Elija una contraseña nueva
 reset-intro = Para su cuenta { $username }. Al guardarla, se cerrará la sesión en todos los teléfonos y computadoras conectados a su cuenta.
 reset-new-password = Contraseña nueva
@@ -354,6 +357,8 @@ account-two-step-new-codes = Crear códigos de recuperación nuevos
 account-two-step-turn-off = Desactivar el inicio de sesión en 2 pasos
 account-two-step-turned-off = El inicio de sesión en 2 pasos está desactivado. Para entrar solo se pide su contraseña.
 account-more = Más
+account-alerts-on = Cuando se usa su cuenta por primera vez en un teléfono o una computadora, le enviamos un correo electrónico.
+account-alerts-off = No podemos avisarle por correo electrónico cuando se usa su cuenta en un teléfono o una computadora nuevos. Por eso, de vez en cuando, revise dónde tiene la sesión iniciada.
 confirm-title = Confirme que es usted
 confirm-intro = Antes de cambiar cómo inicia sesión, escriba otra vez su contraseña.
 confirm-password = Contraseña
@@ -393,7 +398,8 @@ passkeys-done-removed = La llave de acceso se quitó. Ya no le permite entrar.
 
 ## Changing the password while signed in
 password-change-title = Cambiar su contraseña
-password-change-intro = Se cerrará la sesión en todos los demás teléfonos y computadoras conectados a su cuenta. Le avisaremos por correo electrónico que la contraseña cambió.
+password-change-intro = Se cerrará la sesión en todos los demás teléfonos y computadoras conectados a su cuenta.
+password-change-email = Le avisaremos por correo electrónico que la contraseña cambió.
 password-change-done = Su contraseña cambió. Se cerró la sesión en todos los demás teléfonos y computadoras.
 
 ## Changing the email address

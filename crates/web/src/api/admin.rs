@@ -13,18 +13,17 @@ use domain::{
     policy::{EnrollmentPolicy, PolicyInput},
 };
 use serde::{Deserialize, Serialize};
-use storage::PublishedText;
+use storage::{PublishedText, TermsText, TermsVersion};
 use utoipa::ToSchema;
 
-use super::{
-    ApiError, ApiJson, ErrorBody,
-    auth::Staff,
-    enrollment::{Document, Documents},
-    reply,
-};
+use super::{ApiError, ApiJson, ErrorBody, auth::Staff, reply};
 use crate::{
-    AppState, policy::change_policy, session::StaffUser, staff::request_origin,
-    terms_admin::check_publication, terms_step::DEFAULT_TERMS,
+    AppState,
+    policy::change_policy,
+    session::StaffUser,
+    staff::request_origin,
+    terms_admin::{check_publication, spanish_given},
+    terms_step::DEFAULT_TERMS,
 };
 
 fn administrator(user: StaffUser, refusal: &str) -> Result<StaffUser, ApiError> {
@@ -216,7 +215,7 @@ pub async fn save_policy(
     path = "/api/v1/terms",
     tag = "administration",
     responses(
-        (status = 200, description = "The versions in force", body = Documents),
+        (status = 200, description = "The versions in force, in every language published", body = PublishedDocuments),
         (status = 401, description = "No staff session", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
     ),
@@ -233,11 +232,62 @@ pub async fn terms(
         .await?;
     Ok(reply(
         StatusCode::OK,
-        Documents {
-            terms: Document::from(terms),
-            privacy: Document::from(privacy),
+        PublishedDocuments {
+            terms: PublishedDocument::from(terms),
+            privacy: PublishedDocument::from(privacy),
         },
     ))
+}
+
+/// A version in force as administrators read it: the English text, and the Spanish text
+/// where the version was published in Spanish.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishedDocument {
+    pub version: i64,
+    /// The plain-language summary, in English.
+    pub summary: String,
+    pub body: String,
+    /// What changed since the previous version, when there is one.
+    pub changes: Option<String>,
+    /// The same version in Spanish; `null` when it exists only in English.
+    pub spanish: Option<DocumentText>,
+}
+
+/// A version's text in one language.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentText {
+    pub summary: String,
+    pub body: String,
+    pub changes: Option<String>,
+}
+
+impl From<TermsVersion> for PublishedDocument {
+    fn from(version: TermsVersion) -> Self {
+        Self {
+            version: version.version,
+            summary: version.summary,
+            body: version.body,
+            changes: version.changes,
+            spanish: version.spanish.map(
+                |TermsText {
+                     summary,
+                     body,
+                     changes,
+                 }| DocumentText {
+                    summary,
+                    body,
+                    changes,
+                },
+            ),
+        }
+    }
+}
+
+/// Both documents in force.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishedDocuments {
+    pub terms: PublishedDocument,
+    pub privacy: PublishedDocument,
 }
 
 /// A new version of a document.
@@ -252,6 +302,16 @@ pub struct PublishRequest {
     pub body: String,
     /// What changed, for patients who accepted the last version (10 to 2,000 characters).
     pub changes: String,
+    /// The summary in Spanish. Send the three Spanish texts together, under the same rules,
+    /// to publish the version in Spanish too; leave them out to publish it in English only.
+    #[serde(default)]
+    pub summary_es: String,
+    /// The full text in Spanish.
+    #[serde(default)]
+    pub body_es: String,
+    /// What changed, in Spanish.
+    #[serde(default)]
+    pub changes_es: String,
 }
 
 /// A version published.
@@ -274,7 +334,7 @@ pub struct Published {
         (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "No staff session", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
-        (status = 422, description = "`fields.kind`, `fields.summary`, `fields.body`, `fields.changes`", body = ErrorBody),
+        (status = 422, description = "`fields.kind`, `fields.summary`, `fields.body`, `fields.changes`, and for a Spanish text begun `fields.summary_es`, `fields.body_es`, `fields.changes_es`", body = ErrorBody),
     ),
     security(("staff_session" = []))
 )]
@@ -287,12 +347,17 @@ pub async fn publish_terms(
     ApiJson(request): ApiJson<PublishRequest>,
 ) -> Result<Response, ApiError> {
     let user = administrator(user, crate::terms_admin::ADMINISTRATORS_ONLY)?;
-    let errors = check_publication(
-        &request.kind,
-        &request.summary,
-        &request.body,
-        &request.changes,
-    );
+    let english = PublishedText {
+        summary: request.summary.trim(),
+        body: request.body.trim(),
+        changes: request.changes.trim(),
+    };
+    let spanish = PublishedText {
+        summary: request.summary_es.trim(),
+        body: request.body_es.trim(),
+        changes: request.changes_es.trim(),
+    };
+    let errors = check_publication(&request.kind, &english, &spanish);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -302,11 +367,8 @@ pub async fn publish_terms(
         .publish_terms(
             &user.scope,
             &request.kind,
-            PublishedText {
-                summary: request.summary.trim(),
-                body: request.body.trim(),
-                changes: request.changes.trim(),
-            },
+            english,
+            spanish_given(&spanish).then_some(spanish),
             &origin,
         )
         .await?;

@@ -532,11 +532,18 @@ pub async fn credentials(
     }
 }
 
-/// One document in force.
+/// One document in force, in the patient's language where the practice published it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Document {
     /// Accept this version: send it back as `terms_version` or `privacy_version`.
     pub version: i64,
+    /// The language of `summary`, `body` and `changes`: `es` when the request prefers Spanish
+    /// (`Accept-Language`, or the language cookie) and this version was published in Spanish;
+    /// otherwise `en`.
+    #[schema(example = "en")]
+    pub language: &'static str,
+    /// The request prefers Spanish but this version exists only in English: say so.
+    pub english_only: bool,
     /// The plain-language summary, to show first.
     pub summary: String,
     pub body: String,
@@ -546,11 +553,14 @@ pub struct Document {
 
 impl From<TermsVersion> for Document {
     fn from(version: TermsVersion) -> Self {
+        let shown = crate::terms_text::shown(&version);
         Self {
-            version: version.version,
-            summary: version.summary,
-            body: version.body,
-            changes: version.changes,
+            version: shown.version,
+            language: shown.lang,
+            english_only: shown.english_only,
+            summary: shown.summary,
+            body: shown.body,
+            changes: shown.changes,
         }
     }
 }

@@ -430,6 +430,7 @@ pub async fn accept_terms(
             &user.scope,
             &update.terms,
             &update.privacy,
+            crate::terms_text::reader_language(),
             &request_origin(client, &headers),
             user_agent(&headers).as_deref(),
         )
