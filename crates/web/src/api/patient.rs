@@ -22,7 +22,7 @@ use crate::{
     AppState,
     i18n::t,
     patient::{
-        PasswordAccepted, SignInRefusal, describe_time, finish_sign_in, sign_patient_in,
+        PasswordAccepted, SignInRefusal, finish_sign_in, sign_patient_in,
         terms_to_accept,
     },
     session,
@@ -256,7 +256,7 @@ pub struct Me {
     pub given_names: String,
     pub username: String,
     /// The sign-in before this session's, as patients read it, if any.
-    #[schema(example = "November 25, 2026 at 4:05 PM UTC")]
+    #[schema(example = "November 25, 2026, at 4:05 PM")]
     pub previous_sign_in: Option<String>,
 }
 
@@ -286,12 +286,13 @@ pub async fn me(
         .db
         .patient_home(&user.scope, &request_origin(client, &headers))
         .await?;
+    let zone = crate::pages::practice_zone(&state, user.scope.organization()).await;
     Ok(reply(
         StatusCode::OK,
         Me {
             given_names: home.given_names,
             username: home.username,
-            previous_sign_in: home.previous_sign_in.map(|(at, _)| describe_time(at)),
+            previous_sign_in: home.previous_sign_in.map(|(at, _)| crate::i18n::moment(at, &zone)),
         },
     ))
 }
