@@ -6,7 +6,7 @@ use fantoccini::{Client, Locator};
 use serde_json::json;
 
 use crate::{
-    browser::{Driver, check_page, submit, type_into, wait_for_heading},
+    browser::{Driver, check_page, screenshot_dir, submit, type_into, wait_for_heading},
     fixtures::{PATIENT_PASSWORD, enrolled_patient, front_desk, import_patients, patient_page},
     harness::{Backend, TestApp},
 };
@@ -26,6 +26,21 @@ async fn assert_nothing_scrolls_sideways(client: &Client, name: &str) {
         .await
         .unwrap();
     assert_eq!(scrolling, json!([]), "{name} scrolls sideways inside itself at 320px");
+}
+
+/// A screenshot at the phone's width with `id` at the top: the page's own screenshots show
+/// only the header and the heading on so narrow a screen.
+async fn photograph_from(client: &Client, id: &str, name: &str) {
+    client.set_window_size(320, 720).await.unwrap();
+    client
+        .execute(
+            "document.getElementById(arguments[0]).scrollIntoView();",
+            vec![json!(id)],
+        )
+        .await
+        .unwrap();
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,6 +85,7 @@ async fn record_access_and_devices_fit_a_phone_in_spanish() {
 
     check_page(&client, &app.url("/record-access"), "es-record-access").await;
     assert_nothing_scrolls_sideways(&client, "record-access").await;
+    photograph_from(&client, "record-access", "es-record-access-phone-list").await;
     let entries = client
         .find_all(Locator::Css("#record-access > li"))
         .await
@@ -84,6 +100,7 @@ async fn record_access_and_devices_fit_a_phone_in_spanish() {
 
     check_page(&client, &app.url("/devices"), "es-devices").await;
     assert_nothing_scrolls_sideways(&client, "devices").await;
+    photograph_from(&client, "devices", "es-devices-phone-list").await;
     let devices = client
         .find(Locator::Id("devices"))
         .await
