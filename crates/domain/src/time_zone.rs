@@ -24,7 +24,9 @@ impl Eq for PracticeTimeZone {}
 pub enum TimeZoneError {
     #[error("Enter a time zone, such as America/New_York.")]
     Empty,
-    #[error("\"{0}\" is not a time zone we know. Use a name such as America/New_York or America/Chicago.")]
+    #[error(
+        "\"{0}\" is not a time zone we know. Use a name such as America/New_York or America/Chicago."
+    )]
     Unknown(String),
 }
 
@@ -72,14 +74,23 @@ mod tests {
             .to_zoned(TimeZone::UTC)
             .unwrap()
             .timestamp();
-        assert_eq!(noon.to_zoned(zone.zone().clone()).hour(), 12, "daylight time");
+        assert_eq!(
+            noon.to_zoned(zone.zone().clone()).hour(),
+            12,
+            "daylight time"
+        );
         assert_eq!(PracticeTimeZone::parse("UTC").unwrap().name(), "UTC");
     }
 
     #[test]
     fn anything_else_is_refused_by_name() {
         assert_eq!(PracticeTimeZone::parse("  "), Err(TimeZoneError::Empty));
-        for bad in ["Mars/Olympus_Mons", "-05:00", "EST5EDT,M3.2.0,M11.1.0", "New York"] {
+        for bad in [
+            "Mars/Olympus_Mons",
+            "-05:00",
+            "EST5EDT,M3.2.0,M11.1.0",
+            "New York",
+        ] {
             assert_eq!(
                 PracticeTimeZone::parse(bad),
                 Err(TimeZoneError::Unknown(bad.to_owned())),

@@ -696,10 +696,8 @@ mod tests {
             }
             // The link opens its page in the email's language.
             assert!(
-                mail.html.contains(&format!(
-                    "href=\"{RESET_LINK}?lang={}\"",
-                    language.tag()
-                )),
+                mail.html
+                    .contains(&format!("href=\"{RESET_LINK}?lang={}\"", language.tag())),
                 "{}",
                 mail.html
             );

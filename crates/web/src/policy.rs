@@ -83,14 +83,7 @@ pub async fn show(
     };
     let mut input = policy.to_input();
     input.time_zone = Some(zone.name().to_owned());
-    page(
-        &state,
-        &user,
-        input,
-        Vec::new(),
-        query.saved.is_some(),
-    )
-    .await
+    page(&state, &user, input, Vec::new(), query.saved.is_some()).await
 }
 
 pub async fn save(

@@ -204,7 +204,11 @@ pub async fn issue(
             .await?;
         let zone = crate::pages::practice_zone(&state, user.scope.organization()).await;
         let issued = username.map(|username| {
-            (code.display(), username, crate::i18n::moment(expires_at, &zone))
+            (
+                code.display(),
+                username,
+                crate::i18n::moment(expires_at, &zone),
+            )
         });
         page(&state, &user, patient, form.confirmed, None, issued).await
     };

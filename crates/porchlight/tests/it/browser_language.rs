@@ -25,7 +25,11 @@ async fn assert_nothing_scrolls_sideways(client: &Client, name: &str) {
         )
         .await
         .unwrap();
-    assert_eq!(scrolling, json!([]), "{name} scrolls sideways inside itself at 320px");
+    assert_eq!(
+        scrolling,
+        json!([]),
+        "{name} scrolls sideways inside itself at 320px"
+    );
 }
 
 /// A screenshot at the phone's width with `id` at the top: the page's own screenshots show
@@ -90,13 +94,20 @@ async fn record_access_and_devices_fit_a_phone_in_spanish() {
         .find_all(Locator::Css("#record-access > li"))
         .await
         .unwrap();
-    assert!(entries.len() >= 4, "the invitation and three views: {}", entries.len());
+    assert!(
+        entries.len() >= 4,
+        "the invitation and three views: {}",
+        entries.len()
+    );
     let first = entries[0].text().await.unwrap();
     assert!(
         first.contains("Cuándo") && first.contains(", a las ") && first.contains("Dana Front"),
         "{first}"
     );
-    assert!(!first.contains("UTC") && !first.contains(" PM") && !first.contains(" AM"), "{first}");
+    assert!(
+        !first.contains("UTC") && !first.contains(" PM") && !first.contains(" AM"),
+        "{first}"
+    );
 
     check_page(&client, &app.url("/devices"), "es-devices").await;
     assert_nothing_scrolls_sideways(&client, "devices").await;
@@ -108,7 +119,10 @@ async fn record_access_and_devices_fit_a_phone_in_spanish() {
         .text()
         .await
         .unwrap();
-    assert!(devices.contains("Último uso:") && devices.contains(", a las "), "{devices}");
+    assert!(
+        devices.contains("Último uso:") && devices.contains(", a las "),
+        "{devices}"
+    );
     assert!(!devices.contains("UTC"), "{devices}");
     client.close().await.unwrap();
 }

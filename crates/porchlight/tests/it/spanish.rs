@@ -16,8 +16,18 @@ use crate::{
 };
 
 const MONTHS: [&str; 12] = [
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-    "octubre", "noviembre", "diciembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
 ];
 
 /// The practice's administrator chooses its time zone (with the policy, as the page saves
@@ -55,10 +65,19 @@ fn assert_spanish_moment(page: &str, zone: &str, before: Timestamp, after: Times
         .iter()
         .map(|&at| {
             let day = local(at).date();
-            format!("{} de {} de {}", day.day(), MONTHS[day.month() as usize - 1], day.year())
+            format!(
+                "{} de {} de {}",
+                day.day(),
+                MONTHS[day.month() as usize - 1],
+                day.year()
+            )
         })
         .collect();
-    assert!(days.iter().any(|day| page.contains(&format!("{day}, a las "))), "{days:?} in {page}");
+    assert!(
+        days.iter()
+            .any(|day| page.contains(&format!("{day}, a las "))),
+        "{days:?} in {page}"
+    );
     let times = spanish_times(page);
     assert!(!times.is_empty(), "{page}");
     let minutes = |at: Timestamp| i32::from(local(at).hour()) * 60 + i32::from(local(at).minute());
@@ -72,9 +91,27 @@ fn assert_spanish_moment(page: &str, zone: &str, before: Timestamp, after: Times
             minutes(after)
         );
     }
-    for english in ["January", "February", "March", "April", "May", "June", "July", "August",
-                    "September", "October", "November", "December", " AM", " PM", "UTC"] {
-        assert!(!page.contains(english), "{english} on a Spanish page: {page}");
+    for english in [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        " AM",
+        " PM",
+        "UTC",
+    ] {
+        assert!(
+            !page.contains(english),
+            "{english} on a Spanish page: {page}"
+        );
     }
 }
 

@@ -27,7 +27,8 @@ use crate::{
     policy::{change_policy, read_policy},
     session::StaffUser,
     staff::request_origin,
-    terms_admin::check_publication, terms_step::DEFAULT_TERMS,
+    terms_admin::check_publication,
+    terms_step::DEFAULT_TERMS,
 };
 
 fn administrator(user: StaffUser, refusal: &str) -> Result<StaffUser, ApiError> {

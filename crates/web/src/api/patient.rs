@@ -21,10 +21,7 @@ use super::{
 use crate::{
     AppState,
     i18n::t,
-    patient::{
-        PasswordAccepted, SignInRefusal, finish_sign_in, sign_patient_in,
-        terms_to_accept,
-    },
+    patient::{PasswordAccepted, SignInRefusal, finish_sign_in, sign_patient_in, terms_to_accept},
     session,
     sign_in::{StartedSession, set_cookie, user_agent, wait_message, wrong_credentials},
     staff::{chosen_organization, request_origin},
@@ -292,7 +289,9 @@ pub async fn me(
         Me {
             given_names: home.given_names,
             username: home.username,
-            previous_sign_in: home.previous_sign_in.map(|(at, _)| crate::i18n::moment(at, &zone)),
+            previous_sign_in: home
+                .previous_sign_in
+                .map(|(at, _)| crate::i18n::moment(at, &zone)),
         },
     ))
 }
