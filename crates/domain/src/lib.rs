@@ -18,6 +18,7 @@ mod role;
 mod scope;
 mod secret;
 mod sex;
+mod time_zone;
 pub mod two_step;
 
 pub use email::{Email, EmailError};
@@ -31,3 +32,4 @@ pub use secret::{
     SecretKey, SecretKeyError, Ssn, SsnError, Username, UsernameError, ssn_last4_hash,
 };
 pub use sex::Sex;
+pub use time_zone::{PracticeTimeZone, TimeZoneError};

@@ -122,6 +122,10 @@ pub struct PolicyInput {
     pub staff_idle_minutes: String,
     #[serde(default)]
     pub staff_session_hours: String,
+    /// The practice's time zone, an IANA name ([`crate::PracticeTimeZone`]). Set on the same
+    /// page, but kept with the organization, not in the policy. Not sent: unchanged.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 /// One field's problem, for display next to that field.
@@ -303,6 +307,7 @@ impl EnrollmentPolicy {
             patient_session_hours: self.patient_session_hours.to_string(),
             staff_idle_minutes: self.staff_idle_minutes.to_string(),
             staff_session_hours: self.staff_session_hours.to_string(),
+            time_zone: None,
         }
     }
 }

@@ -1,6 +1,11 @@
-//! The languages messages are written in, and how dates read in each.
+//! The languages messages are written in, and how dates read in each. The portal's pages
+//! write dates and times with these too, so that an email and a page say a moment alike.
 
-use jiff::civil::{Date, DateTime};
+use jiff::{
+    Timestamp,
+    civil::{Date, DateTime},
+    tz::TimeZone,
+};
 
 /// A language we write messages in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +78,39 @@ impl Language {
         }
     }
 
+    /// A date without its weekday: "November 25, 2026" or "25 de noviembre de 2026".
+    pub fn date(self, date: Date) -> String {
+        match self {
+            Language::English => date.strftime("%B %-d, %Y").to_string(),
+            Language::Spanish => {
+                let month = MONTHS_ES[usize::from(date.month().unsigned_abs()) - 1];
+                format!("{} de {month} de {}", date.day(), date.year())
+            }
+        }
+    }
+
+    /// A moment as a patient reads it on a page, in the practice's time zone: "November 25,
+    /// 2026, at 4:05 PM" or "25 de noviembre de 2026, a las 16:05". No zone is named: the
+    /// patient and the practice share it.
+    pub fn moment(self, at: Timestamp, zone: &TimeZone) -> String {
+        let local = at.to_zoned(zone.clone()).datetime();
+        let date = self.date(local.date());
+        match self {
+            Language::English => format!("{date}, at {}", local.strftime("%-I:%M %p")),
+            Language::Spanish => format!("{date}, a las {}", local.strftime("%H:%M")),
+        }
+    }
+
+    /// An emailed link that opens its page in this language (`?lang=es`), the one the email
+    /// is written in, whatever the browser that follows it prefers.
+    pub fn link(self, link: &str) -> String {
+        if link.is_empty() {
+            return String::new();
+        }
+        let joiner = if link.contains('?') { '&' } else { '?' };
+        format!("{link}{joiner}lang={}", self.tag())
+    }
+
     /// A date and a time of day: "Friday, March 20, 2026, at 3:05 PM" or
     /// "viernes 20 de marzo de 2026, a las 15:05".
     pub fn date_and_time(self, at: DateTime) -> String {
@@ -111,5 +149,42 @@ mod tests {
             Language::Spanish.long_date(date(2026, 3, 1)),
             "domingo 1 de marzo de 2026"
         );
+        assert_eq!(Language::English.date(day), "March 20, 2026");
+        assert_eq!(Language::Spanish.date(day), "20 de marzo de 2026");
+    }
+
+    #[test]
+    fn a_moment_is_in_the_practice_zone_and_the_patient_language() {
+        let at: Timestamp = "2026-11-25T21:05:00Z".parse().unwrap();
+        let new_york = TimeZone::get("America/New_York").unwrap();
+        assert_eq!(
+            Language::Spanish.moment(at, &new_york),
+            "25 de noviembre de 2026, a las 16:05"
+        );
+        assert_eq!(
+            Language::English.moment(at, &new_york),
+            "November 25, 2026, at 4:05 PM"
+        );
+        // Past midnight in UTC is still the evening before in Los Angeles.
+        let late: Timestamp = "2026-03-01T03:30:00Z".parse().unwrap();
+        let los_angeles = TimeZone::get("America/Los_Angeles").unwrap();
+        assert_eq!(
+            Language::Spanish.moment(late, &los_angeles),
+            "28 de febrero de 2026, a las 19:30"
+        );
+    }
+
+    #[test]
+    fn emailed_links_carry_their_language() {
+        let link = "https://portal.example.org/enroll/AbC123";
+        assert_eq!(
+            Language::Spanish.link(link),
+            "https://portal.example.org/enroll/AbC123?lang=es"
+        );
+        assert_eq!(
+            Language::English.link("https://portal.example.org/x?a=1"),
+            "https://portal.example.org/x?a=1&lang=en"
+        );
+        assert_eq!(Language::English.link(""), "");
     }
 }

@@ -190,9 +190,11 @@ struct View<'a> {
     first_name: &'a str,
     practice_name: &'a str,
     phone: Option<Phone<'a>>,
-    link: &'a str,
+    /// The message's link, opening its page in the message's language.
+    link: String,
     expires: String,
     ready: ReadyList,
+    /// Plain, without a language: patients may type it from a printout.
     portal_url: &'a str,
     username: &'a str,
     valid_minutes: u32,
@@ -405,12 +407,14 @@ fn view(message: &Message, language: Language) -> View<'_> {
             text,
             href: tel_href(text),
         }),
-        link: invitation
-            .map(|m| m.link.as_str())
-            .or(reset.map(|m| m.link.as_str()))
-            .or(new_device.map(|m| m.link.as_str()))
-            .or(confirm.map(|m| m.link.as_str()))
-            .unwrap_or(""),
+        link: language.link(
+            invitation
+                .map(|m| m.link.as_str())
+                .or(reset.map(|m| m.link.as_str()))
+                .or(new_device.map(|m| m.link.as_str()))
+                .or(confirm.map(|m| m.link.as_str()))
+                .unwrap_or(""),
+        ),
         expires: invitation.map_or_else(String::new, |m| language.long_date(m.expires_on)),
         ready: invitation.map_or_else(ReadyList::default, |m| m.ready),
         portal_url: match message {
@@ -641,7 +645,10 @@ mod tests {
                 for word in words {
                     assert!(body.contains(word), "{language:?} {word}: {body}");
                 }
-                assert!(body.contains("https://portal.example.org/not-me/AbC123_token"));
+                assert!(body.contains(&format!(
+                    "https://portal.example.org/not-me/AbC123_token?lang={}",
+                    language.tag()
+                )));
             }
             let unknown = render(&Message::NewDevice(new_device("Lucia", None)), language).unwrap();
             let unidentified = match language {
@@ -687,8 +694,10 @@ mod tests {
                 assert!(body.contains(minutes), "{language:?}: {body}");
                 assert!(!body.contains("/enroll/"), "{language:?}: {body}");
             }
+            // The link opens its page in the email's language.
             assert!(
-                mail.html.contains(&format!("href=\"{RESET_LINK}\"")),
+                mail.html
+                    .contains(&format!("href=\"{RESET_LINK}?lang={}\"", language.tag())),
                 "{}",
                 mail.html
             );
@@ -854,7 +863,11 @@ mod tests {
                     "{}",
                     mail.html
                 );
-                assert!(mail.html.contains(&format!("href=\"{LINK}\"")));
+                assert!(
+                    mail.html
+                        .contains(&format!("href=\"{LINK}?lang={}\"", language.tag())),
+                    "the link opens its page in the email's language"
+                );
                 assert!(mail.html.contains("href=\"tel:5550104477\""));
             }
         }

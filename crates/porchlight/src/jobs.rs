@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use domain::{Email, PatientId};
-use jiff::{SignedDuration, Timestamp, tz::TimeZone};
+use domain::{Email, PatientId, PracticeTimeZone};
+use jiff::{SignedDuration, Timestamp};
 use mail::{
     ConfirmEmailMail, EmailChangingMail, InvitationMail, Language, Letter, LockedMail, Message,
     NewDeviceMail, Outbox, PasswordChangedMail, PasswordResetMail, Practice, ReadyList,
@@ -297,6 +297,12 @@ impl Worker {
             phone: recipient.practice_phone.clone(),
         };
         let first_name = recipient.first_name.clone();
+        // Dates in an email are the practice's: the patient reads them on its clock.
+        let zone = recipient
+            .practice_time_zone
+            .clone()
+            .unwrap_or_else(PracticeTimeZone::server_default);
+        let zone = zone.zone();
         let message = match kind {
             Kind::Invitation | Kind::InvitationReminder => {
                 let link = payload.link.ok_or(JobError::Payload)?;
@@ -314,7 +320,7 @@ impl Worker {
                     first_name,
                     practice,
                     link,
-                    expires_on: expires_at.to_zoned(TimeZone::system()).date(),
+                    expires_on: expires_at.to_zoned(zone.clone()).date(),
                     ready: ReadyList::for_policy(&policy),
                 };
                 if kind == Kind::Invitation {
@@ -350,7 +356,7 @@ impl Worker {
                 signed_in_at: payload
                     .signed_in_at
                     .ok_or(JobError::Payload)?
-                    .to_zoned(TimeZone::system())
+                    .to_zoned(zone.clone())
                     .datetime(),
                 link: payload.link.ok_or(JobError::Payload)?,
             }),
@@ -432,6 +438,7 @@ mod tests {
             organization: OrganizationId::new(),
             practice_name: "Maple Street Clinic".to_owned(),
             practice_phone: None,
+            practice_time_zone: None,
             patient: PatientId::new(),
             first_name: "Lucia".to_owned(),
             language: None,

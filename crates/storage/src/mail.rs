@@ -29,6 +29,8 @@ pub struct MailRecipient {
     pub organization: OrganizationId,
     pub practice_name: String,
     pub practice_phone: Option<String>,
+    /// The practice's time zone, for the dates an email gives; `None`: the server's.
+    pub practice_time_zone: Option<domain::PracticeTimeZone>,
     pub patient: PatientId,
     /// The first of the chart's given names: the only part of the name an email shows.
     pub first_name: String,
@@ -62,6 +64,7 @@ struct PatientRow {
     email: Option<String>,
     practice_name: String,
     practice_phone: Option<String>,
+    practice_time_zone: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -104,7 +107,8 @@ impl Database {
         let row: Option<PatientRow> = dispatch!(&mut tx.handle, |tx| {
             sqlx::query_as(
                 "SELECT p.organization_id, p.given_names, p.language, p.email, \
-                        o.name AS practice_name, o.phone AS practice_phone \
+                        o.name AS practice_name, o.phone AS practice_phone, \
+                        o.time_zone AS practice_time_zone \
                  FROM patients p JOIN organizations o ON o.id = p.organization_id \
                  WHERE p.id = $1",
             )
@@ -133,6 +137,7 @@ impl Database {
             organization,
             practice_name: row.practice_name,
             practice_phone: row.practice_phone,
+            practice_time_zone: crate::organizations::stored_time_zone(row.practice_time_zone),
             patient,
             first_name: row
                 .given_names

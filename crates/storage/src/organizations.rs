@@ -1,4 +1,4 @@
-use domain::OrganizationId;
+use domain::{OrganizationId, PracticeTimeZone};
 use sqlx::{AssertSqlSafe, FromRow};
 use uuid::Uuid;
 
@@ -82,5 +82,32 @@ impl Database {
         .fetch_all(pool)
         .await?);
         Ok(rows.into_iter().map(Organization::from).collect())
+    }
+
+    /// The practice's time zone; `None` until an administrator chooses one.
+    pub async fn practice_time_zone(
+        &self,
+        organization: OrganizationId,
+    ) -> anyhow::Result<Option<PracticeTimeZone>> {
+        let row: Option<(Option<String>,)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as("SELECT time_zone FROM organizations WHERE id = $1")
+                .bind(organization.as_uuid())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(stored_time_zone(row.and_then(|(name,)| name)))
+    }
+}
+
+/// A stored zone name as a zone. A name the time zone database no longer knows (it was
+/// valid when saved) reads as unset, so that pages still show, in the server's zone.
+pub(crate) fn stored_time_zone(name: Option<String>) -> Option<PracticeTimeZone> {
+    let name = name?;
+    match PracticeTimeZone::parse(&name) {
+        Ok(zone) => Some(zone),
+        Err(error) => {
+            tracing::warn!(error = %error, "a practice's stored time zone is unknown");
+            None
+        }
     }
 }

@@ -1,4 +1,4 @@
-use domain::{OrganizationId, StaffScope, policy::EnrollmentPolicy};
+use domain::{OrganizationId, PracticeTimeZone, StaffScope, policy::EnrollmentPolicy};
 
 use crate::{AuditActor, AuditEntry, Database, RequestOrigin, database::dispatch};
 
@@ -27,6 +27,33 @@ impl Database {
         policy: &EnrollmentPolicy,
         origin: &RequestOrigin,
     ) -> anyhow::Result<()> {
+        self.save_policy(scope, policy, None, origin).await
+    }
+
+    /// Saves the policy and the practice's time zone together (the policy page sets both):
+    /// both or neither, audited in the same transaction.
+    pub async fn save_policy_and_time_zone(
+        &self,
+        scope: &StaffScope,
+        policy: &EnrollmentPolicy,
+        time_zone: &PracticeTimeZone,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<()> {
+        self.save_policy(scope, policy, Some(time_zone), origin)
+            .await
+    }
+
+    async fn save_policy(
+        &self,
+        scope: &StaffScope,
+        policy: &EnrollmentPolicy,
+        time_zone: Option<&PracticeTimeZone>,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<()> {
+        let mut audited = serde_json::to_value(policy)?;
+        if let (Some(zone), Some(fields)) = (time_zone, audited.as_object_mut()) {
+            fields.insert("time_zone".to_owned(), zone.name().into());
+        }
         let json = serde_json::to_string(policy)?;
         let now = jiff_sqlx::ToSqlx::to_sqlx(jiff::Timestamp::now());
         let mut tx = self.begin().await?;
@@ -44,6 +71,15 @@ impl Database {
             .execute(&mut **tx)
             .await?;
         });
+        if let Some(zone) = time_zone {
+            dispatch!(&mut tx.handle, |tx| {
+                sqlx::query("UPDATE organizations SET time_zone = $1 WHERE id = $2")
+                    .bind(zone.name())
+                    .bind(scope.organization().as_uuid())
+                    .execute(&mut **tx)
+                    .await?;
+            });
+        }
         tx.append_audit(&AuditEntry {
             organization: Some(scope.organization()),
             actor: AuditActor::Staff(scope.staff()),
@@ -52,7 +88,7 @@ impl Database {
             subject: Some("enrollment policy".to_owned()),
             client_addr: origin.client_addr.clone(),
             request_id: origin.request_id.clone(),
-            detail: Some(json),
+            detail: Some(audited.to_string()),
         })
         .await?;
         tx.commit().await

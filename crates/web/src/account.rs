@@ -118,6 +118,7 @@ pub async fn page(
         Some("password") => Some("password-change-done"),
         _ => None,
     };
+    let zone = crate::pages::practice_zone(&state, user.scope.organization()).await;
     let passkeys = match state
         .db
         .passkeys_of(SessionKind::Patient, user.account.id)
@@ -128,8 +129,8 @@ pub async fn page(
             .map(|p| PasskeyRow {
                 id: p.id,
                 label: p.label,
-                added: crate::patient::describe_time(p.created_at),
-                last_used: p.last_used_at.map(crate::patient::describe_time),
+                added: crate::i18n::moment(p.created_at, &zone),
+                last_used: p.last_used_at.map(|at| crate::i18n::moment(at, &zone)),
             })
             .collect(),
         Err(error) => {

@@ -15,7 +15,6 @@ use crate::{
     AppState,
     i18n::t,
     pages::{Practice, no_store, render, server_error},
-    patient::describe_time,
     session::PatientUser,
 };
 
@@ -59,12 +58,13 @@ pub async fn page(
             return server_error();
         }
     };
+    let zone = crate::pages::practice_zone(&state, user.scope.organization()).await;
     let devices: Vec<Device> = sessions
         .into_iter()
         .map(|session| Device {
             what: domain::device::summary(session.user_agent.as_deref())
                 .unwrap_or_else(|| t("not-me-unknown-device")),
-            last_used: describe_time(session.last_seen_at),
+            last_used: crate::i18n::moment(session.last_seen_at, &zone),
             address: session.client_addr.unwrap_or_default(),
             this_one: session.token_hash == user.token_hash,
         })

@@ -1,8 +1,10 @@
-//! English and Spanish for the patient's pages. The language comes from the patient's choice
-//! (a cookie set by the switch in the page header) or else the browser's Accept-Language. A
-//! middleware settles it once per request and keeps it beside the request's task, like its
-//! tracing span, so that templates and messages can ask for words without every handler
-//! passing the language along. The staff console stays in English.
+//! English and Spanish for the patient's pages. The language comes from a link that names it
+//! (`?lang=es`: every emailed link does, so it opens in the language of its email), else the
+//! patient's choice (a cookie set by the switch in the page header or by such a link), else
+//! the browser's Accept-Language. A middleware settles it once per request and keeps it
+//! beside the request's task, like its tracing span, so that templates and messages can ask
+//! for words without every handler passing the language along. The staff console stays in
+//! English.
 
 use std::{borrow::Cow, collections::HashMap};
 
@@ -17,6 +19,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use fluent_templates::{LanguageIdentifier, loader::langid};
+use jiff::{Timestamp, tz::TimeZone};
 
 static_loader! {
     static LOCALES = {
@@ -54,6 +57,14 @@ impl Lang {
         match self {
             Self::En => "en",
             Self::Es => "es",
+        }
+    }
+
+    /// The same language for the wording of dates, shared with the emails.
+    fn wording(self) -> mail::Language {
+        match self {
+            Self::En => mail::Language::English,
+            Self::Es => mail::Language::Spanish,
         }
     }
 
@@ -102,6 +113,17 @@ tokio::task_local! {
 /// The request's language (English outside a request).
 pub fn lang() -> Lang {
     CONTEXT.try_with(|c| c.lang).unwrap_or_default()
+}
+
+/// A moment as the patient reads it: in the practice's time zone and the request's language,
+/// "November 25, 2026, at 4:05 PM" or "25 de noviembre de 2026, a las 16:05".
+pub fn moment(at: Timestamp, zone: &TimeZone) -> String {
+    lang().wording().moment(at, zone)
+}
+
+/// A day as the patient reads it: "November 25, 2026" or "25 de noviembre de 2026".
+pub fn day(date: jiff::civil::Date) -> String {
+    lang().wording().date(date)
 }
 
 /// The words for `key` in the request's language.
@@ -174,26 +196,70 @@ fn url_encode(text: &str) -> String {
         .collect()
 }
 
-/// Middleware: settles the request's language and keeps it for the handler's task.
+/// Middleware: settles the request's language and keeps it for the handler's task. A link
+/// that names its language (`?lang=es`) also keeps it in the cookie, so that the pages after
+/// it (a form's answer, the next step) stay in that language.
 pub async fn negotiate(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let staff = path == "/staff" || path.starts_with("/staff/");
+    let linked = if staff {
+        None
+    } else {
+        request.uri().query().and_then(linked_language)
+    };
     let lang = if staff {
         Lang::En
     } else {
-        chosen(request.headers()).unwrap_or_default()
+        linked
+            .or_else(|| chosen(request.headers()))
+            .unwrap_or_default()
     };
-    let here = request
-        .uri()
-        .path_and_query()
-        .map(|pq| pq.as_str().to_owned())
-        .unwrap_or_else(|| "/".to_owned());
     let context = Context {
         lang,
         switchable: !staff,
-        here,
+        here: here(request.uri()),
     };
-    CONTEXT.scope(context, next.run(request)).await
+    let mut response = CONTEXT.scope(context, next.run(request)).await;
+    if let Some(lang) = linked {
+        remember(&mut response, lang);
+    }
+    response
+}
+
+/// The language a link names in its query (`lang=es`), if one we speak.
+fn linked_language(query: &str) -> Option<Lang> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.strip_prefix("lang="))
+        .find_map(Lang::parse)
+}
+
+/// The path and query for the switch to come back to, without a `lang` the link named
+/// (coming back to it would undo the switch).
+fn here(uri: &axum::http::Uri) -> String {
+    let path = uri.path();
+    let query: Vec<&str> = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
+        .collect();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+/// Keeps the language in the cookie the header's switch sets.
+fn remember(response: &mut Response, lang: Lang) {
+    let cookie = format!(
+        "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+        lang.tag()
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
 }
 
 fn chosen(headers: &HeaderMap) -> Option<Lang> {
@@ -224,13 +290,7 @@ pub async fn choose(
     };
     let back = safe_back(&back.back);
     let mut response = Redirect::to(&back).into_response();
-    let cookie = format!(
-        "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-        lang.tag()
-    );
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    remember(&mut response, lang);
     response
 }
 
@@ -266,6 +326,32 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_link_names_its_language_and_the_switch_comes_back_without_it() {
+        assert_eq!(linked_language("lang=es"), Some(Lang::Es));
+        assert_eq!(linked_language("a=1&lang=en"), Some(Lang::En));
+        assert_eq!(linked_language("lang=fr"), None);
+        assert_eq!(linked_language("slang=es"), None);
+        let uri = |text: &str| text.parse::<axum::http::Uri>().unwrap();
+        assert_eq!(here(&uri("/enroll/AbC?lang=es")), "/enroll/AbC");
+        assert_eq!(here(&uri("/x?a=1&lang=es&b=2")), "/x?a=1&b=2");
+        assert_eq!(here(&uri("/activate")), "/activate");
+    }
+
+    #[tokio::test]
+    async fn moments_read_in_the_request_language() {
+        let at: Timestamp = "2026-11-25T21:05:00Z".parse().unwrap();
+        let zone = TimeZone::get("America/New_York").unwrap();
+        let context = Context {
+            lang: Lang::Es,
+            switchable: true,
+            here: "/home".to_owned(),
+        };
+        let spanish = CONTEXT.scope(context, async { moment(at, &zone) }).await;
+        assert_eq!(spanish, "25 de noviembre de 2026, a las 16:05");
+        assert_eq!(moment(at, &zone), "November 25, 2026, at 4:05 PM");
+    }
 
     #[test]
     fn accept_language_picks_the_preferred_supported_language() {

@@ -16,7 +16,6 @@ use storage::{DeviceAlert, NewDeviceAlert, PatientAccount};
 use crate::{
     AppState,
     pages::{Practice, no_store, render, server_error},
-    patient::describe_time,
     session,
     sign_in::user_agent,
     staff::request_origin,
@@ -78,6 +77,13 @@ async fn page(
     view: NotMeView,
 ) -> Response {
     let practice = Practice::of(state).await;
+    let when = match alert {
+        Some(alert) => {
+            let zone = crate::pages::practice_zone(state, alert.organization).await;
+            crate::i18n::moment(alert.signed_in_at, &zone)
+        }
+        None => String::new(),
+    };
     let status = if view == NotMeView::Ended {
         StatusCode::GONE
     } else {
@@ -91,7 +97,7 @@ async fn page(
         device: alert
             .and_then(|a| a.device.clone())
             .unwrap_or_else(|| crate::i18n::t("not-me-unknown-device")),
-        when: alert.map_or_else(String::new, |a| describe_time(a.signed_in_at)),
+        when,
     });
     no_store(&mut response);
     *response.status_mut() = status;

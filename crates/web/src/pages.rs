@@ -39,6 +39,26 @@ impl Practice {
     }
 }
 
+/// The practice's time zone, for the dates and times its patients read (and its staff):
+/// the one its administrator chose, else the server's.
+pub(crate) async fn practice_zone(
+    state: &AppState,
+    organization: domain::OrganizationId,
+) -> jiff::tz::TimeZone {
+    let chosen = state
+        .db
+        .practice_time_zone(organization)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::warn!(error = %error, "could not read the practice's time zone");
+            None
+        });
+    chosen
+        .unwrap_or_else(domain::PracticeTimeZone::server_default)
+        .zone()
+        .clone()
+}
+
 #[derive(Template)]
 #[template(path = "landing.html")]
 struct Landing {

@@ -11,7 +11,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use domain::{PatientScope, Username};
-use jiff::{Timestamp, tz::TimeZone};
+use jiff::Timestamp;
 use serde::Deserialize;
 use storage::{Organization, SessionKind, Sighting, TermsUpdate};
 
@@ -270,6 +270,7 @@ pub async fn home(
         }
     };
     let practice = Practice::of(&state).await;
+    let zone = crate::pages::practice_zone(&state, user.scope.organization()).await;
     let mut response = render(HomePage {
         practice_name: practice.name,
         practice_phone: practice.phone,
@@ -280,18 +281,12 @@ pub async fn home(
             .unwrap_or_default()
             .to_owned(),
         username: home.username,
-        previous_sign_in: home.previous_sign_in.map(|(at, _)| describe_time(at)),
+        previous_sign_in: home
+            .previous_sign_in
+            .map(|(at, _)| crate::i18n::moment(at, &zone)),
     });
     no_store(&mut response);
     response
-}
-
-/// A moment as patients read it: "November 25, 2026 at 4:05 PM" (UTC until clinics have
-/// their own time zone).
-pub(crate) fn describe_time(at: Timestamp) -> String {
-    at.to_zoned(TimeZone::UTC)
-        .strftime("%B %-d, %Y at %-I:%M %p UTC")
-        .to_string()
 }
 
 /// The documents the patient has yet to accept, if any: newer versions than those accepted.

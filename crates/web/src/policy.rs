@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use domain::{
-    Role,
+    PracticeTimeZone, Role,
     policy::{AccessCodeKind, EnrollmentPolicy, FieldError, PolicyInput},
 };
 use serde::Deserialize;
@@ -34,7 +34,21 @@ struct PolicyPage {
     errors: Vec<FieldError>,
     saved: bool,
     access_codes: [AccessCodeKind; 3],
+    /// Zones offered as suggestions in the time zone field (any IANA name is accepted).
+    suggested_zones: &'static [&'static str],
 }
+
+/// The United States' zones, for the time zone field's suggestions.
+const SUGGESTED_ZONES: &[&str] = &[
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+];
 
 impl PolicyPage {
     fn error(&self, field: &str) -> Option<&str> {
@@ -59,21 +73,17 @@ pub async fn show(
     if user.account.role != Role::Administrator {
         return forbidden();
     }
-    let policy = match state.db.enrollment_policy(user.scope.organization()).await {
-        Ok(policy) => policy,
+    let organization = user.scope.organization();
+    let (policy, zone) = match read_policy(&state, organization).await {
+        Ok(read) => read,
         Err(error) => {
             tracing::error!(error = %error, "could not read the enrollment policy");
             return server_error();
         }
     };
-    page(
-        &state,
-        &user,
-        policy.to_input(),
-        Vec::new(),
-        query.saved.is_some(),
-    )
-    .await
+    let mut input = policy.to_input();
+    input.time_zone = Some(zone.name().to_owned());
+    page(&state, &user, input, Vec::new(), query.saved.is_some()).await
 }
 
 pub async fn save(
@@ -101,26 +111,63 @@ pub async fn save(
     }
 }
 
-/// Saves the policy as typed, for the page and the API alike: every field checked by the
-/// domain's rules, saved (and audited) only when all are valid. The caller has checked that
-/// the user is an administrator.
+/// The policy in force and the practice's time zone (the server's until one is chosen).
+pub(crate) async fn read_policy(
+    state: &AppState,
+    organization: domain::OrganizationId,
+) -> anyhow::Result<(EnrollmentPolicy, PracticeTimeZone)> {
+    let policy = state.db.enrollment_policy(organization).await?;
+    let zone = state
+        .db
+        .practice_time_zone(organization)
+        .await?
+        .unwrap_or_else(PracticeTimeZone::server_default);
+    Ok((policy, zone))
+}
+
+/// Saves the policy and the time zone as typed, for the page and the API alike: every field
+/// checked by the domain's rules, saved (and audited) only when all are valid. The caller has
+/// checked that the user is an administrator.
 #[tracing::instrument(skip_all, fields(staff_id = %user.account.id), err)]
 pub(crate) async fn change_policy(
     state: &AppState,
     user: &StaffUser,
     input: &PolicyInput,
     origin: &storage::RequestOrigin,
-) -> anyhow::Result<Result<EnrollmentPolicy, Vec<FieldError>>> {
-    match EnrollmentPolicy::parse(input) {
-        Ok(policy) => {
+) -> anyhow::Result<Result<(EnrollmentPolicy, PracticeTimeZone), Vec<FieldError>>> {
+    // Not sent (a form or client that does not know the setting): left as it is.
+    let zone = input.time_zone.as_deref().map(|name| {
+        PracticeTimeZone::parse(name).map_err(|error| FieldError {
+            field: "time_zone",
+            message: error.to_string(),
+        })
+    });
+    let (policy, zone) = match (EnrollmentPolicy::parse(input), zone) {
+        (Ok(policy), None) => (policy, None),
+        (Ok(policy), Some(Ok(zone))) => (policy, Some(zone)),
+        (policy, zone) => {
+            let mut errors = policy.err().unwrap_or_default();
+            errors.extend(zone.and_then(Result::err));
+            return Ok(Err(errors));
+        }
+    };
+    let zone = match zone {
+        Some(zone) => {
+            state
+                .db
+                .save_policy_and_time_zone(&user.scope, &policy, &zone, origin)
+                .await?;
+            zone
+        }
+        None => {
             state
                 .db
                 .save_enrollment_policy(&user.scope, &policy, origin)
                 .await?;
-            Ok(Ok(policy))
+            read_policy(state, user.scope.organization()).await?.1
         }
-        Err(errors) => Ok(Err(errors)),
-    }
+    };
+    Ok(Ok((policy, zone)))
 }
 
 async fn page(
@@ -141,6 +188,7 @@ async fn page(
         errors,
         saved,
         access_codes: AccessCodeKind::ALL,
+        suggested_zones: SUGGESTED_ZONES,
     })
 }
 

@@ -15,7 +15,7 @@ use crate::{
     AppState,
     i18n::t,
     pages::{Practice, no_store, render, server_error},
-    patient::{describe_time, pending_terms},
+    patient::pending_terms,
     session::PatientUser,
     staff::request_origin,
 };
@@ -44,9 +44,9 @@ fn what(action: &str) -> String {
     t(key)
 }
 
-fn row(access: RecordAccess) -> Row {
+fn row(access: RecordAccess, zone: &jiff::tz::TimeZone) -> Row {
     Row {
-        when: describe_time(access.at),
+        when: crate::i18n::moment(access.at, zone),
         who: access
             .staff_name
             .unwrap_or_else(|| t("access-former-staff")),
@@ -91,10 +91,11 @@ pub async fn page(
         }
     };
     let practice = Practice::of(&state).await;
+    let zone = crate::pages::practice_zone(&state, user.scope.organization()).await;
     let mut response = render(AccessPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
-        rows: accesses.into_iter().map(row).collect(),
+        rows: accesses.into_iter().map(|a| row(a, &zone)).collect(),
     });
     no_store(&mut response);
     response

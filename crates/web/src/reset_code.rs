@@ -21,7 +21,6 @@ use uuid::Uuid;
 use crate::{
     AppState,
     pages::{Practice, no_store, render, server_error},
-    patient::describe_time,
     session::StaffUser,
     staff::request_origin,
 };
@@ -203,7 +202,14 @@ pub async fn issue(
                 &origin,
             )
             .await?;
-        let issued = username.map(|username| (code.display(), username, describe_time(expires_at)));
+        let zone = crate::pages::practice_zone(&state, user.scope.organization()).await;
+        let issued = username.map(|username| {
+            (
+                code.display(),
+                username,
+                crate::i18n::moment(expires_at, &zone),
+            )
+        });
         page(&state, &user, patient, form.confirmed, None, issued).await
     };
     issued.await.unwrap_or_else(|error: anyhow::Error| {

@@ -157,9 +157,11 @@ fn surface_label(key: &str, text: &str) -> String {
     }
 }
 
-fn when(at: Timestamp) -> String {
-    at.to_zoned(TimeZone::UTC)
-        .strftime("%m/%d/%Y %H:%M UTC")
+/// A moment on the practice's clock, its zone's abbreviation after it ("11/25/2026 16:05
+/// EST"): staff compare these with what patients and colleagues tell them.
+fn when(at: Timestamp, zone: &TimeZone) -> String {
+    at.to_zoned(zone.clone())
+        .strftime("%m/%d/%Y %H:%M %Z")
         .to_string()
 }
 
@@ -174,7 +176,7 @@ struct Hour {
 
 /// The last day's failures per hour, oldest first, hours without failures included; an hour
 /// is a spike when it has at least [`SPIKE_MIN`] failures and three times the day's average.
-fn hours(counts: &[HourlyFailures], now: Timestamp) -> Vec<Hour> {
+fn hours(counts: &[HourlyFailures], now: Timestamp, zone: &TimeZone) -> Vec<Hour> {
     let this_hour = now.as_second() - now.as_second().rem_euclid(3600);
     let total: u64 = counts.iter().map(|c| c.failures).sum();
     let busiest = counts.iter().map(|c| c.failures).max().unwrap_or(0).max(1);
@@ -190,9 +192,8 @@ fn hours(counts: &[HourlyFailures], now: Timestamp) -> Vec<Hour> {
             Hour {
                 label: Timestamp::from_second(start)
                     .map(|t| {
-                        t.to_zoned(TimeZone::UTC)
-                            .strftime("%m/%d %H:00")
-                            .to_string()
+                        // Minutes too: some zones are half an hour off UTC's hours.
+                        t.to_zoned(zone.clone()).strftime("%m/%d %H:%M").to_string()
                     })
                     .unwrap_or_default(),
                 failures,
@@ -227,6 +228,8 @@ struct SecurityPage {
     locked: Vec<LockedAccount>,
     waiting: Vec<Waiting>,
     done: bool,
+    /// The practice's time zone, for the times shown.
+    zone: TimeZone,
 }
 
 impl SecurityPage {
@@ -235,7 +238,7 @@ impl SecurityPage {
     }
 
     fn when(&self, at: &Timestamp) -> String {
-        when(*at)
+        when(*at, &self.zone)
     }
 }
 
@@ -284,7 +287,8 @@ async fn security_page(
         .db
         .hourly_sign_in_failures(scope, now - LOOK_BACK)
         .await?;
-    let hours = hours(&counts, now);
+    let zone = crate::pages::practice_zone(state, scope.organization()).await;
+    let hours = hours(&counts, now, &zone);
     let locked = state.db.locked_patient_accounts(scope, origin).await?;
     let organization = state
         .db
@@ -328,6 +332,7 @@ async fn security_page(
         locked,
         waiting,
         done,
+        zone,
     });
     no_store(&mut response);
     Ok(response)
@@ -380,6 +385,8 @@ async fn event_page(
         }
     };
     let practice = Practice::of(state).await;
+    let zone = crate::pages::practice_zone(state, user.scope.organization()).await;
+    let when = |at| when(at, &zone);
     let mut response = render(EventPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
@@ -472,9 +479,16 @@ mod tests {
     #[test]
     fn a_spike_stands_well_above_the_day_and_quiet_hours_are_shown_as_zero() {
         let now: Timestamp = "2026-11-25T10:30:00Z".parse().unwrap();
-        let day = hours(&[hour(now, 5, 3), hour(now, 2, 40), hour(now, 0, 4)], now);
+        let counts = [hour(now, 5, 3), hour(now, 2, 40), hour(now, 0, 4)];
+        let day = hours(&counts, now, &TimeZone::UTC);
         assert_eq!(day.len(), 24);
         assert_eq!(day[23].label, "11/25 10:00");
+        // On the practice's clock.
+        let new_york = TimeZone::get("America/New_York").unwrap();
+        assert_eq!(hours(&counts, now, &new_york)[23].label, "11/25 05:00");
+        let kolkata = TimeZone::get("Asia/Kolkata").unwrap();
+        assert_eq!(hours(&counts, now, &kolkata)[23].label, "11/25 15:30");
+        assert_eq!(when(now, &new_york), "11/25/2026 05:30 EST");
         assert_eq!(
             day.iter().map(|h| h.failures).sum::<u64>(),
             47,
@@ -485,7 +499,7 @@ mod tests {
         assert_eq!(day[21].width, 100);
         // A steady day is no spike, however busy.
         let steady: Vec<_> = (0..24).map(|back| hour(now, back, 25)).collect();
-        assert!(hours(&steady, now).iter().all(|h| !h.spike));
+        assert!(hours(&steady, now, &TimeZone::UTC).iter().all(|h| !h.spike));
     }
 
     #[test]

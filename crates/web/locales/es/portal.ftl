@@ -13,7 +13,7 @@ continue = Continuar
 go-to-start = Ir a la página de inicio
 
 ## Páginas
-landing-title = Bienvenido
+landing-title = Le damos la bienvenida
 landing-heading = Su historia clínica, en un solo lugar seguro
 landing-lead = Este es el portal del paciente de { $practice }. Le permite ver su información de salud desde su casa, en el teléfono o la computadora, a cualquier hora.
 landing-have-code = Tengo un código de activación
@@ -110,7 +110,7 @@ self-off-2 = con un enlace, o llévese la carta impresa con su código de activa
 self-off-3-strong = Siga los pasos
 self-off-3 = del correo electrónico, o escriba el código en la
 self-off-3-link = página de activación
-welcome-heading = Bienvenido a su portal del paciente
+welcome-heading = Le damos la bienvenida a su portal del paciente
 welcome-lead = Su cuenta está lista y usted ya inició sesión.
 welcome-phone = Ponga el portal en su teléfono
 welcome-phone-1 = En su teléfono, abra la cámara y apúntela a este código, o escriba
@@ -137,7 +137,7 @@ trouble-or-email = , o siga el enlace de nuestro correo electrónico.
 hello = Hola, { $name }
 signed-in-as = Usted inició sesión como
 previous-sign-in = Su inicio de sesión anterior fue el { $when }. Si no fue usted, llame al consultorio.
-first-sign-in = Este es su primer inicio de sesión. ¡Bienvenido!
+first-sign-in = Este es su primer inicio de sesión. ¡Le damos la bienvenida!
 home-next = Sus historias, mensajes y citas aparecerán aquí a medida que el consultorio los agregue al portal.
 home-add-to-phone = Ponga el portal en la pantalla principal de su teléfono
 home-help = Cuando termine, presione { $sign_out } arriba, sobre todo en una computadora compartida.

@@ -9,7 +9,7 @@ use axum::{
     response::Response,
 };
 use domain::{
-    Role,
+    PracticeTimeZone, Role,
     policy::{EnrollmentPolicy, PolicyInput},
 };
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use super::{ApiError, ApiJson, ErrorBody, auth::Staff, reply};
 use crate::{
     AppState,
-    policy::change_policy,
+    policy::{change_policy, read_policy},
     session::StaffUser,
     staff::request_origin,
     terms_admin::{check_publication, spanish_given},
@@ -83,10 +83,15 @@ pub struct Policy {
     #[serde(default)]
     #[schema(example = 12)]
     pub staff_session_hours: Option<i64>,
+    /// The practice's time zone, an IANA name: patients see every date and time in it.
+    /// Left out: unchanged.
+    #[serde(default)]
+    #[schema(example = "America/New_York")]
+    pub time_zone: Option<String>,
 }
 
-impl From<EnrollmentPolicy> for Policy {
-    fn from(policy: EnrollmentPolicy) -> Self {
+impl Policy {
+    fn new(policy: EnrollmentPolicy, zone: &PracticeTimeZone) -> Self {
         Self {
             minimum_age: policy.minimum_age.into(),
             email_invitations: policy.email_invitations,
@@ -103,11 +108,10 @@ impl From<EnrollmentPolicy> for Policy {
             patient_session_hours: Some(policy.patient_session_hours.into()),
             staff_idle_minutes: Some(policy.staff_idle_minutes.into()),
             staff_session_hours: Some(policy.staff_session_hours.into()),
+            time_zone: Some(zone.name().to_owned()),
         }
     }
-}
 
-impl Policy {
     /// As the page's form would send it: the domain's parser checks both alike (numbers out
     /// of range are its errors, named by field, not the JSON reader's).
     fn to_input(&self, stored: &EnrollmentPolicy) -> PolicyInput {
@@ -143,6 +147,7 @@ impl Policy {
                 .staff_session_hours
                 .unwrap_or(stored.staff_session_hours.into())
                 .to_string(),
+            time_zone: self.time_zone.clone(),
         }
     }
 }
@@ -164,11 +169,8 @@ pub async fn policy(
     Staff(user): Staff,
 ) -> Result<Response, ApiError> {
     let user = administrator(user, crate::policy::ADMINISTRATORS_ONLY)?;
-    let policy = state
-        .db
-        .enrollment_policy(user.scope.organization())
-        .await?;
-    Ok(reply(StatusCode::OK, Policy::from(policy)))
+    let (policy, zone) = read_policy(&state, user.scope.organization()).await?;
+    Ok(reply(StatusCode::OK, Policy::new(policy, &zone)))
 }
 
 /// Replaces the practice's enrollment policy; every field is checked, and nothing is saved
@@ -202,7 +204,7 @@ pub async fn save_policy(
         .enrollment_policy(user.account.organization)
         .await?;
     match change_policy(&state, &user, &request.to_input(&stored), &origin).await? {
-        Ok(policy) => Ok(reply(StatusCode::OK, Policy::from(policy))),
+        Ok((policy, zone)) => Ok(reply(StatusCode::OK, Policy::new(policy, &zone))),
         Err(errors) => Err(ApiError::invalid(
             errors.into_iter().map(|e| (e.field, e.message)),
         )),

@@ -21,10 +21,7 @@ use super::{
 use crate::{
     AppState,
     i18n::t,
-    patient::{
-        PasswordAccepted, SignInRefusal, describe_time, finish_sign_in, sign_patient_in,
-        terms_to_accept,
-    },
+    patient::{PasswordAccepted, SignInRefusal, finish_sign_in, sign_patient_in, terms_to_accept},
     session,
     sign_in::{StartedSession, set_cookie, user_agent, wait_message, wrong_credentials},
     staff::{chosen_organization, request_origin},
@@ -256,7 +253,7 @@ pub struct Me {
     pub given_names: String,
     pub username: String,
     /// The sign-in before this session's, as patients read it, if any.
-    #[schema(example = "November 25, 2026 at 4:05 PM UTC")]
+    #[schema(example = "November 25, 2026, at 4:05 PM")]
     pub previous_sign_in: Option<String>,
 }
 
@@ -286,12 +283,15 @@ pub async fn me(
         .db
         .patient_home(&user.scope, &request_origin(client, &headers))
         .await?;
+    let zone = crate::pages::practice_zone(&state, user.scope.organization()).await;
     Ok(reply(
         StatusCode::OK,
         Me {
             given_names: home.given_names,
             username: home.username,
-            previous_sign_in: home.previous_sign_in.map(|(at, _)| describe_time(at)),
+            previous_sign_in: home
+                .previous_sign_in
+                .map(|(at, _)| crate::i18n::moment(at, &zone)),
         },
     ))
 }
