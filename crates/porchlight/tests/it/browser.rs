@@ -13,13 +13,13 @@ use serde_json::json;
 use crate::harness::{Backend, TestApp};
 
 /// chromedriver on a free port, stopped on drop.
-struct Driver {
+pub(crate) struct Driver {
     process: Child,
     url: String,
 }
 
 impl Driver {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let path = std::env::var("PORCHLIGHT_TEST_CHROMEDRIVER")
             .unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -45,7 +45,7 @@ impl Driver {
         Self { process, url }
     }
 
-    async fn browser(&self, profile: &Path) -> Client {
+    pub(crate) async fn browser(&self, profile: &Path) -> Client {
         let args = [
             "--headless=new".to_owned(),
             "--no-sandbox".to_owned(),
@@ -118,7 +118,7 @@ async fn axe_violations(client: &Client) -> Vec<serde_json::Value> {
 }
 
 /// Types `text` into the field with this id.
-async fn type_into(client: &Client, id: &str, text: &str) {
+pub(crate) async fn type_into(client: &Client, id: &str, text: &str) {
     client
         .find(fantoccini::Locator::Id(id))
         .await
@@ -129,7 +129,7 @@ async fn type_into(client: &Client, id: &str, text: &str) {
 }
 
 /// Sends the page's main form (not the sign-out button in the header).
-async fn submit(client: &Client) {
+pub(crate) async fn submit(client: &Client) {
     client
         .find(fantoccini::Locator::Css("form.form button[type=submit]"))
         .await
@@ -141,7 +141,7 @@ async fn submit(client: &Client) {
 
 /// Waits until the page's main heading reads `expected`: right after a submit, the old page's
 /// heading may still be there, or go stale while it is read.
-async fn wait_for_heading(client: &Client, expected: &str) {
+pub(crate) async fn wait_for_heading(client: &Client, expected: &str) {
     let started = Instant::now();
     loop {
         let heading = client
@@ -193,7 +193,7 @@ async fn bot_check_done(client: &Client) -> u64 {
 }
 
 /// Checks the page with axe and saves screenshots at a phone's and a desktop's width.
-async fn check_page(client: &Client, url: &str, name: &str) {
+pub(crate) async fn check_page(client: &Client, url: &str, name: &str) {
     for (width, height, label) in [(320u32, 720u32, "phone"), (1280, 900, "desktop")] {
         client.set_window_size(width, height).await.unwrap();
         client.goto(url).await.unwrap();
@@ -1227,7 +1227,7 @@ async fn this_wasnt_me_the_security_page_and_a_staff_reset_code_are_accessible()
 
 /// Checks the page the browser is on with axe and for sideways scrolling, and saves a
 /// screenshot at its current width.
-async fn check_here(client: &Client, name: &str) {
+pub(crate) async fn check_here(client: &Client, name: &str) {
     let violations = axe_violations(client).await;
     assert!(violations.is_empty(), "{name}: {violations:#?}");
     let overflow = client

@@ -10,6 +10,7 @@ mod api;
 mod authorization;
 mod bot_check;
 mod browser;
+mod browser_staff;
 mod cli;
 mod demo_data;
 mod device_alerts;
