@@ -10,6 +10,17 @@ use crate::{
     harness::{Backend, TestApp},
 };
 
+/// Scrolls the first element matching `selector` to the top of the window.
+async fn scroll_to(client: &fantoccini::Client, selector: &str) {
+    client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView();",
+            vec![serde_json::json!(selector)],
+        )
+        .await
+        .unwrap();
+}
+
 /// Whether the element with this id is shown.
 async fn shown(client: &fantoccini::Client, id: &str) -> bool {
     client
@@ -87,6 +98,7 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
     client.find(Locator::Id("channel-code")).await.unwrap().click().await.unwrap();
     assert!(!shown(&client, "email").await, "no email field for a letter");
     client.set_window_size(320, 720).await.unwrap();
+    scroll_to(&client, "#invite-heading").await;
     check_here(&client, "staff-patient-letter-chosen-phone").await;
     client.find(Locator::Id("channel-email")).await.unwrap().click().await.unwrap();
     assert!(shown(&client, "email").await);
@@ -127,7 +139,11 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
         .expect("a QR code on the letter");
     assert!(qr.is_displayed().await.unwrap());
     check_here(&client, "staff-letter-desktop").await;
+    scroll_to(&client, ".letter-steps").await;
+    check_here(&client, "staff-letter-qr-desktop").await;
     client.set_window_size(320, 720).await.unwrap();
     check_here(&client, "staff-letter-phone").await;
+    scroll_to(&client, ".letter-steps").await;
+    check_here(&client, "staff-letter-qr-phone").await;
     client.close().await.unwrap();
 }

@@ -171,7 +171,7 @@ each_backend! {
         let back = response.headers()[header::LOCATION].to_str().unwrap().to_owned();
         assert_eq!(back, format!("{page}?sent=1"));
         let html = app.get(&back).await.text().await.unwrap();
-        let sent = html.split(r#"id="invitation-sent"><p>"#).nth(1).and_then(|r| r.split("</p>").next()).expect("a confirmation");
+        let sent = html.split(r#"id="invitation-sent"><p class="break-anywhere">"#).nth(1).and_then(|r| r.split("</p>").next()).expect("a confirmation");
         let now = jiff::Zoned::now();
         let expires = (now.clone() + jiff::SignedDuration::from_hours(24 * 14)).strftime("%B %-d, %Y").to_string();
         assert!(sent.starts_with(&format!("Invitation sent to {address} at ")), "{sent}");

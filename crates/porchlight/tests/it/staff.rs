@@ -35,8 +35,9 @@ async fn import_patient(
 
 /// The row of the search results that names `name`.
 fn result_row<'a>(page: &'a str, name: &str) -> &'a str {
+    let link = format!(">{name}</a>");
     page.split("<tr>")
-        .find(|row| row.contains(name))
+        .find(|row| row.contains(&link))
         .unwrap_or_else(|| panic!("no row for {name}: {page}"))
 }
 
