@@ -428,7 +428,10 @@ mod tests {
 
     #[test]
     fn search_keys_hold_every_word_without_accents() {
-        assert_eq!(search_key("Lucía María", "García-López"), " lucia maria garcialopez garcia lopez ");
+        assert_eq!(
+            search_key("Lucía María", "García-López"),
+            " lucia maria garcialopez garcia lopez "
+        );
         assert_eq!(search_key("Oscar", "Rivera"), " oscar rivera ");
         let query = PatientQuery::Name {
             family: "OSCAR".into(),
@@ -451,9 +454,18 @@ mod tests {
             {"system":"phone","value":"+1 555 010 3000"}]}"#;
         let phones = chart_phones(resource, Some("(555) 010-2000".into()));
         assert_eq!(phones.len(), 2);
-        assert_eq!((phones[0].label.as_str(), phones[0].dial()), ("Mobile", "5550102000".to_owned()));
-        assert_eq!((phones[1].label.as_str(), phones[1].dial()), ("Phone", "+15550103000".to_owned()));
-        assert_eq!(chart_phones("not json", Some("555-0100".into()))[0].number, "555-0100");
+        assert_eq!(
+            (phones[0].label.as_str(), phones[0].dial()),
+            ("Mobile", "5550102000".to_owned())
+        );
+        assert_eq!(
+            (phones[1].label.as_str(), phones[1].dial()),
+            ("Phone", "+15550103000".to_owned())
+        );
+        assert_eq!(
+            chart_phones("not json", Some("555-0100".into()))[0].number,
+            "555-0100"
+        );
         assert!(chart_phones("{}", None).is_empty());
     }
 }

@@ -343,7 +343,13 @@ pub async fn invite(
         }
         // The page states the policy's reason.
         InviteOutcome::NotInvitable(_) => {
-            return page(&state, &user, context, Shown::typed(form.channel, form.email)).await;
+            return page(
+                &state,
+                &user,
+                context,
+                Shown::typed(form.channel, form.email),
+            )
+            .await;
         }
         InviteOutcome::NoChannel => (None, Some(CHOOSE_CHANNEL)),
         InviteOutcome::BadEmail(message) => (Some(message), None),
@@ -453,7 +459,10 @@ impl Shown {
 
 /// "Invitation sent to …", from the invitation in progress, when it went by email.
 fn email_confirmation(invitation: &InvitationSummary) -> Option<String> {
-    let to = invitation.email.as_deref().filter(|_| invitation.channel == "email")?;
+    let to = invitation
+        .email
+        .as_deref()
+        .filter(|_| invitation.channel == "email")?;
     let local = |at: Timestamp| at.to_zoned(jiff::tz::TimeZone::system());
     Some(format!(
         "Invitation sent to {to} at {}. The link works until {}.",
@@ -479,7 +488,7 @@ async fn page(state: &AppState, user: &StaffUser, context: Context, shown: Shown
         staff_name: user.account.display_name.clone(),
         staff_role: user.account.role.label(),
         staff_is_admin: user.account.role == Role::Administrator,
-        staff_mailbox: crate::mailbox::in_menu(&state, &user),
+        staff_mailbox: crate::mailbox::in_menu(state, user),
         email_allowed: context.policy.email_invitations,
         code_allowed: context.policy.printed_codes,
         patient: context.patient,

@@ -117,7 +117,7 @@ async fn page(
         staff_name: user.account.display_name.clone(),
         staff_role: user.account.role.label(),
         staff_is_admin: user.account.role == Role::Administrator,
-        staff_mailbox: crate::mailbox::in_menu(&state, &user),
+        staff_mailbox: crate::mailbox::in_menu(state, user),
         patient,
         account,
         resettable,

@@ -347,7 +347,7 @@ async fn item_page(
         staff_name: user.account.display_name.clone(),
         staff_role: user.account.role.label(),
         staff_is_admin: user.account.role == Role::Administrator,
-        staff_mailbox: crate::mailbox::in_menu(&state, &user),
+        staff_mailbox: crate::mailbox::in_menu(state, user),
         kind: kind_label(&item.kind).to_owned(),
         detail: detail(&item.detail),
         created: when(item.created_at),

@@ -197,7 +197,7 @@ async fn page(
         staff_name: user.account.display_name.clone(),
         staff_role: user.account.role.label(),
         staff_is_admin: true,
-        staff_mailbox: crate::mailbox::in_menu(&state, &user),
+        staff_mailbox: crate::mailbox::in_menu(state, user),
         terms,
         privacy,
         published,

@@ -6,7 +6,7 @@ use fantoccini::Locator;
 
 use crate::{
     browser::{Driver, check_here, check_page, submit, type_into, wait_for_heading},
-    fixtures::{STAFF_PASSWORD, add_staff, clinic, import_patients},
+    fixtures::{STAFF_PASSWORD, activate, add_staff, clinic, import_patients, patient_browser},
     harness::{Backend, TestApp},
 };
 
@@ -62,7 +62,12 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
     submit(&client).await;
     wait_for_heading(&client, "Find a patient").await;
 
-    check_page(&client, &app.url("/staff?q=garcia+jose"), "staff-search-status").await;
+    check_page(
+        &client,
+        &app.url("/staff?q=garcia+jose"),
+        "staff-search-status",
+    )
+    .await;
     let row = client
         .find(Locator::Css(".results tbody tr"))
         .await
@@ -70,8 +75,13 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
         .text()
         .await
         .unwrap();
-    assert!(row.contains("García López, José Luis") && row.contains("Not invited"), "{row}");
-    let mailbox = client.find(Locator::Css(".staff-nav a[href='/staff/mailbox']")).await;
+    assert!(
+        row.contains("García López, José Luis") && row.contains("Not invited"),
+        "{row}"
+    );
+    let mailbox = client
+        .find(Locator::Css(".staff-nav a[href='/staff/mailbox']"))
+        .await;
     assert!(mailbox.is_ok(), "the menu links the mailbox");
 
     client
@@ -95,12 +105,27 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
 
     // Choosing the letter hides the email field; choosing email brings it back.
     assert!(shown(&client, "email").await);
-    client.find(Locator::Id("channel-code")).await.unwrap().click().await.unwrap();
-    assert!(!shown(&client, "email").await, "no email field for a letter");
+    client
+        .find(Locator::Id("channel-code"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        !shown(&client, "email").await,
+        "no email field for a letter"
+    );
     client.set_window_size(320, 720).await.unwrap();
     scroll_to(&client, "#invite-heading").await;
     check_here(&client, "staff-patient-letter-chosen-phone").await;
-    client.find(Locator::Id("channel-email")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Id("channel-email"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert!(shown(&client, "email").await);
 
     submit(&client).await;
@@ -130,7 +155,13 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
         .await
         .unwrap();
     wait_for_heading(&client, "Rivera, Oscar").await;
-    client.find(Locator::Id("channel-code")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Id("channel-code"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     submit(&client).await;
     wait_for_heading(&client, "Your patient portal activation code").await;
     let qr = client
@@ -145,5 +176,43 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
     check_here(&client, "staff-letter-phone").await;
     scroll_to(&client, ".letter-steps").await;
     check_here(&client, "staff-letter-qr-phone").await;
+
+    // Oscar mistypes his birth day once, then gets it right: the queue has nothing to do and
+    // keeps the item as resolved.
+    let code = client
+        .find(Locator::Css("p.code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let patient = patient_browser();
+    assert_eq!(
+        activate(&app, &patient, &code).await.status(),
+        reqwest::StatusCode::SEE_OTHER
+    );
+    for day in ["29", "30"] {
+        patient
+            .post(app.url("/enroll/identity"))
+            .form(&[
+                ("given", "Oscar"),
+                ("family", "Rivera"),
+                ("birth_month", "11"),
+                ("birth_day", day),
+                ("birth_year", "1958"),
+            ])
+            .send()
+            .await
+            .unwrap();
+    }
+    check_page(&client, &app.url("/staff/review"), "staff-review-resolved").await;
+    let resolved = client
+        .find(Locator::Id("resolved"))
+        .await
+        .expect("the resolved item is listed")
+        .text()
+        .await
+        .unwrap();
+    assert!(resolved.contains("Rivera, Oscar"), "{resolved}");
     client.close().await.unwrap();
 }

@@ -6,7 +6,9 @@ use reqwest::{StatusCode, header};
 use storage::Organization;
 
 use crate::{
-    fixtures::{self, STAFF_PASSWORD, add_staff, enrolled_patient, import_patients, patient_page, sign_in},
+    fixtures::{
+        self, STAFF_PASSWORD, add_staff, enrolled_patient, import_patients, patient_page, sign_in,
+    },
     harness::{TestApp, each_backend},
 };
 
