@@ -101,7 +101,8 @@ impl Database {
             Handle::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Handle::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
-        Ok(())
+        // Migration 0024 adds the charts' search keys; SQL cannot compute them.
+        self.fill_search_keys().await
     }
 
     /// Answers whether the database can be reached right now.

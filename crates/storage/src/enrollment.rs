@@ -358,6 +358,10 @@ impl Database {
                 });
             }
         }
+        if verified {
+            tx.resolve_corrected_typo(invitation.organization, invitation.id, now)
+                .await?;
+        }
         if locked {
             // The reminder, still waiting, would carry a link that no longer works.
             tx.cancel_invitation_jobs(invitation.id).await?;

@@ -195,6 +195,13 @@ fn patient_columns(_record: &RecordId<'_>, chart: &PatientChart) -> Vec<(&'stati
         ("given_names", Param::text(&chart.name.given().join(" "))),
         ("family_name", Param::text(chart.name.family())),
         (
+            "search_key",
+            Param::text(&crate::patients::search_key(
+                &chart.name.given().join(" "),
+                chart.name.family(),
+            )),
+        ),
+        (
             "birth_date",
             Param::Date(jiff_sqlx::ToSqlx::to_sqlx(chart.birth_date)),
         ),

@@ -51,7 +51,7 @@ pub use organizations::Organization;
 pub use passkeys::{NewCeremony, PasskeySummary, StoredPasskey};
 pub use password_resets::{IssuedCode, NewReset, OpenReset, RecoveryAccount, RecoveryKey};
 pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
-pub use patients::{PatientQuery, PatientSummary, RequestOrigin};
+pub use patients::{ChartPhone, PatientQuery, PatientSummary, PortalStatus, RequestOrigin};
 pub use record_access::RecordAccess;
 pub use review::{ReviewError, ReviewItem};
 pub use self_enrollment::{NewSelfEnrollment, SelfEnrollmentCandidate, SelfEnrollmentError};

@@ -1,7 +1,7 @@
 //! The staff review queue: identity mismatches and locked invitations, and what staff do
 //! about them (re-invite, unlock, close with a reason).
 
-use domain::{PatientId, StaffScope};
+use domain::{OrganizationId, PatientId, StaffScope};
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
 use sqlx::FromRow;
@@ -25,6 +25,8 @@ pub struct ReviewItem {
     /// JSON: per field, whether it matched.
     pub detail: String,
     pub created_at: Timestamp,
+    /// When and why the item closed; `None` while it is open.
+    pub closed: Option<(Timestamp, String)>,
 }
 
 #[derive(FromRow)]
@@ -40,6 +42,8 @@ struct ItemRow {
     expires_at: Option<jiff_sqlx::Timestamp>,
     detail: String,
     created_at: jiff_sqlx::Timestamp,
+    closed_at: Option<jiff_sqlx::Timestamp>,
+    close_reason: Option<String>,
 }
 
 impl From<ItemRow> for ReviewItem {
@@ -58,6 +62,9 @@ impl From<ItemRow> for ReviewItem {
             invitation_expires_at: row.expires_at.map(|t| t.to_jiff()),
             detail: row.detail,
             created_at: row.created_at.to_jiff(),
+            closed: row
+                .closed_at
+                .map(|at| (at.to_jiff(), row.close_reason.unwrap_or_default())),
         }
     }
 }
@@ -80,12 +87,13 @@ pub enum ReviewError {
     Unexpected(#[from] anyhow::Error),
 }
 
-const ITEM_QUERY: &str = "SELECT r.id, r.kind, r.patient_id, p.family_name, p.given_names, p.mrn, \
-     r.invitation_id, i.status AS invitation_status, i.expires_at, r.detail, r.created_at \
+const ITEMS: &str = "SELECT r.id, r.kind, r.patient_id, p.family_name, p.given_names, p.mrn, \
+     r.invitation_id, i.status AS invitation_status, i.expires_at, r.detail, r.created_at, \
+     r.closed_at, r.close_reason \
      FROM review_items r \
      LEFT JOIN patients p ON p.id = r.patient_id AND p.organization_id = r.organization_id \
      LEFT JOIN invitations i ON i.id = r.invitation_id AND i.organization_id = r.organization_id \
-     WHERE r.organization_id = $1 AND r.closed_at IS NULL";
+     WHERE r.organization_id = $1";
 
 impl Database {
     /// The organization's open items, oldest first. Names are PHI: the read is audited.
@@ -94,24 +102,66 @@ impl Database {
         scope: &StaffScope,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Vec<ReviewItem>> {
+        Ok(self.read_queue(scope, origin, None).await?.0)
+    }
+
+    /// The open items, oldest first, and the items that closed by themselves (the patient
+    /// corrected a typo, or finished signing up) since `resolved_since`, newest first: for
+    /// the record. One audited read.
+    pub async fn review_queue_with_resolved(
+        &self,
+        scope: &StaffScope,
+        origin: &RequestOrigin,
+        resolved_since: Timestamp,
+    ) -> anyhow::Result<(Vec<ReviewItem>, Vec<ReviewItem>)> {
+        self.read_queue(scope, origin, Some(resolved_since)).await
+    }
+
+    async fn read_queue(
+        &self,
+        scope: &StaffScope,
+        origin: &RequestOrigin,
+        resolved_since: Option<Timestamp>,
+    ) -> anyhow::Result<(Vec<ReviewItem>, Vec<ReviewItem>)> {
         let mut tx = self.begin().await?;
-        let sql = format!("{ITEM_QUERY} ORDER BY r.created_at");
+        let sql = format!("{ITEMS} AND r.closed_at IS NULL ORDER BY r.created_at");
         let rows: Vec<ItemRow> = dispatch!(&mut tx.handle, |tx| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(scope.organization().as_uuid())
                 .fetch_all(&mut **tx)
                 .await?
         });
+        let mut resolved: Vec<ItemRow> = Vec::new();
+        if let Some(since) = resolved_since {
+            // Closed by nobody on the staff: the system closed them.
+            let sql = format!(
+                "{ITEMS} AND r.closed_at IS NOT NULL AND r.closed_by IS NULL AND r.closed_at >= $2 \
+                 ORDER BY r.closed_at DESC LIMIT 50"
+            );
+            resolved = dispatch!(&mut tx.handle, |tx| {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(scope.organization().as_uuid())
+                    .bind(since.to_sqlx())
+                    .fetch_all(&mut **tx)
+                    .await?
+            });
+        }
         tx.append_audit(&staff_audit(
             scope,
             "review.list",
             None,
             origin,
-            rows.len().to_string(),
+            match resolved_since {
+                None => rows.len().to_string(),
+                Some(_) => format!("{} open, {} resolved", rows.len(), resolved.len()),
+            },
         ))
         .await?;
         tx.commit().await?;
-        Ok(rows.into_iter().map(ReviewItem::from).collect())
+        Ok((
+            rows.into_iter().map(ReviewItem::from).collect(),
+            resolved.into_iter().map(ReviewItem::from).collect(),
+        ))
     }
 
     /// How many items wait, for the console's menu (no names: not audited).
@@ -255,7 +305,94 @@ impl Database {
     }
 }
 
+/// The note on items closed because the patient finished signing up.
+pub(crate) fn enrolled_note(at: Timestamp) -> String {
+    format!(
+        "Closed automatically: the patient finished signing up on {}.",
+        at.to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%B %-d, %Y")
+    )
+}
+
+/// The note on a mismatch the patient corrected on the next try.
+pub(crate) const CORRECTED_NOTE: &str =
+    "Resolved without staff: one detail was mistyped, and the next try matched.";
+
+/// How many fields an item's detail says differed.
+fn fields_differed(detail: &str) -> usize {
+    match serde_json::from_str::<serde_json::Value>(detail) {
+        Ok(serde_json::Value::Object(fields)) => fields
+            .values()
+            .filter(|v| v.as_str() == Some("differed"))
+            .count(),
+        _ => usize::MAX,
+    }
+}
+
 impl Tx {
+    /// After an attempt on `invitation` matched: when the only open item of the invitation is
+    /// one mismatch of one field, it was a typo the patient corrected on the next try (every
+    /// other try would have opened an item or closed this one). It closes as resolved,
+    /// for the record; nobody on the staff has to act.
+    pub(crate) async fn resolve_corrected_typo(
+        &mut self,
+        organization: OrganizationId,
+        invitation: Uuid,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
+        let open: Vec<(Uuid, String, String)> = dispatch!(&mut self.handle, |tx| {
+            sqlx::query_as(
+                "SELECT id, kind, detail FROM review_items \
+                 WHERE organization_id = $1 AND invitation_id = $2 AND closed_at IS NULL",
+            )
+            .bind(organization.as_uuid())
+            .bind(invitation)
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        let [(item, kind, detail)] = open.as_slice() else {
+            return Ok(());
+        };
+        if kind != "mismatch" || fields_differed(detail) > 1 {
+            return Ok(());
+        }
+        dispatch!(&mut self.handle, |tx| {
+            sqlx::query(
+                "UPDATE review_items SET closed_at = $1, close_reason = $2 \
+                 WHERE id = $3 AND organization_id = $4 AND closed_at IS NULL",
+            )
+            .bind(now.to_sqlx())
+            .bind(CORRECTED_NOTE)
+            .bind(*item)
+            .bind(organization.as_uuid())
+            .execute(&mut **tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// At activation: the patient's open items close by themselves, with a note saying so.
+    pub(crate) async fn close_review_items_on_enrollment(
+        &mut self,
+        organization: OrganizationId,
+        patient: PatientId,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
+        dispatch!(&mut self.handle, |tx| {
+            sqlx::query(
+                "UPDATE review_items SET closed_at = $1, close_reason = $2 \
+                 WHERE organization_id = $3 AND patient_id = $4 AND closed_at IS NULL",
+            )
+            .bind(now.to_sqlx())
+            .bind(enrolled_note(now))
+            .bind(organization.as_uuid())
+            .bind(patient.as_uuid())
+            .execute(&mut **tx)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Closes every open item of a patient, because staff acted on them.
     pub(crate) async fn close_review_items_of(
         &mut self,
@@ -286,7 +423,7 @@ async fn open_item(
     scope: &StaffScope,
     id: Uuid,
 ) -> anyhow::Result<Option<ReviewItem>> {
-    let sql = format!("{ITEM_QUERY} AND r.id = $2");
+    let sql = format!("{ITEMS} AND r.closed_at IS NULL AND r.id = $2");
     let row: Option<ItemRow> = dispatch!(&mut tx.handle, |tx| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(scope.organization().as_uuid())

@@ -356,6 +356,9 @@ impl Database {
         tx.enqueue_job("email.welcome", &payload, now).await?;
         // The invitation is used up: its reminder, still waiting, must not go out.
         tx.cancel_invitation_jobs(invitation.id).await?;
+        // What staff were asked to look into resolved itself.
+        tx.close_review_items_on_enrollment(invitation.organization, invitation.patient, now)
+            .await?;
         tx.append_audit(&AuditEntry {
             organization: Some(invitation.organization),
             actor: AuditActor::Patient(invitation.patient),

@@ -35,6 +35,7 @@ struct PatientPage {
     staff_name: String,
     staff_role: &'static str,
     staff_is_admin: bool,
+    staff_mailbox: bool,
     patient: PatientSummary,
     invitation: Option<InvitationSummary>,
     account: Option<(String, String)>,
@@ -45,6 +46,10 @@ struct PatientPage {
     email: String,
     email_error: Option<String>,
     error: Option<&'static str>,
+    /// After an email invitation: where it went, when, and until when it works.
+    sent: Option<String>,
+    /// No mail server is set: emails wait in the staff mailbox.
+    mailbox: bool,
 }
 
 #[derive(Template)]
@@ -59,6 +64,11 @@ struct LetterPage {
     code_spelled: String,
     expires: String,
     activate_url: String,
+    /// A QR code of `activate_url` alone: the code itself is typed from the paper, so a
+    /// photo of the QR code never opens the invitation.
+    qr: String,
+    /// What the patient will be asked besides the name, the birth date and the code.
+    asked_too: Vec<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -111,12 +121,20 @@ pub(crate) async fn load(
     }))
 }
 
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    /// Set by the redirect after an email invitation went out.
+    #[serde(default)]
+    sent: Option<String>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(patient): Path<Uuid>,
+    axum::extract::Query(query): axum::extract::Query<ShowQuery>,
 ) -> Response {
     let origin = request_origin(client, &headers);
     match load(&state, &user, patient, &origin).await {
@@ -127,16 +145,18 @@ pub async fn show(
             } else {
                 "printed-code"
             };
-            page(
-                &state,
-                &user,
-                context,
-                channel.to_owned(),
+            let sent = query
+                .sent
+                .and(context.invitation.as_ref())
+                .and_then(email_confirmation);
+            let form = Shown {
+                channel: channel.to_owned(),
                 email,
-                None,
-                None,
-            )
-            .await
+                email_error: None,
+                error: None,
+                sent,
+            };
+            page(&state, &user, context, form).await
         }
         Ok(None) => not_found(),
         Err(error) => {
@@ -317,28 +337,31 @@ pub async fn invite(
             expires_at,
             ..
         } => return letter(&state, context, &code, expires_at).await,
-        InviteOutcome::Sent { code: None, .. } => return back,
+        InviteOutcome::Sent { code: None, .. } => {
+            return Redirect::to(&format!("/staff/patients/{}?sent=1", context.patient.id))
+                .into_response();
+        }
         // The page states the policy's reason.
         InviteOutcome::NotInvitable(_) => {
-            return page(&state, &user, context, form.channel, form.email, None, None).await;
+            return page(
+                &state,
+                &user,
+                context,
+                Shown::typed(form.channel, form.email),
+            )
+            .await;
         }
         InviteOutcome::NoChannel => (None, Some(CHOOSE_CHANNEL)),
         InviteOutcome::BadEmail(message) => (Some(message), None),
         InviteOutcome::AlreadyInvited | InviteOutcome::HasAccount => return back,
         InviteOutcome::NoSuchPatient => return not_found(),
     };
-    invalid(
-        page(
-            &state,
-            &user,
-            context,
-            form.channel,
-            form.email,
-            email_error,
-            error,
-        )
-        .await,
-    )
+    let shown = Shown {
+        email_error,
+        error,
+        ..Shown::typed(form.channel, form.email)
+    };
+    invalid(page(&state, &user, context, shown).await)
 }
 
 /// The printed letter: the code exists only in this response, printed now or never.
@@ -349,6 +372,22 @@ async fn letter(
     expires_at: Timestamp,
 ) -> Response {
     let practice = Practice::of(state).await;
+    let activate_url = format!("{}/activate", state.settings.base_url);
+    let qr = match crate::pages::qr_data_url(&activate_url) {
+        Ok(qr) => qr,
+        Err(error) => {
+            // The code exists only in this response: the letter must not fail over its picture.
+            tracing::error!(error = %error, "could not draw the letter's QR code");
+            String::new()
+        }
+    };
+    let mut asked_too = Vec::new();
+    if context.policy.mrn_required {
+        asked_too.push("Your medical record number (it is on your visit summary)");
+    }
+    if context.policy.access_code == domain::policy::AccessCodeKind::SsnLast4 {
+        asked_too.push("The last 4 digits of your Social Security number");
+    }
     let mut response = render(LetterPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
@@ -361,7 +400,9 @@ async fn letter(
             .to_zoned(jiff::tz::TimeZone::system())
             .strftime("%B %-d, %Y")
             .to_string(),
-        activate_url: format!("{}/activate", state.settings.base_url),
+        activate_url,
+        qr,
+        asked_too,
     });
     no_store(&mut response);
     response
@@ -393,16 +434,44 @@ pub async fn revoke(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn page(
-    state: &AppState,
-    user: &StaffUser,
-    context: Context,
+/// What the invitation form shows besides the patient: the choice made, errors, and the
+/// confirmation of an email just sent.
+struct Shown {
     channel: String,
     email: String,
     email_error: Option<String>,
     error: Option<&'static str>,
-) -> Response {
+    sent: Option<String>,
+}
+
+impl Shown {
+    /// The form as it was sent.
+    fn typed(channel: String, email: String) -> Self {
+        Self {
+            channel,
+            email,
+            email_error: None,
+            error: None,
+            sent: None,
+        }
+    }
+}
+
+/// "Invitation sent to …", from the invitation in progress, when it went by email.
+fn email_confirmation(invitation: &InvitationSummary) -> Option<String> {
+    let to = invitation
+        .email
+        .as_deref()
+        .filter(|_| invitation.channel == "email")?;
+    let local = |at: Timestamp| at.to_zoned(jiff::tz::TimeZone::system());
+    Some(format!(
+        "Invitation sent to {to} at {}. The link works until {}.",
+        local(invitation.created_at).strftime("%-I:%M %p on %B %-d, %Y"),
+        local(invitation.expires_at).strftime("%B %-d, %Y"),
+    ))
+}
+
+async fn page(state: &AppState, user: &StaffUser, context: Context, shown: Shown) -> Response {
     let practice = Practice::of(state).await;
     let today = jiff::Zoned::now().date();
     let not_invitable = check_invitable(
@@ -419,16 +488,19 @@ async fn page(
         staff_name: user.account.display_name.clone(),
         staff_role: user.account.role.label(),
         staff_is_admin: user.account.role == Role::Administrator,
+        staff_mailbox: crate::mailbox::in_menu(state, user),
         email_allowed: context.policy.email_invitations,
         code_allowed: context.policy.printed_codes,
         patient: context.patient,
         invitation: context.invitation,
         account: context.account,
         not_invitable,
-        channel,
-        email,
-        email_error,
-        error,
+        channel: shown.channel,
+        email: shown.email,
+        email_error: shown.email_error,
+        error: shown.error,
+        sent: shown.sent,
+        mailbox: state.settings.mailbox,
     });
     no_store(&mut response);
     response

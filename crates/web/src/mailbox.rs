@@ -32,6 +32,7 @@ struct MailboxPage {
     staff_name: String,
     staff_role: &'static str,
     staff_is_admin: bool,
+    staff_mailbox: bool,
     messages: Vec<Shown>,
 }
 
@@ -51,6 +52,17 @@ struct Piece {
     link: bool,
 }
 
+/// Who reads the mailbox.
+fn may_read(user: &StaffUser) -> bool {
+    matches!(user.account.role, Role::FrontDesk | Role::Administrator)
+}
+
+/// Whether the staff menu links the mailbox: only when it is in use (no SMTP server) and
+/// for those who may read it.
+pub(crate) fn in_menu(state: &AppState, user: &StaffUser) -> bool {
+    state.settings.mailbox && may_read(user)
+}
+
 #[tracing::instrument(skip_all, fields(staff_id = %user.account.id))]
 pub async fn show(
     State(state): State<AppState>,
@@ -62,7 +74,7 @@ pub async fn show(
         // Mail goes out over SMTP: there is nothing kept to show.
         return not_found(State(state)).await;
     }
-    if !matches!(user.account.role, Role::FrontDesk | Role::Administrator) {
+    if !may_read(&user) {
         return (
             StatusCode::FORBIDDEN,
             "Only front-desk staff and administrators read the mailbox.",
@@ -84,6 +96,7 @@ pub async fn show(
         staff_name: user.account.display_name.clone(),
         staff_role: user.account.role.label(),
         staff_is_admin: user.account.role == Role::Administrator,
+        staff_mailbox: crate::mailbox::in_menu(&state, &user),
         messages: entries.into_iter().map(shown).collect(),
     });
     no_store(&mut response);

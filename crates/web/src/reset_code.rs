@@ -62,6 +62,7 @@ struct CodePage {
     staff_name: String,
     staff_role: &'static str,
     staff_is_admin: bool,
+    staff_mailbox: bool,
     patient: PatientSummary,
     account: Option<(String, String)>,
     /// The patient has an account a code can reset: active, or locked by its patient.
@@ -115,6 +116,7 @@ async fn page(
         staff_name: user.account.display_name.clone(),
         staff_role: user.account.role.label(),
         staff_is_admin: user.account.role == Role::Administrator,
+        staff_mailbox: crate::mailbox::in_menu(state, user),
         patient,
         account,
         resettable,

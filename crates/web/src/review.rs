@@ -186,9 +186,40 @@ struct QueuePage {
     staff_name: String,
     staff_role: &'static str,
     staff_is_admin: bool,
+    staff_mailbox: bool,
     groups: Vec<Group>,
+    /// Items that closed by themselves lately, for the record.
+    resolved: Vec<Resolved>,
     closed: bool,
 }
+
+/// Items that closed without staff (the patient corrected a typo or finished signing up),
+/// an invitation's items together as in the queue.
+struct Resolved {
+    patient: String,
+    what: String,
+    when: String,
+    note: String,
+}
+
+impl Resolved {
+    fn of(group: Group) -> Self {
+        let what = group.what();
+        let item = group.latest;
+        let (at, note) = item.closed.unwrap_or((item.created_at, String::new()));
+        Self {
+            patient: item
+                .patient_name
+                .unwrap_or_else(|| "No chart matched".to_owned()),
+            what,
+            when: when(at),
+            note,
+        }
+    }
+}
+
+/// How far back the queue shows what resolved by itself.
+const RESOLVED_DAYS: i64 = 30;
 
 #[derive(Template)]
 #[template(path = "staff/review_item.html")]
@@ -198,6 +229,7 @@ struct ItemPage {
     staff_name: String,
     staff_role: &'static str,
     staff_is_admin: bool,
+    staff_mailbox: bool,
     item: ReviewItem,
     kind: String,
     detail: Detail,
@@ -241,8 +273,13 @@ pub async fn queue(
         return forbidden();
     }
     let origin = request_origin(client, &headers);
-    let items = match state.db.review_queue(&user.scope, &origin).await {
-        Ok(items) => items,
+    let since = Timestamp::now() - jiff::SignedDuration::from_hours(24 * RESOLVED_DAYS);
+    let (items, resolved) = match state
+        .db
+        .review_queue_with_resolved(&user.scope, &origin, since)
+        .await
+    {
+        Ok(read) => read,
         Err(error) => {
             tracing::error!(error = %error, "could not read the review queue");
             return server_error();
@@ -255,7 +292,9 @@ pub async fn queue(
         staff_name: user.account.display_name.clone(),
         staff_role: user.account.role.label(),
         staff_is_admin: user.account.role == Role::Administrator,
+        staff_mailbox: crate::mailbox::in_menu(&state, &user),
         groups: group(items),
+        resolved: group(resolved).into_iter().map(Resolved::of).collect(),
         closed: query.closed.is_some(),
     });
     no_store(&mut response);
@@ -308,6 +347,7 @@ async fn item_page(
         staff_name: user.account.display_name.clone(),
         staff_role: user.account.role.label(),
         staff_is_admin: user.account.role == Role::Administrator,
+        staff_mailbox: crate::mailbox::in_menu(state, user),
         kind: kind_label(&item.kind).to_owned(),
         detail: detail(&item.detail),
         created: when(item.created_at),

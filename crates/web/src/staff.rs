@@ -12,7 +12,9 @@ use axum::{
 use domain::Username;
 use jiff::{Timestamp, civil::Date};
 use serde::Deserialize;
-use storage::{Organization, PatientQuery, PatientSummary, RequestOrigin, SessionKind};
+use storage::{
+    Organization, PatientQuery, PatientSummary, PortalStatus, RequestOrigin, SessionKind,
+};
 
 use crate::{
     AppState,
@@ -230,6 +232,7 @@ struct HomePage {
     staff_name: String,
     staff_role: &'static str,
     staff_is_admin: bool,
+    staff_mailbox: bool,
     query: String,
     error: Option<String>,
     results: Option<Vec<PatientSummary>>,
@@ -268,6 +271,7 @@ pub async fn home(
         practice_name: practice.name,
         practice_phone: practice.phone,
         staff_is_admin: user.account.role == domain::Role::Administrator,
+        staff_mailbox: crate::mailbox::in_menu(&state, &user),
         staff_name: user.account.display_name,
         staff_role: user.account.role.label(),
         query: params.q,
@@ -304,6 +308,14 @@ pub fn parse_query(text: &str) -> Result<Option<PatientQuery>, String> {
         }
         return Ok(Some(PatientQuery::Mrn(text.to_owned())));
     }
+    let letters: usize = domain::matching::normalize::name_words(text)
+        .iter()
+        .map(|word| word.chars().count())
+        .sum();
+    if letters < 2 {
+        return Err("Type at least the first two letters of a name.".to_owned());
+    }
+    // The words are matched in any order; the split only keeps "Family, Given" readable.
     let (family, given) = match text.split_once(',') {
         Some((family, given)) => (family.trim(), Some(given.trim())),
         None => match text.rsplit_once(char::is_whitespace) {
@@ -311,13 +323,56 @@ pub fn parse_query(text: &str) -> Result<Option<PatientQuery>, String> {
             None => (text, None),
         },
     };
-    if family.chars().count() < 2 {
-        return Err("Type at least the first two letters of the family name.".to_owned());
-    }
     Ok(Some(PatientQuery::Name {
         family: family.to_owned(),
         given: given.filter(|g| !g.is_empty()).map(str::to_owned),
     }))
+}
+
+/// A patient's portal status in the search list's words.
+pub(crate) fn portal_label(status: &PortalStatus) -> String {
+    let date = |at: &Timestamp| {
+        at.to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%m/%d/%Y")
+            .to_string()
+    };
+    let how = |channel: &str| match channel {
+        "email" => "by email",
+        "printed-code" => "by letter",
+        _ => "",
+    };
+    match status {
+        PortalStatus::NotInvited => "Not invited".to_owned(),
+        PortalStatus::Invited {
+            channel,
+            expires_at,
+        } => format!("Invited {}, expires {}", how(channel), date(expires_at)),
+        PortalStatus::SigningUp { channel, .. } if channel == "self" => {
+            "Signing up without an invitation".to_owned()
+        }
+        PortalStatus::SigningUp {
+            channel,
+            expires_at,
+        } => format!(
+            "Signing up (invited {}), expires {}",
+            how(channel),
+            date(expires_at)
+        ),
+        PortalStatus::InvitationLocked => "Invitation locked, in review".to_owned(),
+        PortalStatus::InvitationExpired { expired_at } => {
+            format!("Invitation expired {}", date(expired_at))
+        }
+        PortalStatus::InvitationCancelled => "Invitation cancelled".to_owned(),
+        PortalStatus::Active => "Active account".to_owned(),
+        PortalStatus::LockedByPatient => "Account locked by the patient".to_owned(),
+        PortalStatus::Disabled => "Account disabled".to_owned(),
+    }
+}
+
+impl HomePage {
+    fn portal(&self, patient: &PatientSummary) -> String {
+        portal_label(&patient.portal)
+    }
 }
 
 fn parse_birth_date(text: &str) -> Option<Date> {

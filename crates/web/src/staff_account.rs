@@ -51,14 +51,16 @@ struct Nav {
     staff_name: String,
     staff_role: &'static str,
     staff_is_admin: bool,
+    staff_mailbox: bool,
 }
 
 impl Nav {
-    fn of(user: &StaffUser) -> Self {
+    fn of(state: &AppState, user: &StaffUser) -> Self {
         Self {
             staff_name: user.account.display_name.clone(),
             staff_role: user.account.role.label(),
             staff_is_admin: user.account.role == Role::Administrator,
+            staff_mailbox: crate::mailbox::in_menu(state, user),
         }
     }
 }
@@ -71,6 +73,7 @@ struct AccountPage {
     staff_name: String,
     staff_role: &'static str,
     staff_is_admin: bool,
+    staff_mailbox: bool,
     app_on: bool,
     codes_left: u32,
     /// The practice requires 2-step sign-in: it cannot be turned off.
@@ -107,13 +110,14 @@ pub async fn page(
         _ => None,
     };
     let practice = Practice::of(&state).await;
-    let nav = Nav::of(&user);
+    let nav = Nav::of(&state, &user);
     let mut response = render(AccountPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         staff_name: nav.staff_name,
         staff_role: nav.staff_role,
         staff_is_admin: nav.staff_is_admin,
+        staff_mailbox: nav.staff_mailbox,
         app_on: two_step.is_some(),
         codes_left: two_step.map_or(0, |t| t.recovery_codes_left),
         required: policy.staff_two_step_required,
@@ -131,6 +135,7 @@ struct ConfirmPage {
     staff_name: String,
     staff_role: &'static str,
     staff_is_admin: bool,
+    staff_mailbox: bool,
     next: &'static str,
     error: Option<String>,
 }
@@ -142,7 +147,7 @@ async fn confirm_page(
     error: Option<String>,
 ) -> Response {
     let practice = Practice::of(state).await;
-    let nav = Nav::of(user);
+    let nav = Nav::of(state, user);
     let failed = error.is_some();
     let mut response = render(ConfirmPage {
         practice_name: practice.name,
@@ -150,6 +155,7 @@ async fn confirm_page(
         staff_name: nav.staff_name,
         staff_role: nav.staff_role,
         staff_is_admin: nav.staff_is_admin,
+        staff_mailbox: nav.staff_mailbox,
         next,
         error,
     });
@@ -227,6 +233,7 @@ struct AppPage {
     staff_name: String,
     staff_role: &'static str,
     staff_is_admin: bool,
+    staff_mailbox: bool,
     setup: AppSetup,
     action: &'static str,
     error: Option<String>,
@@ -252,7 +259,7 @@ async fn app_page(
             return server_error();
         }
     };
-    let nav = Nav::of(user);
+    let nav = Nav::of(state, user);
     let failed = error.is_some();
     let mut response = render(AppPage {
         practice_name: practice.name,
@@ -260,6 +267,7 @@ async fn app_page(
         staff_name: nav.staff_name,
         staff_role: nav.staff_role,
         staff_is_admin: nav.staff_is_admin,
+        staff_mailbox: nav.staff_mailbox,
         setup,
         action: "/staff/account/two-step/app",
         error,

@@ -1220,7 +1220,7 @@ async fn this_wasnt_me_the_security_page_and_a_staff_reset_code_are_accessible()
 
 /// Checks the page the browser is on with axe and for sideways scrolling, and saves a
 /// screenshot at its current width.
-async fn check_here(client: &Client, name: &str) {
+pub(crate) async fn check_here(client: &Client, name: &str) {
     let violations = axe_violations(client).await;
     assert!(violations.is_empty(), "{name}: {violations:#?}");
     let overflow = client

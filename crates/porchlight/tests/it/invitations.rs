@@ -148,4 +148,82 @@ each_backend! {
         assert_eq!(invite(&app, &page, &[("channel", "printed-code")]).await.status(), StatusCode::NOT_FOUND);
         assert_eq!(app.get("/staff/patients/not-a-uuid").await.status(), StatusCode::BAD_REQUEST);
     }
+
+    async fn the_patient_page_shows_the_chart_s_phones_and_confirms_an_email_invitation(app) {
+        let org = front_desk(&app).await;
+        let telecom = r#","telecom":[{"system":"phone","value":"(555) 010-2000","use":"mobile"},{"system":"phone","value":"555-0100","use":"home"},{"system":"phone","value":"555-0199","use":"old"},{"system":"email","value":"ana@example.org"}]"#;
+        import_patients(&app, &org, &[("ana", "Ana", "Rivera", "1972-08-14", telecom), ("ben", "Ben", "Rivera", "1969-01-05", "")]).await;
+        let page = page_of(&app, &org, "Ana").await;
+        let html = app.get(&page).await.text().await.unwrap();
+        assert!(html.contains(r#"<a href="tel:5550102000">(555) 010-2000</a> (Mobile)"#), "{html}");
+        assert!(html.contains(r#"<a href="tel:5550100">555-0100</a> (Home)"#), "{html}");
+        assert!(!html.contains("555-0199"), "a number marked old is not offered");
+        // The email field sits in the part the stylesheet hides while a letter is chosen.
+        assert!(html.contains(r#"class="form invite-form""#) && html.contains(r#"<div class="email-fields">"#), "{html}");
+        let css = app.get("/static/portal.css").await.text().await.unwrap();
+        assert!(css.contains(".invite-form:has(#channel-code:checked) .email-fields { display: none; }"));
+        let ben = page_of(&app, &org, "Ben").await;
+        assert!(app.get(&ben).await.text().await.unwrap().contains(r#"<dd id="phones">none on the chart</dd>"#));
+
+        let address = format!("ana.{}@example.net", uuid::Uuid::new_v4().simple());
+        let response = invite(&app, &page, &[("channel", "email"), ("email", address.as_str())]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let back = response.headers()[header::LOCATION].to_str().unwrap().to_owned();
+        assert_eq!(back, format!("{page}?sent=1"));
+        let html = app.get(&back).await.text().await.unwrap();
+        let sent = html.split(r#"id="invitation-sent"><p class="break-anywhere">"#).nth(1).and_then(|r| r.split("</p>").next()).expect("a confirmation");
+        let now = jiff::Zoned::now();
+        let expires = (now.clone() + jiff::SignedDuration::from_hours(24 * 14)).strftime("%B %-d, %Y").to_string();
+        assert!(sent.starts_with(&format!("Invitation sent to {address} at ")), "{sent}");
+        assert!(sent.contains(&now.strftime("%B %-d, %Y").to_string()) && sent.ends_with(&format!("The link works until {expires}.")), "{sent}");
+        // Only right after sending.
+        assert!(!app.get(&page).await.text().await.unwrap().contains("invitation-sent"));
+    }
+
+    async fn a_letter_ignores_an_email_typed_before_choosing_it(app) {
+        let org = setup(&app).await;
+        let page = page_of(&app, &org, "Lucia").await;
+        let response = invite(&app, &page, &[("channel", "printed-code"), ("email", "someone.else@example.org"), ("save_email", "on")]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.text().await.unwrap().contains("Your patient portal activation code"));
+        let html = app.get(&page).await.text().await.unwrap();
+        assert!(html.contains("<dd>lucia@example.org</dd>") && !html.contains("someone.else"), "{html}");
+        assert!(app.db.jobs_of_kind("email.invitation").await.unwrap().is_empty());
+    }
+
+    async fn the_letter_says_what_will_be_asked_and_carries_a_qr_code_to_the_activation_page(app) {
+        let org = setup(&app).await;
+        let page = page_of(&app, &org, "Lucia").await;
+        let letter = invite(&app, &page, &[("channel", "printed-code")]).await.text().await.unwrap();
+        let activate = format!("{}/activate", app.base_url);
+        let qr = letter.split(r#"<img src=""#).nth(1).and_then(|r| r.split('"').next()).expect("a QR code");
+        assert!(qr.starts_with("data:image/svg+xml;base64,"), "{qr}");
+        assert!(letter.contains(&format!(r#"alt="QR code that opens {activate}""#)), "{letter}");
+        assert!(letter.contains("It takes about 5 minutes."));
+        for asked in ["Your full name", "Your date of birth", "The activation code on this letter"] {
+            assert!(letter.contains(&format!("<li>{asked}</li>")), "{asked}: {letter}");
+        }
+        assert!(!letter.contains("Social Security"), "the default policy asks for the birth year");
+    }
+
+    async fn the_landing_page_and_the_invitation_email_agree_on_how_long_sign_up_takes(app) {
+        let org = setup(&app).await;
+        let page = page_of(&app, &org, "Lucia").await;
+        let address = format!("lucia.{}@example.net", uuid::Uuid::new_v4().simple());
+        invite(&app, &page, &[("channel", "email"), ("email", address.as_str())]).await;
+        let mail = app.mail.wait_for(&address, "Set up your").await;
+        let landing = app.get("/").await.text().await.unwrap();
+        // The number in "about N minutes", wherever it stands.
+        let minutes = |text: &str| -> Option<String> {
+            let words: Vec<String> = text.to_lowercase().split_whitespace().map(str::to_owned).collect();
+            words.windows(3).find_map(|w| {
+                (w[0] == "about" && w[2].starts_with("minutes")).then(|| w[1].clone())
+            })
+        };
+        let in_email = minutes(&mail.text).expect("the email says how long it takes");
+        assert_eq!(minutes(&landing), Some(in_email.clone()), "{landing}");
+        assert_eq!(in_email, "5");
+        let spanish = app.client.get(app.url("/")).header(header::ACCEPT_LANGUAGE, "es").send().await.unwrap().text().await.unwrap();
+        assert!(spanish.contains("Toma unos 5 minutos."), "{spanish}");
+    }
 }

@@ -5,8 +5,8 @@ use reqwest::{StatusCode, header};
 
 use crate::{
     fixtures::{
-        STAFF_PASSWORD, activate, add_staff, front_desk, import_patients, patient_browser,
-        patient_page, printed_code,
+        STAFF_PASSWORD, activate, add_staff, finish_enrollment, front_desk, import_patients,
+        patient_browser, patient_page, printed_code,
     },
     harness::{TestApp, each_backend},
 };
@@ -157,5 +157,42 @@ each_backend! {
         let stale = patient.get(app.url("/enroll/identity")).send().await.unwrap();
         assert_eq!(stale.status(), StatusCode::GONE);
         assert!(stale.text().await.unwrap().contains("This invitation was cancelled"));
+    }
+
+    async fn a_typo_corrected_on_the_next_try_is_resolved_without_staff(app) {
+        let (org, _page, _code, patient) = opened_invitation(&app).await;
+        identity(&app, &patient, "10").await;
+        assert_eq!(app.db.open_review_items(org.id).await.unwrap().len(), 1);
+        let next = identity(&app, &patient, "9").await;
+        assert_eq!(next.status(), StatusCode::SEE_OTHER, "the next try matches");
+        assert!(app.db.open_review_items(org.id).await.unwrap().is_empty(), "nothing for staff to do");
+
+        let queue = app.get("/staff/review").await.text().await.unwrap();
+        assert!(queue.contains("Nothing waits for review"), "{queue}");
+        let resolved = queue.split(r#"id="resolved""#).nth(1).expect("kept for the record");
+        assert!(resolved.contains("Rivera, Lucia") && resolved.contains("1 attempt did not match"), "{resolved}");
+        assert!(resolved.contains("Resolved without staff: one detail was mistyped, and the next try matched."), "{resolved}");
+    }
+
+    async fn items_close_by_themselves_when_the_patient_finishes_signing_up(app) {
+        let (org, _page, _code, patient) = opened_invitation(&app).await;
+        // Two wrong tries are more than a typo: they wait for staff...
+        identity(&app, &patient, "10").await;
+        identity(&app, &patient, "11").await;
+        assert_eq!(identity(&app, &patient, "9").await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.db.open_review_items(org.id).await.unwrap().len(), 2, "not a single typo");
+        let queue = app.get("/staff/review").await.text().await.unwrap();
+        assert!(queue.contains("2 attempts did not match") && !queue.contains(r#"id="resolved""#), "{queue}");
+
+        // ...until the patient finishes signing up.
+        finish_enrollment(&app, &patient, ("Lucia", "Rivera"), ("4", "9", "1961"), "lucia.r").await;
+        assert!(app.db.open_review_items(org.id).await.unwrap().is_empty(), "closed with the activation");
+        let queue = app.get("/staff/review").await.text().await.unwrap();
+        assert!(queue.contains("Nothing waits for review"), "{queue}");
+        let resolved = queue.split(r#"id="resolved""#).nth(1).expect("kept for the record");
+        let today = jiff::Zoned::now().strftime("%B %-d, %Y").to_string();
+        assert!(resolved.contains("2 attempts did not match"), "{resolved}");
+        assert!(resolved.contains(&format!("Closed automatically: the patient finished signing up on {today}.")), "{resolved}");
+        assert_eq!(app.db.count_audit("review.close").await.unwrap(), 0, "no staff action");
     }
 }

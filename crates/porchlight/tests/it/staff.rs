@@ -6,7 +6,9 @@ use reqwest::{StatusCode, header};
 use storage::Organization;
 
 use crate::{
-    fixtures::{self, STAFF_PASSWORD, add_staff, import_patients, sign_in},
+    fixtures::{
+        self, STAFF_PASSWORD, add_staff, enrolled_patient, import_patients, patient_page, sign_in,
+    },
     harness::{TestApp, each_backend},
 };
 
@@ -31,6 +33,20 @@ async fn import_patient(
     let mrn =
         format!(r#","identifier":[{{"type":{{"coding":[{{"code":"MR"}}]}},"value":"{mrn}"}}]"#);
     import_patients(app, org, &[(id, given, family, birth, &mrn)]).await;
+}
+
+/// The row of the search results that names `name`.
+fn result_row<'a>(page: &'a str, name: &str) -> &'a str {
+    let link = format!(">{name}</a>");
+    page.split("<tr>")
+        .find(|row| row.contains(&link))
+        .unwrap_or_else(|| panic!("no row for {name}: {page}"))
+}
+
+/// "N patients found" of a search.
+async fn found(app: &TestApp, query: &str) -> String {
+    let url = format!("/staff?q={}", query.replace(' ', "+").replace(',', "%2C"));
+    app.get(&url).await.text().await.unwrap()
 }
 
 each_backend! {
@@ -236,5 +252,105 @@ each_backend! {
         app.client.post(app.url("/staff/sign-out")).send().await.unwrap();
         sign_in(&app, &org, "fred", PASSWORD).await;
         assert_eq!(app.get("/staff/terms").await.status(), StatusCode::FORBIDDEN);
+    }
+
+    async fn the_search_list_shows_each_patient_s_portal_status(app) {
+        let org = clinic(&app).await;
+        assert_eq!(sign_in(&app, &org, "dana", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let email = r#","telecom":[{"system":"email","value":"oscar@example.org"}]"#;
+        import_patients(&app, &org, &[
+            ("p1", "Lucia", "Rivera", "1961-04-09", ""),
+            ("p2", "Oscar", "Rivera", "1958-11-30", email),
+            ("p3", "Marta", "Rivera", "1970-06-15", ""),
+            ("p4", "Pablo", "Rivera", "1980-01-20", ""),
+        ]).await;
+        enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+        let oscar = patient_page(&app, &org, "Rivera", "Oscar").await;
+        let address = format!("oscar.{}@example.net", uuid::Uuid::new_v4().simple());
+        let invited = app.client.post(app.url(&format!("{oscar}/invite")))
+            .form(&[("channel", "email"), ("email", address.as_str())]).send().await.unwrap();
+        assert_eq!(invited.status(), StatusCode::SEE_OTHER);
+        let pablo = patient_page(&app, &org, "Rivera", "Pablo").await;
+        fixtures::printed_code(&app, &pablo).await;
+        let revoked = app.client.post(app.url(&format!("{pablo}/revoke"))).send().await.unwrap();
+        assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+        let searches = app.db.count_audit("patient.search").await.unwrap();
+
+        let page = found(&app, "rivera").await;
+        assert!(page.contains("4 patients found"), "{page}");
+        assert!(result_row(&page, "Rivera, Lucia").contains("<td>Active account</td>"), "{page}");
+        let expires = (jiff::Zoned::now() + jiff::SignedDuration::from_hours(24 * 14)).strftime("%m/%d/%Y").to_string();
+        let oscar_row = result_row(&page, "Rivera, Oscar");
+        assert!(oscar_row.contains(&format!("<td>Invited by email, expires {expires}</td>")), "{oscar_row}");
+        assert!(result_row(&page, "Rivera, Marta").contains("<td>Not invited</td>"), "{page}");
+        assert!(result_row(&page, "Rivera, Pablo").contains("<td>Invitation cancelled</td>"), "{page}");
+        // The statuses came with the search: one audited read, no read per row.
+        assert_eq!(app.db.count_audit("patient.search").await.unwrap(), searches + 1);
+    }
+
+    async fn search_ignores_accents_case_and_word_order(app) {
+        let org = clinic(&app).await;
+        let other = app.db.create_organization("oak", "Oak Clinic", None).await.unwrap();
+        import_patients(&app, &org, &[
+            ("p1", "Oscar", "Rivera", "1958-11-30", ""),
+            ("p2", "Lucía", "Rivera", "1961-04-09", ""),
+            ("p3", "José Luis", "García", "1975-03-02", ""),
+            ("p4", "María", "De la Cruz", "1990-07-07", ""),
+        ]).await;
+        import_patients(&app, &other, &[("q1", "Ana", "García", "1980-01-01", "")]).await;
+        assert_eq!(sign_in(&app, &org, "dana", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let searches = app.db.count_audit("patient.search").await.unwrap();
+
+        for query in ["Garcia", "GARCÍA", "garcia jose", "luis garcia", "García-José"] {
+            let page = found(&app, query).await;
+            assert!(page.contains("1 patient found") && page.contains("García, José Luis"), "{query}: {page}");
+        }
+        for query in ["rivera oscar", "oscar rivera", "Rivera, Oscar", "RIV osc"] {
+            let page = found(&app, query).await;
+            assert!(page.contains("1 patient found") && page.contains("Rivera, Oscar"), "{query}: {page}");
+        }
+        // The search box's own example.
+        let page = found(&app, "Rivera, Lucia").await;
+        assert!(page.contains("1 patient found") && page.contains("Rivera, Lucía"), "{page}");
+        let page = found(&app, "rivera").await;
+        assert!(page.contains("2 patients found"), "{page}");
+        for query in ["delacruz", "de la cruz maria", "Cruz"] {
+            let page = found(&app, query).await;
+            assert!(page.contains("1 patient found") && page.contains("De la Cruz, María"), "{query}: {page}");
+        }
+        // Every word must be found: a word of nobody's name finds nobody.
+        assert!(found(&app, "rivera garcia").await.contains("0 patients found"));
+        assert!(found(&app, "ana garcia").await.contains("0 patients found"), "another practice's patient");
+        assert_eq!(app.db.count_audit("patient.search").await.unwrap(), searches + 16);
+
+        // Charts stored before search keys existed get theirs when the database is migrated.
+        app.db.execute_admin("UPDATE patients SET search_key = NULL").await.unwrap();
+        assert!(found(&app, "oscar").await.contains("0 patients found"));
+        app.db.migrate().await.unwrap();
+        let page = found(&app, "oscar rivera").await;
+        assert!(page.contains("1 patient found"), "{page}");
+        assert!(found(&app, "garcia").await.contains("1 patient found"));
+    }
+
+    async fn the_menu_links_the_mailbox_when_emails_are_kept(app, |s: &mut porchlight::settings::Settings| s.smtp_url = None) {
+        let org = clinic(&app).await;
+        add_staff(&app, org.id, "carl", Role::Clinician).await;
+        assert_eq!(sign_in(&app, &org, "dana", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        for page in ["/staff", "/staff/review", "/staff/enrollment", "/staff/account"] {
+            let html = app.get(page).await.text().await.unwrap();
+            assert!(html.contains("<a href=\"/staff/mailbox\">Mailbox</a>"), "{page}: {html}");
+        }
+        assert_eq!(app.get("/staff/mailbox").await.status(), StatusCode::OK);
+        // A clinician may not read it: no link.
+        app.client.post(app.url("/staff/sign-out")).send().await.unwrap();
+        assert_eq!(sign_in(&app, &org, "carl", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        assert!(!app.get("/staff").await.text().await.unwrap().contains("/staff/mailbox"));
+    }
+
+    async fn the_menu_has_no_mailbox_when_mail_goes_out(app) {
+        let org = clinic(&app).await;
+        assert_eq!(sign_in(&app, &org, "dana", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let html = app.get("/staff").await.text().await.unwrap();
+        assert!(html.contains("Find a patient") && !html.contains("/staff/mailbox"), "{html}");
     }
 }
