@@ -13,13 +13,13 @@ use serde_json::json;
 use crate::harness::{Backend, TestApp};
 
 /// chromedriver on a free port, stopped on drop.
-struct Driver {
+pub(crate) struct Driver {
     process: Child,
     url: String,
 }
 
 impl Driver {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let path = std::env::var("PORCHLIGHT_TEST_CHROMEDRIVER")
             .unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -45,7 +45,7 @@ impl Driver {
         Self { process, url }
     }
 
-    async fn browser(&self, profile: &Path) -> Client {
+    pub(crate) async fn browser(&self, profile: &Path) -> Client {
         let args = [
             "--headless=new".to_owned(),
             "--no-sandbox".to_owned(),
@@ -88,14 +88,14 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let dir = workspace_root().join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
 /// Runs axe-core on the current page; returns its violations (WCAG 2.1 A and AA, best practice).
-async fn axe_violations(client: &Client) -> Vec<serde_json::Value> {
+pub(crate) async fn axe_violations(client: &Client) -> Vec<serde_json::Value> {
     let axe_path = workspace_root().join("node_modules/axe-core/axe.min.js");
     let axe = std::fs::read_to_string(&axe_path).unwrap_or_else(|_| {
         panic!(
@@ -118,7 +118,7 @@ async fn axe_violations(client: &Client) -> Vec<serde_json::Value> {
 }
 
 /// Types `text` into the field with this id.
-async fn type_into(client: &Client, id: &str, text: &str) {
+pub(crate) async fn type_into(client: &Client, id: &str, text: &str) {
     client
         .find(fantoccini::Locator::Id(id))
         .await
@@ -129,7 +129,7 @@ async fn type_into(client: &Client, id: &str, text: &str) {
 }
 
 /// Sends the page's main form (not the sign-out button in the header).
-async fn submit(client: &Client) {
+pub(crate) async fn submit(client: &Client) {
     client
         .find(fantoccini::Locator::Css("form.form button[type=submit]"))
         .await
@@ -141,7 +141,7 @@ async fn submit(client: &Client) {
 
 /// Waits until the page's main heading reads `expected`: right after a submit, the old page's
 /// heading may still be there, or go stale while it is read.
-async fn wait_for_heading(client: &Client, expected: &str) {
+pub(crate) async fn wait_for_heading(client: &Client, expected: &str) {
     let started = Instant::now();
     loop {
         let heading = client
@@ -193,7 +193,7 @@ async fn bot_check_done(client: &Client) -> u64 {
 }
 
 /// Checks the page with axe and saves screenshots at a phone's and a desktop's width.
-async fn check_page(client: &Client, url: &str, name: &str) {
+pub(crate) async fn check_page(client: &Client, url: &str, name: &str) {
     for (width, height, label) in [(320u32, 720u32, "phone"), (1280, 900, "desktop")] {
         client.set_window_size(width, height).await.unwrap();
         client.goto(url).await.unwrap();
@@ -404,24 +404,12 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         type_into(&client, field, &value).await;
     }
     submit(&client).await;
-    client
-        .wait()
-        .for_element(Locator::Id("access_code"))
-        .await
-        .expect("step 2");
-    check_page(
-        &client,
-        &app.url("/enroll/access-code"),
-        "enroll-access-code",
-    )
-    .await;
-    type_into(&client, "access_code", &birth.year().to_string()).await;
-    submit(&client).await;
+    // The access code is the year of birth: the date just typed proved it, no step asks again.
     client
         .wait()
         .for_element(Locator::Id("confirmation"))
         .await
-        .expect("step 3");
+        .expect("step 2");
     check_page(
         &client,
         &app.url("/enroll/credentials"),
@@ -448,13 +436,13 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         type_into(&client, field, "maple syrup on tuesday mornings").await;
     }
     submit(&client).await;
-    wait_for_heading(&client, "Your username and password are saved").await;
-    check_page(
-        &client,
-        &app.url("/enroll/credentials"),
-        "enroll-credentials-saved",
-    )
-    .await;
+    // Straight on to the terms, which say that the username and password are saved.
+    wait_for_heading(&client, "The terms and your privacy").await;
+    client
+        .find(Locator::Id("credentials-saved"))
+        .await
+        .expect("the saved notice");
+    check_here(&client, "enroll-terms-saved").await;
     check_page(&client, &app.url("/enroll/terms"), "enroll-terms").await;
     client
         .find(Locator::Id("accept_terms"))
@@ -530,7 +518,6 @@ async fn self_enrollment_is_accessible_with_the_real_bot_check() {
             ("birth_day", "9"),
             ("birth_year", "1961"),
             ("mrn", mrn),
-            ("access_code", "1961"),
         ]
     };
     // A wrong MRN first: the one answer, next to the form, and still accessible. The button
@@ -876,15 +863,7 @@ async fn an_emailed_invitation_is_followed_in_spanish_to_the_welcome_page() {
         type_into(&client, field, value).await;
     }
     submit(&client).await;
-    wait_for_heading(&client, "Su código de acceso").await;
-    check_page(
-        &client,
-        &app.url("/enroll/access-code"),
-        "es-enroll-access-code",
-    )
-    .await;
-    type_into(&client, "access_code", "1961").await;
-    submit(&client).await;
+    // The access code is the year of birth, just typed in the date: no step asks it again.
     wait_for_heading(&client, "Elija un nombre de usuario y una contraseña").await;
     type_into(&client, "username", "lucia.r").await;
     type_into(&client, "password", "corta").await;
@@ -913,11 +892,7 @@ async fn an_emailed_invitation_is_followed_in_spanish_to_the_welcome_page() {
         type_into(&client, field, "jarabe de arce los martes").await;
     }
     submit(&client).await;
-    wait_for_heading(
-        &client,
-        "Su nombre de usuario y su contraseña están guardados",
-    )
-    .await;
+    wait_for_heading(&client, "Las condiciones y su privacidad").await;
     check_page(&client, &app.url("/enroll/terms"), "es-enroll-terms").await;
     for id in ["accept_terms", "accept_privacy"] {
         client
@@ -1227,7 +1202,7 @@ async fn this_wasnt_me_the_security_page_and_a_staff_reset_code_are_accessible()
 
 /// Checks the page the browser is on with axe and for sideways scrolling, and saves a
 /// screenshot at its current width.
-async fn check_here(client: &Client, name: &str) {
+pub(crate) async fn check_here(client: &Client, name: &str) {
     let violations = axe_violations(client).await;
     assert!(violations.is_empty(), "{name}: {violations:#?}");
     let overflow = client

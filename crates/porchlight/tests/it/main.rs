@@ -10,6 +10,7 @@ mod api;
 mod authorization;
 mod bot_check;
 mod browser;
+mod browser_signup;
 mod cli;
 mod demo_data;
 mod device_alerts;
