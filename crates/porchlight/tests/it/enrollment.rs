@@ -698,7 +698,7 @@ mod password_step {
             for (username, message) in [
                 ("lucia rivera", "id=\"username-error\">A username cannot have spaces. Use a dot instead, like lucia.rivera.</p>"),
                 ("lu", "id=\"username-error\">A username needs at least 3 characters.</p>"),
-                ("lucia@rivera", "id=\"username-error\">A username may use letters, digits, '.', '-' and '_' only.</p>"),
+                ("lucia@rivera", "id=\"username-error\">A username can only have letters, numbers, dots (.), dashes (-) and underscores (_).</p>"),
             ] {
                 let html = choose(&app, &patient, username, PATIENT_PASSWORD).await;
                 assert!(html.contains(message), "{username}: {html}");

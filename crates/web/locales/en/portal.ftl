@@ -209,7 +209,7 @@ pw-mismatch = The two passwords are not the same. Type the same password in both
 ## Passwords
 username-too-short = A username needs at least 3 characters.
 username-too-long = A username can have at most 64 characters.
-username-invalid = A username may use letters, digits, '.', '-' and '_' only.
+username-invalid = A username can only have letters, numbers, dots (.), dashes (-) and underscores (_).
 advice-1 = Try a short sentence you will remember, like three or four unrelated words.
 advice-2 = This is one of the most common passwords. Attackers try these first.
 advice-3 = Leave out your name, username and date of birth: they are the first things someone would try.

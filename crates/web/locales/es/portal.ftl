@@ -209,7 +209,7 @@ pw-mismatch = Las dos contraseñas no son iguales. Escriba la misma contraseña 
 ## Contraseñas
 username-too-short = Un nombre de usuario necesita al menos 3 caracteres.
 username-too-long = Un nombre de usuario puede tener como máximo 64 caracteres.
-username-invalid = Un nombre de usuario solo puede tener letras, dígitos, '.', '-' y '_'.
+username-invalid = Un nombre de usuario solo puede tener letras, números, puntos (.), guiones (-) y guiones bajos (_).
 advice-1 = Pruebe una frase corta que pueda recordar, como tres o cuatro palabras sin relación entre sí.
 advice-2 = Esta es una de las contraseñas más comunes. Los atacantes las prueban primero.
 advice-3 = No use su nombre, su nombre de usuario ni su fecha de nacimiento: son lo primero que alguien probaría.
