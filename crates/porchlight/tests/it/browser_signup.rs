@@ -61,6 +61,21 @@ async fn click(client: &Client, locator: Locator<'_>) {
     client.find(locator).await.unwrap().click().await.unwrap();
 }
 
+/// Scrolls the element to the middle of the window and photographs the window as `name`
+/// (a screenshot shows the window only).
+async fn photograph_at(client: &Client, css: &str, name: &str) {
+    let element = client.find(Locator::Css(css)).await.unwrap();
+    client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![serde_json::to_value(&element).unwrap()],
+        )
+        .await
+        .unwrap();
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(crate::browser::screenshot_dir().join(format!("{name}.png")), png).unwrap();
+}
+
 /// Notes the screen the patient is on (once, however often it comes back with an error),
 /// checks it at phone width and photographs it as `name`.
 async fn screen(client: &Client, screens: &mut Vec<String>, name: &str) {
@@ -176,7 +191,7 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
             "{field}"
         );
     }
-    check_here(&client, "signup-2-credentials-shown-phone").await;
+    photograph_at(&client, "#show-password", "signup-2-credentials-shown-phone").await;
     click(&client, Locator::Id("show-password")).await;
     assert_eq!(
         attr(&client, "show-password", "aria-pressed")
@@ -207,6 +222,7 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
     assert_eq!(value(&client, "password").await, PASSWORD);
     assert_eq!(value(&client, "confirmation").await, PASSWORD);
     screen(&client, &mut screens, "signup-2-credentials-space-phone").await;
+    photograph_at(&client, "#username-error", "signup-2-credentials-space-error-phone").await;
 
     // A taken one: free usernames to tap.
     client
@@ -230,6 +246,7 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
     let name = suggestion.text().await.unwrap();
     assert_eq!(name, "lucia.rivera");
     screen(&client, &mut screens, "signup-2-credentials-taken-phone").await;
+    photograph_at(&client, "#username-suggestions", "signup-2-credentials-suggestions-phone").await;
     suggestion.click().await.unwrap();
     assert_eq!(value(&client, "username").await, name);
     assert_eq!(value(&client, "password").await, PASSWORD, "still typed");
@@ -256,6 +273,7 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
         "no code to scan on the phone itself"
     );
     assert!(displayed(&client, "#home-link").await);
+    photograph_at(&client, "#add-to-home-screen", "signup-4-welcome-steps-phone").await;
     client.set_window_size(1280, 900).await.unwrap();
     assert!(
         displayed(&client, "img.qr").await,
@@ -263,6 +281,7 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
     );
     assert!(!displayed(&client, "#add-to-home-screen").await);
     check_here(&client, "signup-4-welcome-desktop").await;
+    photograph_at(&client, "img.qr", "signup-4-welcome-qr-desktop").await;
     client.set_window_size(320, 720).await.unwrap();
 
     assert_eq!(
