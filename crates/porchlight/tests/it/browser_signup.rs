@@ -73,7 +73,11 @@ async fn photograph_at(client: &Client, css: &str, name: &str) {
         .await
         .unwrap();
     let png = client.screenshot().await.unwrap();
-    std::fs::write(crate::browser::screenshot_dir().join(format!("{name}.png")), png).unwrap();
+    std::fs::write(
+        crate::browser::screenshot_dir().join(format!("{name}.png")),
+        png,
+    )
+    .unwrap();
 }
 
 /// Notes the screen the patient is on (once, however often it comes back with an error),
@@ -191,7 +195,12 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
             "{field}"
         );
     }
-    photograph_at(&client, "#show-password", "signup-2-credentials-shown-phone").await;
+    photograph_at(
+        &client,
+        "#show-password",
+        "signup-2-credentials-shown-phone",
+    )
+    .await;
     click(&client, Locator::Id("show-password")).await;
     assert_eq!(
         attr(&client, "show-password", "aria-pressed")
@@ -222,7 +231,12 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
     assert_eq!(value(&client, "password").await, PASSWORD);
     assert_eq!(value(&client, "confirmation").await, PASSWORD);
     screen(&client, &mut screens, "signup-2-credentials-space-phone").await;
-    photograph_at(&client, "#username-error", "signup-2-credentials-space-error-phone").await;
+    photograph_at(
+        &client,
+        "#username-error",
+        "signup-2-credentials-space-error-phone",
+    )
+    .await;
 
     // A taken one: free usernames to tap.
     client
@@ -246,7 +260,12 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
     let name = suggestion.text().await.unwrap();
     assert_eq!(name, "lucia.rivera");
     screen(&client, &mut screens, "signup-2-credentials-taken-phone").await;
-    photograph_at(&client, "#username-suggestions", "signup-2-credentials-suggestions-phone").await;
+    photograph_at(
+        &client,
+        "#username-suggestions",
+        "signup-2-credentials-suggestions-phone",
+    )
+    .await;
     suggestion.click().await.unwrap();
     assert_eq!(value(&client, "username").await, name);
     assert_eq!(value(&client, "password").await, PASSWORD, "still typed");
@@ -273,7 +292,12 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
         "no code to scan on the phone itself"
     );
     assert!(displayed(&client, "#home-link").await);
-    photograph_at(&client, "#add-to-home-screen", "signup-4-welcome-steps-phone").await;
+    photograph_at(
+        &client,
+        "#add-to-home-screen",
+        "signup-4-welcome-steps-phone",
+    )
+    .await;
     client.set_window_size(1280, 900).await.unwrap();
     assert!(
         displayed(&client, "img.qr").await,
