@@ -132,6 +132,9 @@ pub struct Username(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UsernameError {
+    /// Named apart from other characters: a space is the usual slip ("lucia rivera").
+    #[error("a username cannot have spaces")]
+    Space,
     #[error("a username needs at least 3 characters")]
     TooShort,
     #[error("a username can have at most 64 characters")]
@@ -143,6 +146,9 @@ pub enum UsernameError {
 impl Username {
     pub fn parse(input: &str) -> Result<Self, UsernameError> {
         let name = input.trim().to_lowercase();
+        if name.chars().any(char::is_whitespace) {
+            return Err(UsernameError::Space);
+        }
         let len = name.chars().count();
         if len < 3 {
             return Err(UsernameError::TooShort);
@@ -239,8 +245,10 @@ mod tests {
             "front.desk"
         );
         assert_eq!(Username::parse("ab"), Err(UsernameError::TooShort));
+        assert_eq!(Username::parse("a b c"), Err(UsernameError::Space));
+        assert_eq!(Username::parse("lucia\trivera"), Err(UsernameError::Space));
         assert_eq!(
-            Username::parse("a b c"),
+            Username::parse("lucia@rivera"),
             Err(UsernameError::InvalidCharacter)
         );
     }

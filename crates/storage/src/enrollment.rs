@@ -20,6 +20,9 @@ pub struct OpenInvitation {
     pub expires_at: Timestamp,
     /// Whether the access-code step is behind the patient.
     pub access_code_verified: bool,
+    /// A sign-up without an invitation (channel `self`): its one form asked for everything
+    /// the invited steps 1 and 2 ask.
+    pub self_enrollment: bool,
 }
 
 #[derive(FromRow)]
@@ -31,6 +34,7 @@ struct Row {
     attempts: i64,
     expires_at: jiff_sqlx::Timestamp,
     access_code_verified_at: Option<jiff_sqlx::Timestamp>,
+    channel: String,
 }
 
 impl From<Row> for OpenInvitation {
@@ -43,12 +47,12 @@ impl From<Row> for OpenInvitation {
             attempts: row.attempts,
             expires_at: row.expires_at.to_jiff(),
             access_code_verified: row.access_code_verified_at.is_some(),
+            self_enrollment: row.channel == "self",
         }
     }
 }
 
-const COLUMNS: &str =
-    "id, organization_id, patient_id, status, attempts, expires_at, access_code_verified_at";
+const COLUMNS: &str = "id, organization_id, patient_id, status, attempts, expires_at, access_code_verified_at, channel";
 
 /// Which secret leads to the invitation.
 pub enum InvitationSecret<'a> {
@@ -212,6 +216,24 @@ impl ChartFields {
 }
 
 impl Database {
+    /// The username chosen in this invitation's enrollment, once the credentials step is
+    /// done: the terms step shows it back to the patient who chose it.
+    pub async fn enrollment_username(
+        &self,
+        invitation: &OpenInvitation,
+    ) -> anyhow::Result<Option<String>> {
+        let row: Option<(String,)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT username FROM patient_accounts WHERE invitation_id = $1 AND organization_id = $2",
+            )
+            .bind(invitation.id)
+            .bind(invitation.organization.as_uuid())
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(username,)| username))
+    }
+
     /// The identity fields of the chart an invitation belongs to.
     pub async fn invitation_chart(
         &self,

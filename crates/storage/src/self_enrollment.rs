@@ -191,6 +191,7 @@ impl Database {
             attempts: 0,
             expires_at: new.expires_at,
             access_code_verified: true,
+            self_enrollment: true,
         })
     }
 

@@ -1,6 +1,7 @@
-//! Enrollment step 2: the access code the policy asks for (year of birth, or the last four
-//! digits of the SSN, checked against the chart's keyed hash in constant time). Failures count
-//! toward the same limit as the identity step.
+//! Enrollment step 2, where the policy asks for the last four digits of the SSN (checked
+//! against the chart's keyed hash in constant time). Failures count toward the same limit as
+//! the identity step. A policy whose access code is the year of birth has no such step: the
+//! identity step's date of birth proved it (`enroll::access_code_step`).
 
 use std::net::SocketAddr;
 
@@ -18,7 +19,7 @@ use subtle::ConstantTimeEq;
 
 use crate::{
     AppState,
-    enroll::{Step, Unusable},
+    enroll::{Step, StepCount, Unusable},
     i18n::t,
     identity::{current, invalid, locked, mismatch_message},
     pages::{Practice, no_store, render, server_error},
@@ -32,6 +33,7 @@ struct AccessCodePage {
     label: String,
     hint: String,
     secret: bool,
+    step: StepCount,
     error: Option<String>,
     mismatch: Option<String>,
 }
@@ -45,7 +47,8 @@ pub struct AccessCodeForm {
 /// Where a patient in this step stands.
 enum Stage {
     Ask(OpenInvitation, EnrollmentPolicy, AccessCodeKind),
-    Done,
+    /// Behind the patient, or not asked by this practice: the step to go on to.
+    Done(Step),
     Locked,
     NotYet,
 }
@@ -57,7 +60,7 @@ async fn stage(state: &AppState, headers: &HeaderMap) -> Result<Stage, anyhow::E
     let policy = state.db.enrollment_policy(invitation.organization).await?;
     Ok(match Step::of(&invitation, &policy) {
         Step::AccessCode(kind) => Stage::Ask(invitation, policy, kind),
-        Step::Credentials | Step::Terms => Stage::Done,
+        later @ (Step::Credentials | Step::Terms) => Stage::Done(later),
         Step::Ended(Unusable::Locked) => Stage::Locked,
         Step::Identity | Step::Ended(_) => Stage::NotYet,
     })
@@ -65,8 +68,10 @@ async fn stage(state: &AppState, headers: &HeaderMap) -> Result<Stage, anyhow::E
 
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match stage(&state, &headers).await {
-        Ok(Stage::Ask(_, _, kind)) => page(&state, kind, None, None).await,
-        Ok(Stage::Done) => Redirect::to("/enroll/credentials").into_response(),
+        Ok(Stage::Ask(invitation, policy, kind)) => {
+            page(&state, &invitation, &policy, kind, None, None).await
+        }
+        Ok(Stage::Done(next)) => Redirect::to(next.path()).into_response(),
         Ok(Stage::Locked) => locked(&state).await,
         Ok(Stage::NotYet) => Redirect::to("/enroll/identity").into_response(),
         Err(error) => {
@@ -168,14 +173,13 @@ pub async fn submit(
     )
     .await;
     match outcome {
-        Ok(AccessCodeOutcome::Verified | AccessCodeOutcome::Locked) => {
-            Redirect::to("/enroll/access-code").into_response()
-        }
+        Ok(AccessCodeOutcome::Verified) => Redirect::to(Step::Credentials.path()).into_response(),
+        Ok(AccessCodeOutcome::Locked) => Redirect::to("/enroll/access-code").into_response(),
         Ok(AccessCodeOutcome::Malformed(message)) => {
-            invalid(page(&state, kind, Some(message), None).await)
+            invalid(page(&state, &invitation, &policy, kind, Some(message), None).await)
         }
         Ok(AccessCodeOutcome::Mismatch(message)) => {
-            invalid(page(&state, kind, None, Some(message)).await)
+            invalid(page(&state, &invitation, &policy, kind, None, Some(message)).await)
         }
         Err(error) => {
             tracing::error!(error = %error, "could not check an access code");
@@ -186,6 +190,8 @@ pub async fn submit(
 
 async fn page(
     state: &AppState,
+    invitation: &OpenInvitation,
+    policy: &EnrollmentPolicy,
     kind: AccessCodeKind,
     error: Option<String>,
     mismatch: Option<String>,
@@ -201,6 +207,9 @@ async fn page(
         label,
         hint,
         secret,
+        step: Step::AccessCode(kind)
+            .count(invitation, policy)
+            .unwrap_or(StepCount { step: 2, of: 4 }),
         error,
         mismatch,
     });

@@ -1,6 +1,7 @@
-//! Enrollment step 3: a username (unique per practice, with free suggestions when taken) and a
-//! password under the NIST SP 800-63B rules of `domain::password`, hashed with Argon2id on the
-//! bounded pool.
+//! Enrollment step 3 (2 where the access code has no step): a username (unique per practice,
+//! with free suggestions when taken) and a password under the NIST SP 800-63B rules of
+//! `domain::password`, hashed with Argon2id on the bounded pool. Once saved, the patient goes
+//! straight on to the terms, which say so: no screen of its own for "saved".
 
 use std::net::SocketAddr;
 
@@ -15,6 +16,7 @@ use domain::{
     Username,
     matching::normalize::name_key,
     password::{PasswordContext, PasswordPolicy, PasswordProblem, strength},
+    policy::EnrollmentPolicy,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -22,7 +24,7 @@ use storage::{ChartFields, CredentialsError, OpenInvitation};
 
 use crate::{
     AppState,
-    enroll::Step,
+    enroll::{Step, StepCount},
     i18n::{t, t_args},
     identity::{current, invalid},
     pages::{Practice, no_store, render, server_error},
@@ -33,21 +35,16 @@ use crate::{
 struct CredentialsPage {
     practice_name: String,
     practice_phone: Option<String>,
+    step: StepCount,
     example: String,
     username: String,
     username_error: Option<String>,
     suggestions: Vec<String>,
     min_chars: u8,
+    /// The passwords as typed, given back only after a refusal for the username alone.
+    kept_passwords: Option<(String, String)>,
     password_errors: Vec<String>,
     advice: Vec<String>,
-}
-
-#[derive(Template)]
-#[template(path = "enroll/credentials_set.html")]
-struct CredentialsSetPage {
-    practice_name: String,
-    practice_phone: Option<String>,
-    username: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -60,48 +57,47 @@ pub struct CredentialsForm {
     confirmation: String,
 }
 
-/// The invitation, when the patient is at this step.
-async fn at_step(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> anyhow::Result<Option<(OpenInvitation, ChartFields, u8)>> {
+/// A patient at this step: the invitation, its chart and the practice's policy.
+struct AtStep {
+    invitation: OpenInvitation,
+    chart: ChartFields,
+    policy: EnrollmentPolicy,
+}
+
+impl AtStep {
+    fn step(&self) -> StepCount {
+        Step::Credentials
+            .count(&self.invitation, &self.policy)
+            .unwrap_or(StepCount { step: 2, of: 3 })
+    }
+}
+
+/// Where the patient stands: at this step, or the page of the step they are at.
+async fn at_step(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Result<AtStep, Step>> {
     let Some(invitation) = current(state, headers).await else {
-        return Ok(None);
+        return Ok(Err(Step::Identity));
     };
     let policy = state.db.enrollment_policy(invitation.organization).await?;
-    if Step::of(&invitation, &policy) != Step::Credentials {
-        return Ok(None);
+    match Step::of(&invitation, &policy) {
+        Step::Credentials => {}
+        other => return Ok(Err(other)),
     }
     let chart = state.db.invitation_chart(&invitation).await?;
-    Ok(Some((invitation, chart, policy.password_min_chars)))
+    Ok(Ok(AtStep {
+        invitation,
+        chart,
+        policy,
+    }))
 }
 
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(invitation) = current(&state, &headers).await
-        && invitation.status == "credentials-set"
-    {
-        let practice = Practice::of(&state).await;
-        let mut response = render(CredentialsSetPage {
-            practice_name: practice.name,
-            practice_phone: practice.phone,
-            username: None,
-        });
-        no_store(&mut response);
-        return response;
-    }
     match at_step(&state, &headers).await {
-        Ok(Some((invitation, chart, min_chars))) => {
-            let example = example(&state, &invitation, &chart).await;
-            page(
-                &state,
-                example,
-                String::new(),
-                CredentialsRefusal::default(),
-                min_chars,
-            )
-            .await
+        Ok(Ok(at)) => {
+            let example = example(&state, &at.invitation, &at.chart).await;
+            let blank = Typed::default();
+            page(&state, &at, example, blank, CredentialsRefusal::default()).await
         }
-        Ok(None) => Redirect::to("/enroll/access-code").into_response(),
+        Ok(Err(elsewhere)) => Redirect::to(elsewhere.path()).into_response(),
         Err(error) => {
             tracing::error!(error = %error, "could not read the enrollment");
             server_error()
@@ -222,9 +218,9 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<CredentialsForm>,
 ) -> Response {
-    let (invitation, chart, min_chars) = match at_step(&state, &headers).await {
-        Ok(Some(step)) => step,
-        Ok(None) => return Redirect::to("/enroll/access-code").into_response(),
+    let at = match at_step(&state, &headers).await {
+        Ok(Ok(at)) => at,
+        Ok(Err(elsewhere)) => return Redirect::to(elsewhere.path()).into_response(),
         Err(error) => {
             tracing::error!(error = %error, "could not read the enrollment");
             return server_error();
@@ -235,22 +231,16 @@ pub async fn submit(
         password: &form.password,
         confirmation: &form.confirmation,
     };
-    match choose_credentials(&state, &invitation, &chart, min_chars, answer, client).await {
-        Ok(CredentialsOutcome::Set(username)) => {
-            let practice = Practice::of(&state).await;
-            let mut response = render(CredentialsSetPage {
-                practice_name: practice.name,
-                practice_phone: practice.phone,
-                username: Some(username),
-            });
-            no_store(&mut response);
-            response
-        }
+    let min_chars = at.policy.password_min_chars;
+    match choose_credentials(&state, &at.invitation, &at.chart, min_chars, answer, client).await {
+        // Straight on to the terms, which say that the username and password are saved.
+        Ok(CredentialsOutcome::Set(_)) => Redirect::to(SAVED).into_response(),
         Ok(CredentialsOutcome::Refused(refusal)) => {
-            let example = example(&state, &invitation, &chart).await;
-            invalid(page(&state, example, form.username, refusal, min_chars).await)
+            let example = example(&state, &at.invitation, &at.chart).await;
+            let typed = Typed::after(form, &refusal);
+            invalid(page(&state, &at, example, typed, refusal).await)
         }
-        Ok(CredentialsOutcome::WrongStep) => Redirect::to("/enroll/access-code").into_response(),
+        Ok(CredentialsOutcome::WrongStep) => Redirect::to(Step::Terms.path()).into_response(),
         Err(error) => {
             tracing::error!(error = %error, "could not save the credentials");
             server_error()
@@ -308,22 +298,50 @@ async fn free_suggestions(
     free
 }
 
+/// The terms step's address once the username and password are saved: its page says so.
+pub(crate) const SAVED: &str = "/enroll/terms?saved";
+
+/// What the form shows again after a refusal.
+#[derive(Default)]
+struct Typed {
+    username: String,
+    passwords: Option<(String, String)>,
+}
+
+impl Typed {
+    /// The username always comes back. The passwords come back only when the username alone
+    /// was refused: they are the patient's own input, already good, and typing two long
+    /// passwords again on a phone for a username's typo is what made people give up. This is
+    /// a deliberate exception to never sending a password back to the browser; the page is
+    /// `no-store`, and any problem with the passwords clears them as before.
+    fn after(form: CredentialsForm, refusal: &CredentialsRefusal) -> Self {
+        let username_only =
+            refusal.username_error.is_some() && refusal.password_problems.is_empty();
+        Self {
+            username: form.username,
+            passwords: username_only.then_some((form.password, form.confirmation)),
+        }
+    }
+}
+
 async fn page(
     state: &AppState,
+    at: &AtStep,
     example: String,
-    username: String,
+    typed: Typed,
     refusal: CredentialsRefusal,
-    min_chars: u8,
 ) -> Response {
     let practice = Practice::of(state).await;
     let mut response = render(CredentialsPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
+        step: at.step(),
         example,
-        username,
+        username: typed.username,
         username_error: refusal.username_error,
         suggestions: refusal.suggestions,
-        min_chars,
+        min_chars: at.policy.password_min_chars,
+        kept_passwords: typed.passwords,
         password_errors: refusal
             .password_problems
             .iter()
@@ -337,6 +355,7 @@ async fn page(
 /// A username's problem, in the patient's language.
 fn username_problem(error: &domain::UsernameError) -> String {
     t(match error {
+        domain::UsernameError::Space => "username-space",
         domain::UsernameError::TooShort => "username-too-short",
         domain::UsernameError::TooLong => "username-too-long",
         domain::UsernameError::InvalidCharacter => "username-invalid",
@@ -436,4 +455,19 @@ fn advice_line(line: &str) -> String {
         .iter()
         .find(|(english, _)| *english == line)
         .map_or_else(|| line.to_owned(), |(_, key)| t(key))
+}
+
+/// `GET /static/enroll-credentials.js`: the password step's small script (the show-password
+/// toggle and tappable suggestions); the page works without it.
+pub async fn script() -> impl IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/enroll-credentials.js"),
+    )
 }

@@ -23,7 +23,7 @@ use storage::{InvitationSecret, OpenInvitation};
 use crate::{
     AppState,
     bot_check::{self, BotAnswer, BotCheckFailure, BotField},
-    i18n::t,
+    i18n::{t, t_args},
     pages::{Practice, no_store, render, server_error},
     session,
 };
@@ -63,6 +63,8 @@ struct ProblemPage {
     practice_phone: Option<String>,
     heading: String,
     message: String,
+    /// An account was made with this invitation: offer signing in and a forgotten password.
+    account_made: bool,
 }
 
 #[derive(Deserialize)]
@@ -125,8 +127,7 @@ impl Step {
         match invitation.status.as_str() {
             "invited" | "opened" => Step::Identity,
             "identity-verified"
-                if invitation.access_code_verified
-                    || policy.access_code == AccessCodeKind::None =>
+                if invitation.access_code_verified || !access_code_step(invitation, policy) =>
             {
                 Step::Credentials
             }
@@ -139,6 +140,46 @@ impl Step {
         }
     }
 
+    /// The step after a verified identity.
+    pub(crate) fn after_identity(invitation: &OpenInvitation, policy: &EnrollmentPolicy) -> Self {
+        if access_code_step(invitation, policy) {
+            Step::AccessCode(policy.access_code)
+        } else {
+            Step::Credentials
+        }
+    }
+
+    /// Where this step stands among the invitation's steps ("Step 2 of 3"); none once ended.
+    pub(crate) fn count(
+        self,
+        invitation: &OpenInvitation,
+        policy: &EnrollmentPolicy,
+    ) -> Option<StepCount> {
+        let of = if access_code_step(invitation, policy) {
+            4
+        } else {
+            3
+        };
+        let step = match self {
+            Step::Identity => 1,
+            Step::AccessCode(_) => 2,
+            Step::Credentials => of - 1,
+            Step::Terms => of,
+            Step::Ended(_) => return None,
+        };
+        Some(StepCount { step, of })
+    }
+
+    /// The page of this step.
+    pub(crate) fn path(self) -> &'static str {
+        match self {
+            Step::Identity | Step::Ended(_) => "/enroll/identity",
+            Step::AccessCode(_) => "/enroll/access-code",
+            Step::Credentials => "/enroll/credentials",
+            Step::Terms => "/enroll/terms",
+        }
+    }
+
     /// A stable name, for programs.
     pub(crate) fn name(self) -> &'static str {
         match self {
@@ -148,6 +189,44 @@ impl Step {
             Step::Terms => "terms",
             Step::Ended(_) => "ended",
         }
+    }
+}
+
+/// Whether the access code gets a step of its own after the identity step. The year of
+/// birth does not: the identity step's date of birth already proved it, and asking for it
+/// again only added a screen. The SSN's last 4 digits are a second fact and keep the step. A
+/// patient who signed up without an invitation typed the code with the rest (self-enrollment).
+pub(crate) fn access_code_step(invitation: &OpenInvitation, policy: &EnrollmentPolicy) -> bool {
+    !invitation.self_enrollment && asks_access_code(policy.access_code)
+}
+
+/// Whether the patient is asked for an access code at all: the birth year is never asked
+/// twice (the date of birth is always asked).
+pub(crate) fn asks_access_code(kind: AccessCodeKind) -> bool {
+    kind == AccessCodeKind::SsnLast4
+}
+
+/// "Step 2 of 3": where a page stands among the practice's enrollment steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StepCount {
+    pub(crate) step: u8,
+    pub(crate) of: u8,
+}
+
+impl StepCount {
+    /// The first step of a sign-up without an invitation: one form, then the username and
+    /// password, then the terms.
+    pub(crate) const SELF_START: StepCount = StepCount { step: 1, of: 3 };
+
+    /// The words, in the patient's language.
+    pub(crate) fn text(self) -> String {
+        t_args(
+            "step-of",
+            &[
+                ("step", i64::from(self.step).into()),
+                ("total", i64::from(self.of).into()),
+            ],
+        )
     }
 }
 
@@ -502,16 +581,26 @@ pub(crate) fn enrollment_cookie(state: &AppState, token: &str, path: &str) -> St
 /// The page for an invitation that can no longer be used, saying why and what to do.
 pub(crate) async fn ended_page(state: &AppState, reason: Unusable) -> Response {
     let (heading, message) = reason.words();
-    problem(state, heading, message).await
+    problem_page(state, heading, message, reason == Unusable::Used).await
 }
 
 pub(crate) async fn problem(state: &AppState, heading: String, message: String) -> Response {
+    problem_page(state, heading, message, false).await
+}
+
+async fn problem_page(
+    state: &AppState,
+    heading: String,
+    message: String,
+    account_made: bool,
+) -> Response {
     let practice = Practice::of(state).await;
     let mut response = render(ProblemPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         heading,
         message,
+        account_made,
     });
     *response.status_mut() = StatusCode::GONE;
     no_store(&mut response);
@@ -531,6 +620,7 @@ mod tests {
             attempts: 0,
             expires_at: Timestamp::now() + expires_in,
             access_code_verified: false,
+            self_enrollment: false,
         }
     }
 
@@ -555,5 +645,64 @@ mod tests {
             unusable(&invitation("locked", hour)),
             Some(Unusable::Locked)
         ));
+    }
+
+    fn policy(kind: AccessCodeKind) -> EnrollmentPolicy {
+        EnrollmentPolicy {
+            access_code: kind,
+            ..EnrollmentPolicy::default()
+        }
+    }
+
+    #[test]
+    fn the_birth_year_is_not_asked_again_after_the_identity_step() {
+        let verified = invitation("identity-verified", SignedDuration::from_hours(1));
+        for kind in [AccessCodeKind::BirthYear, AccessCodeKind::None] {
+            assert_eq!(
+                Step::of(&verified, &policy(kind)),
+                Step::Credentials,
+                "{kind:?}"
+            );
+            assert_eq!(
+                Step::after_identity(&verified, &policy(kind)),
+                Step::Credentials
+            );
+        }
+        let ssn = policy(AccessCodeKind::SsnLast4);
+        assert_eq!(
+            Step::of(&verified, &ssn),
+            Step::AccessCode(AccessCodeKind::SsnLast4)
+        );
+        let code_done = OpenInvitation {
+            access_code_verified: true,
+            ..verified.clone()
+        };
+        assert_eq!(Step::of(&code_done, &ssn), Step::Credentials);
+    }
+
+    #[test]
+    fn the_step_counter_counts_the_practice_s_own_steps() {
+        let opened = invitation("opened", SignedDuration::from_hours(1));
+        let count = |step: Step, kind| step.count(&opened, &policy(kind)).map(|c| (c.step, c.of));
+        for kind in [AccessCodeKind::BirthYear, AccessCodeKind::None] {
+            assert_eq!(count(Step::Identity, kind), Some((1, 3)));
+            assert_eq!(count(Step::Credentials, kind), Some((2, 3)));
+            assert_eq!(count(Step::Terms, kind), Some((3, 3)));
+        }
+        let ssn = AccessCodeKind::SsnLast4;
+        assert_eq!(count(Step::Identity, ssn), Some((1, 4)));
+        assert_eq!(count(Step::AccessCode(ssn), ssn), Some((2, 4)));
+        assert_eq!(count(Step::Credentials, ssn), Some((3, 4)));
+        assert_eq!(count(Step::Terms, ssn), Some((4, 4)));
+        // Without an invitation the one form asked the SSN digits too: three steps.
+        let own = OpenInvitation {
+            self_enrollment: true,
+            ..opened.clone()
+        };
+        let terms = Step::Terms
+            .count(&own, &policy(ssn))
+            .map(|c| (c.step, c.of));
+        assert_eq!(terms, Some((3, 3)));
+        assert_eq!(count(Step::Ended(Unusable::Used), ssn), None);
     }
 }

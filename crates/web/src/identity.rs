@@ -19,7 +19,7 @@ use storage::{AttemptOutcome, AttemptStep, OpenInvitation};
 
 use crate::{
     AppState,
-    enroll::{ENROLLMENT_COOKIE, Step, Unusable},
+    enroll::{ENROLLMENT_COOKIE, Step, StepCount, Unusable},
     i18n::{t, t_args},
     pages::{Practice, no_store, render, server_error},
     session,
@@ -37,6 +37,7 @@ struct IdentityPage {
     birth_year: String,
     mrn: String,
     ask_mrn: bool,
+    step: StepCount,
     errors: Vec<(&'static str, String)>,
     mismatch: Option<String>,
 }
@@ -99,11 +100,8 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
             )
             .await
         }
-        Step::AccessCode(_) | Step::Credentials => {
-            Redirect::to("/enroll/access-code").into_response()
-        }
-        Step::Terms => Redirect::to("/enroll/credentials").into_response(),
         Step::Ended(reason) => crate::enroll::ended_page(&state, reason).await,
+        later => Redirect::to(later.path()).into_response(),
     }
 }
 
@@ -231,7 +229,9 @@ pub async fn submit(
         mrn: &form.mrn,
     };
     match verify_identity(&state, &invitation, &policy, answer, client).await {
-        Ok(IdentityOutcome::Verified) => Redirect::to("/enroll/access-code").into_response(),
+        Ok(IdentityOutcome::Verified) => {
+            Redirect::to(Step::after_identity(&invitation, &policy).path()).into_response()
+        }
         Ok(IdentityOutcome::Locked) => Redirect::to("/enroll/identity").into_response(),
         Ok(IdentityOutcome::Invalid(errors)) => {
             invalid(page(&state, &invitation, form, errors, None).await)
@@ -310,12 +310,15 @@ async fn page(
     mismatch: Option<String>,
 ) -> Response {
     let practice = Practice::of(state).await;
-    let ask_mrn = state
+    let policy = state
         .db
         .enrollment_policy(invitation.organization)
         .await
-        .map(|p| p.mrn_required)
-        .unwrap_or(false);
+        .unwrap_or_default();
+    let ask_mrn = policy.mrn_required;
+    let step = Step::Identity
+        .count(invitation, &policy)
+        .unwrap_or(StepCount { step: 1, of: 3 });
     let mut response = render(IdentityPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
@@ -326,6 +329,7 @@ async fn page(
         birth_year: form.birth_year,
         mrn: form.mrn,
         ask_mrn,
+        step,
         errors,
         mismatch,
     });

@@ -204,6 +204,7 @@ page_routes! {
     get "/static/portal.css" => pages::stylesheet;
     get "/static/bot-check.js" => bot_check::script;
     get "/static/passkey.js" => passkeys::script;
+    get "/static/enroll-credentials.js" => credentials::script;
     get "/language/{code}" => i18n::choose;
     get "/healthz" => health::healthz;
     get "/readyz" => health::readyz;

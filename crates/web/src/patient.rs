@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use askama::Template;
 use axum::{
     Form,
-    extract::{ConnectInfo, State},
+    extract::{ConnectInfo, RawQuery, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
@@ -40,20 +40,41 @@ struct SignInPage {
     error: Option<String>,
     /// The portal's address allows passkeys: offer signing in with one.
     passkeys: bool,
+    /// Just signed out (`/sign-in?signed-out`): the page says so.
+    signed_out: bool,
 }
 
-pub async fn sign_in_page(State(state): State<AppState>, user: Option<PatientUser>) -> Response {
+/// `GET /sign-in`; `?signed-out` after signing out.
+pub async fn sign_in_page(
+    State(state): State<AppState>,
+    user: Option<PatientUser>,
+    RawQuery(query): RawQuery,
+) -> Response {
     if user.is_some() {
         return Redirect::to("/home").into_response();
     }
-    sign_in_form(&state, String::new(), String::new(), None).await
+    let signed_out = query.as_deref() == Some(SIGNED_OUT);
+    render_sign_in(&state, String::new(), String::new(), None, signed_out).await
 }
+
+/// The query that the sign-out sends the patient to the sign-in page with.
+const SIGNED_OUT: &str = "signed-out";
 
 async fn sign_in_form(
     state: &AppState,
     selected_org: String,
     username: String,
     error: Option<String>,
+) -> Response {
+    render_sign_in(state, selected_org, username, error, false).await
+}
+
+async fn render_sign_in(
+    state: &AppState,
+    selected_org: String,
+    username: String,
+    error: Option<String>,
+    signed_out: bool,
 ) -> Response {
     let practice = Practice::of(state).await;
     let organizations = state.db.organizations().await.unwrap_or_default();
@@ -66,6 +87,7 @@ async fn sign_in_form(
         username,
         error,
         passkeys: crate::passkeys::relying_party(state).is_some(),
+        signed_out,
     });
     if failed {
         *response.status_mut() = StatusCode::UNAUTHORIZED;
@@ -235,7 +257,7 @@ pub async fn sign_in(
 }
 
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    end_session(&state, &headers, "/sign-in?signed-out").await
+    end_session(&state, &headers, &format!("/sign-in?{SIGNED_OUT}")).await
 }
 
 #[derive(Template)]

@@ -2,7 +2,8 @@
 //! allows it (`EnrollmentPolicy::offers_self_enrollment`).
 //!
 //! The form asks for the legal name, the date of birth, the MRN where the policy asks, and the
-//! access code (year of birth or last 4 digits of the SSN), behind the bot check and the
+//! last 4 digits of the SSN where that is the access code (a year of birth is not asked
+//! again: the date of birth holds it), behind the bot check and the
 //! honeypot. The identity matcher searches the practice's charts born on that date
 //! (`domain::matching::search`) and accepts only one unambiguous, confident match whose chart
 //! may be invited (adult per policy, alive, no account, no live invitation). Then an
@@ -41,7 +42,10 @@ use crate::{
     AppState,
     access_code::malformed_message,
     bot_check::{self, BotAnswer, BotCheckFailure, BotField},
-    enroll::{ENROLLMENT_SESSION, THROTTLE_WINDOW, set_enrollment_cookie, too_many_tries},
+    enroll::{
+        ENROLLMENT_SESSION, StepCount, THROTTLE_WINDOW, asks_access_code, set_enrollment_cookie,
+        too_many_tries,
+    },
     identity::{field_error, invalid, mismatch_text},
     pages::{Practice, no_store, render, server_error},
     session,
@@ -59,7 +63,10 @@ struct StartPage {
     practice_slug: String,
     form: StartForm,
     ask_mrn: bool,
-    access_code: AccessCodeKind,
+    /// The SSN's last 4 digits are asked on the form; the birth year never is, the date of
+    /// birth being there already.
+    ask_access_code: bool,
+    step: StepCount,
     errors: Vec<(&'static str, String)>,
     problem: Option<String>,
     bot: BotField,
@@ -71,10 +78,6 @@ impl StartPage {
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.as_str())
-    }
-
-    fn access_code_secret(&self) -> bool {
-        self.access_code == AccessCodeKind::SsnLast4
     }
 }
 
@@ -378,7 +381,7 @@ impl Attempt<'_> {
             }
             Err(BotCheckFailure::Unexpected(error)) => return Err(error),
         }
-        match self.enroll(&claim, sign_up).await? {
+        match self.enroll(&claim).await? {
             Ok(token) => Ok(SignUpOutcome::Started(token)),
             Err((refusal, candidate, fields)) => Ok(SignUpOutcome::Refused(
                 self.refuse(&claim, refusal, candidate, fields).await?,
@@ -396,7 +399,7 @@ impl Attempt<'_> {
         }
         let code = sign_up.access_code.trim();
         let code_well_formed = code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit());
-        if policy.access_code != AccessCodeKind::None && !code_well_formed {
+        if asks_access_code(policy.access_code) && !code_well_formed {
             errors.push((
                 "access_code",
                 malformed_message(policy.access_code).to_owned(),
@@ -427,7 +430,6 @@ impl Attempt<'_> {
     async fn enroll(
         &self,
         claim: &IdentityClaim,
-        sign_up: &SignUp<'_>,
     ) -> anyhow::Result<Result<String, (Refusal, Option<PatientId>, Option<serde_json::Value>)>>
     {
         let state = self.state;
@@ -483,9 +485,8 @@ impl Attempt<'_> {
         let fields = comparisons[matched].fields;
         let refused = |refusal| Ok(Err((refusal, Some(patient), Some(fields_json(&fields)))));
         let code_matches = match policy.access_code {
-            AccessCodeKind::BirthYear => {
-                candidate.birth_date.to_jiff().year().to_string() == sign_up.access_code.trim()
-            }
+            // Not asked: the chart was found by the date of birth typed, year and all.
+            AccessCodeKind::BirthYear => true,
             // The digits were part of the claim: they must have matched the chart's hash,
             // not merely been absent from it.
             AccessCodeKind::SsnLast4 => fields.ssn_last4 == FieldResult::Match,
@@ -625,7 +626,8 @@ fn page(
         practice_slug: chosen.organization.slug.clone(),
         form,
         ask_mrn: chosen.policy.mrn_required,
-        access_code: chosen.policy.access_code,
+        ask_access_code: asks_access_code(chosen.policy.access_code),
+        step: StepCount::SELF_START,
         errors,
         problem,
         bot,

@@ -1,13 +1,14 @@
-//! Enrollment step 4: the terms of use and the privacy policy, each with a plain-language
-//! summary first. Accepting both activates the account, signs the patient in, and shows the
-//! welcome page.
+//! Enrollment's last step (3 or 4): the terms of use and the privacy policy, each with a
+//! plain-language summary first. Coming from the credentials step, the page first says that
+//! the username and password are saved. Accepting both activates the account, signs the
+//! patient in, and shows the welcome page.
 
 use std::net::SocketAddr;
 
 use askama::Template;
 use axum::{
     Form,
-    extract::{ConnectInfo, State},
+    extract::{ConnectInfo, RawQuery, State},
     http::{HeaderMap, header},
     response::{IntoResponse, Redirect, Response},
 };
@@ -16,6 +17,7 @@ use storage::{ActivateError, OpenInvitation, SessionKind, TermsVersion};
 
 use crate::{
     AppState,
+    enroll::{Step, StepCount},
     identity::{current, invalid},
     pages::{Practice, no_store, render, server_error},
     session::PatientUser,
@@ -31,6 +33,9 @@ pub use crate::terms_text::DEFAULT_TERMS;
 struct TermsPage {
     practice_name: String,
     practice_phone: Option<String>,
+    step: StepCount,
+    /// Just saved: the username chosen (the notice shows without it if it cannot be read).
+    saved: Option<Option<String>>,
     terms: ShownDocument,
     privacy: ShownDocument,
     accept_terms: bool,
@@ -56,14 +61,28 @@ pub struct TermsForm {
     accept_privacy: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// `GET /enroll/terms`; `?saved` right after the credentials step.
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let Some(invitation) = current(&state, &headers)
         .await
         .filter(|i| i.status == "credentials-set")
     else {
         return Redirect::to("/enroll/credentials").into_response();
     };
-    page(&state, invitation.organization, false, false, false).await
+    let saved = if query.as_deref() == Some("saved") {
+        let username = state.db.enrollment_username(&invitation).await;
+        Some(username.unwrap_or_else(|error| {
+            tracing::warn!(error = %error, "could not read the username just chosen");
+            None
+        }))
+    } else {
+        None
+    };
+    page(&state, &invitation, saved, (false, false), false).await
 }
 
 /// Step 4 for the page and the API alike: records the acceptance of `terms` and `privacy`
@@ -124,9 +143,9 @@ pub async fn submit(
         return invalid(
             page(
                 &state,
-                invitation.organization,
-                accept_terms,
-                accept_privacy,
+                &invitation,
+                None,
+                (accept_terms, accept_privacy),
                 true,
             )
             .await,
@@ -224,11 +243,19 @@ pub async fn icon() -> Response {
 
 async fn page(
     state: &AppState,
-    organization: domain::OrganizationId,
-    accept_terms: bool,
-    accept_privacy: bool,
+    invitation: &OpenInvitation,
+    saved: Option<Option<String>>,
+    (accept_terms, accept_privacy): (bool, bool),
     show_errors: bool,
 ) -> Response {
+    let organization = invitation.organization;
+    let step = match state.db.enrollment_policy(organization).await {
+        Ok(policy) => Step::Terms.count(invitation, &policy),
+        Err(error) => {
+            tracing::warn!(error = %error, "could not read the policy for the step count");
+            None
+        }
+    };
     let (terms, privacy) = match state.db.current_terms(organization, &DEFAULT_TERMS).await {
         Ok(current) => current,
         Err(error) => {
@@ -240,6 +267,8 @@ async fn page(
     let mut response = render(TermsPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
+        step: step.unwrap_or(StepCount { step: 3, of: 3 }),
+        saved,
         terms: shown(&terms),
         privacy: shown(&privacy),
         accept_terms,

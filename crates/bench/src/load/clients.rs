@@ -248,15 +248,9 @@ async fn enroll(base: &str, patient: &Invited) -> Result<(), String> {
         ("birth_day", birth.day().to_string()),
         ("birth_year", birth.year().to_string()),
     ];
+    // The access code is the year of birth: no step of its own after the identity step.
     follow(
         post("/enroll/identity", identity).await?,
-        "/enroll/access-code",
-    )
-    .await?;
-
-    let access_code = vec![("access_code", birth.year().to_string())];
-    follow(
-        post("/enroll/access-code", access_code).await?,
         "/enroll/credentials",
     )
     .await?;
@@ -266,13 +260,12 @@ async fn enroll(base: &str, patient: &Invited) -> Result<(), String> {
         ("password", PASSWORD.to_owned()),
         ("confirmation", PASSWORD.to_owned()),
     ];
-    // The answer is a page saying the account is set, with a link to the terms.
-    let set = post("/enroll/credentials", credentials).await?;
-    if set.status() != StatusCode::OK {
-        return Err(format!("POST /enroll/credentials: {}", set.status()));
-    }
-
-    get("/enroll/terms").await?;
+    // Saved, the patient goes straight on to the terms.
+    follow(
+        post("/enroll/credentials", credentials).await?,
+        "/enroll/terms",
+    )
+    .await?;
     let accept = vec![
         ("accept_terms", "on".to_owned()),
         ("accept_privacy", "on".to_owned()),

@@ -251,14 +251,10 @@ each_backend! {
         // Typed loosely, it matches.
         let (status, done) = post(&app, &patient, "/api/v1/enrollment/identity", json!({"given": " lucía ", "family": "RIVERA", "birth_date": "1961-04-09"})).await;
         assert_eq!(status, StatusCode::OK, "{done}");
-        assert_eq!(done["next_step"], "access-code");
-
-        let short = post(&app, &patient, "/api/v1/enrollment/access-code", json!({"access_code": "61"})).await;
-        assert_error(&short, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
-        assert_eq!(short.1["fields"]["access_code"], "Type the year with four digits, like 1961.");
-        let (status, done) = post(&app, &patient, "/api/v1/enrollment/access-code", json!({"access_code": "1961"})).await;
-        assert_eq!(status, StatusCode::OK);
+        // The access code is the year of birth, which the date just sent proved: no step asks it.
         assert_eq!(done["next_step"], "credentials");
+        let skipped = post(&app, &patient, "/api/v1/enrollment/access-code", json!({"access_code": "1961"})).await;
+        assert_error(&skipped, StatusCode::CONFLICT, "wrong_step");
         let (_, standing) = get(&app, &patient, "/api/v1/enrollment").await;
         assert_eq!(standing["next_step"], "credentials");
         assert!(standing["username_example"].as_str().unwrap().contains("rivera"), "{standing}");
@@ -320,7 +316,6 @@ each_backend! {
         let other = patient_browser();
         assert_eq!(activate(&app, &other, &code).await.0, StatusCode::CREATED);
         post(&app, &other, "/api/v1/enrollment/identity", json!({"given": "Ana", "family": "Rivera", "birth_date": "1985-03-03"})).await;
-        post(&app, &other, "/api/v1/enrollment/access-code", json!({"access_code": "1985"})).await;
         let taken = post(&app, &other, "/api/v1/enrollment/credentials", json!({"username": "LUCIA.R", "password": PASSWORD, "confirmation": PASSWORD})).await;
         assert_error(&taken, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
         assert!(taken.1["fields"]["username"].as_str().unwrap().contains("taken"), "{}", taken.1);
@@ -614,12 +609,12 @@ each_backend! {
         };
         let missing = sign_up(claim("Lucia", "", "61")).await;
         assert_error(&missing, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
-        assert!(missing.1["fields"]["mrn"].is_string() && missing.1["fields"]["access_code"].is_string(), "{}", missing.1);
-        // No such chart, a wrong access code, an existing chart's wrong MRN: one answer.
+        // The year of birth is not asked apart from the date of birth: only the MRN is missing.
+        assert!(missing.1["fields"]["mrn"].is_string() && missing.1["fields"].get("access_code").is_none(), "{}", missing.1);
+        // No such chart, an existing chart's wrong MRN: one answer.
         let nobody = sign_up(claim("Zoe", "MRN-9", "1961")).await;
-        let wrong_code = sign_up(claim("Lucia", "MRN-1", "1962")).await;
         let wrong_mrn = sign_up(claim("Lucia", "MRN-2", "1961")).await;
-        for (answer, left) in [(&nobody, 4), (&wrong_code, 3), (&wrong_mrn, 2)] {
+        for (answer, left) in [(&nobody, 4), (&wrong_mrn, 3)] {
             assert_eq!(answer.0, StatusCode::UNPROCESSABLE_ENTITY);
             assert_eq!(answer.1, json!({"error": mismatch_text(left), "code": "mismatch"}));
         }
@@ -629,10 +624,10 @@ each_backend! {
         assert_eq!(get(&app, &browser, "/api/v1/enrollment").await.1["next_step"], "credentials");
         let (status, set) = post(&app, &browser, "/api/v1/enrollment/credentials", json!({"username": "lucia", "password": PASSWORD, "confirmation": PASSWORD})).await;
         assert_eq!(status, StatusCode::OK, "{set}");
-        assert_eq!(app.db.count_open_review_items(&StaffScope::new(org.id, admin, Role::Administrator)).await.unwrap(), 3);
+        assert_eq!(app.db.count_open_review_items(&StaffScope::new(org.id, admin, Role::Administrator)).await.unwrap(), 2);
         // Then the per-address throttle, as on the page.
         let mut last = sign_up(claim("Zoe", "MRN-9", "1961")).await;
-        for _ in 0..3 {
+        for _ in 0..4 {
             if last.0 == StatusCode::TOO_MANY_REQUESTS {
                 break;
             }

@@ -162,6 +162,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/static/portal.css", Public),
     ("get", "/static/bot-check.js", Public),
     ("get", "/static/passkey.js", Public),
+    ("get", "/static/enroll-credentials.js", Public),
     ("get", "/language/{code}", Public),
     ("get", "/healthz", Public),
     ("get", "/readyz", Public),

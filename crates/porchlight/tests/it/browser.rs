@@ -95,7 +95,7 @@ pub(crate) fn screenshot_dir() -> PathBuf {
 }
 
 /// Runs axe-core on the current page; returns its violations (WCAG 2.1 A and AA, best practice).
-async fn axe_violations(client: &Client) -> Vec<serde_json::Value> {
+pub(crate) async fn axe_violations(client: &Client) -> Vec<serde_json::Value> {
     let axe_path = workspace_root().join("node_modules/axe-core/axe.min.js");
     let axe = std::fs::read_to_string(&axe_path).unwrap_or_else(|_| {
         panic!(
@@ -404,24 +404,12 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         type_into(&client, field, &value).await;
     }
     submit(&client).await;
-    client
-        .wait()
-        .for_element(Locator::Id("access_code"))
-        .await
-        .expect("step 2");
-    check_page(
-        &client,
-        &app.url("/enroll/access-code"),
-        "enroll-access-code",
-    )
-    .await;
-    type_into(&client, "access_code", &birth.year().to_string()).await;
-    submit(&client).await;
+    // The access code is the year of birth: the date just typed proved it, no step asks again.
     client
         .wait()
         .for_element(Locator::Id("confirmation"))
         .await
-        .expect("step 3");
+        .expect("step 2");
     check_page(
         &client,
         &app.url("/enroll/credentials"),
@@ -448,13 +436,13 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
         type_into(&client, field, "maple syrup on tuesday mornings").await;
     }
     submit(&client).await;
-    wait_for_heading(&client, "Your username and password are saved").await;
-    check_page(
-        &client,
-        &app.url("/enroll/credentials"),
-        "enroll-credentials-saved",
-    )
-    .await;
+    // Straight on to the terms, which say that the username and password are saved.
+    wait_for_heading(&client, "The terms and your privacy").await;
+    client
+        .find(Locator::Id("credentials-saved"))
+        .await
+        .expect("the saved notice");
+    check_here(&client, "enroll-terms-saved").await;
     check_page(&client, &app.url("/enroll/terms"), "enroll-terms").await;
     client
         .find(Locator::Id("accept_terms"))
@@ -530,7 +518,6 @@ async fn self_enrollment_is_accessible_with_the_real_bot_check() {
             ("birth_day", "9"),
             ("birth_year", "1961"),
             ("mrn", mrn),
-            ("access_code", "1961"),
         ]
     };
     // A wrong MRN first: the one answer, next to the form, and still accessible. The button
@@ -869,15 +856,7 @@ async fn an_emailed_invitation_is_followed_in_spanish_to_the_welcome_page() {
         type_into(&client, field, value).await;
     }
     submit(&client).await;
-    wait_for_heading(&client, "Su código de acceso").await;
-    check_page(
-        &client,
-        &app.url("/enroll/access-code"),
-        "es-enroll-access-code",
-    )
-    .await;
-    type_into(&client, "access_code", "1961").await;
-    submit(&client).await;
+    // The access code is the year of birth, just typed in the date: no step asks it again.
     wait_for_heading(&client, "Elija un nombre de usuario y una contraseña").await;
     type_into(&client, "username", "lucia.r").await;
     type_into(&client, "password", "corta").await;
@@ -906,11 +885,7 @@ async fn an_emailed_invitation_is_followed_in_spanish_to_the_welcome_page() {
         type_into(&client, field, "jarabe de arce los martes").await;
     }
     submit(&client).await;
-    wait_for_heading(
-        &client,
-        "Su nombre de usuario y su contraseña están guardados",
-    )
-    .await;
+    wait_for_heading(&client, "Las condiciones y su privacidad").await;
     check_page(&client, &app.url("/enroll/terms"), "es-enroll-terms").await;
     for id in ["accept_terms", "accept_privacy"] {
         client

@@ -179,7 +179,8 @@ pub async fn enrolled_patient(
 }
 
 /// Takes the patient's browser, with an invitation open, through the steps to an active
-/// account `username` with [`PATIENT_PASSWORD`]; the access code is the birth year.
+/// account `username` with [`PATIENT_PASSWORD`]; the access code is the birth year (no step
+/// of its own).
 pub async fn finish_enrollment(
     app: &TestApp,
     patient: &reqwest::Client,
@@ -188,7 +189,7 @@ pub async fn finish_enrollment(
     username: &str,
 ) {
     use reqwest::StatusCode;
-    let steps: [(&str, Vec<(&str, &str)>); 4] = [
+    let steps: [(&str, Vec<(&str, &str)>); 3] = [
         (
             "/enroll/identity",
             vec![
@@ -199,7 +200,6 @@ pub async fn finish_enrollment(
                 ("birth_year", birth.2),
             ],
         ),
-        ("/enroll/access-code", vec![("access_code", birth.2)]),
         (
             "/enroll/credentials",
             vec![

@@ -178,11 +178,9 @@ each_backend! {
         let patient = patient_browser();
         let opened = patient.get(&link).send().await.unwrap();
         assert_eq!(opened.headers()[header::LOCATION], "/enroll/identity");
-        assert_eq!(identity(&app, &patient, "9").await.headers()[header::LOCATION], "/enroll/access-code");
-        let code = post(&app, &patient, "/enroll/access-code", &[("access_code", "1961")]).await;
-        assert_eq!(code.status(), StatusCode::SEE_OTHER);
+        assert_eq!(identity(&app, &patient, "9").await.headers()[header::LOCATION], "/enroll/credentials");
         let credentials = post(&app, &patient, "/enroll/credentials", &[("username", "lucia.r"), ("password", PASSWORD), ("confirmation", PASSWORD)]).await;
-        assert_eq!(credentials.status(), StatusCode::OK);
+        assert_eq!(credentials.headers()[header::LOCATION], "/enroll/terms?saved");
         let terms = post(&app, &patient, "/enroll/terms", &[("accept_terms", "on"), ("accept_privacy", "on")]).await;
         assert_eq!(terms.headers()[header::LOCATION], "/welcome");
         let welcome_page = patient.get(app.url("/welcome")).send().await.unwrap().text().await.unwrap();
@@ -322,7 +320,6 @@ mod before_delivery {
             let patient = patient_browser();
             patient.get(&link).send().await.unwrap();
             identity(&app, &patient, "9").await;
-            post(&app, &patient, "/enroll/access-code", &[("access_code", "1961")]).await;
             post(&app, &patient, "/enroll/credentials", &[("username", "lucia.r"), ("password", PASSWORD), ("confirmation", PASSWORD)]).await;
             let terms = post(&app, &patient, "/enroll/terms", &[("accept_terms", "on"), ("accept_privacy", "on")]).await;
             assert_eq!(terms.headers()[header::LOCATION], "/welcome");

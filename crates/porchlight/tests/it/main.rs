@@ -11,6 +11,7 @@ mod authorization;
 mod bot_check;
 mod browser;
 mod browser_language;
+mod browser_signup;
 mod browser_staff;
 mod cli;
 mod demo_data;

@@ -117,7 +117,7 @@ each_backend! {
         // The patient starts again at the identity step, with every attempt back.
         let wrong = identity(&app, &patient, "15").await.text().await.unwrap();
         assert!(wrong.contains("You can try 4 more times."), "{wrong}");
-        assert_eq!(identity(&app, &patient, "9").await.headers()[header::LOCATION], "/enroll/access-code");
+        assert_eq!(identity(&app, &patient, "9").await.headers()[header::LOCATION], "/enroll/credentials");
         // Unlocking twice is refused plainly.
         assert_eq!(app.client.post(app.url(&format!("{item}/unlock"))).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     }

@@ -25,7 +25,8 @@ fn mrn(value: &str) -> String {
     format!(r#","identifier":[{{"type":{{"coding":[{{"code":"MR"}}]}},"value":"{value}"}}]"#)
 }
 
-/// The clinic with self-enrollment on, asking for the MRN and the year of birth.
+/// The clinic with self-enrollment on, asking for the MRN; its access code is the year of
+/// birth, which the form does not ask again (the date of birth holds it).
 async fn self_enrolling_clinic(app: &TestApp) -> Organization {
     let org = clinic(app).await;
     let admin = add_staff(app, org.id, "ada", Role::Administrator).await;
@@ -119,12 +120,7 @@ async fn finish(app: &TestApp, browser: &reqwest::Client, username: &str) {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        saved.status(),
-        StatusCode::OK,
-        "{}",
-        saved.text().await.unwrap()
-    );
+    assert_eq!(saved.headers()[header::LOCATION], "/enroll/terms?saved");
     let done = browser
         .post(app.url("/enroll/terms"))
         .form(&[("accept_terms", "on"), ("accept_privacy", "on")])
@@ -202,7 +198,9 @@ each_backend! {
         assert!(app.get("/activate").await.text().await.unwrap().contains("href=\"/enroll/start\""));
         let lucia = patient_browser();
         let form = lucia.get(app.url("/enroll/start")).send().await.unwrap().text().await.unwrap();
-        assert!(form.contains("Medical record number (MRN)") && form.contains("The year you were born"), "{form}");
+        assert!(form.contains("Medical record number (MRN)"), "{form}");
+        assert!(!form.contains("id=\"access_code\""), "the year of birth is asked once, in the date: {form}");
+        assert!(form.contains("<p class=\"step\">Step 1 of 3</p>"), "{form}");
         // A malformed field is told next to it, and costs nothing.
         let mut typo = vec![("practice", "maple".to_owned()), ("given", "Lucia".to_owned()), ("family", "Rivera".to_owned()),
             ("birth_month", "2".to_owned()), ("birth_day", "30".to_owned()), ("birth_year", "1961".to_owned()), ("mrn", "MRN-1".to_owned()), ("access_code", "1961".to_owned())];
@@ -253,10 +251,9 @@ each_backend! {
         assert_eq!(sign_up(&app, &first, &olga).await.status(), StatusCode::SEE_OTHER);
         finish(&app, &first, "olga.m").await;
 
-        let cases: [(&str, Claim); 6] = [
+        let cases: [(&str, Claim); 5] = [
             ("no match", Claim { given: "Nobody", family: "Here", birth: ("1", "1", "1990"), mrn: "MRN-9", code: "1990" }),
             ("several charts could be this person", Claim { given: "Sam", family: "Reyes", birth: ("5", "5", "1980"), mrn: "MRN-4", code: "1980" }),
-            ("access code differed", Claim { code: "1962", ..LUCIA }),
             ("younger than the policy allows", Claim { given: "Mateo", family: "Rivera", birth: ("6", "1", "2015"), mrn: "MRN-2", code: "2015" }),
             ("recorded as deceased", Claim { given: "Ana", family: "Lopez", birth: ("2", "2", "1940"), mrn: "MRN-3", code: "1940" }),
             ("already has an account", olga),
@@ -286,24 +283,42 @@ each_backend! {
             assert_eq!(detail["typed"]["family"], claim.family);
             assert!(!detail.to_string().contains(&format!("\"{}\"", claim.code)), "never the access code");
         }
-        let code_item: serde_json::Value = serde_json::from_str(&items[2].1).unwrap();
-        assert!(code_item["patient"].is_string());
-        assert_eq!(code_item["fields"]["birth_date"], "matched");
+        let close_item: serde_json::Value = serde_json::from_str(&items[2].1).unwrap();
+        assert!(close_item["patient"].is_string());
+        assert_eq!(close_item["fields"]["birth_date"], "matched");
         let none: serde_json::Value = serde_json::from_str(&items[0].1).unwrap();
         assert!(none["patient"].is_null());
         assert_eq!(app.db.count_audit("enrollment.self-enrollment").await.unwrap(), 1, "Olga's only");
-        assert_eq!(app.db.count_audit("enrollment.self-enrollment-refused").await.unwrap(), 6);
+        assert_eq!(app.db.count_audit("enrollment.self-enrollment-refused").await.unwrap(), 5);
 
         // The review queue shows each refusal; an item shows why and what was typed.
         assert_eq!(sign_in(&app, &org, "ada", STAFF_PASSWORD).await.status(), StatusCode::SEE_OTHER);
         let queue = app.get("/staff/review").await.text().await.unwrap();
-        assert_eq!(queue.matches("Sign-up without an invitation did not match").count(), 6, "{queue}");
-        assert!(queue.contains("No chart matched") && queue.contains("Rivera, Lucia"), "{queue}");
+        assert_eq!(queue.matches("Sign-up without an invitation did not match").count(), 5, "{queue}");
+        assert!(queue.contains("No chart matched") && queue.contains("Rivera, Mateo"), "{queue}");
         let first = queue.split("href=\"/staff/review/").nth(1).unwrap().split('"').next().unwrap();
         let item = app.get(&format!("/staff/review/{first}")).await.text().await.unwrap();
         assert!(item.contains("<strong>Why it was refused:</strong> no match."), "{item}");
         assert!(item.contains("<dt>Last name</dt><dd>Here</dd>"), "{item}");
         assert!(!item.contains("id=\"fields\""), "no chart to compare with: {item}");
+    }
+
+    async fn wrong_ssn_digits_get_the_one_answer_and_the_right_ones_go_on(app) {
+        let org = clinic(&app).await;
+        let admin = add_staff(&app, org.id, "ada", Role::Administrator).await;
+        let policy = EnrollmentPolicy { self_enrollment: true, access_code: AccessCodeKind::SsnLast4, ..Default::default() };
+        app.db.save_enrollment_policy(&StaffScope::new(org.id, admin, Role::Administrator), &policy, &RequestOrigin::default()).await.unwrap();
+        let ssn = r#","identifier":[{"type":{"coding":[{"code":"SS"}]},"value":"999-12-3456"}]"#;
+        import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", ssn)]).await;
+        let wrong = sign_up(&app, &patient_browser(), &Claim { mrn: "", code: "3457", ..LUCIA }).await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.text().await.unwrap().contains(MISMATCH));
+        let items = app.db.open_review_items(org.id).await.unwrap();
+        let detail: serde_json::Value = serde_json::from_str(&items[0].1).unwrap();
+        // The digits are part of what is matched: no chart has these.
+        assert_eq!(detail["reason"], "no match");
+        let right = sign_up(&app, &patient_browser(), &Claim { mrn: "", code: "3456", ..LUCIA }).await;
+        assert_eq!(right.headers()[header::LOCATION], "/enroll/credentials");
     }
 
     async fn refusals_are_throttled_per_address(app) {

@@ -188,11 +188,9 @@ each_backend! {
         let wrong = identity("Lucia", "10").await.unwrap().text().await.unwrap();
         assert!(wrong.contains("Los datos no coinciden con nuestros registros. Llame al (555) 010-4477. Puede intentarlo 4 veces más."), "{wrong}");
         assert_eq!(identity("Lucia", "9").await.unwrap().status(), StatusCode::SEE_OTHER);
-        let code_page = text(&patient, &app, "/enroll/access-code").await;
-        assert!(code_page.contains("Paso 2 de 4") && code_page.contains("El año en que nació"), "{code_page}");
-        let bad_code = patient.post(app.url("/enroll/access-code")).form(&[("access_code", "61")]).send().await.unwrap().text().await.unwrap();
-        assert!(bad_code.contains("Escriba el año con cuatro dígitos, como 1961."), "{bad_code}");
-        patient.post(app.url("/enroll/access-code")).form(&[("access_code", "1961")]).send().await.unwrap();
+        // The access code is the year of birth: no step of its own (issue 11).
+        let credentials_page = text(&patient, &app, "/enroll/credentials").await;
+        assert!(credentials_page.contains("Paso 2 de 3"), "{credentials_page}");
 
         let short = patient.post(app.url("/enroll/credentials"))
             .form(&[("username", "l"), ("password", "corta"), ("confirmation", "otra")])

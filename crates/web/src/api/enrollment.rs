@@ -193,7 +193,8 @@ pub struct PracticeInfo {
 pub struct Requirements {
     /// The identity step asks for the medical record number too.
     pub mrn_required: bool,
-    /// The access-code step: `birth-year`, `ssn-last4`, or `none` (no such step).
+    /// The access code: `ssn-last4` (the access-code step), `birth-year` (no step of its own:
+    /// the identity step's date of birth proves it) or `none`.
     #[schema(example = "birth-year")]
     pub access_code: &'static str,
     /// The shortest password allowed, in characters.
@@ -376,13 +377,14 @@ fn mismatch(message: String) -> ApiError {
 /// Step 2: the access code.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AccessCodeRequest {
-    /// The year of birth, or the last 4 digits of the SSN, as the practice asks
-    /// (`requirements.access_code` in `GET /api/v1/enrollment`).
-    #[schema(example = "1961")]
+    /// The last 4 digits of the SSN, where the practice asks for them
+    /// (`requirements.access_code` = `ssn-last4` in `GET /api/v1/enrollment`).
+    #[schema(example = "6789")]
     pub access_code: String,
 }
 
-/// Step 2: the year of birth or the SSN's last 4 digits, per the practice's policy. Wrong
+/// Step 2, where the practice's access code is the SSN's last 4 digits (a year of birth is
+/// not asked again after step 1: `next_step` goes from `identity` to `credentials`). Wrong
 /// codes count toward the same attempts as step 1 and get its one message.
 #[utoipa::path(
     post,
