@@ -28,7 +28,10 @@ fn main() {
     }
 
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let driver = setting("PORCHLIGHT_TEST_CHROMEDRIVER", "/usr/bin/chromedriver".into());
+    let driver = setting(
+        "PORCHLIGHT_TEST_CHROMEDRIVER",
+        "/usr/bin/chromedriver".into(),
+    );
     let chromium = setting("PORCHLIGHT_TEST_CHROMIUM", "/usr/bin/chromium".into());
     // Both are looked at (and watched) so that each one installed later is noticed.
     let driver_found = driver.is_some_and(|path| watch(&path, &manifest));
@@ -67,7 +70,9 @@ fn watch(path: &Path, manifest: &Path) -> bool {
         println!("cargo::rerun-if-changed={}", path.display());
         return true;
     }
-    let workspace = manifest.canonicalize().unwrap_or_else(|_| manifest.to_owned());
+    let workspace = manifest
+        .canonicalize()
+        .unwrap_or_else(|_| manifest.to_owned());
     if let Some(parent) = path.parent().and_then(|p| p.canonicalize().ok())
         && parent.is_dir()
         && !workspace.starts_with(&parent)

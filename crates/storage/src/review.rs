@@ -305,28 +305,34 @@ impl Database {
     }
 }
 
-/// The note on items closed because the patient finished signing up.
-pub(crate) fn enrolled_note(at: Timestamp) -> String {
-    format!(
-        "Closed automatically: the patient finished signing up on {}.",
-        at.to_zoned(jiff::tz::TimeZone::system())
-            .strftime("%B %-d, %Y")
-    )
-}
+/// The note on items closed because the patient finished signing up (when: the item's
+/// closing time, shown on the practice's clock).
+pub(crate) const ENROLLED_NOTE: &str = "Closed automatically: the patient finished signing up.";
 
 /// The note on a mismatch the patient corrected on the next try.
 pub(crate) const CORRECTED_NOTE: &str =
     "Resolved without staff: one detail was mistyped, and the next try matched.";
 
-/// How many fields an item's detail says differed.
-fn fields_differed(detail: &str) -> usize {
-    match serde_json::from_str::<serde_json::Value>(detail) {
-        Ok(serde_json::Value::Object(fields)) => fields
-            .values()
-            .filter(|v| v.as_str() == Some("differed"))
-            .count(),
-        _ => usize::MAX,
+/// The one field an item's detail says differed, when exactly one did.
+fn only_field_differed(detail: &str) -> Option<String> {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(detail) else {
+        return None;
+    };
+    let mut differed = fields
+        .iter()
+        .filter(|(_, v)| v.as_str() == Some("differed"))
+        .map(|(name, _)| name);
+    match (differed.next(), differed.next()) {
+        (Some(name), None) => Some(name.clone()),
+        _ => None,
     }
+}
+
+/// Whether a mismatch of one field is the kind of slip a patient makes and corrects: a name,
+/// a date, a record number. A wrong access code (the SSN's last 4) is a guess, not a typo:
+/// staff keep seeing it even when a later try is right.
+fn a_typo(detail: &str) -> bool {
+    only_field_differed(detail).is_some_and(|field| field != "access_code" && field != "ssn_last4")
 }
 
 impl Tx {
@@ -353,7 +359,7 @@ impl Tx {
         let [(item, kind, detail)] = open.as_slice() else {
             return Ok(());
         };
-        if kind != "mismatch" || fields_differed(detail) > 1 {
+        if kind != "mismatch" || !a_typo(detail) {
             return Ok(());
         }
         dispatch!(&mut self.handle, |tx| {
@@ -371,7 +377,10 @@ impl Tx {
         Ok(())
     }
 
-    /// At activation: the patient's open items close by themselves, with a note saying so.
+    /// At activation: the open items of the patient's own invitations (mismatches and locks
+    /// on the way to this account) close by themselves, with a note saying so. Items without
+    /// an invitation stay open: a refused sign-up that named this chart may be someone else
+    /// (a twin, a relative, an impostor), and finishing does not answer it.
     pub(crate) async fn close_review_items_on_enrollment(
         &mut self,
         organization: OrganizationId,
@@ -381,10 +390,13 @@ impl Tx {
         dispatch!(&mut self.handle, |tx| {
             sqlx::query(
                 "UPDATE review_items SET closed_at = $1, close_reason = $2 \
-                 WHERE organization_id = $3 AND patient_id = $4 AND closed_at IS NULL",
+                 WHERE organization_id = $3 AND patient_id = $4 AND closed_at IS NULL \
+                 AND kind IN ('mismatch', 'locked') \
+                 AND invitation_id IN (SELECT id FROM invitations \
+                     WHERE organization_id = $3 AND patient_id = $4)",
             )
             .bind(now.to_sqlx())
-            .bind(enrolled_note(now))
+            .bind(ENROLLED_NOTE)
             .bind(organization.as_uuid())
             .bind(patient.as_uuid())
             .execute(&mut **tx)
@@ -450,5 +462,28 @@ fn staff_audit(
         client_addr: origin.client_addr.clone(),
         request_id: origin.request_id.clone(),
         detail: Some(detail),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::a_typo;
+
+    #[test]
+    fn one_mistyped_detail_is_a_typo_and_a_wrong_code_never_is() {
+        assert!(a_typo(
+            r#"{"given":"matched","family":"differed","birth_date":"matched","mrn":"not-asked"}"#
+        ));
+        assert!(a_typo(
+            r#"{"given":"matched","family":"matched","birth_date":"differed"}"#
+        ));
+        assert!(
+            !a_typo(r#"{"given":"differed","family":"differed","birth_date":"matched"}"#),
+            "two fields"
+        );
+        assert!(!a_typo(r#"{"access_code":"differed"}"#), "a guessed SSN");
+        assert!(!a_typo(r#"{"ssn_last4":"differed","given":"matched"}"#));
+        assert!(!a_typo(r#"{"given":"matched"}"#), "nothing differed");
+        assert!(!a_typo("not json"));
     }
 }

@@ -50,6 +50,8 @@ struct PatientPage {
     sent: Option<String>,
     /// No mail server is set: emails wait in the staff mailbox.
     mailbox: bool,
+    /// The practice's clock.
+    zone: jiff::tz::TimeZone,
 }
 
 #[derive(Template)]
@@ -93,6 +95,8 @@ pub(crate) struct Context {
     pub(crate) invitation: Option<InvitationSummary>,
     /// The portal account's username and status, once there is one.
     pub(crate) account: Option<(String, String)>,
+    /// The practice's clock, for the dates staff and the patient's letter show.
+    pub(crate) zone: jiff::tz::TimeZone,
 }
 
 /// Loads the patient `patient` of the staff member's practice; `None` for another
@@ -113,11 +117,13 @@ pub(crate) async fn load(
         .await?;
     let invitation = state.db.live_invitation(&user.scope, id).await?;
     let account = state.db.patient_account(&user.scope, id).await?;
+    let zone = crate::pages::practice_zone(state, user.scope.organization()).await;
     Ok(Some(Context {
         patient,
         policy,
         invitation,
         account,
+        zone,
     }))
 }
 
@@ -148,7 +154,7 @@ pub async fn show(
             let sent = query
                 .sent
                 .and(context.invitation.as_ref())
-                .and_then(email_confirmation);
+                .and_then(|invitation| email_confirmation(invitation, &context.zone));
             let form = Shown {
                 channel: channel.to_owned(),
                 email,
@@ -397,7 +403,7 @@ async fn letter(
         code_spelled: spelled(code),
         code: code.display(),
         expires: expires_at
-            .to_zoned(jiff::tz::TimeZone::system())
+            .to_zoned(context.zone.clone())
             .strftime("%B %-d, %Y")
             .to_string(),
         activate_url,
@@ -458,12 +464,12 @@ impl Shown {
 }
 
 /// "Invitation sent to …", from the invitation in progress, when it went by email.
-fn email_confirmation(invitation: &InvitationSummary) -> Option<String> {
+fn email_confirmation(invitation: &InvitationSummary, zone: &jiff::tz::TimeZone) -> Option<String> {
     let to = invitation
         .email
         .as_deref()
         .filter(|_| invitation.channel == "email")?;
-    let local = |at: Timestamp| at.to_zoned(jiff::tz::TimeZone::system());
+    let local = |at: Timestamp| at.to_zoned(zone.clone());
     Some(format!(
         "Invitation sent to {to} at {}. The link works until {}.",
         local(invitation.created_at).strftime("%-I:%M %p on %B %-d, %Y"),
@@ -501,6 +507,7 @@ async fn page(state: &AppState, user: &StaffUser, context: Context, shown: Shown
         error: shown.error,
         sent: shown.sent,
         mailbox: state.settings.mailbox,
+        zone: context.zone,
     });
     no_store(&mut response);
     response

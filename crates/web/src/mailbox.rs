@@ -90,6 +90,7 @@ pub async fn show(
         }
     };
     let practice = Practice::of(&state).await;
+    let zone = crate::pages::practice_zone(&state, user.scope.organization()).await;
     let mut response = render(MailboxPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
@@ -97,17 +98,20 @@ pub async fn show(
         staff_role: user.account.role.label(),
         staff_is_admin: user.account.role == Role::Administrator,
         staff_mailbox: crate::mailbox::in_menu(&state, &user),
-        messages: entries.into_iter().map(shown).collect(),
+        messages: entries
+            .into_iter()
+            .map(|entry| shown(entry, &zone))
+            .collect(),
     });
     no_store(&mut response);
     response
 }
 
-fn shown(entry: MailboxEntry) -> Shown {
+fn shown(entry: MailboxEntry, zone: &jiff::tz::TimeZone) -> Shown {
     Shown {
         kept_at: entry
             .created_at
-            .to_zoned(jiff::tz::TimeZone::system())
+            .to_zoned(zone.clone())
             .strftime("%B %-d, %Y, %-I:%M %p")
             .to_string(),
         body: pieces(&entry.text),

@@ -31,7 +31,8 @@ struct Group {
     latest: ReviewItem,
     mismatches: usize,
     locked: bool,
-    since: Timestamp,
+    /// When its first item was opened, on the practice's clock.
+    since: String,
 }
 
 impl Group {
@@ -49,12 +50,12 @@ impl Group {
         }
     }
 
-    fn since(&self) -> String {
-        when(self.since)
+    fn since(&self) -> &str {
+        &self.since
     }
 }
 
-fn group(items: Vec<ReviewItem>) -> Vec<Group> {
+fn group(items: Vec<ReviewItem>, zone: &TimeZone) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for item in items {
         let same = groups
@@ -70,7 +71,7 @@ fn group(items: Vec<ReviewItem>) -> Vec<Group> {
             None => groups.push(Group {
                 mismatches: usize::from(mismatch),
                 locked,
-                since: item.created_at,
+                since: when(item.created_at, zone),
                 latest: item,
             }),
         }
@@ -172,9 +173,10 @@ fn detail(text: &str) -> Detail {
     }
 }
 
-fn when(at: Timestamp) -> String {
-    at.to_zoned(TimeZone::UTC)
-        .strftime("%m/%d/%Y %H:%M UTC")
+/// A moment on the practice's clock, with the zone's abbreviation ("12/06/2026 09:15 EST").
+fn when(at: Timestamp, zone: &TimeZone) -> String {
+    at.to_zoned(zone.clone())
+        .strftime("%m/%d/%Y %H:%M %Z")
         .to_string()
 }
 
@@ -203,7 +205,7 @@ struct Resolved {
 }
 
 impl Resolved {
-    fn of(group: Group) -> Self {
+    fn of(group: Group, zone: &TimeZone) -> Self {
         let what = group.what();
         let item = group.latest;
         let (at, note) = item.closed.unwrap_or((item.created_at, String::new()));
@@ -212,7 +214,7 @@ impl Resolved {
                 .patient_name
                 .unwrap_or_else(|| "No chart matched".to_owned()),
             what,
-            when: when(at),
+            when: when(at, zone),
             note,
         }
     }
@@ -286,6 +288,7 @@ pub async fn queue(
         }
     };
     let practice = Practice::of(&state).await;
+    let zone = crate::pages::practice_zone(&state, user.scope.organization()).await;
     let mut response = render(QueuePage {
         practice_name: practice.name,
         practice_phone: practice.phone,
@@ -293,8 +296,11 @@ pub async fn queue(
         staff_role: user.account.role.label(),
         staff_is_admin: user.account.role == Role::Administrator,
         staff_mailbox: crate::mailbox::in_menu(&state, &user),
-        groups: group(items),
-        resolved: group(resolved).into_iter().map(Resolved::of).collect(),
+        groups: group(items, &zone),
+        resolved: group(resolved, &zone)
+            .into_iter()
+            .map(|group| Resolved::of(group, &zone))
+            .collect(),
         closed: query.closed.is_some(),
     });
     no_store(&mut response);
@@ -341,6 +347,7 @@ async fn item_page(
         }
     };
     let practice = Practice::of(state).await;
+    let zone = crate::pages::practice_zone(state, user.scope.organization()).await;
     let mut response = render(ItemPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
@@ -350,7 +357,7 @@ async fn item_page(
         staff_mailbox: crate::mailbox::in_menu(state, user),
         kind: kind_label(&item.kind).to_owned(),
         detail: detail(&item.detail),
-        created: when(item.created_at),
+        created: when(item.created_at, &zone),
         can_unlock: item.can_unlock(Timestamp::now()),
         item,
         reason: form.reason,

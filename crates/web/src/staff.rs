@@ -236,6 +236,8 @@ struct HomePage {
     query: String,
     error: Option<String>,
     results: Option<Vec<PatientSummary>>,
+    /// The practice's clock, for the invitations' dates.
+    zone: jiff::tz::TimeZone,
 }
 
 #[derive(Deserialize)]
@@ -277,6 +279,7 @@ pub async fn home(
         query: params.q,
         error,
         results,
+        zone: crate::pages::practice_zone(&state, user.scope.organization()).await,
     });
     crate::pages::no_store(&mut response);
     response
@@ -330,12 +333,8 @@ pub fn parse_query(text: &str) -> Result<Option<PatientQuery>, String> {
 }
 
 /// A patient's portal status in the search list's words.
-pub(crate) fn portal_label(status: &PortalStatus) -> String {
-    let date = |at: &Timestamp| {
-        at.to_zoned(jiff::tz::TimeZone::system())
-            .strftime("%m/%d/%Y")
-            .to_string()
-    };
+pub(crate) fn portal_label(status: &PortalStatus, zone: &jiff::tz::TimeZone) -> String {
+    let date = |at: &Timestamp| at.to_zoned(zone.clone()).strftime("%m/%d/%Y").to_string();
     let how = |channel: &str| match channel {
         "email" => "by email",
         "printed-code" => "by letter",
@@ -371,7 +370,7 @@ pub(crate) fn portal_label(status: &PortalStatus) -> String {
 
 impl HomePage {
     fn portal(&self, patient: &PatientSummary) -> String {
-        portal_label(&patient.portal)
+        portal_label(&patient.portal, &self.zone)
     }
 }
 

@@ -43,7 +43,10 @@ pub fn npm_tools(root: &Path) -> Result<(), String> {
     let installed = root.join("node_modules");
     // npm ci writes this file last; the folder's own time changes less reliably.
     let marker = installed.join(".package-lock.json");
-    let reason = match (modified(&lock), modified(&marker).or_else(|| modified(&installed))) {
+    let reason = match (
+        modified(&lock),
+        modified(&marker).or_else(|| modified(&installed)),
+    ) {
         (_, None) => "node_modules is missing",
         (Some(lock), Some(tools)) if tools < lock => "node_modules is older than package-lock.json",
         _ => return Ok(()),
@@ -330,17 +333,27 @@ mod tests {
     #[test]
     fn a_password_or_a_refusal_or_silence_is_a_reason_to_skip() {
         let password = probe_postgres(&server_answering(message(b'R', &[0, 0, 0, 10])));
-        assert!(password.unwrap_err().contains("asks user postgres for a password"));
+        assert!(
+            password
+                .unwrap_err()
+                .contains("asks user postgres for a password")
+        );
 
         let refused = message(b'E', b"SFATAL\0Mrole \"postgres\" does not exist\0\0");
         let refused = probe_postgres(&server_answering(refused)).unwrap_err();
-        assert!(refused.contains("role \"postgres\" does not exist"), "{refused}");
+        assert!(
+            refused.contains("role \"postgres\" does not exist"),
+            "{refused}"
+        );
 
         let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = free.local_addr().unwrap().to_string();
         drop(free);
         let nothing = probe_postgres(&addr).unwrap_err();
-        assert!(nothing.starts_with(&format!("nothing answers on {addr}")), "{nothing}");
+        assert!(
+            nothing.starts_with(&format!("nothing answers on {addr}")),
+            "{nothing}"
+        );
     }
 
     #[test]

@@ -256,6 +256,9 @@ test result: FAILED. 1 passed; 1 failed; 2 ignored; 0 measured; 5 filtered out; 
         summary.read_line(
             "test result: \u{1b}[32mok\u{1b}[0m. 4 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s\r",
         );
-        assert_eq!(summary.closing_line(), "tests: 4 passed, 0 failed, 1 skipped");
+        assert_eq!(
+            summary.closing_line(),
+            "tests: 4 passed, 0 failed, 1 skipped"
+        );
     }
 }

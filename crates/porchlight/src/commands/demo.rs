@@ -227,7 +227,10 @@ pub async fn run(settings: &Settings, patients: u64, seed: u64) -> anyhow::Resul
         }
     }
     print_suggestions(&patients_to_try(&db, &setup.organization).await?);
-    println!("  start over     {}", start_over_hint(&settings.database_url));
+    println!(
+        "  start over     {}",
+        start_over_hint(&settings.database_url)
+    );
     println!("  stop with Ctrl-C");
     println!();
     running.run_until(shutdown_signal()).await?;
@@ -245,7 +248,12 @@ fn print_suggestions(suggestions: &[Suggestion]) {
         let name = format!("{} {}", patient.given_names, patient.family_name);
         let born = patient.birth_date.strftime("%B %-d, %Y").to_string();
         let how = match invite_by {
-            InviteBy::Email if patient.language.as_deref().is_some_and(|l| l.starts_with("es")) => {
+            InviteBy::Email
+                if patient
+                    .language
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with("es")) =>
+            {
                 "by email (in Spanish)"
             }
             InviteBy::Email => "by email",
@@ -325,7 +333,8 @@ mod tests {
     fn says_what_to_delete_to_start_over() {
         let default = start_over_hint(DEFAULT_DATABASE_URL);
         assert!(
-            default.contains("delete the folder /") && default.ends_with("porchlight-data, run this again"),
+            default.contains("delete the folder /")
+                && default.ends_with("porchlight-data, run this again"),
             "{default}"
         );
         assert_eq!(

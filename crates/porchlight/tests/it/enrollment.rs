@@ -767,7 +767,11 @@ mod afterwards {
 
             let spanish = patient_browser();
             spanish.get(app.url("/language/es?back=/")).send().await.unwrap();
-            let html = spanish.get(&link).send().await.unwrap().text().await.unwrap();
+            // The emailed link names its email's language (English); the bare link follows the
+            // patient's own choice.
+            assert!(link.ends_with("?lang=en"), "{link}");
+            let bare = link.split('?').next().unwrap();
+            let html = spanish.get(bare).send().await.unwrap().text().await.unwrap();
             assert!(html.contains("Esta invitación ya se usó"), "{html}");
             assert!(html.contains("id=\"used-sign-in\">Iniciar sesión</a>") && html.contains("id=\"used-forgot\">¿Olvidó su contraseña?</a>"), "{html}");
 

@@ -383,8 +383,10 @@ mod without_smtp {
             let asked = patient_browser().post(app.url("/forgot"))
                 .form(&[("organization", "maple"), ("key", "lucia.r")]).send().await.unwrap();
             assert_eq!(asked.status(), StatusCode::OK);
-            let jobs = settled_jobs(&app, "email.password-reset").await;
-            assert_eq!((jobs[0].status.as_str(), jobs[0].payload.as_str()), ("done", ""), "skipped, and the link forgotten");
+            // Without a mail server the forgot page sends the patient to the practice for a
+            // code: a form posted anyway makes no link at all (the worker would skip one too).
+            settled_jobs(&app, "email.welcome").await;
+            assert!(app.db.jobs_of_kind("email.password-reset").await.unwrap().is_empty());
             let mailbox = app.get("/staff/mailbox").await.text().await.unwrap();
             assert!(mailbox.contains("Your Maple Street Clinic patient portal account is ready"), "other mail is kept: {mailbox}");
             assert!(!mailbox.contains("/reset/") && !mailbox.contains("Reset your"), "{mailbox}");

@@ -190,9 +190,28 @@ each_backend! {
         let queue = app.get("/staff/review").await.text().await.unwrap();
         assert!(queue.contains("Nothing waits for review"), "{queue}");
         let resolved = queue.split(r#"id="resolved""#).nth(1).expect("kept for the record");
-        let today = jiff::Zoned::now().strftime("%B %-d, %Y").to_string();
         assert!(resolved.contains("2 attempts did not match"), "{resolved}");
-        assert!(resolved.contains(&format!("Closed automatically: the patient finished signing up on {today}.")), "{resolved}");
+        assert!(resolved.contains("Closed automatically: the patient finished signing up."), "{resolved}");
         assert_eq!(app.db.count_audit("review.close").await.unwrap(), 0, "no staff action");
+    }
+
+    async fn a_refused_sign_up_naming_the_chart_stays_open_when_its_patient_finishes(app) {
+        let (org, page, _code, patient) = opened_invitation(&app).await;
+        // Someone without an invitation (a twin, an impostor) was refused on Lucia's chart.
+        let lucia: uuid::Uuid = page.rsplit('/').next().unwrap().parse().unwrap();
+        let refusal = r#"{"reason":"no-match","typed":{"given":"Lucinda","family":"Rivera"}}"#;
+        app.db
+            .refuse_self_enrollment(org.id, Some(domain::PatientId::from_uuid(lucia)), refusal, Some("203.0.113.9"))
+            .await
+            .unwrap();
+        identity(&app, &patient, "10").await;
+        identity(&app, &patient, "11").await;
+        assert_eq!(app.db.open_review_items(org.id).await.unwrap().len(), 3);
+
+        finish_enrollment(&app, &patient, ("Lucia", "Rivera"), ("4", "9", "1961"), "lucia.r").await;
+        let open = app.db.open_review_items(org.id).await.unwrap();
+        assert_eq!(open.len(), 1, "only her own invitation's items closed: {open:?}");
+        assert_eq!(open[0].0, "self-enrollment");
+        assert!(open[0].1.contains("Lucinda"), "the stranger's refusal waits for staff");
     }
 }
