@@ -38,6 +38,9 @@ mod terms_step;
 mod terms_text;
 pub mod two_step;
 
+/// A QR code as a data URL (tests compare the printed letter's with the address it must hold).
+pub use pages::qr_data_url;
+
 /// The terms a practice starts with; seeding tools (the load benchmark) publish the same ones.
 pub use terms_step::DEFAULT_TERMS;
 

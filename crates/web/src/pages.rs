@@ -132,7 +132,7 @@ pub(crate) fn no_store(response: &mut Response) {
 }
 
 /// A QR code of `text` as an SVG data URL, for an `<img>` (the CSP allows `data:` images).
-pub(crate) fn qr_data_url(text: &str) -> anyhow::Result<String> {
+pub fn qr_data_url(text: &str) -> anyhow::Result<String> {
     use base64::Engine;
     let svg = qrcode::QrCode::new(text.as_bytes())?
         .render::<qrcode::render::svg::Color<'_>>()

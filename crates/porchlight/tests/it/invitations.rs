@@ -198,6 +198,8 @@ each_backend! {
         let activate = format!("{}/activate", app.base_url);
         let qr = letter.split(r#"<img src=""#).nth(1).and_then(|r| r.split('"').next()).expect("a QR code");
         assert!(qr.starts_with("data:image/svg+xml;base64,"), "{qr}");
+        // The square is the activation page's address and nothing else: never the code.
+        assert_eq!(qr, web::qr_data_url(&activate).unwrap(), "the QR code of {activate} alone");
         assert!(letter.contains(&format!(r#"alt="QR code that opens {activate}""#)), "{letter}");
         assert!(letter.contains("It takes about 5 minutes."));
         for asked in ["Your full name", "Your date of birth", "The activation code on this letter"] {
