@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 use crate::harness::{Backend, TestApp};
@@ -164,6 +164,136 @@ pub(crate) async fn wait_for_heading(client: &Client, expected: &str) {
     }
 }
 
+/// Signs the staff member `username` in through the sign-in page (with the fixtures' staff
+/// password) and waits for the patient search that follows.
+pub(crate) async fn staff_signs_in(client: &Client, app: &TestApp, username: &str) {
+    client.goto(&app.url("/staff/sign-in")).await.unwrap();
+    type_into(client, "username", username).await;
+    type_into(client, "password", crate::fixtures::STAFF_PASSWORD).await;
+    submit(client).await;
+    wait_for_heading(client, "Find a patient").await;
+}
+
+/// The text of the first element this locator finds.
+pub(crate) async fn text(client: &Client, locator: Locator<'_>) -> String {
+    client.find(locator).await.unwrap().text().await.unwrap()
+}
+
+/// Clicks the first element this locator finds.
+pub(crate) async fn click(client: &Client, locator: Locator<'_>) {
+    client.find(locator).await.unwrap().click().await.unwrap();
+}
+
+/// Whether the first element matching the CSS selector is shown.
+pub(crate) async fn shown(client: &Client, css: &str) -> bool {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap()
+}
+
+/// An attribute or property of the element with this id.
+pub(crate) async fn attr(client: &Client, id: &str, name: &str) -> Option<String> {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .attr(name)
+        .await
+        .unwrap()
+}
+
+/// What the field with this id holds now (typed, or filled in by the page).
+pub(crate) async fn value(client: &Client, id: &str) -> String {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+/// Scrolls the first element matching the CSS selector to the top of the window.
+pub(crate) async fn scroll_to(client: &Client, css: &str) {
+    client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView();",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+}
+
+/// Saves a screenshot of the window (only what is in view) as `name`.png.
+pub(crate) async fn photograph(client: &Client, name: &str) {
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+/// Scrolls the first element matching the CSS selector to the middle of the window and
+/// photographs the window as `name`.
+pub(crate) async fn photograph_at(client: &Client, css: &str, name: &str) {
+    let element = client.find(Locator::Css(css)).await.unwrap();
+    client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![serde_json::to_value(&element).unwrap()],
+        )
+        .await
+        .unwrap();
+    photograph(client, name).await;
+}
+
+/// At a phone's width, nothing on the page scrolls sideways inside itself either (a table in
+/// a scrolling box would pass the page's own check in `check_page`).
+pub(crate) async fn assert_nothing_scrolls_sideways(client: &Client, name: &str) {
+    client.set_window_size(320, 720).await.unwrap();
+    let scrolling = client
+        .execute(
+            "return [...document.querySelectorAll('body *')]
+               .filter(e => e.scrollWidth > e.clientWidth + 1
+                         && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+               .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        scrolling,
+        json!([]),
+        "{name} scrolls sideways inside itself at 320px"
+    );
+}
+
+/// The administrator signed in on `app.client` publishes a second privacy policy (it adds
+/// the list of signed-in devices) that says `changes` about what changed.
+pub(crate) async fn publish_privacy_version_2(app: &TestApp, changes: &str) {
+    let published = app
+        .client
+        .post(app.url("/staff/terms"))
+        .form(&[
+            ("kind", "privacy"),
+            (
+                "summary",
+                "We now also keep a list of the devices you sign in from.",
+            ),
+            (
+                "body",
+                "1. Everything in version 1.\n2. A list of your signed-in devices.",
+            ),
+            ("changes", changes),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), reqwest::StatusCode::SEE_OTHER);
+}
+
 /// Waits until the page's bot-check script has found its number: the live region says so
 /// and the hidden field holds the answer. Answers that number.
 async fn bot_check_done(client: &Client) -> u64 {
@@ -253,8 +383,6 @@ async fn the_landing_page_is_accessible_at_phone_and_desktop_widths() {
     ignore = "browser tests skipped: chromedriver is not installed"
 )]
 async fn staff_sign_in_and_patient_search_are_accessible() {
-    use fantoccini::Locator;
-
     let app = TestApp::spawn(Backend::Sqlite).await;
     let setup = porchlight::commands::demo::prepare(&app.db, &app.settings, 30, 11)
         .await
@@ -484,7 +612,6 @@ async fn staff_sign_in_and_patient_search_are_accessible() {
 )]
 async fn self_enrollment_is_accessible_with_the_real_bot_check() {
     use domain::{Role, StaffScope, policy::EnrollmentPolicy};
-    use fantoccini::Locator;
 
     let app = TestApp::spawn(Backend::Sqlite).await;
     let org = crate::fixtures::clinic(&app).await;
@@ -582,7 +709,6 @@ async fn review_queue_funnel_patient_sign_in_and_new_terms_are_accessible() {
         PATIENT_PASSWORD, STAFF_PASSWORD, activate, add_staff, enrolled_patient, front_desk,
         import_patients, patient_browser, patient_page, printed_code, sign_in,
     };
-    use fantoccini::Locator;
 
     let app = TestApp::spawn(Backend::Sqlite).await;
     // Lucia has an account; Ana typed the wrong birth date once.
@@ -616,41 +742,16 @@ async fn review_queue_funnel_patient_sign_in_and_new_terms_are_accessible() {
     // The administrator publishes a new privacy policy.
     add_staff(&app, org.id, "ada", domain::Role::Administrator).await;
     sign_in(&app, &org, "ada", STAFF_PASSWORD).await;
-    let published = app
-        .client
-        .post(app.url("/staff/terms"))
-        .form(&[
-            ("kind", "privacy"),
-            (
-                "summary",
-                "We now also keep a list of the devices you sign in from.",
-            ),
-            (
-                "body",
-                "1. Everything in version 1.\n2. A list of your signed-in devices.",
-            ),
-            (
-                "changes",
-                "We now keep a list of the devices you sign in from, which you can see.",
-            ),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(published.status(), reqwest::StatusCode::SEE_OTHER);
+    publish_privacy_version_2(
+        &app,
+        "We now keep a list of the devices you sign in from, which you can see.",
+    )
+    .await;
 
     let driver = Driver::start().await;
     let profile = tempfile::tempdir().unwrap();
     let client = driver.browser(profile.path()).await;
-    client.goto(&app.url("/staff/sign-in")).await.unwrap();
-    type_into(&client, "username", "dana").await;
-    type_into(&client, "password", STAFF_PASSWORD).await;
-    submit(&client).await;
-    client
-        .wait()
-        .for_element(Locator::Id("q"))
-        .await
-        .expect("signed in");
+    staff_signs_in(&client, &app, "dana").await;
     check_page(&client, &app.url("/staff/review"), "staff-review-queue").await;
     client
         .find(Locator::Css(".results a"))
@@ -771,8 +872,7 @@ async fn review_queue_funnel_patient_sign_in_and_new_terms_are_accessible() {
     ignore = "browser tests skipped: chromedriver is not installed"
 )]
 async fn an_emailed_invitation_is_followed_in_spanish_to_the_welcome_page() {
-    use crate::fixtures::{STAFF_PASSWORD, front_desk, import_patients, patient_page};
-    use fantoccini::Locator;
+    use crate::fixtures::{front_desk, import_patients, patient_page};
 
     let app = TestApp::spawn(Backend::Sqlite).await;
     let org = front_desk(&app).await;
@@ -792,15 +892,7 @@ async fn an_emailed_invitation_is_followed_in_spanish_to_the_welcome_page() {
     let driver = Driver::start().await;
     let profile = tempfile::tempdir().unwrap();
     let staff = driver.browser(profile.path()).await;
-    staff.goto(&app.url("/staff/sign-in")).await.unwrap();
-    type_into(&staff, "username", "dana").await;
-    type_into(&staff, "password", STAFF_PASSWORD).await;
-    submit(&staff).await;
-    staff
-        .wait()
-        .for_element(Locator::Id("q"))
-        .await
-        .expect("signed in");
+    staff_signs_in(&staff, &app, "dana").await;
     staff.goto(&app.url(&page)).await.unwrap();
     let email = staff.find(Locator::Id("email")).await.unwrap();
     assert_eq!(
@@ -909,7 +1001,6 @@ async fn an_emailed_invitation_is_followed_in_spanish_to_the_welcome_page() {
 )]
 async fn a_forgotten_password_is_reset_from_the_sign_in_page_on_a_phone() {
     use crate::fixtures::{PATIENT_PASSWORD, enrolled_patient, front_desk, import_patients};
-    use fantoccini::Locator;
 
     let app = TestApp::spawn(Backend::Sqlite).await;
     let org = front_desk(&app).await;
@@ -1028,7 +1119,6 @@ async fn this_wasnt_me_the_security_page_and_a_staff_reset_code_are_accessible()
         PATIENT_PASSWORD, STAFF_PASSWORD, add_staff, enrolled_patient, front_desk, import_patients,
         patient_browser, patient_page,
     };
-    use fantoccini::Locator;
 
     let app = TestApp::spawn(Backend::Sqlite).await;
     let org = front_desk(&app).await;
@@ -1232,7 +1322,6 @@ async fn two_step_sign_in_is_set_up_and_used_on_a_phone() {
         PATIENT_PASSWORD, STAFF_PASSWORD, add_staff, enrolled_patient, front_desk, import_patients,
     };
     use domain::two_step::TotpSecret;
-    use fantoccini::Locator;
 
     let app = TestApp::spawn(Backend::Sqlite).await;
     let org = front_desk(&app).await;
@@ -1467,7 +1556,6 @@ async fn a_passkey_is_added_and_signs_in_without_a_password() {
 
 async fn passkey_journey(backend: Backend) {
     use crate::fixtures::{PATIENT_PASSWORD, enrolled_patient, front_desk, import_patients};
-    use fantoccini::Locator;
 
     // Passkeys need a domain name: the portal is served as localhost.
     let app = TestApp::spawn_for_passkeys(backend).await;

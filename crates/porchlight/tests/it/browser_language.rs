@@ -2,50 +2,16 @@
 //! signed in" read as lists that fit the screen (nothing scrolls sideways, not even inside
 //! the page), with dates in Spanish on the practice's clock; axe-clean, photographed.
 
-use fantoccini::{Client, Locator};
-use serde_json::json;
+use fantoccini::Locator;
 
 use crate::{
-    browser::{Driver, check_page, screenshot_dir, submit, type_into, wait_for_heading},
+    browser::{
+        Driver, assert_nothing_scrolls_sideways, check_page, photograph, scroll_to, submit, text,
+        type_into, wait_for_heading,
+    },
     fixtures::{PATIENT_PASSWORD, enrolled_patient, front_desk, import_patients, patient_page},
     harness::{Backend, TestApp},
 };
-
-/// Nothing on the page at this width scrolls sideways inside itself either (a table in a
-/// scrolling box would pass the page's own check).
-async fn assert_nothing_scrolls_sideways(client: &Client, name: &str) {
-    client.set_window_size(320, 720).await.unwrap();
-    let scrolling = client
-        .execute(
-            "return [...document.querySelectorAll('body *')]
-               .filter(e => e.scrollWidth > e.clientWidth + 1
-                         && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
-               .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className);",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        scrolling,
-        json!([]),
-        "{name} scrolls sideways inside itself at 320px"
-    );
-}
-
-/// A screenshot at the phone's width with `id` at the top: the page's own screenshots show
-/// only the header and the heading on so narrow a screen.
-async fn photograph_from(client: &Client, id: &str, name: &str) {
-    client.set_window_size(320, 720).await.unwrap();
-    client
-        .execute(
-            "document.getElementById(arguments[0]).scrollIntoView();",
-            vec![json!(id)],
-        )
-        .await
-        .unwrap();
-    let png = client.screenshot().await.unwrap();
-    std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
@@ -89,7 +55,8 @@ async fn record_access_and_devices_fit_a_phone_in_spanish() {
 
     check_page(&client, &app.url("/record-access"), "es-record-access").await;
     assert_nothing_scrolls_sideways(&client, "record-access").await;
-    photograph_from(&client, "record-access", "es-record-access-phone-list").await;
+    scroll_to(&client, "#record-access").await;
+    photograph(&client, "es-record-access-phone-list").await;
     let entries = client
         .find_all(Locator::Css("#record-access > li"))
         .await
@@ -111,14 +78,9 @@ async fn record_access_and_devices_fit_a_phone_in_spanish() {
 
     check_page(&client, &app.url("/devices"), "es-devices").await;
     assert_nothing_scrolls_sideways(&client, "devices").await;
-    photograph_from(&client, "devices", "es-devices-phone-list").await;
-    let devices = client
-        .find(Locator::Id("devices"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    scroll_to(&client, "#devices").await;
+    photograph(&client, "es-devices-phone-list").await;
+    let devices = text(&client, Locator::Id("devices")).await;
     assert!(
         devices.contains("Último uso:") && devices.contains(", a las "),
         "{devices}"

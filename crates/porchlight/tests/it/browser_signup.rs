@@ -7,7 +7,10 @@
 use fantoccini::{Client, Locator};
 
 use crate::{
-    browser::{Driver, check_here, submit, type_into, wait_for_heading},
+    browser::{
+        Driver, attr, check_here, click, photograph_at, shown, submit, type_into, value,
+        wait_for_heading,
+    },
     fixtures::{CLINIC_PHONE, enrolled_patient, front_desk, import_patients, patient_page},
     harness::{Backend, TestApp},
 };
@@ -23,61 +26,6 @@ async fn heading(client: &Client) -> String {
         .text()
         .await
         .unwrap()
-}
-
-/// An attribute or property of the element with this id.
-async fn attr(client: &Client, id: &str, name: &str) -> Option<String> {
-    client
-        .find(Locator::Id(id))
-        .await
-        .unwrap()
-        .attr(name)
-        .await
-        .unwrap()
-}
-
-async fn value(client: &Client, id: &str) -> String {
-    client
-        .find(Locator::Id(id))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default()
-}
-
-async fn displayed(client: &Client, css: &str) -> bool {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap()
-        .is_displayed()
-        .await
-        .unwrap()
-}
-
-async fn click(client: &Client, locator: Locator<'_>) {
-    client.find(locator).await.unwrap().click().await.unwrap();
-}
-
-/// Scrolls the element to the middle of the window and photographs the window as `name`
-/// (a screenshot shows the window only).
-async fn photograph_at(client: &Client, css: &str, name: &str) {
-    let element = client.find(Locator::Css(css)).await.unwrap();
-    client
-        .execute(
-            "arguments[0].scrollIntoView({block: 'center'});",
-            vec![serde_json::to_value(&element).unwrap()],
-        )
-        .await
-        .unwrap();
-    let png = client.screenshot().await.unwrap();
-    std::fs::write(
-        crate::browser::screenshot_dir().join(format!("{name}.png")),
-        png,
-    )
-    .unwrap();
 }
 
 /// Notes the screen the patient is on (once, however often it comes back with an error),
@@ -159,7 +107,7 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
     screen(&client, &mut screens, "signup-2-credentials-phone").await;
     // The toggle is there because the script ran; it shows and hides both fields.
     assert!(
-        displayed(&client, "#show-password").await,
+        shown(&client, "#show-password").await,
         "the script shows the toggle"
     );
     assert_eq!(
@@ -286,12 +234,12 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
     // The welcome page: a way on, and on a phone the home-screen steps, not a code to scan.
     wait_for_heading(&client, "Welcome to your patient portal").await;
     screen(&client, &mut screens, "signup-4-welcome-phone").await;
-    assert!(displayed(&client, "#add-to-home-screen").await);
+    assert!(shown(&client, "#add-to-home-screen").await);
     assert!(
-        !displayed(&client, "img.qr").await,
+        !shown(&client, "img.qr").await,
         "no code to scan on the phone itself"
     );
-    assert!(displayed(&client, "#home-link").await);
+    assert!(shown(&client, "#home-link").await);
     photograph_at(
         &client,
         "#add-to-home-screen",
@@ -300,10 +248,10 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
     .await;
     client.set_window_size(1280, 900).await.unwrap();
     assert!(
-        displayed(&client, "img.qr").await,
+        shown(&client, "img.qr").await,
         "a computer shows the code for the phone"
     );
-    assert!(!displayed(&client, "#add-to-home-screen").await);
+    assert!(!shown(&client, "#add-to-home-screen").await);
     check_here(&client, "signup-4-welcome-desktop").await;
     photograph_at(&client, "img.qr", "signup-4-welcome-qr-desktop").await;
     client.set_window_size(320, 720).await.unwrap();
@@ -337,8 +285,8 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
     // The link again: used, with a way to sign in.
     client.goto(&link).await.unwrap();
     wait_for_heading(&client, "This invitation was already used").await;
-    assert!(displayed(&client, "#used-sign-in").await);
-    assert!(displayed(&client, "#used-forgot").await);
+    assert!(shown(&client, "#used-sign-in").await);
+    assert!(shown(&client, "#used-forgot").await);
     let page = client.source().await.unwrap();
     assert!(page.contains(CLINIC_PHONE));
     check_here(&client, "signup-used-link-phone").await;

@@ -5,32 +5,13 @@
 use fantoccini::Locator;
 
 use crate::{
-    browser::{Driver, check_here, check_page, submit, type_into, wait_for_heading},
-    fixtures::{STAFF_PASSWORD, activate, add_staff, clinic, import_patients, patient_browser},
+    browser::{
+        Driver, check_here, check_page, click, scroll_to, shown, staff_signs_in, submit, text,
+        wait_for_heading,
+    },
+    fixtures::{activate, add_staff, clinic, import_patients, patient_browser},
     harness::{Backend, TestApp},
 };
-
-/// Scrolls the first element matching `selector` to the top of the window.
-async fn scroll_to(client: &fantoccini::Client, selector: &str) {
-    client
-        .execute(
-            "document.querySelector(arguments[0]).scrollIntoView();",
-            vec![serde_json::json!(selector)],
-        )
-        .await
-        .unwrap();
-}
-
-/// Whether the element with this id is shown.
-async fn shown(client: &fantoccini::Client, id: &str) -> bool {
-    client
-        .find(Locator::Id(id))
-        .await
-        .unwrap()
-        .is_displayed()
-        .await
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
@@ -56,11 +37,7 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
     let profile = tempfile::tempdir().unwrap();
     let client = driver.browser(profile.path()).await;
 
-    client.goto(&app.url("/staff/sign-in")).await.unwrap();
-    type_into(&client, "username", "dana").await;
-    type_into(&client, "password", STAFF_PASSWORD).await;
-    submit(&client).await;
-    wait_for_heading(&client, "Find a patient").await;
+    staff_signs_in(&client, &app, "dana").await;
 
     check_page(
         &client,
@@ -68,13 +45,7 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
         "staff-search-status",
     )
     .await;
-    let row = client
-        .find(Locator::Css(".results tbody tr"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let row = text(&client, Locator::Css(".results tbody tr")).await;
     assert!(
         row.contains("García López, José Luis") && row.contains("Not invited"),
         "{row}"
@@ -84,13 +55,7 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
         .await;
     assert!(mailbox.is_ok(), "the menu links the mailbox");
 
-    client
-        .find(Locator::Css(".results a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css(".results a")).await;
     wait_for_heading(&client, "García López, José Luis").await;
     let patient_url = client.current_url().await.unwrap().to_string();
     check_page(&client, &patient_url, "staff-patient-phones").await;
@@ -104,29 +69,17 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
     assert_eq!(call.as_deref(), Some("tel:5550102000"));
 
     // Choosing the letter hides the email field; choosing email brings it back.
-    assert!(shown(&client, "email").await);
-    client
-        .find(Locator::Id("channel-code"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    assert!(shown(&client, "#email").await);
+    click(&client, Locator::Id("channel-code")).await;
     assert!(
-        !shown(&client, "email").await,
+        !shown(&client, "#email").await,
         "no email field for a letter"
     );
     client.set_window_size(320, 720).await.unwrap();
     scroll_to(&client, "#invite-heading").await;
     check_here(&client, "staff-patient-letter-chosen-phone").await;
-    client
-        .find(Locator::Id("channel-email"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    assert!(shown(&client, "email").await);
+    click(&client, Locator::Id("channel-email")).await;
+    assert!(shown(&client, "#email").await);
 
     submit(&client).await;
     let sent = client
@@ -147,21 +100,9 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
 
     // Oscar gets a printed letter.
     client.goto(&app.url("/staff?q=rivera")).await.unwrap();
-    client
-        .find(Locator::Css(".results a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css(".results a")).await;
     wait_for_heading(&client, "Rivera, Oscar").await;
-    client
-        .find(Locator::Id("channel-code"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Id("channel-code")).await;
     submit(&client).await;
     wait_for_heading(&client, "Your patient portal activation code").await;
     let qr = client
@@ -179,13 +120,7 @@ async fn the_front_desk_finds_a_patient_calls_invites_and_prints_a_letter() {
 
     // Oscar mistypes his birth day once, then gets it right: the queue has nothing to do and
     // keeps the item as resolved.
-    let code = client
-        .find(Locator::Css("p.code"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let code = text(&client, Locator::Css("p.code")).await;
     let patient = patient_browser();
     assert_eq!(
         activate(&app, &patient, &code).await.status(),

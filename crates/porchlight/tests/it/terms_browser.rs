@@ -2,11 +2,11 @@
 //! practice that sends no email (English and Spanish), the enrollment's terms step in Spanish
 //! with one document only in English, and the administrator's terms page in both languages.
 
-use fantoccini::cookies::Cookie;
-use reqwest::{StatusCode, header};
+use fantoccini::{Locator, cookies::Cookie};
+use reqwest::header;
 
 use crate::{
-    browser::{Driver, check_page, submit, type_into, wait_for_heading},
+    browser::{Driver, check_page, publish_privacy_version_2, staff_signs_in, text},
     fixtures::{
         PATIENT_PASSWORD, STAFF_PASSWORD, activate, add_staff, front_desk, import_patients,
         patient_browser, patient_page, printed_code, sign_in,
@@ -27,28 +27,7 @@ async fn the_forgot_page_without_email_and_the_terms_in_spanish_are_accessible()
     add_staff(&app, org.id, "ada", domain::Role::Administrator).await;
     sign_in(&app, &org, "ada", STAFF_PASSWORD).await;
     app.get("/staff/terms").await;
-    let published = app
-        .client
-        .post(app.url("/staff/terms"))
-        .form(&[
-            ("kind", "privacy"),
-            (
-                "summary",
-                "We now also keep a list of the devices you sign in from.",
-            ),
-            (
-                "body",
-                "1. Everything in version 1.\n2. A list of your signed-in devices.",
-            ),
-            (
-                "changes",
-                "We added a list of the devices you sign in from.",
-            ),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(published.status(), StatusCode::SEE_OTHER);
+    publish_privacy_version_2(&app, "We added a list of the devices you sign in from.").await;
 
     // Lucia's enrollment reaches the terms step; her browser takes over from there.
     let patient = patient_browser();
@@ -93,32 +72,20 @@ async fn the_forgot_page_without_email_and_the_terms_in_spanish_are_accessible()
     let profile = tempfile::tempdir().unwrap();
     let client = driver.browser(profile.path()).await;
     check_page(&client, &app.url("/forgot"), "forgot-no-email").await;
-    let text = client
-        .find(fantoccini::Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let english = text(&client, Locator::Css("main")).await;
     assert!(
-        text.contains("This practice does not send email from the portal"),
-        "{text}"
+        english.contains("This practice does not send email from the portal"),
+        "{english}"
     );
     client
         .goto(&app.url("/language/es?back=/forgot"))
         .await
         .unwrap();
     check_page(&client, &app.url("/forgot"), "forgot-no-email-es").await;
-    let text = client
-        .find(fantoccini::Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let spanish = text(&client, Locator::Css("main")).await;
     assert!(
-        text.contains("Este consultorio no envía correos electrónicos"),
-        "{text}"
+        spanish.contains("Este consultorio no envía correos electrónicos"),
+        "{spanish}"
     );
 
     let mut cookie = Cookie::parse(enrollment).unwrap();
@@ -131,25 +98,15 @@ async fn the_forgot_page_without_email_and_the_terms_in_spanish_are_accessible()
     );
     client.add_cookie(cookie).await.unwrap();
     check_page(&client, &app.url("/enroll/terms"), "terms-step-es").await;
-    let note = client
-        .find(fantoccini::Locator::Id("privacy-english-only"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let note = text(&client, Locator::Id("privacy-english-only")).await;
     assert_eq!(note, "Este documento solo existe en inglés.");
     let summary = client
-        .find(fantoccini::Locator::Css("#terms-heading ~ .summary"))
+        .find(Locator::Css("#terms-heading ~ .summary"))
         .await
         .unwrap();
     assert_eq!(summary.attr("lang").await.unwrap().as_deref(), Some("es"));
 
-    client.goto(&app.url("/staff/sign-in")).await.unwrap();
-    type_into(&client, "username", "ada").await;
-    type_into(&client, "password", STAFF_PASSWORD).await;
-    submit(&client).await;
-    wait_for_heading(&client, "Find a patient").await;
+    staff_signs_in(&client, &app, "ada").await;
     check_page(&client, &app.url("/staff/terms"), "staff-terms-languages").await;
     check_page(
         &client,
