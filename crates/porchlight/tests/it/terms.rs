@@ -259,4 +259,52 @@ each_backend! {
         assert_eq!(documents["privacy"]["spanish"]["summary"], PRIVACY_ES);
         assert_eq!(documents["privacy"]["spanish"]["changes"], "Mostramos sus aparatos.");
     }
+
+    async fn a_changed_english_text_needs_its_spanish_text_changed_too(app) {
+        let org = front_desk(&app).await;
+        add_staff(&app, org.id, "ada", domain::Role::Administrator).await;
+        assert_eq!(staff_sign_in(&app, &org, "ada", STAFF_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        // The form starts from version 1 in both languages; only the English is edited, as a
+        // browser sends it (lines ended by CR LF).
+        let form = text(&app.client, &app, "/staff/terms").await;
+        let unescape = |text: String| text.replace("&#x27;", "'").replace("&quot;", "\"").replace("&amp;", "&")
+            .replace("&lt;", "<").replace("&gt;", ">").replace('\n', "\r\n");
+        let (summary_es, body_es) = (unescape(textarea(&form, "summary_es")), unescape(textarea(&form, "body_es")));
+        let body = unescape(textarea(&form, "body"));
+        assert!(summary_es.starts_with("Puede usar este portal") && body_es.contains("\r\n"), "{form}");
+        let stale = [("kind", "terms"), ("summary", TERMS_EN), ("body", body.as_str()),
+            ("changes", "Results and messages are new."), ("summary_es", summary_es.as_str()),
+            ("body_es", body_es.as_str()), ("changes_es", "Los resultados y los mensajes son nuevos.")];
+        let refused = publish(&app, &stale).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("You changed the English text: update the Spanish text too, or clear it to publish in English only."), "{refused}");
+        assert!(refused.contains("id=\"summary_es-error\""), "{refused}");
+        // The API refuses the same.
+        let json = |fields: &[(&str, &str)]| Value::Object(fields.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect());
+        let api = app.client.post(app.url("/api/v1/terms")).json(&json(&stale)).send().await.unwrap();
+        assert_eq!(api.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let api: Value = api.json().await.unwrap();
+        assert!(api["fields"]["summary_es"].as_str().unwrap_or_default().starts_with("You changed the English text"), "{api}");
+        assert_eq!(app.db.count_audit("terms.publish").await.unwrap(), 0, "nothing published");
+
+        // Published once the Spanish text is updated (the page), or cleared (the API).
+        let mut updated = stale;
+        updated[4] = ("summary_es", TERMS_ES);
+        assert_eq!(publish(&app, &updated).await.status(), StatusCode::SEE_OTHER);
+        let english_only = [("kind", "privacy"), ("summary", PRIVACY_EN),
+            ("body", "1. Everything in version 1.\n2. Devices."), ("changes", "We list your devices.")];
+        let api = app.client.post(app.url("/api/v1/terms")).json(&json(&english_only)).send().await.unwrap();
+        assert_eq!(api.status(), StatusCode::CREATED);
+        let documents: Value = app.client.get(app.url("/api/v1/terms")).send().await.unwrap().json().await.unwrap();
+        assert_eq!((documents["terms"]["version"].as_i64(), documents["terms"]["spanish"]["summary"].as_str()), (Some(2), Some(TERMS_ES)), "{documents}");
+        assert!(documents["privacy"]["spanish"].is_null(), "{documents}");
+        // The Spanish text in force may stay when the English text did not change.
+        let next = unescape(textarea(&text(&app.client, &app, "/staff/terms").await, "body"));
+        let same = [("kind", "terms"), ("summary", TERMS_EN), ("body", next.as_str()),
+            ("changes", "Only the Spanish wording changed."), ("summary_es", TERMS_ES),
+            ("body_es", "1. Vea sus resultados aqui.\r\n2. Escriba al consultorio."),
+            ("changes_es", "Solo cambiamos unas palabras en español.")];
+        assert_eq!(publish(&app, &same).await.status(), StatusCode::SEE_OTHER);
+    }
 }
