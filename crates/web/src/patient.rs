@@ -26,7 +26,7 @@ use crate::{
     },
     staff::{chosen_organization, end_session, request_origin},
     terms_step::DEFAULT_TERMS,
-    terms_text::{ShownDocument, reader_language, shown},
+    terms_text::{ShownDocument, form_language, reader_language, shown},
 };
 
 #[derive(Template)]
@@ -343,6 +343,8 @@ struct TermsUpdatePage {
     privacy: ShownDocument,
     changed: Vec<ShownDocument>,
     show_error: bool,
+    /// The language the documents are shown in, sent back with the acceptance.
+    lang: &'static str,
 }
 
 impl TermsUpdatePage {
@@ -369,6 +371,7 @@ async fn terms_update_page(state: &AppState, update: TermsUpdate, show_error: bo
         privacy: shown(&update.privacy),
         changed: update.changed.iter().map(shown).collect(),
         show_error,
+        lang: reader_language().tag(),
     });
     no_store(&mut response);
     if show_error {
@@ -386,6 +389,9 @@ pub struct AcceptForm {
     terms_version: i64,
     #[serde(default)]
     privacy_version: i64,
+    /// The language they were shown in (`en` or `es`), recorded with the acceptance.
+    #[serde(default)]
+    lang: String,
 }
 
 /// `POST /terms/update`: records the acceptance of the versions shown, if they are still the
@@ -419,7 +425,7 @@ pub async fn accept_terms(
             &user.scope,
             &update.terms,
             &update.privacy,
-            reader_language(),
+            form_language(&form.lang),
             &origin,
             user_agent.as_deref(),
         )

@@ -158,26 +158,32 @@ pub async fn publish(
     if user.account.role != Role::Administrator {
         return forbidden();
     }
-    let english = PublishedText {
-        summary: form.summary.trim(),
-        body: form.body.trim(),
-        changes: form.changes.trim(),
+    let draft = Draft::new(
+        &form.kind,
+        [&form.summary, &form.body, &form.changes],
+        [&form.summary_es, &form.body_es, &form.changes_es],
+    );
+    let errors = match check_draft(&state, &user, &draft).await {
+        Ok(errors) => errors,
+        Err(error) => {
+            tracing::error!(error = %error, "could not read the terms");
+            return server_error();
+        }
     };
-    let spanish = PublishedText {
-        summary: form.summary_es.trim(),
-        body: form.body_es.trim(),
-        changes: form.changes_es.trim(),
-    };
-    let errors = check_publication(&form.kind, &english, &spanish);
     if !errors.is_empty() {
         return invalid(page(&state, &user, Start::Sent(form), errors, None).await);
     }
+    let Draft {
+        kind,
+        english,
+        spanish,
+    } = draft;
     let origin = request_origin(client, &headers);
     match state
         .db
         .publish_terms(
             &user.scope,
-            &form.kind,
+            kind,
             english,
             spanish_given(&spanish).then_some(spanish),
             &origin,
@@ -200,16 +206,69 @@ pub(crate) fn spanish_given(spanish: &PublishedText<'_>) -> bool {
         .any(|text| !text.trim().is_empty())
 }
 
+/// A version about to be published, as the page or the API sent it: the English text, and
+/// the Spanish text (empty when the version is to be in English only), trimmed as stored.
+pub(crate) struct Draft<'a> {
+    pub kind: &'a str,
+    pub english: PublishedText<'a>,
+    pub spanish: PublishedText<'a>,
+}
+
+impl<'a> Draft<'a> {
+    /// From the summary, body and what changed, in English then in Spanish.
+    pub(crate) fn new(kind: &'a str, english: [&'a str; 3], spanish: [&'a str; 3]) -> Self {
+        let text = |[summary, body, changes]: [&'a str; 3]| PublishedText {
+            summary: summary.trim(),
+            body: body.trim(),
+            changes: changes.trim(),
+        };
+        Self {
+            kind,
+            english: text(english),
+            spanish: text(spanish),
+        }
+    }
+}
+
+/// The problems of `draft` against the versions in force of the user's practice (see
+/// [`check_publication`]).
+pub(crate) async fn check_draft(
+    state: &AppState,
+    user: &StaffUser,
+    draft: &Draft<'_>,
+) -> anyhow::Result<Vec<(&'static str, String)>> {
+    let (terms, privacy) = state
+        .db
+        .current_terms(user.scope.organization(), &DEFAULT_TERMS)
+        .await?;
+    let in_force = match draft.kind {
+        "terms" => Some(&terms),
+        "privacy" => Some(&privacy),
+        _ => None,
+    };
+    Ok(check_publication(draft, in_force))
+}
+
+pub(crate) const SPANISH_NOT_UPDATED: &str = "You changed the English text: update the Spanish \
+    text too, or clear it to publish in English only.";
+
 /// The problems of a version about to be published, by field (none when it may be): the page
 /// and the API check the same rules. Text is measured trimmed, as it is stored. The Spanish
-/// text is optional, but once begun it follows the English rules.
+/// text is optional, but once begun it follows the English rules; and it may not be the
+/// Spanish text in force unchanged under a changed English text (the form starts from the
+/// version in force, so an administrator who edits only the English would otherwise publish
+/// a Spanish text that says something else).
 pub(crate) fn check_publication(
-    kind: &str,
-    english: &PublishedText<'_>,
-    spanish: &PublishedText<'_>,
+    draft: &Draft<'_>,
+    in_force: Option<&TermsVersion>,
 ) -> Vec<(&'static str, String)> {
+    let Draft {
+        kind,
+        english,
+        spanish,
+    } = draft;
     let mut errors = Vec::new();
-    if !matches!(kind, "terms" | "privacy") {
+    if !matches!(*kind, "terms" | "privacy") {
         errors.push(("kind", "Choose the document to publish.".to_owned()));
     }
     errors.extend(check_text(english, ["summary", "body", "changes"], ""));
@@ -219,8 +278,35 @@ pub(crate) fn check_publication(
             ["summary_es", "body_es", "changes_es"],
             " in Spanish (or leave the three Spanish boxes empty to publish in English only)",
         ));
+        if in_force.is_some_and(|version| spanish_left_behind(english, spanish, version)) {
+            errors.push(("summary_es", SPANISH_NOT_UPDATED.to_owned()));
+        }
     }
     errors
+}
+
+/// Whether the English summary or body differs from `in_force` while the Spanish summary and
+/// body are those of `in_force`, word for word.
+fn spanish_left_behind(
+    english: &PublishedText<'_>,
+    spanish: &PublishedText<'_>,
+    in_force: &TermsVersion,
+) -> bool {
+    let Some(spanish_in_force) = &in_force.spanish else {
+        return false;
+    };
+    let english_changed =
+        !same_text(english.summary, &in_force.summary) || !same_text(english.body, &in_force.body);
+    let spanish_unchanged = same_text(spanish.summary, &spanish_in_force.summary)
+        && same_text(spanish.body, &spanish_in_force.body);
+    english_changed && spanish_unchanged
+}
+
+/// The same text, trimmed, whatever the line endings: a browser sends a textarea's lines
+/// ended by CR LF, whichever way they were stored.
+fn same_text(sent: &str, stored: &str) -> bool {
+    let lines = |text: &str| text.trim().replace("\r\n", "\n");
+    lines(sent) == lines(stored)
 }
 
 fn check_text(

@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
+use axum::http::StatusCode;
 use axum::{
     Form,
     extract::{ConnectInfo, RawQuery, State},
@@ -13,7 +14,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
-use storage::{ActivateError, OpenInvitation, SessionKind, TermsVersion};
+use storage::{ActivateError, OpenInvitation, SessionKind, TermsLanguage, TermsVersion};
 
 use crate::{
     AppState,
@@ -22,7 +23,7 @@ use crate::{
     pages::{Practice, no_store, render, server_error},
     session::PatientUser,
     sign_in::{StartedSession, Subject, set_cookie, start_session, user_agent},
-    terms_text::{ShownDocument, reader_language, shown},
+    terms_text::{ShownDocument, form_language, reader_language, shown},
 };
 
 /// The documents a practice starts with (they live beside the code that picks their language).
@@ -42,6 +43,10 @@ struct TermsPage {
     accept_privacy: bool,
     terms_error: bool,
     privacy_error: bool,
+    /// The language the documents are shown in, sent back with the acceptance.
+    lang: &'static str,
+    /// A version was published since the page was shown: these are the new ones.
+    changed_meanwhile: bool,
 }
 
 #[derive(Template)]
@@ -59,6 +64,14 @@ pub struct TermsForm {
     accept_terms: Option<String>,
     #[serde(default)]
     accept_privacy: Option<String>,
+    /// The versions the patient was shown: a version published meanwhile must be shown too.
+    #[serde(default)]
+    terms_version: i64,
+    #[serde(default)]
+    privacy_version: i64,
+    /// The language they were shown in (`en` or `es`), recorded with the acceptance.
+    #[serde(default)]
+    lang: String,
 }
 
 /// `GET /enroll/terms`; `?saved` right after the credentials step.
@@ -82,17 +95,28 @@ pub async fn show(
     } else {
         None
     };
-    page(&state, &invitation, saved, (false, false), false).await
+    page(&state, &invitation, saved, (false, false), Shown::Fresh).await
+}
+
+/// Why the page is shown.
+#[derive(Clone, Copy, PartialEq)]
+enum Shown {
+    Fresh,
+    /// A box was not ticked.
+    Unticked,
+    /// A newer version was published since the page was shown.
+    ChangedMeanwhile,
 }
 
 /// Step 4 for the page and the API alike: records the acceptance of `terms` and `privacy`
-/// (the versions shown), activates the account once (even when requests race), and signs the
+/// (the versions shown, to a reader of `language`), activates the account once (even when requests race), and signs the
 /// patient in with a new session. `None` when the invitation is no longer at this step.
 #[tracing::instrument(skip_all, fields(invitation = %invitation.id), err)]
 pub(crate) async fn accept_and_activate(
     state: &AppState,
     invitation: &OpenInvitation,
     (terms, privacy): (&TermsVersion, &TermsVersion),
+    language: TermsLanguage,
     headers: &HeaderMap,
     client: SocketAddr,
 ) -> anyhow::Result<Option<StartedSession>> {
@@ -104,7 +128,7 @@ pub(crate) async fn accept_and_activate(
             invitation,
             terms,
             privacy,
-            reader_language(),
+            language,
             Some(&client_addr),
             user_agent.as_deref(),
         )
@@ -137,20 +161,6 @@ pub async fn submit(
     else {
         return Redirect::to("/enroll/credentials").into_response();
     };
-    let (accept_terms, accept_privacy) =
-        (form.accept_terms.is_some(), form.accept_privacy.is_some());
-    if !(accept_terms && accept_privacy) {
-        return invalid(
-            page(
-                &state,
-                &invitation,
-                None,
-                (accept_terms, accept_privacy),
-                true,
-            )
-            .await,
-        );
-    }
     let (terms, privacy) = match state
         .db
         .current_terms(invitation.organization, &DEFAULT_TERMS)
@@ -162,8 +172,45 @@ pub async fn submit(
             return server_error();
         }
     };
-    let started =
-        accept_and_activate(&state, &invitation, (&terms, &privacy), &headers, client).await;
+    // Accepting binds the patient to what they read: a version published since the page was
+    // shown is shown now, to be read and accepted in its turn.
+    if (form.terms_version, form.privacy_version) != (terms.version, privacy.version) {
+        let mut response = page(
+            &state,
+            &invitation,
+            None,
+            (false, false),
+            Shown::ChangedMeanwhile,
+        )
+        .await;
+        if response.status() == StatusCode::OK {
+            *response.status_mut() = StatusCode::CONFLICT;
+        }
+        return response;
+    }
+    let (accept_terms, accept_privacy) =
+        (form.accept_terms.is_some(), form.accept_privacy.is_some());
+    if !(accept_terms && accept_privacy) {
+        return invalid(
+            page(
+                &state,
+                &invitation,
+                None,
+                (accept_terms, accept_privacy),
+                Shown::Unticked,
+            )
+            .await,
+        );
+    }
+    let started = accept_and_activate(
+        &state,
+        &invitation,
+        (&terms, &privacy),
+        form_language(&form.lang),
+        &headers,
+        client,
+    )
+    .await;
     let started = match started {
         Ok(Some(started)) => started,
         Ok(None) => return Redirect::to("/enroll/credentials").into_response(),
@@ -246,8 +293,9 @@ async fn page(
     invitation: &OpenInvitation,
     saved: Option<Option<String>>,
     (accept_terms, accept_privacy): (bool, bool),
-    show_errors: bool,
+    shown_because: Shown,
 ) -> Response {
+    let show_errors = shown_because == Shown::Unticked;
     let organization = invitation.organization;
     let step = match state.db.enrollment_policy(organization).await {
         Ok(policy) => Step::Terms.count(invitation, &policy),
@@ -275,6 +323,8 @@ async fn page(
         accept_privacy,
         terms_error: show_errors && !accept_terms,
         privacy_error: show_errors && !accept_privacy,
+        lang: reader_language().tag(),
+        changed_meanwhile: shown_because == Shown::ChangedMeanwhile,
     });
     no_store(&mut response);
     response

@@ -29,6 +29,23 @@ pub fn reader_language() -> TermsLanguage {
     }
 }
 
+/// The language a form names for the documents it showed (`en` or `es`); `None` for any
+/// other. A version without Spanish text is still recorded as shown in English (storage keeps
+/// the language each version was shown in, see `TermsVersion::shown_language`).
+pub fn named_language(tag: &str) -> Option<TermsLanguage> {
+    match tag {
+        "en" => Some(TermsLanguage::English),
+        "es" => Some(TermsLanguage::Spanish),
+        _ => None,
+    }
+}
+
+/// The language a page's form says its documents were shown in: the language named, or
+/// English for anything else.
+pub fn form_language(tag: &str) -> TermsLanguage {
+    named_language(tag).unwrap_or(TermsLanguage::English)
+}
+
 /// `version` as the request's reader is shown it.
 pub fn shown(version: &TermsVersion) -> ShownDocument {
     let wanted = reader_language();

@@ -261,15 +261,24 @@ async fn enroll(base: &str, patient: &Invited) -> Result<(), String> {
         ("confirmation", PASSWORD.to_owned()),
     ];
     // Saved, the patient goes straight on to the terms.
-    follow(
+    let terms_page = follow(
         post("/enroll/credentials", credentials).await?,
         "/enroll/terms",
     )
     .await?;
-    let accept = vec![
+    // The versions and the language shown go back with the acceptance.
+    let mut accept = vec![
         ("accept_terms", "on".to_owned()),
         ("accept_privacy", "on".to_owned()),
     ];
+    for name in ["terms_version", "privacy_version", "lang"] {
+        let value = terms_page
+            .split(&format!("name=\"{name}\" value=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .ok_or_else(|| format!("no {name} on the terms page"))?;
+        accept.push((name, value.to_owned()));
+    }
     follow(post("/enroll/terms", accept).await?, "/welcome").await?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use reqwest::{StatusCode, header};
 use crate::{
     fixtures::{
         activate, add_staff, front_desk, import_patients, patient_browser, patient_page,
-        printed_code,
+        printed_code, terms_acceptance,
     },
     harness::{TestApp, each_backend},
 };
@@ -403,15 +403,16 @@ mod credentials_step {
             assert!(terms.contains("Terms of use <span class=\"version\">(version 1)</span>"), "{terms}");
             assert!(terms.contains("Privacy policy <span class=\"version\">(version 1)</span>"));
             assert!(terms.contains("not for emergencies"), "a plain summary comes first");
-            let none = lucia.post(app.url("/enroll/terms")).form(&[("x", "")]).send().await.unwrap();
+            let shown = terms_acceptance(&terms)[2..].to_vec();
+            let none = lucia.post(app.url("/enroll/terms")).form(&shown).send().await.unwrap();
             assert_eq!(none.status(), StatusCode::UNPROCESSABLE_ENTITY);
             let none = none.text().await.unwrap();
             assert!(none.contains("id=\"accept_terms-error\"") && none.contains("id=\"accept_privacy-error\""));
-            let half = lucia.post(app.url("/enroll/terms")).form(&[("accept_terms", "on")]).send().await.unwrap().text().await.unwrap();
+            let half = lucia.post(app.url("/enroll/terms")).form(&[&shown[..], &[("accept_terms", "on")]].concat()).send().await.unwrap().text().await.unwrap();
             assert!(!half.contains("id=\"accept_terms-error\"") && half.contains("id=\"accept_privacy-error\""));
             assert_eq!(app.db.count_terms_acceptances(org.id).await.unwrap(), 0);
 
-            let done = lucia.post(app.url("/enroll/terms")).form(&[("accept_terms", "on"), ("accept_privacy", "on")]).send().await.unwrap();
+            let done = lucia.post(app.url("/enroll/terms")).form(&terms_acceptance(&terms)).send().await.unwrap();
             assert_eq!(done.status(), StatusCode::SEE_OTHER);
             assert_eq!(done.headers()[header::LOCATION], "/welcome");
             let welcome = lucia.get(app.url("/welcome")).send().await.unwrap();
@@ -546,7 +547,7 @@ mod screens {
                 ],
                 "/enroll/terms" => {
                     assert!(html.contains("Your username and password are saved. Your username is <strong>lucia.r</strong>."), "{html}");
-                    vec![("accept_terms", "on"), ("accept_privacy", "on")]
+                    terms_acceptance(&html)
                 }
                 _ => break,
             };

@@ -189,7 +189,7 @@ pub async fn finish_enrollment(
     username: &str,
 ) {
     use reqwest::StatusCode;
-    let steps: [(&str, Vec<(&str, &str)>); 3] = [
+    let steps: [(&str, Vec<(&str, &str)>); 2] = [
         (
             "/enroll/identity",
             vec![
@@ -208,10 +208,6 @@ pub async fn finish_enrollment(
                 ("confirmation", PATIENT_PASSWORD),
             ],
         ),
-        (
-            "/enroll/terms",
-            vec![("accept_terms", "on"), ("accept_privacy", "on")],
-        ),
     ];
     for (path, form) in steps {
         let response = patient
@@ -226,6 +222,26 @@ pub async fn finish_enrollment(
             response.status()
         );
     }
+    let done = accept_terms_step(app, patient).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER, "/enroll/terms");
+}
+
+/// Opens the terms step in `patient`'s browser and accepts what it shows.
+pub async fn accept_terms_step(app: &TestApp, patient: &reqwest::Client) -> reqwest::Response {
+    let terms = patient
+        .get(app.url("/enroll/terms"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    patient
+        .post(app.url("/enroll/terms"))
+        .form(&terms_acceptance(&terms))
+        .send()
+        .await
+        .unwrap()
 }
 /// The bot check of the form in `html`, answered the way the page's script does: trying
 /// 0, 1, 2, ... until SHA-256(salt followed by the number) is the challenge. Returns the two
@@ -264,6 +280,25 @@ pub fn unsolved_bot_check(html: &str) -> Vec<(&'static str, String)> {
 /// The signed challenge token the form in `html` carries.
 pub fn bot_token(html: &str) -> String {
     attribute(html, "name=\"bot_check\" value")
+}
+
+/// The value of the hidden field `name` of a form in `html`.
+pub fn hidden<'a>(html: &'a str, name: &str) -> &'a str {
+    let start = format!("name=\"{name}\" value=\"");
+    html.split(&start)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no hidden {name} in the page: {html}"))
+}
+
+/// The terms page `html` answered with both boxes ticked: the versions and the language it
+/// showed go back with the acceptance.
+pub fn terms_acceptance(html: &str) -> Vec<(&'static str, &str)> {
+    let mut form = vec![("accept_terms", "on"), ("accept_privacy", "on")];
+    form.extend(
+        ["terms_version", "privacy_version", "lang"].map(|name| (name, hidden(html, name))),
+    );
+    form
 }
 
 fn attribute(html: &str, name: &str) -> String {

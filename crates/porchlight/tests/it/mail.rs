@@ -181,7 +181,7 @@ each_backend! {
         assert_eq!(identity(&app, &patient, "9").await.headers()[header::LOCATION], "/enroll/credentials");
         let credentials = post(&app, &patient, "/enroll/credentials", &[("username", "lucia.r"), ("password", PASSWORD), ("confirmation", PASSWORD)]).await;
         assert_eq!(credentials.headers()[header::LOCATION], "/enroll/terms?saved");
-        let terms = post(&app, &patient, "/enroll/terms", &[("accept_terms", "on"), ("accept_privacy", "on")]).await;
+        let terms = crate::fixtures::accept_terms_step(&app, &patient).await;
         assert_eq!(terms.headers()[header::LOCATION], "/welcome");
         let welcome_page = patient.get(app.url("/welcome")).send().await.unwrap().text().await.unwrap();
         assert!(welcome_page.contains("Your account is ready"));
@@ -321,7 +321,7 @@ mod before_delivery {
             patient.get(&link).send().await.unwrap();
             identity(&app, &patient, "9").await;
             post(&app, &patient, "/enroll/credentials", &[("username", "lucia.r"), ("password", PASSWORD), ("confirmation", PASSWORD)]).await;
-            let terms = post(&app, &patient, "/enroll/terms", &[("accept_terms", "on"), ("accept_privacy", "on")]).await;
+            let terms = crate::fixtures::accept_terms_step(&app, &patient).await;
             assert_eq!(terms.headers()[header::LOCATION], "/welcome");
             run_jobs(&app).await;
             let done = app.db.jobs_of_kind("email.invitation").await.unwrap().remove(0);

@@ -121,12 +121,7 @@ async fn finish(app: &TestApp, browser: &reqwest::Client, username: &str) {
         .await
         .unwrap();
     assert_eq!(saved.headers()[header::LOCATION], "/enroll/terms?saved");
-    let done = browser
-        .post(app.url("/enroll/terms"))
-        .form(&[("accept_terms", "on"), ("accept_privacy", "on")])
-        .send()
-        .await
-        .unwrap();
+    let done = crate::fixtures::accept_terms_step(app, browser).await;
     assert_eq!(done.headers()[header::LOCATION], "/welcome");
 }
 

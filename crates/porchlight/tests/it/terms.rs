@@ -9,8 +9,8 @@ use serde_json::Value;
 
 use crate::{
     fixtures::{
-        PATIENT_PASSWORD, STAFF_PASSWORD, activate, add_staff, front_desk, import_patients,
-        patient_browser, patient_page, printed_code, sign_in as staff_sign_in,
+        PATIENT_PASSWORD, STAFF_PASSWORD, activate, add_staff, front_desk, hidden, import_patients,
+        patient_browser, patient_page, printed_code, sign_in as staff_sign_in, terms_acceptance,
     },
     harness::{TestApp, each_backend},
 };
@@ -107,10 +107,11 @@ async fn up_to_terms(
     text(browser, app, "/enroll/terms").await
 }
 
-async fn accept_at_enrollment(app: &TestApp, browser: &reqwest::Client) {
+/// Accepts the terms step `page` shown.
+async fn accept_at_enrollment(app: &TestApp, browser: &reqwest::Client, page: &str) {
     let done = browser
         .post(app.url("/enroll/terms"))
-        .form(&[("accept_terms", "on"), ("accept_privacy", "on")])
+        .form(&terms_acceptance(page))
         .send()
         .await
         .unwrap();
@@ -178,6 +179,7 @@ each_backend! {
         // Lucia reads Spanish: the terms in Spanish, the privacy policy in English with a note.
         let lucia = spanish_browser();
         let step = up_to_terms(&app, &lucia, &lucia_code, ("Lucia", ("4", "9", "1961")), "lucia.r").await;
+        let lucia_step = step.clone();
         assert!(step.contains(&format!("<p class=\"summary\" lang=\"es\">{TERMS_ES}</p>")), "{step}");
         assert!(step.contains(&format!("<p class=\"summary\" lang=\"en\">{PRIVACY_EN}</p>")), "{step}");
         assert!(step.contains("id=\"privacy-english-only\">Este documento solo existe en inglés."), "{step}");
@@ -189,8 +191,8 @@ each_backend! {
         assert!(!step.contains(TERMS_ES) && !step.contains("english-only"), "{step}");
 
         // Each acceptance keeps the language each document was shown in.
-        accept_at_enrollment(&app, &lucia).await;
-        accept_at_enrollment(&app, &ana).await;
+        accept_at_enrollment(&app, &lucia, &lucia_step).await;
+        accept_at_enrollment(&app, &ana, &step).await;
         let shown = |terms: &str, privacy: &str| (Some(terms.to_owned()), Some(privacy.to_owned()));
         assert_eq!(app.db.terms_acceptance_languages(org.id).await.unwrap(), [shown("es", "en"), shown("en", "en")]);
 
@@ -212,6 +214,7 @@ each_backend! {
         assert!(update.contains(&format!("<p class=\"summary\" lang=\"es\">{PRIVACY_ES}</p>")), "{update}");
         assert!(update.contains("<p class=\"summary\" lang=\"en\">Messages are answered within one business day.</p>"), "{update}");
         assert!(update.contains("id=\"terms-english-only\"") && !update.contains("id=\"privacy-english-only\""), "{update}");
+        let lucia_update = update;
         let update = text(&ana, &app, "/terms/update").await;
         assert!(update.contains(&format!("<p class=\"summary\" lang=\"en\">{PRIVACY_EN}</p>")), "{update}");
         assert!(!update.contains("english-only"), "{update}");
@@ -228,7 +231,8 @@ each_backend! {
             (Some("en"), Some(PRIVACY_EN)), "{api}");
 
         let accepted = lucia.post(app.url("/terms/update"))
-            .form(&[("accept", "on"), ("terms_version", "3"), ("privacy_version", "3")]).send().await.unwrap();
+            .form(&[("accept", "on"), ("terms_version", "3"), ("privacy_version", "3"), ("lang", hidden(&lucia_update, "lang"))])
+            .send().await.unwrap();
         assert_eq!(accepted.headers()[header::LOCATION], "/home");
         let languages = app.db.terms_acceptance_languages(org.id).await.unwrap();
         assert_eq!(languages.last(), Some(&shown("en", "es")), "{languages:?}");
@@ -258,5 +262,123 @@ each_backend! {
         assert_eq!(documents["privacy"]["summary"], PRIVACY_EN);
         assert_eq!(documents["privacy"]["spanish"]["summary"], PRIVACY_ES);
         assert_eq!(documents["privacy"]["spanish"]["changes"], "Mostramos sus aparatos.");
+    }
+
+    async fn a_changed_english_text_needs_its_spanish_text_changed_too(app) {
+        let org = front_desk(&app).await;
+        add_staff(&app, org.id, "ada", domain::Role::Administrator).await;
+        assert_eq!(staff_sign_in(&app, &org, "ada", STAFF_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        // The form starts from version 1 in both languages; only the English is edited, as a
+        // browser sends it (lines ended by CR LF).
+        let form = text(&app.client, &app, "/staff/terms").await;
+        let unescape = |text: String| text.replace("&#x27;", "'").replace("&quot;", "\"").replace("&amp;", "&")
+            .replace("&lt;", "<").replace("&gt;", ">").replace('\n', "\r\n");
+        let (summary_es, body_es) = (unescape(textarea(&form, "summary_es")), unescape(textarea(&form, "body_es")));
+        let body = unescape(textarea(&form, "body"));
+        assert!(summary_es.starts_with("Puede usar este portal") && body_es.contains("\r\n"), "{form}");
+        let stale = [("kind", "terms"), ("summary", TERMS_EN), ("body", body.as_str()),
+            ("changes", "Results and messages are new."), ("summary_es", summary_es.as_str()),
+            ("body_es", body_es.as_str()), ("changes_es", "Los resultados y los mensajes son nuevos.")];
+        let refused = publish(&app, &stale).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("You changed the English text: update the Spanish text too, or clear it to publish in English only."), "{refused}");
+        assert!(refused.contains("id=\"summary_es-error\""), "{refused}");
+        // The API refuses the same.
+        let json = |fields: &[(&str, &str)]| Value::Object(fields.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect());
+        let api = app.client.post(app.url("/api/v1/terms")).json(&json(&stale)).send().await.unwrap();
+        assert_eq!(api.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let api: Value = api.json().await.unwrap();
+        assert!(api["fields"]["summary_es"].as_str().unwrap_or_default().starts_with("You changed the English text"), "{api}");
+        assert_eq!(app.db.count_audit("terms.publish").await.unwrap(), 0, "nothing published");
+
+        // Published once the Spanish text is updated (the page), or cleared (the API).
+        let mut updated = stale;
+        updated[4] = ("summary_es", TERMS_ES);
+        assert_eq!(publish(&app, &updated).await.status(), StatusCode::SEE_OTHER);
+        let english_only = [("kind", "privacy"), ("summary", PRIVACY_EN),
+            ("body", "1. Everything in version 1.\n2. Devices."), ("changes", "We list your devices.")];
+        let api = app.client.post(app.url("/api/v1/terms")).json(&json(&english_only)).send().await.unwrap();
+        assert_eq!(api.status(), StatusCode::CREATED);
+        let documents: Value = app.client.get(app.url("/api/v1/terms")).send().await.unwrap().json().await.unwrap();
+        assert_eq!((documents["terms"]["version"].as_i64(), documents["terms"]["spanish"]["summary"].as_str()), (Some(2), Some(TERMS_ES)), "{documents}");
+        assert!(documents["privacy"]["spanish"].is_null(), "{documents}");
+        // The Spanish text in force may stay when the English text did not change.
+        let next = unescape(textarea(&text(&app.client, &app, "/staff/terms").await, "body"));
+        let same = [("kind", "terms"), ("summary", TERMS_EN), ("body", next.as_str()),
+            ("changes", "Only the Spanish wording changed."), ("summary_es", TERMS_ES),
+            ("body_es", "1. Vea sus resultados aqui.\r\n2. Escriba al consultorio."),
+            ("changes_es", "Solo cambiamos unas palabras en español.")];
+        assert_eq!(publish(&app, &same).await.status(), StatusCode::SEE_OTHER);
+    }
+
+    async fn an_acceptance_keeps_the_versions_and_the_language_shown(app) {
+        let org = front_desk(&app).await;
+        import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", "")]).await;
+        let code = printed_code(&app, &patient_page(&app, &org, "Rivera", "Lucia").await).await;
+        add_staff(&app, org.id, "ada", domain::Role::Administrator).await;
+        assert_eq!(staff_sign_in(&app, &org, "ada", STAFF_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let lucia = spanish_browser();
+        let step = up_to_terms(&app, &lucia, &code, ("Lucia", ("4", "9", "1961")), "lucia.r").await;
+        assert_eq!((hidden(&step, "terms_version"), hidden(&step, "privacy_version"), hidden(&step, "lang")), ("1", "1", "es"));
+
+        // New terms are published while Lucia reads version 1: her ticks do not accept them.
+        let terms_v2 = [("kind", "terms"), ("summary", TERMS_EN),
+            ("body", "1. See your results.\n2. Write to the practice."), ("changes", "Results and messages are new."),
+            ("summary_es", TERMS_ES), ("body_es", "1. Vea sus resultados.\n2. Escriba al consultorio."),
+            ("changes_es", "Los resultados y los mensajes son nuevos.")];
+        assert_eq!(publish(&app, &terms_v2).await.status(), StatusCode::SEE_OTHER);
+        let stale = lucia.post(app.url("/enroll/terms")).form(&terms_acceptance(&step)).send().await.unwrap();
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        let again = stale.text().await.unwrap();
+        assert!(again.contains("id=\"terms-changed\"><p>Se publicó una versión nueva"), "{again}");
+        assert!(again.contains(&format!("<p class=\"summary\" lang=\"es\">{TERMS_ES}</p>")), "the new text: {again}");
+        assert!(!again.contains("accept_terms\" checked") && !again.contains("accept_terms-error"), "{again}");
+        assert_eq!(hidden(&again, "terms_version"), "2");
+        assert_eq!(app.db.count_terms_acceptances(org.id).await.unwrap(), 0, "nothing accepted");
+        // No versions at all (a page from before they were sent) is not an acceptance either.
+        let bare = lucia.post(app.url("/enroll/terms")).form(&[("accept_terms", "on"), ("accept_privacy", "on")]).send().await.unwrap();
+        assert_eq!(bare.status(), StatusCode::CONFLICT);
+
+        // Accepted as shown: in Spanish, although this request asks for English.
+        let done = lucia.post(app.url("/enroll/terms")).header(header::ACCEPT_LANGUAGE, "en")
+            .form(&terms_acceptance(&again)).send().await.unwrap();
+        assert_eq!(done.headers()[header::LOCATION], "/welcome");
+        let shown = |terms: &str, privacy: &str| (Some(terms.to_owned()), Some(privacy.to_owned()));
+        assert_eq!(app.db.terms_acceptance_languages(org.id).await.unwrap(), [shown("es", "es")]);
+
+        // The page after a new version: the language of the form, English for one we do not
+        // know, and English for a version that has no Spanish text.
+        let privacy_v2 = [("kind", "privacy"), ("summary", PRIVACY_EN),
+            ("body", "1. Everything in version 1.\n2. Devices."), ("changes", "We list your devices.")];
+        assert_eq!(publish(&app, &privacy_v2).await.status(), StatusCode::SEE_OTHER);
+        let update = text(&lucia, &app, "/terms/update").await;
+        assert_eq!(hidden(&update, "lang"), "es");
+        let accept = |lang: &'static str| lucia.post(app.url("/terms/update")).header(header::ACCEPT_LANGUAGE, "es")
+            .form(&[("accept", "on"), ("terms_version", "2"), ("privacy_version", "2"), ("lang", lang)]).send();
+        assert_eq!(accept("fr").await.unwrap().headers()[header::LOCATION], "/home");
+        let languages = app.db.terms_acceptance_languages(org.id).await.unwrap();
+        assert_eq!(languages.last(), Some(&shown("en", "en")), "{languages:?}");
+        let privacy_v3 = [("kind", "privacy"), ("summary", PRIVACY_EN), ("body", "1. Everything in version 2.\n2. In Spanish."),
+            ("changes", "Now in Spanish too."), ("summary_es", PRIVACY_ES), ("body_es", "1. Todo lo de la versión 2.\n2. En español."),
+            ("changes_es", "Ahora también en español.")];
+        assert_eq!(publish(&app, &privacy_v3).await.status(), StatusCode::SEE_OTHER);
+        let old_page = accept("es").await.unwrap();
+        assert_eq!(old_page.headers()[header::LOCATION], "/terms/update", "version 3 is shown first");
+        assert_eq!(app.db.count_terms_acceptances(org.id).await.unwrap(), 2);
+
+        // The API: the language sent, whatever the request's own; only en or es.
+        let api = |body: Value| lucia.post(app.url("/api/v1/me/terms")).header(header::ACCEPT_LANGUAGE, "es").json(&body).send();
+        let odd = api(serde_json::json!({"accept_terms": true, "accept_privacy": true,
+            "terms_version": 2, "privacy_version": 3, "language": "fr"})).await.unwrap();
+        assert_eq!(odd.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let odd: Value = odd.json().await.unwrap();
+        assert!(odd["fields"]["language"].is_string(), "{odd}");
+        let english = api(serde_json::json!({"accept_terms": true, "accept_privacy": true,
+            "terms_version": 2, "privacy_version": 3, "language": "en"})).await.unwrap();
+        assert_eq!(english.status(), StatusCode::NO_CONTENT);
+        let languages = app.db.terms_acceptance_languages(org.id).await.unwrap();
+        assert_eq!(languages.last(), Some(&shown("en", "en")), "{languages:?}");
+        assert_eq!(languages.len(), 3);
     }
 }

@@ -70,6 +70,7 @@ your-username-is = Your username is
 terms-title = The terms and your privacy
 terms-intro = Please read the short version of each. The full text is below each summary.
 terms-tick-both = To finish, tick both boxes.
+terms-changed-meanwhile = A new version was published while you were reading. Read it below, then tick both boxes again.
 terms-of-use = Terms of use
 privacy-policy = Privacy policy
 version = version { $number }

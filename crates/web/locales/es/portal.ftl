@@ -70,6 +70,7 @@ your-username-is = Su nombre de usuario es
 terms-title = Las condiciones y su privacidad
 terms-intro = Lea la versión corta de cada uno. El texto completo está debajo de cada resumen.
 terms-tick-both = Para terminar, marque las dos casillas.
+terms-changed-meanwhile = Se publicó una versión nueva mientras usted leía. Léala abajo y vuelva a marcar las dos casillas.
 terms-of-use = Condiciones de uso
 privacy-policy = Política de privacidad
 version = versión { $number }

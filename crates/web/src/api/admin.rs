@@ -13,7 +13,7 @@ use domain::{
     policy::{EnrollmentPolicy, PolicyInput},
 };
 use serde::{Deserialize, Serialize};
-use storage::{PublishedText, TermsText, TermsVersion};
+use storage::{TermsText, TermsVersion};
 use utoipa::ToSchema;
 
 use super::{ApiError, ApiJson, ErrorBody, auth::Staff, reply};
@@ -22,7 +22,7 @@ use crate::{
     policy::{change_policy, read_policy},
     session::StaffUser,
     staff::request_origin,
-    terms_admin::{check_publication, spanish_given},
+    terms_admin::{Draft, check_draft, spanish_given},
     terms_step::DEFAULT_TERMS,
 };
 
@@ -306,6 +306,7 @@ pub struct PublishRequest {
     pub changes: String,
     /// The summary in Spanish. Send the three Spanish texts together, under the same rules,
     /// to publish the version in Spanish too; leave them out to publish it in English only.
+    /// A changed English summary or body needs a changed Spanish text too.
     #[serde(default)]
     pub summary_es: String,
     /// The full text in Spanish.
@@ -336,7 +337,7 @@ pub struct Published {
         (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "No staff session", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
-        (status = 422, description = "`fields.kind`, `fields.summary`, `fields.body`, `fields.changes`, and for a Spanish text begun `fields.summary_es`, `fields.body_es`, `fields.changes_es`", body = ErrorBody),
+        (status = 422, description = "`fields.kind`, `fields.summary`, `fields.body`, `fields.changes`, and for a Spanish text begun `fields.summary_es`, `fields.body_es`, `fields.changes_es` (`fields.summary_es` also when the English text changed but the Spanish text is the one in force)", body = ErrorBody),
     ),
     security(("staff_session" = []))
 )]
@@ -349,20 +350,18 @@ pub async fn publish_terms(
     ApiJson(request): ApiJson<PublishRequest>,
 ) -> Result<Response, ApiError> {
     let user = administrator(user, crate::terms_admin::ADMINISTRATORS_ONLY)?;
-    let english = PublishedText {
-        summary: request.summary.trim(),
-        body: request.body.trim(),
-        changes: request.changes.trim(),
-    };
-    let spanish = PublishedText {
-        summary: request.summary_es.trim(),
-        body: request.body_es.trim(),
-        changes: request.changes_es.trim(),
-    };
-    let errors = check_publication(&request.kind, &english, &spanish);
+    let draft = Draft::new(
+        &request.kind,
+        [&request.summary, &request.body, &request.changes],
+        [&request.summary_es, &request.body_es, &request.changes_es],
+    );
+    let errors = check_draft(&state, &user, &draft).await?;
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
+    let Draft {
+        english, spanish, ..
+    } = draft;
     let origin = request_origin(client, &headers);
     let version = state
         .db

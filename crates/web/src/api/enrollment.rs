@@ -12,7 +12,7 @@ use axum::{
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use storage::TermsVersion;
+use storage::{TermsLanguage, TermsVersion};
 use utoipa::ToSchema;
 
 use super::{ApiError, ApiJson, ErrorBody, auth::Enrollment, reply};
@@ -613,6 +613,26 @@ pub struct AcceptTermsRequest {
     /// The versions read (from `GET /api/v1/enrollment/terms`).
     pub terms_version: i64,
     pub privacy_version: i64,
+    /// The language the documents were read in, as `GET` answered it (`en` or `es`): kept
+    /// with the acceptance (a version without Spanish text counts as read in English). By
+    /// default the language of this request.
+    #[serde(default)]
+    #[schema(example = "es")]
+    pub language: Option<String>,
+}
+
+/// The language an acceptance names, or the request's by default: 422 for one that is not
+/// `en` or `es`.
+pub(crate) fn accepted_language(language: Option<&str>) -> Result<TermsLanguage, ApiError> {
+    match language {
+        None => Ok(crate::terms_text::reader_language()),
+        Some(tag) => crate::terms_text::named_language(tag).ok_or_else(|| {
+            ApiError::invalid(vec![(
+                "language",
+                "Send the language the documents were read in: en or es.".to_owned(),
+            )])
+        }),
+    }
 }
 
 /// Both documents must be accepted: 422 naming each one that was not.
@@ -663,7 +683,7 @@ pub struct Activated {
         (status = 401, description = "No enrollment session", body = ErrorBody),
         (status = 409, description = "At another step, or a newer version was published since it was read (`code` = `terms_changed`)", body = ErrorBody),
         (status = 410, description = "The invitation ended", body = ErrorBody),
-        (status = 422, description = "Both documents must be accepted (`fields`)", body = ErrorBody),
+        (status = 422, description = "Both documents must be accepted (`fields`), in a language that is `en` or `es` (`fields.language`)", body = ErrorBody),
     ),
     security(("enrollment_session" = []), ("enrollment_bearer" = []))
 )]
@@ -677,6 +697,7 @@ pub async fn accept_terms(
 ) -> Result<Response, ApiError> {
     enrollment.expect("terms")?;
     both_accepted(request.accept_terms, request.accept_privacy)?;
+    let language = accepted_language(request.language.as_deref())?;
     let (terms, privacy) = state
         .db
         .current_terms(enrollment.invitation.organization, &DEFAULT_TERMS)
@@ -692,6 +713,7 @@ pub async fn accept_terms(
         &state,
         &enrollment.invitation,
         (&terms, &privacy),
+        language,
         &headers,
         client,
     )

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::{
     ApiError, ApiJson, ErrorBody,
     auth::Patient,
-    enrollment::{Document, Documents, both_accepted},
+    enrollment::{Document, Documents, accepted_language, both_accepted},
     reply,
 };
 use crate::{
@@ -382,6 +382,12 @@ pub struct AcceptNewTermsRequest {
     /// The versions read (from `GET /api/v1/me/terms`).
     pub terms_version: i64,
     pub privacy_version: i64,
+    /// The language the documents were read in, as `GET` answered it (`en` or `es`): kept
+    /// with the acceptance (a version without Spanish text counts as read in English). By
+    /// default the language of this request.
+    #[serde(default)]
+    #[schema(example = "es")]
+    pub language: Option<String>,
 }
 
 /// Accepts the newer versions: each acceptance is kept with both versions, the time and the
@@ -396,7 +402,7 @@ pub struct AcceptNewTermsRequest {
         (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "No patient session", body = ErrorBody),
         (status = 409, description = "Nothing to accept (`code` = `nothing_to_accept`), or a newer version was published since it was read (`code` = `terms_changed`)", body = ErrorBody),
-        (status = 422, description = "Both documents must be accepted (`fields`)", body = ErrorBody),
+        (status = 422, description = "Both documents must be accepted (`fields`), in a language that is `en` or `es` (`fields.language`)", body = ErrorBody),
     ),
     security(("patient_session" = []), ("patient_bearer" = []))
 )]
@@ -424,13 +430,14 @@ pub async fn accept_terms(
         ));
     }
     both_accepted(request.accept_terms, request.accept_privacy)?;
+    let language = accepted_language(request.language.as_deref())?;
     state
         .db
         .accept_terms(
             &user.scope,
             &update.terms,
             &update.privacy,
-            crate::terms_text::reader_language(),
+            language,
             &request_origin(client, &headers),
             user_agent(&headers).as_deref(),
         )
