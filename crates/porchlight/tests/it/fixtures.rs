@@ -184,6 +184,25 @@ pub async fn enrolled_patient(
 pub async fn finish_enrollment(
     app: &TestApp,
     patient: &reqwest::Client,
+    names: (&str, &str),
+    birth: (&str, &str, &str),
+    username: &str,
+) {
+    enroll_up_to_terms(app, patient, names, birth, username).await;
+    let done = accept_terms_step(app, patient).await;
+    assert_eq!(
+        done.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "/enroll/terms"
+    );
+}
+
+/// Takes the patient's browser, with an invitation open, through the identity and credentials
+/// steps (username `username`, [`PATIENT_PASSWORD`]; the access code is the birth year), up to
+/// the terms step.
+pub async fn enroll_up_to_terms(
+    app: &TestApp,
+    patient: &reqwest::Client,
     (given, family): (&str, &str),
     birth: (&str, &str, &str),
     username: &str,
@@ -222,8 +241,6 @@ pub async fn finish_enrollment(
             response.status()
         );
     }
-    let done = accept_terms_step(app, patient).await;
-    assert_eq!(done.status(), StatusCode::SEE_OTHER, "/enroll/terms");
 }
 
 /// Opens the terms step in `patient`'s browser and accepts what it shows.
@@ -319,4 +336,26 @@ pub async fn open_security_events(
     let officer = add_staff(app, org.id, &officer, Role::SecurityOfficer).await;
     let scope = domain::StaffScope::new(org.id, officer, Role::SecurityOfficer);
     app.db.open_security_events(&scope).await.unwrap()
+}
+
+/// A patient's browser that asks for Spanish (Accept-Language), with no language chosen.
+pub fn spanish_browser() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT_LANGUAGE,
+        reqwest::header::HeaderValue::from_static("es-MX,es;q=0.9,en;q=0.5"),
+    );
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// The page at `path` in `browser`, which must answer 200.
+pub async fn page_text(browser: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    let response = browser.get(app.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
+    response.text().await.unwrap()
 }

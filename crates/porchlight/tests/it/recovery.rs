@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use crate::{
     fixtures::{
         PATIENT_PASSWORD, STAFF_PASSWORD, add_staff, enrolled_patient, front_desk, import_patients,
-        patient_browser, patient_page, sign_in as staff_sign_in,
+        page_text, patient_browser, patient_page, sign_in as staff_sign_in, spanish_browser,
     },
     harness::{TestApp, each_backend},
 };
@@ -262,27 +262,6 @@ each_backend! {
         assert_eq!(held.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(held.text().await.unwrap().contains("Too many codes that did not work"));
     }
-}
-
-/// A patient's browser that asks for Spanish.
-fn spanish_browser() -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::ACCEPT_LANGUAGE,
-        "es-MX,es;q=0.9".parse().unwrap(),
-    );
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
-
-async fn page_text(browser: &reqwest::Client, app: &TestApp, path: &str) -> String {
-    let response = browser.get(app.url(path)).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.text().await.unwrap()
 }
 
 /// The password page after typing the password again.

@@ -10,7 +10,7 @@ use storage::{Organization, RequestOrigin};
 use crate::{
     fixtures::{
         PATIENT_PASSWORD, STAFF_PASSWORD, activate, add_staff, enrolled_patient, front_desk,
-        import_patients, patient_browser, patient_page, printed_code,
+        import_patients, patient_browser, patient_page, printed_code, spanish_browser,
     },
     harness::{TestApp, each_backend},
 };
@@ -113,21 +113,6 @@ fn assert_spanish_moment(page: &str, zone: &str, before: Timestamp, after: Times
             "{english} on a Spanish page: {page}"
         );
     }
-}
-
-/// A patient's browser that asks for Spanish.
-fn spanish_browser() -> reqwest::Client {
-    let mut headers = header::HeaderMap::new();
-    headers.insert(
-        header::ACCEPT_LANGUAGE,
-        "es-MX,es;q=0.9,en;q=0.5".parse().unwrap(),
-    );
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .default_headers(headers)
-        .build()
-        .unwrap()
 }
 
 async fn text(browser: &reqwest::Client, app: &TestApp, path: &str) -> String {

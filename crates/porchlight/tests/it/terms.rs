@@ -9,8 +9,9 @@ use serde_json::Value;
 
 use crate::{
     fixtures::{
-        PATIENT_PASSWORD, STAFF_PASSWORD, activate, add_staff, front_desk, hidden, import_patients,
-        patient_browser, patient_page, printed_code, sign_in as staff_sign_in, terms_acceptance,
+        STAFF_PASSWORD, activate, add_staff, enroll_up_to_terms, front_desk, hidden,
+        import_patients, page_text, patient_browser, patient_page, printed_code,
+        sign_in as staff_sign_in, spanish_browser, terms_acceptance,
     },
     harness::{TestApp, each_backend},
 };
@@ -19,24 +20,6 @@ const TERMS_ES: &str = "Puede usar el portal para ver sus resultados y escribir 
 const TERMS_EN: &str = "You may use the portal to see your results and write to the practice.";
 const PRIVACY_EN: &str = "We now also keep a list of the devices you sign in from.";
 const PRIVACY_ES: &str = "Ahora también guardamos una lista de los aparatos desde los que entra.";
-
-/// A patient's browser that asks for Spanish.
-fn spanish_browser() -> reqwest::Client {
-    let mut headers = header::HeaderMap::new();
-    headers.insert(header::ACCEPT_LANGUAGE, "es-MX,es;q=0.9".parse().unwrap());
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
-
-async fn text(browser: &reqwest::Client, app: &TestApp, path: &str) -> String {
-    let response = browser.get(app.url(path)).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.text().await.unwrap()
-}
 
 async fn publish(app: &TestApp, form: &[(&str, &str)]) -> reqwest::Response {
     app.client
@@ -70,41 +53,8 @@ async fn up_to_terms(
         activate(app, browser, code).await.status(),
         StatusCode::SEE_OTHER
     );
-    let steps: [(&str, Vec<(&str, &str)>); 3] = [
-        (
-            "/enroll/identity",
-            vec![
-                ("given", given),
-                ("family", "Rivera"),
-                ("birth_month", birth.0),
-                ("birth_day", birth.1),
-                ("birth_year", birth.2),
-            ],
-        ),
-        ("/enroll/access-code", vec![("access_code", birth.2)]),
-        (
-            "/enroll/credentials",
-            vec![
-                ("username", username),
-                ("password", PATIENT_PASSWORD),
-                ("confirmation", PATIENT_PASSWORD),
-            ],
-        ),
-    ];
-    for (path, form) in steps {
-        let response = browser
-            .post(app.url(path))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            matches!(response.status(), StatusCode::SEE_OTHER | StatusCode::OK),
-            "{path}: {}",
-            response.status()
-        );
-    }
-    text(browser, app, "/enroll/terms").await
+    enroll_up_to_terms(app, browser, (given, "Rivera"), birth, username).await;
+    page_text(browser, app, "/enroll/terms").await
 }
 
 /// Accepts the terms step `page` shown.
@@ -132,7 +82,7 @@ each_backend! {
         // The administrator sees the text in force in both languages; the form starts from it.
         add_staff(&app, org.id, "ada", domain::Role::Administrator).await;
         assert_eq!(staff_sign_in(&app, &org, "ada", STAFF_PASSWORD).await.status(), StatusCode::SEE_OTHER);
-        let page = text(&app.client, &app, "/staff/terms").await;
+        let page = page_text(&app.client, &app, "/staff/terms").await;
         assert!(page.contains("terms of use version 1, privacy policy version 1"), "{page}");
         assert!(page.contains("id=\"terms-languages\">Published in English and Spanish."), "{page}");
         assert!(page.contains("Puede usar este portal para ver su información de salud"), "the Spanish text in force: {page}");
@@ -140,7 +90,7 @@ each_backend! {
         assert!(textarea(&page, "summary_es").starts_with("Puede usar este portal"), "{page}");
         assert!(textarea(&page, "changes").is_empty(), "what changed is new to each version");
         assert!(page.contains("Publish version 2 of the terms of use"), "{page}");
-        let privacy_form = text(&app.client, &app, "/staff/terms?edit=privacy").await;
+        let privacy_form = page_text(&app.client, &app, "/staff/terms?edit=privacy").await;
         assert!(textarea(&privacy_form, "summary").starts_with("Your information stays with the practice."), "{privacy_form}");
         assert!(privacy_form.contains("name=\"kind\" value=\"privacy\""), "{privacy_form}");
 
@@ -165,11 +115,11 @@ each_backend! {
             ("body", "1. Everything in version 1.\n2. A list of your signed-in devices."),
             ("changes", "We added a list of the devices you sign in from.")]).await;
         assert_eq!(english.status(), StatusCode::SEE_OTHER);
-        let page = text(&app.client, &app, "/staff/terms").await;
+        let page = page_text(&app.client, &app, "/staff/terms").await;
         assert!(page.contains("id=\"terms-languages\">Published in English and Spanish."), "{page}");
         assert!(page.contains("id=\"privacy-languages\">Published in English only."), "{page}");
         assert_eq!(textarea(&page, "summary_es"), TERMS_ES, "the next version starts from this one");
-        let privacy_form = text(&app.client, &app, "/staff/terms?edit=privacy").await;
+        let privacy_form = page_text(&app.client, &app, "/staff/terms?edit=privacy").await;
         assert_eq!(textarea(&privacy_form, "summary"), PRIVACY_EN);
         assert!(textarea(&privacy_form, "summary_es").is_empty(), "{privacy_form}");
         let api: Value = app.client.get(app.url("/api/v1/terms")).send().await.unwrap().json().await.unwrap();
@@ -208,14 +158,14 @@ each_backend! {
 
         // Lucia is asked to accept them: what changed and the texts, Spanish where it exists.
         assert_eq!(lucia.get(app.url("/home")).send().await.unwrap().headers()[header::LOCATION], "/terms/update");
-        let update = text(&lucia, &app, "/terms/update").await;
+        let update = page_text(&lucia, &app, "/terms/update").await;
         assert!(update.contains("<span lang=\"es\">La política ahora también está en español.</span>"), "{update}");
         assert!(update.contains("<span lang=\"en\">We answer messages faster.</span>"), "{update}");
         assert!(update.contains(&format!("<p class=\"summary\" lang=\"es\">{PRIVACY_ES}</p>")), "{update}");
         assert!(update.contains("<p class=\"summary\" lang=\"en\">Messages are answered within one business day.</p>"), "{update}");
         assert!(update.contains("id=\"terms-english-only\"") && !update.contains("id=\"privacy-english-only\""), "{update}");
         let lucia_update = update;
-        let update = text(&ana, &app, "/terms/update").await;
+        let update = page_text(&ana, &app, "/terms/update").await;
         assert!(update.contains(&format!("<p class=\"summary\" lang=\"en\">{PRIVACY_EN}</p>")), "{update}");
         assert!(!update.contains("english-only"), "{update}");
 
@@ -270,7 +220,7 @@ each_backend! {
         assert_eq!(staff_sign_in(&app, &org, "ada", STAFF_PASSWORD).await.status(), StatusCode::SEE_OTHER);
         // The form starts from version 1 in both languages; only the English is edited, as a
         // browser sends it (lines ended by CR LF).
-        let form = text(&app.client, &app, "/staff/terms").await;
+        let form = page_text(&app.client, &app, "/staff/terms").await;
         let unescape = |text: String| text.replace("&#x27;", "'").replace("&quot;", "\"").replace("&amp;", "&")
             .replace("&lt;", "<").replace("&gt;", ">").replace('\n', "\r\n");
         let (summary_es, body_es) = (unescape(textarea(&form, "summary_es")), unescape(textarea(&form, "body_es")));
@@ -304,7 +254,7 @@ each_backend! {
         assert_eq!((documents["terms"]["version"].as_i64(), documents["terms"]["spanish"]["summary"].as_str()), (Some(2), Some(TERMS_ES)), "{documents}");
         assert!(documents["privacy"]["spanish"].is_null(), "{documents}");
         // The Spanish text in force may stay when the English text did not change.
-        let next = unescape(textarea(&text(&app.client, &app, "/staff/terms").await, "body"));
+        let next = unescape(textarea(&page_text(&app.client, &app, "/staff/terms").await, "body"));
         let same = [("kind", "terms"), ("summary", TERMS_EN), ("body", next.as_str()),
             ("changes", "Only the Spanish wording changed."), ("summary_es", TERMS_ES),
             ("body_es", "1. Vea sus resultados aqui.\r\n2. Escriba al consultorio."),
@@ -352,7 +302,7 @@ each_backend! {
         let privacy_v2 = [("kind", "privacy"), ("summary", PRIVACY_EN),
             ("body", "1. Everything in version 1.\n2. Devices."), ("changes", "We list your devices.")];
         assert_eq!(publish(&app, &privacy_v2).await.status(), StatusCode::SEE_OTHER);
-        let update = text(&lucia, &app, "/terms/update").await;
+        let update = page_text(&lucia, &app, "/terms/update").await;
         assert_eq!(hidden(&update, "lang"), "es");
         let accept = |lang: &'static str| lucia.post(app.url("/terms/update")).header(header::ACCEPT_LANGUAGE, "es")
             .form(&[("accept", "on"), ("terms_version", "2"), ("privacy_version", "2"), ("lang", lang)]).send();
