@@ -61,6 +61,9 @@ pub struct PatientHome {
     pub username: String,
     /// The sign-in before this one, if any: when and from where.
     pub previous_sign_in: Option<(Timestamp, Option<String>)>,
+    /// The practice's time zone, when its administrator chose one (read in the same query, so
+    /// that the home page and `/api/v1/me` need no second look at the organization).
+    pub practice_time_zone: Option<domain::PracticeTimeZone>,
 }
 
 /// The documents a patient must accept before going on, with what changed since the versions
@@ -241,17 +244,21 @@ impl Database {
         origin: &RequestOrigin,
     ) -> anyhow::Result<PatientHome> {
         let mut tx = self.begin().await?;
-        let (given_names, username): (String, String) = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as(
-                "SELECT p.given_names, a.username FROM patients p \
+        let (given_names, username, time_zone): (String, String, Option<String>) = dispatch!(
+            &mut tx.handle,
+            |tx| {
+                sqlx::query_as(
+                "SELECT p.given_names, a.username, o.time_zone FROM patients p \
                  JOIN patient_accounts a ON a.patient_id = p.id AND a.organization_id = p.organization_id \
+                 JOIN organizations o ON o.id = p.organization_id \
                  WHERE p.id = $1 AND p.organization_id = $2",
             )
             .bind(scope.patient().as_uuid())
             .bind(scope.organization().as_uuid())
             .fetch_one(&mut **tx)
             .await?
-        });
+            }
+        );
         let sign_ins: Vec<(jiff_sqlx::Timestamp, Option<String>)> = dispatch!(
             &mut tx.handle,
             |tx| {
@@ -279,6 +286,7 @@ impl Database {
         Ok(PatientHome {
             given_names,
             username,
+            practice_time_zone: crate::organizations::stored_time_zone(time_zone),
             previous_sign_in: sign_ins
                 .into_iter()
                 .nth(1)

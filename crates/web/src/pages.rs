@@ -53,6 +53,11 @@ pub(crate) async fn practice_zone(
             tracing::warn!(error = %error, "could not read the practice's time zone");
             None
         });
+    zone_or_server(chosen)
+}
+
+/// The practice's chosen zone, else the server's.
+pub(crate) fn zone_or_server(chosen: Option<domain::PracticeTimeZone>) -> jiff::tz::TimeZone {
     chosen
         .unwrap_or_else(domain::PracticeTimeZone::server_default)
         .zone()

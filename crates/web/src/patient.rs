@@ -292,7 +292,7 @@ pub async fn home(
         }
     };
     let practice = Practice::of(&state).await;
-    let zone = crate::pages::practice_zone(&state, user.scope.organization()).await;
+    let zone = crate::pages::zone_or_server(home.practice_time_zone.clone());
     let mut response = render(HomePage {
         practice_name: practice.name,
         practice_phone: practice.phone,

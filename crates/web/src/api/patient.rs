@@ -283,7 +283,7 @@ pub async fn me(
         .db
         .patient_home(&user.scope, &request_origin(client, &headers))
         .await?;
-    let zone = crate::pages::practice_zone(&state, user.scope.organization()).await;
+    let zone = crate::pages::zone_or_server(home.practice_time_zone.clone());
     Ok(reply(
         StatusCode::OK,
         Me {
