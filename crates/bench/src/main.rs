@@ -177,6 +177,7 @@ async fn import_into(
     key: &SecretKey,
 ) -> anyhow::Result<Pass> {
     let (db, cleanup) = fresh_database(url).await?;
+    let db = db.with_audit_key(storage::AuditKey::derive(key));
     db.migrate().await?;
     let org = db.create_organization("bench", "Bench", None).await?;
     let started = Instant::now();

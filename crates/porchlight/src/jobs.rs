@@ -13,7 +13,10 @@ use mail::{
     SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail,
 };
 use serde::Deserialize;
-use storage::{Backoff, ClaimedJob, Database, FailOutcome, Failure, MailRecipient, MailSubject};
+use storage::{
+    AuditHead, Backoff, ClaimedJob, Database, FailOutcome, Failure, MailRecipient, MailSubject,
+    RetentionPolicy, RetentionReport,
+};
 use tokio::{sync::watch, task::JoinHandle};
 use uuid::Uuid;
 
@@ -27,6 +30,8 @@ pub struct WorkerConfig {
     /// How long a claimed job is this worker's; after that another may run it.
     pub lease: SignedDuration,
     pub backoff: Backoff,
+    /// How long ended sessions, finished jobs, device alerts and kept emails stay.
+    pub retention: RetentionPolicy,
 }
 
 impl WorkerConfig {
@@ -36,6 +41,7 @@ impl WorkerConfig {
             batch: 10,
             lease: SignedDuration::from_mins(5),
             backoff: Backoff::default(),
+            retention: RetentionPolicy::default(),
         }
     }
 }
@@ -174,7 +180,14 @@ impl Worker {
 
     async fn run(self, mut stopped: watch::Receiver<bool>) {
         let mut pruned_at: Option<std::time::Instant> = None;
+        let mut upkept_at: Option<std::time::Instant> = None;
         loop {
+            if upkept_at.is_none_or(|at| at.elapsed() >= UPKEEP_LOOK) {
+                upkept_at = Some(std::time::Instant::now());
+                if let Err(error) = self.run_upkeep(Timestamp::now()).await {
+                    tracing::warn!(error = %error, "periodic upkeep failed");
+                }
+            }
             if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
                 pruned_at = Some(std::time::Instant::now());
                 match self.db.prune_expired(Timestamp::now()).await {
@@ -397,6 +410,53 @@ impl Worker {
             })
             .await?;
         Ok(Done::Sent)
+    }
+}
+
+/// How often the worker asks whether periodic upkeep is due (the database decides which
+/// instance runs it).
+const UPKEEP_LOOK: Duration = Duration::from_secs(60);
+
+/// How often the tables are pruned to their retention periods, once across instances.
+const RETENTION_EVERY: SignedDuration = SignedDuration::from_hours(1);
+
+/// How often the audit chain's head is written to the log, once across instances: kept with
+/// the logs, each line is a head that `audit verify --expect-head` checks later.
+const AUDIT_HEAD_EVERY: SignedDuration = SignedDuration::from_mins(10);
+
+/// What one round of upkeep did on this instance (nothing when another instance had it).
+#[derive(Debug, Default)]
+pub struct Upkeep {
+    pub retention: Option<RetentionReport>,
+    pub audit_head: Option<AuditHead>,
+}
+
+impl Worker {
+    /// Runs the periodic upkeep that is due at `now` and that no other instance claimed for
+    /// this period: retention (hourly) and publishing the audit head (every 10 minutes).
+    pub async fn run_upkeep(&self, now: Timestamp) -> anyhow::Result<Upkeep> {
+        let mut upkeep = Upkeep::default();
+        if self
+            .db
+            .claim_periodic_task("retention", now, now + RETENTION_EVERY)
+            .await?
+        {
+            let report = self.db.apply_retention(&self.config.retention, now).await?;
+            if report.total() > 0 {
+                tracing::info!(deleted = %report, "retention: deleted rows past their period");
+            }
+            upkeep.retention = Some(report);
+        }
+        if self
+            .db
+            .claim_periodic_task("audit-head", now, now + AUDIT_HEAD_EVERY)
+            .await?
+            && let Some(head) = self.db.audit_chain_head().await?
+        {
+            tracing::info!(seq = head.seq, mac = %head.mac, "audit head");
+            upkeep.audit_head = Some(head);
+        }
+        Ok(upkeep)
     }
 }
 

@@ -11,9 +11,12 @@ use storage::Database;
 
 use crate::settings::Settings;
 
-/// Opens the configured database and brings its schema up to date.
+/// Opens the configured database and brings its schema up to date. Audit rows it appends are
+/// sealed under a key derived from the secret key.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
-    let db = Database::connect(&settings.database_url).await?;
+    let db = Database::connect(&settings.database_url)
+        .await?
+        .with_audit_key(storage::AuditKey::derive(&settings.secret_key));
     db.migrate()
         .await
         .map_err(|e| e.context("PORCHLIGHT_DATABASE_URL: the schema migration failed"))?;

@@ -90,9 +90,21 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check that no audit row was changed, removed or inserted: each row's hash covers its
-    /// content and the row before it. Exits non-zero naming the first broken row.
-    Verify,
+    /// Check that no audit row was changed, removed or inserted: rows are numbered without
+    /// gaps and each row's MAC (under a key derived from the secret key) covers its number, its
+    /// content and the row before it. Prints the head (SEQ:MAC); exits non-zero naming the
+    /// first broken row.
+    Verify {
+        /// A head printed or logged earlier (SEQ:MAC, the MAC whole or its first 12 or more
+        /// hex digits): the log must still hold that row unchanged, so rows cut from the end
+        /// are caught.
+        #[arg(long, value_name = "SEQ:MAC", value_parser = parse_expected_head)]
+        expect_head: Option<storage::ExpectedHead>,
+    },
+}
+
+fn parse_expected_head(text: &str) -> Result<storage::ExpectedHead, String> {
+    storage::ExpectedHead::parse(text).map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand)]
@@ -173,9 +185,14 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             commands::demo::run(&settings, patients, seed).await?;
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { expect_head },
         } => {
-            return commands::audit::verify(&settings, &mut std::io::stdout().lock()).await;
+            return commands::audit::verify(
+                &settings,
+                expect_head.as_ref(),
+                &mut std::io::stdout().lock(),
+            )
+            .await;
         }
         Command::Staff {
             command:
@@ -212,6 +229,7 @@ fn load_settings(flags: &SettingsFlags) -> anyhow::Result<Settings> {
         secret_key: None,
         secret_key_file: flags.secret_key_file.clone(),
         hash_threads: None,
+        ..RawSettings::default()
     };
     let settings = RawSettings::load(flags.config.as_deref(), &raw)?.validate()?;
     Ok(settings)

@@ -64,6 +64,7 @@ pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningS
                 first_delay: settings.jobs_first_retry,
                 ..storage::Backoff::default()
             },
+            retention: settings.retention,
             ..WorkerConfig::polling_every(settings.jobs_poll)
         },
     }

@@ -28,6 +28,15 @@ pub struct RawSettings {
     /// A number: the environment and TOML give it as one, flags as text.
     #[serde(default, deserialize_with = "text_or_number")]
     pub hash_threads: Option<String>,
+    /// Days kept (`docs/SECURITY.md`, retention): numbers, like `hash_threads`.
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub retention_sessions_days: Option<String>,
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub retention_jobs_days: Option<String>,
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub retention_device_alerts_days: Option<String>,
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub retention_mailbox_days: Option<String>,
 }
 
 /// Reads a value given as text or as a number into its text, so that [`RawSettings::validate`]
@@ -74,6 +83,9 @@ pub struct Settings {
     /// The wait before a job that failed for a passing reason (the mail server busy) runs
     /// again, doubling with each failure. Not a setting people change: tests shorten it.
     pub jobs_first_retry: jiff::SignedDuration,
+    /// How long the jobs worker keeps ended sessions, finished jobs, device alerts and kept
+    /// emails.
+    pub retention: storage::RetentionPolicy,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +113,14 @@ const KNOWN_VARIABLES: [&str; 10] = [
     "PORCHLIGHT_LOG",
 ];
 
+/// The retention settings (`PORCHLIGHT_RETENTION_*_DAYS`), read like the first eight above.
+const RETENTION_VARIABLES: [&str; 4] = [
+    "PORCHLIGHT_RETENTION_SESSIONS_DAYS",
+    "PORCHLIGHT_RETENTION_JOBS_DAYS",
+    "PORCHLIGHT_RETENTION_DEVICE_ALERTS_DAYS",
+    "PORCHLIGHT_RETENTION_MAILBOX_DAYS",
+];
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://porchlight-data/porchlight.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 /// Each hashing thread keeps a 19 MiB work area: 64 of them are 1.2 GiB.
@@ -112,6 +132,7 @@ pub fn unknown_variables(vars: impl Iterator<Item = (String, String)>) -> Vec<St
         .map(|(name, _)| name)
         .filter(|name| name.starts_with("PORCHLIGHT_") && !name.starts_with("PORCHLIGHT_TEST_"))
         .filter(|name| !KNOWN_VARIABLES.contains(&name.as_str()))
+        .filter(|name| !RETENTION_VARIABLES.contains(&name.as_str()))
         .collect();
     unknown.sort();
     unknown
@@ -133,6 +154,7 @@ impl RawSettings {
         let known = |name: &figment::value::UncasedStr| {
             KNOWN_VARIABLES[..8]
                 .iter()
+                .chain(&RETENTION_VARIABLES)
                 .any(|k| k["PORCHLIGHT_".len()..].eq_ignore_ascii_case(name.as_str()))
         };
         figment = figment.merge(Env::prefixed("PORCHLIGHT_").filter(known));
@@ -243,6 +265,29 @@ impl RawSettings {
                 })?,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        let defaults = storage::RetentionPolicy::default();
+        let retention = storage::RetentionPolicy {
+            sessions_days: retention_days(
+                "PORCHLIGHT_RETENTION_SESSIONS_DAYS",
+                self.retention_sessions_days,
+                defaults.sessions_days,
+            )?,
+            jobs_days: retention_days(
+                "PORCHLIGHT_RETENTION_JOBS_DAYS",
+                self.retention_jobs_days,
+                defaults.jobs_days,
+            )?,
+            device_alerts_days: retention_days(
+                "PORCHLIGHT_RETENTION_DEVICE_ALERTS_DAYS",
+                self.retention_device_alerts_days,
+                defaults.device_alerts_days,
+            )?,
+            mailbox_days: retention_days(
+                "PORCHLIGHT_RETENTION_MAILBOX_DAYS",
+                self.retention_mailbox_days,
+                defaults.mailbox_days,
+            )?,
+        };
         let secret_key = load_secret_key(self.secret_key, self.secret_key_file, &database_url)?;
         Ok(Settings {
             database_url,
@@ -255,8 +300,35 @@ impl RawSettings {
             bot_check: domain::bot_check::BotCheckConfig::default(),
             jobs_poll: std::time::Duration::from_secs(1),
             jobs_first_retry: storage::Backoff::default().first_delay,
+            retention,
         })
     }
+}
+
+/// A retention period in whole days, within [`storage::RetentionPolicy::DAYS`].
+fn retention_days(
+    setting: &'static str,
+    given: Option<String>,
+    default: u16,
+) -> Result<u16, SettingsError> {
+    let Some(text) = given else {
+        return Ok(default);
+    };
+    let range = storage::RetentionPolicy::DAYS;
+    text.trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            invalid(
+                setting,
+                format!(
+                    "expected a whole number of days from {} to {}, got '{text}'",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        })
 }
 
 /// `portal@` the portal's host name when it has one (`https://portal.example.org` gives
@@ -427,6 +499,22 @@ mod tests {
                 hash_threads: Some("all".into()),
                 ..raw()
             },
+            RawSettings {
+                retention_sessions_days: Some("0".into()),
+                ..raw()
+            },
+            RawSettings {
+                retention_jobs_days: Some("a month".into()),
+                ..raw()
+            },
+            RawSettings {
+                retention_device_alerts_days: Some("3651".into()),
+                ..raw()
+            },
+            RawSettings {
+                retention_mailbox_days: Some("-1".into()),
+                ..raw()
+            },
         ];
         let expected = [
             "PORCHLIGHT_BIND",
@@ -437,6 +525,10 @@ mod tests {
             "PORCHLIGHT_MAIL_FROM",
             "PORCHLIGHT_HASH_THREADS",
             "PORCHLIGHT_HASH_THREADS",
+            "PORCHLIGHT_RETENTION_SESSIONS_DAYS",
+            "PORCHLIGHT_RETENTION_JOBS_DAYS",
+            "PORCHLIGHT_RETENTION_DEVICE_ALERTS_DAYS",
+            "PORCHLIGHT_RETENTION_MAILBOX_DAYS",
         ];
         for (case, setting) in cases.into_iter().zip(expected) {
             let message = case.validate().unwrap_err().to_string();
@@ -467,6 +559,47 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.contains("got '2.5'"), "{message}");
+    }
+
+    #[test]
+    fn retention_periods_default_and_are_read_from_a_file() {
+        assert_eq!(
+            raw().validate().unwrap().retention,
+            storage::RetentionPolicy::default()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("porchlight.toml");
+        std::fs::write(
+            &path,
+            "retention_sessions_days = 7\nretention_mailbox_days = \"365\"\n",
+        )
+        .unwrap();
+        let retention = RawSettings::load(Some(&path), &raw())
+            .unwrap()
+            .validate()
+            .unwrap()
+            .retention;
+        assert_eq!(retention.sessions_days, 7);
+        assert_eq!(retention.mailbox_days, 365);
+        assert_eq!(
+            retention.jobs_days,
+            storage::RetentionPolicy::default().jobs_days
+        );
+        let message = RawSettings {
+            retention_jobs_days: Some("0".into()),
+            ..raw()
+        }
+        .validate()
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            message,
+            "PORCHLIGHT_RETENTION_JOBS_DAYS: expected a whole number of days from 1 to 3650, \
+             got '0'"
+        );
+        let vars = [("PORCHLIGHT_RETENTION_DEVICE_ALERTS_DAYS", "30")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        assert!(unknown_variables(vars.into_iter()).is_empty());
     }
 
     #[test]

@@ -46,6 +46,9 @@ impl std::fmt::Display for Backend {
 #[derive(Clone)]
 pub struct Database {
     pub(crate) handle: Handle<SqlitePool, PgPool>,
+    /// What audit rows are sealed under ([`Database::with_audit_key`]); none for a
+    /// connection that writes no audit rows (an administrator's, to create databases).
+    pub(crate) audit_key: Option<crate::AuditKey>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +75,7 @@ impl Database {
             let pool = connect_sqlite(url).await.map_err(open_error)?;
             Ok(Self {
                 handle: Handle::Sqlite(pool),
+                audit_key: None,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
@@ -82,6 +86,7 @@ impl Database {
                 .map_err(|e| open_error(e.into()))?;
             Ok(Self {
                 handle: Handle::Postgres(pool),
+                audit_key: None,
             })
         } else {
             Err(ConnectError::UnknownScheme(redact(url)))
@@ -97,9 +102,15 @@ impl Database {
 
     /// Applies the migrations of this backend that have not run yet.
     pub async fn migrate(&self) -> anyhow::Result<()> {
+        let chain_was_keyed = self.audit_chain_keyed().await;
         match &self.handle {
             Handle::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Handle::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        // Migration 0028 keys the audit chain: the rows written before are keyed once, now,
+        // and only now (a row found unkeyed later was rewritten by someone without the key).
+        if !chain_was_keyed {
+            self.key_earlier_audit_rows().await?;
         }
         // Migration 0024 adds the charts' search keys; SQL cannot compute them.
         self.fill_search_keys().await
@@ -120,7 +131,18 @@ impl Database {
             Handle::Sqlite(pool) => Handle::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Handle::Postgres(pool) => Handle::Postgres(pool.begin().await?),
         };
-        Ok(Tx { handle })
+        Ok(Tx {
+            handle,
+            audit_key: self.audit_key.clone(),
+        })
+    }
+
+    /// This database, sealing the audit rows it appends under `key`: the key lives in the
+    /// settings, never in the database, so that whoever can write to the database still
+    /// cannot rewrite the audit chain unnoticed.
+    pub fn with_audit_key(mut self, key: crate::AuditKey) -> Self {
+        self.audit_key = Some(key);
+        self
     }
 
     pub async fn close(&self) {
@@ -133,6 +155,7 @@ impl Database {
 pub struct Tx {
     pub(crate) handle:
         Handle<sqlx::Transaction<'static, Sqlite>, sqlx::Transaction<'static, Postgres>>,
+    pub(crate) audit_key: Option<crate::AuditKey>,
 }
 
 impl Tx {

@@ -24,6 +24,7 @@ mod patient_accounts;
 mod patients;
 mod policies;
 mod record_access;
+mod retention;
 mod review;
 mod self_enrollment;
 mod sessions;
@@ -33,7 +34,10 @@ mod staff_access;
 mod terms;
 mod two_step;
 
-pub use audit::{AuditActor, AuditBreak, AuditCheck, AuditEntry, AuditedAction, BreakReason};
+pub use audit::{
+    AuditActor, AuditBreak, AuditCheck, AuditEntry, AuditHead, AuditKey, AuditedAction,
+    BreakReason, ExpectedHead, ExpectedHeadError,
+};
 pub use database::{Backend, ConnectError, Database, Tx};
 pub use demo::PatientToTry;
 pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};
@@ -53,6 +57,7 @@ pub use password_resets::{IssuedCode, NewReset, OpenReset, RecoveryAccount, Reco
 pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{ChartPhone, PatientQuery, PatientSummary, PortalStatus, RequestOrigin};
 pub use record_access::RecordAccess;
+pub use retention::{RetentionPolicy, RetentionReport};
 pub use review::{ReviewError, ReviewItem};
 pub use self_enrollment::{NewSelfEnrollment, SelfEnrollmentCandidate, SelfEnrollmentError};
 pub use sessions::{

@@ -1,14 +1,17 @@
-//! Request counts and latencies by route, in Prometheus' text format at `/metrics`.
+//! Request counts and latencies by route, in Prometheus' text format at `/metrics`, and the
+//! audit chain's head, read from the database at each scrape.
 
 use std::{sync::OnceLock, time::Instant};
 
 use axum::{
-    extract::{MatchedPath, Request},
+    extract::{MatchedPath, Request, State},
     http::header,
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use crate::AppState;
 
 /// The `metrics` facade records into one process-wide recorder; it is installed on first use.
 fn handle() -> &'static PrometheusHandle {
@@ -44,9 +47,32 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-pub async fn render() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        handle().render(),
+pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
+    let mut text = handle().render();
+    match state.db.audit_chain_head().await {
+        Ok(head) => text.push_str(&audit_head_metrics(head.as_ref())),
+        // The request metrics still serve; the missing head is itself the alert.
+        Err(error) => tracing::warn!(error = %error, "could not read the audit head"),
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
+}
+
+/// The audit chain's head, published so that rows cut from the end are caught: the row number
+/// only grows (a drop means rows were cut), and the first 12 hex digits of the row's MAC, as a
+/// number (`printf '%012x'` gives them back for `audit verify --expect-head SEQ:MAC`), tie a
+/// number recorded by the scraper to the row that had it. Read from the database at each scrape,
+/// not kept in the process-wide recorder: every instance shows the same head.
+fn audit_head_metrics(head: Option<&storage::AuditHead>) -> String {
+    let (seq, mac_prefix) = head.map_or((0, 0), |head| {
+        let prefix = head.mac.get(..12).unwrap_or("0");
+        (head.seq, u64::from_str_radix(prefix, 16).unwrap_or(0))
+    });
+    format!(
+        "# HELP porchlight_audit_head_seq The number of the audit log's newest row.\n\
+         # TYPE porchlight_audit_head_seq gauge\n\
+         porchlight_audit_head_seq {seq}\n\
+         # HELP porchlight_audit_head_mac_prefix The first 12 hex digits of the newest row's MAC, as a number.\n\
+         # TYPE porchlight_audit_head_mac_prefix gauge\n\
+         porchlight_audit_head_mac_prefix {mac_prefix}\n"
     )
 }

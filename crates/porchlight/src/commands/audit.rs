@@ -1,40 +1,52 @@
-//! `porchlight audit verify`: checks the audit log's hash chain.
+//! `porchlight audit verify [--expect-head SEQ:MAC]`: checks the audit log's keyed chain.
 
 use std::io::Write;
 
+use storage::{AuditKey, ExpectedHead};
+
 use crate::{open_database, settings::Settings};
 
-/// Checks the chain and reports on `out`; `Ok(false)` when it is broken.
-pub async fn verify(settings: &Settings, out: &mut impl Write) -> anyhow::Result<bool> {
+/// Checks the chain (and, given `expected`, that the head recorded then is still there) and
+/// reports on `out`; `Ok(false)` when it is broken.
+pub async fn verify(
+    settings: &Settings,
+    expected: Option<&ExpectedHead>,
+    out: &mut impl Write,
+) -> anyhow::Result<bool> {
     let db = open_database(settings).await?;
-    let check = db.check_audit_chain().await;
+    let key = AuditKey::derive(&settings.secret_key);
+    let check = db.check_audit_chain(&key, expected).await;
     db.close().await;
     let check = check?;
-    match (&check.broken, &check.head) {
-        (Some(broken), _) => {
-            writeln!(
-                out,
-                "audit log BROKEN at row {}: {} ({} rows read)",
-                broken.seq, broken.reason, check.rows
-            )?;
-            Ok(false)
-        }
-        (None, Some((seq, hash))) => {
-            writeln!(
-                out,
-                "audit log intact: {} rows; newest row {seq}, hash {hash}",
-                check.rows
-            )?;
-            writeln!(
-                out,
-                "keep the newest row's hash elsewhere: a later check shows whether rows were \
-                 cut from the end"
-            )?;
-            Ok(true)
-        }
-        (None, None) => {
-            writeln!(out, "audit log intact: no rows yet")?;
-            Ok(true)
-        }
+    if let Some(broken) = &check.broken {
+        writeln!(
+            out,
+            "audit log BROKEN at row {}: {} ({} rows read)",
+            broken.seq, broken.reason, check.rows
+        )?;
+        return Ok(false);
     }
+    match &check.head {
+        Some(head) => {
+            writeln!(
+                out,
+                "audit log intact: {} rows; head {head} (row {}, MAC {})",
+                check.rows, head.seq, head.mac
+            )?;
+            if let Some(expected) = expected {
+                writeln!(
+                    out,
+                    "the head recorded earlier (row {}) is still in place",
+                    expected.seq()
+                )?;
+            }
+            writeln!(
+                out,
+                "keep the head elsewhere and pass it later as --expect-head {head}: that check \
+                 shows whether rows were cut from the end"
+            )?;
+        }
+        None => writeln!(out, "audit log intact: no rows yet")?,
+    }
+    Ok(true)
 }

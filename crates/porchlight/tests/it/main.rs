@@ -7,6 +7,7 @@ mod harness;
 mod maildev;
 
 mod api;
+mod audit_chain;
 mod authorization;
 mod bot_check;
 mod browser;
@@ -25,6 +26,7 @@ mod mail;
 mod passkeys;
 mod patient_sign_in;
 mod recovery;
+mod retention;
 mod review;
 mod security;
 mod self_enrollment;
