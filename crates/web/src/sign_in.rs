@@ -121,9 +121,13 @@ const STUFFING_ACCOUNTS: u64 = 10;
 /// Accounts failing with one password within the period: password spraying. Sign-ins with
 /// that password then wait, even where it is right, until it has rested for the period.
 const SPRAYED_ACCOUNTS: u64 = 5;
-/// The longest an attempt waits for the attempts being checked ahead of it (they end within
-/// a hash or two; this bounds a stuck one).
-const TURN_PATIENCE: std::time::Duration = std::time::Duration::from_secs(15);
+/// The longest an attempt waits for the attempts being checked ahead of it: they end within a
+/// hash or two, but under load newer attempts may take the turns freed first. Within the
+/// 30 seconds a request may take.
+const TURN_PATIENCE: std::time::Duration = std::time::Duration::from_secs(25);
+/// How often a waiting attempt looks again, at the most: short, so that attempts waiting for
+/// a turn are not outrun by newer ones.
+const TURN_POLL: std::time::Duration = std::time::Duration::from_millis(40);
 /// Turns taken longer ago than this are not counted as being checked: requests end within
 /// 30 seconds, so such a turn was left by a process that stopped mid-check.
 const STALE_TURN: SignedDuration = SignedDuration::from_secs(60);
@@ -451,7 +455,7 @@ async fn take_turn(
     rule: Rule<'_>,
 ) -> anyhow::Result<Result<(), SignedDuration>> {
     let patience = tokio::time::Instant::now() + TURN_PATIENCE;
-    let mut pause = std::time::Duration::from_millis(10);
+    let mut pause = std::time::Duration::from_millis(5);
     loop {
         let now = Timestamp::now();
         let seen = db.turn_counter(bucket, now, STALE_TURN).await?;
@@ -469,10 +473,11 @@ async fn take_turn(
         if full && pending > 0 {
             // Attempts being checked fill the limit: their outcome decides this one's.
             if tokio::time::Instant::now() + pause > patience {
+                tracing::warn!("gave up waiting for sign-in attempts in flight");
                 return Ok(Err(ACCOUNT.first));
             }
             tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(std::time::Duration::from_millis(200));
+            pause = (pause * 2).min(TURN_POLL);
             continue;
         }
         if db
