@@ -229,6 +229,7 @@ fn load_settings(flags: &SettingsFlags) -> anyhow::Result<Settings> {
         secret_key: None,
         secret_key_file: flags.secret_key_file.clone(),
         hash_threads: None,
+        trusted_proxies: None,
         ..RawSettings::default()
     };
     let settings = RawSettings::load(flags.config.as_deref(), &raw)?.validate()?;

@@ -77,6 +77,7 @@ pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningS
             mailbox: outbox.keeps_mail(),
             portal_qr: std::sync::OnceLock::new(),
             webauthn: std::sync::OnceLock::new(),
+            trusted_proxies: settings.trusted_proxies.clone(),
         }),
         hasher: web::passwords::PasswordHasher::new(settings.hash_threads),
         key: settings.secret_key.clone(),

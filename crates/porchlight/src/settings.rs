@@ -37,6 +37,8 @@ pub struct RawSettings {
     pub retention_device_alerts_days: Option<String>,
     #[serde(default, deserialize_with = "text_or_number")]
     pub retention_mailbox_days: Option<String>,
+    /// Addresses and networks, separated by commas.
+    pub trusted_proxies: Option<String>,
 }
 
 /// Reads a value given as text or as a number into its text, so that [`RawSettings::validate`]
@@ -74,6 +76,9 @@ pub struct Settings {
     /// most sign-ins per second. One fewer than the cores leaves a core to page serving, for
     /// steadier page latency while sign-ins saturate the machine (docs/PERFORMANCE.md).
     pub hash_threads: usize,
+    /// Proxies whose forwarding headers (`Forwarded`, `X-Forwarded-For`) and request ids are
+    /// believed; none by default, when the headers are ignored.
+    pub trusted_proxies: web::TrustedProxies,
     /// The bot check's difficulty and waits: set in code, not by the environment (the
     /// defaults suit every deployment; tests lower them).
     pub bot_check: domain::bot_check::BotCheckConfig,
@@ -100,7 +105,7 @@ pub enum SettingsError {
 }
 
 /// The environment variables we read; any other `PORCHLIGHT_*` is probably a typo.
-const KNOWN_VARIABLES: [&str; 10] = [
+const KNOWN_VARIABLES: [&str; 11] = [
     "PORCHLIGHT_DATABASE_URL",
     "PORCHLIGHT_BIND",
     "PORCHLIGHT_BASE_URL",
@@ -109,11 +114,12 @@ const KNOWN_VARIABLES: [&str; 10] = [
     "PORCHLIGHT_SECRET_KEY",
     "PORCHLIGHT_SECRET_KEY_FILE",
     "PORCHLIGHT_HASH_THREADS",
+    "PORCHLIGHT_TRUSTED_PROXIES",
     "PORCHLIGHT_CONFIG",
     "PORCHLIGHT_LOG",
 ];
 
-/// The retention settings (`PORCHLIGHT_RETENTION_*_DAYS`), read like the first eight above.
+/// The retention settings (`PORCHLIGHT_RETENTION_*_DAYS`), read like the first nine above.
 const RETENTION_VARIABLES: [&str; 4] = [
     "PORCHLIGHT_RETENTION_SESSIONS_DAYS",
     "PORCHLIGHT_RETENTION_JOBS_DAYS",
@@ -152,7 +158,7 @@ impl RawSettings {
             figment = figment.merge(Toml::file(path));
         }
         let known = |name: &figment::value::UncasedStr| {
-            KNOWN_VARIABLES[..8]
+            KNOWN_VARIABLES[..9]
                 .iter()
                 .chain(&RETENTION_VARIABLES)
                 .any(|k| k["PORCHLIGHT_".len()..].eq_ignore_ascii_case(name.as_str()))
@@ -181,6 +187,7 @@ impl RawSettings {
         pick(&mut self.secret_key, &flags.secret_key);
         pick(&mut self.secret_key_file, &flags.secret_key_file);
         pick(&mut self.hash_threads, &flags.hash_threads);
+        pick(&mut self.trusted_proxies, &flags.trusted_proxies);
     }
 
     /// Checks every value. The secret key may be created on first use for an embedded SQLite
@@ -288,6 +295,9 @@ impl RawSettings {
                 defaults.mailbox_days,
             )?,
         };
+        let trusted_proxies =
+            web::TrustedProxies::parse(self.trusted_proxies.as_deref().unwrap_or_default())
+                .map_err(|message| invalid("PORCHLIGHT_TRUSTED_PROXIES", message))?;
         let secret_key = load_secret_key(self.secret_key, self.secret_key_file, &database_url)?;
         Ok(Settings {
             database_url,
@@ -297,6 +307,7 @@ impl RawSettings {
             mail_from,
             secret_key,
             hash_threads,
+            trusted_proxies,
             bot_check: domain::bot_check::BotCheckConfig::default(),
             jobs_poll: std::time::Duration::from_secs(1),
             jobs_first_retry: storage::Backoff::default().first_delay,
@@ -534,6 +545,25 @@ mod tests {
             let message = case.validate().unwrap_err().to_string();
             assert!(message.starts_with(setting), "{message}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_none_by_default_and_a_bad_entry_is_named() {
+        assert!(raw().validate().unwrap().trusted_proxies.is_empty());
+        let set = RawSettings {
+            trusted_proxies: Some("10.0.0.0/8, 192.0.2.1".into()),
+            ..raw()
+        };
+        assert!(!set.validate().unwrap().trusted_proxies.is_empty());
+        let bad = RawSettings {
+            trusted_proxies: Some("10.0.0.0/8, the-proxy".into()),
+            ..raw()
+        };
+        let message = bad.validate().unwrap_err().to_string();
+        assert!(
+            message.starts_with("PORCHLIGHT_TRUSTED_PROXIES: 'the-proxy' is neither"),
+            "{message}"
+        );
     }
 
     /// The environment and TOML files give numbers as numbers: they are read, and checked.

@@ -64,8 +64,8 @@ pub use sessions::{
     CounterRow, FailureCount, NewSession, Pruned, Session, SessionInfo, SessionKind,
 };
 pub use sign_in_defences::{
-    FailureSamples, FailureSummary, FailuresBy, HourlyFailures, NewSignInFailure, NoticedEvent,
-    SecurityEvent, SeenDevice, Sighting,
+    FailureSamples, FailureSummary, FailuresBy, HourlyFailures, HourlyRefusals, NewSignInFailure,
+    NoticedEvent, RefusedSignIn, SecurityEvent, SeenDevice, Sighting, TurnCounter, TurnOutcome,
 };
 pub use staff::{NewStaff, StaffAccount, StaffError};
 pub use staff_access::{MANY_RECORDS, is_unusual_hour};

@@ -3,7 +3,8 @@
 //! Times here are Unix seconds, compared the same way on both backends.
 
 use domain::{OrganizationId, StaffScope};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
+use jiff_sqlx::ToSqlx;
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -158,6 +159,47 @@ impl From<EventRow> for SecurityEvent {
 /// A time kept as Unix seconds (the newer tables' way, the same on both backends).
 pub(crate) fn from_seconds(seconds: i64) -> Timestamp {
     Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// A throttle counter as a sign-in's turn reads it: the failures of its window and the
+/// attempts being checked now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TurnCounter {
+    pub failures: u32,
+    /// Attempts that took their turn and are still being checked (turns older than the
+    /// staleness given to [`Database::turn_counter`] are left out).
+    pub pending: u32,
+    /// As stored, for the compare-and-swap of [`Database::take_turn`].
+    stored_pending: i64,
+    pub started_at: Timestamp,
+    /// The latest failure (the window's start when there was none).
+    pub last_at: Timestamp,
+}
+
+/// How a turn taken with [`Database::take_turn`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TurnOutcome {
+    /// The attempt failed: counted as a failure now.
+    Failed,
+    /// The attempt passed, or ended before it was known (it counts nothing).
+    Released,
+}
+
+/// Sign-in attempts refused per hour, for the security page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HourlyRefusals {
+    pub hour: Timestamp,
+    pub refused: u64,
+}
+
+/// A refused sign-in attempt: counted, and the open events about its address or its
+/// password kept current.
+pub struct RefusedSignIn<'a> {
+    pub organization: OrganizationId,
+    pub client_addr: &'a str,
+    /// The subject a password-spraying event about the password tried would have.
+    pub password_subject: Option<&'a str>,
+    pub now: Timestamp,
 }
 
 const EVENT_QUERY: &str = "SELECT e.id, e.kind, e.subject, e.opened_at, e.last_seen_at, \
@@ -486,6 +528,250 @@ impl Database {
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+}
+
+impl Database {
+    /// The counter of `bucket` as stored, with turns taken longer than `stale` ago left out
+    /// of its pending attempts (a process that stopped mid-check never ended them).
+    pub async fn turn_counter(
+        &self,
+        bucket: &str,
+        now: Timestamp,
+        stale: SignedDuration,
+    ) -> anyhow::Result<Option<TurnCounter>> {
+        type Row = (
+            i64,
+            i64,
+            jiff_sqlx::Timestamp,
+            Option<jiff_sqlx::Timestamp>,
+            Option<jiff_sqlx::Timestamp>,
+        );
+        let row: Option<Row> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT failures, pending, window_started_at, last_failure_at, pending_at \
+                 FROM throttle_counters WHERE bucket = $1",
+            )
+            .bind(bucket)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(failures, pending, started, last, pending_at)| {
+            let fresh = pending_at.is_some_and(|at| now.duration_since(at.to_jiff()) < stale);
+            TurnCounter {
+                failures: u32::try_from(failures).unwrap_or(u32::MAX),
+                pending: if fresh {
+                    u32::try_from(pending).unwrap_or(u32::MAX)
+                } else {
+                    0
+                },
+                stored_pending: pending,
+                started_at: started.to_jiff(),
+                last_at: last.unwrap_or(started).to_jiff(),
+            }
+        }))
+    }
+
+    /// Takes one turn in `bucket` if the counter is still as `seen`: one more pending attempt
+    /// (a window older than `window` starts over, stale pending attempts are dropped). A
+    /// compare-and-swap: of attempts that read the same counter, one takes its turn and the
+    /// others read again. `false`: the counter changed meanwhile.
+    pub async fn take_turn(
+        &self,
+        bucket: &str,
+        seen: Option<&TurnCounter>,
+        now: Timestamp,
+        window: SignedDuration,
+    ) -> anyhow::Result<bool> {
+        let changed = match seen {
+            None => dispatch!(&self.handle, |pool| {
+                sqlx::query(
+                    "INSERT INTO throttle_counters (bucket, failures, window_started_at, \
+                     pending, pending_at) VALUES ($1, 0, $2, 1, $2) \
+                     ON CONFLICT (bucket) DO NOTHING",
+                )
+                .bind(bucket)
+                .bind(now.to_sqlx())
+                .execute(pool)
+                .await?
+                .rows_affected()
+            }),
+            Some(row) => {
+                let restart = now.duration_since(row.started_at) >= window;
+                let (failures, started) = if restart {
+                    (0, now)
+                } else {
+                    (i64::from(row.failures), row.started_at)
+                };
+                dispatch!(&self.handle, |pool| {
+                    sqlx::query(
+                        "UPDATE throttle_counters SET failures = $2, window_started_at = $3, \
+                         pending = $4, pending_at = $5 WHERE bucket = $1 AND failures = $6 \
+                         AND pending = $7 AND window_started_at = $8",
+                    )
+                    .bind(bucket)
+                    .bind(failures)
+                    .bind(started.to_sqlx())
+                    .bind(i64::from(row.pending) + 1)
+                    .bind(now.to_sqlx())
+                    .bind(i64::from(row.failures))
+                    .bind(row.stored_pending)
+                    .bind(row.started_at.to_sqlx())
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
+                })
+            }
+        };
+        Ok(changed == 1)
+    }
+
+    /// Ends a turn taken with [`Database::take_turn`]: one pending attempt fewer, and a
+    /// failure more if it failed. One statement, so that endings at the same moment all count.
+    pub async fn end_turn(
+        &self,
+        bucket: &str,
+        outcome: TurnOutcome,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
+        const ONE_FEWER: &str = "pending = CASE WHEN throttle_counters.pending > 0 THEN throttle_counters.pending - 1 \
+             ELSE 0 END";
+        match outcome {
+            TurnOutcome::Failed => {
+                let sql = format!(
+                    "INSERT INTO throttle_counters (bucket, failures, window_started_at, \
+                     last_failure_at, pending) VALUES ($1, 1, $2, $2, 0) ON CONFLICT (bucket) \
+                     DO UPDATE SET failures = throttle_counters.failures + 1, \
+                     last_failure_at = excluded.last_failure_at, {ONE_FEWER}"
+                );
+                dispatch!(&self.handle, |pool| {
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(bucket)
+                        .bind(now.to_sqlx())
+                        .execute(pool)
+                        .await?;
+                });
+            }
+            TurnOutcome::Released => {
+                let sql = format!("UPDATE throttle_counters SET {ONE_FEWER} WHERE bucket = $1");
+                dispatch!(&self.handle, |pool| {
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(bucket)
+                        .execute(pool)
+                        .await?;
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts a sign-in attempt refused because it had to wait, and keeps the open events
+    /// about its address (credential stuffing) or its password (spraying) current.
+    pub async fn record_sign_in_refusal(&self, refused: &RefusedSignIn<'_>) -> anyhow::Result<()> {
+        let now = refused.now.as_second();
+        let hour = now - now.rem_euclid(3600);
+        let attempts: i64 = dispatch!(&self.handle, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO sign_in_refusals (organization_id, hour, client_addr, attempts) \
+                 VALUES ($1, $2, $3, 1) ON CONFLICT (organization_id, hour, client_addr) \
+                 DO UPDATE SET attempts = sign_in_refusals.attempts + 1 RETURNING attempts",
+            )
+            .bind(refused.organization.as_uuid())
+            .bind(hour)
+            .bind(refused.client_addr)
+            .fetch_one(pool)
+            .await?
+        });
+        if attempts == 1 {
+            // An address's first refusal of the hour tidies up what is older than a day.
+            dispatch!(&self.handle, |pool| {
+                sqlx::query("DELETE FROM sign_in_refusals WHERE hour < $1")
+                    .bind(hour - FAILURES_KEPT_SECONDS)
+                    .execute(pool)
+                    .await?;
+            });
+        }
+        dispatch!(&self.handle, |pool| {
+            sqlx::query(
+                "UPDATE security_events SET last_seen_at = $2 WHERE organization_id = $1 \
+                 AND resolved_at IS NULL AND last_seen_at < $2 \
+                 AND ((kind = 'credential-stuffing' AND subject = $3) \
+                 OR (kind = 'password-spraying' AND subject = $4))",
+            )
+            .bind(refused.organization.as_uuid())
+            .bind(now)
+            .bind(refused.client_addr)
+            .bind(refused.password_subject.unwrap_or(""))
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The organization's refused sign-in attempts per hour since `since`, oldest first;
+    /// hours without any are left out.
+    pub async fn hourly_sign_in_refusals(
+        &self,
+        scope: &StaffScope,
+        since: Timestamp,
+    ) -> anyhow::Result<Vec<HourlyRefusals>> {
+        let since = since.as_second();
+        let rows: Vec<(i64, i64)> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT hour, CAST(SUM(attempts) AS BIGINT) FROM sign_in_refusals \
+                 WHERE organization_id = $1 AND hour >= $2 GROUP BY hour ORDER BY hour",
+            )
+            .bind(scope.organization().as_uuid())
+            .bind(since - since.rem_euclid(3600))
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(hour, refused)| HourlyRefusals {
+                hour: from_seconds(hour),
+                refused: u64::try_from(refused).unwrap_or(0),
+            })
+            .collect())
+    }
+
+    /// The organization's refused sign-in attempts from one address since `since` (counted
+    /// by the hour: the hour `since` falls in counts whole).
+    pub async fn sign_in_refusals_from(
+        &self,
+        organization: OrganizationId,
+        client_addr: &str,
+        since: Timestamp,
+    ) -> anyhow::Result<u64> {
+        let since = since.as_second();
+        let (refused,): (Option<i64>,) = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT CAST(SUM(attempts) AS BIGINT) FROM sign_in_refusals \
+                 WHERE organization_id = $1 AND client_addr = $2 AND hour >= $3",
+            )
+            .bind(organization.as_uuid())
+            .bind(client_addr)
+            .bind(since - since.rem_euclid(3600))
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(refused.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
+    }
+
+    /// The address and request id each audit row of `action` was recorded with, oldest
+    /// first: what an investigator reads to trace a request.
+    pub async fn audit_origins(
+        &self,
+        action: &str,
+    ) -> anyhow::Result<Vec<(Option<String>, Option<String>)>> {
+        Ok(dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT client_addr, request_id FROM audit_log WHERE action = $1 ORDER BY seq",
+            )
+            .bind(action)
+            .fetch_all(pool)
+            .await?
+        }))
     }
 }
 

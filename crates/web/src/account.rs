@@ -254,7 +254,7 @@ pub async fn confirm(
         Ok(Err(Refused::WrongCredentials)) => {
             return confirm_page(&state, next, Some(t("confirm-wrong"))).await;
         }
-        Err(error) => {
+        Ok(Err(Refused::Unavailable(error))) | Err(error) => {
             tracing::error!(error = %error, "could not check the password again");
             return server_error();
         }

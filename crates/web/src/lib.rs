@@ -21,6 +21,7 @@ mod passkeys;
 pub mod passwords;
 mod patient;
 mod policy;
+mod proxies;
 mod record_access;
 mod recovery;
 mod reset_code;
@@ -37,6 +38,9 @@ mod terms_admin;
 mod terms_step;
 mod terms_text;
 pub mod two_step;
+
+/// The proxies whose forwarding headers are believed (`PORCHLIGHT_TRUSTED_PROXIES`).
+pub use proxies::TrustedProxies;
 
 /// A QR code as a data URL (tests compare the printed letter's with the address it must hold).
 pub use pages::qr_data_url;
@@ -87,6 +91,8 @@ pub struct WebSettings {
     /// The portal as a WebAuthn relying party, made on first use (`None`: its address does
     /// not allow passkeys). Left empty when built.
     pub webauthn: std::sync::OnceLock<Option<webauthn_rs::Webauthn>>,
+    /// Proxies whose `Forwarded` / `X-Forwarded-For` and `X-Request-Id` are believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl WebSettings {
@@ -218,6 +224,7 @@ page_routes! {
 pub fn router(state: AppState) -> Router {
     let https = state.settings.served_over_https();
     let own_origin = csrf::origin_of(&state.settings.base_url);
+    let proxies = Arc::new(state.settings.trusted_proxies.clone());
     page_routes()
         .merge(api::router())
         .fallback(api::fallback)
@@ -225,6 +232,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
+                // First: who the client is, and whether its request id is kept.
+                .layer(axum::middleware::from_fn(move |req, next| {
+                    proxies::identify_client(proxies.clone(), REQUEST_ID, req, next)
+                }))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()

@@ -159,6 +159,7 @@ pub(crate) async fn sign_patient_in(
     let weighed = throttle.weigh(state, now, stored, usable, password).await;
     let account = match (weighed, account) {
         (Ok(()), Some(account)) => account,
+        (Err(Refused::Unavailable(error)), _) => return Err(SignInRefusal::Failed(error)),
         (Err(Refused::Throttled(wait)), _) => {
             return Err(SignInRefusal::Throttled(format!(
                 "{} {}",

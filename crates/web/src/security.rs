@@ -14,7 +14,7 @@ use axum::{
 use domain::Role;
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use serde::Deserialize;
-use storage::{HourlyFailures, LockedAccount, SecurityEvent};
+use storage::{HourlyFailures, HourlyRefusals, LockedAccount, SecurityEvent};
 use uuid::Uuid;
 
 use crate::{
@@ -22,7 +22,7 @@ use crate::{
     identity::invalid,
     pages::{Practice, no_store, render, server_error},
     session::StaffUser,
-    sign_in::{ACCOUNT_WINDOW, account_wait},
+    sign_in::{ACCOUNT_WINDOW, ADDRESS_WINDOW, account_wait, address_bucket_prefix, address_wait},
     staff::request_origin,
 };
 
@@ -89,18 +89,20 @@ fn evidence_label(key: &str) -> &str {
         "staff" => "Staff member",
         "records_opened" => "Charts opened",
         "usual_hours" => "Usual hours",
+        "refused" => "Attempts refused while waiting (since opened)",
         other => other,
     }
 }
 
 /// The order evidence is shown in: what happened, then who and where, then when.
-const EVIDENCE_ORDER: [&str; 19] = [
+const EVIDENCE_ORDER: [&str; 20] = [
     "staff",
     "records_opened",
     "usual_hours",
     "surface",
     "period_minutes",
     "failures",
+    "refused",
     "accounts",
     "addresses",
     "first_at",
@@ -169,26 +171,47 @@ fn when(at: Timestamp, zone: &TimeZone) -> String {
 struct Hour {
     label: String,
     failures: u64,
+    /// Attempts refused because they had to wait: a bot kept waiting keeps trying.
+    refused: u64,
     /// The bar's width, in percent of the busiest hour.
     width: u64,
     spike: bool,
 }
 
-/// The last day's failures per hour, oldest first, hours without failures included; an hour
-/// is a spike when it has at least [`SPIKE_MIN`] failures and three times the day's average.
-fn hours(counts: &[HourlyFailures], now: Timestamp, zone: &TimeZone) -> Vec<Hour> {
+/// The last day's failed and refused sign-ins per hour, oldest first, quiet hours included;
+/// an hour is a spike when its attempts (failed and refused) are at least [`SPIKE_MIN`] and
+/// three times the day's average.
+fn hours(
+    counts: &[HourlyFailures],
+    refusals: &[HourlyRefusals],
+    now: Timestamp,
+    zone: &TimeZone,
+) -> Vec<Hour> {
     let this_hour = now.as_second() - now.as_second().rem_euclid(3600);
-    let total: u64 = counts.iter().map(|c| c.failures).sum();
-    let busiest = counts.iter().map(|c| c.failures).max().unwrap_or(0).max(1);
+    let in_hour = |start: i64| {
+        let failures = counts
+            .iter()
+            .find(|c| c.hour.as_second() == start)
+            .map_or(0, |c| c.failures);
+        let refused = refusals
+            .iter()
+            .find(|r| r.hour.as_second() == start)
+            .map_or(0, |r| r.refused);
+        (failures, refused)
+    };
+    let day: Vec<(u64, u64)> = (0..24)
+        .rev()
+        .map(|back| in_hour(this_hour - back * 3600))
+        .collect();
+    let total: u64 = day.iter().map(|(f, r)| f + r).sum();
+    let busiest = day.iter().map(|(f, r)| f + r).max().unwrap_or(0).max(1);
     (0..24)
         .rev()
-        .map(|back| {
+        .zip(day)
+        .map(|(back, (failures, refused))| {
             let start = this_hour - back * 3600;
-            let failures = counts
-                .iter()
-                .find(|c| c.hour.as_second() == start)
-                .map_or(0, |c| c.failures);
-            let average_of_others = (total - failures) / 23;
+            let attempts = failures + refused;
+            let average_of_others = (total - attempts) / 23;
             Hour {
                 label: Timestamp::from_second(start)
                     .map(|t| {
@@ -197,8 +220,9 @@ fn hours(counts: &[HourlyFailures], now: Timestamp, zone: &TimeZone) -> Vec<Hour
                     })
                     .unwrap_or_default(),
                 failures,
-                width: failures * 100 / busiest,
-                spike: failures >= SPIKE_MIN && failures >= 3 * average_of_others.max(1),
+                refused,
+                width: attempts * 100 / busiest,
+                spike: attempts >= SPIKE_MIN && attempts >= 3 * average_of_others.max(1),
             }
         })
         .collect()
@@ -208,6 +232,14 @@ fn hours(counts: &[HourlyFailures], now: Timestamp, zone: &TimeZone) -> Vec<Hour
 struct Waiting {
     who: &'static str,
     username: String,
+    failures: u32,
+    wait: String,
+}
+
+/// A client address whose sign-ins wait after failures.
+struct WaitingAddress {
+    surface: &'static str,
+    address: String,
     failures: u32,
     wait: String,
 }
@@ -226,8 +258,10 @@ struct SecurityPage {
     hours: Vec<Hour>,
     spikes: usize,
     failures_today: u64,
+    refused_today: u64,
     locked: Vec<LockedAccount>,
     waiting: Vec<Waiting>,
+    waiting_addresses: Vec<WaitingAddress>,
     done: bool,
     /// The practice's time zone, for the times shown.
     zone: TimeZone,
@@ -288,8 +322,12 @@ async fn security_page(
         .db
         .hourly_sign_in_failures(scope, now - LOOK_BACK)
         .await?;
+    let refusals = state
+        .db
+        .hourly_sign_in_refusals(scope, now - LOOK_BACK)
+        .await?;
     let zone = crate::pages::practice_zone(state, scope.organization()).await;
-    let hours = hours(&counts, now, &zone);
+    let hours = hours(&counts, &refusals, now, &zone);
     let locked = state.db.locked_patient_accounts(scope, origin).await?;
     let organization = state
         .db
@@ -298,7 +336,29 @@ async fn security_page(
         .into_iter()
         .find(|o| o.id == scope.organization());
     let mut waiting = Vec::new();
+    let mut waiting_addresses = Vec::new();
     if let Some(organization) = organization {
+        for (surface, label) in [
+            ("patient-sign-in", "Patient sign-in"),
+            ("staff-sign-in", "Staff sign-in"),
+        ] {
+            let prefix = address_bucket_prefix(surface, &organization.slug);
+            for (bucket, count) in state
+                .db
+                .failure_counts_under(&prefix, now, ADDRESS_WINDOW)
+                .await?
+            {
+                let Some(wait) = address_wait(count, now) else {
+                    continue;
+                };
+                waiting_addresses.push(WaitingAddress {
+                    surface: label,
+                    address: bucket[prefix.len()..].to_owned(),
+                    failures: count.failures,
+                    wait: format!("{} min", (wait.as_secs() + 59) / 60),
+                });
+            }
+        }
         for (who, surface) in [("Patient", "patient-sign-in"), ("Staff", "staff-sign-in")] {
             let prefix = format!("{surface}:{}:", organization.slug);
             for (bucket, count) in state
@@ -330,9 +390,11 @@ async fn security_page(
         resolved,
         spikes: hours.iter().filter(|h| h.spike).count(),
         failures_today: hours.iter().map(|h| h.failures).sum(),
+        refused_today: hours.iter().map(|h| h.refused).sum(),
         hours,
         locked,
         waiting,
+        waiting_addresses,
         done,
         zone,
     });
@@ -387,6 +449,24 @@ async fn event_page(
             return server_error();
         }
     };
+    let mut evidence = evidence_rows(&event.evidence);
+    if event.kind == "credential-stuffing" {
+        // Attempts that had to wait are counted apart from the failures: the event shows both.
+        match state
+            .db
+            .sign_in_refusals_from(user.scope.organization(), &event.subject, event.opened_at)
+            .await
+        {
+            Ok(refused) => evidence.insert(
+                evidence.len().min(3),
+                (evidence_label("refused").to_owned(), refused.to_string()),
+            ),
+            Err(error) => {
+                tracing::error!(error = %error, "could not count refused sign-ins");
+                return server_error();
+            }
+        }
+    }
     let practice = Practice::of(state).await;
     let zone = crate::pages::practice_zone(state, user.scope.organization()).await;
     let when = |at| when(at, &zone);
@@ -398,7 +478,7 @@ async fn event_page(
         staff_is_admin: user.account.role == Role::Administrator,
         staff_mailbox: crate::mailbox::in_menu(state, user),
         kind: kind_label(&event.kind).to_owned(),
-        evidence: evidence_rows(&event.evidence),
+        evidence,
         opened: when(event.opened_at),
         last_seen: when(event.last_seen_at),
         resolved: event.resolved_at.map(|at| {
@@ -484,14 +564,14 @@ mod tests {
     fn a_spike_stands_well_above_the_day_and_quiet_hours_are_shown_as_zero() {
         let now: Timestamp = "2026-11-25T10:30:00Z".parse().unwrap();
         let counts = [hour(now, 5, 3), hour(now, 2, 40), hour(now, 0, 4)];
-        let day = hours(&counts, now, &TimeZone::UTC);
+        let day = hours(&counts, &[], now, &TimeZone::UTC);
         assert_eq!(day.len(), 24);
         assert_eq!(day[23].label, "11/25 10:00");
         // On the practice's clock.
         let new_york = TimeZone::get("America/New_York").unwrap();
-        assert_eq!(hours(&counts, now, &new_york)[23].label, "11/25 05:00");
+        assert_eq!(hours(&counts, &[], now, &new_york)[23].label, "11/25 05:00");
         let kolkata = TimeZone::get("Asia/Kolkata").unwrap();
-        assert_eq!(hours(&counts, now, &kolkata)[23].label, "11/25 15:30");
+        assert_eq!(hours(&counts, &[], now, &kolkata)[23].label, "11/25 15:30");
         assert_eq!(when(now, &new_york), "11/25/2026 05:30 EST");
         assert_eq!(
             day.iter().map(|h| h.failures).sum::<u64>(),
@@ -503,7 +583,20 @@ mod tests {
         assert_eq!(day[21].width, 100);
         // A steady day is no spike, however busy.
         let steady: Vec<_> = (0..24).map(|back| hour(now, back, 25)).collect();
-        assert!(hours(&steady, now, &TimeZone::UTC).iter().all(|h| !h.spike));
+        assert!(
+            hours(&steady, &[], now, &TimeZone::UTC)
+                .iter()
+                .all(|h| !h.spike)
+        );
+        // Attempts refused while waiting count toward a spike: a bot kept waiting is an attack.
+        let refused = [HourlyRefusals {
+            hour: hour(now, 1, 0).hour,
+            refused: 500,
+        }];
+        let day = hours(&counts, &refused, now, &TimeZone::UTC);
+        assert_eq!((day[22].failures, day[22].refused), (0, 500));
+        assert!(day[22].spike && !day[21].spike, "40 is small beside 500");
+        assert_eq!(day[22].width, 100);
     }
 
     #[test]

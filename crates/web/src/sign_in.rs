@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use secrecy::SecretString;
 use storage::{
     Database, FailureCount, FailuresBy, NewSession, NewSignInFailure, NoticedEvent, Organization,
-    SeenDevice, SessionKind, Sighting,
+    RefusedSignIn, SeenDevice, SessionKind, Sighting, TurnOutcome,
 };
 use uuid::Uuid;
 
@@ -101,13 +101,19 @@ pub(crate) async fn count_code_failure(db: &Database, bucket: &str, now: Timesta
     }
 }
 
-/// Failures from one address, whatever the account.
+/// Failures from one address, whatever the account (per sign-in surface and practice).
 const ADDRESS: Limit = Limit {
     free: 30,
     window: SignedDuration::from_hours(1),
     first: SignedDuration::from_mins(1),
     longest: SignedDuration::from_mins(30),
 };
+/// How long an address with these failures makes its next sign-in wait, for the security page.
+pub(crate) fn address_wait(count: FailureCount, now: Timestamp) -> Option<SignedDuration> {
+    ADDRESS.remaining(Some(count), now)
+}
+/// The period address failures are counted over.
+pub(crate) const ADDRESS_WINDOW: SignedDuration = ADDRESS.window;
 /// The period the credential-stuffing detectors look back over.
 const DETECTION_WINDOW: SignedDuration = SignedDuration::from_hours(1);
 /// Accounts failing from one address within the period: credential stuffing.
@@ -115,10 +121,25 @@ const STUFFING_ACCOUNTS: u64 = 10;
 /// Accounts failing with one password within the period: password spraying. Sign-ins with
 /// that password then wait, even where it is right, until it has rested for the period.
 const SPRAYED_ACCOUNTS: u64 = 5;
+/// The longest an attempt waits for the attempts being checked ahead of it: they end within a
+/// hash or two, but under load newer attempts may take the turns freed first. Within the
+/// 30 seconds a request may take.
+const TURN_PATIENCE: std::time::Duration = std::time::Duration::from_secs(25);
+/// How often a waiting attempt looks again, at the most: short, so that attempts waiting for
+/// a turn are not outrun by newer ones.
+const TURN_POLL: std::time::Duration = std::time::Duration::from_millis(40);
+/// Turns taken longer ago than this are not counted as being checked: requests end within
+/// 30 seconds, so such a turn was left by a process that stopped mid-check.
+const STALE_TURN: SignedDuration = SignedDuration::from_secs(60);
 
 /// One answer for a wrong username and a wrong password alike.
 pub(crate) fn wrong_credentials() -> String {
     crate::i18n::t("wrong-credentials")
+}
+
+/// The prefix of the address counters of one surface and practice, for the security page.
+pub(crate) fn address_bucket_prefix(surface: &str, organization_slug: &str) -> String {
+    format!("sign-in-address:{surface}:{organization_slug}:")
 }
 
 /// The counters one sign-in attempt is weighed against: its account (or the known device it
@@ -131,8 +152,113 @@ pub(crate) struct Throttle {
     client: IpAddr,
     account_bucket: String,
     address_bucket: String,
-    /// The attempt comes from a device that has signed in to the account before.
+    /// The attempt comes from a device that has signed in to the account before: guessing
+    /// from its address, or with its password, elsewhere does not hold it back.
     known_device: bool,
+}
+
+/// What one counter makes of an attempt.
+#[derive(Clone, Copy)]
+enum Rule<'a> {
+    /// Growing waits after failures.
+    Limit(&'static Limit),
+    /// A password failing on many accounts waits until it has rested.
+    Sprayed {
+        organization: OrganizationId,
+        key: &'a str,
+    },
+}
+
+impl Rule<'_> {
+    fn window(self) -> SignedDuration {
+        match self {
+            Rule::Limit(limit) => limit.window,
+            Rule::Sprayed { .. } => DETECTION_WINDOW,
+        }
+    }
+
+    /// Whether failures plus pending attempts fill the limit, and how long the failures
+    /// alone make an attempt wait.
+    async fn weigh(
+        self,
+        db: &Database,
+        current: Option<FailureCount>,
+        pending: u32,
+        now: Timestamp,
+    ) -> anyhow::Result<(Option<SignedDuration>, bool)> {
+        Ok(match self {
+            Rule::Limit(limit) => {
+                let failures = current.map_or(0, |c| c.failures);
+                (
+                    limit.remaining(current, now),
+                    failures.saturating_add(pending) >= limit.free,
+                )
+            }
+            Rule::Sprayed { organization, key } => {
+                let sprayed = db
+                    .sign_in_failures(
+                        organization,
+                        FailuresBy::PasswordKey(key),
+                        now - DETECTION_WINDOW,
+                    )
+                    .await?;
+                let wait = sprayed
+                    .last_at
+                    .filter(|_| sprayed.accounts >= SPRAYED_ACCOUNTS)
+                    .map(|last| (last + DETECTION_WINDOW).duration_since(now))
+                    .filter(|wait| wait.is_positive());
+                (
+                    wait,
+                    sprayed.accounts + u64::from(pending) >= SPRAYED_ACCOUNTS,
+                )
+            }
+        })
+    }
+}
+
+/// The turns an attempt took, ended when its outcome is known; an attempt dropped before
+/// (its client went away, or it timed out) ends them as counting nothing.
+struct Turns {
+    db: Database,
+    /// Each counter's bucket, and whether a failure counts in it.
+    taken: Vec<(String, bool)>,
+}
+
+impl Turns {
+    async fn end(mut self, failed: bool, now: Timestamp) {
+        for (bucket, counts_failures) in std::mem::take(&mut self.taken) {
+            let outcome = if failed && counts_failures {
+                TurnOutcome::Failed
+            } else {
+                TurnOutcome::Released
+            };
+            if let Err(error) = self.db.end_turn(&bucket, outcome, now).await {
+                tracing::error!(error = %error, "could not end a sign-in turn");
+            }
+        }
+    }
+}
+
+impl Drop for Turns {
+    fn drop(&mut self) {
+        let taken = std::mem::take(&mut self.taken);
+        if taken.is_empty() {
+            return;
+        }
+        let db = self.db.clone();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                for (bucket, _) in taken {
+                    if let Err(error) = db
+                        .end_turn(&bucket, TurnOutcome::Released, Timestamp::now())
+                        .await
+                    {
+                        tracing::error!(error = %error, "could not end a sign-in turn");
+                    }
+                }
+            });
+        }
+    }
 }
 
 impl Throttle {
@@ -143,23 +269,28 @@ impl Throttle {
         client: IpAddr,
     ) -> Self {
         let username = username.unwrap_or("-").to_owned();
+        let slug = organization.map_or("-", |o| o.slug.as_str());
         Self {
             surface,
             organization: organization.map(|o| o.id),
-            account_bucket: format!(
-                "{surface}:{}:{username}",
-                organization.map_or("-", |o| o.slug.as_str()),
-            ),
+            account_bucket: format!("{surface}:{slug}:{username}"),
             username,
             client,
-            address_bucket: format!("sign-in-address:{}", address_key(client)),
+            // Per surface and practice: guessing at patients' passwords does not hold staff
+            // back, and each practice's security page sees its own.
+            address_bucket: format!(
+                "{}{}",
+                address_bucket_prefix(surface, slug),
+                address_key(client)
+            ),
             known_device: false,
         }
     }
 
     /// Counts this attempt apart from strangers' when it comes from a device that has signed
     /// in to the account before: someone guessing at the account, or spraying its password at
-    /// many accounts, elsewhere does not hold its owner back.
+    /// many accounts, or guessing from the same address (behind the same proxy or network),
+    /// does not hold its owner back.
     pub(crate) async fn on_device(
         mut self,
         state: &AppState,
@@ -183,89 +314,48 @@ impl Throttle {
         self
     }
 
-    /// Takes this attempt's turn on the account's counter, or says how long it must wait.
-    /// The attempt is counted before the password is checked (a right one clears the count
-    /// again), with a compare-and-swap on the count just read: attempts sent at the same
-    /// moment see each other, so a burst at the end of a wait gets one try, not one each.
-    /// When the counters cannot be read, it waits.
-    async fn take_turn(
+    /// Takes this attempt's turn on each of its counters (the account's or the known
+    /// device's; a stranger's address and password too), or says how long it must wait.
+    /// A turn is taken before the password is checked, with a compare-and-swap on the
+    /// counter just read, and stays pending until the outcome is known: attempts sent at the
+    /// same moment see each other, so a burst gets the turns left, not one each. Attempts
+    /// being checked are not failures, though: one that only they hold back waits for them
+    /// to end (a right password elsewhere clears the way), and losing a compare-and-swap
+    /// just means reading again. Storage errors are errors, never a wait.
+    async fn take_turns(
         &self,
         db: &Database,
-        now: Timestamp,
         password_key: Option<&str>,
-    ) -> Result<(), SignedDuration> {
-        let unreadable = |error: anyhow::Error| {
-            tracing::error!(error = %error, "could not read the sign-in counters");
-            SignedDuration::from_mins(1)
+    ) -> anyhow::Result<Result<Turns, SignedDuration>> {
+        let mut turns = Turns {
+            db: db.clone(),
+            taken: Vec::new(),
         };
-        for _ in 0..5 {
-            let seen = db
-                .throttle_counter(&self.account_bucket)
-                .await
-                .map_err(unreadable)?;
-            let account = seen.filter(|c| now.duration_since(c.started_at) < ACCOUNT.window);
-            let account = account.map(|c| FailureCount {
-                failures: c.failures,
-                last_at: c.last_at,
-            });
-            let others = self
-                .other_waits(db, now, password_key)
-                .await
-                .map_err(unreadable)?;
-            if let Some(wait) = [ACCOUNT.remaining(account, now), others]
-                .into_iter()
-                .flatten()
-                .max()
-            {
-                return Err(wait);
-            }
-            if db
-                .take_attempt(&self.account_bucket, seen.as_ref(), now, ACCOUNT.window)
-                .await
-                .map_err(unreadable)?
-            {
-                return Ok(());
-            }
-            // Another attempt took its turn between the read and the write: read again.
-        }
-        Err(ACCOUNT.first)
-    }
-
-    /// The waits besides the account's: the client address's, and a sprayed password's.
-    async fn other_waits(
-        &self,
-        db: &Database,
-        now: Timestamp,
-        password_key: Option<&str>,
-    ) -> anyhow::Result<Option<SignedDuration>> {
-        let address = db
-            .failure_count(&self.address_bucket, now, ADDRESS.window)
-            .await?;
-        let mut wait = ADDRESS.remaining(address, now);
-        if let (Some(organization), Some(key), false) =
-            (self.organization, password_key, self.known_device)
-        {
-            let sprayed = db
-                .sign_in_failures(
-                    organization,
-                    FailuresBy::PasswordKey(key),
-                    now - DETECTION_WINDOW,
-                )
-                .await?;
-            if sprayed.accounts >= SPRAYED_ACCOUNTS
-                && let Some(last) = sprayed.last_at
-            {
-                let rested = (last + DETECTION_WINDOW).duration_since(now);
-                wait = wait.max(Some(rested));
+        let mut counters = vec![(self.account_bucket.clone(), Rule::Limit(&ACCOUNT), true)];
+        if !self.known_device {
+            counters.push((self.address_bucket.clone(), Rule::Limit(&ADDRESS), true));
+            if let (Some(organization), Some(key)) = (self.organization, password_key) {
+                counters.push((
+                    format!("sign-in-password:{}:{key}", organization.as_uuid()),
+                    Rule::Sprayed { organization, key },
+                    false,
+                ));
             }
         }
-        Ok(wait)
+        for (bucket, rule, counts_failures) in counters {
+            if let Err(wait) = take_turn(db, &bucket, rule).await? {
+                return Ok(Err(wait));
+            }
+            turns.taken.push((bucket, counts_failures));
+        }
+        Ok(Ok(turns))
     }
 
     /// Weighs one attempt against the stored hash (`None`: no such account) and the counters.
     /// It always costs one Argon2id computation, whether or not the account exists, can sign
-    /// in, or must wait, so that no answer or timing tells them apart. A wrong attempt stays
-    /// counted (and is looked at for credential stuffing); a right one clears its counter.
+    /// in, or must wait, so that no answer or timing tells them apart. A wrong attempt is
+    /// counted (and looked at for credential stuffing); a right one clears its account's
+    /// counter; one that must wait is counted for the security page.
     pub(crate) async fn weigh(
         &self,
         state: &AppState,
@@ -277,36 +367,37 @@ impl Throttle {
         let password_key = self
             .organization
             .map(|_| state.key.keyed_hash("sign-in-password", &password));
-        let turn = self
-            .take_turn(&state.db, now, password_key.as_deref())
-            .await;
+        let turns = self.take_turns(&state.db, password_key.as_deref()).await;
         let verified = state
             .hasher
             .verify_or_dummy(SecretString::from(password), stored_hash)
             .await
             .unwrap_or(false);
-        if let Err(wait) = turn {
-            return Err(Refused::Throttled(wait));
-        }
+        let turns = match turns {
+            Ok(Ok(turns)) => turns,
+            Ok(Err(wait)) => {
+                self.count_refusal(&state.db, now, password_key.as_deref())
+                    .await;
+                return Err(Refused::Throttled(wait));
+            }
+            Err(error) => return Err(Refused::Unavailable(error)),
+        };
         if !(verified && usable) {
+            // The evidence first: a turn ended before its failure is kept would let the
+            // spraying limit miss it.
             self.count_failure(state, now, password_key.as_deref())
                 .await;
+            turns.end(true, now).await;
             return Err(Refused::WrongCredentials);
         }
+        turns.end(false, now).await;
         self.clear(&state.db).await;
         Ok(())
     }
 
-    /// Counts a wrong attempt against the client address and keeps it as evidence (the
-    /// account's counter took it already, in [`Throttle::take_turn`]).
+    /// Keeps a wrong attempt as evidence, and looks for credential stuffing (the counters
+    /// take it when its turns end).
     async fn count_failure(&self, state: &AppState, now: Timestamp, password_key: Option<&str>) {
-        if let Err(error) = state
-            .db
-            .record_failure(&self.address_bucket, now, ADDRESS.window)
-            .await
-        {
-            tracing::error!(error = %error, "could not count a failed sign-in");
-        }
         let (Some(organization), Some(password_key)) = (self.organization, password_key) else {
             return;
         };
@@ -328,6 +419,25 @@ impl Throttle {
         }
     }
 
+    /// Counts an attempt that had to wait, for the security page, keeping the events about
+    /// its address and password current.
+    async fn count_refusal(&self, db: &Database, now: Timestamp, password_key: Option<&str>) {
+        let Some(organization) = self.organization else {
+            return;
+        };
+        let client = address_key(self.client);
+        let password_subject = password_key.map(sprayed_subject);
+        let refused = RefusedSignIn {
+            organization,
+            client_addr: &client,
+            password_subject: password_subject.as_deref(),
+            now,
+        };
+        if let Err(error) = db.record_sign_in_refusal(&refused).await {
+            tracing::error!(error = %error, "could not count a refused sign-in");
+        }
+    }
+
     /// Forgets the failures counted against the account, or the known device (a right
     /// password, or a reset).
     pub(crate) async fn clear(&self, db: &Database) {
@@ -335,6 +445,56 @@ impl Throttle {
             tracing::warn!(error = %error, "could not clear the sign-in counter");
         }
     }
+}
+
+/// Takes one turn on the counter `bucket`, or says how long the attempt must wait. See
+/// [`Throttle::take_turns`].
+async fn take_turn(
+    db: &Database,
+    bucket: &str,
+    rule: Rule<'_>,
+) -> anyhow::Result<Result<(), SignedDuration>> {
+    let patience = tokio::time::Instant::now() + TURN_PATIENCE;
+    let mut pause = std::time::Duration::from_millis(5);
+    loop {
+        let now = Timestamp::now();
+        let seen = db.turn_counter(bucket, now, STALE_TURN).await?;
+        let current = seen
+            .filter(|c| now.duration_since(c.started_at) < rule.window())
+            .map(|c| FailureCount {
+                failures: c.failures,
+                last_at: c.last_at,
+            });
+        let pending = seen.map_or(0, |c| c.pending);
+        let (wait, full) = rule.weigh(db, current, pending, now).await?;
+        if let Some(wait) = wait {
+            return Ok(Err(wait));
+        }
+        if full && pending > 0 {
+            // Attempts being checked fill the limit: their outcome decides this one's.
+            if tokio::time::Instant::now() + pause > patience {
+                tracing::warn!("gave up waiting for sign-in attempts in flight");
+                return Ok(Err(ACCOUNT.first));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(TURN_POLL);
+            continue;
+        }
+        if db
+            .take_turn(bucket, seen.as_ref(), now, rule.window())
+            .await?
+        {
+            return Ok(Ok(()));
+        }
+        // Another attempt took its turn between the read and the write: read again.
+        tokio::task::yield_now().await;
+    }
+}
+
+/// The subject of the password-spraying event about the password with this key: the key
+/// stays out of sight; a prefix names the event.
+fn sprayed_subject(key: &str) -> String {
+    format!("password {}", &key[..12.min(key.len())])
 }
 
 /// Someone signed in typing their password again before changing how they sign in.
@@ -445,10 +605,9 @@ async fn detect_patterns(db: &Database, failure: &NewSignInFailure<'_>) -> anyho
             "accounts_tried": samples.accounts,
             "from_addresses": samples.addresses,
         });
-        // The password key stays out of sight: the subject names the event, not the password.
         let subject = match by {
             FailuresBy::Address(address) => address.to_owned(),
-            FailuresBy::PasswordKey(key) => format!("password {}", &key[..12.min(key.len())]),
+            FailuresBy::PasswordKey(key) => sprayed_subject(key),
         };
         db.notice_security_event(&NoticedEvent {
             organization: failure.organization,
@@ -469,6 +628,9 @@ pub(crate) enum Refused {
     Throttled(SignedDuration),
     /// Wrong password, unknown username, or an account that cannot sign in: one answer.
     WrongCredentials,
+    /// The counters could not be read or written (the database is down, its disk full):
+    /// nothing is known about the password, so nothing is said about it.
+    Unavailable(anyhow::Error),
 }
 
 /// What staff and patient sign-in forms send.

@@ -109,6 +109,10 @@ pub async fn sign_in(
         account,
     ) {
         (Ok(()), Some(account)) => account,
+        (Err(Refused::Unavailable(error)), _) => {
+            tracing::error!(error = %error, "could not weigh a staff sign-in");
+            return crate::pages::server_error();
+        }
         (refused, _) => {
             let message = match refused {
                 Err(Refused::Throttled(wait)) => format!(

@@ -217,7 +217,7 @@ pub async fn confirm(
             let message = "That password is not right. Try again.".to_owned();
             return confirm_page(&state, &user, next, Some(message)).await;
         }
-        Err(error) => {
+        Ok(Err(Refused::Unavailable(error))) | Err(error) => {
             tracing::error!(error = %error, "could not check the password again");
             return server_error();
         }

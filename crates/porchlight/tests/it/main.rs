@@ -31,6 +31,7 @@ mod review;
 mod security;
 mod self_enrollment;
 mod session_limits;
+mod sign_in_limits;
 mod spanish;
 mod staff;
 mod terms;
