@@ -1,8 +1,10 @@
 //! `cargo xtask test`: the README's test command. It sets up what the suite needs (npm's
 //! tools), finds what is optional (Chromium, PostgreSQL, the shared Synthea data), runs
 //! `cargo test --workspace` with what it found, and ends with a plain summary: what was
-//! skipped and why, then `tests: N passed, N failed, N skipped`. Its exit code is cargo's.
+//! skipped and why, then `tests: N passed, N failed, N skipped`. Its exit code is cargo's,
+//! or 1 when the API contract run after the tests (`contract`) failed.
 
+mod contract;
 mod setup;
 mod summary;
 
@@ -12,6 +14,7 @@ use std::{
     process::{Command, ExitCode, Stdio},
 };
 
+use contract::Outcome;
 use setup::{Plan, say};
 use summary::Summary;
 
@@ -65,6 +68,11 @@ fn test(args: &[String]) -> ExitCode {
         say(skipped);
     }
 
+    let skip_contract = contract::reason_to_skip(args);
+    if let Some(reason) = &skip_contract {
+        say(reason);
+    }
+
     let (code, summary) = match run_cargo_test(&root, &plan, args) {
         Ok(outcome) => outcome,
         Err(error) => {
@@ -72,7 +80,15 @@ fn test(args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    print_summary(&plan, &summary, code);
+    let contract = match skip_contract {
+        Some(reason) => Outcome::Skipped(reason),
+        None => contract::run(&root, &variables_of_cargo_run()),
+    };
+    print_summary(&plan, &summary, code, &contract);
+    let code = match (code, &contract) {
+        (0, Outcome::Failed(_)) => 1,
+        (code, _) => code,
+    };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
@@ -160,7 +176,7 @@ fn variables_of_cargo_run() -> Vec<std::ffi::OsString> {
         .collect()
 }
 
-fn print_summary(plan: &Plan, summary: &Summary, code: i32) {
+fn print_summary(plan: &Plan, summary: &Summary, code: i32, contract: &Outcome) {
     println!();
     println!("== summary");
     if summary.binaries == 0 {
@@ -172,11 +188,22 @@ fn print_summary(plan: &Plan, summary: &Summary, code: i32) {
             println!("  {name}");
         }
     }
-    if !plan.skipped.is_empty() {
+    if !plan.skipped.is_empty() || matches!(contract, Outcome::Skipped(_)) {
         println!("not set up on this machine:");
         for skipped in &plan.skipped {
             println!("  {skipped}");
         }
+        if let Outcome::Skipped(reason) = contract {
+            println!("  {reason}");
+        }
+    }
+    match contract {
+        Outcome::Passed => println!(
+            "API contract: passed (valid OpenAPI document; schemathesis found no 5xx and no \
+             answer outside the document, anonymously, as a patient and as staff)"
+        ),
+        Outcome::Failed(why) => println!("API contract: FAILED ({why})"),
+        Outcome::Skipped(_) => {}
     }
     if !summary.ignored_because.is_empty() {
         println!("skipped tests, by reason:");
