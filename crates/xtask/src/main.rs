@@ -20,16 +20,22 @@ use summary::Summary;
 
 const USAGE: &str = "\
 usage: cargo xtask test [ARGS...]
+       cargo xtask contract
 
 Sets up what the tests need, runs `cargo test --workspace --no-fail-fast ARGS...`, and
 summarises. Examples:
   cargo xtask test
-  cargo xtask test -- enrollment::        (only tests whose names contain enrollment::)";
+  cargo xtask test -- enrollment::        (only tests whose names contain enrollment::)
+
+`contract` runs only the API contract check that follows the whole suite: the OpenAPI
+document validated, then schemathesis against a demo portal (needs python3 with
+schemathesis and openapi-spec-validator).";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("test") => test(&args.collect::<Vec<_>>()),
+        Some("contract") => contract_only(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -90,6 +96,28 @@ fn test(args: &[String]) -> ExitCode {
         (code, _) => code,
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// `cargo xtask contract`: the API contract check alone.
+fn contract_only() -> ExitCode {
+    let outcome = match contract::reason_to_skip(&[]) {
+        Some(reason) => Outcome::Skipped(reason),
+        None => contract::run(&workspace_root(), &variables_of_cargo_run()),
+    };
+    match outcome {
+        Outcome::Passed => {
+            say("API contract: passed");
+            ExitCode::SUCCESS
+        }
+        Outcome::Failed(why) => {
+            say(&format!("API contract: FAILED ({why})"));
+            ExitCode::FAILURE
+        }
+        Outcome::Skipped(reason) => {
+            say(&reason);
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Runs the suite with the plan's variables, passing its output through as it comes while
