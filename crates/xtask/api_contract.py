@@ -217,7 +217,8 @@ def patient_session(base_url, staff_token):
 def schemathesis(base_url, name, seconds, options, auth=""):
     """One schemathesis run; answers whether it passed. `auth` is the TOML naming the session
     by its security scheme, so that the `ignored_auth` check knows what to leave out."""
-    report = Path(os.environ.get("PORCHLIGHT_CONTRACT_REPORTS", "target/api-contract")) / name
+    reports = Path(os.environ.get("PORCHLIGHT_CONTRACT_REPORTS", "target/api-contract"))
+    report = reports.resolve() / name
     report.mkdir(parents=True, exist_ok=True)
     config = report / "schemathesis.toml"
     config.write_text(CONFIG.read_text() + auth)
@@ -242,7 +243,8 @@ def schemathesis(base_url, name, seconds, options, auth=""):
         *options,
     ]
     print(f"\napi-contract: schemathesis, {name} ({seconds} s)", flush=True)
-    code = subprocess.call(command)
+    # Run from the report's folder: schemathesis keeps its cache (.schemathesis/) there.
+    code = subprocess.call(command, cwd=report)
     print(f"api-contract: schemathesis, {name}: {'passed' if code == 0 else 'FAILED'}", flush=True)
     return code == 0
 
