@@ -86,6 +86,31 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Manage organizations (practices).
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organization.
+    Add {
+        /// Its short name: lower-case letters, digits and hyphens (staff type it at sign-in).
+        slug: String,
+        /// The practice's name, as patients know it.
+        #[arg(long)]
+        name: String,
+        /// The number patients are told to call.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Its IANA time zone (e.g. America/Chicago); the server's zone until set.
+        #[arg(long)]
+        time_zone: Option<String>,
+    },
+    /// List the organizations: slug, name, phone and time zone, tab-separated.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -214,6 +239,29 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
                 password,
             )
             .await?;
+        }
+        Command::Org {
+            command:
+                OrgCommand::Add {
+                    slug,
+                    name,
+                    phone,
+                    time_zone,
+                },
+        } => {
+            commands::organization::add(
+                &settings,
+                &slug,
+                &name,
+                phone.as_deref(),
+                time_zone.as_deref(),
+            )
+            .await?;
+        }
+        Command::Org {
+            command: OrgCommand::List,
+        } => {
+            commands::organization::list(&settings, &mut std::io::stdout().lock()).await?;
         }
     }
     Ok(true)

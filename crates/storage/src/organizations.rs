@@ -2,7 +2,7 @@ use domain::{OrganizationId, PracticeTimeZone};
 use sqlx::{AssertSqlSafe, FromRow};
 use uuid::Uuid;
 
-use crate::{Database, database::dispatch};
+use crate::{AuditActor, AuditEntry, Database, database::dispatch};
 
 /// A practice: it owns its patients, staff and enrollment policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +61,58 @@ impl Database {
             name: name.to_owned(),
             phone: phone.map(str::to_owned),
         })
+    }
+
+    /// A new practice from the command line, with its time zone when given, and its audit row
+    /// (`organization.create`) in the same transaction. `Ok(None)` when the slug is taken.
+    pub async fn add_organization(
+        &self,
+        slug: &str,
+        name: &str,
+        phone: Option<&str>,
+        time_zone: Option<&PracticeTimeZone>,
+    ) -> anyhow::Result<Option<Organization>> {
+        let id = OrganizationId::new();
+        let now = jiff_sqlx::ToSqlx::to_sqlx(jiff::Timestamp::now());
+        let mut tx = self.begin().await?;
+        let inserted = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "INSERT INTO organizations (id, slug, name, phone, time_zone, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id.as_uuid())
+            .bind(slug)
+            .bind(name)
+            .bind(phone)
+            .bind(time_zone.map(PracticeTimeZone::name))
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .map(|_| ())
+        });
+        match inserted {
+            Ok(()) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+            Err(e) => return Err(e.into()),
+        }
+        tx.append_audit(&AuditEntry {
+            organization: Some(id),
+            actor: AuditActor::System("cli".to_owned()),
+            action: "organization.create".to_owned(),
+            patient: None,
+            subject: Some(slug.to_owned()),
+            client_addr: None,
+            request_id: None,
+            detail: None,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Some(Organization {
+            id,
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+            phone: phone.map(str::to_owned),
+        }))
     }
 
     pub async fn organization_by_slug(&self, slug: &str) -> anyhow::Result<Option<Organization>> {

@@ -29,11 +29,13 @@ const DEFAULT_DAYS: i64 = 30;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RangeQuery {
-    /// First day, `YYYY-MM-DD` (UTC). Default: 29 days before `to`.
+    /// First day, `YYYY-MM-DD` (UTC). Default (left out or empty): 29 days before `to`.
     #[serde(default)]
+    #[param(pattern = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\s*$")]
     from: Option<String>,
-    /// Last day, included, `YYYY-MM-DD` (UTC). Default: today.
+    /// Last day, included, `YYYY-MM-DD` (UTC). Default (left out or empty): today.
     #[serde(default)]
+    #[param(pattern = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2})?\s*$")]
     to: Option<String>,
 }
 
@@ -190,19 +192,20 @@ fn today() -> Date {
 #[utoipa::path(
     get,
     path = "/api/v1/enrollment/funnel",
+    operation_id = "enrollment_funnel",
     tag = "enrollment",
     params(RangeQuery),
     responses(
         (status = 200, description = "Counts per stage for the invitations made in the range", body = FunnelReport),
         (status = 401, description = "No staff session", body = crate::api::ErrorBody),
-        (status = 422, description = "A bad date or range, named by its parameter (`fields.from`, `fields.to`)", body = crate::api::ErrorBody),
+        (status = 422, description = "A bad date or range, named by its parameter (`fields.from`, `fields.to`): the first day after the last, or more than 366 days", body = crate::api::ErrorBody),
     ),
     security(("staff_session" = []))
 )]
 pub async fn json(
     State(state): State<AppState>,
     user: Option<StaffUser>,
-    Query(query): Query<RangeQuery>,
+    crate::api::ApiQuery(query): crate::api::ApiQuery<RangeQuery>,
 ) -> Result<Json<FunnelReport>, ApiError> {
     let Some(user) = user else {
         return Err(ApiError::unauthorized(

@@ -1,8 +1,10 @@
 //! `cargo xtask test`: the README's test command. It sets up what the suite needs (npm's
 //! tools), finds what is optional (Chromium, PostgreSQL, the shared Synthea data), runs
 //! `cargo test --workspace` with what it found, and ends with a plain summary: what was
-//! skipped and why, then `tests: N passed, N failed, N skipped`. Its exit code is cargo's.
+//! skipped and why, then `tests: N passed, N failed, N skipped`. Its exit code is cargo's,
+//! or 1 when the API contract run after the tests (`contract`) failed.
 
+mod contract;
 mod setup;
 mod summary;
 
@@ -12,21 +14,28 @@ use std::{
     process::{Command, ExitCode, Stdio},
 };
 
+use contract::Outcome;
 use setup::{Plan, say};
 use summary::Summary;
 
 const USAGE: &str = "\
 usage: cargo xtask test [ARGS...]
+       cargo xtask contract
 
 Sets up what the tests need, runs `cargo test --workspace --no-fail-fast ARGS...`, and
 summarises. Examples:
   cargo xtask test
-  cargo xtask test -- enrollment::        (only tests whose names contain enrollment::)";
+  cargo xtask test -- enrollment::        (only tests whose names contain enrollment::)
+
+`contract` runs only the API contract check that follows the whole suite: the OpenAPI
+document validated, then schemathesis against a demo portal (needs python3 with
+schemathesis and openapi-spec-validator).";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("test") => test(&args.collect::<Vec<_>>()),
+        Some("contract") => contract_only(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -65,6 +74,11 @@ fn test(args: &[String]) -> ExitCode {
         say(skipped);
     }
 
+    let skip_contract = contract::reason_to_skip(args);
+    if let Some(reason) = &skip_contract {
+        say(reason);
+    }
+
     let (code, summary) = match run_cargo_test(&root, &plan, args) {
         Ok(outcome) => outcome,
         Err(error) => {
@@ -72,8 +86,38 @@ fn test(args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    print_summary(&plan, &summary, code);
+    let contract = match skip_contract {
+        Some(reason) => Outcome::Skipped(reason),
+        None => contract::run(&root, &variables_of_cargo_run()),
+    };
+    print_summary(&plan, &summary, code, &contract);
+    let code = match (code, &contract) {
+        (0, Outcome::Failed(_)) => 1,
+        (code, _) => code,
+    };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// `cargo xtask contract`: the API contract check alone.
+fn contract_only() -> ExitCode {
+    let outcome = match contract::reason_to_skip(&[]) {
+        Some(reason) => Outcome::Skipped(reason),
+        None => contract::run(&workspace_root(), &variables_of_cargo_run()),
+    };
+    match outcome {
+        Outcome::Passed => {
+            say("API contract: passed");
+            ExitCode::SUCCESS
+        }
+        Outcome::Failed(why) => {
+            say(&format!("API contract: FAILED ({why})"));
+            ExitCode::FAILURE
+        }
+        Outcome::Skipped(reason) => {
+            say(&reason);
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Runs the suite with the plan's variables, passing its output through as it comes while
@@ -160,7 +204,7 @@ fn variables_of_cargo_run() -> Vec<std::ffi::OsString> {
         .collect()
 }
 
-fn print_summary(plan: &Plan, summary: &Summary, code: i32) {
+fn print_summary(plan: &Plan, summary: &Summary, code: i32, contract: &Outcome) {
     println!();
     println!("== summary");
     if summary.binaries == 0 {
@@ -172,11 +216,22 @@ fn print_summary(plan: &Plan, summary: &Summary, code: i32) {
             println!("  {name}");
         }
     }
-    if !plan.skipped.is_empty() {
+    if !plan.skipped.is_empty() || matches!(contract, Outcome::Skipped(_)) {
         println!("not set up on this machine:");
         for skipped in &plan.skipped {
             println!("  {skipped}");
         }
+        if let Outcome::Skipped(reason) = contract {
+            println!("  {reason}");
+        }
+    }
+    match contract {
+        Outcome::Passed => println!(
+            "API contract: passed (valid OpenAPI document; schemathesis found no 5xx and no \
+             answer outside the document, anonymously, as a patient and as staff)"
+        ),
+        Outcome::Failed(why) => println!("API contract: FAILED ({why})"),
+        Outcome::Skipped(_) => {}
     }
     if !summary.ignored_because.is_empty() {
         println!("skipped tests, by reason:");

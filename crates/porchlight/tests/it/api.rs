@@ -587,7 +587,8 @@ each_backend! {
         let (status, offer) = get(&app, &browser, "/api/v1/enrollment/self").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(offer["practices"], json!([]));
-        let claim = |given: &str, mrn: &str, code: &str| json!({"given": given, "family": "Rivera", "birth_date": "1961-04-09", "mrn": mrn, "access_code": code});
+        // The bot-check fields are required; `sign_up` below fills them with a solved challenge.
+        let claim = |given: &str, mrn: &str, code: &str| json!({"given": given, "family": "Rivera", "birth_date": "1961-04-09", "mrn": mrn, "access_code": code, "bot_check": "", "bot_solution": ""});
         assert_error(&post(&app, &browser, "/api/v1/enrollment/self", claim("Lucia", "MRN-1", "1961")).await, StatusCode::NOT_FOUND, "not_found");
 
         let admin = add_staff(&app, org.id, "ada", Role::Administrator).await;
@@ -721,11 +722,111 @@ each_backend! {
             let name = reference.trim_start_matches("#/components/schemas/");
             assert!(doc["components"]["schemas"][name].is_object(), "{reference} does not resolve");
         }
+        // openapi-spec-validator's rules that the derive does not keep by itself: one
+        // operationId per operation, every path template's parameter declared in the path.
+        let mut ids = std::collections::BTreeSet::new();
+        for (method, path) in &served {
+            let operation = &doc["paths"][path][method];
+            let id = operation["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(ids.insert(id.to_owned()), "operationId {id} is used twice");
+            let declared: Vec<&str> = operation["parameters"].as_array().into_iter().flatten()
+                .filter(|p| p["in"] == "path")
+                .inspect(|p| assert_eq!(p["required"], true, "{method} {path}"))
+                .map(|p| p["name"].as_str().unwrap())
+                .collect();
+            let templated: Vec<&str> = path.split('/').filter_map(|part| part.strip_prefix('{')?.strip_suffix('}')).collect();
+            assert_eq!(declared, templated, "{method} {path}: the path's parameters");
+            // Every status the server gives besides the operation's own.
+            let responses = operation["responses"].as_object().unwrap();
+            let mut common = vec!["500", "503"];
+            if operation["requestBody"].is_object() {
+                common.extend(["400", "413", "415"]);
+            }
+            if !templated.is_empty() {
+                common.push("400");
+            }
+            if method != "get" {
+                common.push("403");
+            }
+            for status in common {
+                assert!(responses.contains_key(status), "{method} {path} does not list {status}");
+            }
+        }
+        // Required fields and string constraints as the server reads them.
+        let schema = |name: &str| doc["components"]["schemas"][name].clone();
+        for name in ["ActivateRequest", "SelfEnrollmentRequest"] {
+            let required = schema(name)["required"].clone();
+            for field in ["bot_check", "bot_solution"] {
+                assert!(required.as_array().unwrap().contains(&json!(field)), "{name}.{field} is required");
+                assert_eq!(schema(name)["properties"][field]["minLength"], 1, "{name}.{field}");
+            }
+        }
+        for name in ["IdentityRequest", "SelfEnrollmentRequest"] {
+            for field in ["given", "family"] {
+                assert_eq!(schema(name)["properties"][field]["minLength"], 1, "{name}.{field}");
+                assert_eq!(schema(name)["properties"][field]["maxLength"], 200, "{name}.{field}");
+            }
+            assert_eq!(schema(name)["properties"]["birth_date"]["format"], "date");
+        }
+        assert_eq!(schema("CredentialsRequest")["properties"]["username"]["minLength"], 3);
+        assert_eq!(schema("CredentialsRequest")["properties"]["username"]["maxLength"], 64);
+        assert_eq!(schema("CloseRequest")["properties"]["reason"]["enum"], json!(["helped", "not-patient", "duplicate", "other"]));
+        assert_eq!(schema("CloseRequest")["properties"]["note"]["maxLength"], 500);
+        assert_eq!(schema("PublishRequest")["properties"]["summary"]["minLength"], 10);
+        assert_eq!(schema("AcceptTermsRequest")["properties"]["accept_terms"]["enum"], json!([true]));
+        assert_eq!(schema("Policy")["properties"]["minimum_age"]["minimum"], 12);
         let schemes = &doc["components"]["securitySchemes"];
         assert_eq!(schemes["staff_session"]["in"], "cookie");
         assert_eq!(schemes["enrollment_session"]["name"], "porchlight_enrollment");
         assert_eq!(schemes["enrollment_bearer"]["scheme"], "bearer");
         let error = &doc["components"]["schemas"]["ErrorBody"]["properties"];
         assert!(error["error"].is_object() && error["fields"].is_object() && error["code"].is_object());
+    }
+
+    async fn the_server_answers_as_the_document_says(app) {
+        let org = clinic_with_patients(&app).await;
+        let (_, doc) = get(&app, &patient_browser(), "/api/openapi.json").await;
+        let listed = |method: &str, path: &str, status: &str| {
+            assert!(doc["paths"][path][method]["responses"][status].is_object(), "{method} {path} does not list {status}");
+        };
+        let patient = patient_browser();
+
+        // The bot check's fields are required: leaving them out is a malformed body.
+        let missing = post(&app, &patient, "/api/v1/enrollment/activate", json!({"code": "K7QMW-4TXRP"})).await;
+        assert_error(&missing, StatusCode::BAD_REQUEST, "malformed");
+        assert!(missing.1["error"].as_str().unwrap().contains("missing field `bot_check`"), "{}", missing.1);
+        listed("post", "/api/v1/enrollment/activate", "400");
+        // A body without the JSON content type.
+        let response = patient.post(app.url("/api/v1/enrollment/self")).body("{}").send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(response.json::<Value>().await.unwrap()["code"], "unsupported_media_type");
+        listed("post", "/api/v1/enrollment/self", "415");
+
+        let admin = staff_client(&app, &org, "ada", Role::Administrator).await;
+        // A malformed id is 400, not the 404 of an unknown one.
+        assert_error(&get(&app, &admin, "/api/v1/review-items/not-a-uuid").await, StatusCode::BAD_REQUEST, "malformed");
+        listed("get", "/api/v1/review-items/{item}", "400");
+        assert_error(&get(&app, &admin, &format!("/api/v1/review-items/{}", uuid::Uuid::now_v7())).await, StatusCode::NOT_FOUND, "not_found");
+        // A query string that cannot be read gets the error shape too, not plain text.
+        assert_error(&get(&app, &admin, "/api/v1/patients?q=Rivera&q=Lucia").await, StatusCode::BAD_REQUEST, "malformed");
+        listed("get", "/api/v1/patients", "400");
+        assert_error(&get(&app, &admin, "/api/v1/enrollment/funnel?to=2026-01-01&to=2026-01-02").await, StatusCode::BAD_REQUEST, "malformed");
+        // An empty search is refused, as `minLength` says.
+        assert_eq!(doc["paths"]["/api/v1/patients"]["get"]["parameters"][0]["schema"]["minLength"], 1);
+        assert_error(&get(&app, &admin, "/api/v1/patients?q=").await, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+
+        // JSON Schema's integers include 5.0: whole numbers written as floats are read, fractions are not.
+        let (status, mut policy) = get(&app, &admin, "/api/v1/enrollment-policy").await;
+        assert_eq!(status, StatusCode::OK, "{policy}");
+        policy["minimum_age"] = json!(16.0);
+        policy["patient_idle_minutes"] = json!(25.0);
+        let (status, saved) = call(&app, &admin, Method::PUT, "/api/v1/enrollment-policy", Some(policy.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        assert_eq!((saved["minimum_age"].clone(), saved["patient_idle_minutes"].clone()), (json!(16), json!(25)));
+        policy["minimum_age"] = json!(16.5);
+        let fraction = call(&app, &admin, Method::PUT, "/api/v1/enrollment-policy", Some(policy)).await;
+        assert_error(&fraction, StatusCode::BAD_REQUEST, "malformed");
+        assert!(fraction.1["error"].as_str().unwrap().contains("expected a whole number, found 16.5"), "{}", fraction.1);
+        assert_eq!(get(&app, &admin, "/api/v1/enrollment-policy").await.1["minimum_age"], 16, "nothing saved");
     }
 }

@@ -508,3 +508,66 @@ mod match_command {
         format!(r#"{{"given":"{given}","family":"{family}","birth_date":"{birth}"{extra}}}"#)
     }
 }
+
+fn org(app: &TestApp, args: &[&str]) -> Output {
+    porchlight(app.database_url())
+        .arg("org")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// `porchlight org add` and `org list`.
+mod organizations {
+    use super::*;
+
+    each_backend! {
+        async fn organizations_are_added_and_listed_from_the_command_line(app) {
+            let added = org(&app, &["add", "oak", "--name", "Oak Family Practice", "--phone", "(555) 010-2000", "--time-zone", "America/Chicago"]);
+            assert!(added.status.success(), "{}", text(&added.stderr));
+            assert!(text(&added.stdout).contains("created organization 'oak' (Oak Family Practice)"), "{}", text(&added.stdout));
+            let oak = app.db.organization_by_slug("oak").await.unwrap().expect("stored");
+            assert_eq!((oak.name.as_str(), oak.phone.as_deref()), ("Oak Family Practice", Some("(555) 010-2000")));
+            assert_eq!(app.db.practice_time_zone(oak.id).await.unwrap().unwrap().name(), "America/Chicago");
+            assert_eq!(app.db.count_audit("organization.create").await.unwrap(), 1);
+
+            // Without a zone or a phone: the server's zone applies until an administrator sets one.
+            let elm = org(&app, &["add", "elm", "--name", "Elm Clinic"]);
+            assert!(elm.status.success(), "{}", text(&elm.stderr));
+            let listed = org(&app, &["list"]);
+            assert!(listed.status.success(), "{}", text(&listed.stderr));
+            let lines: Vec<String> = text(&listed.stdout).lines().map(str::to_owned).collect();
+            assert!(lines.contains(&"oak\tOak Family Practice\t(555) 010-2000\tAmerica/Chicago".to_owned()), "{lines:?}");
+            assert!(lines.contains(&"elm\tElm Clinic\t-\t-".to_owned()), "{lines:?}");
+            let slugs: Vec<&str> = lines.iter().map(|l| l.split('\t').next().unwrap()).collect();
+            let mut sorted = slugs.clone();
+            sorted.sort_unstable();
+            assert_eq!(slugs, sorted, "listed by slug");
+
+            // A second practice is usable at once, whatever ran before.
+            let staff = staff_add(&app, &["dana", "--role", "front-desk", "--password-stdin", "--org", "oak"], "a long enough passphrase");
+            assert!(staff.status.success(), "{}", text(&staff.stderr));
+            assert!(text(&staff.stdout).contains("in organization 'oak'"));
+
+            // Refusals name what to fix and leave nothing behind.
+            let taken = org(&app, &["add", "oak", "--name", "Another Oak"]);
+            assert!(!taken.status.success());
+            assert!(text(&taken.stderr).contains("there is already an organization 'oak'"), "{}", text(&taken.stderr));
+            assert_eq!(app.db.organization_by_slug("oak").await.unwrap().unwrap().name, "Oak Family Practice");
+            for (slug, words) in [("Oak Street", "lower-case letters"), ("9lives", "a letter first"), ("x", "2 to 40 characters"), ("pine-", "no hyphen at the end")] {
+                let refused = org(&app, &["add", slug, "--name", "Some Clinic"]);
+                assert!(!refused.status.success(), "{slug}");
+                let stderr = text(&refused.stderr);
+                assert!(stderr.contains("SLUG:") && stderr.contains(words), "{slug}: {stderr}");
+            }
+            let zone = org(&app, &["add", "pine", "--name", "Pine Clinic", "--time-zone", "Mars/Olympus"]);
+            assert!(!zone.status.success());
+            assert!(text(&zone.stderr).contains("--time-zone: \"Mars/Olympus\" is not a time zone we know"), "{}", text(&zone.stderr));
+            let name = org(&app, &["add", "pine", "--name", "   "]);
+            assert!(!name.status.success());
+            assert!(text(&name.stderr).contains("--name:"), "{}", text(&name.stderr));
+            assert!(app.db.organization_by_slug("pine").await.unwrap().is_none());
+            assert_eq!(app.db.count_audit("organization.create").await.unwrap(), 2);
+        }
+    }
+}

@@ -38,7 +38,8 @@ fn administrator(user: StaffUser, refusal: &str) -> Result<StaffUser, ApiError> 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Policy {
     /// The youngest age that may have an account (12 to 21).
-    #[schema(example = 18)]
+    #[schema(example = 18, minimum = 12, maximum = 21)]
+    #[serde(deserialize_with = "super::integers::whole")]
     pub minimum_age: i64,
     /// Invitations by email are offered.
     pub email_invitations: bool,
@@ -46,21 +47,23 @@ pub struct Policy {
     pub printed_codes: bool,
     /// The identity step asks for the medical record number.
     pub mrn_required: bool,
-    /// `birth-year`, `ssn-last4` or `none`.
-    #[schema(example = "birth-year")]
+    #[schema(schema_with = super::schemas::access_code_kind)]
     pub access_code: String,
     /// How long an invitation works, in days (1 to 90).
-    #[schema(example = 14)]
+    #[schema(example = 14, minimum = 1, maximum = 90)]
+    #[serde(deserialize_with = "super::integers::whole")]
     pub invitation_days: i64,
     /// Identity and access-code attempts before an invitation locks (3 to 10).
-    #[schema(example = 5)]
+    #[schema(example = 5, minimum = 3, maximum = 10)]
+    #[serde(deserialize_with = "super::integers::whole")]
     pub attempts_allowed: i64,
     /// Patients may sign up without an invitation (needs the MRN or SSN digits).
     pub self_enrollment: bool,
     /// Emailed links open without the bot check.
     pub email_link_skips_bot_check: bool,
     /// The shortest password allowed (8 to 64).
-    #[schema(example = 12)]
+    #[schema(example = 12, minimum = 8, maximum = 64)]
+    #[serde(deserialize_with = "super::integers::whole")]
     pub password_min_chars: i64,
     /// Staff must use an authenticator app after their password. Left out: unchanged (as
     /// are the session limits below), so that a client written before these settings existed
@@ -68,20 +71,20 @@ pub struct Policy {
     #[serde(default)]
     pub staff_two_step_required: Option<bool>,
     /// A patient's session ends after this many minutes without a request (5 to 120).
-    #[serde(default)]
-    #[schema(example = 20)]
+    #[serde(default, deserialize_with = "super::integers::optional_whole")]
+    #[schema(example = 20, minimum = 5, maximum = 120)]
     pub patient_idle_minutes: Option<i64>,
     /// ...and this many hours after sign-in (1 to 24).
-    #[serde(default)]
-    #[schema(example = 12)]
+    #[serde(default, deserialize_with = "super::integers::optional_whole")]
+    #[schema(example = 12, minimum = 1, maximum = 24)]
     pub patient_session_hours: Option<i64>,
     /// A staff session ends after this many minutes without a request (5 to 120).
-    #[serde(default)]
-    #[schema(example = 30)]
+    #[serde(default, deserialize_with = "super::integers::optional_whole")]
+    #[schema(example = 30, minimum = 5, maximum = 120)]
     pub staff_idle_minutes: Option<i64>,
     /// ...and this many hours after sign-in (1 to 24).
-    #[serde(default)]
-    #[schema(example = 12)]
+    #[serde(default, deserialize_with = "super::integers::optional_whole")]
+    #[schema(example = 12, minimum = 1, maximum = 24)]
     pub staff_session_hours: Option<i64>,
     /// The practice's time zone, an IANA name: patients see every date and time in it.
     /// Left out: unchanged.
@@ -156,6 +159,7 @@ impl Policy {
 #[utoipa::path(
     get,
     path = "/api/v1/enrollment-policy",
+    operation_id = "enrollment_policy",
     tag = "administration",
     responses(
         (status = 200, description = "The policy in force", body = Policy),
@@ -178,11 +182,11 @@ pub async fn policy(
 #[utoipa::path(
     put,
     path = "/api/v1/enrollment-policy",
+    operation_id = "save_enrollment_policy",
     tag = "administration",
     request_body = Policy,
     responses(
         (status = 200, description = "Saved", body = Policy),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "No staff session", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
         (status = 422, description = "Each field's problem (`fields`; `channels` when neither invitation channel is on)", body = ErrorBody),
@@ -215,6 +219,7 @@ pub async fn save_policy(
 #[utoipa::path(
     get,
     path = "/api/v1/terms",
+    operation_id = "terms_in_force",
     tag = "administration",
     responses(
         (status = 200, description = "The versions in force, in every language published", body = PublishedDocuments),
@@ -295,25 +300,30 @@ pub struct PublishedDocuments {
 /// A new version of a document.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PublishRequest {
-    /// `terms` or `privacy`.
-    #[schema(example = "terms")]
+    #[schema(schema_with = super::schemas::document_kind)]
     pub kind: String,
     /// The plain-language summary patients read first (10 to 600 characters).
+    #[schema(min_length = 10, max_length = 600)]
     pub summary: String,
     /// The full text (20 to 20,000 characters).
+    #[schema(min_length = 20, max_length = 20000)]
     pub body: String,
     /// What changed, for patients who accepted the last version (10 to 2,000 characters).
+    #[schema(min_length = 10, max_length = 2000)]
     pub changes: String,
     /// The summary in Spanish. Send the three Spanish texts together, under the same rules,
     /// to publish the version in Spanish too; leave them out to publish it in English only.
     /// A changed English summary or body needs a changed Spanish text too.
     #[serde(default)]
+    #[schema(max_length = 600)]
     pub summary_es: String,
     /// The full text in Spanish.
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub body_es: String,
     /// What changed, in Spanish.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub changes_es: String,
 }
 
@@ -330,11 +340,11 @@ pub struct Published {
 #[utoipa::path(
     post,
     path = "/api/v1/terms",
+    operation_id = "publish_terms",
     tag = "administration",
     request_body = PublishRequest,
     responses(
         (status = 201, description = "Published", body = Published),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "No staff session", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
         (status = 422, description = "`fields.kind`, `fields.summary`, `fields.body`, `fields.changes`, and for a Spanish text begun `fields.summary_es`, `fields.body_es`, `fields.changes_es` (`fields.summary_es` also when the English text changed but the Spanish text is the one in force)", body = ErrorBody),

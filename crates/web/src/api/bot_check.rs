@@ -29,6 +29,7 @@ pub struct BotChallenge {
 #[utoipa::path(
     get,
     path = "/api/v1/bot-check/challenge",
+    operation_id = "bot_check_challenge",
     tag = "patient enrollment",
     responses((status = 200, description = "A challenge to solve", body = BotChallenge))
 )]

@@ -36,14 +36,18 @@ pub const COOKIE_PATH: &str = "/api/v1/enrollment";
 /// `POST /api/v1/enrollment/activate`: the printed activation code.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ActivateRequest {
-    /// The code on the letter; spaces, dashes and case do not matter.
-    #[schema(example = "K7QMW-4TXRP")]
+    /// The code on the letter: 10 letters and digits (no I, L, O, 0 or 1); spaces, dashes
+    /// and case do not matter.
+    #[schema(
+        example = "K7QMW-4TXRP",
+        pattern = r"^[ -]*(?:[A-HJKMNP-Za-hjkmnp-z2-9][ -]*){10}$"
+    )]
     pub code: String,
     /// The bot check's challenge token, from `GET /api/v1/bot-check/challenge`.
-    #[serde(default)]
+    #[schema(min_length = 1)]
     pub bot_check: String,
     /// The number that solves the challenge.
-    #[serde(default)]
+    #[schema(min_length = 1, pattern = "^[0-9]+$")]
     pub bot_solution: String,
 }
 
@@ -51,6 +55,7 @@ pub struct ActivateRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LinkRequest {
     /// The last part of the emailed link, `/enroll/{token}`.
+    #[schema(min_length = 1)]
     pub token: String,
     /// Only when the practice asks for the bot check on emailed links too.
     #[serde(default)]
@@ -102,12 +107,12 @@ fn bot_refused(refusal: &domain::bot_check::BotCheckError) -> ApiError {
 #[utoipa::path(
     post,
     path = "/api/v1/enrollment/activate",
+    operation_id = "activate",
     tag = "patient enrollment",
     request_body = ActivateRequest,
     responses(
         (status = 201, description = "The invitation is open; the enrollment session is set as a cookie and returned", body = EnrollmentOpened,
             headers(("set-cookie" = String, description = "porchlight_enrollment, Path=/api/v1/enrollment, HttpOnly"))),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 404, description = "No invitation has this code", body = ErrorBody),
         (status = 410, description = "The invitation expired, was used, cancelled or locked: what to do, in plain words", body = ErrorBody),
         (status = 422, description = "The code is not of the printed form (`fields.code`), or the bot check refused it (`code` = `bot_check`)", body = ErrorBody),
@@ -142,12 +147,12 @@ pub async fn activate(
 #[utoipa::path(
     post,
     path = "/api/v1/enrollment/link",
+    operation_id = "open_link",
     tag = "patient enrollment",
     request_body = LinkRequest,
     responses(
         (status = 201, description = "The invitation is open", body = EnrollmentOpened,
             headers(("set-cookie" = String, description = "porchlight_enrollment, Path=/api/v1/enrollment, HttpOnly"))),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 404, description = "No invitation has this token (the link may be incomplete)", body = ErrorBody),
         (status = 410, description = "The invitation expired, was used, cancelled or locked", body = ErrorBody),
         (status = 422, description = "The practice asks for the bot check, and it was missing or refused (`code` = `bot_check`)", body = ErrorBody),
@@ -219,6 +224,7 @@ pub struct EnrollmentStatus {
 #[utoipa::path(
     get,
     path = "/api/v1/enrollment",
+    operation_id = "enrollment_status",
     tag = "patient enrollment",
     responses(
         (status = 200, description = "The next step and the practice's requirements", body = EnrollmentStatus),
@@ -295,15 +301,19 @@ async fn step_done(state: &AppState, enrollment: &Enrollment) -> Result<Response
 /// Step 1: who the patient is.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct IdentityRequest {
-    /// Legal first name.
+    /// Legal first name (given names, at most 200 characters).
+    #[schema(min_length = 1, max_length = 200)]
     pub given: String,
     /// Legal last name.
+    #[schema(min_length = 1, max_length = 200)]
     pub family: String,
     /// `YYYY-MM-DD`.
-    #[schema(example = "1961-04-09")]
+    #[schema(example = "1961-04-09", format = Date)]
     pub birth_date: String,
-    /// The medical record number, when the practice asks for it.
+    /// The medical record number, when the practice asks for it: letters, digits, `-`, `.`
+    /// and `/`, at most 64.
     #[serde(default)]
+    #[schema(pattern = r"^\s*[A-Za-z0-9./-]{0,64}\s*$")]
     pub mrn: Option<String>,
 }
 
@@ -316,11 +326,11 @@ pub(super) const BIRTH_DATE_FORMAT: &str =
 #[utoipa::path(
     post,
     path = "/api/v1/enrollment/identity",
+    operation_id = "verify_identity",
     tag = "patient enrollment",
     request_body = IdentityRequest,
     responses(
         (status = 200, description = "The details match the chart", body = StepDone),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "No enrollment session", body = ErrorBody),
         (status = 409, description = "The enrollment is at another step (`code` = `wrong_step`)", body = ErrorBody),
         (status = 410, description = "The invitation is locked (this attempt was the last) or otherwise ended", body = ErrorBody),
@@ -379,7 +389,7 @@ fn mismatch(message: String) -> ApiError {
 pub struct AccessCodeRequest {
     /// The last 4 digits of the SSN, where the practice asks for them
     /// (`requirements.access_code` = `ssn-last4` in `GET /api/v1/enrollment`).
-    #[schema(example = "6789")]
+    #[schema(example = "6789", pattern = r"^\s*[0-9]{4}\s*$")]
     pub access_code: String,
 }
 
@@ -389,11 +399,11 @@ pub struct AccessCodeRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/enrollment/access-code",
+    operation_id = "check_access_code",
     tag = "patient enrollment",
     request_body = AccessCodeRequest,
     responses(
         (status = 200, description = "The code matches", body = StepDone),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "No enrollment session", body = ErrorBody),
         (status = 409, description = "The enrollment is at another step", body = ErrorBody),
         (status = 410, description = "The invitation is locked or otherwise ended", body = ErrorBody),
@@ -434,15 +444,15 @@ pub async fn access_code(
 /// Step 3: the username and password.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CredentialsRequest {
-    /// Unique in the practice, whatever the case.
-    #[schema(example = "lucia.rivera")]
+    /// Unique in the practice, whatever the case: 3 to 64 letters, digits, `.`, `-` and `_`.
+    #[schema(example = "lucia.rivera", min_length = 3, max_length = 64)]
     pub username: String,
     /// At least `requirements.password_min_chars` characters, any Unicode; not a common
     /// password, and without the username, the name or the birth date.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 8, max_length = 128)]
     pub password: String,
     /// The password again.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 1)]
     pub confirmation: String,
 }
 
@@ -460,11 +470,11 @@ pub struct CredentialsSet {
 #[utoipa::path(
     post,
     path = "/api/v1/enrollment/credentials",
+    operation_id = "choose_credentials",
     tag = "patient enrollment",
     request_body = CredentialsRequest,
     responses(
         (status = 200, description = "The username and password are set", body = CredentialsSet),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "No enrollment session", body = ErrorBody),
         (status = 409, description = "The enrollment is at another step", body = ErrorBody),
         (status = 410, description = "The invitation ended", body = ErrorBody),
@@ -578,6 +588,7 @@ pub struct Documents {
 #[utoipa::path(
     get,
     path = "/api/v1/enrollment/terms",
+    operation_id = "enrollment_terms",
     tag = "patient enrollment",
     responses(
         (status = 200, description = "The versions in force", body = Documents),
@@ -608,16 +619,17 @@ pub async fn terms(
 /// Step 4: accepting both documents, in the versions read.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AcceptTermsRequest {
+    #[schema(schema_with = super::schemas::ticked)]
     pub accept_terms: bool,
+    #[schema(schema_with = super::schemas::ticked)]
     pub accept_privacy: bool,
     /// The versions read (from `GET /api/v1/enrollment/terms`).
+    #[serde(deserialize_with = "super::integers::whole")]
     pub terms_version: i64,
+    #[serde(deserialize_with = "super::integers::whole")]
     pub privacy_version: i64,
-    /// The language the documents were read in, as `GET` answered it (`en` or `es`): kept
-    /// with the acceptance (a version without Spanish text counts as read in English). By
-    /// default the language of this request.
     #[serde(default)]
-    #[schema(example = "es")]
+    #[schema(schema_with = super::schemas::language)]
     pub language: Option<String>,
 }
 
@@ -674,12 +686,12 @@ pub struct Activated {
 #[utoipa::path(
     post,
     path = "/api/v1/enrollment/terms",
+    operation_id = "accept_enrollment_terms",
     tag = "patient enrollment",
     request_body = AcceptTermsRequest,
     responses(
         (status = 201, description = "The account is active; the patient's session is set as a cookie and returned", body = Activated,
             headers(("set-cookie" = String, description = "porchlight_session (Path=/, HttpOnly); the enrollment cookie is removed"))),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "No enrollment session", body = ErrorBody),
         (status = 409, description = "At another step, or a newer version was published since it was read (`code` = `terms_changed`)", body = ErrorBody),
         (status = 410, description = "The invitation ended", body = ErrorBody),

@@ -13,9 +13,11 @@ mod auth;
 mod bot_check;
 mod enrollment;
 mod error;
+mod integers;
 mod patient;
 mod patients;
 mod review;
+mod schemas;
 mod self_enrollment;
 
 use axum::{
@@ -28,12 +30,14 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::{
     Modify, OpenApi,
     openapi::{
+        ContentBuilder, Ref, RefOr, ResponseBuilder,
+        path::{Operation, ParameterIn},
         security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
         server::Server,
     },
 };
 
-pub use error::{ApiError, ApiJson, ApiPath, ErrorBody, reply};
+pub use error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody, reply};
 
 use crate::AppState;
 
@@ -153,7 +157,7 @@ pub fn router() -> Router<AppState> {
         (name = "enrollment", description = "The enrollment funnel"),
         (name = "administration", description = "The enrollment policy and the terms (administrators)"),
     ),
-    modifiers(&Sessions)
+    modifiers(&Sessions, &CommonResponses)
 )]
 struct ApiDoc;
 
@@ -205,6 +209,115 @@ impl Modify for Sessions {
                     .build(),
             ),
         );
+    }
+}
+
+/// The answers any call may get besides its own, added to each operation so that the document
+/// lists every status the server gives: 400 for a body, a path id or a query that cannot be
+/// read, 413 and 415 for bodies, 403 for unsafe methods sent from another site's page, and
+/// 500/503 when the server or its database fails.
+struct CommonResponses;
+
+impl CommonResponses {
+    fn add(operation: &mut Operation, method: &str) {
+        let parameters = operation.parameters.iter().flatten();
+        let in_path = parameters
+            .clone()
+            .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Path)));
+        let in_query = parameters
+            .clone()
+            .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
+        let body = operation.request_body.is_some();
+        let mut reasons_400 = Vec::new();
+        if body {
+            reasons_400.push(
+                "the body is not the JSON expected (`code` = `malformed`, with the reader's words)",
+            );
+        }
+        if in_path {
+            reasons_400.push("an id in the path is not a UUID (`code` = `malformed`)");
+        }
+        if in_query {
+            reasons_400.push("the query string cannot be read (`code` = `malformed`)");
+        }
+        if !reasons_400.is_empty() {
+            Self::describe(
+                operation,
+                "400",
+                &format!("Bad request: {}", reasons_400.join("; ")),
+            );
+        }
+        if ["post", "put", "patch", "delete"].contains(&method) {
+            Self::describe(
+                operation,
+                "403",
+                "Sent by a browser from another site's page (`code` = `cross_site`)",
+            );
+        }
+        if body {
+            Self::describe(
+                operation,
+                "413",
+                "The body is larger than the server reads (2 MB)",
+            );
+            Self::describe(
+                operation,
+                "415",
+                "The body was not sent as `Content-Type: application/json` (`code` = `unsupported_media_type`)",
+            );
+        }
+        Self::describe(
+            operation,
+            "500",
+            "Something failed on the server's side; it is logged (`code` = `server_error`)",
+        );
+        Self::describe(
+            operation,
+            "503",
+            "The server cannot serve now (its database is unreachable or busy): try again later",
+        );
+    }
+
+    /// Adds an error answer with `description`; a status the operation lists already keeps
+    /// its own words with this reason added.
+    fn describe(operation: &mut Operation, status: &str, description: &str) {
+        let responses = &mut operation.responses.responses;
+        match responses.get_mut(status) {
+            Some(RefOr::T(response)) => {
+                response.description = format!("{}; or: {description}", response.description);
+            }
+            Some(RefOr::Ref(_)) => {}
+            None => {
+                let response = ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build();
+                responses.insert(status.to_owned(), RefOr::T(response));
+            }
+        }
+    }
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for (method, operation) in [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+            ] {
+                if let Some(operation) = operation {
+                    Self::add(operation, method);
+                }
+            }
+        }
     }
 }
 

@@ -67,6 +67,7 @@ pub struct SecondStepRequired {
 #[utoipa::path(
     post,
     path = "/api/v1/session",
+    operation_id = "sign_in",
     tag = "patient",
     request_body = SignInRequest,
     responses(
@@ -74,7 +75,6 @@ pub struct SecondStepRequired {
             headers(("set-cookie" = String, description = "porchlight_session (Path=/, HttpOnly)"))),
         (status = 202, description = "The password is right; the second step comes next", body = SecondStepRequired,
             headers(("set-cookie" = String, description = "porchlight_2step (Path=/, HttpOnly)"))),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "The username or password is wrong (`code` = `wrong_credentials`)", body = ErrorBody),
         (status = 429, description = "Too many failed sign-ins: wait", body = ErrorBody),
     )
@@ -164,12 +164,12 @@ pub struct CodeRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/session/code",
+    operation_id = "second_step",
     tag = "patient",
     request_body = CodeRequest,
     responses(
         (status = 201, description = "Signed in; the session is set as a cookie and returned", body = SignedIn,
             headers(("set-cookie" = String, description = "porchlight_session (Path=/, HttpOnly)"))),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "The code is wrong (`code` = `wrong_code`), or the sign-in ended: sign in again (`code` = `sign_in_again`)", body = ErrorBody),
         (status = 429, description = "Too many wrong codes for the account: wait", body = ErrorBody),
     )
@@ -226,6 +226,7 @@ pub async fn second_step(
 #[utoipa::path(
     delete,
     path = "/api/v1/session",
+    operation_id = "sign_out",
     tag = "patient",
     responses(
         (status = 204, description = "Signed out; the cookie is removed"),
@@ -261,6 +262,7 @@ pub struct Me {
 #[utoipa::path(
     get,
     path = "/api/v1/me",
+    operation_id = "me",
     tag = "patient",
     responses(
         (status = 200, description = "The patient", body = Me),
@@ -329,6 +331,7 @@ pub struct ChangedDocument {
 #[utoipa::path(
     get,
     path = "/api/v1/me/terms",
+    operation_id = "terms_to_accept",
     tag = "patient",
     responses(
         (status = 200, description = "What is to be accepted, if anything", body = TermsToAccept),
@@ -377,16 +380,17 @@ pub async fn terms(
 /// Accepting both documents, in the versions read.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AcceptNewTermsRequest {
+    #[schema(schema_with = super::schemas::ticked)]
     pub accept_terms: bool,
+    #[schema(schema_with = super::schemas::ticked)]
     pub accept_privacy: bool,
     /// The versions read (from `GET /api/v1/me/terms`).
+    #[serde(deserialize_with = "super::integers::whole")]
     pub terms_version: i64,
+    #[serde(deserialize_with = "super::integers::whole")]
     pub privacy_version: i64,
-    /// The language the documents were read in, as `GET` answered it (`en` or `es`): kept
-    /// with the acceptance (a version without Spanish text counts as read in English). By
-    /// default the language of this request.
     #[serde(default)]
-    #[schema(example = "es")]
+    #[schema(schema_with = super::schemas::language)]
     pub language: Option<String>,
 }
 
@@ -395,11 +399,11 @@ pub struct AcceptNewTermsRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/me/terms",
+    operation_id = "accept_new_terms",
     tag = "patient",
     request_body = AcceptNewTermsRequest,
     responses(
         (status = 204, description = "Accepted"),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "No patient session", body = ErrorBody),
         (status = 409, description = "Nothing to accept (`code` = `nothing_to_accept`), or a newer version was published since it was read (`code` = `terms_changed`)", body = ErrorBody),
         (status = 422, description = "Both documents must be accepted (`fields`), in a language that is `en` or `es` (`fields.language`)", body = ErrorBody),

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use axum::{
-    extract::{ConnectInfo, Query, State},
+    extract::{ConnectInfo, State},
     http::{HeaderMap, StatusCode},
     response::Response,
 };
@@ -18,7 +18,7 @@ use storage::{InvitationSummary, PatientSummary};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{ApiError, ApiJson, ApiPath, ErrorBody, auth::Staff, reply};
+use super::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody, auth::Staff, reply};
 use crate::{
     AppState,
     invite::{
@@ -36,6 +36,7 @@ pub struct SearchQuery {
     /// A date of birth (`1961-04-09` or `04/09/1961`), an MRN, or a name (`Rivera, Lucia`,
     /// `Lucia Rivera`, or the start of the family name).
     #[serde(default)]
+    #[param(required = true, min_length = 1)]
     q: String,
 }
 
@@ -79,6 +80,7 @@ pub struct PatientList {
 #[utoipa::path(
     get,
     path = "/api/v1/patients",
+    operation_id = "search_patients",
     tag = "front desk",
     params(SearchQuery),
     responses(
@@ -94,7 +96,7 @@ pub async fn search(
     Staff(user): Staff,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Query(query): Query<SearchQuery>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Response, ApiError> {
     let query = match parse_query(&query.q) {
         Ok(Some(query)) => query,
@@ -182,6 +184,7 @@ pub struct PatientDetail {
 #[utoipa::path(
     get,
     path = "/api/v1/patients/{patient}",
+    operation_id = "show_patient",
     tag = "front desk",
     params(("patient" = Uuid, Path, description = "The patient's id")),
     responses(
@@ -247,8 +250,7 @@ pub async fn show(
 /// Inviting a patient.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct InvitationRequest {
-    /// `email` or `printed-code`.
-    #[schema(example = "printed-code")]
+    #[schema(schema_with = super::schemas::channel)]
     pub channel: String,
     /// For `email`: the address to send to; the chart's address when left out.
     #[serde(default)]
@@ -288,12 +290,12 @@ pub struct InvitationSent {
 #[utoipa::path(
     post,
     path = "/api/v1/patients/{patient}/invitations",
+    operation_id = "invite_patient",
     tag = "front desk",
     params(("patient" = Uuid, Path, description = "The patient's id")),
     request_body = InvitationRequest,
     responses(
         (status = 201, description = "Invited", body = InvitationSent),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "No staff session", body = ErrorBody),
         (status = 403, description = "Only the front desk and administrators invite", body = ErrorBody),
         (status = 404, description = "No such patient in this practice", body = ErrorBody),
@@ -380,6 +382,7 @@ pub async fn invite(
 #[utoipa::path(
     delete,
     path = "/api/v1/patients/{patient}/invitations/current",
+    operation_id = "revoke_invitation",
     tag = "front desk",
     params(("patient" = Uuid, Path, description = "The patient's id")),
     responses(

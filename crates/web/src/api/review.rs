@@ -85,6 +85,7 @@ fn reviewer(user: StaffUser) -> Result<StaffUser, ApiError> {
 #[utoipa::path(
     get,
     path = "/api/v1/review-items",
+    operation_id = "review_queue",
     tag = "front desk",
     responses(
         (status = 200, description = "The open items", body = ReviewQueue),
@@ -115,6 +116,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/api/v1/review-items/{item}",
+    operation_id = "show_review_item",
     tag = "front desk",
     params(("item" = Uuid, Path, description = "The item's id")),
     responses(
@@ -154,6 +156,7 @@ fn review_error(error: ReviewError) -> ApiError {
 #[utoipa::path(
     post,
     path = "/api/v1/review-items/{item}/unlock",
+    operation_id = "unlock_review_item",
     tag = "front desk",
     params(("item" = Uuid, Path, description = "The item's id")),
     responses(
@@ -186,11 +189,11 @@ pub async fn unlock(
 /// Closing an item.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CloseRequest {
-    /// `helped`, `not-patient`, `duplicate` or `other`.
-    #[schema(example = "helped")]
+    #[schema(schema_with = super::schemas::closing_reason)]
     pub reason: String,
     /// Needed with `other`; at most 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub note: String,
 }
 
@@ -198,12 +201,12 @@ pub struct CloseRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/review-items/{item}/close",
+    operation_id = "close_review_item",
     tag = "front desk",
     params(("item" = Uuid, Path, description = "The item's id")),
     request_body = CloseRequest,
     responses(
         (status = 204, description = "Closed"),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 401, description = "No staff session", body = ErrorBody),
         (status = 403, description = "Only the front desk and administrators work the queue", body = ErrorBody),
         (status = 404, description = "No such open item in this practice", body = ErrorBody),

@@ -44,6 +44,7 @@ pub struct SelfEnrollmentOffer {
 #[utoipa::path(
     get,
     path = "/api/v1/enrollment/self",
+    operation_id = "self_enrollment_offered",
     tag = "patient enrollment",
     responses((status = 200, description = "The practices offering it", body = SelfEnrollmentOffer))
 )]
@@ -70,20 +71,25 @@ pub struct SelfEnrollmentRequest {
     /// offers it.
     #[serde(default)]
     pub practice: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub given: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub family: String,
     /// `YYYY-MM-DD`.
-    #[schema(example = "1961-04-09")]
+    #[schema(example = "1961-04-09", format = Date)]
     pub birth_date: String,
+    /// Letters, digits, `-`, `.` and `/`, at most 64.
     #[serde(default)]
+    #[schema(pattern = r"^\s*[A-Za-z0-9./-]{0,64}\s*$")]
     pub mrn: Option<String>,
     /// The year of birth or the SSN's last 4 digits, as the practice asks.
     #[serde(default)]
     pub access_code: Option<String>,
     /// A solved challenge from `GET /api/v1/bot-check/challenge`.
-    #[serde(default)]
+    #[schema(min_length = 1)]
     pub bot_check: String,
-    #[serde(default)]
+    /// The number that solves the challenge.
+    #[schema(min_length = 1, pattern = "^[0-9]+$")]
     pub bot_solution: String,
 }
 
@@ -109,12 +115,12 @@ const NOT_OFFERED: &str = "Signing up needs an invitation: this practice does no
 #[utoipa::path(
     post,
     path = "/api/v1/enrollment/self",
+    operation_id = "self_enroll",
     tag = "patient enrollment",
     request_body = SelfEnrollmentRequest,
     responses(
         (status = 201, description = "One confident match: go on to the credentials step", body = SelfEnrollmentStarted,
             headers(("set-cookie" = String, description = "porchlight_enrollment, Path=/api/v1/enrollment, HttpOnly"))),
-        (status = 400, description = "The body is not the JSON expected", body = ErrorBody),
         (status = 404, description = "The practice does not offer it", body = ErrorBody),
         (status = 422, description = "Fields to fix (`code` = `invalid`), the bot check (`bot_check`), or the one answer for every refusal (`mismatch`)", body = ErrorBody),
         (status = 429, description = "Too many refusals from this address", body = ErrorBody),
