@@ -3,7 +3,9 @@
 //! - `porchlight_pg`: the suite's PostgreSQL half, when `PORCHLIGHT_TEST_POSTGRES_URL` is set;
 //! - `porchlight_browser`: the Chromium tests, when chromedriver and Chromium are installed;
 //! - `porchlight_synthea`: the tests comparing with the shared Synthea data's published counts,
-//!   when `../shared/data/synthea-r4` (or `PORCHLIGHT_TEST_SYNTHEA_DIR`) is there.
+//!   when `../shared/data/synthea-r4` (or `PORCHLIGHT_TEST_SYNTHEA_DIR`) is there;
+//! - `porchlight_tmpfs`: the disk-full test, which mounts a small tmpfs under its database,
+//!   when the build runs on Linux with the right to mount (root: `CAP_SYS_ADMIN`).
 //!
 //! `cargo xtask test` sets a variable empty for a part it found missing ("off") and to the path
 //! of one it found elsewhere, so a change of what it finds always re-runs this script. For a
@@ -18,6 +20,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(porchlight_pg)");
     println!("cargo::rustc-check-cfg=cfg(porchlight_browser)");
     println!("cargo::rustc-check-cfg=cfg(porchlight_synthea)");
+    println!("cargo::rustc-check-cfg=cfg(porchlight_tmpfs)");
     println!("cargo::rerun-if-env-changed=PORCHLIGHT_TEST_POSTGRES_URL");
     println!("cargo::rerun-if-env-changed=PORCHLIGHT_TEST_CHROMEDRIVER");
     println!("cargo::rerun-if-env-changed=PORCHLIGHT_TEST_CHROMIUM");
@@ -40,6 +43,10 @@ fn main() {
         println!("cargo::rustc-cfg=porchlight_browser");
     }
 
+    if may_mount() {
+        println!("cargo::rustc-cfg=porchlight_tmpfs");
+    }
+
     let synthea = setting(
         "PORCHLIGHT_TEST_SYNTHEA_DIR",
         manifest.join("../../../shared/data/synthea-r4"),
@@ -51,6 +58,19 @@ fn main() {
             println!("cargo::rustc-cfg=porchlight_synthea");
         }
     }
+}
+
+/// Whether this process may mount filesystems (Linux, `CAP_SYS_ADMIN` in effect: root outside
+/// a locked-down container), as the disk-full test does.
+fn may_mount() -> bool {
+    const CAP_SYS_ADMIN: u32 = 21;
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("CapEff:"))
+            .and_then(|caps| u64::from_str_radix(caps.trim(), 16).ok())
+            .is_some_and(|caps| caps & (1 << CAP_SYS_ADMIN) != 0)
+    })
 }
 
 /// The path in `var`, else `usual`; `None` when the variable is set empty ("off").

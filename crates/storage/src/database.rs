@@ -1,8 +1,10 @@
 use std::{path::Path, str::FromStr, time::Duration};
 
 use anyhow::Context;
+use jiff::Timestamp;
+use jiff_sqlx::ToSqlx;
 use sqlx::{
-    PgPool, Postgres, Sqlite, SqlitePool,
+    Connection, PgPool, Postgres, Sqlite, SqlitePool,
     postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
@@ -78,9 +80,7 @@ impl Database {
                 audit_key: None,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
+            let pool = postgres_pool(16)
                 .connect(url)
                 .await
                 .map_err(|e| open_error(e.into()))?;
@@ -124,6 +124,23 @@ impl Database {
         Ok(())
     }
 
+    /// Answers whether the database takes writes right now (a full disk or a read-only
+    /// database does not): the one row of `readiness_probe` rewritten in a transaction and
+    /// committed, the way every use case writes.
+    pub async fn probe_writes(&self) -> anyhow::Result<()> {
+        let mut tx = self.begin().await?;
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "INSERT INTO readiness_probe (id, checked_at) VALUES (1, $1) \
+                 ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+            )
+            .bind(Timestamp::now().to_sqlx())
+            .execute(&mut **tx)
+            .await?;
+        });
+        tx.commit().await
+    }
+
     pub async fn begin(&self) -> anyhow::Result<Tx> {
         let handle = match &self.handle {
             // IMMEDIATE takes the write lock up front, so that two writers wait for each other
@@ -159,30 +176,78 @@ pub struct Tx {
 }
 
 impl Tx {
+    /// Commits. When the COMMIT fails, the transaction is dropped: sqlx queues a ROLLBACK on
+    /// its connection, and the pool keeps the connection only if that leaves it outside any
+    /// transaction (see [`outside_transaction`]).
     pub async fn commit(self) -> anyhow::Result<()> {
         dispatch!(self.handle, |tx| tx.commit().await.context("commit failed"))
     }
 }
 
+/// The pool of a PostgreSQL database. A connection handed back inside a transaction (a
+/// ROLLBACK it could not run) is closed rather than kept.
+fn postgres_pool(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        // A dropped transaction's ROLLBACK is queued and counted at once: the depth is final.
+        .after_release(|conn, _| Box::pin(async move { Ok(outside_transaction(conn)) }))
+}
+
+/// The pool of an SQLite database, with the same rule as [`postgres_pool`].
+fn sqlite_pool(max_connections: u32) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_release(|conn, _| {
+            Box::pin(async move {
+                if conn.is_in_transaction() {
+                    // The ROLLBACK of a dropped transaction waits in the connection's queue:
+                    // a ping runs after it, so that the depth below is its outcome.
+                    conn.ping().await?;
+                }
+                Ok(outside_transaction(conn))
+            })
+        })
+}
+
+/// Whether a connection handed back to the pool may serve the next use case: only outside
+/// any transaction. When SQLite fails a COMMIT with "database or disk is full", it has rolled
+/// the transaction back itself; the ROLLBACK sqlx then sends fails ("no transaction is
+/// active"), and sqlx would count the connection as still inside a transaction for good:
+/// every later BEGIN on it fails ("attempted to call begin_with at non-zero transaction
+/// depth") until a restart. Such a connection is closed instead, and the pool opens a fresh
+/// one when it needs one.
+fn outside_transaction<C: Connection>(conn: &C) -> bool {
+    let outside = !conn.is_in_transaction();
+    if !outside {
+        tracing::warn!(
+            "closing a database connection left inside a transaction (a COMMIT or ROLLBACK \
+             failed)"
+        );
+    }
+    outside
+}
+
 async fn connect_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+    let options = sqlite_options(url)?;
     if let Some(parent) = Path::new(options.get_filename()).parent()
         && !parent.as_os_str().is_empty()
     {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("could not create the folder {}", parent.display()))?;
     }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .acquire_timeout(Duration::from_secs(10))
-        .connect_with(options)
-        .await?;
+    let pool = sqlite_pool(8).connect_with(options).await?;
     Ok(pool)
+}
+
+fn sqlite_options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
+    Ok(SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10)))
 }
 
 /// The URL without its password, for messages.
@@ -218,7 +283,121 @@ impl Database {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::*;
+
+    /// A pool of one connection: each use case gets the connection the one before left.
+    async fn one_connection(url: &str) -> Database {
+        let handle = if url.starts_with("sqlite:") {
+            Handle::Sqlite(
+                sqlite_pool(1)
+                    .connect_with(sqlite_options(url).unwrap())
+                    .await
+                    .unwrap(),
+            )
+        } else {
+            Handle::Postgres(postgres_pool(1).connect(url).await.unwrap())
+        };
+        Database { handle }
+    }
+
+    /// Writes `n` in a transaction and commits it.
+    async fn note(db: &Database, n: i64) -> anyhow::Result<()> {
+        let mut tx = db.begin().await?;
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query("INSERT INTO notes (n) VALUES ($1)")
+                .bind(n)
+                .execute(&mut **tx)
+                .await?;
+        });
+        tx.commit().await
+    }
+
+    async fn notes(db: &Database) -> Vec<i64> {
+        dispatch!(&db.handle, |pool| {
+            sqlx::query_scalar("SELECT n FROM notes ORDER BY n")
+                .fetch_all(pool)
+                .await
+                .unwrap()
+        })
+    }
+
+    /// The disk-full episode of issue 12: SQLite failed a COMMIT and rolled the transaction
+    /// back itself, and every later transaction on that connection failed until a restart.
+    /// A commit hook that refuses makes SQLite do the same: the COMMIT fails and SQLite rolls
+    /// back on its own.
+    #[tokio::test]
+    async fn a_commit_that_sqlite_rolled_back_leaves_the_pool_working() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("faults.db").display());
+        let db = one_connection(&url).await;
+        db.execute_admin("CREATE TABLE notes (n INTEGER NOT NULL)")
+            .await
+            .unwrap();
+        note(&db, 1).await.unwrap();
+
+        let mut tx = db.begin().await.unwrap();
+        let Handle::Sqlite(conn) = &mut tx.handle else {
+            panic!("an SQLite transaction");
+        };
+        conn.lock_handle().await.unwrap().set_commit_hook(|| false);
+        sqlx::query("INSERT INTO notes (n) VALUES (2)")
+            .execute(&mut **conn)
+            .await
+            .unwrap();
+        let refused = tx.commit().await.expect_err("the hook refuses the commit");
+        assert!(
+            format!("{refused:#}").contains("commit failed"),
+            "{refused:#}"
+        );
+
+        // The pool's only connection was the one whose commit failed.
+        note(&db, 3)
+            .await
+            .expect("the next use case begins, writes and commits");
+        assert_eq!(notes(&db).await, [1, 3], "the refused write is not there");
+        db.close().await;
+    }
+
+    /// On PostgreSQL a COMMIT that fails (a deferred constraint) ends the transaction too;
+    /// the next use case on the same connection works.
+    #[tokio::test]
+    #[cfg_attr(
+        not(porchlight_pg),
+        ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set"
+    )]
+    async fn a_commit_that_postgres_refused_leaves_the_pool_working() {
+        let url = std::env::var("PORCHLIGHT_TEST_POSTGRES_URL").unwrap();
+        let db = one_connection(&url).await;
+        // A temporary table lives on the pool's only connection and goes with it.
+        db.execute_admin(
+            "CREATE TEMPORARY TABLE notes (n BIGINT NOT NULL UNIQUE DEFERRABLE INITIALLY DEFERRED)",
+        )
+        .await
+        .unwrap();
+        note(&db, 1).await.unwrap();
+
+        let mut tx = db.begin().await.unwrap();
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query("INSERT INTO notes (n) VALUES (1)")
+                .execute(&mut **tx)
+                .await
+                .unwrap();
+        });
+        let refused = tx
+            .commit()
+            .await
+            .expect_err("the deferred check fails at COMMIT");
+        assert!(
+            format!("{refused:#}").contains("commit failed"),
+            "{refused:#}"
+        );
+
+        note(&db, 3)
+            .await
+            .expect("the next use case begins, writes and commits");
+        assert_eq!(notes(&db).await, [1, 3], "the refused write is not there");
+        db.close().await;
+    }
 
     #[test]
     fn redacts_passwords_only() {

@@ -225,10 +225,14 @@ pub fn router(state: AppState) -> Router {
     let https = state.settings.served_over_https();
     let own_origin = csrf::origin_of(&state.settings.base_url);
     let proxies = Arc::new(state.settings.trusted_proxies.clone());
+    // Failures on our side (`pages::server_error`) become the trouble page, or the API's
+    // error, with when to try again. Inside the layers below, so that the language is settled.
+    let trouble = axum::middleware::from_fn_with_state(state.clone(), pages::explain_trouble);
     page_routes()
         .merge(api::router())
         .fallback(api::fallback)
         .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(trouble)
         .with_state(state)
         .layer(
             ServiceBuilder::new()

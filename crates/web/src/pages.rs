@@ -1,9 +1,12 @@
 //! Public pages.
 
+use std::time::Duration;
+
 use askama::Template;
 use axum::{
-    extract::State,
-    http::{StatusCode, header},
+    extract::{Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::Next,
     response::{Html, IntoResponse, Response},
 };
 
@@ -119,13 +122,87 @@ pub(crate) fn render(template: impl Template) -> Response {
     }
 }
 
-/// A failure on our side, said plainly; the cause is in the log.
+/// A failure on our side (most often the database: unreachable, or a full disk), said
+/// plainly; the cause is in the log. Answered 503: [`explain_trouble`] makes it the page that
+/// asks to try again in a few minutes, in the visitor's language, or the API's error.
 pub(crate) fn server_error() -> Response {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong on our side. Please try again in a few minutes.",
-    )
-        .into_response()
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, TROUBLE).into_response();
+    response.extensions_mut().insert(Trouble);
+    response
+}
+
+/// The trouble in words, where a page cannot be drawn (and in the API, which is in English).
+pub(crate) const TROUBLE: &str = "We are having trouble. Please try again in a few minutes.";
+
+/// Marks the answer of [`server_error`] for [`explain_trouble`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Trouble;
+
+/// How long a client is asked to wait before trying again, in seconds.
+const RETRY_AFTER_SECONDS: &str = "60";
+
+/// How long the trouble page waits for the practice's name before it does without: the
+/// database it comes from is most likely what is failing.
+const PRACTICE_WAIT: Duration = Duration::from_secs(2);
+
+#[derive(Template)]
+#[template(path = "trouble.html")]
+struct TroublePage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    /// In the staff console (its words and its start page).
+    staff: bool,
+    /// The page to try again (a page asked for with GET; a form is sent again from its page).
+    again: Option<String>,
+}
+
+/// Middleware: turns an answer of [`server_error`] into the trouble page (503, in the
+/// visitor's language, the layout of every page) or, under `/api/`, the API's error shape;
+/// both with `Retry-After`, and never stored. Runs inside [`crate::i18n::negotiate`], which
+/// settles the language.
+pub(crate) async fn explain_trouble(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let api = path.starts_with("/api/");
+    let staff = path == "/staff" || path.starts_with("/staff/");
+    let again = (request.method() == Method::GET
+        && path.starts_with('/')
+        && !path.starts_with("//"))
+    .then(|| {
+        request
+            .uri()
+            .path_and_query()
+            .map_or(path, |p| p.as_str())
+            .to_owned()
+    });
+    let response = next.run(request).await;
+    if response.extensions().get::<Trouble>().is_none() {
+        return response;
+    }
+    let mut answer = if api {
+        crate::api::ApiError::unavailable().into_response()
+    } else {
+        let practice = tokio::time::timeout(PRACTICE_WAIT, Practice::of(&state))
+            .await
+            .unwrap_or_else(|_| Practice::generic());
+        render(TroublePage {
+            practice_name: practice.name,
+            practice_phone: practice.phone,
+            staff,
+            again,
+        })
+    };
+    *answer.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    let headers = answer.headers_mut();
+    headers.insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECONDS),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    answer
 }
 
 /// Pages that show patient data must not be kept by browsers or proxies.

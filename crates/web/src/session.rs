@@ -116,53 +116,84 @@ pub struct StaffUser {
     pub reauthenticated_at: Option<Timestamp>,
 }
 
-/// Why a request has no staff session: it is sent to the sign-in page.
-pub struct SignInRequired;
+/// The session could not be read (the database failed): never taken for "signed out", which
+/// would send a signed-in visitor to the sign-in page. The visitor gets the trouble page
+/// (503) and keeps the session for when it is back.
+#[derive(Debug)]
+pub struct SessionUnreadable;
 
-impl IntoResponse for SignInRequired {
+impl IntoResponse for SessionUnreadable {
     fn into_response(self) -> Response {
-        Redirect::to("/staff/sign-in").into_response()
+        crate::pages::server_error()
+    }
+}
+
+/// Why a request gets no signed-in user.
+#[derive(Debug)]
+pub enum SessionRejection {
+    /// No live session of the kind asked for: sent to that kind's sign-in page.
+    SignInRequired(&'static str),
+    Unreadable(SessionUnreadable),
+}
+
+impl From<SessionUnreadable> for SessionRejection {
+    fn from(unreadable: SessionUnreadable) -> Self {
+        Self::Unreadable(unreadable)
+    }
+}
+
+impl IntoResponse for SessionRejection {
+    fn into_response(self) -> Response {
+        match self {
+            Self::SignInRequired(page) => Redirect::to(page).into_response(),
+            Self::Unreadable(unreadable) => unreadable.into_response(),
+        }
     }
 }
 
 impl FromRequestParts<AppState> for StaffUser {
-    type Rejection = SignInRequired;
+    type Rejection = SessionRejection;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        staff_user(parts, state).await.ok_or(SignInRequired)
+        staff_user(parts, state)
+            .await?
+            .ok_or(SessionRejection::SignInRequired("/staff/sign-in"))
     }
 }
 
 impl OptionalFromRequestParts<AppState> for StaffUser {
-    type Rejection = std::convert::Infallible;
+    type Rejection = SessionUnreadable;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(staff_user(parts, state).await)
+        staff_user(parts, state).await
     }
 }
 
 /// The request's live session of `kind`, refreshed; `None` when there is none or it timed out
-/// (an expired session is deleted).
+/// (an expired session is deleted); an error when the database could not say.
 async fn live_session(
     headers: &HeaderMap,
     state: &AppState,
     kind: SessionKind,
     idle: SignedDuration,
     absolute: SignedDuration,
-) -> Option<(Session, String)> {
-    let token = token_from(headers)?;
+) -> Result<Option<(Session, String)>, SessionUnreadable> {
+    let Some(token) = token_from(headers) else {
+        return Ok(None);
+    };
     let hash = token_hash(&token);
     let session = match state.db.session(&hash).await {
-        Ok(session) => session?,
+        Ok(Some(session)) => session,
+        Ok(None) => return Ok(None),
         Err(error) => {
-            tracing::error!(error = %error, "could not read a session");
-            return None;
+            tracing::error!(error = %format_args!("{error:#}"), "could not read a session");
+            return Err(SessionUnreadable);
         }
     };
     let now = Timestamp::now();
@@ -174,42 +205,62 @@ async fn live_session(
         || (session.idle.is_none() && now.duration_since(session.created_at) >= absolute);
     if expired {
         let _ = state.db.delete_session(&hash).await;
-        return None;
+        return Ok(None);
     }
     if session.kind != kind {
-        return None;
+        return Ok(None);
     }
+    // A session that cannot be refreshed (a full disk) still serves what it may read.
     if now.duration_since(session.last_seen_at) >= TOUCH_EVERY
         && let Err(error) = state.db.touch_session(&hash, now).await
     {
         tracing::warn!(error = %error, "could not refresh a session");
     }
-    Some((session, hash))
+    Ok(Some((session, hash)))
 }
 
-async fn staff_user(parts: &Parts, state: &AppState) -> Option<StaffUser> {
-    let (session, hash) = live_session(
+/// The account a session belongs to, as read; an error when the database could not say.
+fn read_account<A>(read: anyhow::Result<Option<A>>) -> Result<Option<A>, SessionUnreadable> {
+    read.map_err(|error| {
+        tracing::error!(
+            error = %format_args!("{error:#}"),
+            "could not read the account of a session"
+        );
+        SessionUnreadable
+    })
+}
+
+async fn staff_user(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Option<StaffUser>, SessionUnreadable> {
+    let Some((session, hash)) = live_session(
         &parts.headers,
         state,
         SessionKind::Staff,
         STAFF_IDLE,
         STAFF_ABSOLUTE,
     )
-    .await?;
-    let account = state
-        .db
-        .staff_by_id(domain::StaffId::from_uuid(session.subject))
-        .await
-        .ok()
-        .flatten()
-        .filter(|account| !account.disabled && account.organization == session.organization)?;
-    let scope = StaffScope::new(account.organization, account.id, account.role);
-    Some(StaffUser {
-        account,
-        scope,
-        token_hash: hash,
-        reauthenticated_at: session.reauthenticated_at,
-    })
+    .await?
+    else {
+        return Ok(None);
+    };
+    let account = read_account(
+        state
+            .db
+            .staff_by_id(domain::StaffId::from_uuid(session.subject))
+            .await,
+    )?
+    .filter(|account| !account.disabled && account.organization == session.organization);
+    Ok(account.map(|account| {
+        let scope = StaffScope::new(account.organization, account.id, account.role);
+        StaffUser {
+            account,
+            scope,
+            token_hash: hash,
+            reauthenticated_at: session.reauthenticated_at,
+        }
+    }))
 }
 
 /// A signed-in patient with an active account: only handlers that take one can show a
@@ -246,62 +297,61 @@ impl StaffUser {
     }
 }
 
-/// Why a request has no patient session: it is sent to the patient sign-in page.
-pub struct PatientSignInRequired;
-
-impl IntoResponse for PatientSignInRequired {
-    fn into_response(self) -> Response {
-        Redirect::to("/sign-in").into_response()
-    }
-}
-
 impl FromRequestParts<AppState> for PatientUser {
-    type Rejection = PatientSignInRequired;
+    type Rejection = SessionRejection;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         patient_user(parts, state)
-            .await
-            .ok_or(PatientSignInRequired)
+            .await?
+            .ok_or(SessionRejection::SignInRequired("/sign-in"))
     }
 }
 
 impl OptionalFromRequestParts<AppState> for PatientUser {
-    type Rejection = std::convert::Infallible;
+    type Rejection = SessionUnreadable;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(patient_user(parts, state).await)
+        patient_user(parts, state).await
     }
 }
 
-async fn patient_user(parts: &Parts, state: &AppState) -> Option<PatientUser> {
-    let (session, hash) = live_session(
+async fn patient_user(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Option<PatientUser>, SessionUnreadable> {
+    let Some((session, hash)) = live_session(
         &parts.headers,
         state,
         SessionKind::Patient,
         PATIENT_IDLE,
         PATIENT_ABSOLUTE,
     )
-    .await?;
-    let account = state
-        .db
-        .patient_account_by_id(session.organization, session.subject)
-        .await
-        .ok()
-        .flatten()
-        .filter(PatientAccount::can_sign_in)?;
-    let scope = PatientScope::new(account.organization, account.patient);
-    Some(PatientUser {
-        account,
-        scope,
-        token_hash: hash,
-        reauthenticated_at: session.reauthenticated_at,
-    })
+    .await?
+    else {
+        return Ok(None);
+    };
+    let account = read_account(
+        state
+            .db
+            .patient_account_by_id(session.organization, session.subject)
+            .await,
+    )?
+    .filter(PatientAccount::can_sign_in);
+    Ok(account.map(|account| {
+        let scope = PatientScope::new(account.organization, account.patient);
+        PatientUser {
+            account,
+            scope,
+            token_hash: hash,
+            reauthenticated_at: session.reauthenticated_at,
+        }
+    }))
 }
 
 #[cfg(test)]

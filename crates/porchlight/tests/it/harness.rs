@@ -70,14 +70,34 @@ impl TestApp {
         Self::start(backend, true, Duration::from_secs(3600), |_| {}).await
     }
 
+    /// The app on the SQLite database file `path`, in a folder the test prepared (a small
+    /// filesystem of its own, say) and removes.
+    pub async fn spawn_on_sqlite_file(path: &std::path::Path) -> Self {
+        let database = TestDatabase {
+            url: format!("sqlite://{}", path.display()),
+            _dir: None,
+            postgres: None,
+        };
+        Self::start_on(database, true, Duration::from_millis(100), |_| {}).await
+    }
+
     async fn start(
         backend: Backend,
         smtp: bool,
         jobs_poll: Duration,
         configure: impl FnOnce(&mut Settings),
     ) -> Self {
-        let mail = maildev().await;
         let database = TestDatabase::create(backend).await;
+        Self::start_on(database, smtp, jobs_poll, configure).await
+    }
+
+    async fn start_on(
+        database: TestDatabase,
+        smtp: bool,
+        jobs_poll: Duration,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Self {
+        let mail = maildev().await;
         let mut settings = RawSettings {
             database_url: Some(database.url.clone()),
             bind: Some("127.0.0.1:0".to_owned()),

@@ -18,6 +18,7 @@ mod cli;
 mod demo_data;
 mod device_alerts;
 mod enrollment;
+mod faults;
 mod funnel;
 mod http;
 mod import;

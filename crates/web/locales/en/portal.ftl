@@ -437,3 +437,10 @@ welcome-add-home-iphone = Add to Home Screen
 used-sign-in = Sign in
 used-forgot = Forgot your password?
 signed-out = You are signed out.
+
+## When our side fails: the database, a full disk (issue 12)
+outage-title = We are having trouble
+outage-heading = We are having trouble
+outage-text = Please try again in a few minutes.
+outage-emergency = If you have a medical emergency, call 911.
+outage-try-again = Try again

@@ -437,3 +437,10 @@ welcome-add-home-iphone = Agregar a inicio
 used-sign-in = Iniciar sesión
 used-forgot = ¿Olvidó su contraseña?
 signed-out = Se cerró su sesión.
+
+## When our side fails: the database, a full disk (issue 12)
+outage-title = Estamos teniendo problemas
+outage-heading = Estamos teniendo problemas
+outage-text = Por favor, inténtelo de nuevo en unos minutos.
+outage-emergency = Si tiene una emergencia médica, llame al 911.
+outage-try-again = Intentar de nuevo

@@ -29,9 +29,11 @@ impl FromRequestParts<AppState> for Staff {
             .await
         {
             Ok(Some(user)) => Ok(Self(user)),
-            _ => Err(ApiError::unauthorized(
+            Ok(None) => Err(ApiError::unauthorized(
                 "Sign in first: this call needs a staff session.",
             )),
+            // The session could not be read: trouble on our side, not "signed out".
+            Err(session::SessionUnreadable) => Err(ApiError::unavailable()),
         }
     }
 }
@@ -51,9 +53,10 @@ impl FromRequestParts<AppState> for Patient {
             .await
         {
             Ok(Some(user)) => Ok(Self(user)),
-            _ => Err(ApiError::unauthorized(
+            Ok(None) => Err(ApiError::unauthorized(
                 "Sign in first: this call needs a patient session (POST /api/v1/session).",
             )),
+            Err(session::SessionUnreadable) => Err(ApiError::unavailable()),
         }
     }
 }

@@ -113,13 +113,19 @@ impl ApiError {
         )
     }
 
-    /// 500, after logging the cause (never PHI: storage errors carry no bound values).
+    /// 503, after logging the cause (never PHI: storage errors carry no bound values).
     pub fn unexpected(error: &anyhow::Error) -> Self {
         tracing::error!(error = %error, "an API call failed");
+        Self::unavailable()
+    }
+
+    /// 503: a failure on our side, most often the database; try again in a few minutes
+    /// (the answer says when, in `Retry-After`).
+    pub fn unavailable() -> Self {
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
+            StatusCode::SERVICE_UNAVAILABLE,
             "server_error",
-            "Something went wrong on our side. It has been logged.",
+            crate::pages::TROUBLE,
         )
     }
 }
@@ -132,7 +138,13 @@ impl From<anyhow::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let trouble = self.status == StatusCode::SERVICE_UNAVAILABLE;
+        let mut response = (self.status, Json(self.body)).into_response();
+        if trouble {
+            // `pages::explain_trouble` adds when to try again.
+            response.extensions_mut().insert(crate::pages::Trouble);
+        }
+        response
     }
 }
 
