@@ -743,14 +743,21 @@ pub async fn change_email(
     };
     // Each request sends two emails, one to any address typed.
     let bucket = format!("email-change:{}", user.account.id);
-    if !crate::sign_in::within_rate(
+    let within = crate::sign_in::within_rate(
         &state.db,
         &bucket,
         EMAIL_CHANGES_PER_DAY,
         jiff::SignedDuration::from_hours(24),
     )
-    .await
-    {
+    .await;
+    let within = match within {
+        Ok(within) => within,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "could not count an email change");
+            return server_error();
+        }
+    };
+    if !within {
         return email_page(
             &state,
             refuse("email-change-too-many"),

@@ -290,7 +290,7 @@ pub async fn sign_in_options(
         SIGN_INS_PER_ADDRESS,
         SignedDuration::from_hours(1),
     )
-    .await
+    .await?
     {
         return Err(ApiError::throttled(&t("passkey-too-many")));
     }

@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use axum::http::{HeaderMap, HeaderValue, header};
+use anyhow::Context;
 use axum::response::Response;
 use domain::OrganizationId;
 use jiff::{SignedDuration, Timestamp};
@@ -67,31 +68,29 @@ pub(crate) async fn code_wait(
     db: &Database,
     bucket: &str,
     now: Timestamp,
-) -> Option<SignedDuration> {
-    match db.failure_count(bucket, now, ACCOUNT.window).await {
-        Ok(count) => ACCOUNT.remaining(count, now),
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the code counter");
-            Some(SignedDuration::from_mins(1))
-        }
-    }
+) -> anyhow::Result<Option<SignedDuration>> {
+    // A counter that cannot be read is trouble on our side, never a reason to wait.
+    let count = db
+        .failure_count(bucket, now, ACCOUNT.window)
+        .await
+        .context("could not read the code counter")?;
+    Ok(ACCOUNT.remaining(count, now))
 }
 
 /// A plain rate limit: counts this request in `bucket` and answers whether it is within
-/// `max` per `window` (when the counter cannot be written, it is not).
+/// `max` per `window`. A counter that cannot be written is an error (trouble on our side),
+/// never an answer about the visitor.
 pub(crate) async fn within_rate(
     db: &Database,
     bucket: &str,
     max: u32,
     window: SignedDuration,
-) -> bool {
-    match db.record_failure(bucket, Timestamp::now(), window).await {
-        Ok(count) => count <= max,
-        Err(error) => {
-            tracing::error!(error = %error, "could not count a request");
-            false
-        }
-    }
+) -> anyhow::Result<bool> {
+    let count = db
+        .record_failure(bucket, Timestamp::now(), window)
+        .await
+        .context("could not count a request")?;
+    Ok(count <= max)
 }
 
 /// Counts a wrong second-step code in `bucket`.

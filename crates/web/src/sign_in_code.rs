@@ -361,7 +361,14 @@ async fn staff_setup_submit(
 ) -> Response {
     let now = jiff::Timestamp::now();
     let bucket = two_step::bucket_of(challenge);
-    if let Some(wait) = crate::sign_in::code_wait(&state.db, &bucket, now).await {
+    let wait = match crate::sign_in::code_wait(&state.db, &bucket, now).await {
+        Ok(wait) => wait,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "could not check the code counter");
+            return server_error();
+        }
+    };
+    if let Some(wait) = wait {
         let message = format!("{} Ask an administrator for help.", wait_message(wait));
         return staff_page(state, None, Some(message), StatusCode::TOO_MANY_REQUESTS).await;
     }

@@ -210,7 +210,7 @@ pub(crate) async fn check(
 ) -> anyhow::Result<Checked> {
     let now = Timestamp::now();
     let bucket = bucket(challenge.kind, challenge.account);
-    if let Some(wait) = sign_in::code_wait(&state.db, &bucket, now).await {
+    if let Some(wait) = sign_in::code_wait(&state.db, &bucket, now).await? {
         return Ok(Checked::Throttled(wait));
     }
     // The attempt is taken before the code is checked: codes sent at once all count.
