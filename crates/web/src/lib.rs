@@ -12,6 +12,7 @@ mod funnel;
 mod health;
 pub mod i18n;
 mod identity;
+mod input;
 mod invite;
 mod mailbox;
 mod metrics;
@@ -218,11 +219,18 @@ page_routes! {
 pub fn router(state: AppState) -> Router {
     let https = state.settings.served_over_https();
     let own_origin = csrf::origin_of(&state.settings.base_url);
+    let screened_state = state.clone();
     page_routes()
         .merge(api::router())
         .fallback(api::fallback)
         .method_not_allowed_fallback(api::method_not_allowed)
         .with_state(state)
+        // Input screening, inside the layers below (the request's language is settled and
+        // cross-site requests are refused first): control characters reach no handler.
+        .layer(axum::middleware::from_fn_with_state(
+            screened_state,
+            input::screen,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -437,3 +437,8 @@ welcome-add-home-iphone = Add to Home Screen
 used-sign-in = Sign in
 used-forgot = Forgot your password?
 signed-out = You are signed out.
+
+## Text with characters nobody types (issue 12)
+input-refused-title = We could not take that
+input-control-character = Something you typed has a character we can't accept. Please type it again.
+input-go-back = Go back and type it again

@@ -437,3 +437,8 @@ welcome-add-home-iphone = Agregar a inicio
 used-sign-in = Iniciar sesión
 used-forgot = ¿Olvidó su contraseña?
 signed-out = Se cerró su sesión.
+
+## Text with characters nobody types (issue 12)
+input-refused-title = No pudimos aceptar eso
+input-control-character = Algo que escribió tiene un carácter que no podemos aceptar. Por favor, escríbalo de nuevo.
+input-go-back = Regrese y escríbalo de nuevo
