@@ -228,7 +228,9 @@ mod tests {
         for c in ['\t', '\n', '\r', 'a', 'é', ' ', '\u{a0}', '中', '😀'] {
             assert!(allowed(c), "{c:?}");
         }
-        for c in ['\0', '\u{1}', '\u{8}', '\u{b}', '\u{1b}', '\u{7f}', '\u{80}', '\u{9f}'] {
+        for c in [
+            '\0', '\u{1}', '\u{8}', '\u{b}', '\u{1b}', '\u{7f}', '\u{80}', '\u{9f}',
+        ] {
             assert!(!allowed(c), "{c:?}");
         }
     }
@@ -273,7 +275,11 @@ mod tests {
             Some("list[1]".to_owned())
         );
         assert_eq!(found(r#""\u0000""#), Some("body".to_owned()));
-        assert_eq!(found("not json"), None, "the handler answers malformed JSON");
+        assert_eq!(
+            found("not json"),
+            None,
+            "the handler answers malformed JSON"
+        );
     }
 
     #[test]

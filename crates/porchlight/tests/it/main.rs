@@ -20,6 +20,7 @@ mod enrollment;
 mod funnel;
 mod http;
 mod import;
+mod input;
 mod invitations;
 mod mail;
 mod passkeys;
