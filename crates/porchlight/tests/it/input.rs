@@ -222,6 +222,36 @@ each_backend! {
         refused_page(form, REFUSED).await;
         assert!(app.db.jobs_of_kind("email.invitation").await.unwrap().is_empty());
     }
+
+    async fn an_imported_chart_with_a_control_character_is_refused_by_name(app) {
+        let org = crate::fixtures::clinic(&app).await;
+        let bundle = |family: &str| {
+            format!(
+                r#"{{"resourceType":"Bundle","type":"collection","entry":[{{"fullUrl":"urn:uuid:p1","resource":{{"resourceType":"Patient","id":"p1","name":[{{"family":"{family}","given":["Lucia"]}}],"birthDate":"1961-04-09"}}}}]}}"#
+            )
+        };
+        for (family, code) in [(r"Riv\u0000era", "U+0000"), (r"Rivera\u001b", "U+001B"), ("Riv\u{85}era", "U+0085")] {
+            let mut report = fhir::ImportReport::default();
+            fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+                .import_bundle_text(std::path::Path::new("charts.json"), &bundle(family), &mut report)
+                .await;
+            assert_eq!(report.files_failed, 1, "{family}: {:?}", report.errors);
+            let error = report.errors[0].to_string();
+            assert!(
+                error.starts_with("charts.json: entry 0 (urn:uuid:p1): has a control character")
+                    && error.contains(code),
+                "{error}"
+            );
+        }
+        assert_eq!(app.db.count_records(Some(org.id), "Patient").await.unwrap(), 0, "nothing stored");
+        // The same chart with an escaped backslash before "u0000" is text, and is stored.
+        let mut report = fhir::ImportReport::default();
+        fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+            .import_bundle_text(std::path::Path::new("charts.json"), &bundle(r"Rivera\\u0000"), &mut report)
+            .await;
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert_eq!(app.db.count_records(Some(org.id), "Patient").await.unwrap(), 1);
+    }
 }
 
 /// A front-desk scope of the organization, for reading the queue directly.
