@@ -26,6 +26,7 @@ mod mail;
 mod passkeys;
 mod patient_sign_in;
 mod recovery;
+mod refusing_smtp;
 mod review;
 mod security;
 mod self_enrollment;
