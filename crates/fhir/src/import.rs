@@ -152,6 +152,14 @@ impl<'a> Reader<'a> {
             .or_else(|| full_url.map(source_id_of_reference))
             .filter(|id| !id.trim().is_empty())
             .ok_or_else(|| format!("{resource_type} has neither an id nor a fullUrl"))?;
+        // PostgreSQL refuses a NUL in text and SQLite would keep one: neither kind of store
+        // should decide, so no control character is taken (the web forms refuse them too).
+        if let Some(control) = control_character(json) {
+            return Err(format!(
+                "has a control character (U+{:04X}) in its text, which the portal does not store; remove it and import again",
+                u32::from(control)
+            ));
+        }
         let mapped = map_resource(&resource_type, json, self.key).map_err(|e| e.to_string())?;
         // What we keep must not hold the SSN, nor may its hash (the rest of the text is known).
         let stored = if resource_type == "Patient" {
@@ -662,6 +670,29 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
+/// The first control character a JSON text holds once read (written raw or as a `\\u`
+/// escape), other than tab, line feed and carriage return. Raw C0 characters cannot stand in
+/// JSON strings (the reader refuses them), but DEL and C1 can, and escapes of all of them.
+fn control_character(json: &str) -> Option<char> {
+    let refused = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    let mut chars = json.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            // Any other escape (`\\`, `\"`, `\n`...) is one character: skipped whole.
+            if chars.next() == Some('u') {
+                let hex: String = chars.by_ref().take(4).collect();
+                let escaped = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
+                if let Some(escaped) = escaped.filter(|c| refused(*c)) {
+                    return Some(escaped);
+                }
+            }
+        } else if refused(c) {
+            return Some(c);
+        }
+    }
+    None
+}
+
 fn has_extension(path: &Path, extension: &str) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case(extension))
@@ -714,4 +745,31 @@ fn entry_error(path: &Path, entry: String, message: String) -> ImportError {
 
 fn unexpected(path: &Path, error: anyhow::Error) -> Vec<ImportError> {
     vec![file_error(path, format!("could not be stored: {error:#}"))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::control_character;
+
+    #[test]
+    fn control_characters_are_found_raw_or_escaped_but_not_in_escaped_backslashes() {
+        assert_eq!(control_character(r#"{"name":"Lucia"}"#), None);
+        assert_eq!(
+            control_character("{\n\t\"text\":\"two\\nlines\\ttab\"}"),
+            None
+        );
+        assert_eq!(control_character(r#"{"name":"Lu\u0000cia"}"#), Some('\0'));
+        assert_eq!(
+            control_character(r#"{"name":"x\u001B[31m"}"#),
+            Some('\u{1b}')
+        );
+        assert_eq!(control_character("{\"name\":\"x\u{7f}\"}"), Some('\u{7f}'));
+        assert_eq!(control_character("{\"name\":\"x\u{85}\"}"), Some('\u{85}'));
+        assert_eq!(
+            control_character(r#"{"path":"C:\\u0000dir"}"#),
+            None,
+            "a backslash written as \\\\ then u0000 is text"
+        );
+        assert_eq!(control_character(r#"{"name":"Jos\u00e9"}"#), None);
+    }
 }

@@ -162,6 +162,18 @@ enum JobError {
 }
 
 impl JobError {
+    /// Why the email did not go, in words for staff (no patient named: the delivery errors
+    /// keep only SMTP status codes).
+    fn for_staff(&self) -> String {
+        match self {
+            JobError::Delivery(error) => error.to_string(),
+            JobError::Storage(_) => "the portal could not read what the email needed".to_owned(),
+            JobError::UnknownKind | JobError::Payload | JobError::Render(_) => {
+                "the email could not be written (a fault on our side, logged)".to_owned()
+            }
+        }
+    }
+
     fn failure(&self) -> Failure {
         match self {
             JobError::Storage(_) => Failure::Transient,
@@ -242,6 +254,9 @@ impl Worker {
             Err(error) => {
                 let failure = error.failure();
                 let message = error.to_string();
+                if self.undeliverable_invitation(job, &error, failure).await {
+                    return;
+                }
                 match self
                     .db
                     .fail_job(job, &message, failure, &self.config.backoff)
@@ -257,6 +272,40 @@ impl Worker {
                         tracing::error!(error = %storage_error, "could not record a job's failure")
                     }
                 }
+            }
+        }
+    }
+
+    /// When an invitation's email has failed for good (refused, or its last try), records it
+    /// where staff see it, with the job's failure, in one transaction; answers whether it did.
+    /// Other jobs, and tries with more to come, are left to `fail_job`.
+    async fn undeliverable_invitation(
+        &self,
+        job: &ClaimedJob,
+        error: &JobError,
+        failure: Failure,
+    ) -> bool {
+        let invitation_email = matches!(
+            Kind::parse(&job.kind),
+            Some(Kind::Invitation | Kind::InvitationReminder)
+        );
+        let last_try = failure == Failure::Permanent
+            || self.config.backoff.delay_after(job.attempts).is_none();
+        if !invitation_email || !last_try || job.invitation.is_none() {
+            return false;
+        }
+        match self
+            .db
+            .fail_invitation_delivery(job, &error.to_string(), &error.for_staff())
+            .await
+        {
+            Ok(recorded) => {
+                tracing::error!(error = %error, recorded, "invitation email failed for good; staff are told");
+                true
+            }
+            Err(storage_error) => {
+                tracing::error!(error = %storage_error, "could not record an undeliverable invitation");
+                false
             }
         }
     }
@@ -303,6 +352,11 @@ impl Worker {
             .or(recipient.email.as_deref())
             .and_then(|e| Email::parse(e).ok())
         else {
+            // An invitation was sent to an address: one that cannot take mail is a failure
+            // staff must see (and correct), not a quiet skip.
+            if matches!(kind, Kind::Invitation | Kind::InvitationReminder) {
+                return Err(JobError::Delivery(mail::DeliveryError::BadAddress));
+            }
             return Ok(Done::Skipped("no email address on file"));
         };
         let practice = Practice {

@@ -6,7 +6,7 @@ use jiff_sqlx::ToSqlx;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::{AuditActor, AuditEntry, Database, RequestOrigin, Tx, database::dispatch};
+use crate::{AuditActor, AuditEntry, ClaimedJob, Database, RequestOrigin, Tx, database::dispatch};
 
 /// Statuses after which an invitation can no longer be used.
 pub(crate) const ENDED: [&str; 4] = ["active", "locked", "expired", "revoked"];
@@ -39,6 +39,8 @@ pub struct InvitationSummary {
     pub status: String,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// Its email could not be delivered: when, and why in words for staff.
+    pub delivery_failure: Option<(Timestamp, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +63,8 @@ struct InvitationRow {
     status: String,
     created_at: jiff_sqlx::Timestamp,
     expires_at: jiff_sqlx::Timestamp,
+    delivery_failed_at: Option<jiff_sqlx::Timestamp>,
+    delivery_error: Option<String>,
 }
 
 impl From<InvitationRow> for InvitationSummary {
@@ -72,6 +76,9 @@ impl From<InvitationRow> for InvitationSummary {
             status: row.status,
             created_at: row.created_at.to_jiff(),
             expires_at: row.expires_at.to_jiff(),
+            delivery_failure: row
+                .delivery_failed_at
+                .map(|at| (at.to_jiff(), row.delivery_error.unwrap_or_default())),
         }
     }
 }
@@ -281,6 +288,107 @@ async fn end_invitation(
     .await
 }
 
+impl Database {
+    /// An invitation's email failed for good (the mail server refused it, or the last try
+    /// failed), in one transaction: the job ends `failed` with its payload (the link) cleared;
+    /// the invitation keeps when and why (`reason`, words for staff that name no patient);
+    /// its emails still waiting (the reminder, to the same address) are cancelled; and staff
+    /// get one open review item for it, to correct the address and send again. `error` is
+    /// the job's own record. Answers whether it was recorded: not when the job was no longer
+    /// this worker's (its lease ended, or the invitation ended and cancelled it).
+    pub async fn fail_invitation_delivery(
+        &self,
+        job: &ClaimedJob,
+        error: &str,
+        reason: &str,
+    ) -> anyhow::Result<bool> {
+        let Some(invitation) = job.invitation else {
+            anyhow::bail!("job {} belongs to no invitation", job.id);
+        };
+        let now = Timestamp::now();
+        let mut tx = self.begin().await?;
+        let failed = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "UPDATE jobs SET status = 'failed', payload = '', locked_until = NULL, last_error = $2 \
+                 WHERE id = $1 AND status = 'running'",
+            )
+            .bind(job.id)
+            .bind(error)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+        });
+        let owner: Option<(Uuid, Uuid)> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as("SELECT organization_id, patient_id FROM invitations WHERE id = $1")
+                .bind(invitation)
+                .fetch_optional(&mut **tx)
+                .await?
+        });
+        let (1, Some((organization, patient))) = (failed, owner) else {
+            tx.commit().await?;
+            return Ok(false);
+        };
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "UPDATE invitations SET delivery_failed_at = $2, delivery_error = $3 WHERE id = $1",
+            )
+            .bind(invitation)
+            .bind(now.to_sqlx())
+            .bind(reason)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "UPDATE jobs SET status = 'done', payload = '', locked_until = NULL, \
+                 last_error = 'cancelled: the invitation email could not be delivered' \
+                 WHERE invitation_id = $1 AND status = 'pending'",
+            )
+            .bind(invitation)
+            .execute(&mut **tx)
+            .await?;
+        });
+        let open: Option<(Uuid,)> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(
+                "SELECT id FROM review_items WHERE organization_id = $1 AND invitation_id = $2 \
+                 AND kind = 'undeliverable' AND closed_at IS NULL",
+            )
+            .bind(organization)
+            .bind(invitation)
+            .fetch_optional(&mut **tx)
+            .await?
+        });
+        if open.is_none() {
+            let detail = serde_json::json!({ "delivery": reason }).to_string();
+            dispatch!(&mut tx.handle, |tx| {
+                sqlx::query(
+                    "INSERT INTO review_items (id, organization_id, patient_id, invitation_id, kind, detail, created_at) \
+                     VALUES ($1, $2, $3, $4, 'undeliverable', $5, $6)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(organization)
+                .bind(patient)
+                .bind(invitation)
+                .bind(&detail)
+                .bind(now.to_sqlx())
+                .execute(&mut **tx)
+                .await?;
+            });
+        }
+        tx.append_audit(&AuditEntry {
+            organization: Some(domain::OrganizationId::from_uuid(organization)),
+            actor: AuditActor::System("jobs".to_owned()),
+            action: "invitation.undeliverable".to_owned(),
+            patient: Some(PatientId::from_uuid(patient)),
+            subject: Some(job.kind.clone()),
+            client_addr: None,
+            request_id: None,
+            detail: Some(format!("invitation {invitation}, job {}", job.id)),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
 async fn live_invitation(
     tx: &mut Tx,
     scope: &StaffScope,
@@ -289,7 +397,8 @@ async fn live_invitation(
 ) -> anyhow::Result<Option<InvitationSummary>> {
     let rows: Vec<InvitationRow> = dispatch!(&mut tx.handle, |tx| {
         sqlx::query_as(
-            "SELECT id, channel, email, status, created_at, expires_at FROM invitations \
+            "SELECT id, channel, email, status, created_at, expires_at, delivery_failed_at, \
+             delivery_error FROM invitations \
              WHERE organization_id = $1 AND patient_id = $2 ORDER BY created_at DESC",
         )
         .bind(scope.organization().as_uuid())

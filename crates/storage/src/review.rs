@@ -1,5 +1,6 @@
-//! The staff review queue: identity mismatches and locked invitations, and what staff do
-//! about them (re-invite, unlock, close with a reason).
+//! The staff review queue: identity mismatches, locked invitations and invitation emails
+//! that could not be delivered, and what staff do about them (re-invite, unlock, close with
+//! a reason).
 
 use domain::{OrganizationId, PatientId, StaffScope};
 use jiff::Timestamp;
@@ -13,7 +14,7 @@ use crate::{AuditActor, AuditEntry, Database, RequestOrigin, Tx, database::dispa
 #[derive(Debug, Clone)]
 pub struct ReviewItem {
     pub id: Uuid,
-    /// `mismatch`, `locked`, or another kind a later step adds.
+    /// `mismatch`, `locked`, `self-enrollment` or `undeliverable`.
     pub kind: String,
     pub patient: Option<PatientId>,
     /// "Family, Given" of the chart, when the item belongs to one.
@@ -22,7 +23,9 @@ pub struct ReviewItem {
     pub invitation: Option<Uuid>,
     pub invitation_status: Option<String>,
     pub invitation_expires_at: Option<Timestamp>,
-    /// JSON: per field, whether it matched.
+    /// The address the invitation was emailed to, if it went by email.
+    pub invitation_email: Option<String>,
+    /// JSON: per field, whether it matched; for `undeliverable`, why (`delivery`).
     pub detail: String,
     pub created_at: Timestamp,
     /// When and why the item closed; `None` while it is open.
@@ -40,6 +43,7 @@ struct ItemRow {
     invitation_id: Option<Uuid>,
     invitation_status: Option<String>,
     expires_at: Option<jiff_sqlx::Timestamp>,
+    invitation_email: Option<String>,
     detail: String,
     created_at: jiff_sqlx::Timestamp,
     closed_at: Option<jiff_sqlx::Timestamp>,
@@ -60,6 +64,7 @@ impl From<ItemRow> for ReviewItem {
             invitation: row.invitation_id,
             invitation_status: row.invitation_status,
             invitation_expires_at: row.expires_at.map(|t| t.to_jiff()),
+            invitation_email: row.invitation_email,
             detail: row.detail,
             created_at: row.created_at.to_jiff(),
             closed: row
@@ -88,7 +93,8 @@ pub enum ReviewError {
 }
 
 const ITEMS: &str = "SELECT r.id, r.kind, r.patient_id, p.family_name, p.given_names, p.mrn, \
-     r.invitation_id, i.status AS invitation_status, i.expires_at, r.detail, r.created_at, \
+     r.invitation_id, i.status AS invitation_status, i.expires_at, i.email AS invitation_email, \
+     r.detail, r.created_at, \
      r.closed_at, r.close_reason \
      FROM review_items r \
      LEFT JOIN patients p ON p.id = r.patient_id AND p.organization_id = r.organization_id \
@@ -377,8 +383,8 @@ impl Tx {
         Ok(())
     }
 
-    /// At activation: the open items of the patient's own invitations (mismatches and locks
-    /// on the way to this account) close by themselves, with a note saying so. Items without
+    /// At activation: the open items of the patient's own invitations (mismatches, locks and
+    /// emails that did not go, on the way to this account) close by themselves, with a note saying so. Items without
     /// an invitation stay open: a refused sign-up that named this chart may be someone else
     /// (a twin, a relative, an impostor), and finishing does not answer it.
     pub(crate) async fn close_review_items_on_enrollment(
@@ -391,7 +397,7 @@ impl Tx {
             sqlx::query(
                 "UPDATE review_items SET closed_at = $1, close_reason = $2 \
                  WHERE organization_id = $3 AND patient_id = $4 AND closed_at IS NULL \
-                 AND kind IN ('mismatch', 'locked') \
+                 AND kind IN ('mismatch', 'locked', 'undeliverable') \
                  AND invitation_id IN (SELECT id FROM invitations \
                      WHERE organization_id = $3 AND patient_id = $4)",
             )

@@ -48,6 +48,8 @@ struct PatientPage {
     error: Option<&'static str>,
     /// After an email invitation: where it went, when, and until when it works.
     sent: Option<String>,
+    /// The invitation's email could not be delivered: where, when and why, and what to do.
+    delivery_failed: Option<String>,
     /// No mail server is set: emails wait in the staff mailbox.
     mailbox: bool,
     /// The practice's clock.
@@ -463,12 +465,28 @@ impl Shown {
     }
 }
 
-/// "Invitation sent to …", from the invitation in progress, when it went by email.
+/// "Invitation email could not be delivered …", when the mail server refused it or every try
+/// failed.
+fn delivery_failure(invitation: &InvitationSummary, zone: &jiff::tz::TimeZone) -> Option<String> {
+    let (at, reason) = invitation.delivery_failure.as_ref()?;
+    let to = invitation
+        .email
+        .as_deref()
+        .unwrap_or("the address on the invitation");
+    Some(format!(
+        "Invitation email could not be delivered to {to} ({}): {reason}. Correct the address and send again.",
+        at.to_zoned(zone.clone())
+            .strftime("%-I:%M %p on %B %-d, %Y"),
+    ))
+}
+
+/// "Invitation sent to …", from the invitation in progress, when it went by email (and was
+/// not refused since).
 fn email_confirmation(invitation: &InvitationSummary, zone: &jiff::tz::TimeZone) -> Option<String> {
     let to = invitation
         .email
         .as_deref()
-        .filter(|_| invitation.channel == "email")?;
+        .filter(|_| invitation.channel == "email" && invitation.delivery_failure.is_none())?;
     let local = |at: Timestamp| at.to_zoned(zone.clone());
     Some(format!(
         "Invitation sent to {to} at {}. The link works until {}.",
@@ -488,7 +506,12 @@ async fn page(state: &AppState, user: &StaffUser, context: Context, shown: Shown
     )
     .err()
     .map(|reason| reason.to_string());
+    let delivery_failed = context
+        .invitation
+        .as_ref()
+        .and_then(|invitation| delivery_failure(invitation, &context.zone));
     let mut response = render(PatientPage {
+        delivery_failed,
         practice_name: practice.name,
         practice_phone: practice.phone,
         staff_name: user.account.display_name.clone(),

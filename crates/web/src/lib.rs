@@ -12,6 +12,7 @@ mod funnel;
 mod health;
 pub mod i18n;
 mod identity;
+mod input;
 mod invite;
 mod mailbox;
 mod metrics;
@@ -228,12 +229,19 @@ pub fn router(state: AppState) -> Router {
     // Failures on our side (`pages::server_error`) become the trouble page, or the API's
     // error, with when to try again. Inside the layers below, so that the language is settled.
     let trouble = axum::middleware::from_fn_with_state(state.clone(), pages::explain_trouble);
+    let screened_state = state.clone();
     page_routes()
         .merge(api::router())
         .fallback(api::fallback)
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(trouble)
         .with_state(state)
+        // Input screening, inside the layers below (the request's language is settled and
+        // cross-site requests are refused first): control characters reach no handler.
+        .layer(axum::middleware::from_fn_with_state(
+            screened_state,
+            input::screen,
+        ))
         .layer(
             ServiceBuilder::new()
                 // First: who the client is, and whether its request id is kept.

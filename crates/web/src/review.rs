@@ -1,5 +1,6 @@
-//! The review queue: staff see which identity fields differed, then re-invite (after
-//! correcting the chart's email), unlock, or close the item with a reason.
+//! The review queue: staff see which identity fields differed, or why an invitation email
+//! could not be delivered, then re-invite (after correcting the chart's email), unlock, or
+//! close the item with a reason.
 
 use std::net::SocketAddr;
 
@@ -84,6 +85,7 @@ pub(crate) fn kind_label(kind: &str) -> &str {
         "mismatch" => "Details did not match",
         "locked" => "Locked after too many attempts",
         "self-enrollment" => "Sign-up without an invitation did not match",
+        "undeliverable" => "Invitation email could not be delivered",
         other => other,
     }
 }
@@ -110,6 +112,8 @@ struct Detail {
     typed: Vec<(String, String)>,
     /// (field, matched / differed / not compared), in the form's order.
     results: Vec<(String, String)>,
+    /// Why an invitation email could not be delivered.
+    delivery: Option<String>,
 }
 
 /// The fields in the order the patient's form asks for them.
@@ -153,6 +157,12 @@ fn detail(text: &str) -> Detail {
             ..Detail::default()
         };
     };
+    if let Some(why) = map.get("delivery").and_then(|why| why.as_str()) {
+        return Detail {
+            delivery: Some(why.to_owned()),
+            ..Detail::default()
+        };
+    }
     if !map.contains_key("typed") {
         return Detail {
             results: rows(&map),
@@ -170,6 +180,7 @@ fn detail(text: &str) -> Detail {
             .map(str::to_owned),
         typed: object("typed"),
         results: object("fields"),
+        delivery: None,
     }
 }
 
@@ -499,5 +510,20 @@ mod tests {
             ]
         );
         assert!(read.results.is_empty());
+    }
+
+    #[test]
+    fn an_undeliverable_invitation_says_why_it_did_not_go() {
+        let read =
+            detail(r#"{"delivery":"the mail server refused the message for good (SMTP 550)"}"#);
+        assert_eq!(
+            read.delivery.as_deref(),
+            Some("the mail server refused the message for good (SMTP 550)")
+        );
+        assert!(read.results.is_empty() && read.typed.is_empty());
+        assert_eq!(
+            kind_label("undeliverable"),
+            "Invitation email could not be delivered"
+        );
     }
 }

@@ -5,8 +5,9 @@ use reqwest::{StatusCode, header};
 use storage::Organization;
 
 use crate::{
-    fixtures::{front_desk, import_patients, patient_page},
+    fixtures::{add_staff, front_desk, import_patients, patient_page},
     harness::{TestApp, each_backend},
+    refusing_smtp::refusing_smtp,
 };
 
 /// A signed-in front desk and three patients: an adult with email, a child, and a deceased adult.
@@ -129,7 +130,7 @@ each_backend! {
         let response = invite(&app, &page, &[("channel", "email"), ("email", "lucia at example")]).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = response.text().await.unwrap();
-        assert!(html.contains("id=\"email-error\">Enter an email address like name@example.com."), "{html}");
+        assert!(html.contains("id=\"email-error\">An email address cannot have spaces."), "{html}");
         assert!(html.contains("value=\"lucia at example\""));
         let response = invite(&app, &page, &[("channel", "carrier-pigeon")]).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -228,4 +229,130 @@ each_backend! {
         let spanish = app.client.get(app.url("/")).header(header::ACCEPT_LANGUAGE, "es").send().await.unwrap().text().await.unwrap();
         assert!(spanish.contains("Toma unos 5 minutos."), "{spanish}");
     }
+
+    async fn an_address_that_is_not_one_is_refused_with_the_reason_on_the_page_and_the_api(app) {
+        let org = setup(&app).await;
+        let page = page_of(&app, &org, "Lucia").await;
+        let patient = page.rsplit('/').next().unwrap();
+        // The issue's probe: quotes and angle brackets after a real-looking address.
+        let probe = "probe@example.org'x<'\">y";
+        let response = invite(&app, &page, &[("channel", "email"), ("email", probe)]).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("id=\"email-error\">An email address cannot have the character &#60;."), "{html}");
+        for (typed, why) in [
+            (probe, "An email address cannot have the character <."),
+            ("Lucia <lucia@example.org>", "An email address cannot have spaces."),
+            ("lucia@example..org", "The domain after the @ is not right"),
+            ("lucia@example", "The domain after the @ needs a dot, like example.com."),
+            ("lucía@example.org", "The part before the @ can have only the letters a to z"),
+        ] {
+            let api = app
+                .client
+                .post(app.url(&format!("/api/v1/patients/{patient}/invitations")))
+                .json(&serde_json::json!({"channel": "email", "email": typed}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(api.status(), StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+            let body: serde_json::Value = api.json().await.unwrap();
+            assert!(body["fields"]["email"].as_str().unwrap().starts_with(why), "{typed}: {body}");
+        }
+        assert_eq!(app.db.count_audit("invitation.create").await.unwrap(), 0);
+        assert!(app.db.jobs_of_kind("email.invitation").await.unwrap().is_empty());
+        assert!(app.get(&page).await.text().await.unwrap().contains("Not invited"));
+    }
+
+    async fn an_address_the_mail_server_refuses_is_shown_on_the_patient_page_and_in_the_review_queue(
+        app,
+        |s: &mut porchlight::settings::Settings| s.smtp_url = Some(refusing_smtp().smtp_url())
+    ) {
+        let org = setup(&app).await;
+        let page = page_of(&app, &org, "Lucia").await;
+        let address = format!("nobody.{}@example.org", uuid::Uuid::new_v4().simple());
+        let response = invite(&app, &page, &[("channel", "email"), ("email", address.as_str())]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+        let job = failed_invitation_job(&app).await;
+        assert!(refusing_smtp().refused(&address), "a real SMTP conversation offered {address}");
+        assert_eq!(job.attempts, 1, "a refusal is not tried again");
+        assert!(job.last_error.as_deref().unwrap_or_default().contains("SMTP 550"), "{job:?}");
+        assert!(job.payload.is_empty(), "the link is not kept");
+        let reminder = &app.db.jobs_of_kind("email.invitation-reminder").await.unwrap()[0];
+        assert_eq!(reminder.status, "done");
+        assert_eq!(reminder.last_error.as_deref(), Some("cancelled: the invitation email could not be delivered"));
+        assert_eq!(app.db.count_audit("invitation.undeliverable").await.unwrap(), 1);
+
+        let html = app.get(&page).await.text().await.unwrap();
+        assert!(html.contains("id=\"delivery-failed\""), "{html}");
+        assert!(html.contains(&format!("Invitation email could not be delivered to {address} (")), "{html}");
+        assert!(html.contains("the mail server refused the message for good (SMTP 550). Correct the address and send again."), "{html}");
+        assert!(html.contains("<strong>the email could not be delivered</strong>"), "in the portal status: {html}");
+        assert!(!app.get(&format!("{page}?sent=1")).await.text().await.unwrap().contains("Invitation sent to"), "no claim that it went");
+
+        let queue = app.get("/staff/review").await.text().await.unwrap();
+        assert!(queue.contains("Rivera, Lucia") && queue.contains("<td>Invitation email could not be delivered</td>"), "{queue}");
+        let start = queue.find("href=\"/staff/review/").unwrap() + 6;
+        let item = queue[start..].split('"').next().unwrap().to_owned();
+        let item_page = app.get(&item).await.text().await.unwrap();
+        assert!(item_page.contains("<strong>Why it did not go:</strong> the mail server refused the message for good (SMTP 550)."), "{item_page}");
+        assert!(item_page.contains(&format!("It was sent to {address}.")), "{item_page}");
+        assert!(item_page.contains("id=\"reinvite\""), "the way to correct it: {item_page}");
+        let api: serde_json::Value = app.get("/api/v1/review-items").await.json().await.unwrap();
+        assert_eq!(api["items"][0]["kind"], "undeliverable", "{api}");
+        assert_eq!(api["items"][0]["detail"]["delivery"], "the mail server refused the message for good (SMTP 550)", "{api}");
+
+        // A new invitation (here a letter: the refusing server would refuse any address) takes
+        // its place, and the item closes.
+        let letter = invite(&app, &page, &[("channel", "printed-code"), ("resend", "1")]).await;
+        assert_eq!(letter.status(), StatusCode::OK);
+        assert!(app.get("/staff/review").await.text().await.unwrap().contains("Nothing waits for review"));
+        assert!(!app.get(&page).await.text().await.unwrap().contains("delivery-failed"));
+    }
+
+    async fn an_invitation_kept_with_an_address_mail_cannot_take_fails_where_staff_see_it(app) {
+        // Invitations written before addresses were checked strictly may hold one that is
+        // not an address: its email fails for good, visibly, instead of being skipped.
+        let org = setup(&app).await;
+        let page = page_of(&app, &org, "Lucia").await;
+        let staff = add_staff(&app, org.id, "kim", domain::Role::FrontDesk).await;
+        let scope = domain::StaffScope::new(org.id, staff, domain::Role::FrontDesk);
+        let patient = domain::PatientId::from_uuid(page.rsplit('/').next().unwrap().parse().unwrap());
+        app.db
+            .create_invitation(
+                &scope,
+                storage::NewInvitation {
+                    patient,
+                    channel: domain::invitation::Channel::Email,
+                    email: Some("probe@example.org'x<'\">y"),
+                    token_hash: Some("0".repeat(64).as_str()),
+                    code_hash: None,
+                    expires_at: jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 14),
+                    email_link: Some(format!("{}/enroll/t", app.base_url)),
+                    replaces_live: false,
+                    save_email_to_chart: false,
+                },
+                &storage::RequestOrigin::default(),
+            )
+            .await
+            .unwrap();
+        let job = failed_invitation_job(&app).await;
+        assert_eq!(job.last_error.as_deref(), Some("delivery: the recipient address is not one mail can be sent to"));
+        let html = app.get(&page).await.text().await.unwrap();
+        assert!(html.contains("the recipient address is not one mail can be sent to. Correct the address and send again."), "{html}");
+        let queue = app.get("/staff/review").await.text().await.unwrap();
+        assert!(queue.contains("<td>Invitation email could not be delivered</td>"), "{queue}");
+    }
+}
+
+/// The invitation email's job, once it has failed for good (the worker runs within moments).
+async fn failed_invitation_job(app: &TestApp) -> storage::JobRecord {
+    for _ in 0..600 {
+        let jobs = app.db.jobs_of_kind("email.invitation").await.unwrap();
+        if let Some(job) = jobs.into_iter().find(|job| job.status == "failed") {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the invitation email did not fail within a minute");
 }

@@ -5,6 +5,7 @@
 mod fixtures;
 mod harness;
 mod maildev;
+mod refusing_smtp;
 
 mod api;
 mod audit_chain;
@@ -22,6 +23,7 @@ mod faults;
 mod funnel;
 mod http;
 mod import;
+mod input;
 mod invitations;
 mod mail;
 mod passkeys;

@@ -444,3 +444,7 @@ outage-heading = We are having trouble
 outage-text = Please try again in a few minutes.
 outage-emergency = If you have a medical emergency, call 911.
 outage-try-again = Try again
+## Text with characters nobody types (issue 12)
+input-refused-title = We could not take that
+input-control-character = Something you typed has a character we can't accept. Please type it again.
+input-go-back = Go back and type it again

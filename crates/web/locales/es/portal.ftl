@@ -444,3 +444,7 @@ outage-heading = Estamos teniendo problemas
 outage-text = Por favor, inténtelo de nuevo en unos minutos.
 outage-emergency = Si tiene una emergencia médica, llame al 911.
 outage-try-again = Intentar de nuevo
+## Text with characters nobody types (issue 12)
+input-refused-title = No pudimos aceptar eso
+input-control-character = Algo que escribió tiene un carácter que no podemos aceptar. Por favor, escríbalo de nuevo.
+input-go-back = Regrese y escríbalo de nuevo
