@@ -297,7 +297,10 @@ mod tests {
         } else {
             Handle::Postgres(postgres_pool(1).connect(url).await.unwrap())
         };
-        Database { handle }
+        Database {
+            handle,
+            audit_key: None,
+        }
     }
 
     /// Writes `n` in a transaction and commits it.

@@ -753,7 +753,10 @@ pub async fn change_email(
     let within = match within {
         Ok(within) => within,
         Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "could not count an email change");
+            tracing::error!(
+                error = format!("{error:#}"),
+                "could not count an email change"
+            );
             return server_error();
         }
     };

@@ -3,8 +3,8 @@
 
 use std::net::IpAddr;
 
-use axum::http::{HeaderMap, HeaderValue, header};
 use anyhow::Context;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use domain::OrganizationId;
 use jiff::{SignedDuration, Timestamp};
@@ -39,8 +39,11 @@ impl Limit {
     /// How long an attempt must still wait after these failures; `None`: it may go on.
     fn remaining(&self, count: Option<FailureCount>, now: Timestamp) -> Option<SignedDuration> {
         let count = count?;
-        let until = count.last_at + self.wait_after(count.failures);
-        (until > now).then(|| until.duration_since(now))
+        let wait = self.wait_after(count.failures);
+        // No wait below the limit, even when another attempt stamped the counter a moment
+        // after this one read the clock.
+        let until = count.last_at + wait;
+        (wait.is_positive() && until > now).then(|| until.duration_since(now))
     }
 }
 
@@ -169,6 +172,14 @@ enum Rule<'a> {
 }
 
 impl Rule<'_> {
+    /// How many attempts may be checked at once before the limit is reached.
+    fn at_once(self) -> u32 {
+        match self {
+            Rule::Limit(limit) => limit.free,
+            Rule::Sprayed { .. } => u32::try_from(SPRAYED_ACCOUNTS).unwrap_or(u32::MAX),
+        }
+    }
+
     fn window(self) -> SignedDuration {
         match self {
             Rule::Limit(limit) => limit.window,
@@ -221,6 +232,48 @@ struct Turns {
     db: Database,
     /// Each counter's bucket, and whether a failure counts in it.
     taken: Vec<(String, bool)>,
+    /// This instance's places in line at each counter, given back when the turns have ended
+    /// (declared last: dropped after the turns are ended).
+    _places: Vec<tokio::sync::OwnedSemaphorePermit>,
+}
+
+/// This instance's lines at the sign-in counters: at most as many attempts per counter as
+/// its limit lets through at once are being checked, and the others wait in the order they
+/// came (a fair queue), so that an attempt with a right password is not outrun for ever by
+/// newer ones while others are in flight. Across instances the stored pending turns still
+/// hold the limit; the lines only make the waiting fair here.
+struct Lines {
+    lines:
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Semaphore>>>,
+}
+
+impl Lines {
+    /// Lines kept before the idle ones are forgotten (an attacker may try many usernames).
+    const KEPT: usize = 4096;
+
+    fn get() -> &'static Lines {
+        static LINES: std::sync::LazyLock<Lines> = std::sync::LazyLock::new(|| Lines {
+            lines: std::sync::Mutex::default(),
+        });
+        &LINES
+    }
+
+    /// The line at `bucket`, letting `at_once` attempts through together.
+    fn line(&self, bucket: &str, at_once: u32) -> std::sync::Arc<tokio::sync::Semaphore> {
+        let mut lines = self
+            .lines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if lines.len() >= Self::KEPT {
+            // Nobody holds or waits in a line that only the map refers to.
+            lines.retain(|_, line| std::sync::Arc::strong_count(line) > 1);
+        }
+        let at_once = usize::try_from(at_once.max(1)).unwrap_or(1);
+        lines
+            .entry(bucket.to_owned())
+            .or_insert_with(|| std::sync::Arc::new(tokio::sync::Semaphore::new(at_once)))
+            .clone()
+    }
 }
 
 impl Turns {
@@ -329,6 +382,7 @@ impl Throttle {
         let mut turns = Turns {
             db: db.clone(),
             taken: Vec::new(),
+            _places: Vec::new(),
         };
         let mut counters = vec![(self.account_bucket.clone(), Rule::Limit(&ACCOUNT), true)];
         if !self.known_device {
@@ -341,7 +395,17 @@ impl Throttle {
                 ));
             }
         }
+        // Always in the same order (account, address, password): no two attempts can each
+        // hold a place the other waits for.
+        let patience = tokio::time::Instant::now() + TURN_PATIENCE;
         for (bucket, rule, counts_failures) in counters {
+            let line = Lines::get().line(&bucket, rule.at_once());
+            let Ok(Ok(place)) = tokio::time::timeout_at(patience, line.acquire_owned()).await
+            else {
+                tracing::warn!("gave up waiting in line for a sign-in turn");
+                return Ok(Err(ACCOUNT.first));
+            };
+            turns._places.push(place);
             if let Err(wait) = take_turn(db, &bucket, rule).await? {
                 return Ok(Err(wait));
             }
@@ -777,6 +841,12 @@ mod tests {
         );
         assert_eq!(ACCOUNT.remaining(count, at(2)), None);
         assert_eq!(ACCOUNT.remaining(None, at(0)), None);
+        // Below the limit, a counter stamped a moment after the clock was read means no wait.
+        let below = Some(FailureCount {
+            failures: 0,
+            last_at: at(1),
+        });
+        assert_eq!(ACCOUNT.remaining(below, at(0)), None);
     }
 
     #[test]

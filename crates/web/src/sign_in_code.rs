@@ -364,7 +364,10 @@ async fn staff_setup_submit(
     let wait = match crate::sign_in::code_wait(&state.db, &bucket, now).await {
         Ok(wait) => wait,
         Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "could not check the code counter");
+            tracing::error!(
+                error = format!("{error:#}"),
+                "could not check the code counter"
+            );
             return server_error();
         }
     };

@@ -132,15 +132,25 @@ each_backend! {
                         .send()
                         .await
                         .unwrap();
-                    statuses.push(answer.status());
+                    let status = answer.status();
+                    let said = if status == StatusCode::SEE_OTHER {
+                        String::new()
+                    } else {
+                        answer.text().await.unwrap()
+                    };
+                    statuses.push((status, said));
                 }
                 statuses
             });
         }
         let mut signed_in = 0;
         while let Some(statuses) = clients.join_next().await {
-            for status in statuses.unwrap() {
-                assert_eq!(status, StatusCode::SEE_OTHER, "a right password was refused");
+            for (status, said) in statuses.unwrap() {
+                assert_eq!(
+                    status,
+                    StatusCode::SEE_OTHER,
+                    "a right password was refused: {said}"
+                );
                 signed_in += 1;
             }
         }
