@@ -340,12 +340,28 @@ pub(crate) async fn check_page(client: &Client, url: &str, name: &str) {
             )
             .await
             .unwrap();
-        assert_eq!(
-            overflow,
-            json!(false),
-            "{name} scrolls sideways at {width}px"
-        );
         let png = client.screenshot().await.unwrap();
+        if overflow != json!(false) {
+            std::fs::write(
+                screenshot_dir().join(format!("{name}-{label}-overflow.png")),
+                &png,
+            )
+            .unwrap();
+            // The outermost elements that stick out, to say where to look.
+            let culprits = client
+                .execute(
+                    "const out = [...document.querySelectorAll('body *')].filter(e => \
+                     e.getBoundingClientRect().right > window.innerWidth + 1 && \
+                     !(e.parentElement && e.parentElement.getBoundingClientRect().right > \
+                     window.innerWidth + 1)); \
+                     return out.slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + \
+                     e.className + ' ' + Math.round(e.getBoundingClientRect().right));",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            panic!("{name} scrolls sideways at {width}px: {culprits}");
+        }
         std::fs::write(screenshot_dir().join(format!("{name}-{label}.png")), png).unwrap();
     }
 }
