@@ -185,6 +185,15 @@ async fn refuse(state: &AppState, api: bool, found: &Found, headers: &HeaderMap)
     // The field's name only: the value may be anything, PHI included.
     tracing::info!(field = %found.field, "refused a control character");
     if api {
+        // In the path it is a malformed id or token, as the document says of any such path.
+        if found.field == "path" {
+            return ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed",
+                crate::i18n::t("input-control-character"),
+            )
+            .into_response();
+        }
         return ApiError::field(&found.field, crate::i18n::t("input-control-character"))
             .into_response();
     }

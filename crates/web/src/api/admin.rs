@@ -36,6 +36,7 @@ fn administrator(user: StaffUser, refusal: &str) -> Result<StaffUser, ApiError> 
 
 /// A practice's enrollment policy.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Policy {
     /// The youngest age that may have an account (12 to 21).
     #[schema(example = 18, minimum = 12, maximum = 21)]
@@ -299,6 +300,7 @@ pub struct PublishedDocuments {
 
 /// A new version of a document.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PublishRequest {
     #[schema(schema_with = super::schemas::document_kind)]
     pub kind: String,

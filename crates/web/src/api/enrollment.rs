@@ -35,6 +35,7 @@ pub const COOKIE_PATH: &str = "/api/v1/enrollment";
 
 /// `POST /api/v1/enrollment/activate`: the printed activation code.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ActivateRequest {
     /// The code on the letter: 10 letters and digits (no I, L, O, 0 or 1); spaces, dashes
     /// and case do not matter.
@@ -53,6 +54,7 @@ pub struct ActivateRequest {
 
 /// `POST /api/v1/enrollment/link`: the emailed link.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LinkRequest {
     /// The last part of the emailed link, `/enroll/{token}`.
     #[schema(min_length = 1)]
@@ -300,6 +302,7 @@ async fn step_done(state: &AppState, enrollment: &Enrollment) -> Result<Response
 
 /// Step 1: who the patient is.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct IdentityRequest {
     /// Legal first name (given names, at most 200 characters).
     #[schema(min_length = 1, max_length = 200)]
@@ -386,6 +389,7 @@ fn mismatch(message: String) -> ApiError {
 
 /// Step 2: the access code.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AccessCodeRequest {
     /// The last 4 digits of the SSN, where the practice asks for them
     /// (`requirements.access_code` = `ssn-last4` in `GET /api/v1/enrollment`).
@@ -443,6 +447,7 @@ pub async fn access_code(
 
 /// Step 3: the username and password.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CredentialsRequest {
     /// Unique in the practice, whatever the case: 3 to 64 letters, digits, `.`, `-` and `_`.
     #[schema(example = "lucia.rivera", min_length = 3, max_length = 64)]
@@ -618,6 +623,7 @@ pub async fn terms(
 
 /// Step 4: accepting both documents, in the versions read.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AcceptTermsRequest {
     #[schema(schema_with = super::schemas::ticked)]
     pub accept_terms: bool,

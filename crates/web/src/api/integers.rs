@@ -62,6 +62,11 @@ mod tests {
             read(r#"{"n": 4503599627370496.0}"#),
             Ok((4_503_599_627_370_496, None))
         );
+        // Read exactly (serde_json's `float_roundtrip`): the fast reading made it ...247.2.
+        assert_eq!(
+            read(r#"{"n": -2251799813685247.0}"#),
+            Ok((-2_251_799_813_685_247, None))
+        );
     }
 
     #[test]

@@ -30,8 +30,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::{
     Modify, OpenApi,
     openapi::{
-        ContentBuilder, Ref, RefOr, ResponseBuilder,
+        ContentBuilder, Ref, RefOr, ResponseBuilder, Schema,
         path::{Operation, ParameterIn},
+        schema::{ArrayItems, SchemaType, Type},
         security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
         server::Server,
     },
@@ -157,7 +158,7 @@ pub fn router() -> Router<AppState> {
         (name = "enrollment", description = "The enrollment funnel"),
         (name = "administration", description = "The enrollment policy and the terms (administrators)"),
     ),
-    modifiers(&Sessions, &CommonResponses)
+    modifiers(&Sessions, &CommonResponses, &PlainText)
 )]
 struct ApiDoc;
 
@@ -254,6 +255,14 @@ impl CommonResponses {
                 "Sent by a browser from another site's page (`code` = `cross_site`)",
             );
         }
+        if body || in_query {
+            Self::describe(
+                operation,
+                "422",
+                "A text has a control character (`code` = `invalid`, naming the field in \
+                 `fields`): see the strings' `pattern`",
+            );
+        }
         if body {
             Self::describe(
                 operation,
@@ -315,6 +324,76 @@ impl Modify for CommonResponses {
             ] {
                 if let Some(operation) = operation {
                     Self::add(operation, method);
+                }
+            }
+        }
+    }
+}
+
+/// Texts the server takes: no control characters but tab, line feed and carriage return (the
+/// input screen refuses the rest before any handler, `crate::input`).
+const PLAIN_TEXT: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// States [`PLAIN_TEXT`] on every string the document describes without a pattern, format or
+/// list of values of its own, so that the document says what the server refuses.
+struct PlainText;
+
+impl PlainText {
+    fn schema(schema: &mut RefOr<Schema>) {
+        let RefOr::T(schema) = schema else {
+            return;
+        };
+        match schema {
+            Schema::Object(object) => {
+                let string = match &object.schema_type {
+                    SchemaType::Type(kind) => *kind == Type::String,
+                    SchemaType::Array(kinds) => kinds.contains(&Type::String),
+                    SchemaType::AnyValue => false,
+                };
+                if string
+                    && object.pattern.is_none()
+                    && object.format.is_none()
+                    && object.enum_values.is_none()
+                {
+                    object.pattern = Some(PLAIN_TEXT.to_owned());
+                }
+                object.properties.values_mut().for_each(Self::schema);
+            }
+            Schema::Array(array) => {
+                if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                    Self::schema(items);
+                }
+            }
+            Schema::OneOf(one_of) => one_of.items.iter_mut().for_each(Self::schema),
+            Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(Self::schema),
+            Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(Self::schema),
+            _ => {}
+        }
+    }
+}
+
+impl Modify for PlainText {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.schemas.values_mut().for_each(Self::schema);
+        }
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    if let RefOr::T(parameter) = parameter
+                        && let Some(schema) = parameter.schema.as_mut()
+                    {
+                        Self::schema(schema);
+                    }
                 }
             }
         }

@@ -30,6 +30,7 @@ use crate::{
 
 /// A patient's username and password.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SignInRequest {
     /// The practice's short name; may be left out when the portal serves one practice.
     #[serde(default)]
@@ -150,6 +151,7 @@ async fn signed_in_reply(
 
 /// The second step of a sign-in.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CodeRequest {
     /// From the `202` answer of `POST /api/v1/session`; may be left out when the
     /// `porchlight_2step` cookie is sent.
@@ -379,6 +381,7 @@ pub async fn terms(
 
 /// Accepting both documents, in the versions read.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AcceptNewTermsRequest {
     #[schema(schema_with = super::schemas::ticked)]
     pub accept_terms: bool,

@@ -249,6 +249,7 @@ pub async fn show(
 
 /// Inviting a patient.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InvitationRequest {
     #[schema(schema_with = super::schemas::channel)]
     pub channel: String,

@@ -188,6 +188,7 @@ pub async fn unlock(
 
 /// Closing an item.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CloseRequest {
     #[schema(schema_with = super::schemas::closing_reason)]
     pub reason: String,

@@ -66,6 +66,7 @@ pub async fn offered(State(state): State<AppState>) -> Result<Response, ApiError
 
 /// Signing up without an invitation.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SelfEnrollmentRequest {
     /// The practice (from `GET /api/v1/enrollment/self`); may be left out when only one
     /// offers it.
