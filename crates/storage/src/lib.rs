@@ -60,9 +60,7 @@ pub use record_access::RecordAccess;
 pub use retention::{RetentionPolicy, RetentionReport};
 pub use review::{ReviewError, ReviewItem};
 pub use self_enrollment::{NewSelfEnrollment, SelfEnrollmentCandidate, SelfEnrollmentError};
-pub use sessions::{
-    CounterRow, FailureCount, NewSession, Pruned, Session, SessionInfo, SessionKind,
-};
+pub use sessions::{FailureCount, NewSession, Pruned, Session, SessionInfo, SessionKind};
 pub use sign_in_defences::{
     FailureSamples, FailureSummary, FailuresBy, HourlyFailures, HourlyRefusals, NewSignInFailure,
     NoticedEvent, RefusedSignIn, SecurityEvent, SeenDevice, Sighting, TurnCounter, TurnOutcome,

@@ -39,14 +39,6 @@ pub struct Session {
     pub idle: Option<jiff::SignedDuration>,
 }
 
-/// A throttle counter as stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CounterRow {
-    pub failures: u32,
-    pub started_at: Timestamp,
-    pub last_at: Timestamp,
-}
-
 /// Failures counted in a throttle's window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FailureCount {
@@ -281,76 +273,6 @@ impl Database {
             }
             _ => None,
         })
-    }
-
-    /// The counter of `bucket` as stored, whatever its window, for [`Database::take_attempt`].
-    pub async fn throttle_counter(&self, bucket: &str) -> anyhow::Result<Option<CounterRow>> {
-        let row: Option<(i64, jiff_sqlx::Timestamp, Option<jiff_sqlx::Timestamp>)> =
-            dispatch!(&self.handle, |pool| {
-                sqlx::query_as(
-                    "SELECT failures, window_started_at, last_failure_at FROM throttle_counters \
-                     WHERE bucket = $1",
-                )
-                .bind(bucket)
-                .fetch_optional(pool)
-                .await?
-            });
-        Ok(row.map(|(failures, started, last)| CounterRow {
-            failures: u32::try_from(failures).unwrap_or(u32::MAX),
-            started_at: started.to_jiff(),
-            last_at: last.unwrap_or(started).to_jiff(),
-        }))
-    }
-
-    /// Counts one attempt in `bucket` if the counter is still as `seen` (a window older than
-    /// `window` starts over): a compare-and-swap, so that of several attempts that read the
-    /// same count, one is counted and the others read again. `false`: the counter changed.
-    pub async fn take_attempt(
-        &self,
-        bucket: &str,
-        seen: Option<&CounterRow>,
-        now: Timestamp,
-        window: jiff::SignedDuration,
-    ) -> anyhow::Result<bool> {
-        let changed = match seen {
-            None => dispatch!(&self.handle, |pool| {
-                sqlx::query(
-                    "INSERT INTO throttle_counters (bucket, failures, window_started_at, \
-                     last_failure_at) VALUES ($1, 1, $2, $2) ON CONFLICT (bucket) DO NOTHING",
-                )
-                .bind(bucket)
-                .bind(now.to_sqlx())
-                .execute(pool)
-                .await?
-                .rows_affected()
-            }),
-            Some(row) => {
-                let restart = now.duration_since(row.started_at) >= window;
-                let started = if restart { now } else { row.started_at };
-                let failures = if restart {
-                    1
-                } else {
-                    i64::from(row.failures) + 1
-                };
-                dispatch!(&self.handle, |pool| {
-                    sqlx::query(
-                        "UPDATE throttle_counters SET failures = $2, window_started_at = $3, \
-                         last_failure_at = $4 WHERE bucket = $1 AND failures = $5 \
-                         AND window_started_at = $6",
-                    )
-                    .bind(bucket)
-                    .bind(failures)
-                    .bind(started.to_sqlx())
-                    .bind(now.to_sqlx())
-                    .bind(i64::from(row.failures))
-                    .bind(row.started_at.to_sqlx())
-                    .execute(pool)
-                    .await?
-                    .rows_affected()
-                })
-            }
-        };
-        Ok(changed == 1)
     }
 
     /// Every counter whose bucket starts with `prefix` and has failures within the last
