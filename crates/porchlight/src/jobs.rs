@@ -59,7 +59,13 @@ pub struct Worker {
 pub struct RunningWorker {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    sealer: JoinHandle<()>,
 }
+
+/// How often the sealer looks for audit rows to seal when it found none or few.
+const SEAL_EVERY: Duration = Duration::from_millis(250);
+/// Audit rows sealed per transaction.
+const SEAL_BATCH: i64 = 2_000;
 
 /// How often the worker deletes throttle counters, challenges and failed sign-ins that no
 /// longer count (`Database::prune_expired`).
@@ -77,6 +83,16 @@ impl RunningWorker {
         if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {
             tracing::warn!("the jobs worker did not stop in time; its job will run again");
             task.abort();
+        }
+        // The sealer finishes its round (every row it read is sealed or none is) and seals
+        // what the last requests left, within the grace period; what remains waits for the
+        // next instance to start.
+        let mut sealer = self.sealer;
+        if tokio::time::timeout(STOP_GRACE, &mut sealer).await.is_err() {
+            tracing::warn!(
+                "the audit sealer did not stop in time; the rows left wait for the next start"
+            );
+            sealer.abort();
         }
     }
 }
@@ -183,11 +199,39 @@ impl JobError {
     }
 }
 
+/// Seals the audit rows that requests append, in the background, until `stopped`: one
+/// instance at a time seals (the database's chain lock), the others find nothing or wait.
+async fn seal_audit(db: Database, mut stopped: watch::Receiver<bool>) {
+    loop {
+        let sealed = match db.seal_audit(SEAL_BATCH).await {
+            Ok(sealed) => sealed,
+            Err(error) => {
+                tracing::warn!(error = %format_args!("{error:#}"), "could not seal audit rows");
+                0
+            }
+        };
+        if *stopped.borrow() {
+            if let Err(error) = db.seal_all_audit().await {
+                tracing::warn!(error = %format_args!("{error:#}"), "could not seal the last audit rows");
+            }
+            return;
+        }
+        // A full batch suggests more are waiting: seal again at once.
+        if sealed < SEAL_BATCH as u64 {
+            tokio::select! {
+                _ = stopped.changed() => {}
+                () = tokio::time::sleep(SEAL_EVERY) => {}
+            }
+        }
+    }
+}
+
 impl Worker {
     pub fn spawn(self) -> RunningWorker {
         let (stop, stopped) = watch::channel(false);
+        let sealer = tokio::spawn(seal_audit(self.db.clone(), stopped.clone()));
         let task = tokio::spawn(self.run(stopped));
-        RunningWorker { stop, task }
+        RunningWorker { stop, task, sealer }
     }
 
     async fn run(self, mut stopped: watch::Receiver<bool>) {

@@ -22,3 +22,15 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Database> {
         .map_err(|e| e.context("PORCHLIGHT_DATABASE_URL: the schema migration failed"))?;
     Ok(db)
 }
+
+/// Seals the audit rows a command appended (a server's sealer would otherwise seal them at its
+/// next start), then closes the database. A failure to seal leaves the rows waiting, durable.
+pub async fn close_database(db: &Database) {
+    if let Err(error) = db.seal_all_audit().await {
+        tracing::warn!(
+            error = %format_args!("{error:#}"),
+            "could not seal the audit rows; the next start of the server seals them"
+        );
+    }
+    db.close().await;
+}

@@ -192,7 +192,7 @@ async fn run(cli: Cli) -> anyhow::Result<bool> {
             let running = server::start(&settings, db.clone()).await?;
             tracing::info!(addr = %running.addr, "serving");
             running.run_until(shutdown_signal()).await?;
-            db.close().await;
+            porchlight::close_database(&db).await;
         }
         Command::Migrate => {
             let db = porchlight::open_database(&settings).await?;

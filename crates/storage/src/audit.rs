@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     Database, Tx,
+    audit_pending::{CHAIN_LOCK, PendingRow},
     database::{Handle, dispatch},
 };
 
@@ -24,7 +25,7 @@ pub enum AuditActor {
 }
 
 impl AuditActor {
-    fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             AuditActor::System(_) => "system",
             AuditActor::Staff(_) => "staff",
@@ -32,7 +33,7 @@ impl AuditActor {
         }
     }
 
-    fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         match self {
             AuditActor::System(name) => name.clone(),
             AuditActor::Staff(id) => id.to_string(),
@@ -57,14 +58,14 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// How a row is chained, as stored in `chain_version`.
 /// Rows written before migration 0028: a SHA-256 anyone could recompute.
 const UNKEYED: i16 = 0;
 /// An HMAC-SHA256 under the [`AuditKey`], over the row's number, content and the previous
 /// row's MAC.
-const KEYED: i16 = 1;
+pub(crate) const KEYED: i16 = 1;
 
 /// The key the audit chain is sealed under. It is derived from the server's secret key and
 /// never stored in the database: whoever can write to the database can still edit, insert or
@@ -179,64 +180,20 @@ impl ExpectedHead {
 }
 
 impl Tx {
-    /// Appends an entry in this transaction, chained to the newest row: numbered right after
-    /// it and sealed under the audit key (an error without one: no row is written unsealed).
+    /// Records `entry` as part of this use case, taking no lock and reading nothing back. In
+    /// a write ([`Database::begin`]) the row is inserted with the writes, committed together
+    /// or not at all; in a read ([`Database::begin_read`]) it is written when the read
+    /// commits. Either way it waits in `audit_pending` until [`Database::seal_audit`] chains
+    /// it.
     pub async fn append_audit(&mut self, entry: &AuditEntry) -> anyhow::Result<()> {
-        let key = self.audit_key.clone().ok_or_else(|| {
-            anyhow::anyhow!(
-                "the audit log is sealed under the secret key; this connection has none"
-            )
-        })?;
-        // Writers serialize on the chain's head so that two transactions cannot both extend it
-        // from the same row. SQLite transactions start IMMEDIATE and so hold the write lock
-        // already; PostgreSQL takes a transaction-scoped advisory lock.
-        if let Handle::Postgres(tx) = &mut self.handle {
-            sqlx::query("SELECT pg_advisory_xact_lock(7243)")
-                .execute(&mut **tx)
-                .await?;
+        let row = PendingRow::now(entry);
+        match &mut self.read {
+            Some(read) => {
+                read.rows.push(row);
+                Ok(())
+            }
+            None => self.insert_pending_audit(std::slice::from_ref(&row)).await,
         }
-        let prev: Option<(i64, String)> = dispatch!(&mut self.handle, |tx| {
-            sqlx::query_as("SELECT seq, row_hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut **tx)
-                .await?
-        });
-        // The writer numbers the row (not a sequence, which a rolled-back transaction leaves
-        // a hole in): the log has no gaps, so a missing number is a removed row.
-        let (seq, prev_hash) = match prev {
-            Some((seq, hash)) => (seq + 1, hash),
-            None => (1, GENESIS.to_owned()),
-        };
-        // PostgreSQL keeps microseconds: the hashed time is the one that is stored.
-        let now = jiff::Timestamp::now();
-        let at = now.round(jiff::Unit::Microsecond).unwrap_or(now);
-        let org = entry.organization.map(|o| o.as_uuid());
-        let patient = entry.patient.map(|p| p.as_uuid());
-        let row_hash = key.chain_mac(seq, &prev_hash, &HashedFields::of(&at, entry));
-        dispatch!(&mut self.handle, |tx| {
-            sqlx::query(
-                "INSERT INTO audit_log (seq, at, organization_id, actor_kind, actor_id, action, \
-                 patient_id, subject, client_addr, request_id, detail, prev_hash, row_hash, \
-                 chain_version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            )
-            .bind(seq)
-            .bind(jiff_sqlx::ToSqlx::to_sqlx(at))
-            .bind(org)
-            .bind(entry.actor.kind())
-            .bind(entry.actor.id())
-            .bind(&entry.action)
-            .bind(patient)
-            .bind(&entry.subject)
-            .bind(&entry.client_addr)
-            .bind(&entry.request_id)
-            .bind(&entry.detail)
-            .bind(&prev_hash)
-            .bind(&row_hash)
-            .bind(KEYED)
-            .execute(&mut **tx)
-            .await?;
-        });
-        Ok(())
     }
 }
 
@@ -255,6 +212,7 @@ pub(crate) struct HashedFields {
 }
 
 impl HashedFields {
+    #[cfg(test)]
     fn of(at: &jiff::Timestamp, entry: &AuditEntry) -> Self {
         Self {
             at: at.to_string(),
@@ -273,7 +231,7 @@ impl HashedFields {
         }
     }
 
-    fn stored(row: &AuditRow) -> Self {
+    pub(crate) fn stored(row: &AuditContent) -> Self {
         Self {
             at: row.at.to_jiff().to_string(),
             organization: row
@@ -322,19 +280,27 @@ impl HashedFields {
     }
 }
 
+/// What an audit row says, as stored: what its MAC covers.
+#[derive(FromRow)]
+pub(crate) struct AuditContent {
+    pub(crate) at: jiff_sqlx::Timestamp,
+    pub(crate) organization_id: Option<Uuid>,
+    pub(crate) actor_kind: String,
+    pub(crate) actor_id: Option<String>,
+    pub(crate) action: String,
+    pub(crate) patient_id: Option<Uuid>,
+    pub(crate) subject: Option<String>,
+    pub(crate) client_addr: Option<String>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) detail: Option<String>,
+}
+
+/// A sealed row of the chain.
 #[derive(FromRow)]
 struct AuditRow {
     seq: i64,
-    at: jiff_sqlx::Timestamp,
-    organization_id: Option<Uuid>,
-    actor_kind: String,
-    actor_id: Option<String>,
-    action: String,
-    patient_id: Option<Uuid>,
-    subject: Option<String>,
-    client_addr: Option<String>,
-    request_id: Option<String>,
-    detail: Option<String>,
+    #[sqlx(flatten)]
+    content: AuditContent,
     prev_hash: String,
     row_hash: String,
     chain_version: i16,
@@ -427,7 +393,9 @@ impl std::fmt::Display for BreakReason {
 /// One row of the log, as a reader asking "what was recorded since?" needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditedAction {
-    pub seq: i64,
+    /// The entry's number, in the order entries were inserted (not the chain's `seq`, given
+    /// when the entry is sealed).
+    pub entry: i64,
     /// `system`, `staff` or `patient`.
     pub actor_kind: String,
     pub action: String,
@@ -438,33 +406,37 @@ pub struct AuditedAction {
 const CHECK_PAGE: i64 = 2_000;
 
 impl Database {
-    /// The newest row's sequence number, 0 when the log is empty: what is appended later is
-    /// read with [`Database::audit_since`].
+    /// The newest entry's number, sealed or not, 0 when there is none: what is appended later
+    /// is read with [`Database::audit_since`]. Entry numbers are never reused.
     pub async fn audit_head(&self) -> anyhow::Result<i64> {
-        let (head,): (Option<i64>,) = dispatch!(&self.handle, |pool| {
-            sqlx::query_as("SELECT MAX(seq) FROM audit_log")
-                .fetch_one(pool)
-                .await?
+        let (sealed, waiting): (Option<i64>, Option<i64>) = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT (SELECT MAX(entry_id) FROM audit_log), (SELECT MAX(id) FROM audit_pending)",
+            )
+            .fetch_one(pool)
+            .await?
         });
-        Ok(head.unwrap_or(0))
+        Ok(sealed.max(waiting).unwrap_or(0))
     }
 
-    /// The rows appended after `seq`, oldest first (for tests that check what a request
-    /// recorded).
-    pub async fn audit_since(&self, seq: i64) -> anyhow::Result<Vec<AuditedAction>> {
+    /// The entries appended after `entry`, sealed or not, oldest first (for tests that check
+    /// what a request recorded: it scans the sealed rows without an index).
+    pub async fn audit_since(&self, entry: i64) -> anyhow::Result<Vec<AuditedAction>> {
         let rows: Vec<(i64, String, String, Option<Uuid>)> = dispatch!(&self.handle, |pool| {
             sqlx::query_as(
-                "SELECT seq, actor_kind, action, patient_id FROM audit_log WHERE seq > $1 \
-                 ORDER BY seq",
+                "SELECT entry_id, actor_kind, action, patient_id FROM audit_log \
+                 WHERE entry_id > $1 \
+                 UNION ALL SELECT id, actor_kind, action, patient_id FROM audit_pending \
+                 WHERE id > $1 ORDER BY 1",
             )
-            .bind(seq)
+            .bind(entry)
             .fetch_all(pool)
             .await?
         });
         Ok(rows
             .into_iter()
-            .map(|(seq, actor_kind, action, patient)| AuditedAction {
-                seq,
+            .map(|(entry, actor_kind, action, patient)| AuditedAction {
+                entry,
                 actor_kind,
                 action,
                 patient: patient.map(PatientId::from_uuid),
@@ -581,7 +553,7 @@ fn row_break(
     prev_seq: Option<i64>,
     prev_hash: &str,
 ) -> Option<BreakReason> {
-    let fields = HashedFields::stored(row);
+    let fields = HashedFields::stored(&row.content);
     match row.chain_version {
         KEYED => {
             let expected_seq = prev_seq.map_or(1, |seq| seq + 1);
@@ -627,7 +599,8 @@ impl Database {
     pub(crate) async fn key_earlier_audit_rows(&self) -> anyhow::Result<()> {
         let mut tx = self.begin().await?;
         if let Handle::Postgres(tx) = &mut tx.handle {
-            sqlx::query("SELECT pg_advisory_xact_lock(7243)")
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(CHAIN_LOCK)
                 .execute(&mut **tx)
                 .await?;
         }
@@ -640,7 +613,8 @@ impl Database {
             after = last.seq;
             for row in &page {
                 if row.prev_hash != prev_hash
-                    || HashedFields::stored(row).unkeyed_hash(&row.prev_hash) != row.row_hash
+                    || HashedFields::stored(&row.content).unkeyed_hash(&row.prev_hash)
+                        != row.row_hash
                 {
                     tracing::error!(
                         seq = row.seq,
@@ -672,7 +646,7 @@ impl Database {
             }
             for row in &page {
                 seq += 1;
-                let mac = key.chain_mac(seq, &prev_mac, &HashedFields::stored(row));
+                let mac = key.chain_mac(seq, &prev_mac, &HashedFields::stored(&row.content));
                 dispatch!(&mut tx.handle, |tx| {
                     sqlx::query(
                         "UPDATE audit_log SET seq = $1, prev_hash = $2, row_hash = $3, \
@@ -799,12 +773,14 @@ mod tests {
         }
     }
 
+    /// Appends `count` rows and seals them.
     async fn append(db: &Database, count: usize) {
         for n in 0..count {
             let mut tx = db.begin().await.unwrap();
             tx.append_audit(&entry(n)).await.unwrap();
             tx.commit().await.unwrap();
         }
+        db.seal_all_audit().await.unwrap();
     }
 
     /// Someone with write access gets past the append-only triggers.
@@ -920,7 +896,10 @@ mod tests {
                 .unwrap();
             // Recomputed as the unkeyed chain was: every row passes its old hash...
             rewrite_chain(db, |prev, _, row| {
-                (HashedFields::stored(row).unkeyed_hash(prev), UNKEYED)
+                (
+                    HashedFields::stored(&row.content).unkeyed_hash(prev),
+                    UNKEYED,
+                )
             })
             .await;
             let unkeyed = check(db, None).await;
@@ -930,7 +909,7 @@ mod tests {
             let guess = AuditKey::derive(&SecretKey::parse(&"g".repeat(40)).unwrap());
             rewrite_chain(db, |prev, seq, row| {
                 (
-                    guess.chain_mac(seq, prev, &HashedFields::stored(row)),
+                    guess.chain_mac(seq, prev, &HashedFields::stored(&row.content)),
                     KEYED,
                 )
             })
@@ -1069,7 +1048,11 @@ mod tests {
             let keyed = check(db, None).await;
             assert_eq!((keyed.rows, keyed.broken.clone()), (5, None));
             assert_eq!(keyed.head.unwrap().seq, 5, "renumbered without gaps");
-            let details: Vec<_> = all_rows(db).await.into_iter().map(|r| r.detail).collect();
+            let details: Vec<_> = all_rows(db)
+                .await
+                .into_iter()
+                .map(|r| r.content.detail)
+                .collect();
             let expected: Vec<_> = (0..5).map(|n| Some(format!("row {n}"))).collect();
             assert_eq!(details, expected, "content and order unchanged");
             append(db, 1).await;

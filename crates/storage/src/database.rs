@@ -51,7 +51,15 @@ pub struct Database {
     /// What audit rows are sealed under ([`Database::with_audit_key`]); none for a
     /// connection that writes no audit rows (an administrator's, to create databases).
     pub(crate) audit_key: Option<crate::AuditKey>,
+    /// Where reads hand their audit rows, to be written together ([`Database::begin_read`]).
+    pub(crate) audit_batch: std::sync::Arc<crate::audit_pending::AuditBatch>,
+    /// SQLite has one writer at a time: the writers of this process take turns here, in
+    /// order, rather than polling SQLite's lock (its busy handler sleeps, up to 100 ms a try).
+    pub(crate) write_turn: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
 }
+
+/// How long a writer waits for its turn before giving up, as SQLite's busy timeout does.
+const WRITE_TURN_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -75,21 +83,26 @@ impl Database {
         };
         if url.starts_with("sqlite:") {
             let pool = connect_sqlite(url).await.map_err(open_error)?;
-            Ok(Self {
-                handle: Handle::Sqlite(pool),
-                audit_key: None,
-            })
+            Ok(Self::new(Handle::Sqlite(pool)))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = postgres_pool(16)
                 .connect(url)
                 .await
                 .map_err(|e| open_error(e.into()))?;
-            Ok(Self {
-                handle: Handle::Postgres(pool),
-                audit_key: None,
-            })
+            Ok(Self::new(Handle::Postgres(pool)))
         } else {
             Err(ConnectError::UnknownScheme(redact(url)))
+        }
+    }
+
+    fn new(handle: Handle<SqlitePool, PgPool>) -> Self {
+        let write_turn = matches!(handle, Handle::Sqlite(_))
+            .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+        Self {
+            handle,
+            audit_key: None,
+            audit_batch: Default::default(),
+            write_turn,
         }
     }
 
@@ -141,16 +154,48 @@ impl Database {
         tx.commit().await
     }
 
+    /// Begins a use case that writes. Its audit rows go in with its writes
+    /// ([`Tx::append_audit`]), committed together or not at all.
     pub async fn begin(&self) -> anyhow::Result<Tx> {
+        let write_turn = match &self.write_turn {
+            Some(turn) => Some(
+                tokio::time::timeout(WRITE_TURN_WAIT, turn.clone().lock_owned())
+                    .await
+                    .context("the database is busy: no turn to write within 10 seconds")?,
+            ),
+            None => None,
+        };
         let handle = match &self.handle {
-            // IMMEDIATE takes the write lock up front, so that two writers wait for each other
-            // instead of failing when both try to upgrade a read lock.
+            // IMMEDIATE takes the write lock up front, so that two writers (of two processes)
+            // wait for each other instead of failing when both try to upgrade a read lock.
             Handle::Sqlite(pool) => Handle::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Handle::Postgres(pool) => Handle::Postgres(pool.begin().await?),
         };
         Ok(Tx {
             handle,
             audit_key: self.audit_key.clone(),
+            read: None,
+            _write_turn: write_turn,
+        })
+    }
+
+    /// Begins a use case that only reads (one consistent view of the data) and records that
+    /// it read: its audit rows are written when it commits, together with those of other
+    /// reads finishing at the same moment, and [`Tx::commit`] returns once they are durable.
+    /// It takes no write lock and waits for no writer; on PostgreSQL a write in it fails.
+    pub async fn begin_read(&self) -> anyhow::Result<Tx> {
+        let handle = match &self.handle {
+            Handle::Sqlite(pool) => Handle::Sqlite(pool.begin().await?),
+            Handle::Postgres(pool) => Handle::Postgres(pool.begin_with("BEGIN READ ONLY").await?),
+        };
+        Ok(Tx {
+            handle,
+            audit_key: self.audit_key.clone(),
+            read: Some(ReadAudit {
+                db: self.clone(),
+                rows: Vec::new(),
+            }),
+            _write_turn: None,
         })
     }
 
@@ -173,14 +218,47 @@ pub struct Tx {
     pub(crate) handle:
         Handle<sqlx::Transaction<'static, Sqlite>, sqlx::Transaction<'static, Postgres>>,
     pub(crate) audit_key: Option<crate::AuditKey>,
+    /// For a read ([`Database::begin_read`]): the audit rows to write when it commits.
+    pub(crate) read: Option<ReadAudit>,
+    /// This process's SQLite writer turn, held until the transaction ends (after `handle`,
+    /// which is dropped first).
+    _write_turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+/// What a read records, written after its reads by the database's [`AuditBatch`].
+///
+/// [`AuditBatch`]: crate::audit_pending::AuditBatch
+pub(crate) struct ReadAudit {
+    pub(crate) db: Database,
+    pub(crate) rows: Vec<crate::audit_pending::PendingRow>,
 }
 
 impl Tx {
     /// Commits. When the COMMIT fails, the transaction is dropped: sqlx queues a ROLLBACK on
     /// its connection, and the pool keeps the connection only if that leaves it outside any
-    /// transaction (see [`outside_transaction`]).
+    /// transaction (see [`outside_transaction`]). A read returns once its audit rows are
+    /// written: what it read may be shown only then.
     pub async fn commit(self) -> anyhow::Result<()> {
-        dispatch!(self.handle, |tx| tx.commit().await.context("commit failed"))
+        let read = self.commit_writes().await?;
+        if let Some(read) = read
+            && !read.rows.is_empty()
+        {
+            read.db.audit_batch.append(&read.db, read.rows).await?;
+        }
+        Ok(())
+    }
+
+    /// Commits the transaction itself, and hands back the audit rows of a read, still to be
+    /// written.
+    pub(crate) async fn commit_writes(self) -> anyhow::Result<Option<ReadAudit>> {
+        let Tx {
+            handle,
+            read,
+            _write_turn,
+            ..
+        } = self;
+        dispatch!(handle, |tx| tx.commit().await.context("commit failed"))?;
+        Ok(read)
     }
 }
 
@@ -297,10 +375,7 @@ mod tests {
         } else {
             Handle::Postgres(postgres_pool(1).connect(url).await.unwrap())
         };
-        Database {
-            handle,
-            audit_key: None,
-        }
+        Database::new(handle)
     }
 
     /// Writes `n` in a transaction and commits it.

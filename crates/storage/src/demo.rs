@@ -37,7 +37,7 @@ impl Database {
         born_by: Date,
         limit: i64,
     ) -> anyhow::Result<Vec<PatientToTry>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let rows: Vec<Row> = dispatch!(&mut tx.handle, |tx| {
             sqlx::query_as(
                 "SELECT p.given_names, p.family_name, p.birth_date, p.email, p.language \

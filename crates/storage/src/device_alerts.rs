@@ -71,7 +71,7 @@ impl Database {
         scope: &StaffScope,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Vec<LockedAccount>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let rows: Vec<(Uuid, Uuid, String, String, String, i64)> =
             dispatch!(&mut tx.handle, |tx| {
                 sqlx::query_as(

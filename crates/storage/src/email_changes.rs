@@ -39,7 +39,7 @@ impl Database {
         scope: &PatientScope,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Option<String>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let email: Option<Option<String>> = dispatch!(&mut tx.handle, |tx| {
             sqlx::query_scalar("SELECT email FROM patients WHERE id = $1 AND organization_id = $2")
                 .bind(scope.patient().as_uuid())

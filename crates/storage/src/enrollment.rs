@@ -261,7 +261,7 @@ impl Database {
         invitation: &OpenInvitation,
         client_addr: Option<&str>,
     ) -> anyhow::Result<Vec<String>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let rows: Vec<String> = dispatch!(&mut tx.handle, |tx| {
             sqlx::query_scalar(
                 "SELECT others.family_name \
@@ -453,7 +453,7 @@ impl Database {
         dates: &[jiff::civil::Date],
         actor: &str,
     ) -> anyhow::Result<Vec<MatchCandidate>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let mut found = Vec::new();
         for date in dates {
             let rows: Vec<MatchCandidate> = dispatch!(&mut tx.handle, |tx| {

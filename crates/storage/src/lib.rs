@@ -5,6 +5,7 @@
 //! [`dispatch!`] runs it against whichever pool or transaction is in hand.
 
 mod audit;
+mod audit_pending;
 mod bot_challenges;
 mod database;
 mod demo;
@@ -38,6 +39,7 @@ pub use audit::{
     AuditActor, AuditBreak, AuditCheck, AuditEntry, AuditHead, AuditKey, AuditedAction,
     BreakReason, ExpectedHead, ExpectedHeadError,
 };
+pub use audit_pending::UnsealedAudit;
 pub use database::{Backend, ConnectError, Database, Tx};
 pub use demo::PatientToTry;
 pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};

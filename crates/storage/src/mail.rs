@@ -86,7 +86,7 @@ impl Database {
         job: Uuid,
         kind: &str,
     ) -> anyhow::Result<Option<MailRecipient>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let (patient, invitation) = match subject {
             MailSubject::Patient(patient) => (patient, None),
             MailSubject::Invitation(id) => {
@@ -226,7 +226,7 @@ impl Database {
         limit: u32,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Vec<MailboxEntry>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         // Ids are UUIDv7, so they sort by time on both backends (SQLite's timestamps are text).
         let rows: Vec<MailboxRow> = dispatch!(&mut tx.handle, |tx| {
             sqlx::query_as(

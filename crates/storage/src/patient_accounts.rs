@@ -243,7 +243,7 @@ impl Database {
         scope: &PatientScope,
         origin: &RequestOrigin,
     ) -> anyhow::Result<PatientHome> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let (given_names, username, time_zone): (String, String, Option<String>) = dispatch!(
             &mut tx.handle,
             |tx| {

@@ -263,7 +263,7 @@ impl Database {
              ORDER BY p.family_name, p.given_names, p.birth_date LIMIT $2"
         );
         let now = Timestamp::now();
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let rows: Vec<SummaryRow> = dispatch!(&mut tx.handle, |tx| {
             bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), params)
                 .fetch_all(&mut **tx)
@@ -368,13 +368,16 @@ impl Database {
         }
     }
 
-    /// How many audit rows name `action` (for tests and the security page).
+    /// How many audit rows name `action`, sealed or not (for tests and the security page).
     pub async fn count_audit(&self, action: &str) -> anyhow::Result<i64> {
         let (count,): (i64,) = dispatch!(&self.handle, |pool| {
-            sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1")
-                .bind(action)
-                .fetch_one(pool)
-                .await?
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM audit_log WHERE action = $1) \
+                 + (SELECT COUNT(*) FROM audit_pending WHERE action = $1)",
+            )
+            .bind(action)
+            .fetch_one(pool)
+            .await?
         });
         Ok(count)
     }

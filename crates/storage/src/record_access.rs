@@ -31,13 +31,21 @@ impl Database {
         scope: &PatientScope,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Vec<RecordAccess>> {
-        let mut tx = self.begin().await?;
-        let rows: Vec<(jiff_sqlx::Timestamp, Option<String>, String)> =
+        let mut tx = self.begin_read().await?;
+        // The newest rows waiting to be sealed, then the newest sealed ones: each part
+        // bounded and read on its (patient_id, ...) index.
+        let rows: Vec<(i32, i64, jiff_sqlx::Timestamp, Option<String>, String)> =
             dispatch!(&mut tx.handle, |tx| {
                 sqlx::query_as(
-                    "SELECT at, actor_id, action FROM audit_log \
-                     WHERE patient_id = $1 AND organization_id = $2 AND actor_kind = 'staff' \
-                     ORDER BY seq DESC LIMIT $3",
+                    "SELECT part, n, at, actor_id, action FROM ( \
+                       SELECT 0 AS part, id AS n, at, actor_id, action FROM audit_pending \
+                       WHERE patient_id = $1 AND organization_id = $2 AND actor_kind = 'staff' \
+                       ORDER BY id DESC LIMIT $3) AS waiting \
+                     UNION ALL SELECT part, n, at, actor_id, action FROM ( \
+                       SELECT 1 AS part, seq AS n, at, actor_id, action FROM audit_log \
+                       WHERE patient_id = $1 AND organization_id = $2 AND actor_kind = 'staff' \
+                       ORDER BY seq DESC LIMIT $3) AS sealed \
+                     ORDER BY part, n DESC LIMIT $3",
                 )
                 .bind(scope.patient().as_uuid())
                 .bind(scope.organization().as_uuid())
@@ -48,7 +56,7 @@ impl Database {
         let mut staff: HashMap<Uuid, (String, String)> = HashMap::new();
         for id in rows
             .iter()
-            .filter_map(|(_, actor, _)| actor.as_deref()?.parse::<Uuid>().ok())
+            .filter_map(|(_, _, _, actor, _)| actor.as_deref()?.parse::<Uuid>().ok())
         {
             if staff.contains_key(&id) {
                 continue;
@@ -81,7 +89,7 @@ impl Database {
         tx.commit().await?;
         Ok(rows
             .into_iter()
-            .map(|(at, actor, action)| {
+            .map(|(_, _, at, actor, action)| {
                 let who = actor
                     .as_deref()
                     .and_then(|id| id.parse::<Uuid>().ok())

@@ -129,7 +129,7 @@ impl Database {
         origin: &RequestOrigin,
         resolved_since: Option<Timestamp>,
     ) -> anyhow::Result<(Vec<ReviewItem>, Vec<ReviewItem>)> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let sql = format!("{ITEMS} AND r.closed_at IS NULL ORDER BY r.created_at");
         let rows: Vec<ItemRow> = dispatch!(&mut tx.handle, |tx| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -190,7 +190,7 @@ impl Database {
         id: Uuid,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Option<ReviewItem>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let item = open_item(&mut tx, scope, id).await?;
         if let Some(item) = &item {
             tx.append_audit(&staff_audit(

@@ -60,7 +60,7 @@ impl Database {
         dates: &[jiff::civil::Date],
         client_addr: Option<&str>,
     ) -> anyhow::Result<Vec<SelfEnrollmentCandidate>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let mut found = Vec::new();
         for date in dates {
             let rows: Vec<SelfEnrollmentCandidate> = dispatch!(&mut tx.handle, |tx| {

@@ -758,15 +758,19 @@ impl Database {
         Ok(refused.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
     }
 
-    /// The address and request id each audit row of `action` was recorded with, oldest
-    /// first: what an investigator reads to trace a request.
+    /// The address and request id each audit row of `action` was recorded with, sealed or
+    /// not, oldest first: what an investigator reads to trace a request.
     pub async fn audit_origins(
         &self,
         action: &str,
     ) -> anyhow::Result<Vec<(Option<String>, Option<String>)>> {
         Ok(dispatch!(&self.handle, |pool| {
             sqlx::query_as(
-                "SELECT client_addr, request_id FROM audit_log WHERE action = $1 ORDER BY seq",
+                "SELECT client_addr, request_id FROM ( \
+                   SELECT 0 AS part, seq AS n, client_addr, request_id FROM audit_log \
+                   WHERE action = $1 \
+                   UNION ALL SELECT 1, id, client_addr, request_id FROM audit_pending \
+                   WHERE action = $1) AS rows ORDER BY part, n",
             )
             .bind(action)
             .fetch_all(pool)

@@ -34,19 +34,30 @@ impl Tx {
         scope: &StaffScope,
         now: Timestamp,
     ) -> anyhow::Result<()> {
-        let reads: Vec<(jiff_sqlx::Timestamp, Option<Uuid>)> = dispatch!(&mut self.handle, |tx| {
-            sqlx::query_as(
-                "SELECT at, patient_id FROM audit_log \
-                 WHERE actor_kind = 'staff' AND actor_id = $1 AND action = 'patient.view' \
-                 ORDER BY seq DESC LIMIT $2",
-            )
-            .bind(scope.staff().to_string())
-            .bind(READS_LOOKED_AT)
-            .fetch_all(&mut **tx)
-            .await?
-        });
-        let reads: Vec<(Timestamp, Option<Uuid>)> =
-            reads.into_iter().map(|(at, p)| (at.to_jiff(), p)).collect();
+        // The newest reads waiting to be sealed, then the newest sealed ones: each part
+        // bounded and read on its (actor_kind, actor_id, ...) index.
+        let reads: Vec<(i32, i64, jiff_sqlx::Timestamp, Option<Uuid>)> =
+            dispatch!(&mut self.handle, |tx| {
+                sqlx::query_as(
+                    "SELECT part, n, at, patient_id FROM ( \
+                       SELECT 0 AS part, id AS n, at, patient_id FROM audit_pending \
+                       WHERE actor_kind = 'staff' AND actor_id = $1 AND action = 'patient.view' \
+                       ORDER BY id DESC LIMIT $2) AS waiting \
+                     UNION ALL SELECT part, n, at, patient_id FROM ( \
+                       SELECT 1 AS part, seq AS n, at, patient_id FROM audit_log \
+                       WHERE actor_kind = 'staff' AND actor_id = $1 AND action = 'patient.view' \
+                       ORDER BY seq DESC LIMIT $2) AS sealed \
+                     ORDER BY part, n DESC LIMIT $2",
+                )
+                .bind(scope.staff().to_string())
+                .bind(READS_LOOKED_AT)
+                .fetch_all(&mut **tx)
+                .await?
+            });
+        let reads: Vec<(Timestamp, Option<Uuid>)> = reads
+            .into_iter()
+            .map(|(_, _, at, p)| (at.to_jiff(), p))
+            .collect();
         let local = now.to_zoned(TimeZone::system());
         let recent: Vec<&(Timestamp, Option<Uuid>)> = reads
             .iter()

@@ -1,7 +1,7 @@
 //! Terms of use and privacy policy: versions, publishing, acceptance, and the activation of
 //! the account that acceptance completes.
 
-use domain::{OrganizationId, StaffScope};
+use domain::{OrganizationId, PatientScope, StaffScope};
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
 use sqlx::FromRow;
@@ -180,6 +180,46 @@ impl Database {
             (Some(terms), Some(privacy)) => Ok((terms, privacy)),
             _ => anyhow::bail!("the default terms were not stored"),
         }
+    }
+
+    /// Whether the patient's latest acceptance covers the versions in force, in one query
+    /// that reads no text: what every signed-in page asks first. `false` also when the
+    /// practice has published nothing yet ([`Database::current_terms`] publishes the
+    /// defaults).
+    pub async fn terms_accepted_in_force(&self, scope: &PatientScope) -> anyhow::Result<bool> {
+        let (terms, privacy, accepted_terms, accepted_privacy): (
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        ) = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(
+                "SELECT \
+                 (SELECT MAX(version) FROM terms_versions \
+                  WHERE organization_id = $2 AND kind = 'terms'), \
+                 (SELECT MAX(version) FROM terms_versions \
+                  WHERE organization_id = $2 AND kind = 'privacy'), \
+                 (SELECT t.version FROM terms_acceptances a \
+                  JOIN terms_versions t ON t.id = a.terms_version_id \
+                  WHERE a.patient_id = $1 AND a.organization_id = $2 \
+                  ORDER BY a.accepted_at DESC LIMIT 1), \
+                 (SELECT p.version FROM terms_acceptances a \
+                  JOIN terms_versions p ON p.id = a.privacy_version_id \
+                  WHERE a.patient_id = $1 AND a.organization_id = $2 \
+                  ORDER BY a.accepted_at DESC LIMIT 1)",
+            )
+            .bind(scope.patient().as_uuid())
+            .bind(scope.organization().as_uuid())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(match (terms, privacy) {
+            (Some(terms), Some(privacy)) => {
+                accepted_terms.is_some_and(|accepted| accepted >= terms)
+                    && accepted_privacy.is_some_and(|accepted| accepted >= privacy)
+            }
+            _ => false,
+        })
     }
 
     async fn newest_version(

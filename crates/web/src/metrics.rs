@@ -54,7 +54,31 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
         // The request metrics still serve; the missing head is itself the alert.
         Err(error) => tracing::warn!(error = %error, "could not read the audit head"),
     }
+    match state.db.unsealed_audit().await {
+        Ok(unsealed) => text.push_str(&unsealed_audit_metrics(&unsealed)),
+        Err(error) => tracing::warn!(error = %error, "could not count the unsealed audit rows"),
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
+}
+
+/// The audit rows waiting to be sealed: a count that keeps growing, or an age past a few
+/// seconds, means no instance seals them.
+fn unsealed_audit_metrics(unsealed: &storage::UnsealedAudit) -> String {
+    let age = unsealed.oldest.map_or(0.0, |oldest| {
+        jiff::Timestamp::now()
+            .duration_since(oldest)
+            .as_secs_f64()
+            .max(0.0)
+    });
+    format!(
+        "# HELP porchlight_audit_unsealed_rows Audit rows written but not yet sealed into the chain.\n\
+         # TYPE porchlight_audit_unsealed_rows gauge\n\
+         porchlight_audit_unsealed_rows {}\n\
+         # HELP porchlight_audit_unsealed_oldest_seconds How long the oldest unsealed audit row has waited.\n\
+         # TYPE porchlight_audit_unsealed_oldest_seconds gauge\n\
+         porchlight_audit_unsealed_oldest_seconds {age:.3}\n",
+        unsealed.rows
+    )
 }
 
 /// The audit chain's head, published so that rows cut from the end are caught: the row number

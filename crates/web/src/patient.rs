@@ -317,6 +317,9 @@ pub(crate) async fn terms_to_accept(
     state: &AppState,
     scope: &PatientScope,
 ) -> anyhow::Result<Option<TermsUpdate>> {
+    if state.db.terms_accepted_in_force(scope).await? {
+        return Ok(None);
+    }
     let (terms, privacy) = state
         .db
         .current_terms(scope.organization(), &DEFAULT_TERMS)

@@ -140,13 +140,16 @@ pub async fn patients_to_try(
     ))
 }
 
+/// Which patients a suggestion slot takes.
+type Wanted<'a> = &'a dyn Fn(&PatientToTry) -> bool;
+
 fn pick_suggestions(candidates: &[PatientToTry], email: bool, letter: bool) -> Vec<Suggestion> {
     let spanish = |p: &PatientToTry| p.language.as_deref().is_some_and(|l| l.starts_with("es"));
     let has_email = |p: &PatientToTry| p.email.is_some();
     let by_email = |p: &PatientToTry| has_email(p) && !spanish(p);
     let by_email_in_spanish = |p: &PatientToTry| has_email(p) && spanish(p);
     let by_letter = |p: &PatientToTry| !has_email(p);
-    let slots: [(bool, InviteBy, &dyn Fn(&PatientToTry) -> bool); 4] = [
+    let slots: [(bool, InviteBy, Wanted); 4] = [
         (email, InviteBy::Email, &by_email),
         (email, InviteBy::Email, &by_email),
         (email, InviteBy::Email, &by_email_in_spanish),
@@ -234,7 +237,7 @@ pub async fn run(settings: &Settings, patients: u64, seed: u64) -> anyhow::Resul
     println!("  stop with Ctrl-C");
     println!();
     running.run_until(shutdown_signal()).await?;
-    db.close().await;
+    crate::close_database(&db).await;
     Ok(())
 }
 

@@ -30,7 +30,7 @@ pub async fn run(
     for error in &report.errors {
         eprintln!("error: {error}");
     }
-    db.close().await;
+    crate::close_database(&db).await;
     Ok(report.errors.is_empty())
 }
 

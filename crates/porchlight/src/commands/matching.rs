@@ -40,7 +40,7 @@ pub async fn run(
         writeln!(output, "{answer}")?;
         output.flush()?;
     }
-    db.close().await;
+    crate::close_database(&db).await;
     Ok(())
 }
 

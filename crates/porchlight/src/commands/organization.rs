@@ -103,7 +103,7 @@ pub async fn add(
     let added = db
         .add_organization(slug.as_str(), name, phone, time_zone.as_ref())
         .await;
-    db.close().await;
+    crate::close_database(&db).await;
     match added? {
         Some(org) => {
             println!("created organization '{}' ({})", org.slug, org.name);
@@ -135,7 +135,7 @@ pub async fn list(settings: &Settings, out: &mut impl std::io::Write) -> anyhow:
         anyhow::Ok(())
     }
     .await;
-    db.close().await;
+    crate::close_database(&db).await;
     listed
 }
 

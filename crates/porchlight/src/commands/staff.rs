@@ -38,7 +38,7 @@ pub async fn add(
         "created {role} '{username}' in organization '{}'",
         organization.slug
     );
-    db.close().await;
+    crate::close_database(&db).await;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ mod refusing_smtp;
 
 mod api;
 mod audit_chain;
+mod audit_sealing;
 mod authorization;
 mod bot_check;
 mod browser;
