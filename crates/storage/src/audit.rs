@@ -1086,6 +1086,132 @@ mod tests {
         .await;
     }
 
+    /// The detail of every row waiting to be sealed.
+    async fn waiting_details(db: &Database) -> Vec<String> {
+        dispatch!(&db.handle, |pool| {
+            sqlx::query_scalar("SELECT detail FROM audit_pending ORDER BY id")
+                .fetch_all(pool)
+                .await
+                .unwrap()
+        })
+    }
+
+    /// One read of `n`: audited, committed.
+    async fn read(db: &Database, n: usize) -> anyhow::Result<()> {
+        let mut tx = db.begin_read().await?;
+        dispatch!(&mut tx.handle, |tx| {
+            sqlx::query("SELECT COUNT(*) FROM audit_log")
+                .execute(&mut **tx)
+                .await?;
+        });
+        tx.append_audit(&entry(n)).await?;
+        tx.commit().await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_finishing_together_share_a_commit_and_return_once_their_row_is_written() {
+        each_backend(async |db: &Database| {
+            let reads: Vec<_> = (0..64)
+                .map(|n| {
+                    let db = db.clone();
+                    tokio::spawn(async move {
+                        read(&db, n).await.unwrap();
+                        // Returned: the row is committed, whoever's batch carried it.
+                        let written = waiting_details(&db).await;
+                        assert!(
+                            written.contains(&format!("row {n}")),
+                            "row {n}: {written:?}"
+                        );
+                    })
+                })
+                .collect();
+            for read in reads {
+                read.await.unwrap();
+            }
+            assert_eq!(waiting_details(db).await.len(), 64);
+            let batches = db.audit_batch.batches();
+            assert!(batches < 64, "{batches} commits for 64 reads");
+
+            // Sealed in the order they were written, numbered from 1, the chain whole.
+            let order = waiting_details(db).await;
+            assert_eq!(db.seal_all_audit().await.unwrap(), 64);
+            assert!(waiting_details(db).await.is_empty());
+            let sealed: Vec<_> = all_rows(db)
+                .await
+                .into_iter()
+                .map(|r| r.content.detail.unwrap())
+                .collect();
+            assert_eq!(sealed, order);
+            let check = check(db, None).await;
+            assert_eq!((check.rows, check.broken), (64, None));
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_read_whose_audit_row_cannot_be_written_fails() {
+        each_backend(async |db: &Database| {
+            db.execute_admin("DROP TABLE audit_pending").await.unwrap();
+            let failed = read(db, 1)
+                .await
+                .expect_err("no answer without its audit row");
+            assert!(
+                format!("{failed:#}").contains("could not write audit rows"),
+                "{failed:#}"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_sealers_at_once_seal_each_row_once_in_one_unbroken_chain() {
+        each_backend(async |db: &Database| {
+            for round in 0..4 {
+                let writes: Vec<_> = (0..50)
+                    .map(|n| {
+                        let db = db.clone();
+                        tokio::spawn(async move {
+                            let mut tx = db.begin().await.unwrap();
+                            tx.append_audit(&entry(round * 100 + n)).await.unwrap();
+                            tx.commit().await.unwrap();
+                        })
+                    })
+                    .collect();
+                // Two instances' sealers, small rounds, while rows keep coming.
+                let sealers: Vec<_> = (0..2)
+                    .map(|_| {
+                        let db = db.clone();
+                        tokio::spawn(async move {
+                            let mut sealed = 0;
+                            for _ in 0..20 {
+                                sealed += db.seal_audit(7).await.unwrap();
+                            }
+                            sealed
+                        })
+                    })
+                    .collect();
+                for write in writes {
+                    write.await.unwrap();
+                }
+                for sealer in sealers {
+                    sealer.await.unwrap();
+                }
+            }
+            db.seal_all_audit().await.unwrap();
+            let rows = all_rows(db).await;
+            assert_eq!(rows.len(), 200);
+            let details: std::collections::HashSet<_> = rows
+                .iter()
+                .map(|r| r.content.detail.clone().unwrap())
+                .collect();
+            assert_eq!(details.len(), 200, "each row sealed once");
+            let check = check(db, None).await;
+            assert_eq!((check.rows, check.broken), (200, None));
+            assert_eq!(db.unsealed_audit().await.unwrap().rows, 0);
+        })
+        .await;
+    }
+
     #[test]
     fn expected_heads_are_parsed_with_clear_errors() {
         let mac = "ab".repeat(32);

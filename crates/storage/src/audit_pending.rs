@@ -100,6 +100,8 @@ pub(crate) struct AuditBatch {
     queue: Mutex<Vec<(PendingRow, Arc<BatchOutcome>)>>,
     /// Held while a batch is written; waiters are served in order.
     turn: Arc<tokio::sync::Mutex<()>>,
+    /// Batches written so far: fewer than the reads they carried, under load.
+    batches: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AuditBatch {
@@ -122,7 +124,9 @@ impl AuditBatch {
             // Written by a task of its own, holding the turn: a read abandoned while it waits
             // (its client went away) does not leave the others' rows half-done.
             let db = db.clone();
+            let batches = self.batches.clone();
             let writing = tokio::spawn(async move {
+                batches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let _turn = turn;
                 let rows: Vec<PendingRow> = batch.iter().map(|(row, _)| row.clone()).collect();
                 let written = write_batch(&db, &rows)
@@ -141,6 +145,13 @@ impl AuditBatch {
                 "could not write audit rows: the writing task stopped"
             )),
         }
+    }
+}
+
+impl AuditBatch {
+    /// How many batches of read audit rows this database handle has written.
+    pub(crate) fn batches(&self) -> u64 {
+        self.batches.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
