@@ -33,6 +33,8 @@ mod sign_in_defences;
 mod staff;
 mod staff_access;
 mod terms;
+#[cfg(test)]
+mod testing;
 mod two_step;
 
 pub use audit::{
