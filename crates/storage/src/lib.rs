@@ -24,6 +24,8 @@ mod password_resets;
 mod patient_accounts;
 mod patients;
 mod policies;
+#[cfg(test)]
+mod query_plans;
 mod record_access;
 mod retention;
 mod review;

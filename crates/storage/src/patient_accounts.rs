@@ -120,6 +120,14 @@ pub(crate) const PATIENT_HOME: &str = "SELECT p.given_names, a.username, \
      JOIN organizations o ON o.id = p.organization_id \
      WHERE p.id = $1 AND p.organization_id = $2";
 
+/// The versions of one document newer than the one a patient accepted, oldest first.
+pub(crate) const NEWER_VERSIONS: &str = concat!(
+    "SELECT ",
+    crate::terms::version_columns!(),
+    " FROM terms_versions WHERE organization_id = $1 AND kind = $2 AND version > $3 \
+     ORDER BY version"
+);
+
 /// The versions the patient accepted last.
 pub(crate) const LATEST_ACCEPTANCE: &str = "SELECT t.version, p.version FROM terms_acceptances a \
      JOIN terms_versions t ON t.id = a.terms_version_id \
@@ -355,13 +363,8 @@ impl Database {
         }
         let mut changed = Vec::new();
         for (kind, since) in [("terms", accepted_terms), ("privacy", accepted_privacy)] {
-            let query = sqlx::AssertSqlSafe(format!(
-                "SELECT {} FROM terms_versions \
-                 WHERE organization_id = $1 AND kind = $2 AND version > $3 ORDER BY version",
-                crate::terms::VERSION_COLUMNS
-            ));
             let newer: Vec<crate::terms::TermsRow> = dispatch!(&self.handle, |pool| {
-                sqlx::query_as(query)
+                sqlx::query_as(NEWER_VERSIONS)
                     .bind(scope.organization().as_uuid())
                     .bind(kind)
                     .bind(since)
