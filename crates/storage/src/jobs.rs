@@ -145,8 +145,39 @@ pub enum Failure {
 
 /// Due jobs: waiting ones whose time has come, and running ones whose lease has ended.
 /// SQLite keeps timestamps as text of varying length, so they compare through `julianday`.
-const SQLITE_DUE: &str = "(status = 'pending' AND julianday(run_at) <= julianday($1)) \
-     OR (status = 'running' AND julianday(locked_until) <= julianday($1))";
+/// (A literal for `concat!`, so that each query is one constant.)
+macro_rules! sqlite_due {
+    () => {
+        "(status = 'pending' AND julianday(run_at) <= julianday($1)) \
+         OR (status = 'running' AND julianday(locked_until) <= julianday($1))"
+    };
+}
+
+/// Claims due jobs on PostgreSQL, skipping those another claimer holds.
+pub(crate) const CLAIM_JOBS_POSTGRES: &str = "WITH due AS ( \
+         SELECT id FROM jobs \
+         WHERE (status = 'pending' AND run_at <= $1) \
+            OR (status = 'running' AND locked_until <= $1) \
+         ORDER BY run_at \
+         LIMIT $2 \
+         FOR UPDATE SKIP LOCKED) \
+     UPDATE jobs SET status = 'running', locked_until = $3, attempts = jobs.attempts + 1 \
+     FROM due WHERE jobs.id = due.id \
+     RETURNING jobs.id, jobs.kind, jobs.payload, jobs.attempts, jobs.invitation_id";
+
+/// Whether any job is due on SQLite: a read, so that an idle worker does not take the write
+/// lock each poll.
+pub(crate) const ANY_JOB_DUE_SQLITE: &str =
+    concat!("SELECT 1 FROM jobs WHERE ", sqlite_due!(), " LIMIT 1");
+
+/// Claims due jobs on SQLite (in an IMMEDIATE transaction: one claimer at a time).
+pub(crate) const CLAIM_JOBS_SQLITE: &str = concat!(
+    "UPDATE jobs SET status = 'running', locked_until = $3, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM jobs WHERE ",
+    sqlite_due!(),
+    " ORDER BY julianday(run_at) LIMIT $2) \
+     RETURNING id, kind, payload, attempts, invitation_id"
+);
 
 impl Database {
     /// Claims up to `limit` due jobs for `lease`: each comes back `running`, its attempts
@@ -160,47 +191,29 @@ impl Database {
         let until = now + lease;
         let rows: Vec<ClaimedRow> = match &self.handle {
             Handle::Postgres(pool) => {
-                sqlx::query_as(
-                    "WITH due AS ( \
-                         SELECT id FROM jobs \
-                         WHERE (status = 'pending' AND run_at <= $1) \
-                            OR (status = 'running' AND locked_until <= $1) \
-                         ORDER BY run_at \
-                         LIMIT $2 \
-                         FOR UPDATE SKIP LOCKED) \
-                     UPDATE jobs SET status = 'running', locked_until = $3, attempts = jobs.attempts + 1 \
-                     FROM due WHERE jobs.id = due.id \
-                     RETURNING jobs.id, jobs.kind, jobs.payload, jobs.attempts, jobs.invitation_id",
-                )
-                .bind(now.to_sqlx())
-                .bind(i64::from(limit))
-                .bind(until.to_sqlx())
-                .fetch_all(pool)
-                .await?
+                sqlx::query_as(CLAIM_JOBS_POSTGRES)
+                    .bind(now.to_sqlx())
+                    .bind(i64::from(limit))
+                    .bind(until.to_sqlx())
+                    .fetch_all(pool)
+                    .await?
             }
             Handle::Sqlite(pool) => {
                 // A read first, so that an idle worker does not take the write lock each poll.
-                let due: Option<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT 1 FROM jobs WHERE {SQLITE_DUE} LIMIT 1"
-                )))
-                .bind(now.to_sqlx())
-                .fetch_optional(pool)
-                .await?;
+                let due: Option<(i64,)> = sqlx::query_as(ANY_JOB_DUE_SQLITE)
+                    .bind(now.to_sqlx())
+                    .fetch_optional(pool)
+                    .await?;
                 if due.is_none() {
                     return Ok(Vec::new());
                 }
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "UPDATE jobs SET status = 'running', locked_until = $3, attempts = attempts + 1 \
-                     WHERE id IN (SELECT id FROM jobs WHERE {SQLITE_DUE} \
-                                  ORDER BY julianday(run_at) LIMIT $2) \
-                     RETURNING id, kind, payload, attempts, invitation_id"
-                )))
-                .bind(now.to_sqlx())
-                .bind(i64::from(limit))
-                .bind(until.to_sqlx())
-                .fetch_all(&mut *tx)
-                .await?;
+                let rows = sqlx::query_as(CLAIM_JOBS_SQLITE)
+                    .bind(now.to_sqlx())
+                    .bind(i64::from(limit))
+                    .bind(until.to_sqlx())
+                    .fetch_all(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 rows
             }

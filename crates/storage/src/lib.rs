@@ -24,6 +24,8 @@ mod password_resets;
 mod patient_accounts;
 mod patients;
 mod policies;
+#[cfg(test)]
+mod query_plans;
 mod record_access;
 mod retention;
 mod review;
@@ -33,6 +35,8 @@ mod sign_in_defences;
 mod staff;
 mod staff_access;
 mod terms;
+#[cfg(test)]
+mod testing;
 mod two_step;
 
 pub use audit::{

@@ -34,6 +34,11 @@ impl From<OrganizationRow> for Organization {
 
 const COLUMNS: &str = "id, slug, name, phone";
 
+/// Every organization (a handful: the deployment's practices), for the pages that name the
+/// practice and the sign-in forms.
+pub(crate) const ALL_ORGANIZATIONS: &str =
+    "SELECT id, slug, name, phone FROM organizations ORDER BY slug";
+
 impl Database {
     pub async fn create_organization(
         &self,
@@ -127,12 +132,9 @@ impl Database {
     }
 
     pub async fn organizations(&self) -> anyhow::Result<Vec<Organization>> {
-        let sql = format!("SELECT {COLUMNS} FROM organizations ORDER BY slug");
-        let rows: Vec<OrganizationRow> = dispatch!(&self.handle, |pool| sqlx::query_as(
-            AssertSqlSafe(sql.as_str())
-        )
-        .fetch_all(pool)
-        .await?);
+        let rows: Vec<OrganizationRow> = dispatch!(&self.handle, |pool| {
+            sqlx::query_as(ALL_ORGANIZATIONS).fetch_all(pool).await?
+        });
         Ok(rows.into_iter().map(Organization::from).collect())
     }
 

@@ -54,6 +54,15 @@ impl From<AccountRow> for PatientAccount {
     }
 }
 
+#[derive(FromRow)]
+struct HomeRow {
+    given_names: String,
+    username: String,
+    previous_sign_in_at: Option<jiff_sqlx::Timestamp>,
+    previous_sign_in_addr: Option<String>,
+    time_zone: Option<String>,
+}
+
 /// What the patient's own home page shows of the chart and the account.
 #[derive(Debug, Clone)]
 pub struct PatientHome {
@@ -76,8 +85,55 @@ pub struct TermsUpdate {
     pub changed: Vec<TermsVersion>,
 }
 
-const ACCOUNT_COLUMNS: &str = "id, organization_id, patient_id, username, password_hash, status, locked_at \
-     FROM patient_accounts";
+/// What an [`AccountRow`] reads, as a literal for `concat!`: each query below is one constant.
+macro_rules! account_columns {
+    () => {
+        "SELECT id, organization_id, patient_id, username, password_hash, status, locked_at \
+         FROM patient_accounts"
+    };
+}
+
+/// The account with a username in an organization (sign-in).
+pub(crate) const ACCOUNT_BY_USERNAME: &str = concat!(
+    account_columns!(),
+    " WHERE organization_id = $1 AND username = $2"
+);
+
+/// The account a session belongs to (every signed-in request).
+pub(crate) const ACCOUNT_BY_ID: &str = concat!(
+    account_columns!(),
+    " WHERE organization_id = $1 AND id = $2"
+);
+
+/// A sign-in shifts the account's newest sign-in to the previous one (the right-hand sides
+/// read the row as it was) and keeps this one as the newest.
+pub(crate) const SHIFT_SIGN_INS: &str = "UPDATE patient_accounts SET \
+     previous_sign_in_at = last_sign_in_at, previous_sign_in_addr = last_sign_in_addr, \
+     last_sign_in_at = $3, last_sign_in_addr = $4 \
+     WHERE id = $1 AND organization_id = $2";
+
+/// The home page's chart and account: first names, username, the sign-in before this one,
+/// the practice's time zone.
+pub(crate) const PATIENT_HOME: &str = "SELECT p.given_names, a.username, \
+     a.previous_sign_in_at, a.previous_sign_in_addr, o.time_zone FROM patients p \
+     JOIN patient_accounts a ON a.patient_id = p.id AND a.organization_id = p.organization_id \
+     JOIN organizations o ON o.id = p.organization_id \
+     WHERE p.id = $1 AND p.organization_id = $2";
+
+/// The versions of one document newer than the one a patient accepted, oldest first.
+pub(crate) const NEWER_VERSIONS: &str = concat!(
+    "SELECT ",
+    crate::terms::version_columns!(),
+    " FROM terms_versions WHERE organization_id = $1 AND kind = $2 AND version > $3 \
+     ORDER BY version"
+);
+
+/// The versions the patient accepted last.
+pub(crate) const LATEST_ACCEPTANCE: &str = "SELECT t.version, p.version FROM terms_acceptances a \
+     JOIN terms_versions t ON t.id = a.terms_version_id \
+     JOIN terms_versions p ON p.id = a.privacy_version_id \
+     WHERE a.patient_id = $1 AND a.organization_id = $2 \
+     ORDER BY a.accepted_at DESC LIMIT 1";
 
 impl Database {
     /// The account with this username in the organization (usernames are stored lower-cased).
@@ -86,9 +142,8 @@ impl Database {
         organization: OrganizationId,
         username: &Username,
     ) -> anyhow::Result<Option<PatientAccount>> {
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} WHERE organization_id = $1 AND username = $2");
         let row: Option<AccountRow> = dispatch!(&self.handle, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            sqlx::query_as(ACCOUNT_BY_USERNAME)
                 .bind(organization.as_uuid())
                 .bind(username.as_str())
                 .fetch_optional(pool)
@@ -103,9 +158,8 @@ impl Database {
         organization: OrganizationId,
         id: Uuid,
     ) -> anyhow::Result<Option<PatientAccount>> {
-        let sql = format!("SELECT {ACCOUNT_COLUMNS} WHERE organization_id = $1 AND id = $2");
         let row: Option<AccountRow> = dispatch!(&self.handle, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            sqlx::query_as(ACCOUNT_BY_ID)
                 .bind(organization.as_uuid())
                 .bind(id)
                 .fetch_optional(pool)
@@ -114,13 +168,28 @@ impl Database {
         Ok(row.map(PatientAccount::from))
     }
 
-    /// Records a patient's sign-in in the audit log (the home page shows the previous one).
+    /// Records a patient's sign-in in the audit log and on the account, whose newest sign-in
+    /// becomes the previous one (the home page shows it), in one transaction.
     pub async fn record_patient_sign_in(
         &self,
         account: &PatientAccount,
         origin: &RequestOrigin,
     ) -> anyhow::Result<()> {
+        let now = Timestamp::now();
+        // PostgreSQL keeps microseconds: what is read back is what was written.
+        let now = now.round(jiff::Unit::Microsecond).unwrap_or(now);
         let mut tx = self.begin().await?;
+        let shifted = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(SHIFT_SIGN_INS)
+                .bind(account.id)
+                .bind(account.organization.as_uuid())
+                .bind(now.to_sqlx())
+                .bind(origin.client_addr.as_deref())
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+        });
+        anyhow::ensure!(shifted == 1, "the account signing in was not found");
         tx.append_audit(&AuditEntry {
             organization: Some(account.organization),
             actor: AuditActor::Patient(account.patient),
@@ -136,8 +205,6 @@ impl Database {
         Ok(())
     }
 
-    /// The patient's home page: first names, username, and the sign-in before the current one.
-    /// Reading the chart is audited.
     /// Whether the scope's chart has an email address (codes by email need one). Only the
     /// answer leaves storage, not the address.
     pub async fn chart_has_email(&self, scope: &PatientScope) -> anyhow::Result<bool> {
@@ -238,39 +305,21 @@ impl Database {
         tx.commit().await
     }
 
+    /// The patient's home page: first names, username, and the sign-in before the current one
+    /// (kept on the account, read with it). Reading the chart is audited.
     pub async fn patient_home(
         &self,
         scope: &PatientScope,
         origin: &RequestOrigin,
     ) -> anyhow::Result<PatientHome> {
         let mut tx = self.begin_read().await?;
-        let (given_names, username, time_zone): (String, String, Option<String>) = dispatch!(
-            &mut tx.handle,
-            |tx| {
-                sqlx::query_as(
-                "SELECT p.given_names, a.username, o.time_zone FROM patients p \
-                 JOIN patient_accounts a ON a.patient_id = p.id AND a.organization_id = p.organization_id \
-                 JOIN organizations o ON o.id = p.organization_id \
-                 WHERE p.id = $1 AND p.organization_id = $2",
-            )
-            .bind(scope.patient().as_uuid())
-            .bind(scope.organization().as_uuid())
-            .fetch_one(&mut **tx)
-            .await?
-            }
-        );
-        let sign_ins: Vec<(jiff_sqlx::Timestamp, Option<String>)> = dispatch!(
-            &mut tx.handle,
-            |tx| {
-                sqlx::query_as(
-                    "SELECT at, client_addr FROM audit_log WHERE patient_id = $1 AND actor_kind = 'patient' \
-                     AND action = 'patient.sign-in' ORDER BY seq DESC LIMIT 2",
-                )
+        let home: HomeRow = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(PATIENT_HOME)
                 .bind(scope.patient().as_uuid())
-                .fetch_all(&mut **tx)
+                .bind(scope.organization().as_uuid())
+                .fetch_one(&mut **tx)
                 .await?
-            }
-        );
+        });
         tx.append_audit(&AuditEntry {
             organization: Some(scope.organization()),
             actor: AuditActor::Patient(scope.patient()),
@@ -284,13 +333,12 @@ impl Database {
         .await?;
         tx.commit().await?;
         Ok(PatientHome {
-            given_names,
-            username,
-            practice_time_zone: crate::organizations::stored_time_zone(time_zone),
-            previous_sign_in: sign_ins
-                .into_iter()
-                .nth(1)
-                .map(|(at, addr)| (at.to_jiff(), addr)),
+            given_names: home.given_names,
+            username: home.username,
+            practice_time_zone: crate::organizations::stored_time_zone(home.time_zone),
+            previous_sign_in: home
+                .previous_sign_in_at
+                .map(|at| (at.to_jiff(), home.previous_sign_in_addr)),
         })
     }
 
@@ -303,17 +351,11 @@ impl Database {
     ) -> anyhow::Result<Option<TermsUpdate>> {
         let (terms, privacy) = current;
         let accepted: Option<(i64, i64)> = dispatch!(&self.handle, |pool| {
-            sqlx::query_as(
-                "SELECT t.version, p.version FROM terms_acceptances a \
-                 JOIN terms_versions t ON t.id = a.terms_version_id \
-                 JOIN terms_versions p ON p.id = a.privacy_version_id \
-                 WHERE a.patient_id = $1 AND a.organization_id = $2 \
-                 ORDER BY a.accepted_at DESC LIMIT 1",
-            )
-            .bind(scope.patient().as_uuid())
-            .bind(scope.organization().as_uuid())
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_as(LATEST_ACCEPTANCE)
+                .bind(scope.patient().as_uuid())
+                .bind(scope.organization().as_uuid())
+                .fetch_optional(pool)
+                .await?
         });
         let (accepted_terms, accepted_privacy) = accepted.unwrap_or((0, 0));
         if accepted_terms >= terms.version && accepted_privacy >= privacy.version {
@@ -321,13 +363,8 @@ impl Database {
         }
         let mut changed = Vec::new();
         for (kind, since) in [("terms", accepted_terms), ("privacy", accepted_privacy)] {
-            let query = sqlx::AssertSqlSafe(format!(
-                "SELECT {} FROM terms_versions \
-                 WHERE organization_id = $1 AND kind = $2 AND version > $3 ORDER BY version",
-                crate::terms::VERSION_COLUMNS
-            ));
             let newer: Vec<crate::terms::TermsRow> = dispatch!(&self.handle, |pool| {
-                sqlx::query_as(query)
+                sqlx::query_as(NEWER_VERSIONS)
                     .bind(scope.organization().as_uuid())
                     .bind(kind)
                     .bind(since)
@@ -429,5 +466,221 @@ impl crate::Tx {
             .await?;
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The previous sign-in kept on the account, on both backends (PostgreSQL when
+    //! `PORCHLIGHT_TEST_POSTGRES_URL` is set).
+
+    use super::*;
+    use crate::{Backend, testing::Scratch};
+
+    fn from(addr: &str) -> RequestOrigin {
+        RequestOrigin {
+            client_addr: Some(addr.to_owned()),
+            request_id: None,
+        }
+    }
+
+    async fn previous(db: &Database, account: &PatientAccount) -> Option<(Timestamp, String)> {
+        let scope = PatientScope::new(account.organization, account.patient);
+        db.patient_home(&scope, &from("192.0.2.99"))
+            .await
+            .unwrap()
+            .previous_sign_in
+            .map(|(at, addr)| (at, addr.unwrap_or_default()))
+    }
+
+    /// Each sign-in shifts the newest to the previous one: after three, the home page shows the
+    /// second, with its time and address; another account's sign-ins are its own.
+    async fn the_home_page_shows_the_sign_in_before_the_newest(backend: Backend) {
+        let scratch = Scratch::migrated(backend).await;
+        let db = &scratch.db;
+        let org = db
+            .create_organization("maple", "Maple", None)
+            .await
+            .unwrap();
+        let lucia = scratch.active_account(org.id, "lucia.r").await;
+        let other = scratch.active_account(org.id, "other").await;
+        assert_eq!(previous(db, &lucia).await, None, "never signed in");
+
+        let mut times = Vec::new();
+        for n in 1..=3 {
+            let before = Timestamp::now();
+            db.record_patient_sign_in(&lucia, &from(&format!("192.0.2.{n}")))
+                .await
+                .unwrap();
+            times.push((before, Timestamp::now()));
+            db.record_patient_sign_in(&other, &from("198.51.100.7"))
+                .await
+                .unwrap();
+            let shown = previous(db, &lucia).await;
+            if n == 1 {
+                assert_eq!(shown, None, "the first sign-in has none before it");
+                continue;
+            }
+            let (at, addr) = shown.expect("a sign-in before this one");
+            assert_eq!(addr, format!("192.0.2.{}", n - 1), "after {n} sign-ins");
+            let (earliest, latest) = times[n - 2];
+            // Kept to the microsecond.
+            let margin = jiff::SignedDuration::from_micros(1);
+            assert!(
+                at >= earliest - margin && at <= latest + margin,
+                "sign-in {} was at {at}, between {earliest} and {latest}",
+                n - 1
+            );
+        }
+        assert_eq!(db.count_audit("patient.sign-in").await.unwrap(), 6);
+        assert_eq!(db.count_audit("patient.home").await.unwrap(), 4);
+        scratch.finish().await;
+    }
+
+    /// The time and address of the audit row of `addr`, sealed or not.
+    async fn logged(db: &Database, addr: &str) -> Timestamp {
+        let at: jiff_sqlx::Timestamp = dispatch!(&db.handle, |pool| {
+            sqlx::query_scalar(
+                "SELECT at FROM audit_log WHERE client_addr = $1 \
+                 UNION ALL SELECT at FROM audit_pending WHERE client_addr = $1",
+            )
+            .bind(addr)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+        });
+        at.to_jiff()
+    }
+
+    async fn sign_in_logged_before_0030(db: &Database, account: &PatientAccount, addr: &str) {
+        let mut tx = db.begin().await.unwrap();
+        tx.append_audit(&AuditEntry {
+            organization: Some(account.organization),
+            actor: AuditActor::Patient(account.patient),
+            action: "patient.sign-in".to_owned(),
+            patient: Some(account.patient),
+            subject: Some("session".to_owned()),
+            client_addr: Some(addr.to_owned()),
+            request_id: None,
+            detail: None,
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    /// Accounts that signed in before migration 0030 get their two newest sign-ins from the
+    /// log, sealed or still waiting to be sealed; nothing else in the log counts.
+    async fn migrating_fills_the_accounts_from_the_audit_log(backend: Backend) {
+        let scratch = Scratch::migrated_before(backend, 30).await;
+        let db = &scratch.db;
+        let org = db
+            .create_organization("maple", "Maple", None)
+            .await
+            .unwrap();
+        let lucia = scratch.active_account(org.id, "lucia.r").await;
+        let once = scratch.active_account(org.id, "once").await;
+        let never = scratch.active_account(org.id, "never").await;
+        sign_in_logged_before_0030(db, &lucia, "192.0.2.1").await;
+        sign_in_logged_before_0030(db, &once, "198.51.100.1").await;
+        sign_in_logged_before_0030(db, &lucia, "192.0.2.2").await;
+        db.seal_all_audit().await.unwrap();
+        // The newest is still waiting to be sealed; page views follow it.
+        sign_in_logged_before_0030(db, &lucia, "192.0.2.3").await;
+        for _ in 0..3 {
+            let mut tx = db.begin().await.unwrap();
+            tx.append_audit(&AuditEntry {
+                organization: Some(org.id),
+                actor: AuditActor::Patient(lucia.patient),
+                action: "patient.home".to_owned(),
+                patient: Some(lucia.patient),
+                subject: Some("name".to_owned()),
+                client_addr: Some("203.0.113.9".to_owned()),
+                request_id: None,
+                detail: None,
+            })
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+
+        db.migrate().await.unwrap();
+        assert_eq!(
+            previous(db, &lucia).await,
+            Some((logged(db, "192.0.2.2").await, "192.0.2.2".to_owned()))
+        );
+        assert_eq!(
+            previous(db, &once).await,
+            None,
+            "one sign-in: none before it"
+        );
+        assert_eq!(previous(db, &never).await, None);
+        let newest: Vec<(Option<String>, Option<jiff_sqlx::Timestamp>)> =
+            dispatch!(&db.handle, |pool| {
+                sqlx::query_as(
+                    "SELECT last_sign_in_addr, last_sign_in_at FROM patient_accounts \
+                     ORDER BY username",
+                )
+                .fetch_all(pool)
+                .await
+                .unwrap()
+            });
+        let newest: Vec<_> = newest
+            .into_iter()
+            .map(|(addr, at)| (addr, at.map(|at| at.to_jiff())))
+            .collect();
+        assert_eq!(
+            newest,
+            [
+                (
+                    Some("192.0.2.3".to_owned()),
+                    Some(logged(db, "192.0.2.3").await)
+                ),
+                (None, None),
+                (
+                    Some("198.51.100.1".to_owned()),
+                    Some(logged(db, "198.51.100.1").await)
+                ),
+            ],
+            "lucia.r, never, once"
+        );
+
+        // The next sign-in shifts the migrated one.
+        db.record_patient_sign_in(&lucia, &from("192.0.2.4"))
+            .await
+            .unwrap();
+        assert_eq!(
+            previous(db, &lucia).await,
+            Some((logged(db, "192.0.2.3").await, "192.0.2.3".to_owned()))
+        );
+        scratch.finish().await;
+    }
+
+    #[tokio::test]
+    async fn the_home_page_shows_the_sign_in_before_the_newest_sqlite() {
+        the_home_page_shows_the_sign_in_before_the_newest(Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(porchlight_pg),
+        ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set"
+    )]
+    async fn the_home_page_shows_the_sign_in_before_the_newest_postgres() {
+        the_home_page_shows_the_sign_in_before_the_newest(Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn migrating_fills_the_accounts_from_the_audit_log_sqlite() {
+        migrating_fills_the_accounts_from_the_audit_log(Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(porchlight_pg),
+        ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set"
+    )]
+    async fn migrating_fills_the_accounts_from_the_audit_log_postgres() {
+        migrating_fills_the_accounts_from_the_audit_log(Backend::Postgres).await;
     }
 }

@@ -220,6 +220,45 @@ pub struct RequestOrigin {
 
 const SEARCH_LIMIT: i64 = 50;
 
+/// The staff search's main query and its parameters: the charts of the scope's organization
+/// that match `query`, with their portal status, at most 50 in name order.
+pub(crate) fn search_statement(scope: &StaffScope, query: &PatientQuery) -> (String, Vec<Param>) {
+    let mut params = vec![
+        Param::Uuid(scope.organization().as_uuid()),
+        Param::Int(Some(SEARCH_LIMIT)),
+    ];
+    let condition = match query {
+        PatientQuery::Mrn(mrn) => {
+            params.push(Param::text(mrn.trim()));
+            "lower(p.mrn) = lower($3)".to_owned()
+        }
+        PatientQuery::BirthDate(date) => {
+            params.push(Param::Date(jiff_sqlx::ToSqlx::to_sqlx(*date)));
+            "p.birth_date = $3".to_owned()
+        }
+        PatientQuery::Name { .. } => {
+            let words = query.name_words();
+            if words.is_empty() {
+                // Nothing typed that a name contains: nothing matches.
+                "1 = 0".to_owned()
+            } else {
+                let mut conditions = Vec::new();
+                for word in words {
+                    // Normalized words are letters only: no LIKE wildcard gets through.
+                    params.push(Param::Text(Some(format!("% {word}%"))));
+                    conditions.push(format!("p.search_key LIKE ${}", params.len()));
+                }
+                conditions.join(" AND ")
+            }
+        }
+    };
+    let sql = format!(
+        "{SUMMARY_FROM} WHERE p.organization_id = $1 AND {condition} \
+         ORDER BY p.family_name, p.given_names, p.birth_date LIMIT $2"
+    );
+    (sql, params)
+}
+
 impl Database {
     /// Patients of the scope's organization matching `query`, at most 50, by name, each with
     /// its portal status.
@@ -229,39 +268,7 @@ impl Database {
         query: &PatientQuery,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Vec<PatientSummary>> {
-        let mut params = vec![
-            Param::Uuid(scope.organization().as_uuid()),
-            Param::Int(Some(SEARCH_LIMIT)),
-        ];
-        let condition = match query {
-            PatientQuery::Mrn(mrn) => {
-                params.push(Param::text(mrn.trim()));
-                "lower(p.mrn) = lower($3)".to_owned()
-            }
-            PatientQuery::BirthDate(date) => {
-                params.push(Param::Date(jiff_sqlx::ToSqlx::to_sqlx(*date)));
-                "p.birth_date = $3".to_owned()
-            }
-            PatientQuery::Name { .. } => {
-                let words = query.name_words();
-                if words.is_empty() {
-                    // Nothing typed that a name contains: nothing matches.
-                    "1 = 0".to_owned()
-                } else {
-                    let mut conditions = Vec::new();
-                    for word in words {
-                        // Normalized words are letters only: no LIKE wildcard gets through.
-                        params.push(Param::Text(Some(format!("% {word}%"))));
-                        conditions.push(format!("p.search_key LIKE ${}", params.len()));
-                    }
-                    conditions.join(" AND ")
-                }
-            }
-        };
-        let sql = format!(
-            "{SUMMARY_FROM} WHERE p.organization_id = $1 AND {condition} \
-             ORDER BY p.family_name, p.given_names, p.birth_date LIMIT $2"
-        );
+        let (sql, params) = search_statement(scope, query);
         let now = Timestamp::now();
         let mut tx = self.begin_read().await?;
         let rows: Vec<SummaryRow> = dispatch!(&mut tx.handle, |tx| {

@@ -71,6 +71,18 @@ struct SessionRow {
     idle_seconds: Option<i64>,
 }
 
+/// A session by the hash of its token: every signed-in request.
+pub(crate) const SESSION_BY_TOKEN_HASH: &str = "SELECT kind, subject_id, organization_id, \
+     created_at, last_seen_at, expires_at, reauthenticated_at, idle_seconds \
+     FROM sessions WHERE token_hash = $1";
+
+/// A session's last request, kept at most once a minute by the web crate.
+pub(crate) const TOUCH_SESSION: &str =
+    "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2";
+
+/// Ending a session (sign-out, timeout, a sign-in replacing a planted one).
+pub(crate) const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
+
 impl Database {
     pub async fn create_session(&self, session: NewSession<'_>) -> anyhow::Result<()> {
         dispatch!(&self.handle, |pool| {
@@ -97,13 +109,10 @@ impl Database {
 
     pub async fn session(&self, token_hash: &str) -> anyhow::Result<Option<Session>> {
         let row: Option<SessionRow> = dispatch!(&self.handle, |pool| {
-            sqlx::query_as(
-                "SELECT kind, subject_id, organization_id, created_at, last_seen_at, expires_at, \
-                 reauthenticated_at, idle_seconds FROM sessions WHERE token_hash = $1",
-            )
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_as(SESSION_BY_TOKEN_HASH)
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(row.map(|row| Session {
             kind: if row.kind == "patient" {
@@ -141,7 +150,7 @@ impl Database {
 
     pub async fn touch_session(&self, token_hash: &str, now: Timestamp) -> anyhow::Result<()> {
         dispatch!(&self.handle, |pool| {
-            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            sqlx::query(TOUCH_SESSION)
                 .bind(now.to_sqlx())
                 .bind(token_hash)
                 .execute(pool)
@@ -152,7 +161,7 @@ impl Database {
 
     pub async fn delete_session(&self, token_hash: &str) -> anyhow::Result<()> {
         dispatch!(&self.handle, |pool| {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            sqlx::query(DELETE_SESSION)
                 .bind(token_hash)
                 .execute(pool)
                 .await?;

@@ -202,6 +202,83 @@ pub struct RefusedSignIn<'a> {
     pub now: Timestamp,
 }
 
+/// Whether a device has signed in to an account before (every sign-in attempt that carries
+/// a device cookie).
+pub(crate) const KNOWN_DEVICE: &str = "SELECT first_seen_at FROM known_devices \
+     WHERE kind = $1 AND account_id = $2 AND device_hash = $3 AND forgotten_at IS NULL";
+
+/// The other devices an account knows, when a sign-in comes from a new one.
+pub(crate) const OTHER_DEVICES: &str = "SELECT COUNT(*) FROM known_devices \
+     WHERE kind = $1 AND account_id = $2 AND device_hash <> $3";
+
+/// Whether the account forgot a device it signs in on again.
+pub(crate) const DEVICE_FORGOTTEN_AT: &str = "SELECT forgotten_at FROM known_devices \
+     WHERE kind = $1 AND account_id = $2 AND device_hash = $3";
+
+/// A known device seen again.
+pub(crate) const DEVICE_SEEN_AGAIN: &str = "UPDATE known_devices SET last_seen_at = $4, \
+     user_agent = $5, client_addr = $6, forgotten_at = NULL \
+     WHERE kind = $1 AND account_id = $2 AND device_hash = $3";
+
+/// Failed sign-ins older than a day, forgotten now and then by the sign-in that fails.
+pub(crate) const FORGET_OLD_FAILURES: &str = "DELETE FROM sign_in_failures WHERE at < $1";
+
+/// The counts of failed sign-ins of an organization by one address or one password (the
+/// column) since a time: each failure, and each attempt of a stranger (the password's).
+pub(crate) fn failures_by(column: &str) -> String {
+    format!(
+        "SELECT COUNT(*), COUNT(DISTINCT username), COUNT(DISTINCT client_addr), MIN(at), \
+         MAX(at) FROM sign_in_failures WHERE organization_id = $1 AND {column} = $2 AND at >= $3"
+    )
+}
+
+/// Refusals older than a day, forgotten by an address's first refusal of the hour.
+pub(crate) const FORGET_OLD_REFUSALS: &str = "DELETE FROM sign_in_refusals WHERE hour < $1";
+
+/// The open event of a kind about a refused attempt's address or password, kept current
+/// (one kind at a time: the open event is then found by its unique index).
+pub(crate) const KEEP_EVENT_CURRENT: &str = "UPDATE security_events \
+     SET last_seen_at = $2 WHERE organization_id = $1 AND kind = $3 AND subject = $4 \
+     AND resolved_at IS NULL AND last_seen_at < $2";
+
+/// A sign-in counter as a turn reads it (the account's, the address's, the password's).
+pub(crate) const TURN_COUNTER: &str = "SELECT failures, pending, window_started_at, \
+     last_failure_at, pending_at FROM throttle_counters WHERE bucket = $1";
+
+/// The first turn on a counter: the counter itself.
+pub(crate) const TAKE_FIRST_TURN: &str = "INSERT INTO throttle_counters (bucket, failures, \
+     window_started_at, pending, pending_at) VALUES ($1, 0, $2, 1, $2) \
+     ON CONFLICT (bucket) DO NOTHING";
+
+/// A turn on a counter as it was read (a compare-and-swap).
+pub(crate) const TAKE_TURN: &str = "UPDATE throttle_counters SET failures = $2, \
+     window_started_at = $3, pending = $4, pending_at = $5 WHERE bucket = $1 AND failures = $6 \
+     AND pending = $7 AND window_started_at = $8";
+
+/// One pending attempt fewer (a literal for `concat!`).
+macro_rules! one_fewer {
+    () => {
+        "pending = CASE WHEN throttle_counters.pending > 0 \
+         THEN throttle_counters.pending - 1 ELSE 0 END"
+    };
+}
+
+/// A turn ended by a failure: counted.
+pub(crate) const END_TURN_FAILED: &str = concat!(
+    "INSERT INTO throttle_counters (bucket, failures, window_started_at, last_failure_at, \
+     pending) VALUES ($1, 1, $2, $2, 0) ON CONFLICT (bucket) \
+     DO UPDATE SET failures = throttle_counters.failures + 1, \
+     last_failure_at = excluded.last_failure_at, ",
+    one_fewer!()
+);
+
+/// A turn ended otherwise: it counts nothing.
+pub(crate) const END_TURN_RELEASED: &str = concat!(
+    "UPDATE throttle_counters SET ",
+    one_fewer!(),
+    " WHERE bucket = $1"
+);
+
 const EVENT_QUERY: &str = "SELECT e.id, e.kind, e.subject, e.opened_at, e.last_seen_at, \
      e.evidence, e.resolved_at, s.display_name AS resolved_by, e.resolution \
      FROM security_events e LEFT JOIN staff_accounts s ON s.id = e.resolved_by \
@@ -230,15 +307,12 @@ impl Database {
         });
         if inserted == 1 {
             let others: i64 = dispatch!(&self.handle, |pool| {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM known_devices \
-                     WHERE kind = $1 AND account_id = $2 AND device_hash <> $3",
-                )
-                .bind(device.kind.as_str())
-                .bind(device.account)
-                .bind(device.device_hash)
-                .fetch_one(pool)
-                .await?
+                sqlx::query_scalar(OTHER_DEVICES)
+                    .bind(device.kind.as_str())
+                    .bind(device.account)
+                    .bind(device.device_hash)
+                    .fetch_one(pool)
+                    .await?
             });
             return Ok(if others == 0 {
                 Sighting::First
@@ -247,30 +321,23 @@ impl Database {
             });
         }
         let forgotten: Option<Option<i64>> = dispatch!(&self.handle, |pool| {
-            sqlx::query_scalar(
-                "SELECT forgotten_at FROM known_devices \
-                 WHERE kind = $1 AND account_id = $2 AND device_hash = $3",
-            )
-            .bind(device.kind.as_str())
-            .bind(device.account)
-            .bind(device.device_hash)
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_scalar(DEVICE_FORGOTTEN_AT)
+                .bind(device.kind.as_str())
+                .bind(device.account)
+                .bind(device.device_hash)
+                .fetch_optional(pool)
+                .await?
         });
         dispatch!(&self.handle, |pool| {
-            sqlx::query(
-                "UPDATE known_devices SET last_seen_at = $4, user_agent = $5, \
-                 client_addr = $6, forgotten_at = NULL \
-                 WHERE kind = $1 AND account_id = $2 AND device_hash = $3",
-            )
-            .bind(device.kind.as_str())
-            .bind(device.account)
-            .bind(device.device_hash)
-            .bind(now)
-            .bind(device.user_agent)
-            .bind(device.client_addr)
-            .execute(pool)
-            .await?;
+            sqlx::query(DEVICE_SEEN_AGAIN)
+                .bind(device.kind.as_str())
+                .bind(device.account)
+                .bind(device.device_hash)
+                .bind(now)
+                .bind(device.user_agent)
+                .bind(device.client_addr)
+                .execute(pool)
+                .await?;
         });
         if forgotten.flatten().is_some() {
             return Ok(Sighting::New);
@@ -286,16 +353,12 @@ impl Database {
         device_hash: &str,
     ) -> anyhow::Result<bool> {
         let found: Option<(i64,)> = dispatch!(&self.handle, |pool| {
-            sqlx::query_as(
-                "SELECT first_seen_at FROM known_devices \
-                 WHERE kind = $1 AND account_id = $2 AND device_hash = $3 \
-                 AND forgotten_at IS NULL",
-            )
-            .bind(kind.as_str())
-            .bind(account)
-            .bind(device_hash)
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_as(KNOWN_DEVICE)
+                .bind(kind.as_str())
+                .bind(account)
+                .bind(device_hash)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(found.is_some())
     }
@@ -323,7 +386,7 @@ impl Database {
         // Keys are uniformly random: about one failure in sixteen tidies up.
         if failure.password_key.starts_with('0') {
             dispatch!(&self.handle, |pool| {
-                sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+                sqlx::query(FORGET_OLD_FAILURES)
                     .bind(at - FAILURES_KEPT_SECONDS)
                     .execute(pool)
                     .await?;
@@ -340,12 +403,7 @@ impl Database {
         by: FailuresBy<'_>,
         since: Timestamp,
     ) -> anyhow::Result<FailureSummary> {
-        let column = by.column();
-        let filter = format!("organization_id = $1 AND {column} = $2 AND at >= $3");
-        let counts = format!(
-            "SELECT COUNT(*), COUNT(DISTINCT username), COUNT(DISTINCT client_addr), MIN(at), \
-             MAX(at) FROM sign_in_failures WHERE {filter}"
-        );
+        let counts = failures_by(by.column());
         let (failures, accounts, addresses, first, last): (
             i64,
             i64,
@@ -548,13 +606,10 @@ impl Database {
             Option<jiff_sqlx::Timestamp>,
         );
         let row: Option<Row> = dispatch!(&self.handle, |pool| {
-            sqlx::query_as(
-                "SELECT failures, pending, window_started_at, last_failure_at, pending_at \
-                 FROM throttle_counters WHERE bucket = $1",
-            )
-            .bind(bucket)
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_as(TURN_COUNTER)
+                .bind(bucket)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(row.map(|(failures, pending, started, last, pending_at)| {
             let fresh = pending_at.is_some_and(|at| now.duration_since(at.to_jiff()) < stale);
@@ -585,16 +640,12 @@ impl Database {
     ) -> anyhow::Result<bool> {
         let changed = match seen {
             None => dispatch!(&self.handle, |pool| {
-                sqlx::query(
-                    "INSERT INTO throttle_counters (bucket, failures, window_started_at, \
-                     pending, pending_at) VALUES ($1, 0, $2, 1, $2) \
-                     ON CONFLICT (bucket) DO NOTHING",
-                )
-                .bind(bucket)
-                .bind(now.to_sqlx())
-                .execute(pool)
-                .await?
-                .rows_affected()
+                sqlx::query(TAKE_FIRST_TURN)
+                    .bind(bucket)
+                    .bind(now.to_sqlx())
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
             }),
             Some(row) => {
                 let restart = now.duration_since(row.started_at) >= window;
@@ -604,22 +655,18 @@ impl Database {
                     (i64::from(row.failures), row.started_at)
                 };
                 dispatch!(&self.handle, |pool| {
-                    sqlx::query(
-                        "UPDATE throttle_counters SET failures = $2, window_started_at = $3, \
-                         pending = $4, pending_at = $5 WHERE bucket = $1 AND failures = $6 \
-                         AND pending = $7 AND window_started_at = $8",
-                    )
-                    .bind(bucket)
-                    .bind(failures)
-                    .bind(started.to_sqlx())
-                    .bind(i64::from(row.pending) + 1)
-                    .bind(now.to_sqlx())
-                    .bind(i64::from(row.failures))
-                    .bind(row.stored_pending)
-                    .bind(row.started_at.to_sqlx())
-                    .execute(pool)
-                    .await?
-                    .rows_affected()
+                    sqlx::query(TAKE_TURN)
+                        .bind(bucket)
+                        .bind(failures)
+                        .bind(started.to_sqlx())
+                        .bind(i64::from(row.pending) + 1)
+                        .bind(now.to_sqlx())
+                        .bind(i64::from(row.failures))
+                        .bind(row.stored_pending)
+                        .bind(row.started_at.to_sqlx())
+                        .execute(pool)
+                        .await?
+                        .rows_affected()
                 })
             }
         };
@@ -634,18 +681,10 @@ impl Database {
         outcome: TurnOutcome,
         now: Timestamp,
     ) -> anyhow::Result<()> {
-        const ONE_FEWER: &str = "pending = CASE WHEN throttle_counters.pending > 0 THEN throttle_counters.pending - 1 \
-             ELSE 0 END";
         match outcome {
             TurnOutcome::Failed => {
-                let sql = format!(
-                    "INSERT INTO throttle_counters (bucket, failures, window_started_at, \
-                     last_failure_at, pending) VALUES ($1, 1, $2, $2, 0) ON CONFLICT (bucket) \
-                     DO UPDATE SET failures = throttle_counters.failures + 1, \
-                     last_failure_at = excluded.last_failure_at, {ONE_FEWER}"
-                );
                 dispatch!(&self.handle, |pool| {
-                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                    sqlx::query(END_TURN_FAILED)
                         .bind(bucket)
                         .bind(now.to_sqlx())
                         .execute(pool)
@@ -653,9 +692,8 @@ impl Database {
                 });
             }
             TurnOutcome::Released => {
-                let sql = format!("UPDATE throttle_counters SET {ONE_FEWER} WHERE bucket = $1");
                 dispatch!(&self.handle, |pool| {
-                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                    sqlx::query(END_TURN_RELEASED)
                         .bind(bucket)
                         .execute(pool)
                         .await?;
@@ -685,26 +723,29 @@ impl Database {
         if attempts == 1 {
             // An address's first refusal of the hour tidies up what is older than a day.
             dispatch!(&self.handle, |pool| {
-                sqlx::query("DELETE FROM sign_in_refusals WHERE hour < $1")
+                sqlx::query(FORGET_OLD_REFUSALS)
                     .bind(hour - FAILURES_KEPT_SECONDS)
                     .execute(pool)
                     .await?;
             });
         }
-        dispatch!(&self.handle, |pool| {
-            sqlx::query(
-                "UPDATE security_events SET last_seen_at = $2 WHERE organization_id = $1 \
-                 AND resolved_at IS NULL AND last_seen_at < $2 \
-                 AND ((kind = 'credential-stuffing' AND subject = $3) \
-                 OR (kind = 'password-spraying' AND subject = $4))",
-            )
-            .bind(refused.organization.as_uuid())
-            .bind(now)
-            .bind(refused.client_addr)
-            .bind(refused.password_subject.unwrap_or(""))
-            .execute(pool)
-            .await?;
-        });
+        let events = [
+            Some(("credential-stuffing", refused.client_addr)),
+            refused
+                .password_subject
+                .map(|subject| ("password-spraying", subject)),
+        ];
+        for (kind, subject) in events.into_iter().flatten() {
+            dispatch!(&self.handle, |pool| {
+                sqlx::query(KEEP_EVENT_CURRENT)
+                    .bind(refused.organization.as_uuid())
+                    .bind(now)
+                    .bind(kind)
+                    .bind(subject)
+                    .execute(pool)
+                    .await?;
+            });
+        }
         Ok(())
     }
 

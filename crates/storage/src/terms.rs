@@ -72,9 +72,37 @@ impl TermsVersion {
     }
 }
 
-/// The columns a [`TermsRow`] reads, for every query that loads versions.
-pub(crate) const VERSION_COLUMNS: &str =
-    "id, kind, version, summary, body, changes, summary_es, body_es, changes_es";
+/// The columns a [`TermsRow`] reads, for every query that loads versions (a literal for
+/// `concat!`, so that each query is one constant).
+macro_rules! version_columns {
+    () => {
+        "id, kind, version, summary, body, changes, summary_es, body_es, changes_es"
+    };
+}
+pub(crate) use version_columns;
+
+/// The newest version of one document of a practice: the one in force.
+pub(crate) const NEWEST_VERSION: &str = concat!(
+    "SELECT ",
+    version_columns!(),
+    " FROM terms_versions WHERE organization_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1"
+);
+
+/// Whether the patient's latest acceptance covers the versions in force: what every
+/// signed-in page asks first.
+pub(crate) const ACCEPTED_IN_FORCE: &str = "SELECT \
+     (SELECT MAX(version) FROM terms_versions \
+      WHERE organization_id = $2 AND kind = 'terms'), \
+     (SELECT MAX(version) FROM terms_versions \
+      WHERE organization_id = $2 AND kind = 'privacy'), \
+     (SELECT t.version FROM terms_acceptances a \
+      JOIN terms_versions t ON t.id = a.terms_version_id \
+      WHERE a.patient_id = $1 AND a.organization_id = $2 \
+      ORDER BY a.accepted_at DESC LIMIT 1), \
+     (SELECT p.version FROM terms_acceptances a \
+      JOIN terms_versions p ON p.id = a.privacy_version_id \
+      WHERE a.patient_id = $1 AND a.organization_id = $2 \
+      ORDER BY a.accepted_at DESC LIMIT 1)";
 
 #[derive(FromRow)]
 pub(crate) struct TermsRow {
@@ -193,25 +221,11 @@ impl Database {
             Option<i64>,
             Option<i64>,
         ) = dispatch!(&self.handle, |pool| {
-            sqlx::query_as(
-                "SELECT \
-                 (SELECT MAX(version) FROM terms_versions \
-                  WHERE organization_id = $2 AND kind = 'terms'), \
-                 (SELECT MAX(version) FROM terms_versions \
-                  WHERE organization_id = $2 AND kind = 'privacy'), \
-                 (SELECT t.version FROM terms_acceptances a \
-                  JOIN terms_versions t ON t.id = a.terms_version_id \
-                  WHERE a.patient_id = $1 AND a.organization_id = $2 \
-                  ORDER BY a.accepted_at DESC LIMIT 1), \
-                 (SELECT p.version FROM terms_acceptances a \
-                  JOIN terms_versions p ON p.id = a.privacy_version_id \
-                  WHERE a.patient_id = $1 AND a.organization_id = $2 \
-                  ORDER BY a.accepted_at DESC LIMIT 1)",
-            )
-            .bind(scope.patient().as_uuid())
-            .bind(scope.organization().as_uuid())
-            .fetch_one(pool)
-            .await?
+            sqlx::query_as(ACCEPTED_IN_FORCE)
+                .bind(scope.patient().as_uuid())
+                .bind(scope.organization().as_uuid())
+                .fetch_one(pool)
+                .await?
         });
         Ok(match (terms, privacy) {
             (Some(terms), Some(privacy)) => {
@@ -227,12 +241,8 @@ impl Database {
         organization: OrganizationId,
         kind: &str,
     ) -> anyhow::Result<Option<TermsVersion>> {
-        let query = sqlx::AssertSqlSafe(format!(
-            "SELECT {VERSION_COLUMNS} FROM terms_versions \
-             WHERE organization_id = $1 AND kind = $2 ORDER BY version DESC LIMIT 1"
-        ));
         let row: Option<TermsRow> = dispatch!(&self.handle, |pool| {
-            sqlx::query_as(query)
+            sqlx::query_as(NEWEST_VERSION)
                 .bind(organization.as_uuid())
                 .bind(kind)
                 .fetch_optional(pool)

@@ -35,6 +35,7 @@ mod review;
 mod security;
 mod self_enrollment;
 mod session_limits;
+mod session_touch;
 mod sign_in_limits;
 mod spanish;
 mod staff;
