@@ -178,6 +178,13 @@ pub struct UnsealedAudit {
     pub oldest: Option<Timestamp>,
 }
 
+/// The newest sealed row, that the next is chained to.
+pub(crate) const CHAIN_HEAD: &str = "SELECT seq, row_hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+/// The oldest rows waiting to be sealed.
+pub(crate) const WAITING_ROWS: &str = "SELECT id, at, organization_id, actor_kind, actor_id, \
+    action, patient_id, subject, client_addr, request_id, detail FROM audit_pending \
+    ORDER BY id LIMIT $1";
+
 /// The transaction-scoped PostgreSQL advisory lock of whoever extends the chain: the sealer,
 /// and the keying of old rows when migration 0028 runs. Reads and writes never take it.
 pub(crate) const CHAIN_LOCK: i64 = 7243;
@@ -209,18 +216,13 @@ impl Database {
                 .await?;
         }
         let head: Option<(i64, String)> = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as("SELECT seq, row_hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut **tx)
-                .await?
+            sqlx::query_as(CHAIN_HEAD).fetch_optional(&mut **tx).await?
         });
         let waiting: Vec<WaitingRow> = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as(
-                "SELECT id, at, organization_id, actor_kind, actor_id, action, patient_id, \
-                 subject, client_addr, request_id, detail FROM audit_pending ORDER BY id LIMIT $1",
-            )
-            .bind(max)
-            .fetch_all(&mut **tx)
-            .await?
+            sqlx::query_as(WAITING_ROWS)
+                .bind(max)
+                .fetch_all(&mut **tx)
+                .await?
         });
         let mut head = head.map_or_else(
             || AuditHead {

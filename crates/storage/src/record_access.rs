@@ -9,6 +9,20 @@ use uuid::Uuid;
 
 use crate::{AuditActor, AuditEntry, Database, RequestOrigin, database::dispatch};
 
+/// Staff accesses to a patient, newest first: the newest rows waiting to be sealed, then the
+/// newest sealed ones, each part bounded and read on its (patient_id, ...) index.
+pub(crate) const RECORD_ACCESSES: &str = "SELECT part, n, at, actor_id, action FROM ( \
+    SELECT 0 AS part, id AS n, at, actor_id, action \
+    FROM audit_pending \
+    WHERE patient_id = $1 AND organization_id = $2 AND actor_kind = 'staff' \
+    ORDER BY id DESC LIMIT $3) AS waiting \
+    UNION ALL SELECT part, n, at, actor_id, action FROM ( \
+    SELECT 1 AS part, seq AS n, at, actor_id, action \
+    FROM audit_log \
+    WHERE patient_id = $1 AND organization_id = $2 AND actor_kind = 'staff' \
+    ORDER BY seq DESC LIMIT $3) AS sealed \
+    ORDER BY part, n DESC LIMIT $3";
+
 /// How many accesses the page lists, newest first.
 const SHOWN: i64 = 200;
 
@@ -32,26 +46,14 @@ impl Database {
         origin: &RequestOrigin,
     ) -> anyhow::Result<Vec<RecordAccess>> {
         let mut tx = self.begin_read().await?;
-        // The newest rows waiting to be sealed, then the newest sealed ones: each part
-        // bounded and read on its (patient_id, ...) index.
         let rows: Vec<(i32, i64, jiff_sqlx::Timestamp, Option<String>, String)> =
             dispatch!(&mut tx.handle, |tx| {
-                sqlx::query_as(
-                    "SELECT part, n, at, actor_id, action FROM ( \
-                       SELECT 0 AS part, id AS n, at, actor_id, action FROM audit_pending \
-                       WHERE patient_id = $1 AND organization_id = $2 AND actor_kind = 'staff' \
-                       ORDER BY id DESC LIMIT $3) AS waiting \
-                     UNION ALL SELECT part, n, at, actor_id, action FROM ( \
-                       SELECT 1 AS part, seq AS n, at, actor_id, action FROM audit_log \
-                       WHERE patient_id = $1 AND organization_id = $2 AND actor_kind = 'staff' \
-                       ORDER BY seq DESC LIMIT $3) AS sealed \
-                     ORDER BY part, n DESC LIMIT $3",
-                )
-                .bind(scope.patient().as_uuid())
-                .bind(scope.organization().as_uuid())
-                .bind(SHOWN)
-                .fetch_all(&mut **tx)
-                .await?
+                sqlx::query_as(RECORD_ACCESSES)
+                    .bind(scope.patient().as_uuid())
+                    .bind(scope.organization().as_uuid())
+                    .bind(SHOWN)
+                    .fetch_all(&mut **tx)
+                    .await?
             });
         let mut staff: HashMap<Uuid, (String, String)> = HashMap::new();
         for id in rows

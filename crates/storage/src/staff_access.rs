@@ -17,6 +17,20 @@ pub const MANY_RECORDS: usize = 40;
 const MANY_RECORDS_WINDOW: SignedDuration = SignedDuration::from_hours(1);
 /// The latest reads looked at: enough to cover the window at the threshold.
 const READS_LOOKED_AT: i64 = 500;
+/// A staff member's latest chart reads, newest first: the newest rows waiting to be sealed,
+/// then the newest sealed ones, each part bounded and read on its (actor_kind, actor_id, ...)
+/// index.
+pub(crate) const STAFF_READS: &str = "SELECT part, n, at, patient_id FROM ( \
+    SELECT 0 AS part, id AS n, at, patient_id \
+    FROM audit_pending \
+    WHERE actor_kind = 'staff' AND actor_id = $1 AND action = 'patient.view' \
+    ORDER BY id DESC LIMIT $2) AS waiting \
+    UNION ALL SELECT part, n, at, patient_id FROM ( \
+    SELECT 1 AS part, seq AS n, at, patient_id \
+    FROM audit_log \
+    WHERE actor_kind = 'staff' AND actor_id = $1 AND action = 'patient.view' \
+    ORDER BY seq DESC LIMIT $2) AS sealed \
+    ORDER BY part, n DESC LIMIT $2";
 /// Usual hours: from 06:00 to 22:00.
 const DAY_STARTS: i8 = 6;
 const DAY_ENDS: i8 = 22;
@@ -34,25 +48,13 @@ impl Tx {
         scope: &StaffScope,
         now: Timestamp,
     ) -> anyhow::Result<()> {
-        // The newest reads waiting to be sealed, then the newest sealed ones: each part
-        // bounded and read on its (actor_kind, actor_id, ...) index.
         let reads: Vec<(i32, i64, jiff_sqlx::Timestamp, Option<Uuid>)> =
             dispatch!(&mut self.handle, |tx| {
-                sqlx::query_as(
-                    "SELECT part, n, at, patient_id FROM ( \
-                       SELECT 0 AS part, id AS n, at, patient_id FROM audit_pending \
-                       WHERE actor_kind = 'staff' AND actor_id = $1 AND action = 'patient.view' \
-                       ORDER BY id DESC LIMIT $2) AS waiting \
-                     UNION ALL SELECT part, n, at, patient_id FROM ( \
-                       SELECT 1 AS part, seq AS n, at, patient_id FROM audit_log \
-                       WHERE actor_kind = 'staff' AND actor_id = $1 AND action = 'patient.view' \
-                       ORDER BY seq DESC LIMIT $2) AS sealed \
-                     ORDER BY part, n DESC LIMIT $2",
-                )
-                .bind(scope.staff().to_string())
-                .bind(READS_LOOKED_AT)
-                .fetch_all(&mut **tx)
-                .await?
+                sqlx::query_as(STAFF_READS)
+                    .bind(scope.staff().to_string())
+                    .bind(READS_LOOKED_AT)
+                    .fetch_all(&mut **tx)
+                    .await?
             });
         let reads: Vec<(Timestamp, Option<Uuid>)> = reads
             .into_iter()
