@@ -148,6 +148,7 @@ impl AuditBatch {
     }
 }
 
+#[cfg(test)]
 impl AuditBatch {
     /// How many batches of read audit rows this database handle has written.
     pub(crate) fn batches(&self) -> u64 {

@@ -60,6 +60,8 @@ struct HomeRow {
     username: String,
     previous_sign_in_at: Option<jiff_sqlx::Timestamp>,
     previous_sign_in_addr: Option<String>,
+    name: String,
+    phone: Option<String>,
     time_zone: Option<String>,
 }
 
@@ -70,8 +72,11 @@ pub struct PatientHome {
     pub username: String,
     /// The sign-in before this one, if any: when and from where.
     pub previous_sign_in: Option<(Timestamp, Option<String>)>,
-    /// The practice's time zone, when its administrator chose one (read in the same query, so
-    /// that the home page and `/api/v1/me` need no second look at the organization).
+    /// The patient's practice, its phone and its time zone, when its administrator chose one
+    /// (read in the same query, so that the home page and `/api/v1/me` need no second look at
+    /// the organization).
+    pub practice_name: String,
+    pub practice_phone: Option<String>,
     pub practice_time_zone: Option<domain::PracticeTimeZone>,
 }
 
@@ -115,7 +120,8 @@ pub(crate) const SHIFT_SIGN_INS: &str = "UPDATE patient_accounts SET \
 /// The home page's chart and account: first names, username, the sign-in before this one,
 /// the practice's time zone.
 pub(crate) const PATIENT_HOME: &str = "SELECT p.given_names, a.username, \
-     a.previous_sign_in_at, a.previous_sign_in_addr, o.time_zone FROM patients p \
+     a.previous_sign_in_at, a.previous_sign_in_addr, o.name, o.phone, o.time_zone \
+     FROM patients p \
      JOIN patient_accounts a ON a.patient_id = p.id AND a.organization_id = p.organization_id \
      JOIN organizations o ON o.id = p.organization_id \
      WHERE p.id = $1 AND p.organization_id = $2";
@@ -335,6 +341,8 @@ impl Database {
         Ok(PatientHome {
             given_names: home.given_names,
             username: home.username,
+            practice_name: home.name,
+            practice_phone: home.phone,
             practice_time_zone: crate::organizations::stored_time_zone(home.time_zone),
             previous_sign_in: home
                 .previous_sign_in_at

@@ -292,11 +292,10 @@ pub async fn home(
             return server_error();
         }
     };
-    let practice = Practice::of(&state).await;
     let zone = crate::pages::zone_or_server(home.practice_time_zone.clone());
     let mut response = render(HomePage {
-        practice_name: practice.name,
-        practice_phone: practice.phone,
+        practice_name: home.practice_name,
+        practice_phone: home.practice_phone,
         first_name: home
             .given_names
             .split_whitespace()
