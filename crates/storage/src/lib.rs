@@ -5,6 +5,7 @@
 //! [`dispatch!`] runs it against whichever pool or transaction is in hand.
 
 mod audit;
+mod bench_fill;
 mod bot_challenges;
 mod database;
 mod demo;
