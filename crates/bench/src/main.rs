@@ -9,10 +9,15 @@
 //! application, beside the raw Argon2id hash rate, and page latency under that load (see
 //! `load/mod.rs` and `docs/PERFORMANCE.md`).
 //!
+//! `porchlight-bench read`: a patient reading her own record (audited reads) per second, beside
+//! a page of the same server that touches no database, with the audit log at several sizes
+//! (see `read/mod.rs` and `docs/PERFORMANCE.md`).
+//!
 //! Run it in release mode: `cargo run --release -p bench -- import`.
 
 mod load;
 mod matching;
+mod read;
 
 use std::{
     path::{Path, PathBuf},
@@ -57,6 +62,9 @@ enum Bench {
     /// Sign-ins and enrollments per second beside the raw Argon2id hash rate, and the latency
     /// of pages that need no hashing while sign-ins saturate the machine.
     Load(load::LoadArgs),
+    /// Audited reads of a patient's own record per second beside a page that touches no
+    /// database, with the audit log at 0, 1 million and 10 million rows.
+    Read(read::ReadArgs),
 }
 
 /// One measured pass over a data set.
@@ -81,6 +89,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         // The load benchmark builds its own runtimes: the application's and the clients'.
         Bench::Load(args) => load::run(args),
+        Bench::Read(args) => read::run(args),
         Bench::Matching(args) => matching::run(args),
         Bench::Import {
             synthea,

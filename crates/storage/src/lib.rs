@@ -6,6 +6,7 @@
 
 mod audit;
 mod audit_pending;
+mod bench_fill;
 mod bot_challenges;
 mod database;
 mod demo;

@@ -8,8 +8,8 @@
 
 mod clients;
 mod hashing;
-mod seed;
-mod stats;
+pub(crate) mod seed;
+pub(crate) mod stats;
 
 use std::{
     path::PathBuf,
@@ -122,13 +122,13 @@ struct Baseline {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Backend {
+pub(crate) enum Backend {
     Sqlite,
     Postgres,
 }
 
 impl Backend {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "SQLite",
             Backend::Postgres => "PostgreSQL",
@@ -324,14 +324,14 @@ fn join(
 
 /// A database for one run: an SQLite file in a temporary directory, or a scratch PostgreSQL
 /// database created and dropped like the integration tests' ones.
-struct Scratch {
-    url: String,
+pub(crate) struct Scratch {
+    pub(crate) url: String,
     _dir: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>,
 }
 
 impl Scratch {
-    async fn create(backend: Backend, admin_url: &str) -> anyhow::Result<Self> {
+    pub(crate) async fn create(backend: Backend, admin_url: &str) -> anyhow::Result<Self> {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir()?;
@@ -371,7 +371,7 @@ impl Scratch {
         }
     }
 
-    async fn drop(self) -> anyhow::Result<()> {
+    pub(crate) async fn drop(self) -> anyhow::Result<()> {
         if let Some((admin_url, name)) = self.postgres {
             let admin = Database::connect(&admin_url).await?;
             admin
@@ -384,7 +384,7 @@ impl Scratch {
 }
 
 /// The machine, as the report describes it.
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
         .lines()
