@@ -10,7 +10,7 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use crate::{
-    Database, Tx,
+    Database, ReadTx, Tx,
     audit_pending::{CHAIN_LOCK, PendingRow},
     database::{Handle, dispatch},
 };
@@ -180,20 +180,20 @@ impl ExpectedHead {
 }
 
 impl Tx {
-    /// Records `entry` as part of this use case, taking no lock and reading nothing back. In
-    /// a write ([`Database::begin`]) the row is inserted with the writes, committed together
-    /// or not at all; in a read ([`Database::begin_read`]) it is written when the read
-    /// commits. Either way it waits in `audit_pending` until [`Database::seal_audit`] chains
-    /// it.
+    /// Records `entry` as part of this use case, taking no lock and reading nothing back: the
+    /// row is inserted with the writes, committed together or not at all, and waits in
+    /// `audit_pending` until [`Database::seal_audit`] chains it.
     pub async fn append_audit(&mut self, entry: &AuditEntry) -> anyhow::Result<()> {
-        let row = PendingRow::now(entry);
-        match &mut self.read {
-            Some(read) => {
-                read.rows.push(row);
-                Ok(())
-            }
-            None => self.insert_pending_audit(std::slice::from_ref(&row)).await,
-        }
+        self.insert_pending_audit(std::slice::from_ref(&PendingRow::now(entry)))
+            .await
+    }
+}
+
+impl ReadTx {
+    /// Records that this read happened: the row is written when the read commits.
+    pub async fn append_audit(&mut self, entry: &AuditEntry) -> anyhow::Result<()> {
+        self.rows.push(PendingRow::now(entry));
+        Ok(())
     }
 }
 

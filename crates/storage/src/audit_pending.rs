@@ -159,8 +159,7 @@ impl AuditBatch {
 async fn write_batch(db: &Database, rows: &[PendingRow]) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     tx.insert_pending_audit(rows).await?;
-    // A write: it has no read's rows to hand on.
-    tx.commit_writes().await.map(drop)
+    tx.commit().await
 }
 
 /// A waiting row as read back by the sealer.

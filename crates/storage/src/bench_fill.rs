@@ -303,6 +303,7 @@ mod tests {
         }
     }
 
+    /// Appends one row to the chain.
     async fn append(db: &Database, patient: PatientId, action: &str) {
         let mut tx = db.begin().await.unwrap();
         tx.append_audit(&AuditEntry {
@@ -318,6 +319,8 @@ mod tests {
         .await
         .unwrap();
         tx.commit().await.unwrap();
+        // Sealed, as a running server's sealer would.
+        db.seal_all_audit().await.unwrap();
     }
 
     /// (rows, rows about these patients, of them sign-ins) by a query of its own.

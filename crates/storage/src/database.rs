@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
 use sqlx::{
     Connection, PgPool, Postgres, Sqlite, SqlitePool,
+    pool::PoolConnection,
     postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
@@ -174,28 +175,24 @@ impl Database {
         Ok(Tx {
             handle,
             audit_key: self.audit_key.clone(),
-            read: None,
             _write_turn: write_turn,
         })
     }
 
-    /// Begins a use case that only reads (one consistent view of the data) and records that
-    /// it read: its audit rows are written when it commits, together with those of other
-    /// reads finishing at the same moment, and [`Tx::commit`] returns once they are durable.
-    /// It takes no write lock and waits for no writer; on PostgreSQL a write in it fails.
-    pub async fn begin_read(&self) -> anyhow::Result<Tx> {
+    /// Begins a use case that only reads and records that it read: its audit rows are
+    /// written when it is done ([`ReadTx::commit`]), together with those of other reads
+    /// finishing at the same moment, and `commit` returns once they are durable. It takes no
+    /// lock, waits for no writer and opens no transaction: each statement sees the data as of
+    /// its own moment (a read whose statements must agree says so in one statement).
+    pub async fn begin_read(&self) -> anyhow::Result<ReadTx> {
         let handle = match &self.handle {
-            Handle::Sqlite(pool) => Handle::Sqlite(pool.begin().await?),
-            Handle::Postgres(pool) => Handle::Postgres(pool.begin_with("BEGIN READ ONLY").await?),
+            Handle::Sqlite(pool) => Handle::Sqlite(pool.acquire().await?),
+            Handle::Postgres(pool) => Handle::Postgres(pool.acquire().await?),
         };
-        Ok(Tx {
+        Ok(ReadTx {
             handle,
-            audit_key: self.audit_key.clone(),
-            read: Some(ReadAudit {
-                db: self.clone(),
-                rows: Vec::new(),
-            }),
-            _write_turn: None,
+            db: self.clone(),
+            rows: Vec::new(),
         })
     }
 
@@ -218,47 +215,56 @@ pub struct Tx {
     pub(crate) handle:
         Handle<sqlx::Transaction<'static, Sqlite>, sqlx::Transaction<'static, Postgres>>,
     pub(crate) audit_key: Option<crate::AuditKey>,
-    /// For a read ([`Database::begin_read`]): the audit rows to write when it commits.
-    pub(crate) read: Option<ReadAudit>,
     /// This process's SQLite writer turn, held until the transaction ends (after `handle`,
     /// which is dropped first).
     _write_turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
-/// What a read records, written after its reads by the database's [`AuditBatch`].
-///
-/// [`AuditBatch`]: crate::audit_pending::AuditBatch
-pub(crate) struct ReadAudit {
-    pub(crate) db: Database,
+/// A connection inside a [`Tx`] or a [`ReadTx`], for statements both kinds of use case run.
+pub(crate) type Conn<'a> = Handle<&'a mut sqlx::SqliteConnection, &'a mut sqlx::PgConnection>;
+
+impl Tx {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match &mut self.handle {
+            Handle::Sqlite(tx) => Handle::Sqlite(&mut **tx),
+            Handle::Postgres(tx) => Handle::Postgres(&mut **tx),
+        }
+    }
+
+    /// Commits. When the COMMIT fails, the transaction is dropped: sqlx queues a ROLLBACK on
+    /// its connection, and the pool keeps the connection only if that leaves it outside any
+    /// transaction (see [`outside_transaction`]).
+    pub async fn commit(self) -> anyhow::Result<()> {
+        dispatch!(self.handle, |tx| tx.commit().await.context("commit failed"))
+    }
+}
+
+/// A use case that only reads ([`Database::begin_read`]): a connection of the pool, and the
+/// audit rows to write when the reading is done. Dropped without [`ReadTx::commit`], it
+/// records nothing, and what it read must not be shown.
+pub struct ReadTx {
+    pub(crate) handle: Handle<PoolConnection<Sqlite>, PoolConnection<Postgres>>,
+    db: Database,
     pub(crate) rows: Vec<crate::audit_pending::PendingRow>,
 }
 
-impl Tx {
-    /// Commits. When the COMMIT fails, the transaction is dropped: sqlx queues a ROLLBACK on
-    /// its connection, and the pool keeps the connection only if that leaves it outside any
-    /// transaction (see [`outside_transaction`]). A read returns once its audit rows are
-    /// written: what it read may be shown only then.
-    pub async fn commit(self) -> anyhow::Result<()> {
-        let read = self.commit_writes().await?;
-        if let Some(read) = read
-            && !read.rows.is_empty()
-        {
-            read.db.audit_batch.append(&read.db, read.rows).await?;
+impl ReadTx {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match &mut self.handle {
+            Handle::Sqlite(conn) => Handle::Sqlite(&mut **conn),
+            Handle::Postgres(conn) => Handle::Postgres(&mut **conn),
         }
-        Ok(())
     }
 
-    /// Commits the transaction itself, and hands back the audit rows of a read, still to be
-    /// written.
-    pub(crate) async fn commit_writes(self) -> anyhow::Result<Option<ReadAudit>> {
-        let Tx {
-            handle,
-            read,
-            _write_turn,
-            ..
-        } = self;
-        dispatch!(handle, |tx| tx.commit().await.context("commit failed"))?;
-        Ok(read)
+    /// Hands the connection back and writes the audit rows (with those of other reads
+    /// finishing now); returns once they are committed: what was read may be shown only then.
+    pub async fn commit(self) -> anyhow::Result<()> {
+        let ReadTx { handle, db, rows } = self;
+        drop(handle);
+        if rows.is_empty() {
+            return Ok(());
+        }
+        db.audit_batch.append(&db, rows).await
     }
 }
 

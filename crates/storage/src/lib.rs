@@ -45,7 +45,7 @@ pub use audit::{
     BreakReason, ExpectedHead, ExpectedHeadError,
 };
 pub use audit_pending::UnsealedAudit;
-pub use database::{Backend, ConnectError, Database, Tx};
+pub use database::{Backend, ConnectError, Database, ReadTx, Tx};
 pub use demo::PatientToTry;
 pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};
 pub use email_changes::{NewEmailChange, PendingEmailChange};

@@ -8,7 +8,10 @@ use jiff_sqlx::ToSqlx;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::{AuditActor, AuditEntry, Database, RequestOrigin, Tx, database::dispatch};
+use crate::{
+    AuditActor, AuditEntry, Database, RequestOrigin, Tx,
+    database::{Conn, dispatch},
+};
 
 /// An open item as staff see it.
 #[derive(Debug, Clone)]
@@ -191,7 +194,7 @@ impl Database {
         origin: &RequestOrigin,
     ) -> anyhow::Result<Option<ReviewItem>> {
         let mut tx = self.begin_read().await?;
-        let item = open_item(&mut tx, scope, id).await?;
+        let item = open_item(tx.conn(), scope, id).await?;
         if let Some(item) = &item {
             tx.append_audit(&staff_audit(
                 scope,
@@ -216,7 +219,7 @@ impl Database {
     ) -> Result<(), ReviewError> {
         let now = Timestamp::now();
         let mut tx = self.begin().await?;
-        let item = open_item(&mut tx, scope, item)
+        let item = open_item(tx.conn(), scope, item)
             .await?
             .ok_or(ReviewError::NotFound)?;
         let (Some(invitation), Some(patient), true) =
@@ -279,7 +282,7 @@ impl Database {
     ) -> Result<(), ReviewError> {
         let now = Timestamp::now();
         let mut tx = self.begin().await?;
-        let item = open_item(&mut tx, scope, item)
+        let item = open_item(tx.conn(), scope, item)
             .await?
             .ok_or(ReviewError::NotFound)?;
         dispatch!(&mut tx.handle, |tx| {
@@ -437,16 +440,16 @@ impl Tx {
 }
 
 async fn open_item(
-    tx: &mut Tx,
+    conn: Conn<'_>,
     scope: &StaffScope,
     id: Uuid,
 ) -> anyhow::Result<Option<ReviewItem>> {
     let sql = format!("{ITEMS} AND r.closed_at IS NULL AND r.id = $2");
-    let row: Option<ItemRow> = dispatch!(&mut tx.handle, |tx| {
+    let row: Option<ItemRow> = dispatch!(conn, |conn| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(scope.organization().as_uuid())
             .bind(id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(conn)
             .await?
     });
     Ok(row.map(ReviewItem::from))
