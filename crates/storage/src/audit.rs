@@ -697,67 +697,10 @@ mod tests {
     //! backends (PostgreSQL when `PORCHLIGHT_TEST_POSTGRES_URL` is set).
 
     use super::*;
-
-    const SECRET: &str = "audit-chain-tests-secret-key-0123456789";
+    use crate::testing::Scratch;
 
     fn key() -> AuditKey {
-        AuditKey::derive(&SecretKey::parse(SECRET).unwrap())
-    }
-
-    /// A fresh, migrated database of one backend, sealing under [`key`].
-    struct Fresh {
-        db: Database,
-        _dir: Option<tempfile::TempDir>,
-        postgres: Option<(String, String)>,
-    }
-
-    impl Fresh {
-        async fn open(postgres: bool) -> Option<Self> {
-            let (url, dir, pg) = if postgres {
-                let admin_url = std::env::var("PORCHLIGHT_TEST_POSTGRES_URL").ok()?;
-                if admin_url.is_empty() {
-                    return None;
-                }
-                let name = format!("porchlight_audit_{}", Uuid::new_v4().simple());
-                let admin = Database::connect(&admin_url).await.unwrap();
-                admin
-                    .execute_admin(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .unwrap();
-                admin.close().await;
-                let (base, query) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
-                let base = base.rsplit_once('/').map_or(base, |(host, _)| host);
-                let url = if query.is_empty() {
-                    format!("{base}/{name}")
-                } else {
-                    format!("{base}/{name}?{query}")
-                };
-                (url, None, Some((admin_url, name)))
-            } else {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!("sqlite://{}", dir.path().join("audit.db").display());
-                (url, Some(dir), None)
-            };
-            let db = Database::connect(&url).await.unwrap().with_audit_key(key());
-            db.migrate().await.unwrap();
-            Some(Self {
-                db,
-                _dir: dir,
-                postgres: pg,
-            })
-        }
-
-        async fn finish(self) {
-            self.db.close().await;
-            if let Some((admin_url, name)) = &self.postgres {
-                let admin = Database::connect(admin_url).await.unwrap();
-                admin
-                    .execute_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await
-                    .unwrap();
-                admin.close().await;
-            }
-        }
+        Scratch::audit_key()
     }
 
     fn entry(n: usize) -> AuditEntry {
@@ -842,13 +785,16 @@ mod tests {
     }
 
     async fn each_backend<F: AsyncFn(&Database)>(test: F) {
-        for postgres in [false, true] {
-            let Some(fresh) = Fresh::open(postgres).await else {
+        for backend in [crate::Backend::Sqlite, crate::Backend::Postgres] {
+            if backend == crate::Backend::Postgres
+                && std::env::var("PORCHLIGHT_TEST_POSTGRES_URL").is_err()
+            {
                 eprintln!("PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set");
                 continue;
-            };
-            test(&fresh.db).await;
-            fresh.finish().await;
+            }
+            let scratch = Scratch::migrated(backend).await;
+            test(&scratch.db).await;
+            scratch.finish().await;
         }
     }
 

@@ -253,55 +253,10 @@ impl Ids {
 mod tests {
     //! On both backends (PostgreSQL when `PORCHLIGHT_TEST_POSTGRES_URL` is set).
 
-    use domain::SecretKey;
     use jiff::{SignedDuration, Timestamp};
 
     use super::*;
-    use crate::{AuditActor, AuditEntry, AuditKey};
-
-    /// A migrated database in a temporary directory, or a scratch PostgreSQL database
-    /// (dropped by `finish`).
-    async fn fresh(postgres: bool) -> Option<(Database, Option<tempfile::TempDir>, String)> {
-        let key =
-            AuditKey::derive(&SecretKey::parse("bench-fill-tests-secret-key-0123456789").ok()?);
-        let (url, dir) = if postgres {
-            let admin_url = std::env::var("PORCHLIGHT_TEST_POSTGRES_URL")
-                .ok()
-                .filter(|u| !u.is_empty())?;
-            let name = format!("porchlight_fill_{}", Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.unwrap();
-            admin
-                .execute_admin(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            admin.close().await;
-            let (base, _) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
-            let base = base.rsplit_once('/').map_or(base, |(host, _)| host);
-            (format!("{base}/{name}"), None)
-        } else {
-            let dir = tempfile::tempdir().unwrap();
-            let url = format!("sqlite://{}", dir.path().join("fill.db").display());
-            (url, Some(dir))
-        };
-        let db = Database::connect(&url).await.unwrap().with_audit_key(key);
-        db.migrate().await.unwrap();
-        Some((db, dir, url))
-    }
-
-    async fn finish(db: Database, url: &str) {
-        db.close().await;
-        if let Ok(admin_url) = std::env::var("PORCHLIGHT_TEST_POSTGRES_URL")
-            && !url.starts_with("sqlite:")
-        {
-            let name = url.rsplit_once('/').unwrap().1;
-            let admin = Database::connect(&admin_url).await.unwrap();
-            admin
-                .execute_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .unwrap();
-            admin.close().await;
-        }
-    }
+    use crate::{AuditActor, AuditEntry, Backend, testing::Scratch};
 
     /// Appends one row to the chain.
     async fn append(db: &Database, patient: PatientId, action: &str) {
@@ -346,11 +301,15 @@ mod tests {
 
     #[tokio::test]
     async fn fills_after_the_newest_row_with_a_practice_s_mix_of_rows() {
-        for postgres in [false, true] {
-            let Some((db, _dir, url)) = fresh(postgres).await else {
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            if backend == Backend::Postgres
+                && std::env::var("PORCHLIGHT_TEST_POSTGRES_URL").is_err()
+            {
                 eprintln!("PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set");
                 continue;
-            };
+            }
+            let scratch = Scratch::migrated(backend).await;
+            let (db, url) = (&scratch.db, backend);
             let org = db.create_organization("fill", "Fill", None).await.unwrap();
             let patients: Vec<PatientId> = (0..3).map(|_| PatientId::new()).collect();
             append(&db, patients[0], "patient.sign-in").await;
@@ -427,7 +386,7 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(db.audit_log_rows().await.unwrap(), after + 11, "{url}");
-            finish(db, &url).await;
+            scratch.finish().await;
         }
     }
 }

@@ -77,13 +77,20 @@ impl Scratch {
                 (url, None, Some((admin_url, name)))
             }
         };
-        let key = AuditKey::derive(&SecretKey::parse(SECRET).unwrap());
-        let db = Database::connect(&url).await.unwrap().with_audit_key(key);
+        let db = Database::connect(&url)
+            .await
+            .unwrap()
+            .with_audit_key(Self::audit_key());
         Self {
             db,
             _dir: dir,
             postgres,
         }
+    }
+
+    /// The key a scratch database seals its audit rows under.
+    pub(crate) fn audit_key() -> AuditKey {
+        AuditKey::derive(&SecretKey::parse(SECRET).unwrap())
     }
 
     pub(crate) async fn finish(self) {
