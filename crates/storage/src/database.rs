@@ -3,9 +3,10 @@ use std::{path::Path, str::FromStr, time::Duration};
 use anyhow::Context;
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
+
+use crate::readers::{Reader, Readers};
 use sqlx::{
     Connection, PgPool, Postgres, Sqlite, SqlitePool,
-    pool::PoolConnection,
     postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
@@ -57,6 +58,23 @@ pub struct Database {
     /// SQLite has one writer at a time: the writers of this process take turns here, in
     /// order, rather than polling SQLite's lock (its busy handler sleeps, up to 100 ms a try).
     pub(crate) write_turn: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// The connections of the reads every signed-in request makes ([`Database::reader`]).
+    readers: Handle<std::sync::Arc<Readers<Sqlite>>, std::sync::Arc<Readers<Postgres>>>,
+}
+
+/// Connections kept for reads, beside the pool's: SQLite's readers run on threads of their
+/// own, so few; PostgreSQL's wait on the network, so more.
+const SQLITE_READERS: usize = 4;
+const POSTGRES_READERS: usize = 8;
+
+/// A connection for one read ([`Database::reader`]).
+pub(crate) type Reading = Handle<Reader<Sqlite>, Reader<Postgres>>;
+
+impl Reading {
+    /// Hands the connection back after a read that succeeded (dropped, it is closed).
+    pub(crate) fn release(self) {
+        dispatch!(self, |reader| reader.release())
+    }
 }
 
 /// How long a writer waits for its turn before giving up, as SQLite's busy timeout does.
@@ -99,12 +117,28 @@ impl Database {
     fn new(handle: Handle<SqlitePool, PgPool>) -> Self {
         let write_turn = matches!(handle, Handle::Sqlite(_))
             .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
+        let readers = match &handle {
+            Handle::Sqlite(pool) => Handle::Sqlite(Readers::new(pool.clone(), SQLITE_READERS)),
+            Handle::Postgres(pool) => {
+                Handle::Postgres(Readers::new(pool.clone(), POSTGRES_READERS))
+            }
+        };
         Self {
             handle,
             audit_key: None,
             audit_batch: Default::default(),
             write_turn,
+            readers,
         }
+    }
+
+    /// A connection for a read that writes nothing: taken and handed back without the
+    /// pool's pings ([`crate::readers`]).
+    pub(crate) async fn reader(&self) -> anyhow::Result<Reading> {
+        Ok(match &self.readers {
+            Handle::Sqlite(readers) => Handle::Sqlite(readers.acquire().await?),
+            Handle::Postgres(readers) => Handle::Postgres(readers.acquire().await?),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -185,12 +219,8 @@ impl Database {
     /// lock, waits for no writer and opens no transaction: each statement sees the data as of
     /// its own moment (a read whose statements must agree says so in one statement).
     pub async fn begin_read(&self) -> anyhow::Result<ReadTx> {
-        let handle = match &self.handle {
-            Handle::Sqlite(pool) => Handle::Sqlite(pool.acquire().await?),
-            Handle::Postgres(pool) => Handle::Postgres(pool.acquire().await?),
-        };
         Ok(ReadTx {
-            handle,
+            handle: self.reader().await?,
             db: self.clone(),
             rows: Vec::new(),
         })
@@ -205,6 +235,7 @@ impl Database {
     }
 
     pub async fn close(&self) {
+        dispatch!(&self.readers, |readers| readers.close().await);
         dispatch!(&self.handle, |pool| pool.close().await)
     }
 }
@@ -243,7 +274,7 @@ impl Tx {
 /// audit rows to write when the reading is done. Dropped without [`ReadTx::commit`], it
 /// records nothing, and what it read must not be shown.
 pub struct ReadTx {
-    pub(crate) handle: Handle<PoolConnection<Sqlite>, PoolConnection<Postgres>>,
+    pub(crate) handle: Reading,
     db: Database,
     pub(crate) rows: Vec<crate::audit_pending::PendingRow>,
 }
@@ -260,7 +291,7 @@ impl ReadTx {
     /// finishing now); returns once they are committed: what was read may be shown only then.
     pub async fn commit(self) -> anyhow::Result<()> {
         let ReadTx { handle, db, rows } = self;
-        drop(handle);
+        handle.release();
         if rows.is_empty() {
             return Ok(());
         }
@@ -283,6 +314,9 @@ fn sqlite_pool(max_connections: u32) -> SqlitePoolOptions {
     SqlitePoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
+        // A file has no far end to hang up: pinging each connection as it leaves the pool
+        // would only add a round trip to its worker thread to every statement.
+        .test_before_acquire(false)
         .after_release(|conn, _| {
             Box::pin(async move {
                 if conn.is_in_transaction() {

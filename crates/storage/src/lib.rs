@@ -27,6 +27,7 @@ mod patients;
 mod policies;
 #[cfg(test)]
 mod query_plans;
+mod readers;
 mod record_access;
 mod retention;
 mod review;
@@ -67,7 +68,9 @@ pub use record_access::RecordAccess;
 pub use retention::{RetentionPolicy, RetentionReport};
 pub use review::{ReviewError, ReviewItem};
 pub use self_enrollment::{NewSelfEnrollment, SelfEnrollmentCandidate, SelfEnrollmentError};
-pub use sessions::{FailureCount, NewSession, Pruned, Session, SessionInfo, SessionKind};
+pub use sessions::{
+    FailureCount, NewSession, PatientSession, Pruned, Session, SessionInfo, SessionKind,
+};
 pub use sign_in_defences::{
     FailureSamples, FailureSummary, FailuresBy, HourlyFailures, HourlyRefusals, NewSignInFailure,
     NoticedEvent, RefusedSignIn, SecurityEvent, SeenDevice, Sighting, TurnCounter, TurnOutcome,

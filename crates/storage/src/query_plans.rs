@@ -50,6 +50,10 @@ fn hot_queries() -> Vec<HotQuery> {
     vec![
         // Every signed-in request (GET /home, GET /api/v1/me).
         hot("session by token hash", sessions::SESSION_BY_TOKEN_HASH),
+        hot(
+            "patient session, account and terms",
+            sessions::PATIENT_SESSION,
+        ),
         hot("session refreshed", sessions::TOUCH_SESSION),
         hot("session ended", sessions::DELETE_SESSION),
         hot("account of a session", patient_accounts::ACCOUNT_BY_ID),

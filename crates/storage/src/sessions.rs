@@ -1,12 +1,12 @@
 //! Server-side sessions and the counters that throttle guessing.
 
-use domain::OrganizationId;
+use domain::{OrganizationId, PatientId};
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::{Database, database::dispatch};
+use crate::{Database, PatientAccount, database::dispatch};
 
 /// Who a session belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,10 +71,117 @@ struct SessionRow {
     idle_seconds: Option<i64>,
 }
 
+impl From<SessionRow> for Session {
+    fn from(row: SessionRow) -> Self {
+        Session {
+            kind: if row.kind == "patient" {
+                SessionKind::Patient
+            } else {
+                SessionKind::Staff
+            },
+            subject: row.subject_id,
+            organization: OrganizationId::from_uuid(row.organization_id),
+            created_at: row.created_at.to_jiff(),
+            last_seen_at: row.last_seen_at.to_jiff(),
+            expires_at: row.expires_at.to_jiff(),
+            reauthenticated_at: row
+                .reauthenticated_at
+                .map(crate::sign_in_defences::from_seconds),
+            idle: row.idle_seconds.map(jiff::SignedDuration::from_secs),
+        }
+    }
+}
+
+/// A patient's request reads this, all in one statement: the session, its account, and
+/// whether the terms in force are accepted.
+#[derive(Debug, Clone)]
+pub struct PatientSession {
+    pub session: Session,
+    /// `None` when the session is not a patient's, or its account is gone.
+    pub account: Option<PatientAccount>,
+    /// Whether the patient's latest acceptance covers the versions of the terms of use and
+    /// the privacy policy in force (as [`Database::terms_accepted_in_force`]).
+    pub terms_accepted: bool,
+}
+
+#[derive(FromRow)]
+struct PatientSessionRow {
+    #[sqlx(flatten)]
+    session: SessionRow,
+    account_id: Option<Uuid>,
+    patient_id: Option<Uuid>,
+    username: Option<String>,
+    password_hash: Option<String>,
+    status: Option<String>,
+    locked_at: Option<i64>,
+    terms_in_force: Option<i64>,
+    privacy_in_force: Option<i64>,
+    accepted_terms: Option<i64>,
+    accepted_privacy: Option<i64>,
+}
+
+/// [`PATIENT_SESSION`]'s row as what it says.
+impl From<PatientSessionRow> for PatientSession {
+    fn from(row: PatientSessionRow) -> Self {
+        let session = Session::from(row.session);
+        let account = match (
+            row.account_id,
+            row.patient_id,
+            row.username,
+            row.password_hash,
+            row.status,
+        ) {
+            (Some(id), Some(patient), Some(username), Some(password_hash), Some(status)) => {
+                Some(PatientAccount {
+                    id,
+                    organization: session.organization,
+                    patient: PatientId::from_uuid(patient),
+                    username,
+                    password_hash,
+                    status,
+                    locked: row.locked_at.is_some(),
+                })
+            }
+            _ => None,
+        };
+        PatientSession {
+            session,
+            account,
+            terms_accepted: crate::terms::covers_versions_in_force(
+                (row.terms_in_force, row.privacy_in_force),
+                (row.accepted_terms, row.accepted_privacy),
+            ),
+        }
+    }
+}
+
 /// A session by the hash of its token: every signed-in request.
 pub(crate) const SESSION_BY_TOKEN_HASH: &str = "SELECT kind, subject_id, organization_id, \
      created_at, last_seen_at, expires_at, reauthenticated_at, idle_seconds \
      FROM sessions WHERE token_hash = $1";
+
+/// A patient's session with its account and whether the terms in force are accepted
+/// (the subqueries of [`crate::terms::ACCEPTED_IN_FORCE`]): every patient request, one
+/// statement. The account is joined only for a patient's session.
+pub(crate) const PATIENT_SESSION: &str = "SELECT s.kind, s.subject_id, s.organization_id, \
+     s.created_at, s.last_seen_at, s.expires_at, s.reauthenticated_at, s.idle_seconds, \
+     a.id AS account_id, a.patient_id, a.username, a.password_hash, a.status, a.locked_at, \
+     (SELECT MAX(version) FROM terms_versions \
+      WHERE organization_id = s.organization_id AND kind = 'terms') AS terms_in_force, \
+     (SELECT MAX(version) FROM terms_versions \
+      WHERE organization_id = s.organization_id AND kind = 'privacy') AS privacy_in_force, \
+     (SELECT t.version FROM terms_acceptances x \
+      JOIN terms_versions t ON t.id = x.terms_version_id \
+      WHERE x.patient_id = a.patient_id AND x.organization_id = s.organization_id \
+      ORDER BY x.accepted_at DESC LIMIT 1) AS accepted_terms, \
+     (SELECT p.version FROM terms_acceptances x \
+      JOIN terms_versions p ON p.id = x.privacy_version_id \
+      WHERE x.patient_id = a.patient_id AND x.organization_id = s.organization_id \
+      ORDER BY x.accepted_at DESC LIMIT 1) AS accepted_privacy \
+     FROM sessions s \
+     LEFT JOIN patient_accounts a ON s.kind = 'patient' AND a.id = s.subject_id \
+      AND a.organization_id = s.organization_id \
+     WHERE s.token_hash = $1";
 
 /// A session's last request, kept at most once a minute by the web crate.
 pub(crate) const TOUCH_SESSION: &str =
@@ -114,22 +221,25 @@ impl Database {
                 .fetch_optional(pool)
                 .await?
         });
-        Ok(row.map(|row| Session {
-            kind: if row.kind == "patient" {
-                SessionKind::Patient
-            } else {
-                SessionKind::Staff
-            },
-            subject: row.subject_id,
-            organization: OrganizationId::from_uuid(row.organization_id),
-            created_at: row.created_at.to_jiff(),
-            last_seen_at: row.last_seen_at.to_jiff(),
-            expires_at: row.expires_at.to_jiff(),
-            reauthenticated_at: row
-                .reauthenticated_at
-                .map(crate::sign_in_defences::from_seconds),
-            idle: row.idle_seconds.map(jiff::SignedDuration::from_secs),
-        }))
+        Ok(row.map(Session::from))
+    }
+
+    /// A session by the hash of its token, with its account when it is a patient's and
+    /// whether the terms in force are accepted: all a patient's request needs to know who
+    /// asks, in one statement.
+    pub async fn patient_session(
+        &self,
+        token_hash: &str,
+    ) -> anyhow::Result<Option<PatientSession>> {
+        let mut reader = self.reader().await?;
+        let row: Option<PatientSessionRow> = dispatch!(&mut reader, |conn| {
+            sqlx::query_as(PATIENT_SESSION)
+                .bind(token_hash)
+                .fetch_optional(&mut **conn)
+                .await?
+        });
+        reader.release();
+        Ok(row.map(PatientSession::from))
     }
 
     /// Records that the session's owner just proved themselves again (their password).
@@ -456,5 +566,205 @@ impl Database {
                 sign_in_failures,
             }
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! A patient's request reads its session, account and terms in one statement, through the
+    //! readers' connections, on both backends (PostgreSQL when `PORCHLIGHT_TEST_POSTGRES_URL`
+    //! is set).
+
+    use domain::{PatientScope, Role, StaffId, StaffScope};
+
+    use super::*;
+    use crate::{
+        Backend, DefaultTerms, DefaultText, PublishedText, RequestOrigin, TermsLanguage,
+        testing::Scratch,
+    };
+
+    const TEXT: DefaultText<'static> = DefaultText {
+        summary: "In short",
+        body: "The whole text",
+        summary_es: "En resumen",
+        body_es: "El texto entero",
+    };
+    const DEFAULTS: DefaultTerms<'static> = DefaultTerms {
+        terms: TEXT,
+        privacy: TEXT,
+    };
+
+    fn origin() -> RequestOrigin {
+        RequestOrigin {
+            client_addr: Some("192.0.2.1".to_owned()),
+            request_id: None,
+        }
+    }
+
+    async fn start(
+        db: &Database,
+        token_hash: &str,
+        kind: SessionKind,
+        subject: Uuid,
+        org: OrganizationId,
+    ) {
+        let now = Timestamp::now();
+        db.create_session(NewSession {
+            token_hash,
+            kind,
+            subject,
+            organization: org,
+            now,
+            expires_at: now + jiff::SignedDuration::from_hours(1),
+            client_addr: None,
+            user_agent: None,
+            idle: jiff::SignedDuration::from_mins(20),
+        })
+        .await
+        .unwrap();
+    }
+
+    async fn terms_accepted(db: &Database, token_hash: &str) -> bool {
+        db.patient_session(token_hash)
+            .await
+            .unwrap()
+            .expect("a session")
+            .terms_accepted
+    }
+
+    /// The account comes with a patient's session only; the terms flag follows what was
+    /// published and accepted, as `terms_accepted_in_force` says.
+    async fn a_patient_session_reads_its_account_and_terms(backend: Backend) {
+        let scratch = Scratch::migrated(backend).await;
+        let db = &scratch.db;
+        let org = db
+            .create_organization("maple", "Maple", None)
+            .await
+            .unwrap();
+        let lucia = scratch.active_account(org.id, "lucia.r").await;
+        let scope = PatientScope::new(org.id, lucia.patient);
+        start(db, "patient-token", SessionKind::Patient, lucia.id, org.id).await;
+        start(db, "staff-token", SessionKind::Staff, lucia.id, org.id).await;
+
+        let read = db.patient_session("patient-token").await.unwrap().unwrap();
+        assert_eq!(read.session.kind, SessionKind::Patient);
+        let account = read.account.expect("the session's account");
+        assert_eq!(
+            (account.id, account.patient, account.username.as_str()),
+            (lucia.id, lucia.patient, "lucia.r")
+        );
+        assert!(account.can_sign_in());
+        assert!(!read.terms_accepted, "nothing is published yet");
+
+        let staff = db.patient_session("staff-token").await.unwrap().unwrap();
+        assert_eq!(staff.session.kind, SessionKind::Staff);
+        assert!(
+            staff.account.is_none(),
+            "a staff session has no patient account"
+        );
+        assert!(db.patient_session("no-such-token").await.unwrap().is_none());
+
+        let (terms, privacy) = db.current_terms(org.id, &DEFAULTS).await.unwrap();
+        assert!(
+            !terms_accepted(db, "patient-token").await,
+            "published, not accepted"
+        );
+        db.accept_terms(
+            &scope,
+            &terms,
+            &privacy,
+            TermsLanguage::English,
+            &origin(),
+            None,
+        )
+        .await
+        .unwrap();
+        assert!(terms_accepted(db, "patient-token").await);
+        assert!(db.terms_accepted_in_force(&scope).await.unwrap());
+
+        let admin = StaffScope::new(org.id, StaffId::new(), Role::Administrator);
+        let text = PublishedText {
+            summary: "New",
+            body: "New text",
+            changes: "What changed",
+        };
+        db.publish_terms(&admin, "privacy", text, None, &origin())
+            .await
+            .unwrap();
+        assert!(
+            !terms_accepted(db, "patient-token").await,
+            "a newer privacy policy"
+        );
+        assert!(!db.terms_accepted_in_force(&scope).await.unwrap());
+        scratch.finish().await;
+    }
+
+    /// Whether the reader's connection is the one that made the temporary table.
+    async fn has_mark(reader: &mut crate::database::Reading) -> bool {
+        dispatch!(reader, |conn| {
+            sqlx::query("SELECT n FROM reader_mark")
+                .fetch_optional(&mut **conn)
+                .await
+                .is_ok()
+        })
+    }
+
+    /// A reader's connection comes back only from a read that succeeded: one dropped without
+    /// `release` (failed, or abandoned half-way) is closed, never handed to the next read.
+    async fn only_released_readers_serve_again(backend: Backend) {
+        let scratch = Scratch::migrated(backend).await;
+        let db = &scratch.db;
+        let mut reader = db.reader().await.unwrap();
+        dispatch!(&mut reader, |conn| {
+            sqlx::query("CREATE TEMPORARY TABLE reader_mark (n INTEGER)")
+                .execute(&mut **conn)
+                .await
+                .unwrap();
+        });
+        assert!(has_mark(&mut reader).await);
+        reader.release();
+
+        // Every resting connection is the marked one until it is dropped.
+        let mut again = db.reader().await.unwrap();
+        assert!(
+            has_mark(&mut again).await,
+            "the released connection serves again"
+        );
+        drop(again);
+        let mut fresh = db.reader().await.unwrap();
+        assert!(
+            !has_mark(&mut fresh).await,
+            "a dropped reader's connection is gone"
+        );
+        fresh.release();
+        scratch.finish().await;
+    }
+
+    #[tokio::test]
+    async fn a_patient_session_reads_its_account_and_terms_sqlite() {
+        a_patient_session_reads_its_account_and_terms(Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(porchlight_pg),
+        ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set"
+    )]
+    async fn a_patient_session_reads_its_account_and_terms_postgres() {
+        a_patient_session_reads_its_account_and_terms(Backend::Postgres).await;
+    }
+
+    #[tokio::test]
+    async fn only_released_readers_serve_again_sqlite() {
+        only_released_readers_serve_again(Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(porchlight_pg),
+        ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set"
+    )]
+    async fn only_released_readers_serve_again_postgres() {
+        only_released_readers_serve_again(Backend::Postgres).await;
     }
 }

@@ -104,6 +104,21 @@ pub(crate) const ACCEPTED_IN_FORCE: &str = "SELECT \
       WHERE a.patient_id = $1 AND a.organization_id = $2 \
       ORDER BY a.accepted_at DESC LIMIT 1)";
 
+/// Whether the versions accepted last (terms of use, privacy policy) are those in force or
+/// newer; `false` when nothing is in force yet or nothing was accepted.
+pub(crate) fn covers_versions_in_force(
+    (terms, privacy): (Option<i64>, Option<i64>),
+    (accepted_terms, accepted_privacy): (Option<i64>, Option<i64>),
+) -> bool {
+    match (terms, privacy) {
+        (Some(terms), Some(privacy)) => {
+            accepted_terms.is_some_and(|accepted| accepted >= terms)
+                && accepted_privacy.is_some_and(|accepted| accepted >= privacy)
+        }
+        _ => false,
+    }
+}
+
 #[derive(FromRow)]
 pub(crate) struct TermsRow {
     id: Uuid,
@@ -227,13 +242,10 @@ impl Database {
                 .fetch_one(pool)
                 .await?
         });
-        Ok(match (terms, privacy) {
-            (Some(terms), Some(privacy)) => {
-                accepted_terms.is_some_and(|accepted| accepted >= terms)
-                    && accepted_privacy.is_some_and(|accepted| accepted >= privacy)
-            }
-            _ => false,
-        })
+        Ok(covers_versions_in_force(
+            (terms, privacy),
+            (accepted_terms, accepted_privacy),
+        ))
     }
 
     async fn newest_version(

@@ -326,12 +326,24 @@ pub(crate) async fn terms_to_accept(
     state.db.terms_update(scope, (&terms, &privacy)).await
 }
 
-/// [`terms_to_accept`] for a page.
+/// [`terms_to_accept`] for a signed-in patient: nothing when the session's read found the
+/// versions in force accepted (every request reads that), without another query.
+pub(crate) async fn user_terms_to_accept(
+    state: &AppState,
+    user: &PatientUser,
+) -> anyhow::Result<Option<TermsUpdate>> {
+    if user.terms_accepted {
+        return Ok(None);
+    }
+    terms_to_accept(state, &user.scope).await
+}
+
+/// [`user_terms_to_accept`] for a page.
 pub(crate) async fn pending_terms(
     state: &AppState,
     user: &PatientUser,
 ) -> Result<Option<TermsUpdate>, Response> {
-    terms_to_accept(state, &user.scope).await.map_err(|error| {
+    user_terms_to_accept(state, user).await.map_err(|error| {
         tracing::error!(error = %error, "could not read the terms in force");
         server_error()
     })

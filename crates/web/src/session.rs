@@ -12,7 +12,7 @@ use domain::{PatientScope, StaffScope};
 use jiff::{SignedDuration, Timestamp};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use storage::{PatientAccount, Session, SessionKind, StaffAccount};
+use storage::{PatientAccount, PatientSession, Session, SessionKind, StaffAccount};
 
 use crate::AppState;
 
@@ -196,6 +196,21 @@ async fn live_session(
             return Err(SessionUnreadable);
         }
     };
+    let live = still_live(state, &session, &hash, kind, idle, absolute).await;
+    Ok(live.then_some((session, hash)))
+}
+
+/// Whether a session read by its token's hash may serve this request: of `kind` and within
+/// its limits. An expired one is deleted; a live one's `last_seen_at` is refreshed when it is
+/// a minute old.
+async fn still_live(
+    state: &AppState,
+    session: &Session,
+    hash: &str,
+    kind: SessionKind,
+    idle: SignedDuration,
+    absolute: SignedDuration,
+) -> bool {
     let now = Timestamp::now();
     // The session's own idle limit (from the policy it started under); its absolute limit
     // is its expiry.
@@ -204,19 +219,19 @@ async fn live_session(
         || now.duration_since(session.last_seen_at) >= idle
         || (session.idle.is_none() && now.duration_since(session.created_at) >= absolute);
     if expired {
-        let _ = state.db.delete_session(&hash).await;
-        return Ok(None);
+        let _ = state.db.delete_session(hash).await;
+        return false;
     }
     if session.kind != kind {
-        return Ok(None);
+        return false;
     }
     // A session that cannot be refreshed (a full disk) still serves what it may read.
     if now.duration_since(session.last_seen_at) >= TOUCH_EVERY
-        && let Err(error) = state.db.touch_session(&hash, now).await
+        && let Err(error) = state.db.touch_session(hash, now).await
     {
         tracing::warn!(error = %error, "could not refresh a session");
     }
-    Ok(Some((session, hash)))
+    true
 }
 
 /// The account a session belongs to, as read; an error when the database could not say.
@@ -272,6 +287,9 @@ pub struct PatientUser {
     pub token_hash: String,
     /// When the password was last typed in this session.
     pub reauthenticated_at: Option<Timestamp>,
+    /// Whether the terms of use and privacy policy in force were accepted (read with the
+    /// session); when not, pages ask for them first.
+    pub terms_accepted: bool,
 }
 
 /// How recently the password must have been typed before sign-in settings change.
@@ -321,28 +339,34 @@ impl OptionalFromRequestParts<AppState> for PatientUser {
     }
 }
 
+/// The patient of the request's session, read with the session in one statement (every
+/// patient request starts here).
 async fn patient_user(
     parts: &Parts,
     state: &AppState,
 ) -> Result<Option<PatientUser>, SessionUnreadable> {
-    let Some((session, hash)) = live_session(
-        &parts.headers,
+    let Some(token) = token_from(&parts.headers) else {
+        return Ok(None);
+    };
+    let hash = token_hash(&token);
+    let Some(read) = read_account(state.db.patient_session(&hash).await)? else {
+        return Ok(None);
+    };
+    let PatientSession {
+        session,
+        account,
+        terms_accepted,
+    } = read;
+    let live = still_live(
         state,
+        &session,
+        &hash,
         SessionKind::Patient,
         PATIENT_IDLE,
         PATIENT_ABSOLUTE,
     )
-    .await?
-    else {
-        return Ok(None);
-    };
-    let account = read_account(
-        state
-            .db
-            .patient_account_by_id(session.organization, session.subject)
-            .await,
-    )?
-    .filter(PatientAccount::can_sign_in);
+    .await;
+    let account = account.filter(|account| live && account.can_sign_in());
     Ok(account.map(|account| {
         let scope = PatientScope::new(account.organization, account.patient);
         PatientUser {
@@ -350,6 +374,7 @@ async fn patient_user(
             scope,
             token_hash: hash,
             reauthenticated_at: session.reauthenticated_at,
+            terms_accepted,
         }
     }))
 }

@@ -21,7 +21,10 @@ use super::{
 use crate::{
     AppState,
     i18n::t,
-    patient::{PasswordAccepted, SignInRefusal, finish_sign_in, sign_patient_in, terms_to_accept},
+    patient::{
+        PasswordAccepted, SignInRefusal, finish_sign_in, sign_patient_in, terms_to_accept,
+        user_terms_to_accept,
+    },
     session,
     sign_in::{StartedSession, set_cookie, user_agent, wait_message, wrong_credentials},
     staff::{chosen_organization, request_origin},
@@ -280,7 +283,7 @@ pub async fn me(
     headers: HeaderMap,
     Patient(user): Patient,
 ) -> Result<Response, ApiError> {
-    if terms_to_accept(&state, &user.scope).await?.is_some() {
+    if user_terms_to_accept(&state, &user).await?.is_some() {
         return Err(terms_first());
     }
     let home = state
@@ -345,7 +348,7 @@ pub async fn terms(
     State(state): State<AppState>,
     Patient(user): Patient,
 ) -> Result<Response, ApiError> {
-    let body = match terms_to_accept(&state, &user.scope).await? {
+    let body = match user_terms_to_accept(&state, &user).await? {
         Some(update) => TermsToAccept {
             pending: true,
             documents: Documents {
@@ -421,7 +424,7 @@ pub async fn accept_terms(
     Patient(user): Patient,
     ApiJson(request): ApiJson<AcceptNewTermsRequest>,
 ) -> Result<Response, ApiError> {
-    let Some(update) = terms_to_accept(&state, &user.scope).await? else {
+    let Some(update) = user_terms_to_accept(&state, &user).await? else {
         return Err(ApiError::conflict(
             "nothing_to_accept",
             "The versions in force are already accepted.",
