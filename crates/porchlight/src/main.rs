@@ -8,6 +8,11 @@ use porchlight::{
     telemetry,
 };
 
+/// mimalloc: requests allocate and free from many threads at once, where the system
+/// allocator spends a tenth of the time of a read (docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Porchlight: an open-source patient portal.
 #[derive(Parser)]
 #[command(name = "porchlight", version, about)]

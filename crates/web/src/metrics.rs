@@ -1,7 +1,10 @@
 //! Request counts and latencies by route, in Prometheus' text format at `/metrics`, and the
 //! audit chain's head, read from the database at each scrape.
 
-use std::{sync::OnceLock, time::Instant};
+use std::{
+    sync::OnceLock,
+    time::{Duration, Instant},
+};
 
 use axum::{
     extract::{MatchedPath, Request, State},
@@ -9,7 +12,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::AppState;
 
@@ -17,15 +20,47 @@ use crate::AppState;
 fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
-        let recorder = PrometheusBuilder::new().build_recorder();
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                Matcher::Full("http_request_duration_seconds".to_owned()),
+                LATENCY_BUCKETS,
+            )
+            .expect("the latency buckets are not empty")
+            .build_recorder();
         let handle = recorder.handle();
         // Another recorder may already be installed (an embedding program's): then ours only
         // renders what it sees, which is nothing, and we say so in the log.
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("a metrics recorder was already installed; /metrics will be empty");
         }
+        keep_up(handle.clone());
         handle
     })
+}
+
+/// The request latencies' histogram buckets, in seconds.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// How often recorded latencies are folded into their histograms.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// The recorder keeps every latency recorded until its upkeep folds them into the histograms:
+/// without it, a server nobody scrapes grows by every request it answers. The upkeep runs on
+/// a thread of its own, so that it outlives whichever runtime first answered a request.
+fn keep_up(handle: PrometheusHandle) {
+    let started = std::thread::Builder::new()
+        .name("metrics-upkeep".to_owned())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_EVERY);
+                handle.run_upkeep();
+            }
+        });
+    if let Err(error) = started {
+        tracing::warn!(error = %error, "could not start the metrics upkeep thread");
+    }
 }
 
 pub async fn track(request: Request, next: Next) -> Response {

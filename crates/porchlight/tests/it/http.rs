@@ -33,7 +33,10 @@ each_backend! {
             .expect("a counter for /healthz");
         let count: f64 = healthz.rsplit(' ').next().unwrap().parse().unwrap();
         assert!(count >= 3.0, "{healthz}");
-        assert!(metrics.contains("http_request_duration_seconds"), "latencies are recorded");
+        assert!(
+            metrics.contains("http_request_duration_seconds_bucket{"),
+            "latencies are recorded, in a histogram's buckets"
+        );
         assert!(
             !metrics.contains("no-such-page-123"),
             "concrete paths never become labels: {metrics}"
