@@ -4,6 +4,7 @@ mod account;
 mod api;
 mod common;
 mod enrollment;
+mod error;
 mod record;
 mod staff;
 

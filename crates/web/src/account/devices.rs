@@ -15,9 +15,10 @@ use crate::{
     AppState,
     common::{
         i18n::t,
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session::PatientUser,
     },
+    error::{OrTrouble, PageError},
 };
 
 struct Device {
@@ -48,18 +49,12 @@ pub async fn page(
     State(state): State<AppState>,
     user: PatientUser,
     Query(query): Query<DevicesQuery>,
-) -> Response {
-    let sessions = match state
+) -> Result<Response, PageError> {
+    let sessions = state
         .db
         .sessions_of(SessionKind::Patient, user.account.id, Timestamp::now())
         .await
-    {
-        Ok(sessions) => sessions,
-        Err(error) => {
-            tracing::error!(error = %error, "could not list the sessions");
-            return server_error();
-        }
-    };
+        .or_trouble("could not list the sessions")?;
     let zone = crate::common::pages::practice_zone(&state, user.scope.organization()).await;
     let devices: Vec<Device> = sessions
         .into_iter()
@@ -80,24 +75,20 @@ pub async fn page(
         done: query.done.is_some(),
     });
     no_store(&mut response);
-    response
+    Ok(response)
 }
 
 /// `POST /devices/sign-out-others`: ends every session of the account but this one.
 #[tracing::instrument(skip_all, fields(account = %user.account.id))]
-pub async fn sign_out_others(State(state): State<AppState>, user: PatientUser) -> Response {
-    match state
+pub async fn sign_out_others(
+    State(state): State<AppState>,
+    user: PatientUser,
+) -> Result<Response, PageError> {
+    let ended = state
         .db
         .end_other_sessions(SessionKind::Patient, user.account.id, &user.token_hash)
         .await
-    {
-        Ok(ended) => {
-            tracing::info!(ended, "signed out the other devices");
-            Redirect::to("/devices?done").into_response()
-        }
-        Err(error) => {
-            tracing::error!(error = %error, "could not end the other sessions");
-            server_error()
-        }
-    }
+        .or_trouble("could not end the other sessions")?;
+    tracing::info!(ended, "signed out the other devices");
+    Ok(Redirect::to("/devices?done").into_response())
 }

@@ -17,9 +17,10 @@ use crate::{
     AppState,
     account::sign_in::user_agent,
     common::{
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session,
     },
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -117,15 +118,17 @@ async fn open_alert(state: &AppState, token: &str) -> anyhow::Result<Option<Devi
 }
 
 /// `GET /not-me/{token}`: what is known of the sign-in, and the button that locks.
-pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match open_alert(&state, &token).await {
-        Ok(Some(alert)) => page(&state, &token, Some(&alert), NotMeView::Confirm).await,
-        Ok(None) => page(&state, &token, None, NotMeView::Ended).await,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read a device alert");
-            server_error()
-        }
-    }
+pub async fn show(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let alert = open_alert(&state, &token)
+        .await
+        .or_trouble("could not read a device alert")?;
+    Ok(match alert {
+        Some(alert) => page(&state, &token, Some(&alert), NotMeView::Confirm).await,
+        None => page(&state, &token, None, NotMeView::Ended).await,
+    })
 }
 
 /// `POST /not-me/{token}`: locks the account, ends its sessions, opens a security event.
@@ -135,7 +138,7 @@ pub async fn lock(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(token): Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let locked = async {
         let Some(alert) = open_alert(&state, &token).await? else {
             return Ok(false);
@@ -143,12 +146,10 @@ pub async fn lock(
         let origin = request_origin(client, &headers);
         state.db.lock_account_not_me(&alert, &origin).await
     };
-    match locked.await {
-        Ok(true) => page(&state, &token, None, NotMeView::Locked).await,
-        Ok(false) => page(&state, &token, None, NotMeView::Ended).await,
-        Err(error) => {
-            tracing::error!(error = %error, "could not lock an account");
-            server_error()
-        }
-    }
+    let view = if locked.await.or_trouble("could not lock an account")? {
+        NotMeView::Locked
+    } else {
+        NotMeView::Ended
+    };
+    Ok(page(&state, &token, None, view).await)
 }

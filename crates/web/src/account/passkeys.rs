@@ -34,9 +34,9 @@ use crate::{
     api::{ApiError, ApiJson, reply},
     common::{
         i18n::t,
-        pages::server_error,
         session::{self, PatientUser},
     },
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -251,26 +251,24 @@ pub async fn remove(
     Path(passkey): Path<String>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return Redirect::to("/account/confirm?next=/account").into_response();
+        return Ok(Redirect::to("/account/confirm?next=/account").into_response());
     }
     let Ok(passkey) = Uuid::parse_str(&passkey) else {
-        return Redirect::to("/account").into_response();
+        return Ok(Redirect::to("/account").into_response());
     };
     let origin = request_origin(client, &headers);
-    match state
+    let removed = state
         .db
         .remove_passkey(&account_ref(&user), passkey, &origin)
         .await
-    {
-        Ok(true) => Redirect::to("/account?done=passkey-removed").into_response(),
-        Ok(false) => Redirect::to("/account").into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not remove a passkey");
-            server_error()
-        }
-    }
+        .or_trouble("could not remove a passkey")?;
+    Ok(if removed {
+        Redirect::to("/account?done=passkey-removed").into_response()
+    } else {
+        Redirect::to("/account").into_response()
+    })
 }
 
 /// Passkey sign-ins one address may start per hour (each keeps a row for five minutes).

@@ -22,11 +22,12 @@ use crate::{
         user_agent, wait_message, wrong_credentials,
     },
     common::{
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session::PatientUser,
         terms_text::{ShownDocument, form_language, reader_language, shown},
     },
     enrollment::{identity::invalid, terms_step::DEFAULT_TERMS},
+    error::{OrTrouble, PageError},
     staff::console::{chosen_organization, end_session, request_origin},
 };
 
@@ -222,7 +223,7 @@ pub async fn sign_in(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let organizations = state.db.organizations().await.unwrap_or_default();
     let organization = chosen_organization(&organizations, &form.organization);
     let signed_in = sign_patient_in(
@@ -238,7 +239,7 @@ pub async fn sign_in(
         Ok(PasswordAccepted::SignedIn(_, started)) => {
             let mut response = Redirect::to("/home").into_response();
             started.set_cookies(&mut response);
-            return response;
+            return Ok(response);
         }
         Ok(PasswordAccepted::SecondStep(pending)) => {
             let mut response = Redirect::to("/sign-in/code").into_response();
@@ -246,17 +247,16 @@ pub async fn sign_in(
                 &mut response,
                 &pending.cookie(state.settings.served_over_https()),
             );
-            return response;
+            return Ok(response);
         }
         Err(SignInRefusal::Failed(error)) => {
-            tracing::error!(error = %error, "could not sign a patient in");
-            return server_error();
+            return Err(PageError::new("could not sign a patient in", error));
         }
         Err(SignInRefusal::Throttled(message)) => message,
         Err(SignInRefusal::WrongCredentials) => wrong_credentials(),
     };
     let selected = organization.map(|o| o.slug.clone()).unwrap_or_default();
-    sign_in_form(&state, selected, form.username, Some(message)).await
+    Ok(sign_in_form(&state, selected, form.username, Some(message)).await)
 }
 
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -280,20 +280,16 @@ pub async fn home(
     user: PatientUser,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response {
-    match pending_terms(&state, &user).await {
-        Ok(Some(_)) => return Redirect::to("/terms/update").into_response(),
-        Ok(None) => {}
-        Err(response) => return response,
+) -> Result<Response, PageError> {
+    if pending_terms(&state, &user).await?.is_some() {
+        return Ok(Redirect::to("/terms/update").into_response());
     }
     let origin = request_origin(client, &headers);
-    let home = match state.db.patient_home(&user.scope, &origin).await {
-        Ok(home) => home,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the home page");
-            return server_error();
-        }
-    };
+    let home = state
+        .db
+        .patient_home(&user.scope, &origin)
+        .await
+        .or_trouble("could not read the home page")?;
     let zone = crate::common::pages::zone_or_server(home.practice_time_zone.clone());
     let mut response = render(HomePage {
         practice_name: home.practice_name,
@@ -310,7 +306,7 @@ pub async fn home(
             .map(|(at, _)| crate::common::i18n::moment(at, &zone)),
     });
     no_store(&mut response);
-    response
+    Ok(response)
 }
 
 /// The documents the patient has yet to accept, if any: newer versions than those accepted.
@@ -332,11 +328,10 @@ pub(crate) async fn terms_to_accept(
 pub(crate) async fn pending_terms(
     state: &AppState,
     user: &PatientUser,
-) -> Result<Option<TermsUpdate>, Response> {
-    terms_to_accept(state, &user.scope).await.map_err(|error| {
-        tracing::error!(error = %error, "could not read the terms in force");
-        server_error()
-    })
+) -> Result<Option<TermsUpdate>, PageError> {
+    terms_to_accept(state, &user.scope)
+        .await
+        .or_trouble("could not read the terms in force")
 }
 
 #[derive(Template)]
@@ -359,12 +354,14 @@ impl TermsUpdatePage {
 }
 
 /// `GET /terms/update`: what changed, then both documents to accept.
-pub async fn terms_update(State(state): State<AppState>, user: PatientUser) -> Response {
-    match pending_terms(&state, &user).await {
-        Ok(Some(update)) => terms_update_page(&state, update, false).await,
-        Ok(None) => Redirect::to("/home").into_response(),
-        Err(response) => response,
-    }
+pub async fn terms_update(
+    State(state): State<AppState>,
+    user: PatientUser,
+) -> Result<Response, PageError> {
+    Ok(match pending_terms(&state, &user).await? {
+        Some(update) => terms_update_page(&state, update, false).await,
+        None => Redirect::to("/home").into_response(),
+    })
 }
 
 async fn terms_update_page(state: &AppState, update: TermsUpdate, show_error: bool) -> Response {
@@ -408,23 +405,21 @@ pub async fn accept_terms(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<AcceptForm>,
-) -> Response {
-    let update = match pending_terms(&state, &user).await {
-        Ok(Some(update)) => update,
-        Ok(None) => return Redirect::to("/home").into_response(),
-        Err(response) => return response,
+) -> Result<Response, PageError> {
+    let Some(update) = pending_terms(&state, &user).await? else {
+        return Ok(Redirect::to("/home").into_response());
     };
     let shown_current = form.terms_version == update.terms.version
         && form.privacy_version == update.privacy.version;
     if !shown_current {
-        return Redirect::to("/terms/update").into_response();
+        return Ok(Redirect::to("/terms/update").into_response());
     }
     if form.accept.is_none() {
-        return terms_update_page(&state, update, true).await;
+        return Ok(terms_update_page(&state, update, true).await);
     }
     let origin = request_origin(client, &headers);
     let user_agent = user_agent(&headers);
-    match state
+    state
         .db
         .accept_terms(
             &user.scope,
@@ -435,11 +430,6 @@ pub async fn accept_terms(
             user_agent.as_deref(),
         )
         .await
-    {
-        Ok(()) => Redirect::to("/home").into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not record an acceptance");
-            server_error()
-        }
-    }
+        .or_trouble("could not record an acceptance")?;
+    Ok(Redirect::to("/home").into_response())
 }

@@ -26,10 +26,11 @@ use crate::{
     AppState,
     common::{
         i18n::{t, t_args},
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session,
     },
     enrollment::{credentials::password_problem, identity::invalid},
+    error::{OrTrouble, PageError},
     staff::console::{chosen_organization, request_origin},
 };
 
@@ -109,44 +110,42 @@ pub async fn request_reset(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<ForgotForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if state.settings.mailbox {
         // No email can leave: starting a reset would promise a link nobody receives. The
         // page says to call the practice for a code instead (a form posted from an old tab).
-        return forgot_page(&state, form.organization, String::new(), None, false).await;
+        return Ok(forgot_page(&state, form.organization, String::new(), None, false).await);
     }
     let key = form.key.trim();
     if key.is_empty() {
-        return forgot_page(
+        return Ok(forgot_page(
             &state,
             form.organization,
             String::new(),
             Some(t("forgot-key-missing")),
             false,
         )
-        .await;
+        .await);
     }
     let now = Timestamp::now();
     let address_bucket = format!("forgot-address:{}", client.ip());
-    match state.db.record_failure(&address_bucket, now, WINDOW).await {
-        Ok(requests) if requests <= ADDRESS_REQUESTS => {}
-        Ok(_) => {
-            let message = t_args("forgot-throttled", &[("minutes", WINDOW.as_mins().into())]);
-            let mut response = forgot_page(
-                &state,
-                form.organization,
-                key.to_owned(),
-                Some(message),
-                false,
-            )
-            .await;
-            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-            return response;
-        }
-        Err(error) => {
-            tracing::error!(error = %error, "could not count a recovery request");
-            return server_error();
-        }
+    let requests = state
+        .db
+        .record_failure(&address_bucket, now, WINDOW)
+        .await
+        .or_trouble("could not count a recovery request")?;
+    if requests > ADDRESS_REQUESTS {
+        let message = t_args("forgot-throttled", &[("minutes", WINDOW.as_mins().into())]);
+        let mut response = forgot_page(
+            &state,
+            form.organization,
+            key.to_owned(),
+            Some(message),
+            false,
+        )
+        .await;
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(response);
     }
     // Looking the key up and starting the resets happen after the answer, in a task of their
     // own: the answer's time cannot tell whether anything matched.
@@ -163,7 +162,7 @@ pub async fn request_reset(
             }
         });
     }
-    forgot_page(&state, form.organization, String::new(), None, true).await
+    Ok(forgot_page(&state, form.organization, String::new(), None, true).await)
 }
 
 /// Starts a reset for every active account the key names (a username, or the email address
@@ -305,9 +304,15 @@ async fn open_reset(state: &AppState, token: &str) -> anyhow::Result<Option<Open
 }
 
 /// `GET /reset/{token}`: the form to choose a new password.
-pub async fn reset_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match open_reset(&state, &token).await {
-        Ok(Some(reset)) => {
+pub async fn reset_form(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let reset = open_reset(&state, &token)
+        .await
+        .or_trouble("could not read a password reset")?;
+    Ok(match reset {
+        Some(reset) => {
             reset_page(
                 &state,
                 Via::Link(&token),
@@ -317,7 +322,7 @@ pub async fn reset_form(State(state): State<AppState>, Path(token): Path<String>
             )
             .await
         }
-        Ok(None) => {
+        None => {
             reset_page(
                 &state,
                 Via::Link(&token),
@@ -327,11 +332,7 @@ pub async fn reset_form(State(state): State<AppState>, Path(token): Path<String>
             )
             .await
         }
-        Err(error) => {
-            tracing::error!(error = %error, "could not read a password reset");
-            server_error()
-        }
-    }
+    })
 }
 
 #[derive(Deserialize)]
@@ -351,14 +352,10 @@ pub async fn reset(
     headers: HeaderMap,
     Path(token): Path<String>,
     Form(form): Form<ResetForm>,
-) -> Response {
-    match complete(&state, &token, &form, client, &headers).await {
-        Ok(page) => page,
-        Err(error) => {
-            tracing::error!(error = %error, "could not complete a password reset");
-            server_error()
-        }
-    }
+) -> Result<Response, PageError> {
+    complete(&state, &token, &form, client, &headers)
+        .await
+        .or_trouble("could not complete a password reset")
 }
 
 async fn complete(
@@ -507,13 +504,10 @@ pub async fn redeem_code(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     redeem(&state, form, client, &headers)
         .await
-        .unwrap_or_else(|error| {
-            tracing::error!(error = %error, "could not use a reset code");
-            server_error()
-        })
+        .or_trouble("could not use a reset code")
 }
 
 async fn redeem(

@@ -29,9 +29,10 @@ use crate::{
     },
     common::{
         i18n::t,
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session::PatientUser,
     },
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -92,22 +93,13 @@ pub async fn page(
     State(state): State<AppState>,
     user: PatientUser,
     Query(query): Query<AccountQuery>,
-) -> Response {
-    let two_step = match state
+) -> Result<Response, PageError> {
+    let two_step = state
         .db
         .two_step(SessionKind::Patient, user.account.id)
         .await
-    {
-        Ok(two_step) => two_step,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the 2-step settings");
-            return server_error();
-        }
-    };
-    let email_offered = match email_offered(&state, &user).await {
-        Ok(offered) => offered,
-        Err(response) => return response,
-    };
+        .or_trouble("could not read the 2-step settings")?;
+    let email_offered = email_offered(&state, &user).await?;
     let (method, left) = match &two_step {
         None => ("off", 0),
         Some(t) => match t.method {
@@ -123,27 +115,21 @@ pub async fn page(
         _ => None,
     };
     let zone = crate::common::pages::practice_zone(&state, user.scope.organization()).await;
-    let passkeys = match state
+    let passkeys = state
         .db
         .passkeys_of(SessionKind::Patient, user.account.id)
         .await
-    {
-        Ok(passkeys) => passkeys
-            .into_iter()
-            .map(|p| PasskeyRow {
-                id: p.id,
-                label: p.label,
-                added: crate::common::i18n::moment(p.created_at, &zone),
-                last_used: p
-                    .last_used_at
-                    .map(|at| crate::common::i18n::moment(at, &zone)),
-            })
-            .collect(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not list the passkeys");
-            return server_error();
-        }
-    };
+        .or_trouble("could not list the passkeys")?
+        .into_iter()
+        .map(|p| PasskeyRow {
+            id: p.id,
+            label: p.label,
+            added: crate::common::i18n::moment(p.created_at, &zone),
+            last_used: p
+                .last_used_at
+                .map(|at| crate::common::i18n::moment(at, &zone)),
+        })
+        .collect();
     let practice = Practice::of(&state).await;
     let mut response = render(AccountPage {
         practice_name: practice.name,
@@ -158,10 +144,10 @@ pub async fn page(
         confirmed: user.recently_confirmed(),
     });
     no_store(&mut response);
-    response
+    Ok(response)
 }
 
-async fn email_offered(state: &AppState, user: &PatientUser) -> Result<bool, Response> {
+async fn email_offered(state: &AppState, user: &PatientUser) -> Result<bool, PageError> {
     if state.settings.mailbox {
         return Ok(false);
     }
@@ -169,10 +155,7 @@ async fn email_offered(state: &AppState, user: &PatientUser) -> Result<bool, Res
         .db
         .chart_has_email(&user.scope)
         .await
-        .map_err(|error| {
-            tracing::error!(error = %error, "could not read the chart");
-            server_error()
-        })
+        .or_trouble("could not read the chart")
 }
 
 #[derive(Template)]
@@ -241,7 +224,7 @@ pub async fn confirm(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<ConfirmForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let next = return_to(&form.next);
     let who = Confirming {
         surface: "patient-sign-in",
@@ -252,20 +235,21 @@ pub async fn confirm(
         password_hash: &user.account.password_hash,
         token_hash: &user.token_hash,
     };
-    match confirm_password(&state, &headers, client.ip(), &who, form.password).await {
-        Ok(Ok(())) => {}
-        Ok(Err(Refused::Throttled(wait))) => {
-            return confirm_page(&state, next, Some(wait_message(wait))).await;
+    const FAILED: &str = "could not check the password again";
+    match confirm_password(&state, &headers, client.ip(), &who, form.password)
+        .await
+        .or_trouble(FAILED)?
+    {
+        Ok(()) => {}
+        Err(Refused::Throttled(wait)) => {
+            return Ok(confirm_page(&state, next, Some(wait_message(wait))).await);
         }
-        Ok(Err(Refused::WrongCredentials)) => {
-            return confirm_page(&state, next, Some(t("confirm-wrong"))).await;
+        Err(Refused::WrongCredentials) => {
+            return Ok(confirm_page(&state, next, Some(t("confirm-wrong"))).await);
         }
-        Ok(Err(Refused::Unavailable(error))) | Err(error) => {
-            tracing::error!(error = %error, "could not check the password again");
-            return server_error();
-        }
+        Err(Refused::Unavailable(error)) => return Err(PageError::new(FAILED, error)),
     }
-    Redirect::to(next).into_response()
+    Ok(Redirect::to(next).into_response())
 }
 
 #[derive(Template)]
@@ -279,23 +263,22 @@ struct AppSetupPage {
 }
 
 /// `GET /account/two-step/app`: a new secret to scan.
-pub async fn app_form(State(state): State<AppState>, user: PatientUser) -> Response {
+pub async fn app_form(
+    State(state): State<AppState>,
+    user: PatientUser,
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/account/two-step/app");
+        return Ok(confirm_first("/account/two-step/app"));
     }
     let practice = Practice::of(&state).await;
-    match two_step::new_app_setup(
+    let setup = two_step::new_app_setup(
         &state,
         user.account.id,
         &practice.name,
         &user.account.username,
-    ) {
-        Ok(setup) => app_page(&state, setup, None).await,
-        Err(error) => {
-            tracing::error!(error = %error, "could not draw the setup code");
-            server_error()
-        }
-    }
+    )
+    .or_trouble("could not draw the setup code")?;
+    Ok(app_page(&state, setup, None).await)
 }
 
 async fn app_page(state: &AppState, setup: AppSetup, error: Option<String>) -> Response {
@@ -332,28 +315,24 @@ pub async fn app_confirm(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<AppForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/account/two-step/app");
+        return Ok(confirm_first("/account/two-step/app"));
     }
     let Some(secret) = two_step::setup_secret(&state, user.account.id, &form.sealed) else {
-        return Redirect::to("/account/two-step/app").into_response();
+        return Ok(Redirect::to("/account/two-step/app").into_response());
     };
     let Some(step) = two_step::first_code(&secret, &form.code) else {
         let practice = Practice::of(&state).await;
-        return match two_step::app_setup(
+        let setup = two_step::app_setup(
             &state,
             user.account.id,
             &practice.name,
             &user.account.username,
             &secret,
-        ) {
-            Ok(setup) => app_page(&state, setup, Some(t("app-setup-wrong"))).await,
-            Err(error) => {
-                tracing::error!(error = %error, "could not draw the setup code");
-                server_error()
-            }
-        };
+        )
+        .or_trouble("could not draw the setup code")?;
+        return Ok(app_page(&state, setup, Some(t("app-setup-wrong"))).await);
     };
     let method = two_step::confirmed_app(&state, user.account.id, &secret);
     turn_on(&state, &user, client, &headers, &method, step).await
@@ -366,14 +345,12 @@ pub async fn email_on(
     user: PatientUser,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/account");
+        return Ok(confirm_first("/account"));
     }
-    match email_offered(&state, &user).await {
-        Ok(true) => {}
-        Ok(false) => return Redirect::to("/account").into_response(),
-        Err(response) => return response,
+    if !email_offered(&state, &user).await? {
+        return Ok(Redirect::to("/account").into_response());
     }
     turn_on(&state, &user, client, &headers, &SecondStep::Email, 0).await
 }
@@ -385,7 +362,7 @@ async fn turn_on(
     headers: &HeaderMap,
     method: &SecondStep,
     step: u64,
-) -> Response {
+) -> Result<Response, PageError> {
     let (codes, hashes) = two_step::new_recovery_codes(state, user.account.id);
     let origin = request_origin(client, headers);
     let enable = EnableTwoStep {
@@ -394,15 +371,12 @@ async fn turn_on(
         recovery_hashes: &hashes,
         from_session: Some(&user.token_hash),
     };
-    if let Err(error) = state
+    state
         .db
         .enable_two_step(&account_ref(user), &enable, &origin)
         .await
-    {
-        tracing::error!(error = %error, "could not turn 2-step sign-in on");
-        return server_error();
-    }
-    two_step::recovery_codes_page(state, codes, "/account", false).await
+        .or_trouble("could not turn 2-step sign-in on")?;
+    Ok(two_step::recovery_codes_page(state, codes, "/account", false).await)
 }
 
 /// `POST /account/two-step/recovery-codes`: a new set; the old ones stop working.
@@ -412,19 +386,18 @@ pub async fn new_codes(
     user: PatientUser,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/account");
+        return Ok(confirm_first("/account"));
     }
     let origin = request_origin(client, &headers);
-    match two_step::replace_recovery_codes(&state, &account_ref(&user), &origin).await {
-        Ok(Some(codes)) => two_step::recovery_codes_page(&state, codes, "/account", false).await,
-        Ok(None) => Redirect::to("/account").into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not make new recovery codes");
-            server_error()
-        }
-    }
+    let codes = two_step::replace_recovery_codes(&state, &account_ref(&user), &origin)
+        .await
+        .or_trouble("could not make new recovery codes")?;
+    Ok(match codes {
+        Some(codes) => two_step::recovery_codes_page(&state, codes, "/account", false).await,
+        None => Redirect::to("/account").into_response(),
+    })
 }
 
 /// `POST /account/two-step/off`.
@@ -434,22 +407,17 @@ pub async fn turn_off(
     user: PatientUser,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/account");
+        return Ok(confirm_first("/account"));
     }
     let origin = request_origin(client, &headers);
-    match state
+    state
         .db
         .disable_two_step(&account_ref(&user), &origin)
         .await
-    {
-        Ok(()) => Redirect::to("/account?done=off").into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not turn 2-step sign-in off");
-            server_error()
-        }
-    }
+        .or_trouble("could not turn 2-step sign-in off")?;
+    Ok(Redirect::to("/account?done=off").into_response())
 }
 
 #[cfg(test)]
@@ -481,7 +449,7 @@ async fn password_page(
     state: &AppState,
     user: &PatientUser,
     password_errors: Vec<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let practice = Practice::of(state).await;
     let min_chars = state
         .db
@@ -489,10 +457,7 @@ async fn password_page(
         .await
         .map_or(12, |policy| policy.password_min_chars);
     let failed = !password_errors.is_empty();
-    let emailed = match email_offered(state, user).await {
-        Ok(emailed) => emailed,
-        Err(response) => return response,
-    };
+    let emailed = email_offered(state, user).await?;
     let mut response = render(PasswordPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
@@ -505,13 +470,16 @@ async fn password_page(
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     no_store(&mut response);
-    response
+    Ok(response)
 }
 
 /// `GET /account/password`.
-pub async fn password_form(State(state): State<AppState>, user: PatientUser) -> Response {
+pub async fn password_form(
+    State(state): State<AppState>,
+    user: PatientUser,
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/account/password");
+        return Ok(confirm_first("/account/password"));
     }
     password_page(&state, &user, Vec::new()).await
 }
@@ -534,26 +502,27 @@ pub async fn change_password(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/account/password");
+        return Ok(confirm_first("/account/password"));
     }
-    match changed_password(&state, &user, &form, client, &headers).await {
-        Ok(response) => response,
-        Err(error) => {
-            tracing::error!(error = %error, "could not change a password");
-            server_error()
-        }
+    match changed_password(&state, &user, &form, client, &headers)
+        .await
+        .or_trouble("could not change a password")?
+    {
+        Ok(()) => Ok(Redirect::to("/account?done=password").into_response()),
+        Err(password_errors) => password_page(&state, &user, password_errors).await,
     }
 }
 
+/// Changes the password, or says what is wrong with the new one.
 async fn changed_password(
     state: &AppState,
     user: &PatientUser,
     form: &PasswordForm,
     client: SocketAddr,
     headers: &HeaderMap,
-) -> anyhow::Result<Response> {
+) -> anyhow::Result<Result<(), Vec<String>>> {
     let Some((given, family, birth_date)) = state.db.password_context(&user.scope).await? else {
         anyhow::bail!("the session's chart was not found");
     };
@@ -580,7 +549,7 @@ async fn changed_password(
                 .iter()
                 .map(crate::enrollment::credentials::password_problem)
                 .collect();
-            return Ok(password_page(state, user, errors).await);
+            return Ok(Err(errors));
         }
     };
     let hash = state
@@ -598,7 +567,7 @@ async fn changed_password(
             &origin,
         )
         .await?;
-    Ok(Redirect::to("/account?done=password").into_response())
+    Ok(Ok(()))
 }
 
 /// Email changes one account may ask for per day.
@@ -671,26 +640,23 @@ pub async fn email_form(
     user: PatientUser,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/account/email");
+        return Ok(confirm_first("/account/email"));
     }
     let origin = request_origin(client, &headers);
-    match state.db.chart_email(&user.scope, &origin).await {
-        Ok(current) => {
-            let view = EmailView::Form {
-                current,
-                typed: String::new(),
-                error: None,
-                can_change: !state.settings.mailbox,
-            };
-            email_page(&state, view, "/account/email".to_owned()).await
-        }
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the email address");
-            server_error()
-        }
-    }
+    let current = state
+        .db
+        .chart_email(&user.scope, &origin)
+        .await
+        .or_trouble("could not read the email address")?;
+    let view = EmailView::Form {
+        current,
+        typed: String::new(),
+        error: None,
+        can_change: !state.settings.mailbox,
+    };
+    Ok(email_page(&state, view, "/account/email".to_owned()).await)
 }
 
 #[derive(Deserialize)]
@@ -707,18 +673,16 @@ pub async fn change_email(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<EmailForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/account/email");
+        return Ok(confirm_first("/account/email"));
     }
     let origin = request_origin(client, &headers);
-    let current = match state.db.chart_email(&user.scope, &origin).await {
-        Ok(current) => current,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the email address");
-            return server_error();
-        }
-    };
+    let current = state
+        .db
+        .chart_email(&user.scope, &origin)
+        .await
+        .or_trouble("could not read the email address")?;
     let can_change = !state.settings.mailbox;
     let refuse = |key: &str| EmailView::Form {
         current: current.clone(),
@@ -734,17 +698,17 @@ pub async fn change_email(
             error: None,
             can_change,
         };
-        return email_page(&state, view, "/account/email".to_owned()).await;
+        return Ok(email_page(&state, view, "/account/email".to_owned()).await);
     }
     let new = match domain::Email::parse(&form.email) {
         Ok(email) => email,
         Err(_) => {
-            return email_page(
+            return Ok(email_page(
                 &state,
                 refuse("email-change-invalid"),
                 "/account/email".to_owned(),
             )
-            .await;
+            .await);
         }
     };
     // Each request sends two emails, one to any address typed.
@@ -755,35 +719,26 @@ pub async fn change_email(
         EMAIL_CHANGES_PER_DAY,
         jiff::SignedDuration::from_hours(24),
     )
-    .await;
-    let within = match within {
-        Ok(within) => within,
-        Err(error) => {
-            tracing::error!(
-                error = format!("{error:#}"),
-                "could not count an email change"
-            );
-            return server_error();
-        }
-    };
+    .await
+    .or_trouble("could not count an email change")?;
     if !within {
-        return email_page(
+        return Ok(email_page(
             &state,
             refuse("email-change-too-many"),
             "/account/email".to_owned(),
         )
-        .await;
+        .await);
     }
     if current
         .as_deref()
         .is_some_and(|c| c.eq_ignore_ascii_case(new.as_str()))
     {
-        return email_page(
+        return Ok(email_page(
             &state,
             refuse("email-change-same"),
             "/account/email".to_owned(),
         )
-        .await;
+        .await);
     }
     let (token, hash) = crate::common::session::new_token();
     let link = format!("{}/account/email/confirm/{token}", state.settings.base_url);
@@ -798,18 +753,15 @@ pub async fn change_email(
         now,
         expires_at: now + EMAIL_CHANGE_LIFETIME,
     };
-    match state.db.ask_email_change(&change, &origin).await {
-        Ok(()) => {
-            let view = EmailView::Sent {
-                new: new.as_str().to_owned(),
-            };
-            email_page(&state, view, "/account/email".to_owned()).await
-        }
-        Err(error) => {
-            tracing::error!(error = %error, "could not ask for an email change");
-            server_error()
-        }
-    }
+    state
+        .db
+        .ask_email_change(&change, &origin)
+        .await
+        .or_trouble("could not ask for an email change")?;
+    let view = EmailView::Sent {
+        new: new.as_str().to_owned(),
+    };
+    Ok(email_page(&state, view, "/account/email".to_owned()).await)
 }
 
 async fn pending_change(
@@ -829,10 +781,13 @@ async fn pending_change(
 pub async fn confirm_email_form(
     State(state): State<AppState>,
     axum::extract::Path(token): axum::extract::Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let action = format!("/account/email/confirm/{token}");
-    match pending_change(&state, &token).await {
-        Ok(Some(change)) => {
+    let change = pending_change(&state, &token)
+        .await
+        .or_trouble("could not read an email change")?;
+    Ok(match change {
+        Some(change) => {
             email_page(
                 &state,
                 EmailView::Confirm {
@@ -842,12 +797,8 @@ pub async fn confirm_email_form(
             )
             .await
         }
-        Ok(None) => email_page(&state, EmailView::Ended, action).await,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read an email change");
-            server_error()
-        }
-    }
+        None => email_page(&state, EmailView::Ended, action).await,
+    })
 }
 
 /// `POST /account/email/confirm/{token}`: makes the change, once.
@@ -857,32 +808,30 @@ pub async fn confirm_email(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     axum::extract::Path(token): axum::extract::Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let action = format!("/account/email/confirm/{token}");
-    let change = match pending_change(&state, &token).await {
-        Ok(Some(change)) => change,
-        Ok(None) => return email_page(&state, EmailView::Ended, action).await,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read an email change");
-            return server_error();
-        }
+    let change = pending_change(&state, &token)
+        .await
+        .or_trouble("could not read an email change")?;
+    let Some(change) = change else {
+        return Ok(email_page(&state, EmailView::Ended, action).await);
     };
     let origin = request_origin(client, &headers);
-    match state.db.apply_email_change(&change, &origin).await {
-        Ok(true) => {
-            email_page(
-                &state,
-                EmailView::Done {
-                    new: change.new_email,
-                },
-                action,
-            )
-            .await
-        }
-        Ok(false) => email_page(&state, EmailView::Ended, action).await,
-        Err(error) => {
-            tracing::error!(error = %error, "could not change an email address");
-            server_error()
-        }
-    }
+    let changed = state
+        .db
+        .apply_email_change(&change, &origin)
+        .await
+        .or_trouble("could not change an email address")?;
+    Ok(if changed {
+        email_page(
+            &state,
+            EmailView::Done {
+                new: change.new_email,
+            },
+            action,
+        )
+        .await
+    } else {
+        email_page(&state, EmailView::Ended, action).await
+    })
 }

@@ -23,8 +23,9 @@ use crate::{
     },
     common::{
         i18n::{t, t_args},
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
     },
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -48,18 +49,18 @@ struct PatientCodePage {
 }
 
 /// `GET /sign-in/code`.
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let Some((challenge, _)) = two_step::current(&state, &headers, SessionKind::Patient).await
     else {
-        return Redirect::to("/sign-in").into_response();
+        return Ok(Redirect::to("/sign-in").into_response());
     };
-    match two_step::asks(&state, &challenge).await {
-        Ok(asks) => patient_page(&state, asks, None, None, StatusCode::OK).await,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the second step");
-            server_error()
-        }
-    }
+    let asks = two_step::asks(&state, &challenge)
+        .await
+        .or_trouble("could not read the second step")?;
+    Ok(patient_page(&state, asks, None, None, StatusCode::OK).await)
 }
 
 async fn patient_page(
@@ -89,18 +90,14 @@ pub async fn submit(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Some((challenge, hash)) = two_step::current(&state, &headers, SessionKind::Patient).await
     else {
-        return crate::account::patient::sign_in_again(&state, t("two-step-ended")).await;
+        return Ok(crate::account::patient::sign_in_again(&state, t("two-step-ended")).await);
     };
-    let checked = match two_step::check(&state, &challenge, &hash, &form.code).await {
-        Ok(checked) => checked,
-        Err(error) => {
-            tracing::error!(error = %error, "could not check a sign-in code");
-            return server_error();
-        }
-    };
+    let checked = two_step::check(&state, &challenge, &hash, &form.code)
+        .await
+        .or_trouble("could not check a sign-in code")?;
     let asks = if challenge.email_code_hash.is_some() {
         Asks::Email
     } else {
@@ -109,108 +106,97 @@ pub async fn submit(
     match checked {
         Checked::Accepted => {}
         Checked::Wrong => {
-            return patient_page(
+            return Ok(patient_page(
                 &state,
                 asks,
                 Some(t("two-step-wrong")),
                 None,
                 StatusCode::UNAUTHORIZED,
             )
-            .await;
+            .await);
         }
         Checked::Throttled(wait) => {
             let message = format!("{} {}", wait_message(wait), t("two-step-call"));
-            return patient_page(
+            return Ok(patient_page(
                 &state,
                 asks,
                 Some(message),
                 None,
                 StatusCode::TOO_MANY_REQUESTS,
             )
-            .await;
+            .await);
         }
         Checked::Ended => {
             let mut response =
                 crate::account::patient::sign_in_again(&state, t("two-step-ended")).await;
             remove_challenge_cookie(&state, &mut response);
-            return response;
+            return Ok(response);
         }
     }
     let account = match state
         .db
         .patient_account_by_id(challenge.organization, challenge.account)
         .await
+        .or_trouble("could not read the account")?
     {
-        Ok(Some(account)) if account.can_sign_in() => account,
-        Ok(_) => {
-            return crate::account::patient::sign_in_again(&state, t("wrong-credentials")).await;
-        }
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the account");
-            return server_error();
+        Some(account) if account.can_sign_in() => account,
+        _ => {
+            return Ok(
+                crate::account::patient::sign_in_again(&state, t("wrong-credentials")).await,
+            );
         }
     };
-    match crate::account::patient::finish_sign_in(&state, client, &headers, &account).await {
-        Ok(started) => {
-            let mut response = Redirect::to("/home").into_response();
-            started.set_cookies(&mut response);
-            remove_challenge_cookie(&state, &mut response);
-            response
-        }
-        Err(error) => {
-            tracing::error!(error = %error, "could not finish a sign-in");
-            server_error()
-        }
-    }
+    let started = crate::account::patient::finish_sign_in(&state, client, &headers, &account)
+        .await
+        .or_trouble("could not finish a sign-in")?;
+    let mut response = Redirect::to("/home").into_response();
+    started.set_cookies(&mut response);
+    remove_challenge_cookie(&state, &mut response);
+    Ok(response)
 }
 
 /// `POST /sign-in/code/resend`: another emailed code, within limits.
-pub async fn resend(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn resend(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let Some((challenge, hash)) = two_step::current(&state, &headers, SessionKind::Patient).await
     else {
-        return crate::account::patient::sign_in_again(&state, t("two-step-ended")).await;
+        return Ok(crate::account::patient::sign_in_again(&state, t("two-step-ended")).await);
     };
     if challenge.email_code_hash.is_none() {
-        return Redirect::to("/sign-in/code").into_response();
+        return Ok(Redirect::to("/sign-in/code").into_response());
     }
-    let patient = match state
+    let Some(account) = state
         .db
         .patient_account_by_id(challenge.organization, challenge.account)
         .await
-    {
-        Ok(Some(account)) => account.patient,
-        Ok(None) => return Redirect::to("/sign-in").into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the account");
-            return server_error();
-        }
+        .or_trouble("could not read the account")?
+    else {
+        return Ok(Redirect::to("/sign-in").into_response());
     };
-    match two_step::resend(&state, &challenge, &hash, Some(patient)).await {
-        Ok(true) => {
-            patient_page(
-                &state,
-                Asks::Email,
-                None,
-                Some(t("two-step-resent")),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Ok(false) => {
-            patient_page(
-                &state,
-                Asks::Email,
-                Some(t("two-step-resend-refused")),
-                None,
-                StatusCode::TOO_MANY_REQUESTS,
-            )
-            .await
-        }
-        Err(error) => {
-            tracing::error!(error = %error, "could not send a new code");
-            server_error()
-        }
-    }
+    let sent = two_step::resend(&state, &challenge, &hash, Some(account.patient))
+        .await
+        .or_trouble("could not send a new code")?;
+    Ok(if sent {
+        patient_page(
+            &state,
+            Asks::Email,
+            None,
+            Some(t("two-step-resent")),
+            StatusCode::OK,
+        )
+        .await
+    } else {
+        patient_page(
+            &state,
+            Asks::Email,
+            Some(t("two-step-resend-refused")),
+            None,
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await
+    })
 }
 
 fn remove_challenge_cookie(state: &AppState, response: &mut Response) {
@@ -231,41 +217,40 @@ struct StaffCodePage {
 }
 
 /// `GET /staff/sign-in/code`.
-pub async fn staff_show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn staff_show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let Some((challenge, _)) = two_step::current(&state, &headers, SessionKind::Staff).await else {
-        return Redirect::to("/staff/sign-in").into_response();
+        return Ok(Redirect::to("/staff/sign-in").into_response());
     };
-    let setup = match two_step::asks(&state, &challenge).await {
-        Ok(Asks::Setup) => match staff_setup(&state, &challenge, None).await {
-            Ok(setup) => Some(setup),
-            Err(response) => return response,
+    let asks = two_step::asks(&state, &challenge)
+        .await
+        .or_trouble("could not read the second step")?;
+    let setup = match asks {
+        Asks::Setup => match staff_setup(&state, &challenge, None).await? {
+            Some(setup) => Some(setup),
+            None => return Ok(Redirect::to("/staff/sign-in").into_response()),
         },
-        Ok(_) => None,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the second step");
-            return server_error();
-        }
+        _ => None,
     };
-    staff_page(&state, setup, None, StatusCode::OK).await
+    Ok(staff_page(&state, setup, None, StatusCode::OK).await)
 }
 
 /// The setup form's parts: a new secret, or the one the form carried (after a wrong code).
+/// `None`: the staff account is gone.
 async fn staff_setup(
     state: &AppState,
     challenge: &Challenge,
     secret: Option<&domain::two_step::TotpSecret>,
-) -> Result<AppSetup, Response> {
-    let account = match state
+) -> Result<Option<AppSetup>, PageError> {
+    let Some(account) = state
         .db
         .staff_by_id(domain::StaffId::from_uuid(challenge.account))
         .await
-    {
-        Ok(Some(account)) => account,
-        Ok(None) => return Err(Redirect::to("/staff/sign-in").into_response()),
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the staff account");
-            return Err(server_error());
-        }
+        .or_trouble("could not read the staff account")?
+    else {
+        return Ok(None);
     };
     let practice = Practice::of(state).await;
     let label = format!("{} (staff)", account.username);
@@ -275,10 +260,7 @@ async fn staff_setup(
         }
         None => two_step::new_app_setup(state, challenge.account, &practice.name, &label),
     };
-    setup.map_err(|error| {
-        tracing::error!(error = %error, "could not draw the setup code");
-        server_error()
-    })
+    setup.map(Some).or_trouble("could not draw the setup code")
 }
 
 async fn staff_page(
@@ -307,47 +289,37 @@ pub async fn staff_submit(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Some((challenge, hash)) = two_step::current(&state, &headers, SessionKind::Staff).await
     else {
-        return crate::staff::console::sign_in_again(&state, STAFF_ENDED).await;
+        return Ok(crate::staff::console::sign_in_again(&state, STAFF_ENDED).await);
     };
-    let asks = match two_step::asks(&state, &challenge).await {
-        Ok(asks) => asks,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the second step");
-            return server_error();
-        }
-    };
+    let asks = two_step::asks(&state, &challenge)
+        .await
+        .or_trouble("could not read the second step")?;
     if asks == Asks::Setup {
         return staff_setup_submit(&state, client, &headers, &challenge, &hash, &form).await;
     }
-    let checked = match two_step::check(&state, &challenge, &hash, &form.code).await {
-        Ok(checked) => checked,
-        Err(error) => {
-            tracing::error!(error = %error, "could not check a sign-in code");
-            return server_error();
-        }
-    };
+    let checked = two_step::check(&state, &challenge, &hash, &form.code)
+        .await
+        .or_trouble("could not check a sign-in code")?;
     match checked {
         Checked::Accepted => staff_signed_in(&state, client, &headers, &challenge, None).await,
-        Checked::Wrong => {
-            staff_page(
-                &state,
-                None,
-                Some(STAFF_WRONG.to_owned()),
-                StatusCode::UNAUTHORIZED,
-            )
-            .await
-        }
+        Checked::Wrong => Ok(staff_page(
+            &state,
+            None,
+            Some(STAFF_WRONG.to_owned()),
+            StatusCode::UNAUTHORIZED,
+        )
+        .await),
         Checked::Throttled(wait) => {
             let message = format!("{} Ask an administrator for help.", wait_message(wait));
-            staff_page(&state, None, Some(message), StatusCode::TOO_MANY_REQUESTS).await
+            Ok(staff_page(&state, None, Some(message), StatusCode::TOO_MANY_REQUESTS).await)
         }
         Checked::Ended => {
             let mut response = crate::staff::console::sign_in_again(&state, STAFF_ENDED).await;
             remove_challenge_cookie(&state, &mut response);
-            response
+            Ok(response)
         }
     }
 }
@@ -365,57 +337,46 @@ async fn staff_setup_submit(
     challenge: &Challenge,
     hash: &str,
     form: &CodeForm,
-) -> Response {
+) -> Result<Response, PageError> {
     let now = jiff::Timestamp::now();
     let bucket = two_step::bucket_of(challenge);
-    let wait = match crate::account::sign_in::code_wait(&state.db, &bucket, now).await {
-        Ok(wait) => wait,
-        Err(error) => {
-            tracing::error!(
-                error = format!("{error:#}"),
-                "could not check the code counter"
-            );
-            return server_error();
-        }
-    };
+    let wait = crate::account::sign_in::code_wait(&state.db, &bucket, now)
+        .await
+        .or_trouble("could not check the code counter")?;
     if let Some(wait) = wait {
         let message = format!("{} Ask an administrator for help.", wait_message(wait));
-        return staff_page(state, None, Some(message), StatusCode::TOO_MANY_REQUESTS).await;
+        return Ok(staff_page(state, None, Some(message), StatusCode::TOO_MANY_REQUESTS).await);
     }
     let Some(secret) = two_step::setup_secret(state, challenge.account, &form.sealed) else {
         // Not a form of ours: start the setup over with a new secret.
-        return Redirect::to("/staff/sign-in/code").into_response();
+        return Ok(Redirect::to("/staff/sign-in/code").into_response());
     };
     let Some(step) = two_step::first_code(&secret, &form.code) else {
-        return match two_step::count_wrong(state, hash, &bucket, now).await {
-            Checked::Ended => {
-                let mut response = crate::staff::console::sign_in_again(state, STAFF_ENDED).await;
-                remove_challenge_cookie(state, &mut response);
-                response
-            }
-            _ => match staff_setup(state, challenge, Some(&secret)).await {
-                Ok(setup) => {
-                    let error = "That code does not match. Check that the phone's clock is right \
-                                 and type the code the app shows now.";
-                    staff_page(
-                        state,
-                        Some(setup),
-                        Some(error.to_owned()),
-                        StatusCode::UNAUTHORIZED,
-                    )
-                    .await
-                }
-                Err(response) => response,
-            },
-        };
-    };
-    match state.db.end_challenge(hash).await {
-        Ok(true) => {}
-        Ok(false) => return crate::staff::console::sign_in_again(state, STAFF_ENDED).await,
-        Err(error) => {
-            tracing::error!(error = %error, "could not end a challenge");
-            return server_error();
+        if let Checked::Ended = two_step::count_wrong(state, hash, &bucket, now).await {
+            let mut response = crate::staff::console::sign_in_again(state, STAFF_ENDED).await;
+            remove_challenge_cookie(state, &mut response);
+            return Ok(response);
         }
+        let Some(setup) = staff_setup(state, challenge, Some(&secret)).await? else {
+            return Ok(Redirect::to("/staff/sign-in").into_response());
+        };
+        let error = "That code does not match. Check that the phone's clock is right and type \
+                     the code the app shows now.";
+        return Ok(staff_page(
+            state,
+            Some(setup),
+            Some(error.to_owned()),
+            StatusCode::UNAUTHORIZED,
+        )
+        .await);
+    };
+    if !state
+        .db
+        .end_challenge(hash)
+        .await
+        .or_trouble("could not end a challenge")?
+    {
+        return Ok(crate::staff::console::sign_in_again(state, STAFF_ENDED).await);
     }
     let account = AccountRef {
         kind: SessionKind::Staff,
@@ -433,14 +394,14 @@ async fn staff_setup_submit(
         recovery_hashes: &hashes,
         from_session: None,
     };
-    match state.db.enable_two_step(&account, &enable, &origin).await {
-        Ok(true) => {}
+    if !state
+        .db
+        .enable_two_step(&account, &enable, &origin)
+        .await
+        .or_trouble("could not turn 2-step sign-in on")?
+    {
         // Another browser set it up first: this one signs in again, with that app's code.
-        Ok(false) => return crate::staff::console::sign_in_again(state, STAFF_ENDED).await,
-        Err(error) => {
-            tracing::error!(error = %error, "could not turn 2-step sign-in on");
-            return server_error();
-        }
+        return Ok(crate::staff::console::sign_in_again(state, STAFF_ENDED).await);
     }
     staff_signed_in(state, client, headers, challenge, Some(codes)).await
 }
@@ -452,34 +413,26 @@ async fn staff_signed_in(
     headers: &HeaderMap,
     challenge: &Challenge,
     recovery_codes: Option<Vec<String>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let account = match state
         .db
         .staff_by_id(domain::StaffId::from_uuid(challenge.account))
         .await
+        .or_trouble("could not read the staff account")?
     {
-        Ok(Some(account)) if !account.disabled => account,
-        Ok(_) => return crate::staff::console::sign_in_again(state, STAFF_ENDED).await,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the staff account");
-            return server_error();
-        }
+        Some(account) if !account.disabled => account,
+        _ => return Ok(crate::staff::console::sign_in_again(state, STAFF_ENDED).await),
     };
-    let started =
-        match crate::staff::console::finish_sign_in(state, headers, client, &account).await {
-            Ok(started) => started,
-            Err(error) => {
-                tracing::error!(error = %error, "could not create a session");
-                return server_error();
-            }
-        };
+    let started = crate::staff::console::finish_sign_in(state, headers, client, &account)
+        .await
+        .or_trouble("could not create a session")?;
     let mut response = match recovery_codes {
         Some(codes) => two_step::recovery_codes_page(state, codes, "/staff", true).await,
         None => Redirect::to("/staff").into_response(),
     };
     started.set_cookies(&mut response);
     remove_challenge_cookie(state, &mut response);
-    response
+    Ok(response)
 }
 
 /// How many recovery codes are left, for the account page.

@@ -113,9 +113,9 @@ impl ApiError {
         )
     }
 
-    /// 503, after logging the cause (never PHI: storage errors carry no bound values).
+    /// 503, after logging the cause as the pages do ([`crate::error::log_failure`]).
     pub fn unexpected(error: &anyhow::Error) -> Self {
-        tracing::error!(error = %error, "an API call failed");
+        crate::error::log_failure("an API call failed", error);
         Self::unavailable()
     }
 

@@ -116,7 +116,7 @@ pub(crate) fn render(template: impl Template) -> Response {
     match template.render() {
         Ok(html) => Html(html).into_response(),
         Err(error) => {
-            tracing::error!(error = %error, "a page failed to render");
+            crate::error::log_failure("a page failed to render", &error.into());
             server_error()
         }
     }

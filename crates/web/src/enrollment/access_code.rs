@@ -21,12 +21,13 @@ use crate::{
     AppState,
     common::{
         i18n::t,
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
     },
     enrollment::{
         enroll::{Step, StepCount, Unusable},
         identity::{current, invalid, locked, mismatch_message},
     },
+    error::{OrTrouble, PageError},
 };
 
 #[derive(Template)]
@@ -70,19 +71,21 @@ async fn stage(state: &AppState, headers: &HeaderMap) -> Result<Stage, anyhow::E
     })
 }
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match stage(&state, &headers).await {
-        Ok(Stage::Ask(invitation, policy, kind)) => {
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let stage = stage(&state, &headers)
+        .await
+        .or_trouble("could not read the enrollment")?;
+    Ok(match stage {
+        Stage::Ask(invitation, policy, kind) => {
             page(&state, &invitation, &policy, kind, None, None).await
         }
-        Ok(Stage::Done(next)) => Redirect::to(next.path()).into_response(),
-        Ok(Stage::Locked) => locked(&state).await,
-        Ok(Stage::NotYet) => Redirect::to("/enroll/identity").into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the enrollment");
-            server_error()
-        }
-    }
+        Stage::Done(next) => Redirect::to(next.path()).into_response(),
+        Stage::Locked => locked(&state).await,
+        Stage::NotYet => Redirect::to("/enroll/identity").into_response(),
+    })
 }
 
 /// What step 2 led to.
@@ -158,14 +161,12 @@ pub async fn submit(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<AccessCodeForm>,
-) -> Response {
-    let (invitation, policy, kind) = match stage(&state, &headers).await {
-        Ok(Stage::Ask(invitation, policy, kind)) => (invitation, policy, kind),
-        Ok(_) => return Redirect::to("/enroll/access-code").into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the enrollment");
-            return server_error();
-        }
+) -> Result<Response, PageError> {
+    let stage = stage(&state, &headers)
+        .await
+        .or_trouble("could not read the enrollment")?;
+    let Stage::Ask(invitation, policy, kind) = stage else {
+        return Ok(Redirect::to("/enroll/access-code").into_response());
     };
     let outcome = check_access_code(
         &state,
@@ -175,21 +176,18 @@ pub async fn submit(
         &form.access_code,
         client,
     )
-    .await;
-    match outcome {
-        Ok(AccessCodeOutcome::Verified) => Redirect::to(Step::Credentials.path()).into_response(),
-        Ok(AccessCodeOutcome::Locked) => Redirect::to("/enroll/access-code").into_response(),
-        Ok(AccessCodeOutcome::Malformed(message)) => {
+    .await
+    .or_trouble("could not check an access code")?;
+    Ok(match outcome {
+        AccessCodeOutcome::Verified => Redirect::to(Step::Credentials.path()).into_response(),
+        AccessCodeOutcome::Locked => Redirect::to("/enroll/access-code").into_response(),
+        AccessCodeOutcome::Malformed(message) => {
             invalid(page(&state, &invitation, &policy, kind, Some(message), None).await)
         }
-        Ok(AccessCodeOutcome::Mismatch(message)) => {
+        AccessCodeOutcome::Mismatch(message) => {
             invalid(page(&state, &invitation, &policy, kind, None, Some(message)).await)
         }
-        Err(error) => {
-            tracing::error!(error = %error, "could not check an access code");
-            server_error()
-        }
-    }
+    })
 }
 
 async fn page(

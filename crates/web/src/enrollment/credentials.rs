@@ -26,12 +26,13 @@ use crate::{
     AppState,
     common::{
         i18n::{t, t_args},
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
     },
     enrollment::{
         enroll::{Step, StepCount},
         identity::{current, invalid},
     },
+    error::{OrTrouble, PageError},
 };
 
 #[derive(Template)]
@@ -94,19 +95,21 @@ async fn at_step(state: &AppState, headers: &HeaderMap) -> anyhow::Result<Result
     }))
 }
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match at_step(&state, &headers).await {
-        Ok(Ok(at)) => {
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let at = at_step(&state, &headers)
+        .await
+        .or_trouble("could not read the enrollment")?;
+    Ok(match at {
+        Ok(at) => {
             let example = example(&state, &at.invitation, &at.chart).await;
             let blank = Typed::default();
             page(&state, &at, example, blank, CredentialsRefusal::default()).await
         }
-        Ok(Err(elsewhere)) => Redirect::to(elsewhere.path()).into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the enrollment");
-            server_error()
-        }
-    }
+        Err(elsewhere) => Redirect::to(elsewhere.path()).into_response(),
+    })
 }
 
 /// What the patient chose in step 3.
@@ -221,14 +224,13 @@ pub async fn submit(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<CredentialsForm>,
-) -> Response {
-    let at = match at_step(&state, &headers).await {
-        Ok(Ok(at)) => at,
-        Ok(Err(elsewhere)) => return Redirect::to(elsewhere.path()).into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the enrollment");
-            return server_error();
-        }
+) -> Result<Response, PageError> {
+    let at = match at_step(&state, &headers)
+        .await
+        .or_trouble("could not read the enrollment")?
+    {
+        Ok(at) => at,
+        Err(elsewhere) => return Ok(Redirect::to(elsewhere.path()).into_response()),
     };
     let answer = CredentialsAnswer {
         username: &form.username,
@@ -236,20 +238,19 @@ pub async fn submit(
         confirmation: &form.confirmation,
     };
     let min_chars = at.policy.password_min_chars;
-    match choose_credentials(&state, &at.invitation, &at.chart, min_chars, answer, client).await {
+    let outcome = choose_credentials(&state, &at.invitation, &at.chart, min_chars, answer, client)
+        .await
+        .or_trouble("could not save the credentials")?;
+    Ok(match outcome {
         // Straight on to the terms, which say that the username and password are saved.
-        Ok(CredentialsOutcome::Set(_)) => Redirect::to(SAVED).into_response(),
-        Ok(CredentialsOutcome::Refused(refusal)) => {
+        CredentialsOutcome::Set(_) => Redirect::to(SAVED).into_response(),
+        CredentialsOutcome::Refused(refusal) => {
             let example = example(&state, &at.invitation, &at.chart).await;
             let typed = Typed::after(form, &refusal);
             invalid(page(&state, &at, example, typed, refusal).await)
         }
-        Ok(CredentialsOutcome::WrongStep) => Redirect::to(Step::Terms.path()).into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not save the credentials");
-            server_error()
-        }
-    }
+        CredentialsOutcome::WrongStep => Redirect::to(Step::Terms.path()).into_response(),
+    })
 }
 
 /// A free username to show as the example.

@@ -24,10 +24,11 @@ use crate::{
     AppState,
     common::{
         i18n::{t, t_args},
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session,
     },
     enrollment::bot_check::{self, BotAnswer, BotCheckFailure, BotField},
+    error::{OrTrouble, PageError},
 };
 
 pub const ENROLLMENT_COOKIE: &str = "porchlight_enrollment";
@@ -360,36 +361,34 @@ pub async fn activate(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Form(form): Form<ActivateForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let now = Timestamp::now();
-    let outcome = open_with_code(&state, client, &form.code, &form.website, &form.bot).await;
+    let outcome = open_with_code(&state, client, &form.code, &form.website, &form.bot)
+        .await
+        .or_trouble("could not open an invitation by code")?;
     let (code_error, problem, bot) = match outcome {
-        Ok(CodeOutcome::Opened(token)) => return to_identity_step(&state, &token),
-        Ok(CodeOutcome::Ended(ended)) => return ended_page(&state, ended).await,
-        Ok(CodeOutcome::Throttled) => (
+        CodeOutcome::Opened(token) => return Ok(to_identity_step(&state, &token)),
+        CodeOutcome::Ended(ended) => return Ok(ended_page(&state, ended).await),
+        CodeOutcome::Throttled => (
             None,
             Some(too_many_tries()),
             BotField::again(&state, &form.bot.bot_check, now),
         ),
-        Ok(CodeOutcome::Honeypot | CodeOutcome::NotFound) => {
+        CodeOutcome::Honeypot | CodeOutcome::NotFound => {
             (None, Some(code_not_found()), BotField::fresh(&state, now))
         }
-        Ok(CodeOutcome::Malformed(error)) => (
+        CodeOutcome::Malformed(error) => (
             Some(error),
             None,
             BotField::again(&state, &form.bot.bot_check, now),
         ),
-        Ok(CodeOutcome::BotRefused(refusal)) => (
+        CodeOutcome::BotRefused(refusal) => (
             None,
             Some(bot_check::message(&refusal).to_owned()),
             BotField::after_refusal(&state, &form.bot, &refusal, now),
         ),
-        Err(error) => {
-            tracing::error!(error = %error, "could not open an invitation by code");
-            return server_error();
-        }
     };
-    activate_form(&state, form.code, code_error, problem, bot).await
+    Ok(activate_form(&state, form.code, code_error, problem, bot).await)
 }
 
 /// What following an emailed link led to.
@@ -448,14 +447,17 @@ pub async fn follow_link(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
-) -> Response {
-    match open_with_link(&state, client, &token, None).await {
-        Ok(LinkOutcome::NeedsBotCheck) => {
+) -> Result<Response, PageError> {
+    let outcome = open_with_link(&state, client, &token, None)
+        .await
+        .or_trouble(LINK_FAILED)?;
+    Ok(match outcome {
+        LinkOutcome::NeedsBotCheck => {
             let bot = BotField::fresh(&state, Timestamp::now());
             link_check_page(&state, &token, None, bot).await
         }
         outcome => link_response(&state, &token, None, outcome).await,
-    }
+    })
 }
 
 /// `POST /enroll/{token}`: the emailed link's page with the bot check, answered.
@@ -465,29 +467,34 @@ pub async fn confirm_link(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     Form(answer): Form<BotAnswer>,
-) -> Response {
-    let outcome = open_with_link(&state, client, &token, Some(&answer)).await;
-    link_response(&state, &token, Some(&answer), outcome).await
+) -> Result<Response, PageError> {
+    let outcome = open_with_link(&state, client, &token, Some(&answer))
+        .await
+        .or_trouble(LINK_FAILED)?;
+    Ok(link_response(&state, &token, Some(&answer), outcome).await)
 }
+
+/// What the log says when an emailed link could not be followed.
+const LINK_FAILED: &str = "could not open an invitation by link";
 
 async fn link_response(
     state: &AppState,
     token: &str,
     answer: Option<&BotAnswer>,
-    outcome: anyhow::Result<LinkOutcome>,
+    outcome: LinkOutcome,
 ) -> Response {
     let now = Timestamp::now();
     match outcome {
-        Ok(LinkOutcome::Opened(session)) => to_identity_step(state, &session),
-        Ok(LinkOutcome::Ended(ended)) => ended_page(state, ended).await,
-        Ok(LinkOutcome::Broken) => {
+        LinkOutcome::Opened(session) => to_identity_step(state, &session),
+        LinkOutcome::Ended(ended) => ended_page(state, ended).await,
+        LinkOutcome::Broken => {
             let (heading, message) = broken_link();
             problem(state, heading, message).await
         }
-        Ok(LinkOutcome::NeedsBotCheck) => {
+        LinkOutcome::NeedsBotCheck => {
             link_check_page(state, token, None, BotField::fresh(state, now)).await
         }
-        Ok(LinkOutcome::BotRefused(refusal)) => {
+        LinkOutcome::BotRefused(refusal) => {
             let bot = match answer {
                 Some(answer) => BotField::after_refusal(state, answer, &refusal, now),
                 None => BotField::fresh(state, now),
@@ -496,10 +503,6 @@ async fn link_response(
             let mut response = link_check_page(state, token, Some(message), bot).await;
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             response
-        }
-        Err(error) => {
-            tracing::error!(error = %error, "could not open an invitation by link");
-            server_error()
         }
     }
 }

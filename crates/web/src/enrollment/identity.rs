@@ -21,10 +21,11 @@ use crate::{
     AppState,
     common::{
         i18n::{t, t_args},
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session,
     },
     enrollment::enroll::{ENROLLMENT_COOKIE, Step, StepCount, Unusable},
+    error::{OrTrouble, PageError},
 };
 
 #[derive(Template)]
@@ -80,18 +81,19 @@ pub(crate) async fn current(state: &AppState, headers: &HeaderMap) -> Option<Ope
         .flatten()
 }
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let Some(invitation) = current(&state, &headers).await else {
-        return Redirect::to("/activate").into_response();
+        return Ok(Redirect::to("/activate").into_response());
     };
-    let policy = match state.db.enrollment_policy(invitation.organization).await {
-        Ok(policy) => policy,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the policy");
-            return server_error();
-        }
-    };
-    match Step::of(&invitation, &policy) {
+    let policy = state
+        .db
+        .enrollment_policy(invitation.organization)
+        .await
+        .or_trouble("could not read the policy")?;
+    Ok(match Step::of(&invitation, &policy) {
         Step::Identity => {
             page(
                 &state,
@@ -104,7 +106,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
         }
         Step::Ended(reason) => crate::enrollment::enroll::ended_page(&state, reason).await,
         later => Redirect::to(later.path()).into_response(),
-    }
+    })
 }
 
 pub(crate) async fn locked(state: &AppState) -> Response {
@@ -204,19 +206,17 @@ pub async fn submit(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<IdentityForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Some(invitation) = current(&state, &headers).await else {
-        return Redirect::to("/activate").into_response();
+        return Ok(Redirect::to("/activate").into_response());
     };
-    let policy = match state.db.enrollment_policy(invitation.organization).await {
-        Ok(policy) => policy,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the policy");
-            return server_error();
-        }
-    };
+    let policy = state
+        .db
+        .enrollment_policy(invitation.organization)
+        .await
+        .or_trouble("could not read the policy")?;
     if Step::of(&invitation, &policy) != Step::Identity {
-        return Redirect::to("/enroll/identity").into_response();
+        return Ok(Redirect::to("/enroll/identity").into_response());
     }
     let birth_date = format!(
         "{:0>4}-{:0>2}-{:0>2}",
@@ -230,22 +230,21 @@ pub async fn submit(
         birth_date: &birth_date,
         mrn: &form.mrn,
     };
-    match verify_identity(&state, &invitation, &policy, answer, client).await {
-        Ok(IdentityOutcome::Verified) => {
+    let outcome = verify_identity(&state, &invitation, &policy, answer, client)
+        .await
+        .or_trouble("could not check an identity")?;
+    Ok(match outcome {
+        IdentityOutcome::Verified => {
             Redirect::to(Step::after_identity(&invitation, &policy).path()).into_response()
         }
-        Ok(IdentityOutcome::Locked) => Redirect::to("/enroll/identity").into_response(),
-        Ok(IdentityOutcome::Invalid(errors)) => {
+        IdentityOutcome::Locked => Redirect::to("/enroll/identity").into_response(),
+        IdentityOutcome::Invalid(errors) => {
             invalid(page(&state, &invitation, form, errors, None).await)
         }
-        Ok(IdentityOutcome::Mismatch(message)) => {
+        IdentityOutcome::Mismatch(message) => {
             invalid(page(&state, &invitation, form, Vec::new(), Some(message)).await)
         }
-        Err(error) => {
-            tracing::error!(error = %error, "could not check an identity");
-            server_error()
-        }
-    }
+    })
 }
 
 /// The one answer for every mismatch, whatever differed: who to call and the tries left.

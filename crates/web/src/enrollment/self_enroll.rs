@@ -41,7 +41,7 @@ use storage::{NewSelfEnrollment, Organization, SelfEnrollmentCandidate, SelfEnro
 use crate::{
     AppState,
     common::{
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session,
     },
     enrollment::{
@@ -53,6 +53,7 @@ use crate::{
         },
         identity::{field_error, invalid, mismatch_text},
     },
+    error::{OrTrouble, PageError},
 };
 
 /// Refused sign-ups allowed from one address per window (`THROTTLE_WINDOW`). Fewer than for
@@ -168,20 +169,19 @@ pub(crate) async fn offered_anywhere(state: &AppState) -> bool {
 
 /// `GET /enroll/start`: the form, the choice of practice when several offer it, or why it
 /// is not offered.
-pub async fn show(State(state): State<AppState>, Query(choice): Query<Choice>) -> Response {
-    let mut offering = match offerings(&state).await {
-        Ok(offering) => offering,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the enrollment policies");
-            return server_error();
-        }
-    };
+pub async fn show(
+    State(state): State<AppState>,
+    Query(choice): Query<Choice>,
+) -> Result<Response, PageError> {
+    let mut offering = offerings(&state)
+        .await
+        .or_trouble("could not read the enrollment policies")?;
     let chosen = match choice.practice.as_deref() {
         Some(slug) => offering.iter().position(|o| o.organization.slug == slug),
         None if offering.len() == 1 => Some(0),
         None => None,
     };
-    match chosen {
+    Ok(match chosen {
         Some(index) => {
             let chosen = offering.swap_remove(index);
             let bot = BotField::fresh(&state, Timestamp::now());
@@ -191,7 +191,7 @@ pub async fn show(State(state): State<AppState>, Query(choice): Query<Choice>) -
         }
         None if offering.is_empty() => not_offered(&state).await,
         None => pick(&state, &offering).await,
-    }
+    })
 }
 
 /// `POST /enroll/start`.
@@ -200,20 +200,16 @@ pub async fn submit(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Form(form): Form<StartForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let now = Timestamp::now();
-    let offering = match offerings(&state).await {
-        Ok(offering) => offering,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the enrollment policies");
-            return server_error();
-        }
-    };
+    let offering = offerings(&state)
+        .await
+        .or_trouble("could not read the enrollment policies")?;
     let Some(chosen) = offering
         .into_iter()
         .find(|o| o.organization.slug == form.practice)
     else {
-        return not_offered(&state).await;
+        return Ok(not_offered(&state).await);
     };
     let birth_date = format!(
         "{:0>4}-{:0>2}-{:0>2}",
@@ -230,7 +226,9 @@ pub async fn submit(
         honeypot: &form.website,
         bot: &form.bot,
     };
-    let outcome = sign_up_without_invitation(&state, &chosen, client, sign_up).await;
+    let outcome = sign_up_without_invitation(&state, &chosen, client, sign_up)
+        .await
+        .or_trouble("could not run a self-enrollment")?;
     let again = |form: StartForm, errors, problem: Option<&str>, bot| {
         let mut form = form;
         // The access code is never shown again.
@@ -239,21 +237,21 @@ pub async fn submit(
         no_store(&mut response);
         response
     };
-    match outcome {
-        Ok(SignUpOutcome::Started(token)) => {
+    Ok(match outcome {
+        SignUpOutcome::Started(token) => {
             let mut response = Redirect::to("/enroll/credentials").into_response();
             set_enrollment_cookie(&state, &mut response, &token);
             response
         }
-        Ok(SignUpOutcome::Throttled) => {
+        SignUpOutcome::Throttled => {
             let bot = BotField::again(&state, &form.bot.bot_check, now);
             again(form, Vec::new(), Some(too_many_tries().as_str()), bot)
         }
-        Ok(SignUpOutcome::Invalid(errors)) => {
+        SignUpOutcome::Invalid(errors) => {
             let bot = BotField::again(&state, &form.bot.bot_check, now);
             again(form, errors, None, bot)
         }
-        Ok(SignUpOutcome::BotRefused(refusal)) => {
+        SignUpOutcome::BotRefused(refusal) => {
             let bot = BotField::after_refusal(&state, &form.bot, &refusal, now);
             again(
                 form,
@@ -265,15 +263,11 @@ pub async fn submit(
         // The refusal page is the empty form with the one message: nothing on it depends on
         // what was typed or on why it was refused (and a shared computer keeps no one's
         // details on screen).
-        Ok(SignUpOutcome::Refused(message)) => {
+        SignUpOutcome::Refused(message) => {
             let bot = BotField::fresh(&state, now);
             again(StartForm::default(), Vec::new(), Some(&message), bot)
         }
-        Err(error) => {
-            tracing::error!(error = %error, "could not run a self-enrollment");
-            server_error()
-        }
-    }
+    })
 }
 
 /// What someone typed to sign up without an invitation, the birth date as `YYYY-MM-DD`.

@@ -20,7 +20,7 @@ use crate::{
     AppState,
     account::sign_in::{StartedSession, Subject, set_cookie, start_session, user_agent},
     common::{
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session::PatientUser,
         terms_text::{ShownDocument, form_language, reader_language, shown},
     },
@@ -28,6 +28,7 @@ use crate::{
         enroll::{Step, StepCount},
         identity::{current, invalid},
     },
+    error::{OrTrouble, PageError},
 };
 
 /// The documents a practice starts with (they live beside the code that picks their language).
@@ -83,12 +84,12 @@ pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let Some(invitation) = current(&state, &headers)
         .await
         .filter(|i| i.status == "credentials-set")
     else {
-        return Redirect::to("/enroll/credentials").into_response();
+        return Ok(Redirect::to("/enroll/credentials").into_response());
     };
     let saved = if query.as_deref() == Some("saved") {
         let username = state.db.enrollment_username(&invitation).await;
@@ -158,24 +159,18 @@ pub async fn submit(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<TermsForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Some(invitation) = current(&state, &headers)
         .await
         .filter(|i| i.status == "credentials-set")
     else {
-        return Redirect::to("/enroll/credentials").into_response();
+        return Ok(Redirect::to("/enroll/credentials").into_response());
     };
-    let (terms, privacy) = match state
+    let (terms, privacy) = state
         .db
         .current_terms(invitation.organization, &DEFAULT_TERMS)
         .await
-    {
-        Ok(current) => current,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the terms");
-            return server_error();
-        }
-    };
+        .or_trouble("could not read the terms")?;
     // Accepting binds the patient to what they read: a version published since the page was
     // shown is shown now, to be read and accepted in its turn.
     if (form.terms_version, form.privacy_version) != (terms.version, privacy.version) {
@@ -186,25 +181,24 @@ pub async fn submit(
             (false, false),
             Shown::ChangedMeanwhile,
         )
-        .await;
+        .await?;
         if response.status() == StatusCode::OK {
             *response.status_mut() = StatusCode::CONFLICT;
         }
-        return response;
+        return Ok(response);
     }
     let (accept_terms, accept_privacy) =
         (form.accept_terms.is_some(), form.accept_privacy.is_some());
     if !(accept_terms && accept_privacy) {
-        return invalid(
-            page(
-                &state,
-                &invitation,
-                None,
-                (accept_terms, accept_privacy),
-                Shown::Unticked,
-            )
-            .await,
-        );
+        let unticked = page(
+            &state,
+            &invitation,
+            None,
+            (accept_terms, accept_privacy),
+            Shown::Unticked,
+        )
+        .await?;
+        return Ok(invalid(unticked));
     }
     let started = accept_and_activate(
         &state,
@@ -214,14 +208,10 @@ pub async fn submit(
         &headers,
         client,
     )
-    .await;
-    let started = match started {
-        Ok(Some(started)) => started,
-        Ok(None) => return Redirect::to("/enroll/credentials").into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not activate an account");
-            return server_error();
-        }
+    .await
+    .or_trouble("could not activate an account")?;
+    let Some(started) = started else {
+        return Ok(Redirect::to("/enroll/credentials").into_response());
     };
     let mut response = Redirect::to("/welcome").into_response();
     started.set_cookies(&mut response);
@@ -232,25 +222,26 @@ pub async fn submit(
             crate::enrollment::enroll::ENROLLMENT_COOKIE
         ),
     );
-    response
+    Ok(response)
 }
 
 /// `GET /welcome`: for a signed-in patient.
-pub async fn welcome(State(state): State<AppState>, user: Option<PatientUser>) -> Response {
+pub async fn welcome(
+    State(state): State<AppState>,
+    user: Option<PatientUser>,
+) -> Result<Response, PageError> {
     if user.is_none() {
-        return Redirect::to("/").into_response();
+        return Ok(Redirect::to("/").into_response());
     }
     let practice = Practice::of(&state).await;
     let portal_url = format!("{}/", state.settings.base_url);
     let qr_data_url = match state.settings.portal_qr.get() {
         Some(drawn) => drawn.clone(),
-        None => match crate::common::pages::qr_data_url(&portal_url) {
-            Ok(url) => state.settings.portal_qr.get_or_init(|| url).clone(),
-            Err(error) => {
-                tracing::error!(error = %error, "could not draw the QR code");
-                return server_error();
-            }
-        },
+        None => {
+            let url = crate::common::pages::qr_data_url(&portal_url)
+                .or_trouble("could not draw the QR code")?;
+            state.settings.portal_qr.get_or_init(|| url).clone()
+        }
     };
     let mut response = render(WelcomePage {
         practice_name: practice.name,
@@ -259,7 +250,7 @@ pub async fn welcome(State(state): State<AppState>, user: Option<PatientUser>) -
         qr_data_url,
     });
     no_store(&mut response);
-    response
+    Ok(response)
 }
 
 /// The web app manifest: it makes the portal installable on a phone's home screen.
@@ -298,7 +289,7 @@ async fn page(
     saved: Option<Option<String>>,
     (accept_terms, accept_privacy): (bool, bool),
     shown_because: Shown,
-) -> Response {
+) -> Result<Response, PageError> {
     let show_errors = shown_because == Shown::Unticked;
     let organization = invitation.organization;
     let step = match state.db.enrollment_policy(organization).await {
@@ -308,13 +299,11 @@ async fn page(
             None
         }
     };
-    let (terms, privacy) = match state.db.current_terms(organization, &DEFAULT_TERMS).await {
-        Ok(current) => current,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the terms");
-            return server_error();
-        }
-    };
+    let (terms, privacy) = state
+        .db
+        .current_terms(organization, &DEFAULT_TERMS)
+        .await
+        .or_trouble("could not read the terms")?;
     let practice = Practice::of(state).await;
     let mut response = render(TermsPage {
         practice_name: practice.name,
@@ -331,5 +320,5 @@ async fn page(
         changed_meanwhile: shown_because == Shown::ChangedMeanwhile,
     });
     no_store(&mut response);
-    response
+    Ok(response)
 }

@@ -16,9 +16,10 @@ use crate::{
     account::patient::pending_terms,
     common::{
         i18n::t,
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session::PatientUser,
     },
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -78,20 +79,16 @@ pub async fn page(
     user: PatientUser,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response {
-    match pending_terms(&state, &user).await {
-        Ok(Some(_)) => return Redirect::to("/terms/update").into_response(),
-        Ok(None) => {}
-        Err(response) => return response,
+) -> Result<Response, PageError> {
+    if pending_terms(&state, &user).await?.is_some() {
+        return Ok(Redirect::to("/terms/update").into_response());
     }
     let origin = request_origin(client, &headers);
-    let accesses = match state.db.record_accesses(&user.scope, &origin).await {
-        Ok(accesses) => accesses,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read who viewed a record");
-            return server_error();
-        }
-    };
+    let accesses = state
+        .db
+        .record_accesses(&user.scope, &origin)
+        .await
+        .or_trouble("could not read who viewed a record")?;
     let practice = Practice::of(&state).await;
     let zone = crate::common::pages::practice_zone(&state, user.scope.organization()).await;
     let mut response = render(AccessPage {
@@ -100,5 +97,5 @@ pub async fn page(
         rows: accesses.into_iter().map(|a| row(a, &zone)).collect(),
     });
     no_store(&mut response);
-    response
+    Ok(response)
 }

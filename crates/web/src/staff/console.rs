@@ -26,6 +26,7 @@ use crate::{
         pages::{Practice, render},
         session::{self, StaffUser},
     },
+    error::{OrTrouble, PageError},
 };
 
 #[derive(Template)]
@@ -75,7 +76,7 @@ pub async fn sign_in(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let now = Timestamp::now();
     let organizations = state.db.organizations().await.unwrap_or_default();
     let organization = chosen_organization(&organizations, &form.organization);
@@ -112,8 +113,7 @@ pub async fn sign_in(
     ) {
         (Ok(()), Some(account)) => account,
         (Err(Refused::Unavailable(error)), _) => {
-            tracing::error!(error = %error, "could not weigh a staff sign-in");
-            return crate::common::pages::server_error();
+            return Err(PageError::new("could not weigh a staff sign-in", error));
         }
         (refused, _) => {
             let message = match refused {
@@ -124,18 +124,17 @@ pub async fn sign_in(
                 _ => wrong_credentials(),
             };
             let selected = organization.map(|o| o.slug.clone()).unwrap_or_default();
-            return sign_in_form(&state, selected, form.username, Some(message)).await;
+            return Ok(sign_in_form(&state, selected, form.username, Some(message)).await);
         }
     };
     tracing::Span::current().record("staff_id", tracing::field::display(account.id));
 
-    let required = match state.db.enrollment_policy(account.organization).await {
-        Ok(policy) => policy.staff_two_step_required,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the policy");
-            return crate::common::pages::server_error();
-        }
-    };
+    let required = state
+        .db
+        .enrollment_policy(account.organization)
+        .await
+        .or_trouble("could not read the policy")?
+        .staff_two_step_required;
     let who = crate::account::two_step::Who {
         kind: SessionKind::Staff,
         account: account.id.as_uuid(),
@@ -143,32 +142,23 @@ pub async fn sign_in(
         patient: None,
         required,
     };
-    match crate::account::two_step::begin(&state, &who).await {
-        Ok(Some(pending)) => {
-            let mut response = Redirect::to("/staff/sign-in/code").into_response();
-            set_cookie(
-                &mut response,
-                &pending.cookie(state.settings.served_over_https()),
-            );
-            return response;
-        }
-        Ok(None) => {}
-        Err(error) => {
-            tracing::error!(error = %error, "could not start the second step");
-            return crate::common::pages::server_error();
-        }
+    if let Some(pending) = crate::account::two_step::begin(&state, &who)
+        .await
+        .or_trouble("could not start the second step")?
+    {
+        let mut response = Redirect::to("/staff/sign-in/code").into_response();
+        set_cookie(
+            &mut response,
+            &pending.cookie(state.settings.served_over_https()),
+        );
+        return Ok(response);
     }
-    match finish_sign_in(&state, &headers, client, &account).await {
-        Ok(started) => {
-            let mut response = Redirect::to("/staff").into_response();
-            started.set_cookies(&mut response);
-            response
-        }
-        Err(error) => {
-            tracing::error!(error = %error, "could not create a session");
-            crate::common::pages::server_error()
-        }
-    }
+    let started = finish_sign_in(&state, &headers, client, &account)
+        .await
+        .or_trouble("could not create a session")?;
+    let mut response = Redirect::to("/staff").into_response();
+    started.set_cookies(&mut response);
+    Ok(response)
 }
 
 /// The end of a staff sign-in, once every step is passed: a fresh session.
@@ -259,20 +249,19 @@ pub async fn home(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(params): Query<SearchParams>,
-) -> Response {
+) -> Result<Response, PageError> {
     let practice = Practice::of(&state).await;
     let (error, results) = match parse_query(&params.q) {
         Ok(None) => (None, None),
         Err(message) => (Some(message), None),
         Ok(Some(query)) => {
             let origin = request_origin(client, &headers);
-            match state.db.search_patients(&user.scope, &query, &origin).await {
-                Ok(found) => (None, Some(found)),
-                Err(error) => {
-                    tracing::error!(error = %error, "patient search failed");
-                    return crate::common::pages::server_error();
-                }
-            }
+            let found = state
+                .db
+                .search_patients(&user.scope, &query, &origin)
+                .await
+                .or_trouble("patient search failed")?;
+            (None, Some(found))
         }
     };
     let mut response = render(HomePage {
@@ -288,7 +277,7 @@ pub async fn home(
         zone: crate::common::pages::practice_zone(&state, user.scope.organization()).await,
     });
     crate::common::pages::no_store(&mut response);
-    response
+    Ok(response)
 }
 
 /// Where a request came from, for the audit log.

@@ -18,9 +18,10 @@ use crate::{
     AppState,
     api::ApiError,
     common::{
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session::StaffUser,
     },
+    error::{OrTrouble, PageError},
 };
 
 /// The longest range one report covers.
@@ -255,16 +256,15 @@ pub async fn page(
     State(state): State<AppState>,
     user: StaffUser,
     Query(query): Query<RangeQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let practice = Practice::of(&state).await;
     let (error, report, from, to) = match parse_range(&query, today()) {
-        Ok((from, to)) => match report(&state, &user, from, to).await {
-            Ok(report) => (None, Some(report), from.to_string(), to.to_string()),
-            Err(error) => {
-                tracing::error!(error = %error, "could not count the funnel");
-                return server_error();
-            }
-        },
+        Ok((from, to)) => {
+            let report = report(&state, &user, from, to)
+                .await
+                .or_trouble("could not count the funnel")?;
+            (None, Some(report), from.to_string(), to.to_string())
+        }
         Err(error) => (
             Some(error),
             None,
@@ -289,7 +289,7 @@ pub async fn page(
     if failed {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    response
+    Ok(response)
 }
 
 #[cfg(test)]

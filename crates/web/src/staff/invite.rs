@@ -23,9 +23,10 @@ use uuid::Uuid;
 use crate::{
     AppState,
     common::{
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session::{self, StaffUser},
     },
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -145,10 +146,13 @@ pub async fn show(
     headers: HeaderMap,
     Path(patient): Path<Uuid>,
     axum::extract::Query(query): axum::extract::Query<ShowQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let origin = request_origin(client, &headers);
-    match load(&state, &user, patient, &origin).await {
-        Ok(Some(context)) => {
+    let context = load(&state, &user, patient, &origin)
+        .await
+        .or_trouble("could not load a patient")?;
+    Ok(match context {
+        Some(context) => {
             let email = context.patient.email.clone().unwrap_or_default();
             let channel = if context.policy.email_invitations && !email.is_empty() {
                 "email"
@@ -168,12 +172,8 @@ pub async fn show(
             };
             page(&state, &user, context, form).await
         }
-        Ok(None) => not_found(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not load a patient");
-            server_error()
-        }
-    }
+        None => not_found(),
+    })
 }
 
 /// Who may invite patients, and cancel their invitations.
@@ -314,18 +314,16 @@ pub async fn invite(
     headers: HeaderMap,
     Path(patient): Path<Uuid>,
     Form(form): Form<InviteForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_invite(&user) {
-        return (StatusCode::FORBIDDEN, MAY_NOT_INVITE).into_response();
+        return Ok((StatusCode::FORBIDDEN, MAY_NOT_INVITE).into_response());
     }
     let origin = request_origin(client, &headers);
-    let context = match load(&state, &user, patient, &origin).await {
-        Ok(Some(context)) => context,
-        Ok(None) => return not_found(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not load a patient");
-            return server_error();
-        }
+    let Some(context) = load(&state, &user, patient, &origin)
+        .await
+        .or_trouble("could not load a patient")?
+    else {
+        return Ok(not_found());
     };
     let request = InviteRequest {
         channel: &form.channel,
@@ -333,45 +331,43 @@ pub async fn invite(
         resend: form.resend.is_some(),
         save_email: form.save_email.is_some(),
     };
-    let outcome = match send_invitation(&state, &user, &context, request, &origin).await {
-        Ok(outcome) => outcome,
-        Err(error) => {
-            tracing::error!(error = %error, "could not create an invitation");
-            return server_error();
-        }
-    };
+    let outcome = send_invitation(&state, &user, &context, request, &origin)
+        .await
+        .or_trouble("could not create an invitation")?;
     let back = Redirect::to(&format!("/staff/patients/{}", context.patient.id)).into_response();
     let (email_error, error) = match outcome {
         InviteOutcome::Sent {
             code: Some(code),
             expires_at,
             ..
-        } => return letter(&state, context, &code, expires_at).await,
+        } => return Ok(letter(&state, context, &code, expires_at).await),
         InviteOutcome::Sent { code: None, .. } => {
-            return Redirect::to(&format!("/staff/patients/{}?sent=1", context.patient.id))
-                .into_response();
+            return Ok(
+                Redirect::to(&format!("/staff/patients/{}?sent=1", context.patient.id))
+                    .into_response(),
+            );
         }
         // The page states the policy's reason.
         InviteOutcome::NotInvitable(_) => {
-            return page(
+            return Ok(page(
                 &state,
                 &user,
                 context,
                 Shown::typed(form.channel, form.email),
             )
-            .await;
+            .await);
         }
         InviteOutcome::NoChannel => (None, Some(CHOOSE_CHANNEL)),
         InviteOutcome::BadEmail(message) => (Some(message), None),
-        InviteOutcome::AlreadyInvited | InviteOutcome::HasAccount => return back,
-        InviteOutcome::NoSuchPatient => return not_found(),
+        InviteOutcome::AlreadyInvited | InviteOutcome::HasAccount => return Ok(back),
+        InviteOutcome::NoSuchPatient => return Ok(not_found()),
     };
     let shown = Shown {
         email_error,
         error,
         ..Shown::typed(form.channel, form.email)
     };
-    invalid(page(&state, &user, context, shown).await)
+    Ok(invalid(page(&state, &user, context, shown).await))
 }
 
 /// The printed letter: the code exists only in this response, printed now or never.
@@ -426,22 +422,17 @@ pub async fn revoke(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(patient): Path<Uuid>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_invite(&user) {
-        return (StatusCode::FORBIDDEN, MAY_NOT_INVITE).into_response();
+        return Ok((StatusCode::FORBIDDEN, MAY_NOT_INVITE).into_response());
     }
     let origin = request_origin(client, &headers);
-    match state
+    state
         .db
         .revoke_invitation(&user.scope, PatientId::from_uuid(patient), &origin)
         .await
-    {
-        Ok(_) => Redirect::to(&format!("/staff/patients/{patient}")).into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not revoke an invitation");
-            server_error()
-        }
-    }
+        .or_trouble("could not revoke an invitation")?;
+    Ok(Redirect::to(&format!("/staff/patients/{patient}")).into_response())
 }
 
 /// What the invitation form shows besides the patient: the choice made, errors, and the

@@ -17,9 +17,10 @@ use storage::MailboxEntry;
 use crate::{
     AppState,
     common::{
-        pages::{Practice, no_store, not_found, render, server_error},
+        pages::{Practice, no_store, not_found, render},
         session::StaffUser,
     },
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -71,26 +72,24 @@ pub async fn show(
     user: StaffUser,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     if !state.settings.mailbox {
         // Mail goes out over SMTP: there is nothing kept to show.
-        return not_found(State(state)).await;
+        return Ok(not_found(State(state)).await);
     }
     if !may_read(&user) {
-        return (
+        return Ok((
             StatusCode::FORBIDDEN,
             "Only front-desk staff and administrators read the mailbox.",
         )
-            .into_response();
+            .into_response());
     }
     let origin = request_origin(client, &headers);
-    let entries = match state.db.mailbox(&user.scope, SHOWN, &origin).await {
-        Ok(entries) => entries,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the mailbox");
-            return server_error();
-        }
-    };
+    let entries = state
+        .db
+        .mailbox(&user.scope, SHOWN, &origin)
+        .await
+        .or_trouble("could not read the mailbox")?;
     let practice = Practice::of(&state).await;
     let zone = crate::common::pages::practice_zone(&state, user.scope.organization()).await;
     let mut response = render(MailboxPage {
@@ -106,7 +105,7 @@ pub async fn show(
             .collect(),
     });
     no_store(&mut response);
-    response
+    Ok(response)
 }
 
 fn shown(entry: MailboxEntry, zone: &jiff::tz::TimeZone) -> Shown {

@@ -18,9 +18,10 @@ use serde::Deserialize;
 use crate::{
     AppState,
     common::{
-        pages::{Practice, render, server_error},
+        pages::{Practice, render},
         session::StaffUser,
     },
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -72,21 +73,17 @@ pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
     Query(query): Query<Saved>,
-) -> Response {
+) -> Result<Response, PageError> {
     if user.account.role != Role::Administrator {
-        return forbidden();
+        return Ok(forbidden());
     }
     let organization = user.scope.organization();
-    let (policy, zone) = match read_policy(&state, organization).await {
-        Ok(read) => read,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the enrollment policy");
-            return server_error();
-        }
-    };
+    let (policy, zone) = read_policy(&state, organization)
+        .await
+        .or_trouble("could not read the enrollment policy")?;
     let mut input = policy.to_input();
     input.time_zone = Some(zone.name().to_owned());
-    page(&state, &user, input, Vec::new(), query.saved.is_some()).await
+    Ok(page(&state, &user, input, Vec::new(), query.saved.is_some()).await)
 }
 
 pub async fn save(
@@ -95,23 +92,22 @@ pub async fn save(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(input): Form<PolicyInput>,
-) -> Response {
+) -> Result<Response, PageError> {
     if user.account.role != Role::Administrator {
-        return forbidden();
+        return Ok(forbidden());
     }
     let origin = request_origin(client, &headers);
-    match change_policy(&state, &user, &input, &origin).await {
-        Ok(Ok(_)) => Redirect::to("/staff/policy?saved=1").into_response(),
-        Ok(Err(errors)) => {
+    let changed = change_policy(&state, &user, &input, &origin)
+        .await
+        .or_trouble("could not save the enrollment policy")?;
+    Ok(match changed {
+        Ok(_) => Redirect::to("/staff/policy?saved=1").into_response(),
+        Err(errors) => {
             let mut response = page(&state, &user, input, errors, false).await;
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             response
         }
-        Err(error) => {
-            tracing::error!(error = %error, "could not save the enrollment policy");
-            server_error()
-        }
-    }
+    })
 }
 
 /// The policy in force and the practice's time zone (the server's until one is chosen).

@@ -21,9 +21,10 @@ use uuid::Uuid;
 use crate::{
     AppState,
     common::{
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session::StaffUser,
     },
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -140,9 +141,9 @@ pub async fn form(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(patient): Path<Uuid>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_issue(&user) {
-        return forbidden();
+        return Ok(forbidden());
     }
     let origin = request_origin(client, &headers);
     let shown = async {
@@ -152,10 +153,7 @@ pub async fn form(
         };
         page(&state, &user, patient, String::new(), None, None).await
     };
-    shown.await.unwrap_or_else(|error: anyhow::Error| {
-        tracing::error!(error = %error, "could not show the reset code form");
-        server_error()
-    })
+    shown.await.or_trouble("could not show the reset code form")
 }
 
 #[derive(Deserialize)]
@@ -174,9 +172,9 @@ pub async fn issue(
     headers: HeaderMap,
     Path(patient): Path<Uuid>,
     Form(form): Form<IssueForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_issue(&user) {
-        return forbidden();
+        return Ok(forbidden());
     }
     let origin = request_origin(client, &headers);
     let issued = async {
@@ -216,8 +214,5 @@ pub async fn issue(
         });
         page(&state, &user, patient, form.confirmed, None, issued).await
     };
-    issued.await.unwrap_or_else(|error: anyhow::Error| {
-        tracing::error!(error = %error, "could not issue a reset code");
-        server_error()
-    })
+    issued.await.or_trouble("could not issue a reset code")
 }

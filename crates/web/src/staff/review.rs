@@ -20,10 +20,11 @@ use uuid::Uuid;
 use crate::{
     AppState,
     common::{
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session::StaffUser,
     },
     enrollment::identity::invalid,
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -283,23 +284,17 @@ pub async fn queue(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     axum::extract::Query(query): axum::extract::Query<QueueQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_review(&user) {
-        return forbidden();
+        return Ok(forbidden());
     }
     let origin = request_origin(client, &headers);
     let since = Timestamp::now() - jiff::SignedDuration::from_hours(24 * RESOLVED_DAYS);
-    let (items, resolved) = match state
+    let (items, resolved) = state
         .db
         .review_queue_with_resolved(&user.scope, &origin, since)
         .await
-    {
-        Ok(read) => read,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the review queue");
-            return server_error();
-        }
-    };
+        .or_trouble("could not read the review queue")?;
     let practice = Practice::of(&state).await;
     let zone = crate::common::pages::practice_zone(&state, user.scope.organization()).await;
     let mut response = render(QueuePage {
@@ -317,7 +312,7 @@ pub async fn queue(
         closed: query.closed.is_some(),
     });
     no_store(&mut response);
-    response
+    Ok(response)
 }
 
 /// `GET /staff/review/{item}`.
@@ -328,9 +323,9 @@ pub async fn show(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(item): Path<Uuid>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_review(&user) {
-        return forbidden();
+        return Ok(forbidden());
     }
     item_page(
         &state,
@@ -350,14 +345,14 @@ async fn item_page(
     origin: &storage::RequestOrigin,
     form: CloseForm,
     reason_error: Option<&'static str>,
-) -> Response {
-    let item = match state.db.review_item(&user.scope, item, origin).await {
-        Ok(Some(item)) => item,
-        Ok(None) => return not_found(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not read a review item");
-            return server_error();
-        }
+) -> Result<Response, PageError> {
+    let Some(item) = state
+        .db
+        .review_item(&user.scope, item, origin)
+        .await
+        .or_trouble("could not read a review item")?
+    else {
+        return Ok(not_found());
     };
     let practice = Practice::of(state).await;
     let zone = crate::common::pages::practice_zone(state, user.scope.organization()).await;
@@ -378,7 +373,7 @@ async fn item_page(
         reason_error,
     });
     no_store(&mut response);
-    response
+    Ok(response)
 }
 
 /// `POST /staff/review/{item}/unlock`.
@@ -389,18 +384,17 @@ pub async fn unlock(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Path(item): Path<Uuid>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_review(&user) {
-        return forbidden();
+        return Ok(forbidden());
     }
     let origin = request_origin(client, &headers);
     match state.db.unlock_invitation(&user.scope, item, &origin).await {
-        Ok(()) => Redirect::to("/staff/review?closed").into_response(),
-        Err(ReviewError::NotFound) => not_found(),
-        Err(ReviewError::CannotUnlock) => (StatusCode::CONFLICT, CANNOT_UNLOCK).into_response(),
+        Ok(()) => Ok(Redirect::to("/staff/review?closed").into_response()),
+        Err(ReviewError::NotFound) => Ok(not_found()),
+        Err(ReviewError::CannotUnlock) => Ok((StatusCode::CONFLICT, CANNOT_UNLOCK).into_response()),
         Err(ReviewError::Unexpected(error)) => {
-            tracing::error!(error = %error, "could not unlock an invitation");
-            server_error()
+            Err(PageError::new("could not unlock an invitation", error))
         }
     }
 }
@@ -430,15 +424,16 @@ pub async fn close(
     headers: HeaderMap,
     Path(item): Path<Uuid>,
     Form(form): Form<CloseForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_review(&user) {
-        return forbidden();
+        return Ok(forbidden());
     }
     let origin = request_origin(client, &headers);
     let reason = match closing_reason(&form.reason, &form.note) {
         Ok(reason) => reason,
         Err((_, message)) => {
-            return invalid(item_page(&state, &user, item, &origin, form, Some(message)).await);
+            let page = item_page(&state, &user, item, &origin, form, Some(message)).await?;
+            return Ok(invalid(page));
         }
     };
     match state
@@ -446,12 +441,14 @@ pub async fn close(
         .close_review_item(&user.scope, item, &reason, &origin)
         .await
     {
-        Ok(()) => Redirect::to("/staff/review?closed").into_response(),
-        Err(ReviewError::NotFound) => not_found(),
-        Err(ReviewError::CannotUnlock) => server_error(),
+        Ok(()) => Ok(Redirect::to("/staff/review?closed").into_response()),
+        Err(ReviewError::NotFound) => Ok(not_found()),
+        // Closing never answers that; were it to, it is a failure of ours like the others.
+        Err(error @ ReviewError::CannotUnlock) => {
+            Err(PageError::new("could not close a review item", error))
+        }
         Err(ReviewError::Unexpected(error)) => {
-            tracing::error!(error = %error, "could not close a review item");
-            server_error()
+            Err(PageError::new("could not close a review item", error))
         }
     }
 }

@@ -23,10 +23,11 @@ use crate::{
         ACCOUNT_WINDOW, ADDRESS_WINDOW, account_wait, address_bucket_prefix, address_wait,
     },
     common::{
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session::StaffUser,
     },
     enrollment::identity::invalid,
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -295,18 +296,14 @@ pub async fn page(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(query): Query<PageQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_see_security(&user) {
-        return forbidden();
+        return Ok(forbidden());
     }
     let origin = request_origin(client, &headers);
-    match security_page(&state, &user, &origin, query.resolved.is_some()).await {
-        Ok(page) => page,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the security page");
-            server_error()
-        }
-    }
+    security_page(&state, &user, &origin, query.resolved.is_some())
+        .await
+        .or_trouble("could not read the security page")
 }
 
 async fn security_page(
@@ -431,9 +428,9 @@ pub async fn event(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<Uuid>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_see_security(&user) {
-        return forbidden();
+        return Ok(forbidden());
     }
     event_page(&state, &user, id, String::new(), None).await
 }
@@ -444,32 +441,27 @@ async fn event_page(
     id: Uuid,
     note: String,
     note_error: Option<&'static str>,
-) -> Response {
-    let event = match state.db.security_event(&user.scope, id).await {
-        Ok(Some(event)) => event,
-        Ok(None) => return not_found(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not read a security event");
-            return server_error();
-        }
+) -> Result<Response, PageError> {
+    let Some(event) = state
+        .db
+        .security_event(&user.scope, id)
+        .await
+        .or_trouble("could not read a security event")?
+    else {
+        return Ok(not_found());
     };
     let mut evidence = evidence_rows(&event.evidence);
     if event.kind == "credential-stuffing" {
         // Attempts that had to wait are counted apart from the failures: the event shows both.
-        match state
+        let refused = state
             .db
             .sign_in_refusals_from(user.scope.organization(), &event.subject, event.opened_at)
             .await
-        {
-            Ok(refused) => evidence.insert(
-                evidence.len().min(3),
-                (evidence_label("refused").to_owned(), refused.to_string()),
-            ),
-            Err(error) => {
-                tracing::error!(error = %error, "could not count refused sign-ins");
-                return server_error();
-            }
-        }
+            .or_trouble("could not count refused sign-ins")?;
+        evidence.insert(
+            evidence.len().min(3),
+            (evidence_label("refused").to_owned(), refused.to_string()),
+        );
     }
     let practice = Practice::of(state).await;
     let zone = crate::common::pages::practice_zone(state, user.scope.organization()).await;
@@ -497,7 +489,7 @@ async fn event_page(
         note_error,
     });
     no_store(&mut response);
-    response
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -527,29 +519,28 @@ pub async fn resolve(
     headers: HeaderMap,
     Path(id): Path<Uuid>,
     Form(form): Form<ResolveForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_see_security(&user) {
-        return forbidden();
+        return Ok(forbidden());
     }
     let note = match check_note(&form.note) {
         Ok(note) => note.to_owned(),
         Err(message) => {
-            return invalid(event_page(&state, &user, id, form.note, Some(message)).await);
+            let page = event_page(&state, &user, id, form.note, Some(message)).await?;
+            return Ok(invalid(page));
         }
     };
     let origin = request_origin(client, &headers);
-    match state
+    let resolved = state
         .db
         .resolve_security_event(&user.scope, id, &note, &origin)
         .await
-    {
-        Ok(true) => Redirect::to("/staff/security?resolved").into_response(),
-        Ok(false) => not_found(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not resolve a security event");
-            server_error()
-        }
-    }
+        .or_trouble("could not resolve a security event")?;
+    Ok(if resolved {
+        Redirect::to("/staff/security?resolved").into_response()
+    } else {
+        not_found()
+    })
 }
 
 #[cfg(test)]

@@ -23,9 +23,10 @@ use crate::{
         two_step::{self, AppSetup},
     },
     common::{
-        pages::{Practice, no_store, render, server_error},
+        pages::{Practice, no_store, render},
         session::StaffUser,
     },
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -96,19 +97,15 @@ pub async fn page(
     State(state): State<AppState>,
     user: StaffUser,
     Query(query): Query<AccountQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
+    const FAILED: &str = "could not read the sign-in settings";
     let two_step = state
         .db
         .two_step(SessionKind::Staff, user.account.id.as_uuid())
         .await;
     let policy = state.db.enrollment_policy(user.account.organization).await;
-    let (two_step, policy) = match (two_step, policy) {
-        (Ok(two_step), Ok(policy)) => (two_step, policy),
-        (Err(error), _) | (_, Err(error)) => {
-            tracing::error!(error = %error, "could not read the sign-in settings");
-            return server_error();
-        }
-    };
+    let two_step = two_step.or_trouble(FAILED)?;
+    let policy = policy.or_trouble(FAILED)?;
     let done = match query.done.as_deref() {
         Some("off") => Some("2-step sign-in is off. Signing in asks only for your password."),
         _ => None,
@@ -128,7 +125,7 @@ pub async fn page(
         done,
     });
     no_store(&mut response);
-    response
+    Ok(response)
 }
 
 #[derive(Template)]
@@ -201,7 +198,8 @@ pub async fn confirm(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<ConfirmForm>,
-) -> Response {
+) -> Result<Response, PageError> {
+    const FAILED: &str = "could not check the password again";
     let next = return_to(&form.next);
     let who = Confirming {
         surface: "staff-sign-in",
@@ -212,21 +210,21 @@ pub async fn confirm(
         password_hash: &user.account.password_hash,
         token_hash: &user.token_hash,
     };
-    match confirm_password(&state, &headers, client.ip(), &who, form.password).await {
-        Ok(Ok(())) => {}
-        Ok(Err(Refused::Throttled(wait))) => {
-            return confirm_page(&state, &user, next, Some(wait_message(wait))).await;
+    match confirm_password(&state, &headers, client.ip(), &who, form.password)
+        .await
+        .or_trouble(FAILED)?
+    {
+        Ok(()) => {}
+        Err(Refused::Throttled(wait)) => {
+            return Ok(confirm_page(&state, &user, next, Some(wait_message(wait))).await);
         }
-        Ok(Err(Refused::WrongCredentials)) => {
+        Err(Refused::WrongCredentials) => {
             let message = "That password is not right. Try again.".to_owned();
-            return confirm_page(&state, &user, next, Some(message)).await;
+            return Ok(confirm_page(&state, &user, next, Some(message)).await);
         }
-        Ok(Err(Refused::Unavailable(error))) | Err(error) => {
-            tracing::error!(error = %error, "could not check the password again");
-            return server_error();
-        }
+        Err(Refused::Unavailable(error)) => return Err(PageError::new(FAILED, error)),
     }
-    Redirect::to(next).into_response()
+    Ok(Redirect::to(next).into_response())
 }
 
 #[derive(Template)]
@@ -248,21 +246,15 @@ async fn app_page(
     user: &StaffUser,
     secret: Option<&domain::two_step::TotpSecret>,
     error: Option<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let practice = Practice::of(state).await;
     let label = format!("{} (staff)", user.account.username);
     let account = user.account.id.as_uuid();
     let setup = match secret {
         Some(secret) => two_step::app_setup(state, account, &practice.name, &label, secret),
         None => two_step::new_app_setup(state, account, &practice.name, &label),
-    };
-    let setup = match setup {
-        Ok(setup) => setup,
-        Err(error) => {
-            tracing::error!(error = %error, "could not draw the setup code");
-            return server_error();
-        }
-    };
+    }
+    .or_trouble("could not draw the setup code")?;
     let nav = Nav::of(state, user);
     let failed = error.is_some();
     let mut response = render(AppPage {
@@ -280,14 +272,17 @@ async fn app_page(
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     no_store(&mut response);
-    response
+    Ok(response)
 }
 
 /// `GET /staff/account/two-step/app`: a new secret to scan (replacing any app set up before,
 /// once confirmed).
-pub async fn app_form(State(state): State<AppState>, user: StaffUser) -> Response {
+pub async fn app_form(
+    State(state): State<AppState>,
+    user: StaffUser,
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/staff/account/two-step/app");
+        return Ok(confirm_first("/staff/account/two-step/app"));
     }
     app_page(&state, &user, None, None).await
 }
@@ -308,13 +303,13 @@ pub async fn app_confirm(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<AppForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/staff/account/two-step/app");
+        return Ok(confirm_first("/staff/account/two-step/app"));
     }
     let account = user.account.id.as_uuid();
     let Some(secret) = two_step::setup_secret(&state, account, &form.sealed) else {
-        return Redirect::to("/staff/account/two-step/app").into_response();
+        return Ok(Redirect::to("/staff/account/two-step/app").into_response());
     };
     let Some(step) = two_step::first_code(&secret, &form.code) else {
         let error = "That code does not match. Check that the phone's clock is right and type \
@@ -331,15 +326,12 @@ pub async fn app_confirm(
         recovery_hashes: &hashes,
         from_session: Some(&user.token_hash),
     };
-    if let Err(error) = state
+    state
         .db
         .enable_two_step(&account_ref(&user), &enable, &origin)
         .await
-    {
-        tracing::error!(error = %error, "could not turn 2-step sign-in on");
-        return server_error();
-    }
-    two_step::recovery_codes_page(&state, codes, "/staff/account", true).await
+        .or_trouble("could not turn 2-step sign-in on")?;
+    Ok(two_step::recovery_codes_page(&state, codes, "/staff/account", true).await)
 }
 
 /// `POST /staff/account/two-step/recovery-codes`: a new set; the old ones stop working.
@@ -349,21 +341,18 @@ pub async fn new_codes(
     user: StaffUser,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/staff/account");
+        return Ok(confirm_first("/staff/account"));
     }
     let origin = request_origin(client, &headers);
-    match two_step::replace_recovery_codes(&state, &account_ref(&user), &origin).await {
-        Ok(Some(codes)) => {
-            two_step::recovery_codes_page(&state, codes, "/staff/account", true).await
-        }
-        Ok(None) => Redirect::to("/staff/account").into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not make new recovery codes");
-            server_error()
-        }
-    }
+    let codes = two_step::replace_recovery_codes(&state, &account_ref(&user), &origin)
+        .await
+        .or_trouble("could not make new recovery codes")?;
+    Ok(match codes {
+        Some(codes) => two_step::recovery_codes_page(&state, codes, "/staff/account", true).await,
+        None => Redirect::to("/staff/account").into_response(),
+    })
 }
 
 /// `POST /staff/account/two-step/off`: refused while the practice requires 2-step sign-in.
@@ -373,34 +362,27 @@ pub async fn turn_off(
     user: StaffUser,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     if !user.recently_confirmed() {
-        return confirm_first("/staff/account");
+        return Ok(confirm_first("/staff/account"));
     }
-    match state.db.enrollment_policy(user.account.organization).await {
-        Ok(policy) if policy.staff_two_step_required => {
-            return (
-                StatusCode::FORBIDDEN,
-                "Your practice requires 2-step sign-in: it cannot be turned off.",
-            )
-                .into_response();
-        }
-        Ok(_) => {}
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the policy");
-            return server_error();
-        }
+    let policy = state
+        .db
+        .enrollment_policy(user.account.organization)
+        .await
+        .or_trouble("could not read the policy")?;
+    if policy.staff_two_step_required {
+        return Ok((
+            StatusCode::FORBIDDEN,
+            "Your practice requires 2-step sign-in: it cannot be turned off.",
+        )
+            .into_response());
     }
     let origin = request_origin(client, &headers);
-    match state
+    state
         .db
         .disable_two_step(&account_ref(&user), &origin)
         .await
-    {
-        Ok(()) => Redirect::to("/staff/account?done=off").into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not turn 2-step sign-in off");
-            server_error()
-        }
-    }
+        .or_trouble("could not turn 2-step sign-in off")?;
+    Ok(Redirect::to("/staff/account?done=off").into_response())
 }

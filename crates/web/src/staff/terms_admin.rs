@@ -16,10 +16,11 @@ use storage::{PublishedText, TermsVersion};
 use crate::{
     AppState,
     common::{
-        pages::{Practice, render, server_error},
+        pages::{Practice, render},
         session::StaffUser,
     },
     enrollment::{identity::invalid, terms_step::DEFAULT_TERMS},
+    error::{OrTrouble, PageError},
     staff::console::request_origin,
 };
 
@@ -127,9 +128,9 @@ pub async fn show(
     State(state): State<AppState>,
     user: StaffUser,
     Query(query): Query<TermsQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     if user.account.role != Role::Administrator {
-        return forbidden();
+        return Ok(forbidden());
     }
     page(
         &state,
@@ -155,24 +156,21 @@ pub async fn publish(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<PublishForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if user.account.role != Role::Administrator {
-        return forbidden();
+        return Ok(forbidden());
     }
     let draft = Draft::new(
         &form.kind,
         [&form.summary, &form.body, &form.changes],
         [&form.summary_es, &form.body_es, &form.changes_es],
     );
-    let errors = match check_draft(&state, &user, &draft).await {
-        Ok(errors) => errors,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the terms");
-            return server_error();
-        }
-    };
+    let errors = check_draft(&state, &user, &draft)
+        .await
+        .or_trouble("could not read the terms")?;
     if !errors.is_empty() {
-        return invalid(page(&state, &user, Start::Sent(form), errors, None).await);
+        let corrected = page(&state, &user, Start::Sent(form), errors, None).await?;
+        return Ok(invalid(corrected));
     }
     let Draft {
         kind,
@@ -180,7 +178,7 @@ pub async fn publish(
         spanish,
     } = draft;
     let origin = request_origin(client, &headers);
-    match state
+    let version = state
         .db
         .publish_terms(
             &user.scope,
@@ -190,13 +188,8 @@ pub async fn publish(
             &origin,
         )
         .await
-    {
-        Ok(version) => Redirect::to(&format!("/staff/terms?published={version}")).into_response(),
-        Err(error) => {
-            tracing::error!(error = %error, "could not publish terms");
-            server_error()
-        }
-    }
+        .or_trouble("could not publish terms")?;
+    Ok(Redirect::to(&format!("/staff/terms?published={version}")).into_response())
 }
 
 /// Whether any Spanish text was written: then the version is published in Spanish too, and
@@ -355,18 +348,12 @@ async fn page(
     start: Start,
     errors: Vec<(&'static str, String)>,
     published: Option<i64>,
-) -> Response {
-    let (terms, privacy) = match state
+) -> Result<Response, PageError> {
+    let (terms, privacy) = state
         .db
         .current_terms(user.scope.organization(), &DEFAULT_TERMS)
         .await
-    {
-        Ok(current) => current,
-        Err(error) => {
-            tracing::error!(error = %error, "could not read the terms");
-            return server_error();
-        }
-    };
+        .or_trouble("could not read the terms")?;
     let form = match start {
         Start::InForce(edit) if edit.as_deref() == Some("privacy") => {
             PublishForm::starting_from(&privacy)
@@ -379,7 +366,7 @@ async fn page(
         _ => terms.version + 1,
     };
     let practice = Practice::of(state).await;
-    render(TermsAdminPage {
+    Ok(render(TermsAdminPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         staff_name: user.account.display_name.clone(),
@@ -392,7 +379,7 @@ async fn page(
         next_version,
         form,
         errors,
-    })
+    }))
 }
 
 pub(crate) const ADMINISTRATORS_ONLY: &str = "Only an administrator can publish the terms.";
