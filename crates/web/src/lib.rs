@@ -1,53 +1,24 @@
 //! HTTP: turns requests into domain calls and results into pages or JSON. Handlers are thin.
 
-mod access_code;
 mod account;
 mod api;
-mod bot_check;
-mod credentials;
-mod csrf;
-mod devices;
-mod enroll;
-mod funnel;
-mod health;
-pub mod i18n;
-mod identity;
-mod input;
-mod invite;
-mod mailbox;
-mod metrics;
-mod not_me;
-mod pages;
-mod passkeys;
-pub mod passwords;
-mod patient;
-mod policy;
-mod proxies;
-mod record_access;
-mod recovery;
-mod reset_code;
-mod review;
-mod security;
-mod security_headers;
-mod self_enroll;
-pub mod session;
-mod sign_in;
-mod sign_in_code;
+mod common;
+mod enrollment;
+mod error;
+mod record;
 mod staff;
-mod staff_account;
-mod terms_admin;
-mod terms_step;
-mod terms_text;
-pub mod two_step;
+
+pub use account::two_step;
+pub use common::{i18n, passwords, session};
 
 /// The proxies whose forwarding headers are believed (`PORCHLIGHT_TRUSTED_PROXIES`).
-pub use proxies::TrustedProxies;
+pub use common::proxies::TrustedProxies;
 
 /// A QR code as a data URL (tests compare the printed letter's with the address it must hold).
-pub use pages::qr_data_url;
+pub use common::pages::qr_data_url;
 
 /// The terms a practice starts with; seeding tools (the load benchmark) publish the same ones.
-pub use terms_step::DEFAULT_TERMS;
+pub use enrollment::terms_step::DEFAULT_TERMS;
 
 use std::{sync::Arc, time::Duration};
 
@@ -71,7 +42,7 @@ use tower_http::{
 pub struct AppState {
     pub db: Database,
     pub settings: Arc<WebSettings>,
-    pub hasher: passwords::PasswordHasher,
+    pub hasher: common::passwords::PasswordHasher,
     /// Keys the hashes of low-entropy secrets (activation codes).
     pub key: domain::SecretKey,
 }
@@ -122,113 +93,114 @@ macro_rules! page_routes {
 }
 
 page_routes! {
-    get "/" => pages::landing;
-    get "/activate" => enroll::activate_page;
-    post "/activate" => enroll::activate;
-    get "/enroll/start" => self_enroll::show;
-    post "/enroll/start" => self_enroll::submit;
-    get "/enroll/identity" => identity::show;
-    post "/enroll/identity" => identity::submit;
-    get "/enroll/access-code" => access_code::show;
-    post "/enroll/access-code" => access_code::submit;
-    get "/enroll/credentials" => credentials::show;
-    post "/enroll/credentials" => credentials::submit;
-    get "/enroll/terms" => terms_step::show;
-    post "/enroll/terms" => terms_step::submit;
-    get "/welcome" => terms_step::welcome;
-    get "/not-me/{token}" => not_me::show;
-    post "/not-me/{token}" => not_me::lock;
-    get "/sign-in" => patient::sign_in_page;
-    post "/sign-in" => patient::sign_in;
-    get "/sign-in/code" => sign_in_code::show;
-    post "/sign-in/code" => sign_in_code::submit;
-    post "/sign-in/code/resend" => sign_in_code::resend;
-    post "/sign-out" => patient::sign_out;
-    get "/account" => account::page;
-    get "/account/confirm" => account::confirm_form;
-    post "/account/confirm" => account::confirm;
-    get "/account/two-step/app" => account::app_form;
-    post "/account/two-step/app" => account::app_confirm;
-    post "/account/two-step/email" => account::email_on;
-    post "/account/two-step/recovery-codes" => account::new_codes;
-    post "/account/two-step/off" => account::turn_off;
-    get "/account/password" => account::password_form;
-    post "/account/password" => account::change_password;
-    get "/account/email" => account::email_form;
-    post "/account/email" => account::change_email;
-    get "/account/email/confirm/{token}" => account::confirm_email_form;
-    post "/account/email/confirm/{token}" => account::confirm_email;
-    post "/account/passkeys/options" => passkeys::register_options;
-    post "/account/passkeys" => passkeys::register;
-    post "/account/passkeys/{passkey}/remove" => passkeys::remove;
-    post "/sign-in/passkey/options" => passkeys::sign_in_options;
-    post "/sign-in/passkey" => passkeys::sign_in;
-    get "/forgot" => recovery::forgot;
-    post "/forgot" => recovery::request_reset;
-    get "/reset/{token}" => recovery::reset_form;
-    post "/reset/{token}" => recovery::reset;
-    get "/home" => patient::home;
-    get "/record-access" => record_access::page;
-    get "/devices" => devices::page;
-    post "/devices/sign-out-others" => devices::sign_out_others;
-    get "/terms/update" => patient::terms_update;
-    post "/terms/update" => patient::accept_terms;
-    get "/manifest.webmanifest" => terms_step::manifest;
-    get "/static/icon.svg" => terms_step::icon;
-    get "/enroll/{token}" => enroll::follow_link;
-    post "/enroll/{token}" => enroll::confirm_link;
-    get "/staff" => staff::home;
-    get "/staff/sign-in" => staff::sign_in_page;
-    post "/staff/sign-in" => staff::sign_in;
-    get "/staff/sign-in/code" => sign_in_code::staff_show;
-    post "/staff/sign-in/code" => sign_in_code::staff_submit;
-    post "/staff/sign-out" => staff::sign_out;
-    get "/staff/account" => staff_account::page;
-    get "/staff/account/confirm" => staff_account::confirm_form;
-    post "/staff/account/confirm" => staff_account::confirm;
-    get "/staff/account/two-step/app" => staff_account::app_form;
-    post "/staff/account/two-step/app" => staff_account::app_confirm;
-    post "/staff/account/two-step/recovery-codes" => staff_account::new_codes;
-    post "/staff/account/two-step/off" => staff_account::turn_off;
-    get "/staff/policy" => policy::show;
-    post "/staff/policy" => policy::save;
-    get "/staff/terms" => terms_admin::show;
-    post "/staff/terms" => terms_admin::publish;
-    get "/staff/enrollment" => funnel::page;
+    get "/" => common::pages::landing;
+    get "/activate" => enrollment::enroll::activate_page;
+    post "/activate" => enrollment::enroll::activate;
+    get "/enroll/start" => enrollment::self_enroll::show;
+    post "/enroll/start" => enrollment::self_enroll::submit;
+    get "/enroll/identity" => enrollment::identity::show;
+    post "/enroll/identity" => enrollment::identity::submit;
+    get "/enroll/access-code" => enrollment::access_code::show;
+    post "/enroll/access-code" => enrollment::access_code::submit;
+    get "/enroll/credentials" => enrollment::credentials::show;
+    post "/enroll/credentials" => enrollment::credentials::submit;
+    get "/enroll/terms" => enrollment::terms_step::show;
+    post "/enroll/terms" => enrollment::terms_step::submit;
+    get "/welcome" => enrollment::terms_step::welcome;
+    get "/not-me/{token}" => account::not_me::show;
+    post "/not-me/{token}" => account::not_me::lock;
+    get "/sign-in" => account::patient::sign_in_page;
+    post "/sign-in" => account::patient::sign_in;
+    get "/sign-in/code" => account::sign_in_code::show;
+    post "/sign-in/code" => account::sign_in_code::submit;
+    post "/sign-in/code/resend" => account::sign_in_code::resend;
+    post "/sign-out" => account::patient::sign_out;
+    get "/account" => account::settings::page;
+    get "/account/confirm" => account::settings::confirm_form;
+    post "/account/confirm" => account::settings::confirm;
+    get "/account/two-step/app" => account::settings::app_form;
+    post "/account/two-step/app" => account::settings::app_confirm;
+    post "/account/two-step/email" => account::settings::email_on;
+    post "/account/two-step/recovery-codes" => account::settings::new_codes;
+    post "/account/two-step/off" => account::settings::turn_off;
+    get "/account/password" => account::settings::password_form;
+    post "/account/password" => account::settings::change_password;
+    get "/account/email" => account::settings::email_form;
+    post "/account/email" => account::settings::change_email;
+    get "/account/email/confirm/{token}" => account::settings::confirm_email_form;
+    post "/account/email/confirm/{token}" => account::settings::confirm_email;
+    post "/account/passkeys/options" => account::passkeys::register_options;
+    post "/account/passkeys" => account::passkeys::register;
+    post "/account/passkeys/{passkey}/remove" => account::passkeys::remove;
+    post "/sign-in/passkey/options" => account::passkeys::sign_in_options;
+    post "/sign-in/passkey" => account::passkeys::sign_in;
+    get "/forgot" => account::recovery::forgot;
+    post "/forgot" => account::recovery::request_reset;
+    get "/reset/{token}" => account::recovery::reset_form;
+    post "/reset/{token}" => account::recovery::reset;
+    get "/home" => account::patient::home;
+    get "/record-access" => record::access_log::page;
+    get "/devices" => account::devices::page;
+    post "/devices/sign-out-others" => account::devices::sign_out_others;
+    get "/terms/update" => account::patient::terms_update;
+    post "/terms/update" => account::patient::accept_terms;
+    get "/manifest.webmanifest" => enrollment::terms_step::manifest;
+    get "/static/icon.svg" => enrollment::terms_step::icon;
+    get "/enroll/{token}" => enrollment::enroll::follow_link;
+    post "/enroll/{token}" => enrollment::enroll::confirm_link;
+    get "/staff" => staff::console::home;
+    get "/staff/sign-in" => staff::console::sign_in_page;
+    post "/staff/sign-in" => staff::console::sign_in;
+    get "/staff/sign-in/code" => account::sign_in_code::staff_show;
+    post "/staff/sign-in/code" => account::sign_in_code::staff_submit;
+    post "/staff/sign-out" => staff::console::sign_out;
+    get "/staff/account" => staff::staff_account::page;
+    get "/staff/account/confirm" => staff::staff_account::confirm_form;
+    post "/staff/account/confirm" => staff::staff_account::confirm;
+    get "/staff/account/two-step/app" => staff::staff_account::app_form;
+    post "/staff/account/two-step/app" => staff::staff_account::app_confirm;
+    post "/staff/account/two-step/recovery-codes" => staff::staff_account::new_codes;
+    post "/staff/account/two-step/off" => staff::staff_account::turn_off;
+    get "/staff/policy" => staff::policy::show;
+    post "/staff/policy" => staff::policy::save;
+    get "/staff/terms" => staff::terms_admin::show;
+    post "/staff/terms" => staff::terms_admin::publish;
+    get "/staff/enrollment" => staff::funnel::page;
     get "/api/openapi.json" => api::openapi;
-    get "/staff/review" => review::queue;
-    get "/staff/review/{item}" => review::show;
-    post "/staff/review/{item}/unlock" => review::unlock;
-    post "/staff/review/{item}/close" => review::close;
-    get "/staff/mailbox" => mailbox::show;
-    get "/staff/security" => security::page;
-    get "/staff/security/events/{event}" => security::event;
-    post "/staff/security/events/{event}/resolve" => security::resolve;
-    get "/staff/patients/{patient}" => invite::show;
-    post "/staff/patients/{patient}/invite" => invite::invite;
-    post "/staff/patients/{patient}/revoke" => invite::revoke;
-    get "/staff/patients/{patient}/reset-code" => reset_code::form;
-    post "/staff/patients/{patient}/reset-code" => reset_code::issue;
-    get "/reset-code" => recovery::code_form;
-    post "/reset-code" => recovery::redeem_code;
-    get "/static/portal.css" => pages::stylesheet;
-    get "/static/bot-check.js" => bot_check::script;
-    get "/static/passkey.js" => passkeys::script;
-    get "/static/enroll-credentials.js" => credentials::script;
-    get "/language/{code}" => i18n::choose;
-    get "/healthz" => health::healthz;
-    get "/readyz" => health::readyz;
-    get "/metrics" => metrics::render;
+    get "/staff/review" => staff::review::queue;
+    get "/staff/review/{item}" => staff::review::show;
+    post "/staff/review/{item}/unlock" => staff::review::unlock;
+    post "/staff/review/{item}/close" => staff::review::close;
+    get "/staff/mailbox" => staff::mailbox::show;
+    get "/staff/security" => staff::security::page;
+    get "/staff/security/events/{event}" => staff::security::event;
+    post "/staff/security/events/{event}/resolve" => staff::security::resolve;
+    get "/staff/patients/{patient}" => staff::invite::show;
+    post "/staff/patients/{patient}/invite" => staff::invite::invite;
+    post "/staff/patients/{patient}/revoke" => staff::invite::revoke;
+    get "/staff/patients/{patient}/reset-code" => staff::reset_code::form;
+    post "/staff/patients/{patient}/reset-code" => staff::reset_code::issue;
+    get "/reset-code" => account::recovery::code_form;
+    post "/reset-code" => account::recovery::redeem_code;
+    get "/static/portal.css" => common::pages::stylesheet;
+    get "/static/bot-check.js" => enrollment::bot_check::script;
+    get "/static/passkey.js" => account::passkeys::script;
+    get "/static/enroll-credentials.js" => enrollment::credentials::script;
+    get "/language/{code}" => common::i18n::choose;
+    get "/healthz" => common::health::healthz;
+    get "/readyz" => common::health::readyz;
+    get "/metrics" => common::metrics::render;
 }
 
 /// The whole application: routes and the middleware every request passes through.
 pub fn router(state: AppState) -> Router {
     let https = state.settings.served_over_https();
-    let own_origin = csrf::origin_of(&state.settings.base_url);
+    let own_origin = common::csrf::origin_of(&state.settings.base_url);
     let proxies = Arc::new(state.settings.trusted_proxies.clone());
-    // Failures on our side (`pages::server_error`) become the trouble page, or the API's
+    // Failures on our side (`common::pages::server_error`) become the trouble page, or the API's
     // error, with when to try again. Inside the layers below, so that the language is settled.
-    let trouble = axum::middleware::from_fn_with_state(state.clone(), pages::explain_trouble);
+    let trouble =
+        axum::middleware::from_fn_with_state(state.clone(), common::pages::explain_trouble);
     let screened_state = state.clone();
     page_routes()
         .merge(api::router())
@@ -240,13 +212,13 @@ pub fn router(state: AppState) -> Router {
         // cross-site requests are refused first): control characters reach no handler.
         .layer(axum::middleware::from_fn_with_state(
             screened_state,
-            input::screen,
+            common::input::screen,
         ))
         .layer(
             ServiceBuilder::new()
                 // First: who the client is, and whether its request id is kept.
                 .layer(axum::middleware::from_fn(move |req, next| {
-                    proxies::identify_client(proxies.clone(), REQUEST_ID, req, next)
+                    common::proxies::identify_client(proxies.clone(), REQUEST_ID, req, next)
                 }))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(
@@ -275,17 +247,17 @@ pub fn router(state: AppState) -> Router {
                         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
                 )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(axum::middleware::from_fn(metrics::track))
+                .layer(axum::middleware::from_fn(common::metrics::track))
                 .layer(TimeoutLayer::with_status_code(
                     axum::http::StatusCode::REQUEST_TIMEOUT,
                     Duration::from_secs(30),
                 ))
                 .layer(axum::middleware::from_fn(move |req, next| {
-                    security_headers::apply(https, req, next)
+                    common::security_headers::apply(https, req, next)
                 }))
-                .layer(axum::middleware::from_fn(i18n::negotiate))
+                .layer(axum::middleware::from_fn(common::i18n::negotiate))
                 .layer(axum::middleware::from_fn(move |req, next| {
-                    csrf::guard(own_origin.clone(), req, next)
+                    common::csrf::guard(own_origin.clone(), req, next)
                 })),
         )
 }

@@ -19,11 +19,13 @@ use utoipa::ToSchema;
 use super::{ApiError, ApiJson, ErrorBody, auth::Staff, reply};
 use crate::{
     AppState,
-    policy::{change_policy, read_policy},
-    session::StaffUser,
-    staff::request_origin,
-    terms_admin::{Draft, check_draft, spanish_given},
-    terms_step::DEFAULT_TERMS,
+    common::session::StaffUser,
+    enrollment::terms_step::DEFAULT_TERMS,
+    staff::{
+        console::request_origin,
+        policy::{change_policy, read_policy},
+        terms_admin::{Draft, check_draft, spanish_given},
+    },
 };
 
 fn administrator(user: StaffUser, refusal: &str) -> Result<StaffUser, ApiError> {
@@ -173,7 +175,7 @@ pub async fn policy(
     State(state): State<AppState>,
     Staff(user): Staff,
 ) -> Result<Response, ApiError> {
-    let user = administrator(user, crate::policy::ADMINISTRATORS_ONLY)?;
+    let user = administrator(user, crate::staff::policy::ADMINISTRATORS_ONLY)?;
     let (policy, zone) = read_policy(&state, user.scope.organization()).await?;
     Ok(reply(StatusCode::OK, Policy::new(policy, &zone)))
 }
@@ -202,7 +204,7 @@ pub async fn save_policy(
     headers: HeaderMap,
     ApiJson(request): ApiJson<Policy>,
 ) -> Result<Response, ApiError> {
-    let user = administrator(user, crate::policy::ADMINISTRATORS_ONLY)?;
+    let user = administrator(user, crate::staff::policy::ADMINISTRATORS_ONLY)?;
     let origin = request_origin(client, &headers);
     let stored = state
         .db
@@ -233,7 +235,7 @@ pub async fn terms(
     State(state): State<AppState>,
     Staff(user): Staff,
 ) -> Result<Response, ApiError> {
-    let user = administrator(user, crate::terms_admin::ADMINISTRATORS_ONLY)?;
+    let user = administrator(user, crate::staff::terms_admin::ADMINISTRATORS_ONLY)?;
     let (terms, privacy) = state
         .db
         .current_terms(user.scope.organization(), &DEFAULT_TERMS)
@@ -361,7 +363,7 @@ pub async fn publish_terms(
     headers: HeaderMap,
     ApiJson(request): ApiJson<PublishRequest>,
 ) -> Result<Response, ApiError> {
-    let user = administrator(user, crate::terms_admin::ADMINISTRATORS_ONLY)?;
+    let user = administrator(user, crate::staff::terms_admin::ADMINISTRATORS_ONLY)?;
     let draft = Draft::new(
         &request.kind,
         [&request.summary, &request.body, &request.changes],

@@ -11,8 +11,8 @@ use storage::OpenInvitation;
 use super::ApiError;
 use crate::{
     AppState,
-    enroll::{ENROLLMENT_COOKIE, Step},
-    session::{self, PatientUser, StaffUser},
+    common::session::{self, PatientUser, StaffUser},
+    enrollment::enroll::{ENROLLMENT_COOKIE, Step},
 };
 
 /// A signed-in staff member.

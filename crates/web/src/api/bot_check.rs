@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::reply;
-use crate::{AppState, bot_check::BotField};
+use crate::{AppState, enrollment::bot_check::BotField};
 
 /// A proof-of-work challenge. Find the number `n` in `0..=max_number` whose SHA-256 of
 /// `salt` followed by `n` in decimal, written in lower-case hex, is `challenge`; then send

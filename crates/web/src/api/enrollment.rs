@@ -18,16 +18,18 @@ use utoipa::ToSchema;
 use super::{ApiError, ApiJson, ErrorBody, auth::Enrollment, reply};
 use crate::{
     AppState,
-    access_code::{AccessCodeOutcome, check_access_code},
-    bot_check::{self, BotAnswer},
-    credentials::{CredentialsAnswer, CredentialsOutcome, choose_credentials},
-    enroll::{
-        CodeOutcome, ENROLLMENT_COOKIE, ENROLLMENT_SESSION, LinkOutcome, Step, code_not_found,
-        enrollment_cookie, open_with_code, open_with_link, too_many_tries,
+    account::sign_in::set_cookie,
+    enrollment::{
+        access_code::{AccessCodeOutcome, check_access_code},
+        bot_check::{self, BotAnswer},
+        credentials::{CredentialsAnswer, CredentialsOutcome, choose_credentials},
+        enroll::{
+            CodeOutcome, ENROLLMENT_COOKIE, ENROLLMENT_SESSION, LinkOutcome, Step, code_not_found,
+            enrollment_cookie, open_with_code, open_with_link, too_many_tries,
+        },
+        identity::{IdentityAnswer, IdentityOutcome, verify_identity},
+        terms_step::{DEFAULT_TERMS, accept_and_activate},
     },
-    identity::{IdentityAnswer, IdentityOutcome, verify_identity},
-    sign_in::set_cookie,
-    terms_step::{DEFAULT_TERMS, accept_and_activate},
 };
 
 /// Where the API's enrollment cookie is sent.
@@ -174,7 +176,7 @@ pub async fn link(
         LinkOutcome::Opened(token) => Ok(opened(&state, token, Step::Identity)),
         LinkOutcome::Ended(reason) => Err(ApiError::ended(reason)),
         LinkOutcome::Broken => {
-            let (heading, message) = crate::enroll::broken_link();
+            let (heading, message) = crate::enrollment::enroll::broken_link();
             Err(ApiError::not_found(&format!("{heading}. {message}")))
         }
         LinkOutcome::NeedsBotCheck => Err(ApiError::new(
@@ -253,7 +255,7 @@ pub async fn status(
         .find(|o| o.id == invitation.organization);
     let username_example = if step == Step::Credentials {
         let chart = state.db.invitation_chart(invitation).await?;
-        Some(crate::credentials::example(&state, invitation, &chart).await)
+        Some(crate::enrollment::credentials::example(&state, invitation, &chart).await)
     } else {
         None
     };
@@ -365,7 +367,9 @@ pub async fn identity(
     .await?;
     match outcome {
         IdentityOutcome::Verified => step_done(&state, &enrollment).await,
-        IdentityOutcome::Locked => Err(ApiError::ended(crate::enroll::Unusable::Locked)),
+        IdentityOutcome::Locked => {
+            Err(ApiError::ended(crate::enrollment::enroll::Unusable::Locked))
+        }
         IdentityOutcome::Mismatch(message) => Err(mismatch(message)),
         IdentityOutcome::Invalid(errors) => Err(invalid_identity(errors)),
     }
@@ -439,7 +443,9 @@ pub async fn access_code(
     .await?;
     match outcome {
         AccessCodeOutcome::Verified => step_done(&state, &enrollment).await,
-        AccessCodeOutcome::Locked => Err(ApiError::ended(crate::enroll::Unusable::Locked)),
+        AccessCodeOutcome::Locked => {
+            Err(ApiError::ended(crate::enrollment::enroll::Unusable::Locked))
+        }
         AccessCodeOutcome::Mismatch(message) => Err(mismatch(message)),
         AccessCodeOutcome::Malformed(message) => Err(ApiError::field("access_code", message)),
     }
@@ -534,7 +540,7 @@ pub async fn credentials(
             let join = |problems: Vec<&domain::password::PasswordProblem>| {
                 problems
                     .into_iter()
-                    .map(crate::credentials::password_problem)
+                    .map(crate::enrollment::credentials::password_problem)
                     .collect::<Vec<_>>()
                     .join(" ")
             };
@@ -570,7 +576,7 @@ pub struct Document {
 
 impl From<TermsVersion> for Document {
     fn from(version: TermsVersion) -> Self {
-        let shown = crate::terms_text::shown(&version);
+        let shown = crate::common::terms_text::shown(&version);
         Self {
             version: shown.version,
             language: shown.lang,
@@ -643,8 +649,8 @@ pub struct AcceptTermsRequest {
 /// `en` or `es`.
 pub(crate) fn accepted_language(language: Option<&str>) -> Result<TermsLanguage, ApiError> {
     match language {
-        None => Ok(crate::terms_text::reader_language()),
-        Some(tag) => crate::terms_text::named_language(tag).ok_or_else(|| {
+        None => Ok(crate::common::terms_text::reader_language()),
+        Some(tag) => crate::common::terms_text::named_language(tag).ok_or_else(|| {
             ApiError::invalid(vec![(
                 "language",
                 "Send the language the documents were read in: en or es.".to_owned(),

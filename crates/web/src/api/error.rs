@@ -12,7 +12,7 @@ use axum::{
 use serde::{Serialize, de::DeserializeOwned};
 use utoipa::ToSchema;
 
-use crate::enroll::Unusable;
+use crate::enrollment::enroll::Unusable;
 
 /// Every error of the API has this shape.
 #[derive(Debug, Serialize, ToSchema)]
@@ -113,9 +113,9 @@ impl ApiError {
         )
     }
 
-    /// 503, after logging the cause (never PHI: storage errors carry no bound values).
+    /// 503, after logging the cause as the pages do ([`crate::error::log_failure`]).
     pub fn unexpected(error: &anyhow::Error) -> Self {
-        tracing::error!(error = %error, "an API call failed");
+        crate::error::log_failure("an API call failed", error);
         Self::unavailable()
     }
 
@@ -125,7 +125,7 @@ impl ApiError {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "server_error",
-            crate::pages::TROUBLE,
+            crate::common::pages::TROUBLE,
         )
     }
 }
@@ -142,7 +142,9 @@ impl IntoResponse for ApiError {
         let mut response = (self.status, Json(self.body)).into_response();
         if trouble {
             // `pages::explain_trouble` adds when to try again.
-            response.extensions_mut().insert(crate::pages::Trouble);
+            response
+                .extensions_mut()
+                .insert(crate::common::pages::Trouble);
         }
         response
     }

@@ -73,7 +73,7 @@ api_routes! {
     get "/api/v1/me" => patient::me;
     get "/api/v1/me/terms" => patient::terms;
     post "/api/v1/me/terms" => patient::accept_terms;
-    get "/api/v1/enrollment/funnel" => crate::funnel::json;
+    get "/api/v1/enrollment/funnel" => crate::staff::funnel::json;
     get "/api/v1/patients" => patients::search;
     get "/api/v1/patients/{patient}" => patients::show;
     post "/api/v1/patients/{patient}/invitations" => patients::invite;
@@ -136,7 +136,7 @@ pub fn router() -> Router<AppState> {
         patient::me,
         patient::terms,
         patient::accept_terms,
-        crate::funnel::json,
+        crate::staff::funnel::json,
         patients::search,
         patients::show,
         patients::invite,
@@ -170,14 +170,14 @@ impl Modify for Sessions {
         components.add_security_scheme(
             "staff_session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::session::COOKIE,
+                crate::common::session::COOKIE,
                 "The staff session, set by the console's sign-in",
             ))),
         );
         components.add_security_scheme(
             "enrollment_session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::enroll::ENROLLMENT_COOKIE,
+                crate::enrollment::enroll::ENROLLMENT_COOKIE,
                 "The enrollment session, set when an invitation is opened",
             ))),
         );
@@ -195,7 +195,7 @@ impl Modify for Sessions {
         components.add_security_scheme(
             "patient_session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::session::COOKIE,
+                crate::common::session::COOKIE,
                 "The patient's session, set by sign-in or by accepting the terms at enrollment",
             ))),
         );
@@ -331,7 +331,7 @@ impl Modify for CommonResponses {
 }
 
 /// Texts the server takes: no control characters but tab, line feed and carriage return (the
-/// input screen refuses the rest before any handler, `crate::input`).
+/// input screen refuses the rest before any handler, `crate::common::input`).
 const PLAIN_TEXT: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
 
 /// States [`PLAIN_TEXT`] on every string the document describes without a pattern, format or
@@ -422,7 +422,7 @@ pub async fn fallback(state: State<AppState>, uri: Uri) -> Response {
         )
         .into_response();
     }
-    crate::pages::not_found(state).await
+    crate::common::pages::not_found(state).await
 }
 
 /// A known address with the wrong method.

@@ -1,5 +1,5 @@
 //! A patient's calls after enrollment: signing in and out, who they are, and accepting newly
-//! published terms. Each runs what its page runs (`crate::patient`).
+//! published terms. Each runs what its page runs (`crate::account::patient`).
 
 use std::net::SocketAddr;
 
@@ -20,15 +20,16 @@ use super::{
 };
 use crate::{
     AppState,
-    i18n::t,
-    patient::{
-        PasswordAccepted, SignInRefusal, finish_sign_in, sign_patient_in, terms_to_accept,
-        user_terms_to_accept,
+    account::{
+        patient::{
+            PasswordAccepted, SignInRefusal, finish_sign_in, sign_patient_in, terms_to_accept,
+            user_terms_to_accept,
+        },
+        sign_in::{StartedSession, set_cookie, user_agent, wait_message, wrong_credentials},
+        two_step::{self, Asks, Checked},
     },
-    session,
-    sign_in::{StartedSession, set_cookie, user_agent, wait_message, wrong_credentials},
-    staff::{chosen_organization, request_origin},
-    two_step::{self, Asks, Checked},
+    common::{i18n::t, session},
+    staff::console::{chosen_organization, request_origin},
 };
 
 /// A patient's username and password.
@@ -290,7 +291,7 @@ pub async fn me(
         .db
         .patient_home(&user.scope, &request_origin(client, &headers))
         .await?;
-    let zone = crate::pages::zone_or_server(home.practice_time_zone.clone());
+    let zone = crate::common::pages::zone_or_server(home.practice_time_zone.clone());
     Ok(reply(
         StatusCode::OK,
         Me {
@@ -298,7 +299,7 @@ pub async fn me(
             username: home.username,
             previous_sign_in: home
                 .previous_sign_in
-                .map(|(at, _)| crate::i18n::moment(at, &zone)),
+                .map(|(at, _)| crate::common::i18n::moment(at, &zone)),
         },
     ))
 }
@@ -367,7 +368,10 @@ pub async fn terms(
         None => {
             let (terms, privacy) = state
                 .db
-                .current_terms(user.scope.organization(), &crate::terms_step::DEFAULT_TERMS)
+                .current_terms(
+                    user.scope.organization(),
+                    &crate::enrollment::terms_step::DEFAULT_TERMS,
+                )
                 .await?;
             TermsToAccept {
                 pending: false,

@@ -21,11 +21,13 @@ use uuid::Uuid;
 use super::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody, auth::Staff, reply};
 use crate::{
     AppState,
-    invite::{
-        CHOOSE_CHANNEL, InviteOutcome, InviteRequest, MAY_NOT_INVITE, load, may_invite,
-        send_invitation, spelled,
+    staff::{
+        console::{parse_query, request_origin},
+        invite::{
+            CHOOSE_CHANNEL, InviteOutcome, InviteRequest, MAY_NOT_INVITE, load, may_invite,
+            send_invitation, spelled,
+        },
     },
-    staff::{parse_query, request_origin},
 };
 
 const NO_SUCH_PATIENT: &str = "No such patient in this practice.";

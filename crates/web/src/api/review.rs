@@ -18,9 +18,13 @@ use uuid::Uuid;
 use super::{ApiError, ApiJson, ApiPath, ErrorBody, auth::Staff, reply};
 use crate::{
     AppState,
-    review::{CANNOT_UNLOCK, MAY_NOT_REVIEW, NO_SUCH_ITEM, closing_reason, kind_label, may_review},
-    session::StaffUser,
-    staff::request_origin,
+    common::session::StaffUser,
+    staff::{
+        console::request_origin,
+        review::{
+            CANNOT_UNLOCK, MAY_NOT_REVIEW, NO_SUCH_ITEM, closing_reason, kind_label, may_review,
+        },
+    },
 };
 
 /// An open review item.

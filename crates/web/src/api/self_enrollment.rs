@@ -14,10 +14,12 @@ use utoipa::ToSchema;
 use super::{ApiError, ApiJson, ErrorBody, enrollment::COOKIE_PATH, reply};
 use crate::{
     AppState,
-    bot_check::{self, BotAnswer},
-    enroll::{ENROLLMENT_SESSION, Step, enrollment_cookie, too_many_tries},
-    self_enroll::{SignUp, SignUpOutcome, offerings, sign_up_without_invitation},
-    sign_in::set_cookie,
+    account::sign_in::set_cookie,
+    enrollment::{
+        bot_check::{self, BotAnswer},
+        enroll::{ENROLLMENT_SESSION, Step, enrollment_cookie, too_many_tries},
+        self_enroll::{SignUp, SignUpOutcome, offerings, sign_up_without_invitation},
+    },
 };
 
 /// A practice that lets patients sign up without an invitation, and what it asks for.

@@ -1,0 +1,416 @@
+//! English and Spanish for the patient's pages. The language comes from a link that names it
+//! (`?lang=es`: every emailed link does, so it opens in the language of its email), else the
+//! patient's choice (a cookie set by the switch in the page header or by such a link), else
+//! the browser's Accept-Language. A middleware settles it once per request and keeps it
+//! beside the request's task, like its tracing span, so that templates and messages can ask
+//! for words without every handler passing the language along. The staff console stays in
+//! English.
+
+use std::{borrow::Cow, collections::HashMap};
+
+use axum::{
+    extract::{Path, Query, Request, State},
+    http::{HeaderMap, HeaderValue, header},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use fluent_templates::{Loader, fluent_bundle::FluentValue, static_loader};
+use serde::Deserialize;
+
+use crate::AppState;
+use fluent_templates::{LanguageIdentifier, loader::langid};
+use jiff::{Timestamp, tz::TimeZone};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Plain text around arguments: isolation marks would show up in tests and emails.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static ENGLISH: LanguageIdentifier = langid!("en");
+static SPANISH: LanguageIdentifier = langid!("es");
+
+/// The cookie that keeps a patient's choice of language.
+pub const COOKIE: &str = "porchlight_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Es,
+}
+
+impl Lang {
+    pub fn parse(code: &str) -> Option<Self> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "en" => Some(Self::En),
+            "es" => Some(Self::Es),
+            _ => None,
+        }
+    }
+
+    /// The BCP 47 tag, for `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Es => "es",
+        }
+    }
+
+    /// The same language for the wording of dates, shared with the emails.
+    fn wording(self) -> mail::Language {
+        match self {
+            Self::En => mail::Language::English,
+            Self::Es => mail::Language::Spanish,
+        }
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Self::En => &ENGLISH,
+            Self::Es => &SPANISH,
+        }
+    }
+
+    /// The first supported language in an Accept-Language header, by preference order.
+    fn from_accept_language(value: &str) -> Option<Self> {
+        let mut ranked: Vec<(f32, Lang)> = value
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.split(';');
+                let tag = pieces.next()?.trim();
+                let quality = pieces
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                let primary = tag.split('-').next()?;
+                Lang::parse(primary).map(|lang| (quality, lang))
+            })
+            .filter(|(quality, _)| *quality > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        ranked.first().map(|(_, lang)| *lang)
+    }
+}
+
+/// What a page needs to know about the request's language.
+#[derive(Debug, Clone)]
+struct Context {
+    lang: Lang,
+    /// Whether the page offers the other language (not in the staff console).
+    switchable: bool,
+    /// The path and query, for the switch to come back to.
+    here: String,
+}
+
+tokio::task_local! {
+    static CONTEXT: Context;
+}
+
+/// The request's language (English outside a request).
+pub fn lang() -> Lang {
+    CONTEXT.try_with(|c| c.lang).unwrap_or_default()
+}
+
+/// A moment as the patient reads it: in the practice's time zone and the request's language,
+/// "November 25, 2026, at 4:05 PM" or "25 de noviembre de 2026, a las 16:05".
+pub fn moment(at: Timestamp, zone: &TimeZone) -> String {
+    lang().wording().moment(at, zone)
+}
+
+/// A day as the patient reads it: "November 25, 2026" or "25 de noviembre de 2026".
+pub fn day(date: jiff::civil::Date) -> String {
+    lang().wording().date(date)
+}
+
+/// The words for `key` in the request's language.
+pub fn t(key: &str) -> String {
+    LOCALES.lookup(lang().id(), key)
+}
+
+/// The words for `key` with arguments, e.g. `t_args("tries-left", &[("count", 3.into())])`.
+pub fn t_args(key: &str, args: &[(&'static str, Arg)]) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                Arg::Text(text) => FluentValue::from(text.as_str()),
+                Arg::Number(n) => FluentValue::from(*n),
+            };
+            (Cow::Borrowed(*name), value)
+        })
+        .collect();
+    LOCALES.lookup_with_args(lang().id(), key, &args)
+}
+
+/// A value for a message's placeholder.
+pub enum Arg {
+    Text(String),
+    Number(i64),
+}
+
+impl From<&str> for Arg {
+    fn from(text: &str) -> Self {
+        Arg::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(text: String) -> Self {
+        Arg::Text(text)
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Self {
+        Arg::Number(n)
+    }
+}
+
+/// For the page header: the other language's name and the link that switches to it, when
+/// the page offers one.
+pub fn switch() -> Option<(&'static str, &'static str, String)> {
+    let context = CONTEXT.try_with(Context::clone).ok()?;
+    if !context.switchable {
+        return None;
+    }
+    let (name, code) = match context.lang {
+        Lang::En => ("Español", "es"),
+        Lang::Es => ("English", "en"),
+    };
+    let back = url_encode(&context.here);
+    Some((name, code, format!("/language/{code}?back={back}")))
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Middleware: settles the request's language and keeps it for the handler's task. A link
+/// that names its language (`?lang=es`) also keeps it in the cookie, so that the pages after
+/// it (a form's answer, the next step) stay in that language.
+pub async fn negotiate(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let staff = path == "/staff" || path.starts_with("/staff/");
+    let linked = if staff {
+        None
+    } else {
+        request.uri().query().and_then(linked_language)
+    };
+    let lang = if staff {
+        Lang::En
+    } else {
+        linked
+            .or_else(|| chosen(request.headers()))
+            .unwrap_or_default()
+    };
+    let context = Context {
+        lang,
+        switchable: !staff,
+        here: here(request.uri()),
+    };
+    let mut response = CONTEXT.scope(context, next.run(request)).await;
+    if let Some(lang) = linked {
+        remember(&mut response, lang);
+    }
+    response
+}
+
+/// The language a link names in its query (`lang=es`), if one we speak.
+fn linked_language(query: &str) -> Option<Lang> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.strip_prefix("lang="))
+        .find_map(Lang::parse)
+}
+
+/// The path and query for the switch to come back to, without a `lang` the link named
+/// (coming back to it would undo the switch).
+fn here(uri: &axum::http::Uri) -> String {
+    let path = uri.path();
+    let query: Vec<&str> = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
+        .collect();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+/// Keeps the language in the cookie the header's switch sets.
+fn remember(response: &mut Response, lang: Lang) {
+    let cookie = format!(
+        "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+        lang.tag()
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+fn chosen(headers: &HeaderMap) -> Option<Lang> {
+    crate::common::session::cookie_value(headers, COOKIE)
+        .and_then(|code| Lang::parse(&code))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+}
+
+#[derive(Deserialize)]
+pub struct Back {
+    #[serde(default)]
+    back: String,
+}
+
+/// `GET /language/{code}?back=/path`: keeps the choice in a cookie and goes back to the page.
+pub async fn choose(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(back): Query<Back>,
+) -> Response {
+    let Some(lang) = Lang::parse(&code) else {
+        return crate::common::pages::not_found(State(state)).await;
+    };
+    let back = safe_back(&back.back);
+    let mut response = Redirect::to(&back).into_response();
+    remember(&mut response, lang);
+    response
+}
+
+/// Where to go back to: only a path of our own (never another site), and nothing that could
+/// not stand in a header.
+fn safe_back(back: &str) -> String {
+    let ours = back.starts_with('/') && !back.starts_with("//") && !back.contains('\\');
+    // A header carries visible ASCII only (what a path of ours is, percent-encoded).
+    let plain = back.chars().all(|c| c.is_ascii_graphic());
+    if ours && plain {
+        back.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_our_own_paths_are_gone_back_to() {
+        assert_eq!(super::safe_back("/activate?x=1"), "/activate?x=1");
+        for hostile in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "/a\r\nSet-Cookie: x=1",
+            "",
+            "/a b",
+            "/caf\u{e9}",
+        ] {
+            assert_eq!(super::safe_back(hostile), "/", "{hostile:?}");
+        }
+    }
+
+    use super::*;
+
+    #[test]
+    fn a_link_names_its_language_and_the_switch_comes_back_without_it() {
+        assert_eq!(linked_language("lang=es"), Some(Lang::Es));
+        assert_eq!(linked_language("a=1&lang=en"), Some(Lang::En));
+        assert_eq!(linked_language("lang=fr"), None);
+        assert_eq!(linked_language("slang=es"), None);
+        let uri = |text: &str| text.parse::<axum::http::Uri>().unwrap();
+        assert_eq!(here(&uri("/enroll/AbC?lang=es")), "/enroll/AbC");
+        assert_eq!(here(&uri("/x?a=1&lang=es&b=2")), "/x?a=1&b=2");
+        assert_eq!(here(&uri("/activate")), "/activate");
+    }
+
+    #[tokio::test]
+    async fn moments_read_in_the_request_language() {
+        let at: Timestamp = "2026-11-25T21:05:00Z".parse().unwrap();
+        let zone = TimeZone::get("America/New_York").unwrap();
+        let context = Context {
+            lang: Lang::Es,
+            switchable: true,
+            here: "/home".to_owned(),
+        };
+        let spanish = CONTEXT.scope(context, async { moment(at, &zone) }).await;
+        assert_eq!(spanish, "25 de noviembre de 2026, a las 16:05");
+        assert_eq!(moment(at, &zone), "November 25, 2026, at 4:05 PM");
+    }
+
+    #[test]
+    fn accept_language_picks_the_preferred_supported_language() {
+        assert_eq!(
+            Lang::from_accept_language("es-MX,es;q=0.9,en;q=0.8"),
+            Some(Lang::Es)
+        );
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,es;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, es;q=0.5"),
+            Some(Lang::Es)
+        );
+        assert_eq!(Lang::from_accept_language("de"), None);
+        assert_eq!(Lang::from_accept_language("es;q=0"), None);
+    }
+
+    #[tokio::test]
+    async fn words_come_in_the_request_language() {
+        let context = |lang| Context {
+            lang,
+            switchable: true,
+            here: "/activate?x=1".to_owned(),
+        };
+        let english = CONTEXT
+            .scope(context(Lang::En), async { t("sign-in") })
+            .await;
+        let spanish = CONTEXT
+            .scope(context(Lang::Es), async { t("sign-in") })
+            .await;
+        assert_eq!(english, "Sign in");
+        assert_eq!(spanish, "Iniciar sesión");
+        let link = CONTEXT.scope(context(Lang::En), async { switch() }).await;
+        assert_eq!(
+            link,
+            Some((
+                "Español",
+                "es",
+                "/language/es?back=/activate%3Fx%3D1".to_owned()
+            ))
+        );
+        assert_eq!(t("sign-in"), "Sign in", "English outside a request");
+    }
+
+    /// Every key exists in both languages, so no Spanish page falls back to English.
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let keys = |text: &str| -> std::collections::BTreeSet<String> {
+            text.lines()
+                .filter(|l| !l.starts_with([' ', '#', '\t']) && l.contains(" ="))
+                .map(|l| l.split(" =").next().unwrap().trim().to_owned())
+                .collect()
+        };
+        let en = keys(include_str!("../../locales/en/portal.ftl"));
+        let es = keys(include_str!("../../locales/es/portal.ftl"));
+        let missing: Vec<_> = en.symmetric_difference(&es).collect();
+        assert!(missing.is_empty(), "keys in only one language: {missing:?}");
+        assert!(en.len() > 20);
+    }
+}

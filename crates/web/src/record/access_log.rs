@@ -1,0 +1,101 @@
+//! "Who viewed my record": the patient sees each time staff read or changed their record,
+//! with the staff member's name and role, what they did, and when.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    extract::{ConnectInfo, State},
+    http::HeaderMap,
+    response::{IntoResponse, Redirect, Response},
+};
+use storage::RecordAccess;
+
+use crate::{
+    AppState,
+    account::patient::pending_terms,
+    common::{
+        i18n::t,
+        pages::{Practice, no_store, render},
+        session::PatientUser,
+    },
+    error::{OrTrouble, PageError},
+    staff::console::request_origin,
+};
+
+/// One row as the patient reads it.
+struct Row {
+    when: String,
+    who: String,
+    role: String,
+    what: String,
+}
+
+/// What an audited staff action means, in the patient's words.
+fn what(action: &str) -> String {
+    let key = match action {
+        "patient.view" => "access-viewed",
+        "invitation.create" | "invitation.replace" => "access-invited",
+        "invitation.revoke" => "access-invitation-cancelled",
+        "invitation.unlock" => "access-invitation-unlocked",
+        "patient.contact-update" => "access-contact-updated",
+        "review.view" | "review.close" => "access-sign-up-reviewed",
+        "account.reset-code-issued" => "access-reset-code",
+        "security.locked-accounts" => "access-locked-list",
+        _ => "access-other",
+    };
+    t(key)
+}
+
+fn row(access: RecordAccess, zone: &jiff::tz::TimeZone) -> Row {
+    Row {
+        when: crate::common::i18n::moment(access.at, zone),
+        who: access
+            .staff_name
+            .unwrap_or_else(|| t("access-former-staff")),
+        role: access.role.map_or_else(String::new, |role| {
+            t(match role {
+                domain::Role::FrontDesk => "role-front-desk",
+                domain::Role::Clinician => "role-clinician",
+                domain::Role::Administrator => "role-administrator",
+                domain::Role::SecurityOfficer => "role-security-officer",
+            })
+        }),
+        what: what(&access.action),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "patient/record_access.html")]
+struct AccessPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    rows: Vec<Row>,
+}
+
+/// `GET /record-access`.
+pub async fn page(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    if pending_terms(&state, &user).await?.is_some() {
+        return Ok(Redirect::to("/terms/update").into_response());
+    }
+    let origin = request_origin(client, &headers);
+    let accesses = state
+        .db
+        .record_accesses(&user.scope, &origin)
+        .await
+        .or_trouble("could not read who viewed a record")?;
+    let practice = Practice::of(&state).await;
+    let zone = crate::common::pages::practice_zone(&state, user.scope.organization()).await;
+    let mut response = render(AccessPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        rows: accesses.into_iter().map(|a| row(a, &zone)).collect(),
+    });
+    no_store(&mut response);
+    Ok(response)
+}

@@ -1,0 +1,4 @@
+//! The patient's health record as the patient reads it; for now, who viewed it
+//! (the access log).
+
+pub(crate) mod access_log;
