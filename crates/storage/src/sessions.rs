@@ -575,7 +575,7 @@ mod tests {
     //! readers' connections, on both backends (PostgreSQL when `PORCHLIGHT_TEST_POSTGRES_URL`
     //! is set).
 
-    use domain::{PatientScope, Role, StaffId, StaffScope};
+    use domain::{PatientScope, Role, StaffScope};
 
     use super::*;
     use crate::{
@@ -682,7 +682,17 @@ mod tests {
         assert!(terms_accepted(db, "patient-token").await);
         assert!(db.terms_accepted_in_force(&scope).await.unwrap());
 
-        let admin = StaffScope::new(org.id, StaffId::new(), Role::Administrator);
+        let admin_id = db
+            .create_staff(crate::NewStaff {
+                organization: org.id,
+                username: &domain::Username::parse("admin").unwrap(),
+                display_name: "Admin",
+                role: Role::Administrator,
+                password_hash: "hash",
+            })
+            .await
+            .unwrap();
+        let admin = StaffScope::new(org.id, admin_id, Role::Administrator);
         let text = PublishedText {
             summary: "New",
             body: "New text",
