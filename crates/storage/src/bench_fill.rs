@@ -312,7 +312,7 @@ mod tests {
             let (db, url) = (&scratch.db, backend);
             let org = db.create_organization("fill", "Fill", None).await.unwrap();
             let patients: Vec<PatientId> = (0..3).map(|_| PatientId::new()).collect();
-            append(&db, patients[0], "patient.sign-in").await;
+            append(db, patients[0], "patient.sign-in").await;
             let before = db.audit_log_rows().await.unwrap();
             assert!(before >= 1, "{url}: the sign-in row");
 
@@ -336,11 +336,11 @@ mod tests {
 
             // 18 rows in 20 are about a patient, a quarter of them about the benchmark's
             // three: about 900, a twentieth of those sign-ins.
-            let (rows, sign_ins) = about(&db, &patients).await;
+            let (rows, sign_ins) = about(db, &patients).await;
             assert!((700..=1_100).contains(&rows), "{url}: {rows} rows");
             assert!((20..=90).contains(&sign_ins), "{url}: {sign_ins} sign-ins");
             for patient in &patients {
-                assert!(about(&db, &[*patient]).await.1 > 5, "{url}: each signs in");
+                assert!(about(db, &[*patient]).await.1 > 5, "{url}: each signs in");
             }
 
             // The home page's query reads the filler's times; the newest is now, the oldest
@@ -381,7 +381,7 @@ mod tests {
             assert_eq!(organizations, 4_000, "{url}");
 
             // The application writes on after it, and a second fill numbers on again.
-            append(&db, patients[2], "patient.home").await;
+            append(db, patients[2], "patient.home").await;
             db.fill_audit_log_for_benchmark(org.id, &patients, 10)
                 .await
                 .unwrap();

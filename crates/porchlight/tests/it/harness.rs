@@ -250,10 +250,10 @@ fn replace_database(url: &str, name: &str) -> String {
 /// that read them are declared with `each_backend!(needs synthea; ...)`, so that they show as
 /// ignored without it.
 pub fn synthea_dir() -> PathBuf {
-    PathBuf::from(
-        option_env!("PORCHLIGHT_SYNTHEA_DIR")
-            .expect("the Synthea data is switched off (PORCHLIGHT_TEST_SYNTHEA_DIR is empty)"),
-    )
+    match option_env!("PORCHLIGHT_SYNTHEA_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => panic!("the Synthea data is switched off (PORCHLIGHT_TEST_SYNTHEA_DIR is empty)"),
+    }
 }
 
 /// `count` generated patients (the project's own generator, fixed seed) as FHIR bundles, one
