@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::{AuditActor, AuditEntry, Database, ReadTx, RequestOrigin, database::dispatch};
 
 /// One of the patient's results, by id.
-pub(crate) const RESULT_BY_ID: &str = "SELECT id, source_id, code, display, effective_at, \
+pub(crate) const RESULT_BY_ID: &str = "SELECT id, source_id, category, code, display, effective_at, \
     value_number, value_unit, value_text, range_low, range_high, range_text, interpretation \
     FROM observations \
     WHERE id = $1 AND patient_id = $2 AND organization_id = $3 \
@@ -20,7 +20,7 @@ pub(crate) const RESULT_BY_ID: &str = "SELECT id, source_id, code, display, effe
 
 /// One page of the patient's results, newest first (undated ones last); one row more than a
 /// page tells whether there is a next page.
-pub(crate) const RESULTS_PAGE: &str = "SELECT id, source_id, code, display, effective_at, \
+pub(crate) const RESULTS_PAGE: &str = "SELECT id, source_id, category, code, display, effective_at, \
     value_number, value_unit, value_text, range_low, range_high, range_text, interpretation \
     FROM observations \
     WHERE patient_id = $1 AND organization_id = $2 \
@@ -34,7 +34,7 @@ pub(crate) const REPORTS_BETWEEN: &str = "SELECT display, resource FROM diagnost
     ORDER BY effective_at DESC LIMIT 200";
 
 /// The earlier and later values of the same test, newest first.
-pub(crate) const SAME_TEST: &str = "SELECT id, source_id, code, display, effective_at, \
+pub(crate) const SAME_TEST: &str = "SELECT id, source_id, category, code, display, effective_at, \
     value_number, value_unit, value_text, range_low, range_high, range_text, interpretation \
     FROM observations \
     WHERE patient_id = $1 AND organization_id = $2 AND code = $3 \
@@ -63,6 +63,7 @@ pub enum Flag {
 struct ResultRow {
     id: Uuid,
     source_id: String,
+    category: Option<String>,
     code: Option<String>,
     display: Option<String>,
     effective_at: Option<jiff_sqlx::Timestamp>,
@@ -84,6 +85,7 @@ impl ResultRow {
         TestResult {
             at: self.at(),
             id: self.id,
+            vital_sign: self.category.as_deref() == Some("vital-signs"),
             code: self.code,
             display: self.display,
             value_number: self.value_number,
@@ -103,6 +105,8 @@ pub struct TestResult {
     pub id: Uuid,
     /// When the sample was taken or the measure made.
     pub at: Option<Timestamp>,
+    /// A vital sign (weight, blood pressure, ...) rather than a laboratory result.
+    pub vital_sign: bool,
     /// The LOINC code.
     pub code: Option<String>,
     /// The test's name as the lab gave it.
@@ -197,47 +201,62 @@ fn listed_results(resource: &str) -> Vec<String> {
 }
 
 /// Groups results (newest first) by the report that lists them, in order of each group's
-/// first result.
+/// first result; a report's results in the report's order.
 fn group(results: Vec<ResultRow>, reports: &[ReportRow]) -> Vec<ResultGroup> {
-    let mut report_of: HashMap<&str, usize> = HashMap::new();
     let listed: Vec<Vec<String>> = reports
         .iter()
         .map(|r| listed_results(&r.resource))
         .collect();
+    // Each listed observation: its report, and its place in the report.
+    let mut report_of: HashMap<&str, (usize, usize)> = HashMap::new();
     for (index, ids) in listed.iter().enumerate() {
-        for id in ids {
-            report_of.entry(id.as_str()).or_insert(index);
+        for (place, id) in ids.iter().enumerate() {
+            report_of.entry(id.as_str()).or_insert((index, place));
         }
     }
-    let mut groups: Vec<ResultGroup> = Vec::new();
+    let mut groups: Vec<(Vec<usize>, ResultGroup)> = Vec::new();
     let mut group_of_report: HashMap<usize, usize> = HashMap::new();
     for row in results {
-        let report = report_of.get(row.source_id.as_str()).copied();
+        let listed_in = report_of.get(row.source_id.as_str()).copied();
         let result = row.into_result();
-        match report {
-            Some(report) => {
+        match listed_in {
+            Some((report, place)) => {
                 if let Some(&at) = group_of_report.get(&report) {
-                    groups[at].results.push(result);
+                    groups[at].0.push(place);
+                    groups[at].1.results.push(result);
                 } else {
                     group_of_report.insert(report, groups.len());
-                    groups.push(ResultGroup {
-                        report: Some(
-                            reports[report]
-                                .display
-                                .clone()
-                                .unwrap_or_else(|| "—".to_owned()),
-                        ),
-                        results: vec![result],
-                    });
+                    let name = reports[report].display.clone();
+                    groups.push((
+                        vec![place],
+                        ResultGroup {
+                            report: Some(name.unwrap_or_default()),
+                            results: vec![result],
+                        },
+                    ));
                 }
             }
-            None => groups.push(ResultGroup {
-                report: None,
-                results: vec![result],
-            }),
+            None => groups.push((
+                Vec::new(),
+                ResultGroup {
+                    report: None,
+                    results: vec![result],
+                },
+            )),
         }
     }
     groups
+        .into_iter()
+        .map(|(places, mut group)| {
+            if places.len() > 1 {
+                let mut ordered: Vec<(usize, TestResult)> =
+                    places.into_iter().zip(group.results).collect();
+                ordered.sort_by_key(|(place, _)| *place);
+                group.results = ordered.into_iter().map(|(_, r)| r).collect();
+            }
+            group
+        })
+        .collect()
 }
 
 async fn audit(
@@ -369,6 +388,7 @@ mod tests {
         TestResult {
             id: Uuid::nil(),
             at: None,
+            vital_sign: false,
             code: None,
             display: None,
             value_number: Some(value),
