@@ -451,3 +451,65 @@ mod synthea {
         }
     }
 }
+
+/// Real Chromium: the list and a result with its trend, in English and Spanish, at a phone's
+/// width and a desktop's; axe-clean, nothing wider than the screen, photographed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(porchlight_browser),
+    ignore = "browser tests skipped: chromedriver is not installed"
+)]
+async fn results_pages_fit_a_phone_and_pass_axe_in_both_languages() {
+    use crate::{
+        browser::{
+            Driver, assert_nothing_scrolls_sideways, check_page, photograph, scroll_to, submit,
+            type_into, wait_for_heading,
+        },
+        fixtures::PATIENT_PASSWORD,
+        harness::Backend,
+    };
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let org = front_desk(&app).await;
+    lucia_and_marisol(&app, &org).await;
+    let lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+    let list = page_text(&lucia, &app, "/results").await;
+    let a1c = link_of(&list, "Hemoglobin A1c");
+    let glucose = link_of(&list, "Glucose");
+
+    let driver = Driver::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let client = driver.browser(profile.path()).await;
+    client.set_window_size(320, 720).await.unwrap();
+    client.goto(&app.url("/sign-in")).await.unwrap();
+    type_into(&client, "username", "lucia.r").await;
+    type_into(&client, "password", PATIENT_PASSWORD).await;
+    submit(&client).await;
+    wait_for_heading(&client, "Hello, Lucia").await;
+
+    for (lang, results_title) in [("en", "Your test results"), ("es", "Sus resultados")] {
+        if lang == "es" {
+            client
+                .goto(&app.url("/language/es?back=/results"))
+                .await
+                .unwrap();
+        }
+        check_page(&client, &app.url("/results"), &format!("{lang}-results")).await;
+        assert_nothing_scrolls_sideways(&client, "results").await;
+        let page = client.source().await.unwrap();
+        assert!(page.contains(results_title), "{page}");
+        check_page(&client, &app.url(&a1c), &format!("{lang}-result-trend")).await;
+        assert_nothing_scrolls_sideways(&client, "result").await;
+        scroll_to(&client, "#trend").await;
+        photograph(&client, &format!("{lang}-result-trend-phone-chart")).await;
+        scroll_to(&client, "#trend-table").await;
+        photograph(&client, &format!("{lang}-result-trend-phone-table")).await;
+        check_page(
+            &client,
+            &app.url(&glucose),
+            &format!("{lang}-result-critical"),
+        )
+        .await;
+        assert_nothing_scrolls_sideways(&client, "result").await;
+    }
+}

@@ -406,7 +406,11 @@ pub async fn page(
             .history
             .iter()
             .map(|r| Point {
-                when: when(r.at, &zone),
+                // The day is enough in a table that a phone shows in three narrow columns.
+                when: r.at.map_or_else(
+                    || t("results-no-date"),
+                    |at| crate::common::i18n::day(at.to_zoned(zone.clone()).date()),
+                ),
                 value: value(r),
                 flag: flag(r),
                 current: r.id == result.id,
