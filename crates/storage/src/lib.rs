@@ -29,6 +29,7 @@ mod policies;
 mod query_plans;
 mod readers;
 mod record_access;
+mod results;
 mod retention;
 mod review;
 mod self_enrollment;
@@ -65,6 +66,7 @@ pub use password_resets::{IssuedCode, NewReset, OpenReset, RecoveryAccount, Reco
 pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{ChartPhone, PatientQuery, PatientSummary, PortalStatus, RequestOrigin};
 pub use record_access::RecordAccess;
+pub use results::{Flag, RESULTS_PER_PAGE, ResultDetail, ResultGroup, ResultsPage, TestResult};
 pub use retention::{RetentionPolicy, RetentionReport};
 pub use review::{ReviewError, ReviewItem};
 pub use self_enrollment::{NewSelfEnrollment, SelfEnrollmentCandidate, SelfEnrollmentError};

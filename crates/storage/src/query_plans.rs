@@ -12,8 +12,8 @@ use sqlx::Row;
 
 use crate::{
     Backend, Database, PatientQuery, audit_pending, database::Handle, jobs, organizations,
-    patient_accounts, patients, record_access, sessions, sign_in_defences, staff_access, terms,
-    testing::Scratch,
+    patient_accounts, patients, record_access, results, sessions, sign_in_defences, staff_access,
+    terms, testing::Scratch,
 };
 
 /// A query on a hot path, by what it does; on one backend only where its SQL is that
@@ -92,6 +92,11 @@ fn hot_queries() -> Vec<HotQuery> {
         hot_on(Backend::Postgres, "jobs claimed", jobs::CLAIM_JOBS_POSTGRES),
         // The audit log: its readers, and the sealer.
         hot("who viewed my record", record_access::RECORD_ACCESSES),
+        // Test results.
+        hot("a page of test results", results::RESULTS_PAGE),
+        hot("reports of a page of results", results::REPORTS_BETWEEN),
+        hot("one test result", results::RESULT_BY_ID),
+        hot("the same test over time", results::SAME_TEST),
         hot("a staff member's latest reads", staff_access::STAFF_READS),
         hot("the chain's head", audit_pending::CHAIN_HEAD),
         hot("rows waiting to be sealed", audit_pending::WAITING_ROWS),

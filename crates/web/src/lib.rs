@@ -140,6 +140,8 @@ page_routes! {
     post "/reset/{token}" => account::recovery::reset;
     get "/home" => account::patient::home;
     get "/record-access" => record::access_log::page;
+    get "/results" => record::results::list;
+    get "/results/{result}" => record::results::page;
     get "/devices" => account::devices::page;
     post "/devices/sign-out-others" => account::devices::sign_out_others;
     get "/terms/update" => account::patient::terms_update;

@@ -109,6 +109,8 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("post", "/reset/{token}", LinkToken),
     ("get", "/home", PatientOwn),
     ("get", "/record-access", PatientOwn),
+    ("get", "/results", PatientOwn),
+    ("get", "/results/{result}", PatientOwn),
     ("get", "/devices", PatientAccount),
     ("post", "/devices/sign-out-others", PatientAccount),
     ("get", "/terms/update", PatientAccount),
@@ -262,6 +264,8 @@ struct Targets {
     patient: PatientId,
     item: Uuid,
     event: Uuid,
+    /// One of B's test results.
+    result: Uuid,
 }
 
 /// Practice "maple" with patients A (Lucia Rivera) and B (Marisol Quintanilla), both
@@ -417,6 +421,7 @@ impl World {
                 patient: b_id,
                 item: Uuid::nil(),
                 event,
+                result: Uuid::nil(),
             },
         };
         world.b_targets.item = world
@@ -425,6 +430,7 @@ impl World {
             .first()
             .copied()
             .expect("B's review item");
+        world.b_targets.result = b_test_result(app, &world.org, b_id).await;
         world
     }
 
@@ -487,6 +493,34 @@ impl World {
     }
 }
 
+/// B's glucose, imported on her chart: the target of the result page.
+async fn b_test_result(app: &TestApp, org: &Organization, b_id: PatientId) -> Uuid {
+    let bundle = serde_json::json!({"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": "urn:uuid:pb-glucose", "resource": {
+            "resourceType": "Observation", "id": "pb-glucose", "status": "final",
+            "category": [{"coding": [{"code": "laboratory"}]}],
+            "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7", "display": "Glucose"}]},
+            "subject": {"reference": "Patient/pb"},
+            "effectiveDateTime": "2025-01-10T09:00:00Z",
+            "valueQuantity": {"value": 92, "unit": "mg/dL"}}}]});
+    let mut report = fhir::ImportReport::default();
+    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+        .import_bundle_text(
+            std::path::Path::new("b.json"),
+            &bundle.to_string(),
+            &mut report,
+        )
+        .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let scope = domain::PatientScope::new(org.id, b_id);
+    let results = app
+        .db
+        .test_results(&scope, 0, &RequestOrigin::default())
+        .await
+        .unwrap();
+    results.groups[0].results[0].id
+}
+
 /// One identity step with the birth day `day` of March 1987 or, for others, any day.
 async fn identity_attempt(
     app: &TestApp,
@@ -522,6 +556,7 @@ fn fill(path: &str, targets: &Targets) -> String {
         .replace("{patient}", &targets.patient.to_string())
         .replace("{item}", &targets.item.to_string())
         .replace("{event}", &targets.event.to_string())
+        .replace("{result}", &targets.result.to_string())
         .replace("{token}", &web::session::new_token().0)
         .replace("{code}", "en");
     match path {
@@ -639,7 +674,7 @@ each_backend! {
                     failures.push(format!("{route} as {party:?}: audited on B's record: {read:?}"));
                 }
                 // A route naming B's chart, item or event answers no one else with content.
-                let names_b = ["{patient}", "{item}", "{event}"].iter().any(|p| path.contains(p));
+                let names_b = ["{patient}", "{item}", "{event}", "{result}"].iter().any(|p| path.contains(p));
                 if names_b && answer.status.is_success() {
                     failures.push(format!("{route} as {party:?}: {} for B's object", answer.status));
                 }

@@ -30,6 +30,7 @@ mod mail;
 mod passkeys;
 mod patient_sign_in;
 mod recovery;
+mod results;
 mod retention;
 mod review;
 mod security;
