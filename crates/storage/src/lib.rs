@@ -29,6 +29,8 @@ mod policies;
 mod query_plans;
 mod readers;
 mod record_access;
+// Issue 14: the record's lists (medicines, allergies, conditions, immunizations).
+mod record_lists;
 mod retention;
 mod review;
 mod self_enrollment;
@@ -65,6 +67,8 @@ pub use password_resets::{IssuedCode, NewReset, OpenReset, RecoveryAccount, Reco
 pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{ChartPhone, PatientQuery, PatientSummary, PortalStatus, RequestOrigin};
 pub use record_access::RecordAccess;
+// Issue 14: the record's lists.
+pub use record_lists::{Medicine, Schedule};
 pub use retention::{RetentionPolicy, RetentionReport};
 pub use review::{ReviewError, ReviewItem};
 pub use self_enrollment::{NewSelfEnrollment, SelfEnrollmentCandidate, SelfEnrollmentError};

@@ -12,8 +12,8 @@ use sqlx::Row;
 
 use crate::{
     Backend, Database, PatientQuery, audit_pending, database::Handle, jobs, organizations,
-    patient_accounts, patients, record_access, sessions, sign_in_defences, staff_access, terms,
-    testing::Scratch,
+    patient_accounts, patients, record_access, record_lists, sessions, sign_in_defences,
+    staff_access, terms, testing::Scratch,
 };
 
 /// A query on a hot path, by what it does; on one backend only where its SQL is that
@@ -111,6 +111,8 @@ fn hot_queries() -> Vec<HotQuery> {
             "staff search by birth date",
             search(PatientQuery::BirthDate(jiff::civil::date(1961, 4, 9))),
         ),
+        // Issue 14: the record's lists (medicines, allergies, conditions, immunizations).
+        hot("my medicines", record_lists::MEDICINES),
     ]
 }
 

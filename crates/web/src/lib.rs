@@ -190,6 +190,8 @@ page_routes! {
     get "/healthz" => common::health::healthz;
     get "/readyz" => common::health::readyz;
     get "/metrics" => common::metrics::render;
+    // Issue 14: the record's lists.
+    get "/medicines" => record::lists::medicines;
 }
 
 /// The whole application: routes and the middleware every request passes through.

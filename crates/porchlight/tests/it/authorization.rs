@@ -167,6 +167,8 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/healthz", Public),
     ("get", "/readyz", Public),
     ("get", "/metrics", Public),
+    // Issue 14: the record's lists.
+    ("get", "/medicines", PatientOwn),
     // The API.
     ("get", "/api/v1/bot-check/challenge", Public),
     ("get", "/api/v1/enrollment", Enrollment),

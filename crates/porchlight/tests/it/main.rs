@@ -30,6 +30,8 @@ mod mail;
 mod passkeys;
 mod patient_sign_in;
 mod recovery;
+// Issue 14: the record's lists.
+mod record_lists;
 mod retention;
 mod review;
 mod security;

@@ -448,3 +448,38 @@ outage-try-again = Try again
 input-refused-title = We could not take that
 input-control-character = Something you typed has a character we can't accept. Please type it again.
 input-go-back = Go back and type it again
+## Medicines, allergies, health problems and vaccines (issue 14)
+medicines-link = Medicines
+medicines-title = Your medicines
+medicines-intro = These are the medicines in your record at the practice. If something here is wrong, or a medicine you take is missing, tell the practice.
+medicines-none = There are no medicines in your record.
+medicines-now = Medicines you take now
+medicines-none-now = Your record has no medicines that you take now.
+medicines-before = Medicines you took before
+medicines-how = How to take it
+medicines-prescriber = Prescribed by
+medicines-started = Started
+medicines-unnamed = A medicine with no name in your record
+medicines-as-needed = Take it only when you need it.
+medicines-ask-how = Ask the practice how to take it.
+medicines-times-per = Take it { $times ->
+    [one] once
+   *[other] { $times } times
+ } { $unit ->
+    [hour] an hour
+    [week] a week
+    [month] a month
+   *[day] a day
+ }.
+medicines-every = Take it every { $count } { $unit ->
+    [hour] hours
+    [week] weeks
+    [month] months
+   *[day] days
+ }.
+medicines-times-every = Take it { $times } times every { $count } { $unit ->
+    [hour] hours
+    [week] weeks
+    [month] months
+   *[day] days
+ }.

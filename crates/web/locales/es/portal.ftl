@@ -448,3 +448,38 @@ outage-try-again = Intentar de nuevo
 input-refused-title = No pudimos aceptar eso
 input-control-character = Algo que escribió tiene un carácter que no podemos aceptar. Por favor, escríbalo de nuevo.
 input-go-back = Regrese y escríbalo de nuevo
+## Medicines, allergies, health problems and vaccines (issue 14)
+medicines-link = Medicamentos
+medicines-title = Sus medicamentos
+medicines-intro = Estos son los medicamentos que tiene en su expediente del consultorio. Si algo está mal, o falta un medicamento que usted toma, dígaselo al consultorio.
+medicines-none = No hay medicamentos en su expediente.
+medicines-now = Medicamentos que toma ahora
+medicines-none-now = Su expediente no tiene medicamentos que tome ahora.
+medicines-before = Medicamentos que tomó antes
+medicines-how = Cómo tomarlo
+medicines-prescriber = Lo recetó
+medicines-started = Desde
+medicines-unnamed = Un medicamento sin nombre en su expediente
+medicines-as-needed = Tómelo solo cuando lo necesite.
+medicines-ask-how = Pregunte en el consultorio cómo tomarlo.
+medicines-times-per = Tómelo { $times ->
+    [one] una vez
+   *[other] { $times } veces
+ } { $unit ->
+    [hour] por hora
+    [week] por semana
+    [month] al mes
+   *[day] al día
+ }.
+medicines-every = Tómelo cada { $count } { $unit ->
+    [hour] horas
+    [week] semanas
+    [month] meses
+   *[day] días
+ }.
+medicines-times-every = Tómelo { $times } veces cada { $count } { $unit ->
+    [hour] horas
+    [week] semanas
+    [month] meses
+   *[day] días
+ }.

@@ -2,3 +2,5 @@
 //! (the access log).
 
 pub(crate) mod access_log;
+// Issue 14: medicines, allergies, health problems and vaccines.
+pub(crate) mod lists;

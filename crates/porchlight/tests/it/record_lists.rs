@@ -1,0 +1,261 @@
+//! The lists of the patient's record (issue 14): medicines. Each page shows the signed-in
+//! patient's own entries in the order a patient expects, in English and Spanish, says so when
+//! there are none, and never shows another patient's.
+
+use std::path::Path;
+
+use storage::Organization;
+
+use crate::{
+    fixtures::{
+        activate, enrolled_patient, finish_enrollment, front_desk, import_patients, page_text,
+        patient_browser, patient_page, printed_code,
+    },
+    harness::{TestApp, each_backend, synthea_dir},
+};
+
+/// Lucía Rivera's chart id in the generated bundles.
+const LUCIA: &str = "7c1d2f40-0000-4000-8000-000000000001";
+/// Another patient of the practice, whose entries Lucía must never see.
+const TOMAS: &str = "7c1d2f40-0000-4000-8000-000000000002";
+
+/// Imports one bundle of `entries` (resources as JSON).
+async fn import_resources(app: &TestApp, org: &Organization, entries: &[String]) {
+    let entries: Vec<String> = entries
+        .iter()
+        .enumerate()
+        .map(|(n, resource)| format!(r#"{{"fullUrl":"urn:uuid:entry-{n}","resource":{resource}}}"#))
+        .collect();
+    let bundle = format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[{}]}}"#,
+        entries.join(",")
+    );
+    let mut report = fhir::ImportReport::default();
+    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+        .import_bundle_text(Path::new("record.json"), &bundle, &mut report)
+        .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+}
+
+/// A medication request for `patient`, with the JSON members `extra` (`"dosageInstruction"`,
+/// `"requester"`...).
+fn medication(
+    id: &str,
+    patient: &str,
+    status: &str,
+    name: &str,
+    authored: &str,
+    extra: &str,
+) -> String {
+    format!(
+        r#"{{"resourceType":"MedicationRequest","id":"{id}","status":"{status}","intent":"order",
+        "medicationCodeableConcept":{{"coding":[{{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"{id}","display":"{name}"}}],"text":"{name}"}},
+        "subject":{{"reference":"Patient/{patient}"}},"authoredOn":"{authored}"{extra}}}"#
+    )
+}
+
+/// Lucía Rivera (born 1961) and Tomás Rivera, imported; the front desk is signed in.
+async fn practice_with_two_patients(app: &TestApp) -> Organization {
+    let org = front_desk(app).await;
+    import_patients(
+        app,
+        &org,
+        &[
+            (LUCIA, "Lucia", "Rivera", "1961-04-09", ""),
+            (TOMAS, "Tomas", "Rivera", "1958-11-02", ""),
+        ],
+    )
+    .await;
+    org
+}
+
+/// The text of `page` between `from` and `to` (the whole rest when `to` is absent).
+fn between<'a>(page: &'a str, from: &str, to: &str) -> &'a str {
+    let start = page
+        .find(from)
+        .unwrap_or_else(|| panic!("{from} in the page"));
+    let rest = &page[start..];
+    rest.find(to).map_or(rest, |end| &rest[..end])
+}
+
+/// Where `needle` first is in `page`, which must hold it.
+fn at(page: &str, needle: &str) -> usize {
+    page.find(needle)
+        .unwrap_or_else(|| panic!("{needle} in the page"))
+}
+
+each_backend! {
+    async fn medicines_show_active_ones_first_newest_first_with_how_to_take_them(app) {
+        let org = practice_with_two_patients(&app).await;
+        let prescriber = r#","requester":{"reference":"Practitioner/p1","display":"Dr. Ana Ortiz"}"#;
+        import_resources(&app, &org, &[
+            medication("m1", LUCIA, "active", "Metformin 500 MG Oral Tablet", "2024-03-05T12:00:00Z",
+                &format!(r#"{prescriber},"dosageInstruction":[{{"text":"Take 1 tablet by mouth twice a day with food"}}]"#)),
+            medication("m2", LUCIA, "active", "Lisinopril 10 MG Oral Tablet", "2025-06-10T12:00:00Z",
+                r#","dosageInstruction":[{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d"}},"asNeededBoolean":false}]"#),
+            medication("m3", LUCIA, "stopped", "Amoxicillin 500 MG Oral Capsule", "2023-01-20T12:00:00Z",
+                r#","dosageInstruction":[{"timing":{"repeat":{"frequency":1,"period":8,"periodUnit":"h"}}}]"#),
+            medication("m4", LUCIA, "completed", "Naproxen sodium 220 MG Oral Tablet", "2024-11-02T12:00:00Z",
+                r#","dosageInstruction":[{"asNeededBoolean":true}]"#),
+            medication("m5", TOMAS, "active", "Warfarin 5 MG Oral Tablet", "2025-01-01T12:00:00Z", ""),
+        ]).await;
+        let lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+
+        let page = page_text(&lucia, &app, "/medicines").await;
+        assert!(page.contains("Your medicines"), "{page}");
+        let now = between(&page, "Medicines you take now", "Medicines you took before");
+        // Active ones, newest first.
+        assert!(at(now, "Lisinopril") < at(now, "Metformin"), "{now}");
+        assert!(now.contains("Take it once a day."), "{now}");
+        assert!(now.contains("Take 1 tablet by mouth twice a day with food"), "{now}");
+        assert!(now.contains("Dr. Ana Ortiz"), "{now}");
+        assert!(now.contains("March 5, 2024"), "{now}");
+        assert!(now.contains("June 10, 2025"), "{now}");
+        assert!(!now.contains("Naproxen") && !now.contains("Amoxicillin"), "{now}");
+        // Past ones under their own heading, newest first.
+        let before = between(&page, "Medicines you took before", "</main>");
+        assert!(at(before, "Naproxen") < at(before, "Amoxicillin"), "{before}");
+        assert!(before.contains("Take it only when you need it."), "{before}");
+        assert!(before.contains("Take it every 8 hours."), "{before}");
+        // Another patient's, never.
+        assert!(!page.contains("Warfarin"), "Tomás's medicine on Lucía's page");
+
+        // In Spanish.
+        lucia.get(app.url("/language/es?back=/medicines")).send().await.unwrap();
+        let page = page_text(&lucia, &app, "/medicines").await;
+        assert!(page.contains("Sus medicamentos"), "{page}");
+        assert!(page.contains("Medicamentos que toma ahora"), "{page}");
+        assert!(page.contains("Medicamentos que tomó antes"), "{page}");
+        assert!(page.contains("Tómelo una vez al día."), "{page}");
+        assert!(page.contains("Tómelo cada 8 horas."), "{page}");
+        assert!(page.contains("Tómelo solo cuando lo necesite."), "{page}");
+        assert!(page.contains("5 de marzo de 2024"), "{page}");
+        assert!(!page.contains("Warfarin"));
+    }
+
+    async fn medicines_say_so_when_there_are_none(app) {
+        let org = practice_with_two_patients(&app).await;
+        import_resources(&app, &org, &[
+            medication("m5", TOMAS, "active", "Warfarin 5 MG Oral Tablet", "2025-01-01T12:00:00Z", ""),
+        ]).await;
+        let lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+        let page = page_text(&lucia, &app, "/medicines").await;
+        assert!(page.contains("There are no medicines in your record."), "{page}");
+        assert!(!page.contains("Warfarin"));
+
+        // Only past ones: the page says there are none now, and lists the past ones.
+        import_resources(&app, &org, &[
+            medication("m6", LUCIA, "stopped", "Acetaminophen 325 MG Oral Tablet", "2020-02-02T12:00:00Z", ""),
+        ]).await;
+        let page = page_text(&lucia, &app, "/medicines").await;
+        assert!(page.contains("Your record has no medicines that you take now."), "{page}");
+        assert!(page.contains("Acetaminophen"), "{page}");
+        assert!(page.contains("Ask the practice how to take it."), "{page}");
+    }
+}
+
+/// Signs in the imported Synthea patient `(given, family)` born `birth` (month, day, year)
+/// through a printed invitation; the front desk is signed in on `app.client`.
+async fn enrolled_synthea_patient(
+    app: &TestApp,
+    org: &Organization,
+    names: (&str, &str),
+    birth: (&str, &str, &str),
+    username: &str,
+) -> reqwest::Client {
+    let page = patient_page(app, org, names.1, names.0).await;
+    let code = printed_code(app, &page).await;
+    let patient = patient_browser();
+    assert_eq!(
+        activate(app, &patient, &code).await.status(),
+        reqwest::StatusCode::SEE_OTHER
+    );
+    finish_enrollment(app, &patient, names, birth, username).await;
+    patient
+}
+
+mod synthea {
+    use super::*;
+
+    each_backend! {
+        needs synthea;
+
+        async fn a_synthea_patients_medicines_and_never_another_patients(app) {
+            let org = front_desk(&app).await;
+            let report = fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+                .import_paths(&[synthea_dir().join("patient-02.json"), synthea_dir().join("patient-03.json")])
+                .await;
+            assert!(report.errors.is_empty(), "{:?}", report.errors);
+            let antonio = enrolled_synthea_patient(
+                &app, &org, ("Antonio", "Castellanos"), ("6", "8", "1991"), "antonio.c",
+            ).await;
+            let page = page_text(&antonio, &app, "/medicines").await;
+            let now = between(&page, "Medicines you take now", "Medicines you took before");
+            assert!(now.contains("Hydrochlorothiazide 25 MG"), "{now}");
+            assert!(now.contains("August 1, 2009") || now.contains("July 31, 2009"), "{now}");
+            let before = between(&page, "Medicines you took before", "</main>");
+            assert!(before.contains("Naproxen sodium 220 MG Oral Tablet"), "{before}");
+            assert!(before.contains("Take it only when you need it."), "{before}");
+            // Denny Bins's medicines are his own.
+            assert!(!page.contains("Chlorpheniramine"), "another patient's medicine");
+            assert!(!page.contains("Acetaminophen 325"), "another patient's medicine");
+        }
+    }
+}
+
+/// Real Chromium: each list page in English and Spanish, at a phone's width and a desktop's,
+/// axe-clean, nothing scrolling sideways, photographed (target/screenshots/).
+mod in_the_browser {
+    use super::*;
+    use crate::{
+        browser::{
+            Driver, assert_nothing_scrolls_sideways, check_page, submit, type_into,
+            wait_for_heading,
+        },
+        fixtures::PATIENT_PASSWORD,
+        harness::Backend,
+    };
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(porchlight_browser),
+        ignore = "browser tests skipped: chromedriver is not installed"
+    )]
+    async fn the_lists_read_well_on_a_phone_in_english_and_spanish() {
+        let app = TestApp::spawn(Backend::Sqlite).await;
+        let org = practice_with_two_patients(&app).await;
+        let prescriber =
+            r#","requester":{"reference":"Practitioner/p1","display":"Dr. Ana Ortiz"}"#;
+        import_resources(&app, &org, &[
+            medication("m1", LUCIA, "active", "Metformin hydrochloride 500 MG Extended Release Oral Tablet", "2024-03-05T12:00:00Z",
+                &format!(r#"{prescriber},"dosageInstruction":[{{"text":"Take 1 tablet by mouth twice a day with food"}}]"#)),
+            medication("m2", LUCIA, "active", "Lisinopril 10 MG Oral Tablet", "2025-06-10T12:00:00Z",
+                r#","dosageInstruction":[{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d"}}}]"#),
+            medication("m3", LUCIA, "stopped", "Amoxicillin 500 MG Oral Capsule", "2023-01-20T12:00:00Z",
+                r#","dosageInstruction":[{"timing":{"repeat":{"frequency":1,"period":8,"periodUnit":"h"}}}]"#),
+        ]).await;
+        let _computer = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+
+        let driver = Driver::start().await;
+        let profile = tempfile::tempdir().unwrap();
+        let client = driver.browser(profile.path()).await;
+        client.goto(&app.url("/sign-in")).await.unwrap();
+        type_into(&client, "username", "lucia.r").await;
+        type_into(&client, "password", PATIENT_PASSWORD).await;
+        submit(&client).await;
+        wait_for_heading(&client, "Hello, Lucia").await;
+
+        for (page, name) in [("/medicines", "medicines")] {
+            check_page(&client, &app.url(page), &format!("record-{name}")).await;
+            assert_nothing_scrolls_sideways(&client, name).await;
+        }
+        client
+            .goto(&app.url("/language/es?back=/home"))
+            .await
+            .unwrap();
+        for (page, name) in [("/medicines", "medicines")] {
+            check_page(&client, &app.url(page), &format!("es-record-{name}")).await;
+            assert_nothing_scrolls_sideways(&client, name).await;
+        }
+    }
+}

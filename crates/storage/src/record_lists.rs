@@ -1,0 +1,145 @@
+//! The patient's lists from their record (issue 14): medicines. Each read takes the session's
+//! patient scope, is bounded, sorted as a patient expects, and audited as the patient's.
+
+use domain::PatientScope;
+use jiff::Timestamp;
+use serde_json::Value;
+
+use crate::{AuditActor, AuditEntry, Database, RequestOrigin, database::dispatch};
+
+/// How many entries a list shows at most.
+const SHOWN: i64 = 200;
+
+/// The patient's medicines: active ones first, then the newest first, on the
+/// (patient_id, authored_at) index. Undated ones come last in each part.
+pub(crate) const MEDICINES: &str = "SELECT status, display, dosage, authored_at, resource \
+    FROM medication_requests \
+    WHERE patient_id = $1 AND organization_id = $2 \
+    ORDER BY CASE WHEN status IN ('active', 'on-hold') THEN 0 ELSE 1 END, \
+    authored_at IS NULL, authored_at DESC LIMIT $3";
+
+/// How often to take a medicine, from the prescription's timing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    /// Times per period.
+    pub times: u32,
+    pub period: f64,
+    /// The FHIR unit of the period: `h`, `d`, `wk`, `mo`, ...
+    pub unit: String,
+}
+
+/// One medicine on the patient's list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Medicine {
+    pub name: String,
+    /// Active (or on hold) rather than stopped, completed or ended.
+    pub active: bool,
+    /// The prescriber's instructions, in their words.
+    pub instructions: Option<String>,
+    /// To be taken only when needed.
+    pub as_needed: bool,
+    pub schedule: Option<Schedule>,
+    /// Who prescribed it, when the prescription names them.
+    pub prescriber: Option<String>,
+    pub started: Option<Timestamp>,
+}
+
+type MedicineRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<jiff_sqlx::Timestamp>,
+    String,
+);
+
+fn medicine((status, display, dosage, authored, resource): MedicineRow) -> Medicine {
+    let json: Value = serde_json::from_str(&resource).unwrap_or(Value::Null);
+    let instruction = &json["dosageInstruction"][0];
+    let repeat = &instruction["timing"]["repeat"];
+    let schedule = match (
+        repeat["frequency"].as_u64(),
+        repeat["period"].as_f64(),
+        repeat["periodUnit"].as_str(),
+    ) {
+        (Some(times), Some(period), Some(unit)) if times > 0 && period > 0.0 => Some(Schedule {
+            times: u32::try_from(times).unwrap_or(u32::MAX),
+            period,
+            unit: unit.to_owned(),
+        }),
+        _ => None,
+    };
+    let name = display
+        .or_else(|| {
+            json["medicationCodeableConcept"]["text"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .or_else(|| {
+            json["medicationReference"]["display"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    Medicine {
+        name,
+        active: matches!(status.as_str(), "active" | "on-hold"),
+        instructions: dosage.filter(|text| !text.trim().is_empty()),
+        as_needed: instruction["asNeededBoolean"].as_bool().unwrap_or(false),
+        schedule,
+        prescriber: json["requester"]["display"]
+            .as_str()
+            .filter(|name| !name.trim().is_empty())
+            .map(str::to_owned),
+        started: authored.map(|at| at.to_jiff()),
+    }
+}
+
+impl Database {
+    /// The scope's patient's medicines, active first, newest first (at most 200). The read
+    /// is audited as the patient's.
+    pub async fn medicines(
+        &self,
+        scope: &PatientScope,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<Vec<Medicine>> {
+        let mut tx = self.begin_read().await?;
+        let rows: Vec<MedicineRow> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(MEDICINES)
+                .bind(scope.patient().as_uuid())
+                .bind(scope.organization().as_uuid())
+                .bind(SHOWN)
+                .fetch_all(&mut **tx)
+                .await?
+        });
+        tx.append_audit(&own_read(
+            scope,
+            origin,
+            "patient.medicines",
+            "medicines",
+            rows.len(),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(medicine).collect())
+    }
+}
+
+/// The audit row of the patient reading one of their lists.
+fn own_read(
+    scope: &PatientScope,
+    origin: &RequestOrigin,
+    action: &str,
+    subject: &str,
+    count: usize,
+) -> AuditEntry {
+    AuditEntry {
+        organization: Some(scope.organization()),
+        actor: AuditActor::Patient(scope.patient()),
+        action: action.to_owned(),
+        patient: Some(scope.patient()),
+        subject: Some(subject.to_owned()),
+        client_addr: origin.client_addr.clone(),
+        request_id: origin.request_id.clone(),
+        detail: Some(count.to_string()),
+    }
+}

@@ -1,0 +1,145 @@
+//! The lists of the patient's record (issue 14): medicines. Each page reads the session's
+//! patient only, is audited, and says in plain words what the record holds.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::{
+    extract::{ConnectInfo, State},
+    http::HeaderMap,
+    response::{IntoResponse, Redirect, Response},
+};
+use jiff::{Timestamp, tz::TimeZone};
+use storage::{Medicine, Schedule};
+
+use crate::{
+    AppState,
+    account::patient::pending_terms,
+    common::{
+        i18n::{day, t, t_args},
+        pages::{Practice, no_store, practice_zone, render},
+        session::PatientUser,
+    },
+    error::{OrTrouble, PageError},
+    staff::console::request_origin,
+};
+
+/// A day as the patient reads it, in the practice's time zone.
+fn on(at: Timestamp, zone: &TimeZone) -> String {
+    day(at.to_zoned(zone.clone()).date())
+}
+
+/// One medicine as the patient reads it.
+struct MedicineRow {
+    name: String,
+    how: String,
+    prescriber: Option<String>,
+    started: Option<String>,
+}
+
+/// How to take a medicine: the prescriber's words when there are some, else the schedule in
+/// plain words.
+fn how_to_take(medicine: &Medicine) -> String {
+    if let Some(text) = &medicine.instructions {
+        return text.clone();
+    }
+    if medicine.as_needed {
+        return t("medicines-as-needed");
+    }
+    match &medicine.schedule {
+        Some(schedule) => schedule_words(schedule),
+        None => t("medicines-ask-how"),
+    }
+}
+
+/// "Take it once a day", "Take it every 6 hours", "Take it 2 times a week".
+fn schedule_words(schedule: &Schedule) -> String {
+    let unit = match schedule.unit.as_str() {
+        "h" => "hour",
+        "d" => "day",
+        "wk" => "week",
+        "mo" => "month",
+        _ => return t("medicines-ask-how"),
+    };
+    // Whole periods only: "every 1.5 days" is not something to ask a patient to work out.
+    if schedule.period.fract() != 0.0 {
+        return t("medicines-ask-how");
+    }
+    let period = schedule.period as i64;
+    if period == 1 {
+        t_args(
+            "medicines-times-per",
+            &[
+                ("times", i64::from(schedule.times).into()),
+                ("unit", unit.into()),
+            ],
+        )
+    } else if schedule.times == 1 {
+        t_args(
+            "medicines-every",
+            &[("count", period.into()), ("unit", unit.into())],
+        )
+    } else {
+        t_args(
+            "medicines-times-every",
+            &[
+                ("times", i64::from(schedule.times).into()),
+                ("count", period.into()),
+                ("unit", unit.into()),
+            ],
+        )
+    }
+}
+
+fn medicine_row(medicine: &Medicine, zone: &TimeZone) -> MedicineRow {
+    MedicineRow {
+        name: if medicine.name.is_empty() {
+            t("medicines-unnamed")
+        } else {
+            medicine.name.clone()
+        },
+        how: how_to_take(medicine),
+        prescriber: medicine.prescriber.clone(),
+        started: medicine.started.map(|at| on(at, zone)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "record/medicines.html")]
+struct MedicinesPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    active: Vec<MedicineRow>,
+    past: Vec<MedicineRow>,
+}
+
+/// `GET /medicines`: the medicines the patient takes now, then the ones they took before,
+/// newest first in each.
+pub async fn medicines(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    if pending_terms(&state, &user).await?.is_some() {
+        return Ok(Redirect::to("/terms/update").into_response());
+    }
+    let origin = request_origin(client, &headers);
+    let medicines = state
+        .db
+        .medicines(&user.scope, &origin)
+        .await
+        .or_trouble("could not read a patient's medicines")?;
+    let practice = Practice::of(&state).await;
+    let zone = practice_zone(&state, user.scope.organization()).await;
+    let (active, past): (Vec<&Medicine>, Vec<&Medicine>) =
+        medicines.iter().partition(|medicine| medicine.active);
+    let mut response = render(MedicinesPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        active: active.into_iter().map(|m| medicine_row(m, &zone)).collect(),
+        past: past.into_iter().map(|m| medicine_row(m, &zone)).collect(),
+    });
+    no_store(&mut response);
+    Ok(response)
+}
