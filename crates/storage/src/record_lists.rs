@@ -1,4 +1,4 @@
-//! The patient's lists from their record (issue 14): medicines. Each read takes the session's
+//! The patient's lists from their record (issue 14): medicines and allergies. Each read takes the session's
 //! patient scope, is bounded, sorted as a patient expects, and audited as the patient's.
 
 use domain::PatientScope;
@@ -94,6 +94,93 @@ fn medicine((status, display, dosage, authored, resource): MedicineRow) -> Medic
     }
 }
 
+/// The patient's allergies: current ones first, the high-risk ones first among them, then
+/// the newest first, on the (patient_id, organization_id, recorded_at) index.
+pub(crate) const ALLERGIES: &str = "SELECT clinical_status, criticality, display, reaction, \
+    recorded_at, resource \
+    FROM allergies \
+    WHERE patient_id = $1 AND organization_id = $2 \
+    ORDER BY CASE WHEN clinical_status IN ('inactive', 'resolved') THEN 1 ELSE 0 END, \
+    CASE WHEN criticality = 'high' THEN 0 ELSE 1 END, \
+    recorded_at IS NULL, recorded_at DESC LIMIT $3";
+
+/// How likely a reaction is to be serious (FHIR's `criticality`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Criticality {
+    Low,
+    High,
+    UnableToAssess,
+}
+
+/// How bad the reaction was (FHIR's `reaction.severity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Mild,
+    Moderate,
+    Severe,
+}
+
+/// One allergy on the patient's list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Allergy {
+    /// What the patient is allergic to.
+    pub substance: String,
+    /// Current, rather than inactive or resolved.
+    pub current: bool,
+    pub reaction: Option<String>,
+    pub severity: Option<Severity>,
+    pub criticality: Option<Criticality>,
+    pub recorded: Option<Timestamp>,
+}
+
+type AllergyRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<jiff_sqlx::Timestamp>,
+    String,
+);
+
+/// The allergy, or `None` when the record says it was entered in error or ruled out.
+fn allergy(
+    (status, criticality, display, reaction, recorded, resource): AllergyRow,
+) -> Option<Allergy> {
+    let json: Value = serde_json::from_str(&resource).unwrap_or(Value::Null);
+    let verification = json["verificationStatus"]["coding"][0]["code"].as_str();
+    if matches!(verification, Some("entered-in-error" | "refuted")) {
+        return None;
+    }
+    // The worst severity of its reactions.
+    let severity = json["reaction"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| match r["severity"].as_str()? {
+            "mild" => Some(Severity::Mild),
+            "moderate" => Some(Severity::Moderate),
+            "severe" => Some(Severity::Severe),
+            _ => None,
+        })
+        .max_by_key(|severity| *severity as u8);
+    let substance = display
+        .or_else(|| json["code"]["text"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Some(Allergy {
+        substance,
+        current: !matches!(status.as_deref(), Some("inactive" | "resolved")),
+        reaction: reaction.filter(|text| !text.trim().is_empty()),
+        severity,
+        criticality: match criticality.as_deref() {
+            Some("low") => Some(Criticality::Low),
+            Some("high") => Some(Criticality::High),
+            Some("unable-to-assess") => Some(Criticality::UnableToAssess),
+            _ => None,
+        },
+        recorded: recorded.map(|at| at.to_jiff()),
+    })
+}
+
 impl Database {
     /// The scope's patient's medicines, active first, newest first (at most 200). The read
     /// is audited as the patient's.
@@ -121,6 +208,34 @@ impl Database {
         .await?;
         tx.commit().await?;
         Ok(rows.into_iter().map(medicine).collect())
+    }
+
+    /// The scope's patient's allergies, current ones first, high-risk ones first among them,
+    /// newest first (at most 200). The read is audited as the patient's.
+    pub async fn allergies(
+        &self,
+        scope: &PatientScope,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<Vec<Allergy>> {
+        let mut tx = self.begin_read().await?;
+        let rows: Vec<AllergyRow> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(ALLERGIES)
+                .bind(scope.patient().as_uuid())
+                .bind(scope.organization().as_uuid())
+                .bind(SHOWN)
+                .fetch_all(&mut **tx)
+                .await?
+        });
+        tx.append_audit(&own_read(
+            scope,
+            origin,
+            "patient.allergies",
+            "allergies",
+            rows.len(),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().filter_map(allergy).collect())
     }
 }
 

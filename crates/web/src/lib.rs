@@ -192,6 +192,7 @@ page_routes! {
     get "/metrics" => common::metrics::render;
     // Issue 14: the record's lists.
     get "/medicines" => record::lists::medicines;
+    get "/allergies" => record::lists::allergies;
 }
 
 /// The whole application: routes and the middleware every request passes through.

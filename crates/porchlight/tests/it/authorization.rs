@@ -169,6 +169,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/metrics", Public),
     // Issue 14: the record's lists.
     ("get", "/medicines", PatientOwn),
+    ("get", "/allergies", PatientOwn),
     // The API.
     ("get", "/api/v1/bot-check/challenge", Public),
     ("get", "/api/v1/enrollment", Enrollment),

@@ -1,4 +1,4 @@
-//! The lists of the patient's record (issue 14): medicines. Each page shows the signed-in
+//! The lists of the patient's record (issue 14): medicines and allergies. Each page shows the signed-in
 //! patient's own entries in the order a patient expects, in English and Spanish, says so when
 //! there are none, and never shows another patient's.
 
@@ -13,6 +13,23 @@ use crate::{
     },
     harness::{TestApp, each_backend, synthea_dir},
 };
+
+/// An allergy of `patient`, with the JSON members `extra` (`"reaction"`, `"criticality"`...).
+fn allergy(
+    id: &str,
+    patient: &str,
+    status: &str,
+    name: &str,
+    recorded: &str,
+    extra: &str,
+) -> String {
+    format!(
+        r#"{{"resourceType":"AllergyIntolerance","id":"{id}",
+        "clinicalStatus":{{"coding":[{{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":"{status}"}}]}},
+        "code":{{"coding":[{{"system":"http://snomed.info/sct","code":"{id}","display":"{name}"}}],"text":"{name}"}},
+        "patient":{{"reference":"Patient/{patient}"}},"recordedDate":"{recorded}"{extra}}}"#
+    )
+}
 
 /// Lucía Rivera's chart id in the generated bundles.
 const LUCIA: &str = "7c1d2f40-0000-4000-8000-000000000001";
@@ -152,6 +169,61 @@ each_backend! {
         assert!(page.contains("Acetaminophen"), "{page}");
         assert!(page.contains("Ask the practice how to take it."), "{page}");
     }
+
+    async fn allergies_show_reactions_and_risk_in_words_current_ones_first(app) {
+        let org = practice_with_two_patients(&app).await;
+        import_resources(&app, &org, &[
+            allergy("a1", LUCIA, "active", "Allergy to grass pollen", "2019-05-01T12:00:00Z",
+                r#","criticality":"low","reaction":[{"manifestation":[{"text":"Sneezing"}],"description":"Sneezing and itchy eyes","severity":"mild"}]"#),
+            allergy("a2", LUCIA, "active", "Allergy to penicillin", "2010-02-03T12:00:00Z",
+                r#","criticality":"high","reaction":[{"manifestation":[{"coding":[{"display":"Hives"}]}],"severity":"moderate"},{"manifestation":[{"text":"Swelling"}],"severity":"severe"}]"#),
+            allergy("a3", LUCIA, "resolved", "Allergy to eggs", "2001-07-07T12:00:00Z", r#","criticality":"low""#),
+            allergy("a4", LUCIA, "active", "Allergy to latex", "2020-01-01T12:00:00Z",
+                r#","verificationStatus":{"coding":[{"code":"entered-in-error"}]}"#),
+            allergy("a5", TOMAS, "active", "Allergy to peanuts", "2020-01-01T12:00:00Z", r#","criticality":"high""#),
+        ]).await;
+        let lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+
+        let page = page_text(&lucia, &app, "/allergies").await;
+        assert!(page.contains("Your allergies"), "{page}");
+        let now = between(&page, "id=\"allergies-now\"", "Allergies you no longer have");
+        // The high-risk one first, said in words.
+        assert!(at(now, "penicillin") < at(now, "grass pollen"), "{now}");
+        assert!(now.contains("High: a reaction could be dangerous"), "{now}");
+        assert!(now.contains("Severe"), "the worst of its reactions: {now}");
+        assert!(now.contains("Hives"), "{now}");
+        assert!(now.contains("Sneezing and itchy eyes"), "{now}");
+        assert!(now.contains("Mild") && now.contains("Low"), "{now}");
+        assert!(now.contains("May 1, 2019"), "{now}");
+        let before = between(&page, "Allergies you no longer have", "</main>");
+        assert!(before.contains("Allergy to eggs"), "{before}");
+        assert!(before.contains("Not written down"), "{before}");
+        assert!(!page.contains("latex"), "an allergy entered in error");
+        assert!(!page.contains("peanuts"), "Tomás's allergy on Lucía's page");
+        assert!(!page.contains("No known allergies"), "{page}");
+
+        lucia.get(app.url("/language/es?back=/allergies")).send().await.unwrap();
+        let page = page_text(&lucia, &app, "/allergies").await;
+        assert!(page.contains("Sus alergias"), "{page}");
+        assert!(page.contains("Alto: una reacción podría ser peligrosa"), "{page}");
+        assert!(page.contains("Grave") && page.contains("Leve"), "{page}");
+        assert!(page.contains("Alergias que ya no tiene"), "{page}");
+        assert!(page.contains("1 de mayo de 2019"), "{page}");
+    }
+
+    async fn allergies_say_no_known_allergies_when_there_are_none(app) {
+        let org = practice_with_two_patients(&app).await;
+        import_resources(&app, &org, &[
+            allergy("a5", TOMAS, "active", "Allergy to peanuts", "2020-01-01T12:00:00Z", ""),
+        ]).await;
+        let lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+        let page = page_text(&lucia, &app, "/allergies").await;
+        assert!(page.contains("No known allergies on file."), "{page}");
+        assert!(!page.contains("peanuts"));
+        lucia.get(app.url("/language/es?back=/allergies")).send().await.unwrap();
+        let page = page_text(&lucia, &app, "/allergies").await;
+        assert!(page.contains("No hay alergias conocidas en su expediente."), "{page}");
+    }
 }
 
 /// Signs in the imported Synthea patient `(given, family)` born `birth` (month, day, year)
@@ -200,6 +272,32 @@ mod synthea {
             assert!(!page.contains("Chlorpheniramine"), "another patient's medicine");
             assert!(!page.contains("Acetaminophen 325"), "another patient's medicine");
         }
+        async fn a_synthea_patients_allergies_and_none_for_another(app) {
+            let org = front_desk(&app).await;
+            let report = fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+                .import_paths(&[synthea_dir().join("patient-02.json"), synthea_dir().join("patient-27.json")])
+                .await;
+            assert!(report.errors.is_empty(), "{:?}", report.errors);
+            let karena = enrolled_synthea_patient(
+                &app, &org, ("Karena", "Pfeffer"), ("12", "21", "1994"), "karena.p",
+            ).await;
+            let page = page_text(&karena, &app, "/allergies").await;
+            let now = between(&page, "id=\"allergies-now\"", "Allergies you no longer have");
+            for substance in ["Allergy to mould", "House dust mite allergy", "Dander (animal) allergy",
+                              "Allergy to grass pollen", "Allergy to tree pollen"] {
+                assert!(now.contains(substance), "{substance}: {now}");
+            }
+            assert_eq!(now.matches("<li>").count(), 5, "{now}");
+            let before = between(&page, "Allergies you no longer have", "</main>");
+            assert!(before.contains("Allergy to soya"), "{before}");
+            // Antonio Castellanos has none on file.
+            let antonio = enrolled_synthea_patient(
+                &app, &org, ("Antonio", "Castellanos"), ("6", "8", "1991"), "antonio.c",
+            ).await;
+            let page = page_text(&antonio, &app, "/allergies").await;
+            assert!(page.contains("No known allergies on file."), "{page}");
+            assert!(!page.contains("mould"), "another patient's allergy");
+        }
     }
 }
 
@@ -233,6 +331,9 @@ mod in_the_browser {
                 r#","dosageInstruction":[{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d"}}}]"#),
             medication("m3", LUCIA, "stopped", "Amoxicillin 500 MG Oral Capsule", "2023-01-20T12:00:00Z",
                 r#","dosageInstruction":[{"timing":{"repeat":{"frequency":1,"period":8,"periodUnit":"h"}}}]"#),
+            allergy("a2", LUCIA, "active", "Allergy to penicillin", "2010-02-03T12:00:00Z",
+                r#","criticality":"high","reaction":[{"manifestation":[{"text":"Hives"}],"severity":"severe"}]"#),
+            allergy("a3", LUCIA, "resolved", "Allergy to eggs", "2001-07-07T12:00:00Z", r#","criticality":"low""#),
         ]).await;
         let _computer = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
 
@@ -245,7 +346,7 @@ mod in_the_browser {
         submit(&client).await;
         wait_for_heading(&client, "Hello, Lucia").await;
 
-        for (page, name) in [("/medicines", "medicines")] {
+        for (page, name) in [("/medicines", "medicines"), ("/allergies", "allergies")] {
             check_page(&client, &app.url(page), &format!("record-{name}")).await;
             assert_nothing_scrolls_sideways(&client, name).await;
         }
@@ -253,7 +354,7 @@ mod in_the_browser {
             .goto(&app.url("/language/es?back=/home"))
             .await
             .unwrap();
-        for (page, name) in [("/medicines", "medicines")] {
+        for (page, name) in [("/medicines", "medicines"), ("/allergies", "allergies")] {
             check_page(&client, &app.url(page), &format!("es-record-{name}")).await;
             assert_nothing_scrolls_sideways(&client, name).await;
         }

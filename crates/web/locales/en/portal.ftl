@@ -483,3 +483,21 @@ medicines-times-every = Take it { $times } times every { $count } { $unit ->
     [month] months
    *[day] days
  }.
+allergies-link = Allergies
+allergies-title = Your allergies
+allergies-intro = These are the allergies in your record at the practice. Tell every doctor, nurse and pharmacist about them. If something here is wrong or missing, tell the practice.
+allergies-none = No known allergies on file.
+allergies-now = Allergies you have
+allergies-before = Allergies you no longer have
+allergies-unnamed = An allergy with no name in your record
+allergies-reaction = What happens
+allergies-reaction-unknown = Not written down
+allergies-severity = How bad it was
+allergies-severity-mild = Mild
+allergies-severity-moderate = Moderate
+allergies-severity-severe = Severe
+allergies-risk = Risk of a serious reaction
+allergies-risk-low = Low
+allergies-risk-high = High: a reaction could be dangerous
+allergies-risk-unknown = Not known
+allergies-recorded = Date written down

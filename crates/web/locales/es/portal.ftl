@@ -483,3 +483,21 @@ medicines-times-every = Tómelo { $times } veces cada { $count } { $unit ->
     [month] meses
    *[day] días
  }.
+allergies-link = Alergias
+allergies-title = Sus alergias
+allergies-intro = Estas son las alergias que tiene en su expediente del consultorio. Dígaselas a cada médico, enfermera y farmacéutico. Si algo está mal o falta, dígaselo al consultorio.
+allergies-none = No hay alergias conocidas en su expediente.
+allergies-now = Alergias que tiene
+allergies-before = Alergias que ya no tiene
+allergies-unnamed = Una alergia sin nombre en su expediente
+allergies-reaction = Qué le pasa
+allergies-reaction-unknown = No está anotado
+allergies-severity = Qué tan fuerte fue
+allergies-severity-mild = Leve
+allergies-severity-moderate = Moderada
+allergies-severity-severe = Grave
+allergies-risk = Riesgo de una reacción grave
+allergies-risk-low = Bajo
+allergies-risk-high = Alto: una reacción podría ser peligrosa
+allergies-risk-unknown = No se sabe
+allergies-recorded = Fecha en que se anotó

@@ -1,4 +1,4 @@
-//! The lists of the patient's record (issue 14): medicines. Each page reads the session's
+//! The lists of the patient's record (issue 14): medicines and allergies. Each page reads the session's
 //! patient only, is audited, and says in plain words what the record holds.
 
 use std::net::SocketAddr;
@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use jiff::{Timestamp, tz::TimeZone};
-use storage::{Medicine, Schedule};
+use storage::{Allergy, Criticality, Medicine, Schedule, Severity};
 
 use crate::{
     AppState,
@@ -139,6 +139,87 @@ pub async fn medicines(
         practice_phone: practice.phone,
         active: active.into_iter().map(|m| medicine_row(m, &zone)).collect(),
         past: past.into_iter().map(|m| medicine_row(m, &zone)).collect(),
+    });
+    no_store(&mut response);
+    Ok(response)
+}
+
+/// One allergy as the patient reads it.
+struct AllergyRow {
+    substance: String,
+    reaction: String,
+    severity: Option<String>,
+    criticality: Option<String>,
+    /// A high risk of a serious reaction: said in words, and set apart on the page.
+    high_risk: bool,
+    recorded: Option<String>,
+}
+
+fn allergy_row(allergy: &Allergy, zone: &TimeZone) -> AllergyRow {
+    AllergyRow {
+        substance: if allergy.substance.is_empty() {
+            t("allergies-unnamed")
+        } else {
+            allergy.substance.clone()
+        },
+        reaction: allergy
+            .reaction
+            .clone()
+            .unwrap_or_else(|| t("allergies-reaction-unknown")),
+        severity: allergy.severity.map(|severity| {
+            t(match severity {
+                Severity::Mild => "allergies-severity-mild",
+                Severity::Moderate => "allergies-severity-moderate",
+                Severity::Severe => "allergies-severity-severe",
+            })
+        }),
+        criticality: allergy.criticality.map(|criticality| {
+            t(match criticality {
+                Criticality::Low => "allergies-risk-low",
+                Criticality::High => "allergies-risk-high",
+                Criticality::UnableToAssess => "allergies-risk-unknown",
+            })
+        }),
+        high_risk: allergy.criticality == Some(Criticality::High),
+        recorded: allergy.recorded.map(|at| on(at, zone)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "record/allergies.html")]
+struct AllergiesPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    current: Vec<AllergyRow>,
+    past: Vec<AllergyRow>,
+}
+
+/// `GET /allergies`: the patient's allergies, current ones first (the high-risk ones first
+/// among them), then the ones they no longer have.
+pub async fn allergies(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    if pending_terms(&state, &user).await?.is_some() {
+        return Ok(Redirect::to("/terms/update").into_response());
+    }
+    let origin = request_origin(client, &headers);
+    let allergies = state
+        .db
+        .allergies(&user.scope, &origin)
+        .await
+        .or_trouble("could not read a patient's allergies")?;
+    let practice = Practice::of(&state).await;
+    let zone = practice_zone(&state, user.scope.organization()).await;
+    let (current, past): (Vec<&Allergy>, Vec<&Allergy>) =
+        allergies.iter().partition(|allergy| allergy.current);
+    let mut response = render(AllergiesPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        current: current.into_iter().map(|a| allergy_row(a, &zone)).collect(),
+        past: past.into_iter().map(|a| allergy_row(a, &zone)).collect(),
     });
     no_store(&mut response);
     Ok(response)
