@@ -114,6 +114,7 @@ fn hot_queries() -> Vec<HotQuery> {
         // Issue 14: the record's lists (medicines, allergies, conditions, immunizations).
         hot("my medicines", record_lists::MEDICINES),
         hot("my allergies", record_lists::ALLERGIES),
+        hot("my health problems", record_lists::CONDITIONS),
     ]
 }
 

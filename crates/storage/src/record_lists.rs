@@ -1,4 +1,5 @@
-//! The patient's lists from their record (issue 14): medicines and allergies. Each read takes the session's
+//! The patient's lists from their record (issue 14): medicines, allergies and health
+//! problems (conditions). Each read takes the session's
 //! patient scope, is bounded, sorted as a patient expects, and audited as the patient's.
 
 use domain::PatientScope;
@@ -181,6 +182,49 @@ fn allergy(
     })
 }
 
+/// The patient's health problems: current ones first, then the newest first, on the
+/// (patient_id, organization_id, onset_at) index. Ones entered in error or ruled out are
+/// left out.
+pub(crate) const CONDITIONS: &str = "SELECT clinical_status, display, onset_at, abatement_at \
+    FROM conditions \
+    WHERE patient_id = $1 AND organization_id = $2 \
+    AND (verification_status IS NULL \
+         OR verification_status NOT IN ('entered-in-error', 'refuted')) \
+    ORDER BY CASE WHEN clinical_status IN ('resolved', 'inactive', 'remission') \
+         OR (clinical_status IS NULL AND abatement_at IS NOT NULL) THEN 1 ELSE 0 END, \
+    onset_at IS NULL, onset_at DESC LIMIT $3";
+
+/// One health problem on the patient's list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub name: String,
+    /// Current, rather than resolved, inactive or in remission.
+    pub current: bool,
+    pub onset: Option<Timestamp>,
+    pub resolved: Option<Timestamp>,
+}
+
+type ConditionRow = (
+    Option<String>,
+    Option<String>,
+    Option<jiff_sqlx::Timestamp>,
+    Option<jiff_sqlx::Timestamp>,
+);
+
+fn condition((status, display, onset, abatement): ConditionRow) -> Condition {
+    let current = match status.as_deref() {
+        Some("resolved" | "inactive" | "remission") => false,
+        Some(_) => true,
+        None => abatement.is_none(),
+    };
+    Condition {
+        name: display.unwrap_or_default(),
+        current,
+        onset: onset.map(|at| at.to_jiff()),
+        resolved: abatement.map(|at| at.to_jiff()),
+    }
+}
+
 impl Database {
     /// The scope's patient's medicines, active first, newest first (at most 200). The read
     /// is audited as the patient's.
@@ -236,6 +280,34 @@ impl Database {
         .await?;
         tx.commit().await?;
         Ok(rows.into_iter().filter_map(allergy).collect())
+    }
+
+    /// The scope's patient's health problems, current ones first, newest first (at most
+    /// 200). The read is audited as the patient's.
+    pub async fn conditions(
+        &self,
+        scope: &PatientScope,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<Vec<Condition>> {
+        let mut tx = self.begin_read().await?;
+        let rows: Vec<ConditionRow> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(CONDITIONS)
+                .bind(scope.patient().as_uuid())
+                .bind(scope.organization().as_uuid())
+                .bind(SHOWN)
+                .fetch_all(&mut **tx)
+                .await?
+        });
+        tx.append_audit(&own_read(
+            scope,
+            origin,
+            "patient.conditions",
+            "conditions",
+            rows.len(),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(condition).collect())
     }
 }
 

@@ -193,6 +193,7 @@ page_routes! {
     // Issue 14: the record's lists.
     get "/medicines" => record::lists::medicines;
     get "/allergies" => record::lists::allergies;
+    get "/conditions" => record::lists::conditions;
 }
 
 /// The whole application: routes and the middleware every request passes through.

@@ -170,6 +170,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     // Issue 14: the record's lists.
     ("get", "/medicines", PatientOwn),
     ("get", "/allergies", PatientOwn),
+    ("get", "/conditions", PatientOwn),
     // The API.
     ("get", "/api/v1/bot-check/challenge", Public),
     ("get", "/api/v1/enrollment", Enrollment),

@@ -1,4 +1,4 @@
-//! The lists of the patient's record (issue 14): medicines and allergies. Each page shows the signed-in
+//! The lists of the patient's record (issue 14): medicines, allergies and health problems. Each page shows the signed-in
 //! patient's own entries in the order a patient expects, in English and Spanish, says so when
 //! there are none, and never shows another patient's.
 
@@ -28,6 +28,23 @@ fn allergy(
         "clinicalStatus":{{"coding":[{{"system":"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical","code":"{status}"}}]}},
         "code":{{"coding":[{{"system":"http://snomed.info/sct","code":"{id}","display":"{name}"}}],"text":"{name}"}},
         "patient":{{"reference":"Patient/{patient}"}},"recordedDate":"{recorded}"{extra}}}"#
+    )
+}
+
+/// A health problem of `patient`, with the JSON members `extra` (`"abatementDateTime"`...).
+fn condition(
+    id: &str,
+    patient: &str,
+    status: &str,
+    name: &str,
+    onset: &str,
+    extra: &str,
+) -> String {
+    format!(
+        r#"{{"resourceType":"Condition","id":"{id}",
+        "clinicalStatus":{{"coding":[{{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"{status}"}}]}},
+        "code":{{"coding":[{{"system":"http://snomed.info/sct","code":"{id}","display":"{name}"}}],"text":"{name}"}},
+        "subject":{{"reference":"Patient/{patient}"}},"onsetDateTime":"{onset}"{extra}}}"#
     )
 }
 
@@ -224,6 +241,54 @@ each_backend! {
         let page = page_text(&lucia, &app, "/allergies").await;
         assert!(page.contains("No hay alergias conocidas en su expediente."), "{page}");
     }
+
+    async fn health_problems_show_current_ones_first_with_when_they_started_and_ended(app) {
+        let org = practice_with_two_patients(&app).await;
+        import_resources(&app, &org, &[
+            condition("c1", LUCIA, "active", "Hypertension", "2009-08-01T12:00:00Z", ""),
+            condition("c2", LUCIA, "active", "Prediabetes", "2015-03-14T12:00:00Z", ""),
+            condition("c3", LUCIA, "resolved", "Acute viral pharyngitis (disorder)", "2017-06-05T12:00:00Z",
+                r#","abatementDateTime":"2017-06-18T12:00:00Z""#),
+            condition("c4", LUCIA, "resolved", "Laceration of foot", "2013-01-04T12:00:00Z",
+                r#","abatementDateTime":"2013-01-18T12:00:00Z""#),
+            condition("c5", LUCIA, "active", "Asthma", "2018-01-01T12:00:00Z",
+                r#","verificationStatus":{"coding":[{"code":"entered-in-error"}]}"#),
+            condition("c6", TOMAS, "active", "Gout", "2020-01-01T12:00:00Z", ""),
+        ]).await;
+        let lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+
+        let page = page_text(&lucia, &app, "/conditions").await;
+        assert!(page.contains("Your health problems"), "{page}");
+        let now = between(&page, "Health problems you have now", "Health problems that are over");
+        assert!(at(now, "Prediabetes") < at(now, "Hypertension"), "{now}");
+        assert!(now.contains("August 1, 2009") && now.contains("March 14, 2015"), "{now}");
+        assert!(!now.contains("Ended"), "{now}");
+        let before = between(&page, "Health problems that are over", "</main>");
+        assert!(at(before, "Acute viral pharyngitis") < at(before, "Laceration of foot"), "{before}");
+        assert!(!before.contains("(disorder)"), "the terminology's tag: {before}");
+        assert!(before.contains("Ended") && before.contains("June 18, 2017"), "{before}");
+        assert!(before.contains("January 18, 2013"), "{before}");
+        assert!(!page.contains("Asthma"), "a problem entered in error");
+        assert!(!page.contains("Gout"), "Tomás's problem on Lucía's page");
+
+        lucia.get(app.url("/language/es?back=/conditions")).send().await.unwrap();
+        let page = page_text(&lucia, &app, "/conditions").await;
+        assert!(page.contains("Problemas de salud que tiene ahora"), "{page}");
+        assert!(page.contains("Problemas de salud que ya pasaron"), "{page}");
+        assert!(page.contains("18 de junio de 2017"), "{page}");
+        assert!(!page.contains("Gout"));
+    }
+
+    async fn health_problems_say_so_when_there_are_none(app) {
+        let org = practice_with_two_patients(&app).await;
+        import_resources(&app, &org, &[
+            condition("c6", TOMAS, "active", "Gout", "2020-01-01T12:00:00Z", ""),
+        ]).await;
+        let lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+        let page = page_text(&lucia, &app, "/conditions").await;
+        assert!(page.contains("There are no health problems in your record."), "{page}");
+        assert!(!page.contains("Gout"));
+    }
 }
 
 /// Signs in the imported Synthea patient `(given, family)` born `birth` (month, day, year)
@@ -271,6 +336,13 @@ mod synthea {
             // Denny Bins's medicines are his own.
             assert!(!page.contains("Chlorpheniramine"), "another patient's medicine");
             assert!(!page.contains("Acetaminophen 325"), "another patient's medicine");
+
+            let page = page_text(&antonio, &app, "/conditions").await;
+            let now = between(&page, "Health problems you have now", "Health problems that are over");
+            assert!(now.contains("Hypertension"), "{now}");
+            let before = between(&page, "Health problems that are over", "</main>");
+            assert!(at(before, "Acute viral pharyngitis") < at(before, "Laceration of foot"), "{before}");
+            assert!(before.contains("June 18, 2017") || before.contains("June 17, 2017"), "{before}");
         }
         async fn a_synthea_patients_allergies_and_none_for_another(app) {
             let org = front_desk(&app).await;
@@ -314,6 +386,13 @@ mod in_the_browser {
         harness::Backend,
     };
 
+    /// The pages, and the names of their screenshots.
+    const PAGES: [(&str, &str); 3] = [
+        ("/medicines", "medicines"),
+        ("/allergies", "allergies"),
+        ("/conditions", "conditions"),
+    ];
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     #[cfg_attr(
         not(porchlight_browser),
@@ -334,6 +413,9 @@ mod in_the_browser {
             allergy("a2", LUCIA, "active", "Allergy to penicillin", "2010-02-03T12:00:00Z",
                 r#","criticality":"high","reaction":[{"manifestation":[{"text":"Hives"}],"severity":"severe"}]"#),
             allergy("a3", LUCIA, "resolved", "Allergy to eggs", "2001-07-07T12:00:00Z", r#","criticality":"low""#),
+            condition("c1", LUCIA, "active", "Hypertension", "2009-08-01T12:00:00Z", ""),
+            condition("c3", LUCIA, "resolved", "Acute viral pharyngitis (disorder)", "2017-06-05T12:00:00Z",
+                r#","abatementDateTime":"2017-06-18T12:00:00Z""#),
         ]).await;
         let _computer = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
 
@@ -346,7 +428,7 @@ mod in_the_browser {
         submit(&client).await;
         wait_for_heading(&client, "Hello, Lucia").await;
 
-        for (page, name) in [("/medicines", "medicines"), ("/allergies", "allergies")] {
+        for (page, name) in PAGES {
             check_page(&client, &app.url(page), &format!("record-{name}")).await;
             assert_nothing_scrolls_sideways(&client, name).await;
         }
@@ -354,7 +436,7 @@ mod in_the_browser {
             .goto(&app.url("/language/es?back=/home"))
             .await
             .unwrap();
-        for (page, name) in [("/medicines", "medicines"), ("/allergies", "allergies")] {
+        for (page, name) in PAGES {
             check_page(&client, &app.url(page), &format!("es-record-{name}")).await;
             assert_nothing_scrolls_sideways(&client, name).await;
         }

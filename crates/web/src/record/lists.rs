@@ -1,4 +1,4 @@
-//! The lists of the patient's record (issue 14): medicines and allergies. Each page reads the session's
+//! The lists of the patient's record (issue 14): medicines, allergies and health problems. Each page reads the session's
 //! patient only, is audited, and says in plain words what the record holds.
 
 use std::net::SocketAddr;
@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use jiff::{Timestamp, tz::TimeZone};
-use storage::{Allergy, Criticality, Medicine, Schedule, Severity};
+use storage::{Allergy, Condition, Criticality, Medicine, Schedule, Severity};
 
 use crate::{
     AppState,
@@ -220,6 +220,85 @@ pub async fn allergies(
         practice_phone: practice.phone,
         current: current.into_iter().map(|a| allergy_row(a, &zone)).collect(),
         past: past.into_iter().map(|a| allergy_row(a, &zone)).collect(),
+    });
+    no_store(&mut response);
+    Ok(response)
+}
+
+/// One health problem as the patient reads it.
+struct ConditionRow {
+    name: String,
+    onset: Option<String>,
+    resolved: Option<String>,
+}
+
+/// A problem's name without the terminology's tag: "Acute bronchitis (disorder)" reads
+/// "Acute bronchitis".
+fn plain_name(name: &str) -> String {
+    let name = name.trim();
+    for tag in [
+        " (disorder)",
+        " (finding)",
+        " (situation)",
+        " (morphologic abnormality)",
+    ] {
+        if let Some(plain) = name.strip_suffix(tag) {
+            return plain.to_owned();
+        }
+    }
+    name.to_owned()
+}
+
+fn condition_row(condition: &Condition, zone: &TimeZone) -> ConditionRow {
+    ConditionRow {
+        name: if condition.name.trim().is_empty() {
+            t("conditions-unnamed")
+        } else {
+            plain_name(&condition.name)
+        },
+        onset: condition.onset.map(|at| on(at, zone)),
+        resolved: condition.resolved.map(|at| on(at, zone)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "record/conditions.html")]
+struct ConditionsPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    current: Vec<ConditionRow>,
+    past: Vec<ConditionRow>,
+}
+
+/// `GET /conditions`: the patient's health problems, current ones first, then the resolved
+/// ones, newest first in each.
+pub async fn conditions(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    if pending_terms(&state, &user).await?.is_some() {
+        return Ok(Redirect::to("/terms/update").into_response());
+    }
+    let origin = request_origin(client, &headers);
+    let conditions = state
+        .db
+        .conditions(&user.scope, &origin)
+        .await
+        .or_trouble("could not read a patient's health problems")?;
+    let practice = Practice::of(&state).await;
+    let zone = practice_zone(&state, user.scope.organization()).await;
+    let (current, past): (Vec<&Condition>, Vec<&Condition>) =
+        conditions.iter().partition(|condition| condition.current);
+    let mut response = render(ConditionsPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        current: current
+            .into_iter()
+            .map(|c| condition_row(c, &zone))
+            .collect(),
+        past: past.into_iter().map(|c| condition_row(c, &zone)).collect(),
     });
     no_store(&mut response);
     Ok(response)
