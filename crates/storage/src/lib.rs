@@ -68,7 +68,9 @@ pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{ChartPhone, PatientQuery, PatientSummary, PortalStatus, RequestOrigin};
 pub use record_access::RecordAccess;
 // Issue 14: the record's lists.
-pub use record_lists::{Allergy, Condition, Criticality, Medicine, Schedule, Severity};
+pub use record_lists::{
+    Allergy, Condition, Criticality, Immunization, Medicine, Schedule, Severity,
+};
 pub use retention::{RetentionPolicy, RetentionReport};
 pub use review::{ReviewError, ReviewItem};
 pub use self_enrollment::{NewSelfEnrollment, SelfEnrollmentCandidate, SelfEnrollmentError};

@@ -115,6 +115,7 @@ fn hot_queries() -> Vec<HotQuery> {
         hot("my medicines", record_lists::MEDICINES),
         hot("my allergies", record_lists::ALLERGIES),
         hot("my health problems", record_lists::CONDITIONS),
+        hot("my vaccines", record_lists::IMMUNIZATIONS),
     ]
 }
 

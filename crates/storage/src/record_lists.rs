@@ -1,5 +1,5 @@
-//! The patient's lists from their record (issue 14): medicines, allergies and health
-//! problems (conditions). Each read takes the session's
+//! The patient's lists from their record (issue 14): medicines, allergies, health problems
+//! (conditions) and vaccines (immunizations). Each read takes the session's
 //! patient scope, is bounded, sorted as a patient expects, and audited as the patient's.
 
 use domain::PatientScope;
@@ -225,6 +225,21 @@ fn condition((status, display, onset, abatement): ConditionRow) -> Condition {
     }
 }
 
+/// The vaccines the patient was given, newest first, on the (patient_id, organization_id,
+/// occurred_at) index; ones not given or entered in error are left out.
+pub(crate) const IMMUNIZATIONS: &str = "SELECT display, occurred_at \
+    FROM immunizations \
+    WHERE patient_id = $1 AND organization_id = $2 \
+    AND status NOT IN ('not-done', 'entered-in-error') \
+    ORDER BY occurred_at IS NULL, occurred_at DESC, display LIMIT $3";
+
+/// One vaccine the patient was given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Immunization {
+    pub vaccine: String,
+    pub given: Option<Timestamp>,
+}
+
 impl Database {
     /// The scope's patient's medicines, active first, newest first (at most 200). The read
     /// is audited as the patient's.
@@ -308,6 +323,41 @@ impl Database {
         .await?;
         tx.commit().await?;
         Ok(rows.into_iter().map(condition).collect())
+    }
+
+    /// The vaccines the scope's patient was given, newest first (at most 200). The read is
+    /// audited as the patient's.
+    pub async fn immunizations(
+        &self,
+        scope: &PatientScope,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<Vec<Immunization>> {
+        let mut tx = self.begin_read().await?;
+        let rows: Vec<(Option<String>, Option<jiff_sqlx::Timestamp>)> =
+            dispatch!(&mut tx.handle, |tx| {
+                sqlx::query_as(IMMUNIZATIONS)
+                    .bind(scope.patient().as_uuid())
+                    .bind(scope.organization().as_uuid())
+                    .bind(SHOWN)
+                    .fetch_all(&mut **tx)
+                    .await?
+            });
+        tx.append_audit(&own_read(
+            scope,
+            origin,
+            "patient.immunizations",
+            "immunizations",
+            rows.len(),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|(display, given)| Immunization {
+                vaccine: display.unwrap_or_default(),
+                given: given.map(|at| at.to_jiff()),
+            })
+            .collect())
     }
 }
 

@@ -194,6 +194,7 @@ page_routes! {
     get "/medicines" => record::lists::medicines;
     get "/allergies" => record::lists::allergies;
     get "/conditions" => record::lists::conditions;
+    get "/immunizations" => record::lists::immunizations;
 }
 
 /// The whole application: routes and the middleware every request passes through.

@@ -171,6 +171,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/medicines", PatientOwn),
     ("get", "/allergies", PatientOwn),
     ("get", "/conditions", PatientOwn),
+    ("get", "/immunizations", PatientOwn),
     // The API.
     ("get", "/api/v1/bot-check/challenge", Public),
     ("get", "/api/v1/enrollment", Enrollment),

@@ -1,4 +1,5 @@
-//! The lists of the patient's record (issue 14): medicines, allergies and health problems. Each page shows the signed-in
+//! The lists of the patient's record (issue 14): medicines, allergies, health problems and
+//! vaccines. Each page shows the signed-in
 //! patient's own entries in the order a patient expects, in English and Spanish, says so when
 //! there are none, and never shows another patient's.
 
@@ -45,6 +46,15 @@ fn condition(
         "clinicalStatus":{{"coding":[{{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"{status}"}}]}},
         "code":{{"coding":[{{"system":"http://snomed.info/sct","code":"{id}","display":"{name}"}}],"text":"{name}"}},
         "subject":{{"reference":"Patient/{patient}"}},"onsetDateTime":"{onset}"{extra}}}"#
+    )
+}
+
+/// A vaccine given to `patient` (or not, by `status`).
+fn immunization(id: &str, patient: &str, status: &str, name: &str, given: &str) -> String {
+    format!(
+        r#"{{"resourceType":"Immunization","id":"{id}","status":"{status}",
+        "vaccineCode":{{"coding":[{{"system":"http://hl7.org/fhir/sid/cvx","code":"{id}","display":"{name}"}}],"text":"{name}"}},
+        "patient":{{"reference":"Patient/{patient}"}},"occurrenceDateTime":"{given}"}}"#
     )
 }
 
@@ -289,6 +299,44 @@ each_backend! {
         assert!(page.contains("There are no health problems in your record."), "{page}");
         assert!(!page.contains("Gout"));
     }
+
+    async fn vaccines_show_newest_first_and_never_ones_not_given(app) {
+        let org = practice_with_two_patients(&app).await;
+        import_resources(&app, &org, &[
+            immunization("i1", LUCIA, "completed", "Td (adult) preservative free", "2013-08-10T12:00:00Z"),
+            immunization("i2", LUCIA, "completed", "Influenza, seasonal, injectable, preservative free", "2019-08-17T12:00:00Z"),
+            immunization("i3", LUCIA, "completed", "Hep B, adult", "2016-08-13T12:00:00Z"),
+            immunization("i4", LUCIA, "not-done", "Zoster vaccine recombinant", "2021-01-01T12:00:00Z"),
+            immunization("i5", TOMAS, "completed", "Pneumococcal conjugate PCV 13", "2020-01-01T12:00:00Z"),
+        ]).await;
+        let lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+
+        let page = page_text(&lucia, &app, "/immunizations").await;
+        assert!(page.contains("Your vaccines"), "{page}");
+        let list = between(&page, "id=\"vaccines\"", "</ol>");
+        assert!(at(list, "Influenza") < at(list, "Hep B"), "{list}");
+        assert!(at(list, "Hep B") < at(list, "Td (adult)"), "{list}");
+        assert!(list.contains("August 17, 2019") && list.contains("August 10, 2013"), "{list}");
+        assert_eq!(list.matches("<li>").count(), 3, "{list}");
+        assert!(!page.contains("Zoster"), "a vaccine not given");
+        assert!(!page.contains("Pneumococcal"), "Tomás's vaccine on Lucía's page");
+
+        lucia.get(app.url("/language/es?back=/immunizations")).send().await.unwrap();
+        let page = page_text(&lucia, &app, "/immunizations").await;
+        assert!(page.contains("Sus vacunas"), "{page}");
+        assert!(page.contains("17 de agosto de 2019"), "{page}");
+    }
+
+    async fn vaccines_say_so_when_there_are_none(app) {
+        let org = practice_with_two_patients(&app).await;
+        import_resources(&app, &org, &[
+            immunization("i5", TOMAS, "completed", "Pneumococcal conjugate PCV 13", "2020-01-01T12:00:00Z"),
+        ]).await;
+        let lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+        let page = page_text(&lucia, &app, "/immunizations").await;
+        assert!(page.contains("There are no vaccines in your record."), "{page}");
+        assert!(!page.contains("Pneumococcal"));
+    }
 }
 
 /// Signs in the imported Synthea patient `(given, family)` born `birth` (month, day, year)
@@ -343,6 +391,11 @@ mod synthea {
             let before = between(&page, "Health problems that are over", "</main>");
             assert!(at(before, "Acute viral pharyngitis") < at(before, "Laceration of foot"), "{before}");
             assert!(before.contains("June 18, 2017") || before.contains("June 17, 2017"), "{before}");
+
+            let page = page_text(&antonio, &app, "/immunizations").await;
+            let list = between(&page, "id=\"vaccines\"", "</ol>");
+            assert_eq!(list.matches("<li>").count(), 6, "{list}");
+            assert!(at(list, "Influenza") < at(list, "Td (adult)"), "the 2019 flu shot first: {list}");
         }
         async fn a_synthea_patients_allergies_and_none_for_another(app) {
             let org = front_desk(&app).await;
@@ -387,10 +440,11 @@ mod in_the_browser {
     };
 
     /// The pages, and the names of their screenshots.
-    const PAGES: [(&str, &str); 3] = [
+    const PAGES: [(&str, &str); 4] = [
         ("/medicines", "medicines"),
         ("/allergies", "allergies"),
         ("/conditions", "conditions"),
+        ("/immunizations", "vaccines"),
     ];
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -416,6 +470,8 @@ mod in_the_browser {
             condition("c1", LUCIA, "active", "Hypertension", "2009-08-01T12:00:00Z", ""),
             condition("c3", LUCIA, "resolved", "Acute viral pharyngitis (disorder)", "2017-06-05T12:00:00Z",
                 r#","abatementDateTime":"2017-06-18T12:00:00Z""#),
+            immunization("i2", LUCIA, "completed", "Influenza, seasonal, injectable, preservative free", "2019-08-17T12:00:00Z"),
+            immunization("i1", LUCIA, "completed", "Td (adult) preservative free", "2013-08-10T12:00:00Z"),
         ]).await;
         let _computer = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
 

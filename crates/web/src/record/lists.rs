@@ -1,4 +1,5 @@
-//! The lists of the patient's record (issue 14): medicines, allergies and health problems. Each page reads the session's
+//! The lists of the patient's record (issue 14): medicines, allergies, health problems and
+//! vaccines. Each page reads the session's
 //! patient only, is audited, and says in plain words what the record holds.
 
 use std::net::SocketAddr;
@@ -10,7 +11,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use jiff::{Timestamp, tz::TimeZone};
-use storage::{Allergy, Condition, Criticality, Medicine, Schedule, Severity};
+use storage::{Allergy, Condition, Criticality, Immunization, Medicine, Schedule, Severity};
 
 use crate::{
     AppState,
@@ -299,6 +300,63 @@ pub async fn conditions(
             .map(|c| condition_row(c, &zone))
             .collect(),
         past: past.into_iter().map(|c| condition_row(c, &zone)).collect(),
+    });
+    no_store(&mut response);
+    Ok(response)
+}
+
+/// One vaccine as the patient reads it.
+struct VaccineRow {
+    vaccine: String,
+    given: String,
+}
+
+fn vaccine_row(immunization: &Immunization, zone: &TimeZone) -> VaccineRow {
+    VaccineRow {
+        vaccine: if immunization.vaccine.trim().is_empty() {
+            t("vaccines-unnamed")
+        } else {
+            immunization.vaccine.clone()
+        },
+        given: immunization
+            .given
+            .map_or_else(|| t("conditions-date-unknown"), |at| on(at, zone)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "record/immunizations.html")]
+struct VaccinesPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    rows: Vec<VaccineRow>,
+}
+
+/// `GET /immunizations`: the vaccines the patient was given, newest first.
+pub async fn immunizations(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    if pending_terms(&state, &user).await?.is_some() {
+        return Ok(Redirect::to("/terms/update").into_response());
+    }
+    let origin = request_origin(client, &headers);
+    let immunizations = state
+        .db
+        .immunizations(&user.scope, &origin)
+        .await
+        .or_trouble("could not read a patient's vaccines")?;
+    let practice = Practice::of(&state).await;
+    let zone = practice_zone(&state, user.scope.organization()).await;
+    let mut response = render(VaccinesPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        rows: immunizations
+            .iter()
+            .map(|i| vaccine_row(i, &zone))
+            .collect(),
     });
     no_store(&mut response);
     Ok(response)
