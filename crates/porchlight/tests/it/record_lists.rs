@@ -432,8 +432,8 @@ mod in_the_browser {
     use super::*;
     use crate::{
         browser::{
-            Driver, assert_nothing_scrolls_sideways, check_page, submit, type_into,
-            wait_for_heading,
+            Driver, assert_nothing_scrolls_sideways, check_page, photograph, scroll_to, submit,
+            type_into, wait_for_heading,
         },
         fixtures::PATIENT_PASSWORD,
         harness::Backend,
@@ -487,6 +487,8 @@ mod in_the_browser {
         for (page, name) in PAGES {
             check_page(&client, &app.url(page), &format!("record-{name}")).await;
             assert_nothing_scrolls_sideways(&client, name).await;
+            scroll_to(&client, ".entry-list").await;
+            photograph(&client, &format!("record-{name}-phone-list")).await;
         }
         client
             .goto(&app.url("/language/es?back=/home"))
@@ -495,6 +497,8 @@ mod in_the_browser {
         for (page, name) in PAGES {
             check_page(&client, &app.url(page), &format!("es-record-{name}")).await;
             assert_nothing_scrolls_sideways(&client, name).await;
+            scroll_to(&client, ".entry-list").await;
+            photograph(&client, &format!("es-record-{name}-phone-list")).await;
         }
     }
 }
