@@ -29,6 +29,7 @@ mod policies;
 mod query_plans;
 mod readers;
 mod record_access;
+mod record_lists;
 mod results;
 mod retention;
 mod review;
@@ -66,6 +67,9 @@ pub use password_resets::{IssuedCode, NewReset, OpenReset, RecoveryAccount, Reco
 pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{ChartPhone, PatientQuery, PatientSummary, PortalStatus, RequestOrigin};
 pub use record_access::RecordAccess;
+pub use record_lists::{
+    Allergy, Condition, Criticality, Immunization, Medicine, Schedule, Severity,
+};
 pub use results::{Flag, RESULTS_PER_PAGE, ResultDetail, ResultGroup, ResultsPage, TestResult};
 pub use retention::{RetentionPolicy, RetentionReport};
 pub use review::{ReviewError, ReviewItem};

@@ -12,8 +12,8 @@ use sqlx::Row;
 
 use crate::{
     Backend, Database, PatientQuery, audit_pending, database::Handle, jobs, organizations,
-    patient_accounts, patients, record_access, results, sessions, sign_in_defences, staff_access,
-    terms, testing::Scratch,
+    patient_accounts, patients, record_access, record_lists, results, sessions, sign_in_defences,
+    staff_access, terms, testing::Scratch,
 };
 
 /// A query on a hot path, by what it does; on one backend only where its SQL is that
@@ -116,6 +116,11 @@ fn hot_queries() -> Vec<HotQuery> {
             "staff search by birth date",
             search(PatientQuery::BirthDate(jiff::civil::date(1961, 4, 9))),
         ),
+        // The record's lists (medicines, allergies, health problems, vaccines).
+        hot("my medicines", record_lists::MEDICINES),
+        hot("my allergies", record_lists::ALLERGIES),
+        hot("my health problems", record_lists::CONDITIONS),
+        hot("my vaccines", record_lists::IMMUNIZATIONS),
     ]
 }
 

@@ -142,6 +142,10 @@ page_routes! {
     get "/record-access" => record::access_log::page;
     get "/results" => record::results::list;
     get "/results/{result}" => record::results::page;
+    get "/medicines" => record::lists::medicines;
+    get "/allergies" => record::lists::allergies;
+    get "/conditions" => record::lists::conditions;
+    get "/immunizations" => record::lists::immunizations;
     get "/devices" => account::devices::page;
     post "/devices/sign-out-others" => account::devices::sign_out_others;
     get "/terms/update" => account::patient::terms_update;

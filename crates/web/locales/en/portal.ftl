@@ -487,3 +487,75 @@ results-date = Date
 results-value = Result
 results-question = Questions about a result?
 results-call = Your care team can explain it. Call the practice:
+
+## Medicines, allergies, health problems and vaccines (issue 14)
+medicines-link = Medicines
+medicines-title = Your medicines
+medicines-intro = These are the medicines in your record at the practice. If something here is wrong, or a medicine you take is missing, tell the practice.
+medicines-none = There are no medicines in your record.
+medicines-now = Medicines you take now
+medicines-none-now = Your record has no medicines that you take now.
+medicines-before = Medicines you took before
+medicines-how = How to take it
+medicines-prescriber = Prescribed by
+medicines-started = Started
+medicines-unnamed = A medicine with no name in your record
+medicines-as-needed = Take it only when you need it.
+medicines-ask-how = Ask the practice how to take it.
+medicines-times-per = Take it { $times ->
+    [one] once
+   *[other] { $times } times
+ } { $unit ->
+    [hour] an hour
+    [week] a week
+    [month] a month
+   *[day] a day
+ }.
+medicines-every = Take it every { $count } { $unit ->
+    [hour] hours
+    [week] weeks
+    [month] months
+   *[day] days
+ }.
+medicines-times-every = Take it { $times } times every { $count } { $unit ->
+    [hour] hours
+    [week] weeks
+    [month] months
+   *[day] days
+ }.
+allergies-link = Allergies
+allergies-title = Your allergies
+allergies-intro = These are the allergies in your record at the practice. Tell every doctor, nurse and pharmacist about them. If something here is wrong or missing, tell the practice.
+allergies-none = No known allergies on file.
+allergies-now = Allergies you have
+allergies-before = Allergies you no longer have
+allergies-unnamed = An allergy with no name in your record
+allergies-reaction = What happens
+allergies-reaction-unknown = Not written down
+allergies-severity = How bad it was
+allergies-severity-mild = Mild
+allergies-severity-moderate = Moderate
+allergies-severity-severe = Severe
+allergies-risk = Risk of a serious reaction
+allergies-risk-low = Low
+allergies-risk-high = High: a reaction could be dangerous
+allergies-risk-unknown = Not known
+allergies-recorded = Date written down
+conditions-link = Health problems
+conditions-title = Your health problems
+conditions-intro = These are the health problems in your record at the practice, now and in the past. If something here is wrong, tell the practice.
+conditions-none = There are no health problems in your record.
+conditions-now = Health problems you have now
+conditions-none-now = Your record has no health problems that you have now.
+conditions-before = Health problems that are over
+conditions-unnamed = A health problem with no name in your record
+conditions-onset = Started
+conditions-resolved = Ended
+conditions-date-unknown = Not known
+vaccines-link = Vaccines
+vaccines-title = Your vaccines
+vaccines-intro = These are the vaccines (shots) in your record at the practice, newest first. If one is missing, tell the practice.
+vaccines-none = There are no vaccines in your record.
+vaccines-unnamed = A vaccine with no name in your record
+vaccines-vaccine = Vaccine
+vaccines-given = Given on

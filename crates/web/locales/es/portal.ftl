@@ -487,3 +487,75 @@ results-date = Fecha
 results-value = Resultado
 results-question = ¿Preguntas sobre un resultado?
 results-call = Su equipo de atención se lo puede explicar. Llame a la clínica:
+
+## Medicines, allergies, health problems and vaccines (issue 14)
+medicines-link = Medicamentos
+medicines-title = Sus medicamentos
+medicines-intro = Estos son los medicamentos que tiene en su expediente del consultorio. Si algo está mal, o falta un medicamento que usted toma, dígaselo al consultorio.
+medicines-none = No hay medicamentos en su expediente.
+medicines-now = Medicamentos que toma ahora
+medicines-none-now = Su expediente no tiene medicamentos que tome ahora.
+medicines-before = Medicamentos que tomó antes
+medicines-how = Cómo tomarlo
+medicines-prescriber = Lo recetó
+medicines-started = Desde
+medicines-unnamed = Un medicamento sin nombre en su expediente
+medicines-as-needed = Tómelo solo cuando lo necesite.
+medicines-ask-how = Pregunte en el consultorio cómo tomarlo.
+medicines-times-per = Tómelo { $times ->
+    [one] una vez
+   *[other] { $times } veces
+ } { $unit ->
+    [hour] por hora
+    [week] por semana
+    [month] al mes
+   *[day] al día
+ }.
+medicines-every = Tómelo cada { $count } { $unit ->
+    [hour] horas
+    [week] semanas
+    [month] meses
+   *[day] días
+ }.
+medicines-times-every = Tómelo { $times } veces cada { $count } { $unit ->
+    [hour] horas
+    [week] semanas
+    [month] meses
+   *[day] días
+ }.
+allergies-link = Alergias
+allergies-title = Sus alergias
+allergies-intro = Estas son las alergias que tiene en su expediente del consultorio. Dígaselas a cada médico, enfermera y farmacéutico. Si algo está mal o falta, dígaselo al consultorio.
+allergies-none = No hay alergias conocidas en su expediente.
+allergies-now = Alergias que tiene
+allergies-before = Alergias que ya no tiene
+allergies-unnamed = Una alergia sin nombre en su expediente
+allergies-reaction = Qué le pasa
+allergies-reaction-unknown = No está anotado
+allergies-severity = Qué tan fuerte fue
+allergies-severity-mild = Leve
+allergies-severity-moderate = Moderada
+allergies-severity-severe = Grave
+allergies-risk = Riesgo de una reacción grave
+allergies-risk-low = Bajo
+allergies-risk-high = Alto: una reacción podría ser peligrosa
+allergies-risk-unknown = No se sabe
+allergies-recorded = Fecha en que se anotó
+conditions-link = Problemas de salud
+conditions-title = Sus problemas de salud
+conditions-intro = Estos son los problemas de salud que tiene en su expediente del consultorio, ahora y en el pasado. Si algo está mal, dígaselo al consultorio.
+conditions-none = No hay problemas de salud en su expediente.
+conditions-now = Problemas de salud que tiene ahora
+conditions-none-now = Su expediente no tiene problemas de salud que tenga ahora.
+conditions-before = Problemas de salud que ya pasaron
+conditions-unnamed = Un problema de salud sin nombre en su expediente
+conditions-onset = Empezó
+conditions-resolved = Terminó
+conditions-date-unknown = No se sabe
+vaccines-link = Vacunas
+vaccines-title = Sus vacunas
+vaccines-intro = Estas son las vacunas que tiene en su expediente del consultorio, de la más nueva a la más antigua. Si falta alguna, dígaselo al consultorio.
+vaccines-none = No hay vacunas en su expediente.
+vaccines-unnamed = Una vacuna sin nombre en su expediente
+vaccines-vaccine = Vacuna
+vaccines-given = Fecha en que se puso

@@ -1,5 +1,6 @@
-//! The patient's health record as the patient reads it; for now, who viewed it
-//! (the access log), and the test results.
+//! The patient's health record as the patient reads it: test results; medicines, allergies,
+//! health problems and vaccines; who viewed it (the access log).
 
 pub(crate) mod access_log;
+pub(crate) mod lists;
 pub(crate) mod results;
