@@ -348,6 +348,9 @@ impl Database {
                 .await?
         });
         let Some(result) = found else {
+            // Nothing was read: the connection goes back to the readers (dropped, it would be
+            // closed as after a failure, and the next read would open another).
+            tx.commit().await?;
             return Ok(None);
         };
         let result = result.into_result();
