@@ -61,7 +61,7 @@ pub use import::{Outcome, RecordId};
 pub use invitations::{CreateInvitationError, InvitationSummary, NewInvitation};
 pub use jobs::{Backoff, ClaimedJob, FailOutcome, Failure, JobRecord};
 pub use mail::{InvitationState, KeptMessage, MailRecipient, MailSubject, MailboxEntry};
-pub use organizations::Organization;
+pub use organizations::{Organization, PracticeCard};
 pub use passkeys::{NewCeremony, PasskeySummary, StoredPasskey};
 pub use password_resets::{IssuedCode, NewReset, OpenReset, RecoveryAccount, RecoveryKey};
 pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};

@@ -34,6 +34,19 @@ impl From<OrganizationRow> for Organization {
 
 const COLUMNS: &str = "id, slug, name, phone";
 
+/// A practice as its patients' pages name it: its name, its phone, and the time zone of the
+/// dates they show.
+#[derive(Debug, Clone)]
+pub struct PracticeCard {
+    pub name: String,
+    pub phone: Option<String>,
+    pub time_zone: Option<PracticeTimeZone>,
+}
+
+/// One practice's card, by its id: every patient page reads it.
+pub(crate) const PRACTICE_CARD: &str =
+    "SELECT name, phone, time_zone FROM organizations WHERE id = $1";
+
 /// Every organization (a handful: the deployment's practices), for the pages that name the
 /// practice and the sign-in forms.
 pub(crate) const ALL_ORGANIZATIONS: &str =
@@ -139,6 +152,25 @@ impl Database {
     }
 
     /// The practice's time zone; `None` until an administrator chooses one.
+    /// A practice's name, phone and time zone, in one read ([`PracticeCard`]).
+    pub async fn practice_card(
+        &self,
+        organization: OrganizationId,
+    ) -> anyhow::Result<Option<PracticeCard>> {
+        let row: Option<(String, Option<String>, Option<String>)> =
+            dispatch!(&self.handle, |pool| {
+                sqlx::query_as(PRACTICE_CARD)
+                    .bind(organization.as_uuid())
+                    .fetch_optional(pool)
+                    .await?
+            });
+        Ok(row.map(|(name, phone, time_zone)| PracticeCard {
+            name,
+            phone,
+            time_zone: stored_time_zone(time_zone),
+        }))
+    }
+
     pub async fn practice_time_zone(
         &self,
         organization: OrganizationId,

@@ -66,6 +66,7 @@ fn hot_queries() -> Vec<HotQuery> {
         hot("terms versions since", patient_accounts::NEWER_VERSIONS),
         hot("patient home", patient_accounts::PATIENT_HOME),
         hot("organizations", organizations::ALL_ORGANIZATIONS),
+        hot("a patient's practice", organizations::PRACTICE_CARD),
         // Sign-in.
         hot("account by username", patient_accounts::ACCOUNT_BY_USERNAME),
         hot("known device", defences::KNOWN_DEVICE),

@@ -34,6 +34,28 @@ impl Practice {
         }
     }
 
+    /// A signed-in patient's own practice, with the time zone of the dates its pages show, in
+    /// one read; the generic name and the server's zone when it cannot be read.
+    pub(crate) async fn with_zone(
+        state: &AppState,
+        organization: domain::OrganizationId,
+    ) -> (Self, jiff::tz::TimeZone) {
+        match state.db.practice_card(organization).await {
+            Ok(Some(card)) => (
+                Self {
+                    name: card.name,
+                    phone: card.phone,
+                },
+                zone_or_server(card.time_zone),
+            ),
+            Ok(None) => (Self::generic(), zone_or_server(None)),
+            Err(error) => {
+                tracing::warn!(error = %error, "could not read the patient's practice");
+                (Self::generic(), zone_or_server(None))
+            }
+        }
+    }
+
     fn generic() -> Self {
         Self {
             name: "Porchlight".to_owned(),

@@ -89,8 +89,7 @@ pub async fn page(
         .record_accesses(&user.scope, &origin)
         .await
         .or_trouble("could not read who viewed a record")?;
-    let practice = Practice::of(&state).await;
-    let zone = crate::common::pages::practice_zone(&state, user.scope.organization()).await;
+    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
     let mut response = render(AccessPage {
         practice_name: practice.name,
         practice_phone: practice.phone,

@@ -18,7 +18,7 @@ use crate::{
     account::patient::pending_terms,
     common::{
         i18n::{day, t, t_args},
-        pages::{Practice, no_store, practice_zone, render},
+        pages::{Practice, no_store, render},
         session::PatientUser,
     },
     error::{OrTrouble, PageError},
@@ -131,8 +131,7 @@ pub async fn medicines(
         .medicines(&user.scope, &origin)
         .await
         .or_trouble("could not read a patient's medicines")?;
-    let practice = Practice::of(&state).await;
-    let zone = practice_zone(&state, user.scope.organization()).await;
+    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
     let (active, past): (Vec<&Medicine>, Vec<&Medicine>) =
         medicines.iter().partition(|medicine| medicine.active);
     let mut response = render(MedicinesPage {
@@ -212,8 +211,7 @@ pub async fn allergies(
         .allergies(&user.scope, &origin)
         .await
         .or_trouble("could not read a patient's allergies")?;
-    let practice = Practice::of(&state).await;
-    let zone = practice_zone(&state, user.scope.organization()).await;
+    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
     let (current, past): (Vec<&Allergy>, Vec<&Allergy>) =
         allergies.iter().partition(|allergy| allergy.current);
     let mut response = render(AllergiesPage {
@@ -288,8 +286,7 @@ pub async fn conditions(
         .conditions(&user.scope, &origin)
         .await
         .or_trouble("could not read a patient's health problems")?;
-    let practice = Practice::of(&state).await;
-    let zone = practice_zone(&state, user.scope.organization()).await;
+    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
     let (current, past): (Vec<&Condition>, Vec<&Condition>) =
         conditions.iter().partition(|condition| condition.current);
     let mut response = render(ConditionsPage {
@@ -348,8 +345,7 @@ pub async fn immunizations(
         .immunizations(&user.scope, &origin)
         .await
         .or_trouble("could not read a patient's vaccines")?;
-    let practice = Practice::of(&state).await;
-    let zone = practice_zone(&state, user.scope.organization()).await;
+    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
     let mut response = render(VaccinesPage {
         practice_name: practice.name,
         practice_phone: practice.phone,

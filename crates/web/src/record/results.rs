@@ -241,8 +241,7 @@ pub async fn list(
         .test_results(&user.scope, page - 1, &origin)
         .await
         .or_trouble("could not read test results")?;
-    let practice = Practice::of(&state).await;
-    let zone = crate::common::pages::practice_zone(&state, user.scope.organization()).await;
+    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
     let mut response = render(ResultsListPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
@@ -397,8 +396,7 @@ pub async fn page(
     else {
         return Ok(not_found(State(state)).await);
     };
-    let practice = Practice::of(&state).await;
-    let zone = crate::common::pages::practice_zone(&state, user.scope.organization()).await;
+    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
     let result = &detail.result;
     let title = name(result);
     let points = if detail.history.len() > 1 {
