@@ -398,19 +398,34 @@ mod tests {
         assert_eq!(t("sign-in"), "Sign in", "English outside a request");
     }
 
-    /// Every key exists in both languages, so no Spanish page falls back to English.
+    /// Every file of words exists in both languages with the same keys, so no Spanish page
+    /// falls back to English.
     #[test]
     fn both_languages_have_the_same_keys() {
-        let keys = |text: &str| -> std::collections::BTreeSet<String> {
-            text.lines()
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let files = |lang: &str| -> std::collections::BTreeSet<String> {
+            std::fs::read_dir(dir.join(lang))
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|name| name.ends_with(".ftl"))
+                .collect()
+        };
+        assert_eq!(files("en"), files("es"), "the same files in both languages");
+        let keys = |lang: &str, file: &str| -> std::collections::BTreeSet<String> {
+            std::fs::read_to_string(dir.join(lang).join(file))
+                .unwrap()
+                .lines()
                 .filter(|l| !l.starts_with([' ', '#', '\t']) && l.contains(" ="))
                 .map(|l| l.split(" =").next().unwrap().trim().to_owned())
                 .collect()
         };
-        let en = keys(include_str!("../../locales/en/portal.ftl"));
-        let es = keys(include_str!("../../locales/es/portal.ftl"));
-        let missing: Vec<_> = en.symmetric_difference(&es).collect();
-        assert!(missing.is_empty(), "keys in only one language: {missing:?}");
-        assert!(en.len() > 20);
+        let mut all = 0;
+        for file in files("en") {
+            let (en, es) = (keys("en", &file), keys("es", &file));
+            let missing: Vec<_> = en.symmetric_difference(&es).collect();
+            assert!(missing.is_empty(), "{file}: keys in only one language: {missing:?}");
+            all += en.len();
+        }
+        assert!(all > 20);
     }
 }

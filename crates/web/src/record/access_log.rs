@@ -1,26 +1,15 @@
 //! "Who viewed my record": the patient sees each time staff read or changed their record,
 //! with the staff member's name and role, what they did, and when.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::{
-    extract::{ConnectInfo, State},
-    http::HeaderMap,
-    response::{IntoResponse, Redirect, Response},
-};
+use axum::{extract::State, response::Response};
 use storage::RecordAccess;
 
+use super::{Reader, private_page};
 use crate::{
     AppState,
-    account::patient::pending_terms,
-    common::{
-        i18n::t,
-        pages::{Practice, no_store, render},
-        session::PatientUser,
-    },
+    common::i18n::t,
     error::{OrTrouble, PageError},
-    staff::console::request_origin,
 };
 
 /// One row as the patient reads it.
@@ -74,27 +63,16 @@ struct AccessPage {
 }
 
 /// `GET /record-access`.
-pub async fn page(
-    State(state): State<AppState>,
-    user: PatientUser,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    if pending_terms(&state, &user).await?.is_some() {
-        return Ok(Redirect::to("/terms/update").into_response());
-    }
-    let origin = request_origin(client, &headers);
+pub async fn page(State(state): State<AppState>, reader: Reader) -> Result<Response, PageError> {
     let accesses = state
         .db
-        .record_accesses(&user.scope, &origin)
+        .record_accesses(&reader.user.scope, &reader.origin)
         .await
         .or_trouble("could not read who viewed a record")?;
-    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
-    let mut response = render(AccessPage {
+    let (practice, zone) = reader.practice(&state).await;
+    Ok(private_page(AccessPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         rows: accesses.into_iter().map(|a| row(a, &zone)).collect(),
-    });
-    no_store(&mut response);
-    Ok(response)
+    }))
 }

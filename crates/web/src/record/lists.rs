@@ -2,27 +2,16 @@
 //! vaccines. Each page reads the session's
 //! patient only, is audited, and says in plain words what the record holds.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::{
-    extract::{ConnectInfo, State},
-    http::HeaderMap,
-    response::{IntoResponse, Redirect, Response},
-};
+use axum::{extract::State, response::Response};
 use jiff::{Timestamp, tz::TimeZone};
 use storage::{Allergy, Condition, Criticality, Immunization, Medicine, Schedule, Severity};
 
+use super::{Reader, private_page};
 use crate::{
     AppState,
-    account::patient::pending_terms,
-    common::{
-        i18n::{day, t, t_args},
-        pages::{Practice, no_store, render},
-        session::PatientUser,
-    },
+    common::i18n::{day, t, t_args},
     error::{OrTrouble, PageError},
-    staff::console::request_origin,
 };
 
 /// A day as the patient reads it, in the practice's time zone.
@@ -118,30 +107,22 @@ struct MedicinesPage {
 /// newest first in each.
 pub async fn medicines(
     State(state): State<AppState>,
-    user: PatientUser,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    reader: Reader,
 ) -> Result<Response, PageError> {
-    if pending_terms(&state, &user).await?.is_some() {
-        return Ok(Redirect::to("/terms/update").into_response());
-    }
-    let origin = request_origin(client, &headers);
     let medicines = state
         .db
-        .medicines(&user.scope, &origin)
+        .medicines(&reader.user.scope, &reader.origin)
         .await
         .or_trouble("could not read a patient's medicines")?;
-    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
+    let (practice, zone) = reader.practice(&state).await;
     let (active, past): (Vec<&Medicine>, Vec<&Medicine>) =
         medicines.iter().partition(|medicine| medicine.active);
-    let mut response = render(MedicinesPage {
+    Ok(private_page(MedicinesPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         active: active.into_iter().map(|m| medicine_row(m, &zone)).collect(),
         past: past.into_iter().map(|m| medicine_row(m, &zone)).collect(),
-    });
-    no_store(&mut response);
-    Ok(response)
+    }))
 }
 
 /// One allergy as the patient reads it.
@@ -198,30 +179,22 @@ struct AllergiesPage {
 /// among them), then the ones they no longer have.
 pub async fn allergies(
     State(state): State<AppState>,
-    user: PatientUser,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    reader: Reader,
 ) -> Result<Response, PageError> {
-    if pending_terms(&state, &user).await?.is_some() {
-        return Ok(Redirect::to("/terms/update").into_response());
-    }
-    let origin = request_origin(client, &headers);
     let allergies = state
         .db
-        .allergies(&user.scope, &origin)
+        .allergies(&reader.user.scope, &reader.origin)
         .await
         .or_trouble("could not read a patient's allergies")?;
-    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
+    let (practice, zone) = reader.practice(&state).await;
     let (current, past): (Vec<&Allergy>, Vec<&Allergy>) =
         allergies.iter().partition(|allergy| allergy.current);
-    let mut response = render(AllergiesPage {
+    Ok(private_page(AllergiesPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         current: current.into_iter().map(|a| allergy_row(a, &zone)).collect(),
         past: past.into_iter().map(|a| allergy_row(a, &zone)).collect(),
-    });
-    no_store(&mut response);
-    Ok(response)
+    }))
 }
 
 /// One health problem as the patient reads it.
@@ -273,23 +246,17 @@ struct ConditionsPage {
 /// ones, newest first in each.
 pub async fn conditions(
     State(state): State<AppState>,
-    user: PatientUser,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    reader: Reader,
 ) -> Result<Response, PageError> {
-    if pending_terms(&state, &user).await?.is_some() {
-        return Ok(Redirect::to("/terms/update").into_response());
-    }
-    let origin = request_origin(client, &headers);
     let conditions = state
         .db
-        .conditions(&user.scope, &origin)
+        .conditions(&reader.user.scope, &reader.origin)
         .await
         .or_trouble("could not read a patient's health problems")?;
-    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
+    let (practice, zone) = reader.practice(&state).await;
     let (current, past): (Vec<&Condition>, Vec<&Condition>) =
         conditions.iter().partition(|condition| condition.current);
-    let mut response = render(ConditionsPage {
+    Ok(private_page(ConditionsPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         current: current
@@ -297,9 +264,7 @@ pub async fn conditions(
             .map(|c| condition_row(c, &zone))
             .collect(),
         past: past.into_iter().map(|c| condition_row(c, &zone)).collect(),
-    });
-    no_store(&mut response);
-    Ok(response)
+    }))
 }
 
 /// One vaccine as the patient reads it.
@@ -332,28 +297,20 @@ struct VaccinesPage {
 /// `GET /immunizations`: the vaccines the patient was given, newest first.
 pub async fn immunizations(
     State(state): State<AppState>,
-    user: PatientUser,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    reader: Reader,
 ) -> Result<Response, PageError> {
-    if pending_terms(&state, &user).await?.is_some() {
-        return Ok(Redirect::to("/terms/update").into_response());
-    }
-    let origin = request_origin(client, &headers);
     let immunizations = state
         .db
-        .immunizations(&user.scope, &origin)
+        .immunizations(&reader.user.scope, &reader.origin)
         .await
         .or_trouble("could not read a patient's vaccines")?;
-    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
-    let mut response = render(VaccinesPage {
+    let (practice, zone) = reader.practice(&state).await;
+    Ok(private_page(VaccinesPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         rows: immunizations
             .iter()
             .map(|i| vaccine_row(i, &zone))
             .collect(),
-    });
-    no_store(&mut response);
-    Ok(response)
+    }))
 }

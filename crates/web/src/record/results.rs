@@ -2,28 +2,23 @@
 //! report that lists them) and one result's page (its value, unit, normal range and a flag
 //! in words, with the same test's values over time as a chart and a table).
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::{
-    extract::{ConnectInfo, Path, Query, State},
-    http::HeaderMap,
-    response::{IntoResponse, Redirect, Response},
+    extract::{Path, Query, State},
+    response::Response,
 };
 use jiff::{Timestamp, tz::TimeZone};
 use serde::Deserialize;
 use storage::{Flag, ResultGroup, TestResult};
 
+use super::{Reader, private_page};
 use crate::{
     AppState,
-    account::patient::pending_terms,
     common::{
         i18n::{Arg, t, t_args},
-        pages::{Practice, no_store, not_found, render},
-        session::PatientUser,
+        pages::not_found,
     },
     error::{OrTrouble, PageError},
-    staff::console::request_origin,
 };
 
 /// A number as people write it: no trailing zeros, at most two decimals.
@@ -221,37 +216,29 @@ pub struct PageQuery {
 /// `GET /results`.
 pub async fn list(
     State(state): State<AppState>,
-    user: PatientUser,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    reader: Reader,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, PageError> {
-    if pending_terms(&state, &user).await?.is_some() {
-        return Ok(Redirect::to("/terms/update").into_response());
-    }
     // Pages are numbered from 1 for people; anything else is the first page.
     let page = query
         .page
         .and_then(|p| p.trim().parse::<u32>().ok())
         .filter(|p| (1..=10_000).contains(p))
         .unwrap_or(1);
-    let origin = request_origin(client, &headers);
     let found = state
         .db
-        .test_results(&user.scope, page - 1, &origin)
+        .test_results(&reader.user.scope, page - 1, &reader.origin)
         .await
         .or_trouble("could not read test results")?;
-    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
-    let mut response = render(ResultsListPage {
+    let (practice, zone) = reader.practice(&state).await;
+    Ok(private_page(ResultsListPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         groups: groups(found.groups, &zone),
         page,
         newer: (page > 1).then(|| format!("/results?page={}", page - 1)),
         older: found.more.then(|| format!("/results?page={}", page + 1)),
-    });
-    no_store(&mut response);
-    Ok(response)
+    }))
 }
 
 /// One value of the trend's table.
@@ -376,27 +363,21 @@ struct ResultPage {
 /// `GET /results/{id}`: another patient's result, or no result, is the same "not found".
 pub async fn page(
     State(state): State<AppState>,
-    user: PatientUser,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    reader: Reader,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    if pending_terms(&state, &user).await?.is_some() {
-        return Ok(Redirect::to("/terms/update").into_response());
-    }
     let Ok(id) = id.parse::<uuid::Uuid>() else {
         return Ok(not_found(State(state)).await);
     };
-    let origin = request_origin(client, &headers);
     let Some(detail) = state
         .db
-        .test_result(&user.scope, id, &origin)
+        .test_result(&reader.user.scope, id, &reader.origin)
         .await
         .or_trouble("could not read a test result")?
     else {
         return Ok(not_found(State(state)).await);
     };
-    let (practice, zone) = Practice::with_zone(&state, user.scope.organization()).await;
+    let (practice, zone) = reader.practice(&state).await;
     let result = &detail.result;
     let title = name(result);
     let points = if detail.history.len() > 1 {
@@ -417,7 +398,7 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let mut response = render(ResultPage {
+    Ok(private_page(ResultPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
         chart: chart(&detail.history, &zone, &title),
@@ -427,9 +408,7 @@ pub async fn page(
         range: range(result),
         flag: flag(result),
         points,
-    });
-    no_store(&mut response);
-    Ok(response)
+    }))
 }
 
 #[cfg(test)]
