@@ -139,6 +139,7 @@ page_routes! {
     get "/reset/{token}" => account::recovery::reset_form;
     post "/reset/{token}" => account::recovery::reset;
     get "/home" => account::patient::home;
+    get "/record" => record::index;
     get "/record-access" => record::access_log::page;
     get "/results" => record::results::list;
     get "/results/{result}" => record::results::page;

@@ -108,6 +108,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/reset/{token}", LinkToken),
     ("post", "/reset/{token}", LinkToken),
     ("get", "/home", PatientOwn),
+    ("get", "/record", PatientAccount),
     ("get", "/record-access", PatientOwn),
     ("get", "/results", PatientOwn),
     ("get", "/results/{result}", PatientOwn),

@@ -184,6 +184,24 @@ pub(crate) async fn click(client: &Client, locator: Locator<'_>) {
     client.find(locator).await.unwrap().click().await.unwrap();
 }
 
+/// Signs the patient out as they would: on a phone, through the "Menu" button first.
+pub(crate) async fn sign_out(client: &Client) {
+    if shown(client, ".phone-menu").await {
+        click(client, Locator::Css(".phone-menu summary")).await;
+        click(
+            client,
+            Locator::Css(".phone-menu form[action='/sign-out'] button"),
+        )
+        .await;
+    } else {
+        click(
+            client,
+            Locator::Css(".wide-menu form[action='/sign-out'] button"),
+        )
+        .await;
+    }
+}
+
 /// Whether the first element matching the CSS selector is shown.
 pub(crate) async fn shown(client: &Client, css: &str) -> bool {
     client
@@ -1431,13 +1449,7 @@ async fn two_step_sign_in_is_set_up_and_used_on_a_phone() {
     client.set_window_size(320, 720).await.unwrap();
 
     // Signing in again asks for the app's next code.
-    client
-        .find(Locator::Css("form[action='/sign-out'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_out(&client).await;
     client.goto(&app.url("/sign-in")).await.unwrap();
     type_into(&client, "username", "lucia.r").await;
     type_into(&client, "password", PATIENT_PASSWORD).await;
@@ -1526,13 +1538,7 @@ async fn two_step_sign_in_is_set_up_and_used_on_a_phone() {
         .unwrap();
     wait_for_heading(&client, "Your recovery codes").await;
     client.goto(&app.url("/home")).await.unwrap();
-    client
-        .find(Locator::Css("form[action='/sign-out'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_out(&client).await;
     client.goto(&app.url("/sign-in")).await.unwrap();
     type_into(&client, "username", "lucia.r").await;
     type_into(&client, "password", PATIENT_PASSWORD).await;
@@ -1651,13 +1657,7 @@ async fn passkey_journey(backend: Backend) {
     check_here(&client, "patient-passkey-added-phone").await;
 
     // Signed out, a press of the button signs her in: no username, no password.
-    client
-        .find(Locator::Css("form[action='/sign-out'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_out(&client).await;
     client.goto(&format!("{site}/sign-in")).await.unwrap();
     let button = client
         .wait()

@@ -8,7 +8,7 @@ use fantoccini::{Client, Locator};
 
 use crate::{
     browser::{
-        Driver, attr, check_here, click, photograph_at, shown, submit, type_into, value,
+        Driver, attr, check_here, click, photograph_at, shown, sign_out, submit, type_into, value,
         wait_for_heading,
     },
     fixtures::{CLINIC_PHONE, enrolled_patient, front_desk, import_patients, patient_page},
@@ -270,7 +270,7 @@ async fn an_emailed_sign_up_on_a_phone_takes_four_screens_after_the_link() {
     click(&client, Locator::Id("home-link")).await;
     wait_for_heading(&client, "Hello, Lucia").await;
     // Signing out says so.
-    click(&client, Locator::Css("nav button.link-button")).await;
+    sign_out(&client).await;
     client
         .wait()
         .for_element(Locator::Id("signed-out"))

@@ -29,6 +29,7 @@ mod invitations;
 mod mail;
 mod passkeys;
 mod patient_sign_in;
+mod record_index;
 mod record_lists;
 mod recovery;
 mod results;

@@ -1,5 +1,5 @@
-//! The patient's health record as the patient reads it: test results; medicines, allergies,
-//! health problems and vaccines; who viewed it (the access log).
+//! The patient's health record as the patient reads it: an index of its parts; test
+//! results; medicines, allergies, health problems and vaccines; who viewed it (the access log).
 //!
 //! Every page here starts the same way, so it is written once: [`Reader`] is the signed-in
 //! patient who has accepted the terms in force (else they are sent to accept them), with
@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 
 use askama::Template;
 use axum::{
-    extract::{ConnectInfo, FromRequestParts},
+    extract::{ConnectInfo, FromRequestParts, State},
     http::request::Parts,
     response::{IntoResponse, Redirect, Response},
 };
@@ -24,6 +24,7 @@ use crate::{
         pages::{Practice, no_store, render},
         session::PatientUser,
     },
+    error::PageError,
     staff::console::request_origin,
 };
 
@@ -75,4 +76,84 @@ pub(crate) fn private_page(page: impl Template) -> Response {
     let mut response = render(page);
     no_store(&mut response);
     response
+}
+
+/// A part of the record as the index lists it: where it is, its name and what it holds.
+struct Section {
+    href: &'static str,
+    name: &'static str,
+    about: &'static str,
+}
+
+/// The parts of the record, in the order a patient looks for them.
+const SECTIONS: [Section; 10] = [
+    Section {
+        href: "/results",
+        name: "results-link",
+        about: "record-results-about",
+    },
+    Section {
+        href: "/visits",
+        name: "record-visits",
+        about: "record-visits-about",
+    },
+    Section {
+        href: "/medicines",
+        name: "medicines-link",
+        about: "record-medicines-about",
+    },
+    Section {
+        href: "/allergies",
+        name: "allergies-link",
+        about: "record-allergies-about",
+    },
+    Section {
+        href: "/conditions",
+        name: "conditions-link",
+        about: "record-conditions-about",
+    },
+    Section {
+        href: "/immunizations",
+        name: "vaccines-link",
+        about: "record-vaccines-about",
+    },
+    Section {
+        href: "/procedures",
+        name: "record-procedures",
+        about: "record-procedures-about",
+    },
+    Section {
+        href: "/care-plans",
+        name: "record-care-plans",
+        about: "record-care-plans-about",
+    },
+    Section {
+        href: "/record/download",
+        name: "record-download",
+        about: "record-download-about",
+    },
+    Section {
+        href: "/record-access",
+        name: "access-link",
+        about: "record-access-about",
+    },
+];
+
+#[derive(Template)]
+#[template(path = "record/index.html")]
+struct IndexPage {
+    practice_name: String,
+    practice_phone: Option<String>,
+    sections: &'static [Section],
+}
+
+/// `GET /record`: the parts of the record, each with a line on what it holds. It names no
+/// data of the patient's, so it reads nothing of the record and is not audited.
+pub async fn index(State(state): State<AppState>, reader: Reader) -> Result<Response, PageError> {
+    let (practice, _) = reader.practice(&state).await;
+    Ok(private_page(IndexPage {
+        practice_name: practice.name,
+        practice_phone: practice.phone,
+        sections: &SECTIONS,
+    }))
 }

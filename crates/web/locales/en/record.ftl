@@ -1,0 +1,21 @@
+# The health record's index page, and the short words of the patient menu.
+record-link = My record
+nav-account = Account
+record-title = My health record
+record-intro = Your health record from your care team. Pick a part to read.
+record-results-about = Lab tests and checks like blood pressure and weight.
+record-visits = Visits
+record-visits-about = Visits coming up and visits in the past.
+record-medicines-about = Medicines you take now and took before.
+record-allergies-about = Things you are allergic to.
+record-conditions-about = Health problems you have now or had before.
+record-vaccines-about = Shots you were given.
+record-procedures = Procedures
+record-procedures-about = Tests and treatments done to you, like an X-ray or surgery.
+record-care-plans = Care plans and goals
+record-care-plans-about = Plans your care team made with you, and your goals.
+record-download = Download or print my record
+record-download-about = Save a copy for yourself or for another doctor.
+record-access-about = Each time staff opened your record.
+record-wrong = Is something wrong or missing? Call your care team:
+nav-menu = Menu

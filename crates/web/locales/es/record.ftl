@@ -1,0 +1,21 @@
+# The health record's index page, and the short words of the patient menu.
+record-link = Mi expediente
+nav-account = Cuenta
+record-title = Mi expediente de salud
+record-intro = Su expediente de salud de su equipo de atención. Elija una parte para leer.
+record-results-about = Análisis de laboratorio y medidas como la presión y el peso.
+record-visits = Consultas
+record-visits-about = Consultas próximas y consultas pasadas.
+record-medicines-about = Medicamentos que toma ahora y que tomó antes.
+record-allergies-about = Cosas que le causan alergia.
+record-conditions-about = Problemas de salud que tiene ahora o que tuvo antes.
+record-vaccines-about = Vacunas que le pusieron.
+record-procedures = Procedimientos
+record-procedures-about = Pruebas y tratamientos que le hicieron, como una radiografía o una cirugía.
+record-care-plans = Planes de cuidado y metas
+record-care-plans-about = Planes que su equipo de atención hizo con usted, y sus metas.
+record-download = Descargar o imprimir mi expediente
+record-download-about = Guarde una copia para usted o para otro médico.
+record-access-about = Cada vez que el personal abrió su expediente.
+record-wrong = ¿Falta algo o hay un error? Llame a su equipo de atención:
+nav-menu = Menú
