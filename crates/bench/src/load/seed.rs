@@ -41,6 +41,8 @@ pub struct Invited {
 pub struct Seeded {
     pub accounts: Vec<Account>,
     pub invited: Vec<Invited>,
+    /// The chart (FHIR id) of each patient account, in the order of the accounts.
+    pub account_charts: Vec<String>,
 }
 
 /// A patient's demographics, as the chart and the enrollment form hold them.
@@ -127,7 +129,15 @@ pub async fn seed(
             username: format!("enrolled{i:05}"),
         });
     }
-    Ok(Seeded { accounts, invited })
+    let account_charts = people[..patient_accounts]
+        .iter()
+        .map(|p| p.source_id.clone())
+        .collect();
+    Ok(Seeded {
+        accounts,
+        invited,
+        account_charts,
+    })
 }
 
 async fn add_staff(
@@ -233,6 +243,152 @@ async fn import(
             .await;
         if let Some(error) = report.errors.first() {
             anyhow::bail!("the importer refused the benchmark's patients: {error}");
+        }
+    }
+    Ok(())
+}
+
+/// The tests of the benchmark's history, each repeated at every visit: (LOINC code, name,
+/// unit, low, high, a typical value).
+const TESTS: [(&str, &str, &str, f64, f64, f64); 10] = [
+    (
+        "4548-4",
+        "Hemoglobin A1c/Hemoglobin.total in Blood",
+        "%",
+        4.0,
+        5.6,
+        6.1,
+    ),
+    (
+        "2345-7",
+        "Glucose [Mass/volume] in Serum or Plasma",
+        "mg/dL",
+        70.0,
+        99.0,
+        104.0,
+    ),
+    (
+        "2093-3",
+        "Cholesterol [Mass/volume] in Serum or Plasma",
+        "mg/dL",
+        0.0,
+        200.0,
+        190.0,
+    ),
+    ("2571-8", "Triglycerides", "mg/dL", 0.0, 150.0, 140.0),
+    (
+        "18262-6",
+        "Cholesterol in LDL [Mass/volume] in Serum or Plasma",
+        "mg/dL",
+        0.0,
+        100.0,
+        110.0,
+    ),
+    (
+        "2085-9",
+        "Cholesterol in HDL [Mass/volume] in Serum or Plasma",
+        "mg/dL",
+        40.0,
+        60.0,
+        52.0,
+    ),
+    (
+        "38483-4",
+        "Creatinine [Mass/volume] in Blood",
+        "mg/dL",
+        0.6,
+        1.3,
+        0.9,
+    ),
+    (
+        "2951-2",
+        "Sodium [Moles/volume] in Blood",
+        "mmol/L",
+        136.0,
+        145.0,
+        140.0,
+    ),
+    (
+        "6298-4",
+        "Potassium [Moles/volume] in Blood",
+        "mmol/L",
+        3.5,
+        5.1,
+        4.2,
+    ),
+    ("29463-7", "Body Weight", "kg", 0.0, 0.0, 78.0),
+];
+
+/// Gives the chart `source_id` a long history of results through the FHIR importer:
+/// `observations` laboratory results and weights, ten at each visit, a report listing the
+/// ten, one visit a week back from today (500 entries to a bundle, as an EHR export might).
+pub async fn results_history(
+    db: &Database,
+    key: &SecretKey,
+    organization: OrganizationId,
+    source_id: &str,
+    observations: usize,
+) -> anyhow::Result<()> {
+    let importer = Importer::new(db, organization, key);
+    let mut report = ImportReport::default();
+    let now = Timestamp::now();
+    let visits = observations.div_ceil(TESTS.len());
+    let mut entries = Vec::new();
+    for visit in 0..visits {
+        let at = (now - SignedDuration::from_hours(24 * 7 * visit as i64)).to_string();
+        let mut listed = Vec::new();
+        for (n, (code, name, unit, low, high, typical)) in TESTS.iter().enumerate() {
+            if visit * TESTS.len() + n >= observations {
+                break;
+            }
+            let id = format!("{source_id}-v{visit}-{code}");
+            // A value that wanders around the typical one, so that trends move.
+            let value = typical * (1.0 + 0.08 * ((visit * 7 + n) as f64).sin());
+            let range = if high > &0.0 {
+                serde_json::json!([{"low": {"value": low, "unit": unit}, "high": {"value": high, "unit": unit}}])
+            } else {
+                serde_json::json!([])
+            };
+            let category = if *code == "29463-7" {
+                "vital-signs"
+            } else {
+                "laboratory"
+            };
+            listed.push(serde_json::json!({"reference": format!("Observation/{id}")}));
+            entries.push(serde_json::json!({
+                "fullUrl": format!("urn:uuid:{id}"),
+                "resource": {
+                    "resourceType": "Observation", "id": id, "status": "final",
+                    "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": category}]}],
+                    "code": {"coding": [{"system": "http://loinc.org", "code": code, "display": name}], "text": name},
+                    "subject": {"reference": format!("Patient/{source_id}")},
+                    "effectiveDateTime": at,
+                    "valueQuantity": {"value": (value * 10.0).round() / 10.0, "unit": unit},
+                    "referenceRange": range,
+                }
+            }));
+        }
+        let id = format!("{source_id}-v{visit}-panel");
+        entries.push(serde_json::json!({
+            "fullUrl": format!("urn:uuid:{id}"),
+            "resource": {
+                "resourceType": "DiagnosticReport", "id": id, "status": "final",
+                "code": {"coding": [{"system": "http://loinc.org", "code": "24323-8", "display": "Comprehensive metabolic 2000 panel"}]},
+                "subject": {"reference": format!("Patient/{source_id}")},
+                "effectiveDateTime": at, "issued": at, "result": listed,
+            }
+        }));
+    }
+    for (n, chunk) in entries.chunks(500).enumerate() {
+        let bundle = serde_json::json!({
+            "resourceType": "Bundle", "type": "collection", "entry": chunk,
+        });
+        let label = format!("benchmark results {n}");
+        importer
+            .import_bundle_text(Path::new(&label), &bundle.to_string(), &mut report)
+            .await;
+        if let Some(error) = report.errors.first() {
+            anyhow::bail!("the importer refused the benchmark's results: {error}");
         }
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! `porchlight-bench read`: a patient reading her own record (`GET /api/v1/me`, `GET /home`,
-//! each an audited read of the chart) against the real application, beside two pages of the
+//! the results list and one result's trend page, each an audited read of the chart; the first
+//! patient has `--observations` results, 5,000 by default) against the real application, beside two pages of the
 //! same server that touch no database (`GET /static/icon.svg`, the bare page every ratio is
 //! taken against, and `GET /healthz`), with the audit log at several sizes (issue 13).
 //!
@@ -44,6 +45,10 @@ pub struct ReadArgs {
     /// How many patients the connections read as: connection i reads as patient i % N.
     #[arg(long, value_delimiter = ',', default_values_t = [1, 64])]
     patients: Vec<usize>,
+    /// The results in the history of the patient the record pages are read as (the first):
+    /// ten tests a visit, a report listing them, a visit a week.
+    #[arg(long, default_value_t = 5_000)]
+    observations: usize,
     /// The load generator's threads.
     #[arg(long, default_value_t = 1)]
     client_threads: usize,
@@ -60,8 +65,9 @@ const WARM_UP: Duration = Duration::from_secs(2);
 /// A page of the same server that touches no database: every page's rate is compared with it.
 const BARE_PAGE: &str = "/static/icon.svg";
 const HEALTH: &str = "/healthz";
-/// The patient's own record: each read is audited.
-const PATIENT_PAGES: &[&str] = &["/api/v1/me", "/home"];
+/// The patient's own record: each read is audited. `{result}` stands for the newest A1c
+/// result, whose page draws its trend.
+const PATIENT_PAGES: &[&str] = &["/api/v1/me", "/home", "/results", "{result}"];
 
 /// How long filling the audit log took.
 struct Fill {
@@ -133,6 +139,18 @@ fn run_backend(backend: Backend, args: &ReadArgs, fills: &mut Vec<Fill>) -> anyh
         let (db, server, seeded) = app.block_on(async {
             let db = porchlight::open_database(&settings).await?;
             let seeded = seed::seed(&db, &settings.secret_key, 0, patients, 0).await?;
+            let org = db
+                .organization_by_slug(ORG_SLUG)
+                .await?
+                .context("the seeded practice")?;
+            seed::results_history(
+                &db,
+                &settings.secret_key,
+                org.id,
+                &seeded.account_charts[0],
+                args.observations,
+            )
+            .await?;
             let server = porchlight::server::start(&settings, db.clone()).await?;
             anyhow::Ok((db, server, seeded))
         })?;
@@ -158,6 +176,7 @@ fn run_backend(backend: Backend, args: &ReadArgs, fills: &mut Vec<Fill>) -> anyh
             }
             anyhow::Ok((org.id, ids))
         })?;
+        let result_page = app.block_on(newest_a1c(&db, organization, patient_ids[0]))?;
 
         let mut sizes = args.audit_rows.clone();
         sizes.sort_unstable();
@@ -197,7 +216,14 @@ fn run_backend(backend: Backend, args: &ReadArgs, fills: &mut Vec<Fill>) -> anyh
                 let mut pages: Vec<(&'static str, Option<usize>)> =
                     vec![(BARE_PAGE, None), (HEALTH, None)];
                 for &n in &args.patients {
-                    pages.extend(PATIENT_PAGES.iter().map(|page| (*page, Some(n))));
+                    pages.extend(PATIENT_PAGES.iter().map(|page| {
+                        let page = if *page == "{result}" {
+                            result_page
+                        } else {
+                            *page
+                        };
+                        (page, Some(n))
+                    }));
                 }
                 for (page, patients) in pages {
                     eprintln!(
@@ -278,6 +304,26 @@ fn measure(
         cpu,
         peak_mb,
     })
+}
+
+/// The page of the first patient's newest A1c result (a trend of 40 values), named once for
+/// the whole run.
+async fn newest_a1c(
+    db: &storage::Database,
+    organization: domain::OrganizationId,
+    patient: domain::PatientId,
+) -> anyhow::Result<&'static str> {
+    let scope = domain::PatientScope::new(organization, patient);
+    let found = db
+        .test_results(&scope, 0, &storage::RequestOrigin::default())
+        .await?;
+    let a1c = found
+        .groups
+        .iter()
+        .flat_map(|group| &group.results)
+        .find(|result| result.code.as_deref() == Some("4548-4"))
+        .context("the seeded history has an A1c on its first page")?;
+    Ok(Box::leak(format!("/results/{}", a1c.id).into_boxed_str()))
 }
 
 /// Signs each patient in, one after the other, as a browser does; answers the cookies each
