@@ -5,6 +5,7 @@ mod api;
 mod common;
 mod enrollment;
 mod error;
+mod help;
 mod record;
 mod staff;
 
@@ -194,6 +195,9 @@ page_routes! {
     get "/static/passkey.js" => account::passkeys::script;
     get "/static/enroll-credentials.js" => enrollment::credentials::script;
     get "/language/{code}" => common::i18n::choose;
+    get "/help" => help::index;
+    get "/help/{article}" => help::article;
+    get "/static/help/{picture}" => help::picture;
     get "/healthz" => common::health::healthz;
     get "/readyz" => common::health::readyz;
     get "/metrics" => common::metrics::render;

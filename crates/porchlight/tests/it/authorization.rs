@@ -63,6 +63,9 @@ use Rule::*;
 const RULES: &[(&str, &str, Rule)] = &[
     // Pages.
     ("get", "/", Public),
+    ("get", "/help", Public),
+    ("get", "/help/{article}", Public),
+    ("get", "/static/help/{picture}", Public),
     ("get", "/activate", Public),
     ("post", "/activate", Public),
     ("get", "/enroll/start", Public),

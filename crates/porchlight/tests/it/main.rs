@@ -22,6 +22,7 @@ mod device_alerts;
 mod enrollment;
 mod faults;
 mod funnel;
+mod help;
 mod http;
 mod import;
 mod input;

@@ -185,6 +185,17 @@ pub fn switch() -> Option<(&'static str, &'static str, String)> {
     Some((name, code, format!("/language/{code}?back={back}")))
 }
 
+/// The request's path (without its query) on a patient's page; `None` in the staff console
+/// and outside a request.
+pub(crate) fn patient_page_path() -> Option<String> {
+    let context = CONTEXT.try_with(Context::clone).ok()?;
+    context.switchable.then(|| {
+        let here = context.here;
+        here.split_once('?')
+            .map_or(here.clone(), |(path, _)| path.to_owned())
+    })
+}
+
 fn url_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
