@@ -157,7 +157,7 @@ fn search(query: &str, lang: Lang) -> Vec<&'static Article> {
         .map(|article| (article.score(lang, &words), article))
         .filter(|(score, _)| *score > 0)
         .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
     found.into_iter().map(|(_, article)| article).collect()
 }
 
