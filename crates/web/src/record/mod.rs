@@ -28,6 +28,7 @@ use crate::{
 };
 
 pub(crate) mod access_log;
+pub(crate) mod explanations;
 pub(crate) mod lists;
 pub(crate) mod results;
 
