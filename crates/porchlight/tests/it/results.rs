@@ -500,6 +500,9 @@ async fn results_pages_fit_a_phone_and_pass_axe_in_both_languages() {
         assert!(page.contains(results_title), "{page}");
         check_page(&client, &app.url(&a1c), &format!("{lang}-result-trend")).await;
         assert_nothing_scrolls_sideways(&client, "result").await;
+        // What the test measures, then the line about the care team.
+        scroll_to(&client, "#explanation").await;
+        photograph(&client, &format!("{lang}-result-explanation-phone")).await;
         scroll_to(&client, "#trend").await;
         photograph(&client, &format!("{lang}-result-trend-phone-chart")).await;
         scroll_to(&client, "#trend-table").await;
@@ -511,5 +514,68 @@ async fn results_pages_fit_a_phone_and_pass_axe_in_both_languages() {
         )
         .await;
         assert_nothing_scrolls_sideways(&client, "result").await;
+    }
+}
+
+/// What a common test measures (issue 14, point 2): imported from the Synthea data, a body
+/// weight (a code with an explanation) and a stool test (one without), in both languages.
+mod explanations {
+    use super::*;
+
+    /// The link of the first result named `name` on the first pages of the list.
+    async fn find_link(client: &reqwest::Client, app: &TestApp, name: &str) -> String {
+        for page in 1..=5 {
+            let list = page_text(client, app, &format!("/results?page={page}")).await;
+            if list.contains(&format!(">{name}</a>")) {
+                return link_of(&list, name);
+            }
+        }
+        panic!("no {name} in the first five pages of results");
+    }
+
+    each_backend! {
+        needs synthea;
+
+        async fn a_common_test_says_what_it_measures_and_another_only_to_ask(app) {
+            let org = front_desk(&app).await;
+            let report = fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+                .import_paths(&[synthea_dir().join("patient-41.json")])
+                .await;
+            assert!(report.errors.is_empty(), "{:?}", report.errors);
+            // Louie Jast, born March 1, 1950.
+            let page = patient_page(&app, &org, "Jast", "Louie").await;
+            let code = printed_code(&app, &page).await;
+            let louie = patient_browser();
+            assert_eq!(activate(&app, &louie, &code).await.status(), StatusCode::SEE_OTHER);
+            finish_enrollment(&app, &louie, ("Louie", "Jast"), ("3", "1", "1950"), "louie.j").await;
+
+            // Body weight (LOINC 29463-7): what it measures, then the care team line.
+            let weight = find_link(&louie, &app, "Body Weight").await;
+            let english = page_text(&louie, &app, &weight).await;
+            assert!(english.contains("<h2 id=\"explain-heading\">What this test measures</h2>"), "{english}");
+            let text = "<p id=\"explain-text\">This is how much your body weighs. Changes in weight over time can tell your care team about your health.";
+            assert!(english.contains(text), "{english}");
+            let ask = "<p id=\"explain-ask\">Ask your care team what your result means for you.</p>";
+            assert!(english.contains(ask), "{english}");
+            assert!(english.find(text) < english.find(ask), "the explanation, then the line");
+            assert_eq!(english.matches("id=\"explain-ask\"").count(), 1);
+            // The same page in Spanish.
+            let spanish = page_text(&louie, &app, &format!("{weight}?lang=es")).await;
+            assert!(spanish.contains(">Lo que mide este análisis</h2>"), "{spanish}");
+            assert!(spanish.contains(">Es cuánto pesa su cuerpo. Los cambios de peso con el tiempo"), "{spanish}");
+            assert!(spanish.contains(">Pregunte a su equipo de atención qué significa su resultado para usted.</p>"), "{spanish}");
+            assert!(!spanish.contains("What this test measures") && !spanish.contains("how much your body weighs"));
+
+            // A stool test (57905-2) has no explanation: only the care team line, in Spanish
+            // (the language stays chosen) and in English.
+            let stool_name = "Hemoglobin.gastrointestinal [Presence] in Stool by Immunologic method";
+            let stool = find_link(&louie, &app, stool_name).await;
+            let spanish = page_text(&louie, &app, &stool).await;
+            assert!(spanish.contains(">Pregunte a su equipo de atención qué significa su resultado para usted.</p>"), "{spanish}");
+            assert!(!spanish.contains("explain-heading") && !spanish.contains("explain-text"), "{spanish}");
+            let english = page_text(&louie, &app, &format!("{stool}?lang=en")).await;
+            assert!(english.contains(ask), "{english}");
+            assert!(!english.contains("What this test measures") && !english.contains("explain-text"), "{english}");
+        }
     }
 }

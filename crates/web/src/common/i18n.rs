@@ -115,6 +115,17 @@ pub fn lang() -> Lang {
     CONTEXT.try_with(|c| c.lang).unwrap_or_default()
 }
 
+/// Runs `f` as if in a request in `lang` (for tests of the words).
+#[cfg(test)]
+pub(crate) fn in_language<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
+    let context = Context {
+        lang,
+        switchable: true,
+        here: "/".to_owned(),
+    };
+    CONTEXT.sync_scope(context, f)
+}
+
 /// A moment as the patient reads it: in the practice's time zone and the request's language,
 /// "November 25, 2026, at 4:05 PM" or "25 de noviembre de 2026, a las 16:05".
 pub fn moment(at: Timestamp, zone: &TimeZone) -> String {

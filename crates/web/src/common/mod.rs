@@ -11,6 +11,8 @@ pub(crate) mod metrics;
 pub(crate) mod pages;
 pub mod passwords;
 pub(crate) mod proxies;
+#[cfg(test)]
+pub(crate) mod reading_level;
 pub(crate) mod security_headers;
 pub mod session;
 pub(crate) mod terms_text;

@@ -29,6 +29,7 @@ use crate::{
 };
 
 pub(crate) mod access_log;
+pub(crate) mod explanations;
 pub(crate) mod lists;
 pub(crate) mod results;
 

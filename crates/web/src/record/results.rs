@@ -11,7 +11,7 @@ use jiff::{Timestamp, tz::TimeZone};
 use serde::Deserialize;
 use storage::{Flag, ResultGroup, TestResult};
 
-use super::{Reader, private_page};
+use super::{Reader, explanations, private_page};
 use crate::{
     AppState,
     common::{
@@ -358,6 +358,8 @@ struct ResultPage {
     flag: Option<FlagWords>,
     chart: Option<Chart>,
     points: Vec<Point>,
+    /// What the test measures, in plain words, when it is one of the common tests.
+    explanation: Option<String>,
 }
 
 /// `GET /results/{id}`: another patient's result, or no result, is the same "not found".
@@ -408,6 +410,7 @@ pub async fn page(
         range: range(result),
         flag: flag(result),
         points,
+        explanation: explanations::explanation(result.code.as_deref()),
     }))
 }
 
