@@ -357,6 +357,45 @@ mod tests {
         );
     }
 
+    /// The lines of an article as a reader meets them: headings, paragraphs and list items,
+    /// each one text (a list item or heading without a full stop is still one sentence).
+    fn plain_lines(markdown: &str) -> Vec<String> {
+        markdown
+            .lines()
+            .map(|line| {
+                let line = line.trim_start().trim_start_matches('#').trim_start();
+                let line = line.strip_prefix("- ").unwrap_or(line);
+                let line = line
+                    .split_once(". ")
+                    .filter(|(number, _)| number.chars().all(|c| c.is_ascii_digit()))
+                    .map_or(line, |(_, rest)| rest);
+                line.replace("**", "")
+            })
+            .filter(|line| !line.trim().is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn each_english_guide_reads_at_8th_grade_or_below() {
+        for article in &ARTICLES {
+            let lines = plain_lines(article.text(Lang::En));
+            let grade = crate::common::reading_level::grade(lines.iter().map(String::as_str));
+            println!("{}: grade {grade:.1}", article.slug);
+            assert!(grade <= 8.0, "{} reads at grade {grade:.1}", article.slug);
+        }
+    }
+
+    #[test]
+    fn each_spanish_guide_is_fairly_easy_to_read() {
+        for article in &ARTICLES {
+            let lines = plain_lines(article.text(Lang::Es));
+            let ease =
+                crate::common::reading_level::spanish_ease(lines.iter().map(String::as_str));
+            println!("{}: Fernández-Huerta {ease:.1}", article.slug);
+            assert!(ease >= 70.0, "{} reads at Fernández-Huerta {ease:.1}", article.slug);
+        }
+    }
+
     #[test]
     fn raw_html_in_an_article_is_dropped() {
         let article = Article {
