@@ -21,6 +21,7 @@ use summary::Summary;
 const USAGE: &str = "\
 usage: cargo xtask test [ARGS...]
        cargo xtask contract
+       cargo xtask help-pictures
 
 Sets up what the tests need, runs `cargo test --workspace --no-fail-fast ARGS...`, and
 summarises. Examples:
@@ -29,13 +30,28 @@ summarises. Examples:
 
 `contract` runs only the API contract check that follows the whole suite: the OpenAPI
 document validated, then schemathesis against a demo portal (needs python3 with
-schemathesis and openapi-spec-validator).";
+schemathesis and openapi-spec-validator).
+
+`help-pictures` copies the screenshots that the help guides show from the browser tests'
+target/screenshots/ into crates/web/static/help/ (run the browser tests first).";
+
+/// The help guides' pictures (crates/web/static/help/) and the browser tests' screenshots
+/// they are copied from.
+const HELP_PICTURES: [(&str, &str); 6] = [
+    ("en-menu.png", "home-menu-open-phone.png"),
+    ("es-menu.png", "es-home-menu-open-phone.png"),
+    ("en-record.png", "record-index-phone.png"),
+    ("es-record.png", "es-record-index-phone.png"),
+    ("en-result-trend.png", "en-result-trend-phone-chart.png"),
+    ("es-result-trend.png", "es-result-trend-phone-chart.png"),
+];
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("test") => test(&args.collect::<Vec<_>>()),
         Some("contract") => contract_only(),
+        Some("help-pictures") => help_pictures(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -48,6 +64,24 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Copies the help guides' pictures from the browser tests' screenshots.
+fn help_pictures() -> ExitCode {
+    let root = workspace_root();
+    let from = root.join("target/screenshots");
+    let to = root.join("crates/web/static/help");
+    for (picture, screenshot) in HELP_PICTURES {
+        if let Err(error) = std::fs::copy(from.join(screenshot), to.join(picture)) {
+            eprintln!(
+                "could not copy {screenshot} to {picture}: {error} (run the browser tests first: \
+                 cargo xtask test -- in_the_browser)"
+            );
+            return ExitCode::FAILURE;
+        }
+        println!("{picture} <- target/screenshots/{screenshot}");
+    }
+    ExitCode::SUCCESS
 }
 
 /// The workspace's root: two folders up from this crate.

@@ -50,6 +50,8 @@ each_backend! {
         let article = page_text(&visitor, &app, "/help/signing-up").await;
         assert!(article.contains("<h1>Signing up</h1>"), "{article}");
         assert!(article.contains("<ol>"), "numbered steps: {article}");
+        let article = page_text(&visitor, &app, "/help/test-results").await;
+        assert!(article.contains(r#"src="/static/help/en-result-trend.png""#), "{article}");
 
         let spanish = spanish_browser();
         let article = page_text(&spanish, &app, "/help/signing-up").await;
@@ -81,6 +83,12 @@ each_backend! {
         assert_eq!(answer.status(), StatusCode::NOT_FOUND);
         let answer = app.get("/help/..%2Fetc").await;
         assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+        let answer = app.get("/static/help/nothing.png").await;
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+        let picture = app.get("/static/help/en-menu.png").await;
+        assert_eq!(picture.status(), StatusCode::OK);
+        assert_eq!(picture.headers()["content-type"], "image/png");
+        assert!(picture.bytes().await.unwrap().starts_with(b"\x89PNG"));
     }
 
     async fn each_page_links_to_the_guide_about_it(app) {

@@ -126,5 +126,9 @@ mod in_the_browser {
             .await
             .unwrap();
         check_page(&client, &app.url("/record"), "es-record-index").await;
+        client.set_window_size(320, 720).await.unwrap();
+        client.goto(&app.url("/home")).await.unwrap();
+        click(&client, Locator::Css(".phone-menu summary")).await;
+        photograph(&client, "es-home-menu-open-phone").await;
     }
 }

@@ -484,7 +484,7 @@ results-chart-description = { $test }: { $count } resultados del { $first } al {
 results-chart-band = La franja sombreada es el rango normal.
 results-table-caption = Cada resultado, empezando por el más reciente
 results-date = Fecha
-results-value = Resultado
+results-value = Valor
 results-question = ¿Preguntas sobre un resultado?
 results-call = Su equipo de atención se lo puede explicar. Llame a la clínica:
 

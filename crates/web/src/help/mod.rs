@@ -292,8 +292,22 @@ fn public(mut response: Response) -> Response {
     response
 }
 
-/// The screenshots the articles show.
-const PICTURES: [(&str, &[u8]); 0] = [];
+macro_rules! picture {
+    ($name:literal) => {
+        ($name, include_bytes!(concat!("../../static/help/", $name)))
+    };
+}
+
+/// The screenshots the articles show, taken by the browser tests (`cargo xtask
+/// help-pictures` copies them here after a run).
+const PICTURES: [(&str, &[u8]); 6] = [
+    picture!("en-menu.png"),
+    picture!("es-menu.png"),
+    picture!("en-record.png"),
+    picture!("es-record.png"),
+    picture!("en-result-trend.png"),
+    picture!("es-result-trend.png"),
+];
 
 /// `GET /static/help/{picture}`: a screenshot of an article.
 pub async fn picture(State(state): State<AppState>, Path(name): Path<String>) -> Response {
@@ -389,11 +403,44 @@ mod tests {
     fn each_spanish_guide_is_fairly_easy_to_read() {
         for article in &ARTICLES {
             let lines = plain_lines(article.text(Lang::Es));
-            let ease =
-                crate::common::reading_level::spanish_ease(lines.iter().map(String::as_str));
+            let ease = crate::common::reading_level::spanish_ease(lines.iter().map(String::as_str));
             println!("{}: Fernández-Huerta {ease:.1}", article.slug);
-            assert!(ease >= 70.0, "{} reads at Fernández-Huerta {ease:.1}", article.slug);
+            assert!(
+                ease >= 70.0,
+                "{} reads at Fernández-Huerta {ease:.1}",
+                article.slug
+            );
         }
+    }
+
+    /// Every picture a guide shows is served, is a PNG as wide as a phone's screen, and is
+    /// shown with words for those who cannot see it.
+    #[test]
+    fn every_picture_of_a_guide_is_served_with_words() {
+        let mut shown = 0;
+        for article in &ARTICLES {
+            for lang in [Lang::En, Lang::Es] {
+                let html = article.body_html(lang);
+                for tag in html.split("<img ").skip(1) {
+                    let src = tag.split("src=\"").nth(1).unwrap();
+                    let src = &src[..src.find('"').unwrap()];
+                    let name = src.strip_prefix("/static/help/").expect(src);
+                    assert!(
+                        name.starts_with(lang.tag()),
+                        "{}: a picture in its own language: {name}",
+                        article.slug
+                    );
+                    let alt = tag.split("alt=\"").nth(1).unwrap();
+                    assert!(alt.find('"').unwrap() > 10, "{name}: words for the picture");
+                    let (_, bytes) = PICTURES.iter().find(|(n, _)| *n == name).expect(name);
+                    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+                    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+                    assert_eq!(width, 320, "{name}: a phone's width");
+                    shown += 1;
+                }
+            }
+        }
+        assert_eq!(shown, PICTURES.len(), "every picture is shown once");
     }
 
     #[test]
