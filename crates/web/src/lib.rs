@@ -195,6 +195,7 @@ page_routes! {
     get "/static/passkey.js" => account::passkeys::script;
     get "/static/enroll-credentials.js" => enrollment::credentials::script;
     get "/language/{code}" => common::i18n::choose;
+    get "/text-size/{size}" => common::i18n::choose_text_size;
     get "/help" => help::index;
     get "/help/{article}" => help::article;
     get "/static/help/{picture}" => help::picture;

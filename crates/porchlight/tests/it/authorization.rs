@@ -64,6 +64,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     // Pages.
     ("get", "/", Public),
     ("get", "/help", Public),
+    ("get", "/text-size/{size}", Public),
     ("get", "/help/{article}", Public),
     ("get", "/static/help/{picture}", Public),
     ("get", "/activate", Public),

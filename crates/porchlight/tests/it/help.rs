@@ -107,6 +107,30 @@ each_backend! {
         let staff = page_text(&visitor, &app, "/staff/sign-in").await;
         assert_eq!(help_link(&staff), None, "the staff console has no patient guide");
     }
+
+    async fn larger_text_is_one_tap_and_stays_chosen(app) {
+        front_desk(&app).await;
+        let visitor = patient_browser();
+        let page = page_text(&visitor, &app, "/sign-in").await;
+        assert!(!page.contains("large-text"), "normal size at first");
+        assert!(page.contains(r#"href="/text-size/large?back=/sign-in" id="text-size-link">Larger text</a>"#), "{page}");
+        let chosen = visitor.get(app.url("/text-size/large?back=/sign-in")).send().await.unwrap();
+        assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+        assert_eq!(chosen.headers()["location"], "/sign-in");
+        let page = page_text(&visitor, &app, "/help").await;
+        assert!(page.contains(r#"<html lang="en" class="large-text">"#), "{page}");
+        assert!(page.contains(">Normal text size</a>"), "and back: {page}");
+        visitor.get(app.url("/text-size/normal?back=/help")).send().await.unwrap();
+        let page = page_text(&visitor, &app, "/help").await;
+        assert!(!page.contains("large-text"), "{page}");
+        // Only the two sizes, and only back to a page of ours.
+        let odd = visitor.get(app.url("/text-size/huge")).send().await.unwrap();
+        assert_eq!(odd.status(), StatusCode::NOT_FOUND);
+        let away = visitor.get(app.url("/text-size/large?back=//evil.example")).send().await.unwrap();
+        assert_eq!(away.headers()["location"], "/");
+        let staff = page_text(&visitor, &app, "/staff/sign-in").await;
+        assert!(!staff.contains("text-size-link"), "the console has no switch");
+    }
 }
 
 /// Real Chromium: the help center and a guide in both languages, at a phone's width and a

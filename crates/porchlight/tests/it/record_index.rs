@@ -126,6 +126,17 @@ mod in_the_browser {
             .await
             .unwrap();
         check_page(&client, &app.url("/record"), "es-record-index").await;
+        // Larger text still fits a phone, menu and all.
+        client
+            .goto(&app.url("/text-size/large?back=/record"))
+            .await
+            .unwrap();
+        check_page(&client, &app.url("/record"), "es-record-index-large-text").await;
+        check_page(&client, &app.url("/results"), "es-results-large-text").await;
+        client
+            .goto(&app.url("/text-size/normal?back=/home"))
+            .await
+            .unwrap();
         client.set_window_size(320, 720).await.unwrap();
         client.goto(&app.url("/home")).await.unwrap();
         click(&client, Locator::Css(".phone-menu summary")).await;

@@ -9,3 +9,5 @@ help-nothing-found = We found nothing for those words. Try other words, or pick 
 help-all = All help guides
 help-still = Still need help?
 help-this-page = Help with this page
+text-size-large = Larger text
+text-size-normal = Normal text size

@@ -9,3 +9,5 @@ help-nothing-found = No encontramos nada con esas palabras. Pruebe con otras, o 
 help-all = Todas las guías de ayuda
 help-still = ¿Todavía necesita ayuda?
 help-this-page = Ayuda con esta página
+text-size-large = Letra más grande
+text-size-normal = Letra de tamaño normal

@@ -104,6 +104,8 @@ struct Context {
     switchable: bool,
     /// The path and query, for the switch to come back to.
     here: String,
+    /// The patient asked for larger text (a cookie, set by the footer's switch).
+    large_text: bool,
 }
 
 tokio::task_local! {
@@ -122,6 +124,7 @@ pub(crate) fn in_language<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
         lang,
         switchable: true,
         here: "/".to_owned(),
+        large_text: false,
     };
     CONTEXT.sync_scope(context, f)
 }
@@ -207,6 +210,50 @@ pub(crate) fn patient_page_path() -> Option<String> {
     })
 }
 
+/// The cookie that keeps a patient's choice of larger text.
+pub const TEXT_COOKIE: &str = "porchlight_text";
+
+/// Whether the page is shown in larger text.
+pub fn large_text() -> bool {
+    CONTEXT
+        .try_with(|context| context.large_text)
+        .unwrap_or(false)
+}
+
+/// For the page footer: the words and the link that switch the text size, on a patient's
+/// page (the staff console has none).
+pub fn text_size_switch() -> Option<(String, String)> {
+    let context = CONTEXT.try_with(Context::clone).ok()?;
+    if !context.switchable {
+        return None;
+    }
+    let (key, size) = if context.large_text {
+        ("text-size-normal", "normal")
+    } else {
+        ("text-size-large", "large")
+    };
+    let back = url_encode(&context.here);
+    Some((t(key), format!("/text-size/{size}?back={back}")))
+}
+
+/// `GET /text-size/{size}?back=/path` (`large` or `normal`): keeps the choice in a cookie
+/// for a year and goes back to the page.
+pub async fn choose_text_size(
+    State(state): State<AppState>,
+    Path(size): Path<String>,
+    Query(back): Query<Back>,
+) -> Response {
+    if size != "large" && size != "normal" {
+        return crate::common::pages::not_found(State(state)).await;
+    }
+    let mut response = Redirect::to(&safe_back(&back.back)).into_response();
+    let cookie = format!("{TEXT_COOKIE}={size}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
 fn url_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -236,10 +283,13 @@ pub async fn negotiate(request: Request, next: Next) -> Response {
             .or_else(|| chosen(request.headers()))
             .unwrap_or_default()
     };
+    let large_text = crate::common::session::cookie_value(request.headers(), TEXT_COOKIE)
+        .is_some_and(|size| size == "large");
     let context = Context {
         lang,
         switchable: !staff,
         here: here(request.uri()),
+        large_text,
     };
     let mut response = CONTEXT.scope(context, next.run(request)).await;
     if let Some(lang) = linked {
@@ -369,6 +419,7 @@ mod tests {
             lang: Lang::Es,
             switchable: true,
             here: "/home".to_owned(),
+            large_text: false,
         };
         let spanish = CONTEXT.scope(context, async { moment(at, &zone) }).await;
         assert_eq!(spanish, "25 de noviembre de 2026, a las 16:05");
@@ -399,6 +450,7 @@ mod tests {
             lang,
             switchable: true,
             here: "/activate?x=1".to_owned(),
+            large_text: false,
         };
         let english = CONTEXT
             .scope(context(Lang::En), async { t("sign-in") })
