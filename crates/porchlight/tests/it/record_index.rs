@@ -58,6 +58,15 @@ each_backend! {
         assert!(page.contains("Vacunas que le pusieron."), "{page}");
     }
 
+    async fn every_part_the_index_names_opens(app) {
+        let lucia = lucia(&app).await;
+        let page = page_text(&lucia, &app, "/record").await;
+        for link in section_links(&page) {
+            let answer = lucia.get(app.url(&link)).send().await.unwrap();
+            assert_eq!(answer.status(), reqwest::StatusCode::OK, "{link}");
+        }
+    }
+
     async fn the_menu_is_short_and_leads_to_the_record(app) {
         let lucia = lucia(&app).await;
         let home = page_text(&lucia, &app, "/home").await;
