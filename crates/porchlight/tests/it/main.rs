@@ -44,3 +44,4 @@ mod staff;
 mod terms;
 mod terms_browser;
 mod two_step;
+mod visits;
