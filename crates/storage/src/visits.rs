@@ -16,8 +16,8 @@ use crate::{
 
 /// The patient's appointments still to come, soonest first: booked or about to be, not
 /// cancelled.
-pub(crate) const UPCOMING: &str = "SELECT status, description, start_at, end_at, practitioner, \
-    resource FROM appointments \
+pub(crate) const UPCOMING: &str = "SELECT description, start_at, end_at, practitioner, resource \
+    FROM appointments \
     WHERE patient_id = $1 AND organization_id = $2 AND start_at >= $3 \
     AND status IN ('proposed', 'pending', 'booked', 'arrived', 'checked-in', 'waitlist') \
     ORDER BY start_at, id LIMIT $4";
@@ -192,8 +192,6 @@ impl VisitRow {
 
 #[derive(FromRow)]
 struct AppointmentRow {
-    #[allow(dead_code)]
-    status: String,
     description: Option<String>,
     start_at: Option<jiff_sqlx::Timestamp>,
     end_at: Option<jiff_sqlx::Timestamp>,
