@@ -8,6 +8,7 @@ mod audit;
 mod audit_pending;
 mod bench_fill;
 mod bot_challenges;
+mod care;
 mod database;
 mod demo;
 mod device_alerts;
@@ -42,12 +43,16 @@ mod terms;
 #[cfg(test)]
 mod testing;
 mod two_step;
+mod visits;
 
 pub use audit::{
     AuditActor, AuditBreak, AuditCheck, AuditEntry, AuditHead, AuditKey, AuditedAction,
     BreakReason, ExpectedHead, ExpectedHeadError,
 };
 pub use audit_pending::UnsealedAudit;
+pub use care::{
+    CARE_SHOWN, CarePlan, CarePlans, Goal, GoalStatus, PlanStatus, Procedure, Procedures,
+};
 pub use database::{Backend, ConnectError, Database, ReadTx, Tx};
 pub use demo::PatientToTry;
 pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};
@@ -89,3 +94,4 @@ pub use terms::{
 pub use two_step::{
     AccountRef, Challenge, EmailedCode, EnableTwoStep, NewChallenge, SecondStep, TwoStep,
 };
+pub use visits::{Appointment, VISITS_PER_PAGE, Visit, VisitDetail, VisitsPage};

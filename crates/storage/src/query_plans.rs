@@ -11,9 +11,9 @@ use domain::{OrganizationId, Role, StaffId, StaffScope};
 use sqlx::Row;
 
 use crate::{
-    Backend, Database, PatientQuery, audit_pending, database::Handle, jobs, organizations,
+    Backend, Database, PatientQuery, audit_pending, care, database::Handle, jobs, organizations,
     patient_accounts, patients, record_access, record_lists, results, sessions, sign_in_defences,
-    staff_access, terms, testing::Scratch,
+    staff_access, terms, testing::Scratch, visits,
 };
 
 /// A query on a hot path, by what it does; on one backend only where its SQL is that
@@ -122,6 +122,18 @@ fn hot_queries() -> Vec<HotQuery> {
         hot("my allergies", record_lists::ALLERGIES),
         hot("my health problems", record_lists::CONDITIONS),
         hot("my vaccines", record_lists::IMMUNIZATIONS),
+        // Visits, procedures, care plans and goals.
+        hot("my upcoming appointments", visits::UPCOMING),
+        hot("a page of my visits", visits::VISITS_PAGE),
+        hot("one visit", visits::VISIT_BY_ID),
+        hot("a visit's health problems", visits::VISIT_CONDITIONS),
+        hot("a visit's test results", visits::VISIT_RESULTS),
+        hot("a visit's medicines", visits::VISIT_MEDICINES),
+        hot("a visit's vaccines", visits::VISIT_VACCINES),
+        hot("a visit's procedures", visits::VISIT_PROCEDURES),
+        hot("my procedures", care::PROCEDURES),
+        hot("my care plans", care::CARE_PLANS),
+        hot("my goals", care::GOALS),
     ]
 }
 

@@ -148,6 +148,10 @@ page_routes! {
     get "/allergies" => record::lists::allergies;
     get "/conditions" => record::lists::conditions;
     get "/immunizations" => record::lists::immunizations;
+    get "/visits" => record::visits::list;
+    get "/visits/{visit}" => record::visits::page;
+    get "/procedures" => record::care::procedures;
+    get "/care-plans" => record::care::care_plans;
     get "/devices" => account::devices::page;
     post "/devices/sign-out-others" => account::devices::sign_out_others;
     get "/terms/update" => account::patient::terms_update;

@@ -120,6 +120,10 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/allergies", PatientOwn),
     ("get", "/conditions", PatientOwn),
     ("get", "/immunizations", PatientOwn),
+    ("get", "/visits", PatientOwn),
+    ("get", "/visits/{visit}", PatientOwn),
+    ("get", "/procedures", PatientOwn),
+    ("get", "/care-plans", PatientOwn),
     ("get", "/devices", PatientAccount),
     ("post", "/devices/sign-out-others", PatientAccount),
     ("get", "/terms/update", PatientAccount),
@@ -275,6 +279,8 @@ struct Targets {
     event: Uuid,
     /// One of B's test results.
     result: Uuid,
+    /// One of B's visits.
+    visit: Uuid,
 }
 
 /// Practice "maple" with patients A (Lucia Rivera) and B (Marisol Quintanilla), both
@@ -431,6 +437,7 @@ impl World {
                 item: Uuid::nil(),
                 event,
                 result: Uuid::nil(),
+                visit: Uuid::nil(),
             },
         };
         world.b_targets.item = world
@@ -440,6 +447,7 @@ impl World {
             .copied()
             .expect("B's review item");
         world.b_targets.result = b_test_result(app, &world.org, b_id).await;
+        world.b_targets.visit = b_visit(app, &world.org, b_id).await;
         world
     }
 
@@ -530,6 +538,32 @@ async fn b_test_result(app: &TestApp, org: &Organization, b_id: PatientId) -> Uu
     results.groups[0].results[0].id
 }
 
+/// B's office visit, imported on her chart: the target of the visit page.
+async fn b_visit(app: &TestApp, org: &Organization, b_id: PatientId) -> Uuid {
+    let bundle = serde_json::json!({"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": "urn:uuid:pb-visit", "resource": {
+            "resourceType": "Encounter", "id": "pb-visit", "status": "finished",
+            "class": {"code": "AMB"},
+            "subject": {"reference": "Patient/pb"},
+            "period": {"start": "2025-01-10T09:00:00Z"}}}]});
+    let mut report = fhir::ImportReport::default();
+    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+        .import_bundle_text(
+            std::path::Path::new("b-visit.json"),
+            &bundle.to_string(),
+            &mut report,
+        )
+        .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let scope = domain::PatientScope::new(org.id, b_id);
+    let visits = app
+        .db
+        .visits(&scope, 0, jiff::Timestamp::now(), &RequestOrigin::default())
+        .await
+        .unwrap();
+    visits.past[0].id
+}
+
 /// One identity step with the birth day `day` of March 1987 or, for others, any day.
 async fn identity_attempt(
     app: &TestApp,
@@ -566,6 +600,7 @@ fn fill(path: &str, targets: &Targets) -> String {
         .replace("{item}", &targets.item.to_string())
         .replace("{event}", &targets.event.to_string())
         .replace("{result}", &targets.result.to_string())
+        .replace("{visit}", &targets.visit.to_string())
         .replace("{token}", &web::session::new_token().0)
         .replace("{code}", "en");
     match path {

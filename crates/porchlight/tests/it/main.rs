@@ -46,3 +46,4 @@ mod staff;
 mod terms;
 mod terms_browser;
 mod two_step;
+mod visits;

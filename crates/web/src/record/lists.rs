@@ -15,7 +15,7 @@ use crate::{
 };
 
 /// A day as the patient reads it, in the practice's time zone.
-fn on(at: Timestamp, zone: &TimeZone) -> String {
+pub(crate) fn on(at: Timestamp, zone: &TimeZone) -> String {
     day(at.to_zoned(zone.clone()).date())
 }
 
@@ -206,13 +206,17 @@ struct ConditionRow {
 
 /// A problem's name without the terminology's tag: "Acute bronchitis (disorder)" reads
 /// "Acute bronchitis".
-fn plain_name(name: &str) -> String {
+pub(crate) fn plain_name(name: &str) -> String {
     let name = name.trim();
     for tag in [
         " (disorder)",
         " (finding)",
         " (situation)",
         " (morphologic abnormality)",
+        " (procedure)",
+        " (regime/therapy)",
+        " (observable entity)",
+        " (record artifact)",
     ] {
         if let Some(plain) = name.strip_suffix(tag) {
             return plain.to_owned();

@@ -1,5 +1,6 @@
 //! The patient's health record as the patient reads it: an index of its parts; test
-//! results; medicines, allergies, health problems and vaccines; who viewed it (the access log).
+//! results and what common tests measure; medicines, allergies, health problems and vaccines;
+//! visits, procedures, care plans and goals; who viewed it (the access log).
 //!
 //! Every page here starts the same way, so it is written once: [`Reader`] is the signed-in
 //! patient who has accepted the terms in force (else they are sent to accept them), with
@@ -29,9 +30,11 @@ use crate::{
 };
 
 pub(crate) mod access_log;
+pub(crate) mod care;
 pub(crate) mod explanations;
 pub(crate) mod lists;
 pub(crate) mod results;
+pub(crate) mod visits;
 
 /// The patient reading a page of their record.
 pub(crate) struct Reader {

@@ -44,7 +44,7 @@ fn unit(unit: &str) -> String {
 }
 
 /// The value with its unit: "5.4 %", "120/80 mmHg".
-fn value(result: &TestResult) -> String {
+pub(crate) fn value(result: &TestResult) -> String {
     let shown = match (&result.value_number, &result.value_text) {
         (Some(n), _) => number(*n),
         (None, Some(text)) => text.clone(),
@@ -87,12 +87,12 @@ fn range(result: &TestResult) -> Option<String> {
 }
 
 /// A flag in words, and the class that marks it (never by colour alone: the words are there).
-struct FlagWords {
-    words: String,
-    class: &'static str,
+pub(crate) struct FlagWords {
+    pub(crate) words: String,
+    pub(crate) class: &'static str,
 }
 
-fn flag(result: &TestResult) -> Option<FlagWords> {
+pub(crate) fn flag(result: &TestResult) -> Option<FlagWords> {
     let (key, class) = match result.flag()? {
         Flag::Normal => ("results-flag-normal", "flag-normal"),
         Flag::High => ("results-flag-high", "flag-high"),
@@ -106,7 +106,7 @@ fn flag(result: &TestResult) -> Option<FlagWords> {
     })
 }
 
-fn name(result: &TestResult) -> String {
+pub(crate) fn name(result: &TestResult) -> String {
     result
         .display
         .clone()
@@ -213,18 +213,24 @@ pub struct PageQuery {
     page: Option<String>,
 }
 
+impl PageQuery {
+    /// The page asked for, numbered from 1 for people; anything else is the first page.
+    pub(crate) fn page_number(&self) -> u32 {
+        self.page
+            .as_deref()
+            .and_then(|p| p.trim().parse::<u32>().ok())
+            .filter(|p| (1..=10_000).contains(p))
+            .unwrap_or(1)
+    }
+}
+
 /// `GET /results`.
 pub async fn list(
     State(state): State<AppState>,
     reader: Reader,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, PageError> {
-    // Pages are numbered from 1 for people; anything else is the first page.
-    let page = query
-        .page
-        .and_then(|p| p.trim().parse::<u32>().ok())
-        .filter(|p| (1..=10_000).contains(p))
-        .unwrap_or(1);
+    let page = query.page_number();
     let found = state
         .db
         .test_results(&reader.user.scope, page - 1, &reader.origin)

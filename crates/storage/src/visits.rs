@@ -1,0 +1,471 @@
+//! The patient's visits (issue 14): upcoming appointments, past visits (encounters) a page at
+//! a time, and one visit with what was recorded at it. Each read takes the session's patient
+//! scope and is audited as the patient's. Fields without a column (the reason, the provider,
+//! the place) are read from the stored resource of the rows shown, tolerantly: a missing or
+//! odd member is just absent.
+
+use domain::PatientScope;
+use jiff::Timestamp;
+use serde_json::Value;
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::{
+    AuditActor, AuditEntry, Database, ReadTx, RequestOrigin, TestResult, database::dispatch,
+};
+
+/// The patient's appointments still to come, soonest first: booked or about to be, not
+/// cancelled.
+pub(crate) const UPCOMING: &str = "SELECT description, start_at, end_at, practitioner, resource \
+    FROM appointments \
+    WHERE patient_id = $1 AND organization_id = $2 AND start_at >= $3 \
+    AND status IN ('proposed', 'pending', 'booked', 'arrived', 'checked-in', 'waitlist') \
+    ORDER BY start_at, id LIMIT $4";
+
+/// One page of the patient's past visits, newest first (undated ones last); one row more than
+/// a page tells whether there is an older page.
+pub(crate) const VISITS_PAGE: &str = "SELECT id, class_code, display, start_at, end_at, resource \
+    FROM encounters \
+    WHERE patient_id = $1 AND organization_id = $2 \
+    AND status NOT IN ('planned', 'cancelled', 'entered-in-error') \
+    ORDER BY start_at IS NULL, start_at DESC, id DESC LIMIT $3 OFFSET $4";
+
+/// One of the patient's visits, by id.
+pub(crate) const VISIT_BY_ID: &str = "SELECT id, class_code, display, start_at, end_at, resource \
+    FROM encounters \
+    WHERE id = $1 AND patient_id = $2 AND organization_id = $3 \
+    AND status NOT IN ('planned', 'cancelled', 'entered-in-error')";
+
+/// The health problems found at a visit.
+pub(crate) const VISIT_CONDITIONS: &str = "SELECT display FROM conditions \
+    WHERE patient_id = $1 AND encounter_id = $2 AND organization_id = $3 \
+    AND (verification_status IS NULL \
+         OR verification_status NOT IN ('entered-in-error', 'refuted')) \
+    ORDER BY display LIMIT $4";
+
+/// The test results of a visit, in the order they were taken.
+pub(crate) const VISIT_RESULTS: &str = "SELECT id, category, code, display, effective_at, \
+    value_number, value_unit, value_text, range_low, range_high, range_text, interpretation \
+    FROM observations \
+    WHERE patient_id = $1 AND encounter_id = $2 AND organization_id = $3 \
+    AND category IN ('laboratory', 'vital-signs') \
+    ORDER BY effective_at, display, id LIMIT $4";
+
+/// The medicines prescribed at a visit.
+pub(crate) const VISIT_MEDICINES: &str = "SELECT display FROM medication_requests \
+    WHERE patient_id = $1 AND encounter_id = $2 AND organization_id = $3 \
+    AND status <> 'entered-in-error' \
+    ORDER BY display LIMIT $4";
+
+/// The vaccines given at a visit.
+pub(crate) const VISIT_VACCINES: &str = "SELECT display FROM immunizations \
+    WHERE patient_id = $1 AND encounter_id = $2 AND organization_id = $3 \
+    AND status NOT IN ('not-done', 'entered-in-error') \
+    ORDER BY display LIMIT $4";
+
+/// The procedures done at a visit.
+pub(crate) const VISIT_PROCEDURES: &str = "SELECT display FROM procedures \
+    WHERE patient_id = $1 AND encounter_id = $2 AND organization_id = $3 \
+    AND status NOT IN ('not-done', 'entered-in-error') \
+    ORDER BY display LIMIT $4";
+
+/// How many past visits a page lists.
+pub const VISITS_PER_PAGE: i64 = 20;
+
+/// How many upcoming appointments, and entries of one visit's lists, are shown at most.
+const SHOWN: i64 = 200;
+
+/// An appointment to come.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Appointment {
+    pub start: Timestamp,
+    pub end: Option<Timestamp>,
+    /// What it is for, in the practice's words.
+    pub description: Option<String>,
+    /// Who the patient will see.
+    pub practitioner: Option<String>,
+    /// Where, when the appointment names the place.
+    pub location: Option<String>,
+}
+
+/// A past visit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visit {
+    pub id: Uuid,
+    /// The encounter's class: `AMB`, `EMER`, `IMP`, `ambulatory`, `wellness`, ...
+    pub class_code: Option<String>,
+    /// The visit's type, as the record names it.
+    pub display: Option<String>,
+    pub start: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+    pub reason: Option<String>,
+    /// Who the patient saw.
+    pub provider: Option<String>,
+    /// Where.
+    pub location: Option<String>,
+}
+
+/// Upcoming appointments (on the first page) and one page of past visits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitsPage {
+    pub upcoming: Vec<Appointment>,
+    pub past: Vec<Visit>,
+    /// Whether an older page follows.
+    pub more: bool,
+}
+
+/// One visit with what was recorded at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitDetail {
+    pub visit: Visit,
+    /// Health problems found.
+    pub problems: Vec<String>,
+    pub results: Vec<TestResult>,
+    /// Medicines prescribed.
+    pub medicines: Vec<String>,
+    /// Vaccines given.
+    pub vaccines: Vec<String>,
+    /// Procedures done.
+    pub procedures: Vec<String>,
+}
+
+/// A non-empty text, trimmed.
+fn text(value: &Value) -> Option<String> {
+    value
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// A CodeableConcept's words: its text, else its first coding's display.
+fn concept(value: &Value) -> Option<String> {
+    text(&value["text"]).or_else(|| {
+        value["coding"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|coding| text(&coding["display"]))
+    })
+}
+
+/// The members of an array, or none when it is absent or not an array.
+fn each(value: &Value) -> impl Iterator<Item = &Value> {
+    value.as_array().into_iter().flatten()
+}
+
+#[derive(FromRow)]
+struct VisitRow {
+    id: Uuid,
+    class_code: Option<String>,
+    display: Option<String>,
+    start_at: Option<jiff_sqlx::Timestamp>,
+    end_at: Option<jiff_sqlx::Timestamp>,
+    resource: String,
+}
+
+impl VisitRow {
+    fn into_visit(self) -> Visit {
+        let json: Value = serde_json::from_str(&self.resource).unwrap_or(Value::Null);
+        let reason = each(&json["reasonCode"])
+            .find_map(concept)
+            .or_else(|| each(&json["reasonReference"]).find_map(|r| text(&r["display"])));
+        let provider = each(&json["participant"]).find_map(|p| text(&p["individual"]["display"]));
+        let location = each(&json["location"])
+            .find_map(|l| text(&l["location"]["display"]))
+            .or_else(|| text(&json["serviceProvider"]["display"]));
+        Visit {
+            id: self.id,
+            class_code: self.class_code.filter(|c| !c.trim().is_empty()),
+            display: self
+                .display
+                .filter(|d| !d.trim().is_empty())
+                .or_else(|| each(&json["type"]).find_map(concept)),
+            start: self.start_at.map(|at| at.to_jiff()),
+            end: self.end_at.map(|at| at.to_jiff()),
+            reason,
+            provider,
+            location,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct AppointmentRow {
+    description: Option<String>,
+    start_at: Option<jiff_sqlx::Timestamp>,
+    end_at: Option<jiff_sqlx::Timestamp>,
+    practitioner: Option<String>,
+    resource: String,
+}
+
+impl AppointmentRow {
+    fn into_appointment(self) -> Option<Appointment> {
+        let json: Value = serde_json::from_str(&self.resource).unwrap_or(Value::Null);
+        let location = each(&json["participant"]).find_map(|p| {
+            let actor = &p["actor"];
+            actor["reference"]
+                .as_str()
+                .is_some_and(|r| r.contains("Location"))
+                .then(|| text(&actor["display"]))
+                .flatten()
+        });
+        Some(Appointment {
+            start: self.start_at?.to_jiff(),
+            end: self.end_at.map(|at| at.to_jiff()),
+            description: self.description.filter(|d| !d.trim().is_empty()),
+            practitioner: self.practitioner.filter(|p| !p.trim().is_empty()),
+            location,
+        })
+    }
+}
+
+/// An observation as a visit lists it.
+#[derive(FromRow)]
+struct ResultRow {
+    id: Uuid,
+    category: Option<String>,
+    code: Option<String>,
+    display: Option<String>,
+    effective_at: Option<jiff_sqlx::Timestamp>,
+    value_number: Option<f64>,
+    value_unit: Option<String>,
+    value_text: Option<String>,
+    range_low: Option<f64>,
+    range_high: Option<f64>,
+    range_text: Option<String>,
+    interpretation: Option<String>,
+}
+
+impl ResultRow {
+    fn into_result(self) -> TestResult {
+        TestResult {
+            id: self.id,
+            at: self.effective_at.map(|at| at.to_jiff()),
+            vital_sign: self.category.as_deref() == Some("vital-signs"),
+            code: self.code,
+            display: self.display,
+            value_number: self.value_number,
+            value_unit: self.value_unit,
+            value_text: self.value_text,
+            range_low: self.range_low,
+            range_high: self.range_high,
+            range_text: self.range_text,
+            interpretation: self.interpretation,
+        }
+    }
+}
+
+/// The audit row of the patient reading part of their record.
+pub(crate) fn own_read(
+    scope: &PatientScope,
+    origin: &RequestOrigin,
+    action: &str,
+    subject: String,
+    detail: String,
+) -> AuditEntry {
+    AuditEntry {
+        organization: Some(scope.organization()),
+        actor: AuditActor::Patient(scope.patient()),
+        action: action.to_owned(),
+        patient: Some(scope.patient()),
+        subject: Some(subject),
+        client_addr: origin.client_addr.clone(),
+        request_id: origin.request_id.clone(),
+        detail: Some(detail),
+    }
+}
+
+/// The names (displays) a visit's list query finds.
+async fn names(
+    tx: &mut ReadTx,
+    sql: &'static str,
+    scope: &PatientScope,
+    visit: Uuid,
+) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(Option<String>,)> = dispatch!(&mut tx.handle, |tx| {
+        sqlx::query_as(sql)
+            .bind(scope.patient().as_uuid())
+            .bind(visit)
+            .bind(scope.organization().as_uuid())
+            .bind(SHOWN)
+            .fetch_all(&mut **tx)
+            .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(name,)| name.unwrap_or_default())
+        .collect())
+}
+
+impl Database {
+    /// Page `page` (from 0) of the scope's patient's past visits, newest first, with their
+    /// appointments to come (after `now`, soonest first) on the first page. Audited.
+    pub async fn visits(
+        &self,
+        scope: &PatientScope,
+        page: u32,
+        now: Timestamp,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<VisitsPage> {
+        let mut tx = self.begin_read().await?;
+        let upcoming: Vec<AppointmentRow> = if page == 0 {
+            dispatch!(&mut tx.handle, |tx| {
+                sqlx::query_as(UPCOMING)
+                    .bind(scope.patient().as_uuid())
+                    .bind(scope.organization().as_uuid())
+                    .bind(jiff_sqlx::ToSqlx::to_sqlx(now))
+                    .bind(SHOWN)
+                    .fetch_all(&mut **tx)
+                    .await?
+            })
+        } else {
+            Vec::new()
+        };
+        let mut past: Vec<VisitRow> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(VISITS_PAGE)
+                .bind(scope.patient().as_uuid())
+                .bind(scope.organization().as_uuid())
+                .bind(VISITS_PER_PAGE + 1)
+                .bind(i64::from(page) * VISITS_PER_PAGE)
+                .fetch_all(&mut **tx)
+                .await?
+        });
+        let more = past.len() as i64 > VISITS_PER_PAGE;
+        past.truncate(VISITS_PER_PAGE as usize);
+        tx.append_audit(&own_read(
+            scope,
+            origin,
+            "patient.visits",
+            "visits".to_owned(),
+            format!(
+                "page {page}: {} past, {} upcoming",
+                past.len(),
+                upcoming.len()
+            ),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(VisitsPage {
+            upcoming: upcoming
+                .into_iter()
+                .filter_map(AppointmentRow::into_appointment)
+                .collect(),
+            past: past.into_iter().map(VisitRow::into_visit).collect(),
+            more,
+        })
+    }
+
+    /// One of the scope's patient's past visits with what was recorded at it; `None` when the
+    /// patient has no such visit (another patient's is no different). Audited.
+    pub async fn visit(
+        &self,
+        scope: &PatientScope,
+        id: Uuid,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<Option<VisitDetail>> {
+        let mut tx = self.begin_read().await?;
+        let found: Option<VisitRow> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(VISIT_BY_ID)
+                .bind(id)
+                .bind(scope.patient().as_uuid())
+                .bind(scope.organization().as_uuid())
+                .fetch_optional(&mut **tx)
+                .await?
+        });
+        let Some(found) = found else {
+            // Nothing was read: the connection goes back to the readers.
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let results: Vec<ResultRow> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(VISIT_RESULTS)
+                .bind(scope.patient().as_uuid())
+                .bind(id)
+                .bind(scope.organization().as_uuid())
+                .bind(SHOWN)
+                .fetch_all(&mut **tx)
+                .await?
+        });
+        let problems = names(&mut tx, VISIT_CONDITIONS, scope, id).await?;
+        let medicines = names(&mut tx, VISIT_MEDICINES, scope, id).await?;
+        let vaccines = names(&mut tx, VISIT_VACCINES, scope, id).await?;
+        let procedures = names(&mut tx, VISIT_PROCEDURES, scope, id).await?;
+        tx.append_audit(&own_read(
+            scope,
+            origin,
+            "patient.visit",
+            format!("encounter {id}"),
+            format!(
+                "{} problems, {} results, {} medicines, {} vaccines, {} procedures",
+                problems.len(),
+                results.len(),
+                medicines.len(),
+                vaccines.len(),
+                procedures.len()
+            ),
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(Some(VisitDetail {
+            visit: found.into_visit(),
+            problems,
+            results: results.into_iter().map(ResultRow::into_result).collect(),
+            medicines,
+            vaccines,
+            procedures,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(resource: &str) -> VisitRow {
+        VisitRow {
+            id: Uuid::nil(),
+            class_code: Some("AMB".to_owned()),
+            display: None,
+            start_at: None,
+            end_at: None,
+            resource: resource.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_visits_reason_provider_and_place_come_from_its_resource() {
+        let visit = row(r#"{"reasonCode":[{"coding":[{"display":"Acute viral pharyngitis (disorder)"}]}],
+            "participant":[{"individual":{"reference":"urn:uuid:x"}},{"individual":{"display":"Dr. Ana Ortiz"}}],
+            "location":[{"location":{"display":"Maple Clinic, Room 2"}}],
+            "serviceProvider":{"display":"Maple Family Practice"},
+            "type":[{"text":"Encounter for symptom"}]}"#)
+        .into_visit();
+        assert_eq!(
+            visit.reason.as_deref(),
+            Some("Acute viral pharyngitis (disorder)")
+        );
+        assert_eq!(visit.provider.as_deref(), Some("Dr. Ana Ortiz"));
+        assert_eq!(visit.location.as_deref(), Some("Maple Clinic, Room 2"));
+        assert_eq!(visit.display.as_deref(), Some("Encounter for symptom"));
+        let place = row(r#"{"serviceProvider":{"display":"Maple Family Practice"}}"#).into_visit();
+        assert_eq!(place.location.as_deref(), Some("Maple Family Practice"));
+    }
+
+    #[test]
+    fn odd_or_missing_members_are_just_absent() {
+        for resource in [
+            "{}",
+            "not json",
+            r#"{"reasonCode":"x","participant":{"individual":3},"location":[1,null],"serviceProvider":[]}"#,
+            r#"{"reasonCode":[{"coding":[{"display":""}]}],"participant":[{"individual":{"display":"  "}}]}"#,
+        ] {
+            let visit = row(resource).into_visit();
+            assert_eq!(
+                (visit.reason, visit.provider, visit.location, visit.display),
+                (None, None, None, None),
+                "{resource}"
+            );
+        }
+    }
+}
