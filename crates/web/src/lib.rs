@@ -146,6 +146,9 @@ page_routes! {
     get "/allergies" => record::lists::allergies;
     get "/conditions" => record::lists::conditions;
     get "/immunizations" => record::lists::immunizations;
+    get "/record/download" => record::download::page;
+    get "/record/download/file" => record::download::file;
+    get "/record/summary" => record::download::summary;
     get "/devices" => account::devices::page;
     post "/devices/sign-out-others" => account::devices::sign_out_others;
     get "/terms/update" => account::patient::terms_update;
@@ -192,6 +195,7 @@ page_routes! {
     get "/static/bot-check.js" => enrollment::bot_check::script;
     get "/static/passkey.js" => account::passkeys::script;
     get "/static/enroll-credentials.js" => enrollment::credentials::script;
+    get "/static/print.js" => record::download::print_script;
     get "/language/{code}" => common::i18n::choose;
     get "/healthz" => common::health::healthz;
     get "/readyz" => common::health::readyz;

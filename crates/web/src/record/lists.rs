@@ -15,7 +15,7 @@ use crate::{
 };
 
 /// A day as the patient reads it, in the practice's time zone.
-fn on(at: Timestamp, zone: &TimeZone) -> String {
+pub(super) fn on(at: Timestamp, zone: &TimeZone) -> String {
     day(at.to_zoned(zone.clone()).date())
 }
 
@@ -29,7 +29,7 @@ struct MedicineRow {
 
 /// How to take a medicine: the prescriber's words when there are some, else the schedule in
 /// plain words.
-fn how_to_take(medicine: &Medicine) -> String {
+pub(super) fn how_to_take(medicine: &Medicine) -> String {
     if let Some(text) = &medicine.instructions {
         return text.clone();
     }
@@ -206,7 +206,7 @@ struct ConditionRow {
 
 /// A problem's name without the terminology's tag: "Acute bronchitis (disorder)" reads
 /// "Acute bronchitis".
-fn plain_name(name: &str) -> String {
+pub(super) fn plain_name(name: &str) -> String {
     let name = name.trim();
     for tag in [
         " (disorder)",

@@ -28,6 +28,7 @@ use crate::{
 };
 
 pub(crate) mod access_log;
+pub(crate) mod download;
 pub(crate) mod lists;
 pub(crate) mod results;
 

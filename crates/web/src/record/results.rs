@@ -44,7 +44,7 @@ fn unit(unit: &str) -> String {
 }
 
 /// The value with its unit: "5.4 %", "120/80 mmHg".
-fn value(result: &TestResult) -> String {
+pub(super) fn value(result: &TestResult) -> String {
     let shown = match (&result.value_number, &result.value_text) {
         (Some(n), _) => number(*n),
         (None, Some(text)) => text.clone(),
@@ -87,12 +87,12 @@ fn range(result: &TestResult) -> Option<String> {
 }
 
 /// A flag in words, and the class that marks it (never by colour alone: the words are there).
-struct FlagWords {
-    words: String,
-    class: &'static str,
+pub(super) struct FlagWords {
+    pub(super) words: String,
+    pub(super) class: &'static str,
 }
 
-fn flag(result: &TestResult) -> Option<FlagWords> {
+pub(super) fn flag(result: &TestResult) -> Option<FlagWords> {
     let (key, class) = match result.flag()? {
         Flag::Normal => ("results-flag-normal", "flag-normal"),
         Flag::High => ("results-flag-high", "flag-high"),
@@ -106,7 +106,7 @@ fn flag(result: &TestResult) -> Option<FlagWords> {
     })
 }
 
-fn name(result: &TestResult) -> String {
+pub(super) fn name(result: &TestResult) -> String {
     result
         .display
         .clone()
