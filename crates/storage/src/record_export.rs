@@ -99,7 +99,7 @@ fn is_json_object(text: &str) -> bool {
 pub struct SummaryPatient {
     pub given_names: String,
     pub family_name: String,
-    pub birth_date: Option<Date>,
+    pub birth_date: Date,
 }
 
 /// One visit on the summary.
@@ -339,7 +339,7 @@ impl Database {
         let mut tx = self.begin_read().await?;
         let (person, allergies, medicines, conditions, vaccines, results, visits) =
             dispatch!(&mut tx.handle, |conn| {
-                let person: Option<(String, String, String)> =
+                let person: Option<(String, String, jiff_sqlx::Date)> =
                     sqlx::query_as(SUMMARY_PATIENT)
                         .bind(patient.as_uuid())
                         .bind(organization.as_uuid())
@@ -391,7 +391,7 @@ impl Database {
             patient: person.map(|(given_names, family_name, birth_date)| SummaryPatient {
                 given_names,
                 family_name,
-                birth_date: birth_date.parse().ok(),
+                birth_date: birth_date.to_jiff(),
             }),
             allergies: allergies
                 .into_iter()

@@ -225,9 +225,7 @@ pub async fn summary(
             format!("{} {}", patient.given_names, patient.family_name)
                 .trim()
                 .to_owned(),
-            patient
-                .birth_date
-                .map_or_else(|| t("conditions-date-unknown"), day),
+            day(patient.birth_date),
         ),
         None => (String::new(), t("conditions-date-unknown")),
     };
