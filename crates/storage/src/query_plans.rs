@@ -12,7 +12,8 @@ use sqlx::Row;
 
 use crate::{
     Backend, Database, PatientQuery, audit_pending, database::Handle, jobs, organizations,
-    patient_accounts, patients, record_access, record_lists, results, sessions, sign_in_defences,
+    patient_accounts, patients, record_access, record_export, record_lists, results, sessions,
+    sign_in_defences,
     staff_access, terms, testing::Scratch,
 };
 
@@ -122,6 +123,11 @@ fn hot_queries() -> Vec<HotQuery> {
         hot("my allergies", record_lists::ALLERGIES),
         hot("my health problems", record_lists::CONDITIONS),
         hot("my vaccines", record_lists::IMMUNIZATIONS),
+        // Download my record, and its summary.
+        hot("my whole record", record_export::BUNDLE),
+        hot("my name and birth date", record_export::SUMMARY_PATIENT),
+        hot("my newest results", record_export::NEWEST_RESULTS),
+        hot("my recent visits", record_export::RECENT_VISITS_SQL),
     ]
 }
 
