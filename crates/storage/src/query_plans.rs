@@ -13,8 +13,7 @@ use sqlx::Row;
 use crate::{
     Backend, Database, PatientQuery, audit_pending, database::Handle, jobs, organizations,
     patient_accounts, patients, record_access, record_export, record_lists, results, sessions,
-    sign_in_defences,
-    staff_access, terms, testing::Scratch,
+    sign_in_defences, staff_access, terms, testing::Scratch,
 };
 
 /// A query on a hot path, by what it does; on one backend only where its SQL is that

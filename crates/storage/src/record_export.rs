@@ -215,7 +215,9 @@ fn latest_of_each(rows: Vec<ResultRow>) -> Vec<TestResult> {
 }
 
 /// Each vaccine once (the newest time it was given), among vaccines newest first.
-fn each_vaccine_once(rows: Vec<(Option<String>, Option<jiff_sqlx::Timestamp>)>) -> Vec<Immunization> {
+fn each_vaccine_once(
+    rows: Vec<(Option<String>, Option<jiff_sqlx::Timestamp>)>,
+) -> Vec<Immunization> {
     let mut seen = HashSet::new();
     rows.into_iter()
         .filter(|(display, _)| seen.insert(display.clone().unwrap_or_default()))
@@ -316,8 +318,14 @@ impl Database {
         if skipped > 0 {
             write!(detail, " skipped={skipped}")?;
         }
-        tx.append_audit(&own_read(scope, origin, "patient.download", "record", detail))
-            .await?;
+        tx.append_audit(&own_read(
+            scope,
+            origin,
+            "patient.download",
+            "record",
+            detail,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(Some(RecordBundle {
             json,
@@ -421,8 +429,14 @@ impl Database {
             summary.latest_results.len(),
             summary.visits.len()
         );
-        tx.append_audit(&own_read(scope, origin, "patient.summary", "summary", detail))
-            .await?;
+        tx.append_audit(&own_read(
+            scope,
+            origin,
+            "patient.summary",
+            "summary",
+            detail,
+        ))
+        .await?;
         tx.commit().await?;
         Ok(summary)
     }

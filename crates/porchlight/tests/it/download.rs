@@ -158,65 +158,196 @@ fn resource(kind: &str, id: &str, patient: &str, extra: &str) -> String {
 }
 
 fn coded(name: &str) -> String {
-    format!(r#"{{"coding":[{{"system":"http://snomed.info/sct","code":"1","display":"{name}"}}],"text":"{name}"}}"#)
+    format!(
+        r#"{{"coding":[{{"system":"http://snomed.info/sct","code":"1","display":"{name}"}}],"text":"{name}"}}"#
+    )
 }
 
 /// Lucía's and Tomás's records, by hand: what the summary shows and what it leaves out.
 fn two_records() -> Vec<String> {
     let status = |code: &str| format!(r#"{{"coding":[{{"code":"{code}"}}]}}"#);
     let observation = |id: &str, patient: &str, code: &str, name: &str, at: &str, value: f64| {
-        resource("Observation", id, patient, &format!(
-            r#","status":"final","category":[{{"coding":[{{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}}]}}],
+        resource(
+            "Observation",
+            id,
+            patient,
+            &format!(
+                r#","status":"final","category":[{{"coding":[{{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}}]}}],
             "code":{{"coding":[{{"system":"http://loinc.org","code":"{code}","display":"{name}"}}],"text":"{name}"}},
             "effectiveDateTime":"{at}","valueQuantity":{{"value":{value},"unit":"mg/dL","code":"mg/dL"}},
-            "referenceRange":[{{"low":{{"value":70}},"high":{{"value":99}}}}]"#))
+            "referenceRange":[{{"low":{{"value":70}},"high":{{"value":99}}}}]"#
+            ),
+        )
     };
     vec![
-        resource("AllergyIntolerance", "a1", LUCIA, &format!(
-            r#","clinicalStatus":{},"criticality":"high","code":{},"reaction":[{{"description":"Hives","severity":"severe"}}]"#,
-            status("active"), coded("Allergy to penicillin"))),
-        resource("AllergyIntolerance", "a2", LUCIA, &format!(
-            r#","clinicalStatus":{},"code":{}"#, status("resolved"), coded("Allergy to eggs"))),
-        resource("AllergyIntolerance", "a3", TOMAS, &format!(
-            r#","clinicalStatus":{},"code":{}"#, status("active"), coded("Allergy to peanuts"))),
-        resource("MedicationRequest", "m1", LUCIA, &format!(
-            r#","status":"active","intent":"order","medicationCodeableConcept":{},"authoredOn":"2024-03-05T12:00:00Z","dosageInstruction":[{{"text":"Take 1 tablet twice a day"}}]"#,
-            coded("Metformin 500 MG Oral Tablet"))),
-        resource("MedicationRequest", "m2", LUCIA, &format!(
-            r#","status":"stopped","intent":"order","medicationCodeableConcept":{},"authoredOn":"2020-03-05T12:00:00Z""#,
-            coded("Amoxicillin 500 MG Oral Capsule"))),
-        resource("MedicationRequest", "m3", TOMAS, &format!(
-            r#","status":"active","intent":"order","medicationCodeableConcept":{},"authoredOn":"2024-03-05T12:00:00Z""#,
-            coded("Warfarin 5 MG Oral Tablet"))),
-        resource("Condition", "c1", LUCIA, &format!(
-            r#","clinicalStatus":{},"code":{},"onsetDateTime":"2009-08-01T12:00:00Z""#,
-            status("active"), coded("Hypertension (disorder)"))),
-        resource("Condition", "c2", LUCIA, &format!(
-            r#","clinicalStatus":{},"code":{},"onsetDateTime":"2017-06-05T12:00:00Z","abatementDateTime":"2017-06-18T12:00:00Z""#,
-            status("resolved"), coded("Acute viral pharyngitis"))),
-        resource("Condition", "c3", TOMAS, &format!(
-            r#","clinicalStatus":{},"code":{},"onsetDateTime":"2020-01-01T12:00:00Z""#,
-            status("active"), coded("Gout"))),
-        resource("Immunization", "i1", LUCIA, &format!(
-            r#","status":"completed","vaccineCode":{},"occurrenceDateTime":"2018-10-01T12:00:00Z""#,
-            coded("Influenza, seasonal"))),
-        resource("Immunization", "i2", LUCIA, &format!(
-            r#","status":"completed","vaccineCode":{},"occurrenceDateTime":"2019-10-01T12:00:00Z""#,
-            coded("Influenza, seasonal"))),
-        resource("Immunization", "i3", TOMAS, &format!(
-            r#","status":"completed","vaccineCode":{},"occurrenceDateTime":"2019-10-01T12:00:00Z""#,
-            coded("Pneumococcal conjugate PCV 13"))),
+        resource(
+            "AllergyIntolerance",
+            "a1",
+            LUCIA,
+            &format!(
+                r#","clinicalStatus":{},"criticality":"high","code":{},"reaction":[{{"description":"Hives","severity":"severe"}}]"#,
+                status("active"),
+                coded("Allergy to penicillin")
+            ),
+        ),
+        resource(
+            "AllergyIntolerance",
+            "a2",
+            LUCIA,
+            &format!(
+                r#","clinicalStatus":{},"code":{}"#,
+                status("resolved"),
+                coded("Allergy to eggs")
+            ),
+        ),
+        resource(
+            "AllergyIntolerance",
+            "a3",
+            TOMAS,
+            &format!(
+                r#","clinicalStatus":{},"code":{}"#,
+                status("active"),
+                coded("Allergy to peanuts")
+            ),
+        ),
+        resource(
+            "MedicationRequest",
+            "m1",
+            LUCIA,
+            &format!(
+                r#","status":"active","intent":"order","medicationCodeableConcept":{},"authoredOn":"2024-03-05T12:00:00Z","dosageInstruction":[{{"text":"Take 1 tablet twice a day"}}]"#,
+                coded("Metformin 500 MG Oral Tablet")
+            ),
+        ),
+        resource(
+            "MedicationRequest",
+            "m2",
+            LUCIA,
+            &format!(
+                r#","status":"stopped","intent":"order","medicationCodeableConcept":{},"authoredOn":"2020-03-05T12:00:00Z""#,
+                coded("Amoxicillin 500 MG Oral Capsule")
+            ),
+        ),
+        resource(
+            "MedicationRequest",
+            "m3",
+            TOMAS,
+            &format!(
+                r#","status":"active","intent":"order","medicationCodeableConcept":{},"authoredOn":"2024-03-05T12:00:00Z""#,
+                coded("Warfarin 5 MG Oral Tablet")
+            ),
+        ),
+        resource(
+            "Condition",
+            "c1",
+            LUCIA,
+            &format!(
+                r#","clinicalStatus":{},"code":{},"onsetDateTime":"2009-08-01T12:00:00Z""#,
+                status("active"),
+                coded("Hypertension (disorder)")
+            ),
+        ),
+        resource(
+            "Condition",
+            "c2",
+            LUCIA,
+            &format!(
+                r#","clinicalStatus":{},"code":{},"onsetDateTime":"2017-06-05T12:00:00Z","abatementDateTime":"2017-06-18T12:00:00Z""#,
+                status("resolved"),
+                coded("Acute viral pharyngitis")
+            ),
+        ),
+        resource(
+            "Condition",
+            "c3",
+            TOMAS,
+            &format!(
+                r#","clinicalStatus":{},"code":{},"onsetDateTime":"2020-01-01T12:00:00Z""#,
+                status("active"),
+                coded("Gout")
+            ),
+        ),
+        resource(
+            "Immunization",
+            "i1",
+            LUCIA,
+            &format!(
+                r#","status":"completed","vaccineCode":{},"occurrenceDateTime":"2018-10-01T12:00:00Z""#,
+                coded("Influenza, seasonal")
+            ),
+        ),
+        resource(
+            "Immunization",
+            "i2",
+            LUCIA,
+            &format!(
+                r#","status":"completed","vaccineCode":{},"occurrenceDateTime":"2019-10-01T12:00:00Z""#,
+                coded("Influenza, seasonal")
+            ),
+        ),
+        resource(
+            "Immunization",
+            "i3",
+            TOMAS,
+            &format!(
+                r#","status":"completed","vaccineCode":{},"occurrenceDateTime":"2019-10-01T12:00:00Z""#,
+                coded("Pneumococcal conjugate PCV 13")
+            ),
+        ),
         // Glucose three times: the newest (2024-05-01, 130 mg/dL, high) is the one shown.
-        observation("o1", LUCIA, "2345-7", "Glucose", "2024-05-01T09:00:00Z", 130.0),
-        observation("o2", LUCIA, "2345-7", "Glucose", "2024-01-10T09:00:00Z", 91.0),
-        observation("o3", LUCIA, "2093-3", "Cholesterol", "2024-01-10T09:00:00Z", 180.0),
+        observation(
+            "o1",
+            LUCIA,
+            "2345-7",
+            "Glucose",
+            "2024-05-01T09:00:00Z",
+            130.0,
+        ),
+        observation(
+            "o2",
+            LUCIA,
+            "2345-7",
+            "Glucose",
+            "2024-01-10T09:00:00Z",
+            91.0,
+        ),
+        observation(
+            "o3",
+            LUCIA,
+            "2093-3",
+            "Cholesterol",
+            "2024-01-10T09:00:00Z",
+            180.0,
+        ),
         // More than 12 months before the newest result: not on the summary.
-        observation("o4", LUCIA, "4548-4", "Hemoglobin A1c", "2021-01-10T09:00:00Z", 5.0),
-        observation("o5", TOMAS, "1988-5", "C reactive protein", "2024-05-01T09:00:00Z", 3.0),
-        resource("Encounter", "e1", LUCIA,
-            r#","status":"finished","class":{"code":"AMB"},"type":[{"text":"General examination"}],"period":{"start":"2024-05-01T08:30:00Z"},"participant":[{"individual":{"display":"Dr. Ana Ortiz"}}],"serviceProvider":{"display":"Riverside Clinic"}"#),
-        resource("Encounter", "e2", TOMAS,
-            r#","status":"finished","class":{"code":"AMB"},"type":[{"text":"Gout follow-up"}],"period":{"start":"2024-05-01T08:30:00Z"}"#),
+        observation(
+            "o4",
+            LUCIA,
+            "4548-4",
+            "Hemoglobin A1c",
+            "2021-01-10T09:00:00Z",
+            5.0,
+        ),
+        observation(
+            "o5",
+            TOMAS,
+            "1988-5",
+            "C reactive protein",
+            "2024-05-01T09:00:00Z",
+            3.0,
+        ),
+        resource(
+            "Encounter",
+            "e1",
+            LUCIA,
+            r#","status":"finished","class":{"code":"AMB"},"type":[{"text":"General examination"}],"period":{"start":"2024-05-01T08:30:00Z"},"participant":[{"individual":{"display":"Dr. Ana Ortiz"}}],"serviceProvider":{"display":"Riverside Clinic"}"#,
+        ),
+        resource(
+            "Encounter",
+            "e2",
+            TOMAS,
+            r#","status":"finished","class":{"code":"AMB"},"type":[{"text":"Gout follow-up"}],"period":{"start":"2024-05-01T08:30:00Z"}"#,
+        ),
     ]
 }
 
@@ -461,6 +592,117 @@ mod synthea {
             assert!(again.errors.is_empty(), "{:?}", again.errors);
             for (kind, ids) in ids_by_type(&antonio_file) {
                 assert_eq!(again.count(&kind).imported, ids.len() as u64, "{kind}");
+            }
+        }
+    }
+}
+
+/// Real Chromium: the download page and the summary in English and Spanish, at a phone's
+/// width and a desktop's, axe-clean, nothing scrolling sideways, photographed
+/// (target/screenshots/), and the summary as it prints.
+mod in_the_browser {
+    use super::*;
+    use crate::{
+        browser::{
+            Driver, assert_nothing_scrolls_sideways, check_page, photograph, submit, type_into,
+            wait_for_heading,
+        },
+        fixtures::PATIENT_PASSWORD,
+    };
+
+    /// The pages, and the names of their screenshots.
+    const PAGES: [(&str, &str); 2] = [
+        ("/record/download", "record-download"),
+        ("/record/summary", "record-summary"),
+    ];
+
+    /// Applies the stylesheet's print rules to the screen, as printing would.
+    async fn as_printed(client: &fantoccini::Client) {
+        client
+            .execute(
+                "for (const sheet of document.styleSheets) {
+                   for (const rule of sheet.cssRules) {
+                     if (rule.media && rule.media.mediaText === 'print') { rule.media.mediaText = 'all'; }
+                   }
+                 }",
+                vec![],
+            )
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(porchlight_browser),
+        ignore = "browser tests skipped: chromedriver is not installed"
+    )]
+    async fn the_download_page_and_summary_read_well_and_print_in_one_column() {
+        let app = TestApp::spawn(Backend::Sqlite).await;
+        let org = practice_with_two_patients(&app).await;
+        import_resources(&app, &org, &two_records()).await;
+        let _computer = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+
+        let driver = Driver::start().await;
+        let profile = tempfile::tempdir().unwrap();
+        let client = driver.browser(profile.path()).await;
+        client.goto(&app.url("/sign-in")).await.unwrap();
+        type_into(&client, "username", "lucia.r").await;
+        type_into(&client, "password", PATIENT_PASSWORD).await;
+        submit(&client).await;
+        wait_for_heading(&client, "Hello, Lucia").await;
+
+        for (prefix, back) in [("", "/home"), ("es-", "/home")] {
+            if prefix == "es-" {
+                client
+                    .goto(&app.url(&format!("/language/es?back={back}")))
+                    .await
+                    .unwrap();
+            }
+            for (page, name) in PAGES {
+                check_page(&client, &app.url(page), &format!("{prefix}{name}")).await;
+                assert_nothing_scrolls_sideways(&client, name).await;
+            }
+            // The print button shows (its script ran), and the page as printed: no
+            // navigation, header links or footer, one column, nothing sideways.
+            let shown = client
+                .execute(
+                    "return !document.getElementById('print-summary').hidden;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                shown,
+                serde_json::json!(true),
+                "the print button's script ran"
+            );
+            for (width, label) in [(320u32, "phone"), (1280, "desktop")] {
+                client.set_window_size(width, 900).await.unwrap();
+                client.goto(&app.url("/record/summary")).await.unwrap();
+                as_printed(&client).await;
+                let hidden = client
+                    .execute(
+                        "return ['.site-header nav', '.site-footer', '#print-summary']
+                           .map(s => document.querySelector(s))
+                           .every(e => !e || getComputedStyle(e).display === 'none');",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(hidden, serde_json::json!(true), "navigation shows in print");
+                let wide = client
+                    .execute(
+                        "return document.documentElement.scrollWidth > window.innerWidth;",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    wide,
+                    serde_json::json!(false),
+                    "the printed summary is too wide"
+                );
+                photograph(&client, &format!("{prefix}record-summary-print-{label}")).await;
             }
         }
     }

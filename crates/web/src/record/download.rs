@@ -210,10 +210,7 @@ struct SummaryPage {
 
 /// `GET /record/summary`: the record on one page, to print or to show: allergies, medicines
 /// taken now, current health problems, vaccines, the latest value of each test, recent visits.
-pub async fn summary(
-    State(state): State<AppState>,
-    reader: Reader,
-) -> Result<Response, PageError> {
+pub async fn summary(State(state): State<AppState>, reader: Reader) -> Result<Response, PageError> {
     let summary = state
         .db
         .record_summary(&reader.user.scope, &reader.origin)
