@@ -30,6 +30,7 @@ mod policies;
 mod query_plans;
 mod readers;
 mod record_access;
+mod record_export;
 mod record_lists;
 mod results;
 mod retention;
@@ -72,6 +73,9 @@ pub use password_resets::{IssuedCode, NewReset, OpenReset, RecoveryAccount, Reco
 pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{ChartPhone, PatientQuery, PatientSummary, PortalStatus, RequestOrigin};
 pub use record_access::RecordAccess;
+pub use record_export::{
+    BUNDLE_TYPES, LATEST_TESTS, RECENT_VISITS, RecordBundle, RecordSummary, SummaryPatient, Visit,
+};
 pub use record_lists::{
     Allergy, Condition, Criticality, Immunization, Medicine, Schedule, Severity,
 };

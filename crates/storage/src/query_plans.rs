@@ -12,8 +12,8 @@ use sqlx::Row;
 
 use crate::{
     Backend, Database, PatientQuery, audit_pending, care, database::Handle, jobs, organizations,
-    patient_accounts, patients, record_access, record_lists, results, sessions, sign_in_defences,
-    staff_access, terms, testing::Scratch, visits,
+    patient_accounts, patients, record_access, record_export, record_lists, results, sessions,
+    sign_in_defences, staff_access, terms, testing::Scratch, visits,
 };
 
 /// A query on a hot path, by what it does; on one backend only where its SQL is that
@@ -134,6 +134,11 @@ fn hot_queries() -> Vec<HotQuery> {
         hot("my procedures", care::PROCEDURES),
         hot("my care plans", care::CARE_PLANS),
         hot("my goals", care::GOALS),
+        // Download my record, and its summary.
+        hot("my whole record", record_export::BUNDLE),
+        hot("my name and birth date", record_export::SUMMARY_PATIENT),
+        hot("my newest results", record_export::NEWEST_RESULTS),
+        hot("my recent visits", record_export::RECENT_VISITS_SQL),
     ]
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::{AuditActor, AuditEntry, Database, RequestOrigin, database::dispatch};
 
 /// How many entries a list shows at most.
-const SHOWN: i64 = 200;
+pub(crate) const SHOWN: i64 = 200;
 
 /// The patient's medicines: active ones first, then the newest first, on the
 /// (patient_id, authored_at) index. Undated ones come last in each part.
@@ -45,7 +45,7 @@ pub struct Medicine {
     pub started: Option<Timestamp>,
 }
 
-type MedicineRow = (
+pub(crate) type MedicineRow = (
     String,
     Option<String>,
     Option<String>,
@@ -53,7 +53,7 @@ type MedicineRow = (
     String,
 );
 
-fn medicine((status, display, dosage, authored, resource): MedicineRow) -> Medicine {
+pub(crate) fn medicine((status, display, dosage, authored, resource): MedicineRow) -> Medicine {
     let json: Value = serde_json::from_str(&resource).unwrap_or(Value::Null);
     let instruction = &json["dosageInstruction"][0];
     let repeat = &instruction["timing"]["repeat"];
@@ -134,7 +134,7 @@ pub struct Allergy {
     pub recorded: Option<Timestamp>,
 }
 
-type AllergyRow = (
+pub(crate) type AllergyRow = (
     Option<String>,
     Option<String>,
     Option<String>,
@@ -144,7 +144,7 @@ type AllergyRow = (
 );
 
 /// The allergy, or `None` when the record says it was entered in error or ruled out.
-fn allergy(
+pub(crate) fn allergy(
     (status, criticality, display, reaction, recorded, resource): AllergyRow,
 ) -> Option<Allergy> {
     let json: Value = serde_json::from_str(&resource).unwrap_or(Value::Null);
@@ -204,14 +204,14 @@ pub struct Condition {
     pub resolved: Option<Timestamp>,
 }
 
-type ConditionRow = (
+pub(crate) type ConditionRow = (
     Option<String>,
     Option<String>,
     Option<jiff_sqlx::Timestamp>,
     Option<jiff_sqlx::Timestamp>,
 );
 
-fn condition((status, display, onset, abatement): ConditionRow) -> Condition {
+pub(crate) fn condition((status, display, onset, abatement): ConditionRow) -> Condition {
     let current = match status.as_deref() {
         Some("resolved" | "inactive" | "remission") => false,
         Some(_) => true,

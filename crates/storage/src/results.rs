@@ -60,7 +60,7 @@ pub enum Flag {
 
 /// An observation as stored.
 #[derive(FromRow)]
-struct ResultRow {
+pub(crate) struct ResultRow {
     id: Uuid,
     source_id: String,
     category: Option<String>,
@@ -81,7 +81,7 @@ impl ResultRow {
         self.effective_at.map(|t| t.to_jiff())
     }
 
-    fn into_result(self) -> TestResult {
+    pub(crate) fn into_result(self) -> TestResult {
         TestResult {
             at: self.at(),
             id: self.id,

@@ -152,6 +152,9 @@ page_routes! {
     get "/visits/{visit}" => record::visits::page;
     get "/procedures" => record::care::procedures;
     get "/care-plans" => record::care::care_plans;
+    get "/record/download" => record::download::page;
+    get "/record/download/file" => record::download::file;
+    get "/record/summary" => record::download::summary;
     get "/devices" => account::devices::page;
     post "/devices/sign-out-others" => account::devices::sign_out_others;
     get "/terms/update" => account::patient::terms_update;
@@ -198,6 +201,7 @@ page_routes! {
     get "/static/bot-check.js" => enrollment::bot_check::script;
     get "/static/passkey.js" => account::passkeys::script;
     get "/static/enroll-credentials.js" => enrollment::credentials::script;
+    get "/static/print.js" => record::download::print_script;
     get "/language/{code}" => common::i18n::choose;
     get "/text-size/{size}" => common::i18n::choose_text_size;
     get "/help" => help::index;

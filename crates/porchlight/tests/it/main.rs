@@ -19,6 +19,7 @@ mod browser_staff;
 mod cli;
 mod demo_data;
 mod device_alerts;
+mod download;
 mod enrollment;
 mod faults;
 mod funnel;

@@ -29,7 +29,7 @@ struct MedicineRow {
 
 /// How to take a medicine: the prescriber's words when there are some, else the schedule in
 /// plain words.
-fn how_to_take(medicine: &Medicine) -> String {
+pub(super) fn how_to_take(medicine: &Medicine) -> String {
     if let Some(text) = &medicine.instructions {
         return text.clone();
     }
