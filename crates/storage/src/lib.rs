@@ -74,7 +74,8 @@ pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{ChartPhone, PatientQuery, PatientSummary, PortalStatus, RequestOrigin};
 pub use record_access::RecordAccess;
 pub use record_export::{
-    BUNDLE_TYPES, LATEST_TESTS, RECENT_VISITS, RecordBundle, RecordSummary, SummaryPatient, Visit,
+    BUNDLE_TYPES, LATEST_TESTS, RECENT_VISITS, RecordBundle, RecordSummary, SummaryPatient,
+    SummaryVisit,
 };
 pub use record_lists::{
     Allergy, Condition, Criticality, Immunization, Medicine, Schedule, Severity,

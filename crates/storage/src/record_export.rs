@@ -104,7 +104,7 @@ pub struct SummaryPatient {
 
 /// One visit on the summary.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Visit {
+pub struct SummaryVisit {
     /// What kind of visit it was, as the record names it.
     pub kind: Option<String>,
     pub at: Option<Timestamp>,
@@ -132,7 +132,7 @@ pub struct RecordSummary {
     /// first (at most [`LATEST_TESTS`]).
     pub latest_results: Vec<TestResult>,
     /// The last visits, newest first (at most [`RECENT_VISITS`]).
-    pub visits: Vec<Visit>,
+    pub visits: Vec<SummaryVisit>,
 }
 
 /// How many tests the summary lists at most.
@@ -162,7 +162,7 @@ pub(crate) const RECENT_VISITS_SQL: &str = "SELECT display, start_at, resource F
 
 type VisitRow = (Option<String>, Option<jiff_sqlx::Timestamp>, String);
 
-fn visit((display, start, resource): VisitRow) -> Visit {
+fn visit((display, start, resource): VisitRow) -> SummaryVisit {
     let json: Value = serde_json::from_str(&resource).unwrap_or(Value::Null);
     let text = |value: &Value| {
         value
@@ -171,7 +171,7 @@ fn visit((display, start, resource): VisitRow) -> Visit {
             .filter(|text| !text.is_empty())
             .map(str::to_owned)
     };
-    Visit {
+    SummaryVisit {
         kind: display
             .filter(|text| !text.trim().is_empty())
             .or_else(|| text(&json["type"][0]["text"])),

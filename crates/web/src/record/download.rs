@@ -9,7 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use jiff::{Timestamp, tz::TimeZone};
-use storage::{Allergy, Condition, Criticality, Immunization, Medicine, TestResult, Visit};
+use storage::{Allergy, Condition, Criticality, Immunization, Medicine, SummaryVisit, TestResult};
 
 use super::{
     Reader,
@@ -169,7 +169,7 @@ struct VisitLine {
     who: Option<String>,
 }
 
-fn visit_line(visit: &Visit, zone: &TimeZone) -> VisitLine {
+fn visit_line(visit: &SummaryVisit, zone: &TimeZone) -> VisitLine {
     let who = match (&visit.provider, &visit.place) {
         (Some(provider), Some(place)) => Some(format!("{provider}, {place}")),
         (Some(one), None) | (None, Some(one)) => Some(one.clone()),

@@ -31,8 +31,8 @@ use crate::{
 
 pub(crate) mod access_log;
 pub(crate) mod care;
-pub(crate) mod explanations;
 pub(crate) mod download;
+pub(crate) mod explanations;
 pub(crate) mod lists;
 pub(crate) mod results;
 pub(crate) mod visits;
