@@ -13,5 +13,5 @@ pub use language::Language;
 pub use messages::{
     ConfirmEmailMail, EmailChangingMail, InvitationMail, LockedMail, Message, NewDeviceMail,
     PasswordChangedMail, PasswordResetMail, Practice, ReadyList, RenderError, Rendered,
-    SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail, render,
+    NewResultMail, SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail, render,
 };

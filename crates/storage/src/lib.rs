@@ -8,6 +8,7 @@ mod audit;
 mod audit_pending;
 mod bench_fill;
 mod bot_challenges;
+mod dashboard;
 mod database;
 mod demo;
 mod device_alerts;
@@ -31,6 +32,7 @@ mod readers;
 mod record_access;
 mod record_lists;
 mod results;
+mod result_notices;
 mod retention;
 mod review;
 mod self_enrollment;
@@ -48,6 +50,7 @@ pub use audit::{
     BreakReason, ExpectedHead, ExpectedHeadError,
 };
 pub use audit_pending::UnsealedAudit;
+pub use dashboard::{Dashboard, UpcomingVisit};
 pub use database::{Backend, ConnectError, Database, ReadTx, Tx};
 pub use demo::PatientToTry;
 pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};
