@@ -596,7 +596,7 @@ mod tests {
         }
     }
 
-    fn every_message(first_name: &str) -> [Message; 11] {
+    fn every_message(first_name: &str) -> [Message; 12] {
         [
             Message::Invitation(invitation(first_name)),
             Message::InvitationReminder(invitation(first_name)),
@@ -635,7 +635,38 @@ mod tests {
                 practice: practice(),
                 change: SignInChange::PasskeyAdded,
             }),
+            Message::NewResult(NewResultMail {
+                first_name: first_name.to_owned(),
+                practice: practice(),
+                sign_in_url: "https://portal.example.org/sign-in".to_owned(),
+            }),
         ]
+    }
+
+    #[test]
+    fn the_new_result_mail_asks_to_sign_in_and_says_nothing_of_the_result() {
+        let message = every_message("Lucia").into_iter().last().unwrap();
+        for (language, subject, words) in [
+            (
+                Language::English,
+                "You have a new test result in your Maple Street Clinic patient portal",
+                ["sign in", "we do not put results in email", "Account and security"],
+            ),
+            (
+                Language::Spanish,
+                "Tiene un resultado nuevo en su portal de pacientes de Maple Street Clinic",
+                ["inicie sesión", "no enviamos resultados", "Cuenta y seguridad"],
+            ),
+        ] {
+            let mail = render(&message, language).unwrap();
+            assert_eq!(mail.subject, subject);
+            for body in [&mail.text, &mail.html] {
+                assert!(body.contains("https://portal.example.org/sign-in"), "{body}");
+                for word in words {
+                    assert!(body.contains(word), "{word}: {body}");
+                }
+            }
+        }
     }
 
     fn new_device(first_name: &str, device: Option<&str>) -> NewDeviceMail {

@@ -104,12 +104,11 @@ impl Database {
         let mut tx = self.begin_read().await?;
         let (home, two_step, next_visits, counts, new_names, medicine_names) =
             dispatch!(&mut tx.handle, |tx| {
-                let home: HomeRow =
-                    sqlx::query_as(crate::patient_accounts::PATIENT_HOME)
-                        .bind(patient)
-                        .bind(org)
-                        .fetch_one(&mut **tx)
-                        .await?;
+                let home: HomeRow = sqlx::query_as(crate::patient_accounts::PATIENT_HOME)
+                    .bind(patient)
+                    .bind(org)
+                    .fetch_one(&mut **tx)
+                    .await?;
                 let (since, two_step): (jiff_sqlx::Timestamp, bool) =
                     sqlx::query_as(DASHBOARD_ACCOUNT)
                         .bind(patient)

@@ -11,9 +11,9 @@ use domain::{OrganizationId, Role, StaffId, StaffScope};
 use sqlx::Row;
 
 use crate::{
-    Backend, Database, PatientQuery, audit_pending, database::Handle, jobs, organizations,
-    patient_accounts, patients, record_access, record_lists, results, sessions, sign_in_defences,
-    staff_access, terms, testing::Scratch,
+    Backend, Database, PatientQuery, audit_pending, dashboard, database::Handle, jobs,
+    organizations, patient_accounts, patients, record_access, record_lists, result_notices,
+    results, sessions, sign_in_defences, staff_access, terms, testing::Scratch,
 };
 
 /// A query on a hot path, by what it does; on one backend only where its SQL is that
@@ -122,6 +122,23 @@ fn hot_queries() -> Vec<HotQuery> {
         hot("my allergies", record_lists::ALLERGIES),
         hot("my health problems", record_lists::CONDITIONS),
         hot("my vaccines", record_lists::IMMUNIZATIONS),
+        // The home dashboard and new results.
+        hot("dashboard: the account", dashboard::DASHBOARD_ACCOUNT),
+        hot("dashboard: next visits", dashboard::NEXT_VISITS),
+        hot("dashboard: new results", dashboard::NEW_RESULTS_COUNT),
+        hot("dashboard: new results named", dashboard::NEW_RESULTS_NAMED),
+        hot("dashboard: medicines", dashboard::CURRENT_MEDICINES_COUNT),
+        hot(
+            "dashboard: medicines named",
+            dashboard::CURRENT_MEDICINES_NAMED,
+        ),
+        hot("dashboard: balance", dashboard::BALANCE_DUE),
+        hot("results new to the patient", result_notices::NEW_RESULT_IDS),
+        hot("results seen", result_notices::RESULTS_SEEN),
+        hot(
+            "wants a new-result email?",
+            result_notices::WANTS_RESULT_EMAIL,
+        ),
     ]
 }
 

@@ -18,7 +18,11 @@ async fn import(app: &TestApp, org: &Organization, label: &str, entries: Vec<Val
     let bundle = json!({"resourceType": "Bundle", "type": "collection", "entry": entries});
     let mut report = fhir::ImportReport::default();
     fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
-        .import_bundle_text(std::path::Path::new(label), &bundle.to_string(), &mut report)
+        .import_bundle_text(
+            std::path::Path::new(label),
+            &bundle.to_string(),
+            &mut report,
+        )
         .await;
     assert!(report.errors.is_empty(), "{:?}", report.errors);
 }

@@ -335,11 +335,18 @@ pub async fn home(
             with: visit.practitioner,
         })
         .collect();
-    let new_results = (dashboard.new_results > 0)
-        .then(|| t_args("home-new-results", &[("count", dashboard.new_results.into())]));
+    let new_results = (dashboard.new_results > 0).then(|| {
+        t_args(
+            "home-new-results",
+            &[("count", dashboard.new_results.into())],
+        )
+    });
     let mut to_do = Vec::new();
     if let Some(words) = &new_results {
-        to_do.push(("/results", format!("{words}. {}", t("home-todo-read-results"))));
+        to_do.push((
+            "/results",
+            format!("{words}. {}", t("home-todo-read-results")),
+        ));
     }
     if !dashboard.two_step {
         to_do.push(("/account", t("home-todo-two-step")));

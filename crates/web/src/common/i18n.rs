@@ -423,7 +423,10 @@ mod tests {
         for file in files("en") {
             let (en, es) = (keys("en", &file), keys("es", &file));
             let missing: Vec<_> = en.symmetric_difference(&es).collect();
-            assert!(missing.is_empty(), "{file}: keys in only one language: {missing:?}");
+            assert!(
+                missing.is_empty(),
+                "{file}: keys in only one language: {missing:?}"
+            );
             all += en.len();
         }
         assert!(all > 20);
