@@ -307,3 +307,58 @@ each_backend! {
         assert_eq!(new_result_jobs(&app).await, 1);
     }
 }
+
+/// Real Chromium: the home page with every tile filled, the results list with its "New"
+/// marks and the account page's email choice, in English and Spanish, at a phone's width and
+/// a desktop's, axe-clean, nothing scrolling sideways, photographed (target/screenshots/).
+mod in_the_browser {
+    use super::*;
+    use crate::{
+        browser::{
+            Driver, assert_nothing_scrolls_sideways, check_page, submit, type_into,
+            wait_for_heading,
+        },
+        fixtures::PATIENT_PASSWORD,
+        harness::Backend,
+    };
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(porchlight_browser),
+        ignore = "browser tests skipped: chromedriver is not installed"
+    )]
+    async fn the_home_page_reads_well_on_a_phone_in_english_and_spanish() {
+        let app = TestApp::spawn(Backend::Sqlite).await;
+        let org = front_desk(&app).await;
+        two_patients(&app, &org, &address("browser")).await;
+        let _computer = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+        import(&app, &org, "chart.json", vec![
+            appointment("ap-1", "pa", "booked", "2099-03-04T15:30:00Z", "Yearly checkup"),
+            appointment("ap-2", "pa", "proposed", "2098-05-06T14:00:00Z", "Flu shot"),
+            lab("glu", "pa", "Glucose [Mass/volume] in Serum or Plasma", "2025-01-10T09:00:00Z", 250.0, "mg/dL"),
+            lab("k", "pa", "Potassium [Moles/volume] in Serum or Plasma", "2025-01-11T09:00:00Z", 3.1, "mmol/L"),
+            medicine("m-1", "pa", "active", "Metformin hydrochloride 500 MG Extended Release Oral Tablet", "2024-01-01T00:00:00Z"),
+            medicine("m-2", "pa", "active", "Lisinopril 10 MG Oral Tablet", "2024-06-01T00:00:00Z"),
+            benefit("eob-1", "pa", 12.5),
+        ]).await;
+
+        let driver = Driver::start().await;
+        let profile = tempfile::tempdir().unwrap();
+        let client = driver.browser(profile.path()).await;
+        client.goto(&app.url("/sign-in")).await.unwrap();
+        type_into(&client, "username", "lucia.r").await;
+        type_into(&client, "password", PATIENT_PASSWORD).await;
+        submit(&client).await;
+        wait_for_heading(&client, "Hello, Lucia").await;
+
+        check_page(&client, &app.url("/home"), "home-tiles").await;
+        assert_nothing_scrolls_sideways(&client, "home").await;
+        check_page(&client, &app.url("/account"), "home-account-emails").await;
+        client.goto(&app.url("/language/es?back=/home")).await.unwrap();
+        check_page(&client, &app.url("/home"), "es-home-tiles").await;
+        assert_nothing_scrolls_sideways(&client, "home").await;
+        check_page(&client, &app.url("/account"), "es-home-account-emails").await;
+        // The results list marks the new ones (then they are seen).
+        check_page(&client, &app.url("/results"), "es-results-new").await;
+    }
+}
