@@ -650,18 +650,29 @@ mod tests {
             (
                 Language::English,
                 "You have a new test result in your Maple Street Clinic patient portal",
-                ["sign in", "we do not put results in email", "Account and security"],
+                [
+                    "sign in",
+                    "we do not put results in email",
+                    "Account and security",
+                ],
             ),
             (
                 Language::Spanish,
                 "Tiene un resultado nuevo en su portal de pacientes de Maple Street Clinic",
-                ["inicie sesión", "no enviamos resultados", "Cuenta y seguridad"],
+                [
+                    "inicie sesión",
+                    "no enviamos resultados",
+                    "Cuenta y seguridad",
+                ],
             ),
         ] {
             let mail = render(&message, language).unwrap();
             assert_eq!(mail.subject, subject);
             for body in [&mail.text, &mail.html] {
-                assert!(body.contains("https://portal.example.org/sign-in"), "{body}");
+                assert!(
+                    body.contains("https://portal.example.org/sign-in"),
+                    "{body}"
+                );
                 for word in words {
                     assert!(body.contains(word), "{word}: {body}");
                 }

@@ -210,8 +210,14 @@ each_backend! {
         ]).await;
         let list = page_text(&lucia, &app, "/results").await;
         assert_eq!(list.matches("class=\"new-mark\">New</strong>").count(), 2, "{list}");
+        // The mark is the word before each new result's link.
+        let marked: Vec<&str> = list
+            .split("New</strong> <a href=")
+            .skip(1)
+            .filter_map(|rest| rest.split("</a>").next())
+            .collect();
         for name in ["Glucose", "Potassium"] {
-            assert!(list.contains(&format!("New</strong> <a href=\"/results/")) && list.contains(name), "{list}");
+            assert!(marked.iter().any(|link| link.ends_with(&format!(">{name}"))), "{name}: {marked:?}");
         }
         let ferritin = list.find("Old ferritin").unwrap();
         assert!(!list[ferritin.saturating_sub(120)..ferritin].contains("new-mark"), "an old result is not new: {list}");
@@ -332,15 +338,53 @@ mod in_the_browser {
         let org = front_desk(&app).await;
         two_patients(&app, &org, &address("browser")).await;
         let _computer = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
-        import(&app, &org, "chart.json", vec![
-            appointment("ap-1", "pa", "booked", "2099-03-04T15:30:00Z", "Yearly checkup"),
-            appointment("ap-2", "pa", "proposed", "2098-05-06T14:00:00Z", "Flu shot"),
-            lab("glu", "pa", "Glucose [Mass/volume] in Serum or Plasma", "2025-01-10T09:00:00Z", 250.0, "mg/dL"),
-            lab("k", "pa", "Potassium [Moles/volume] in Serum or Plasma", "2025-01-11T09:00:00Z", 3.1, "mmol/L"),
-            medicine("m-1", "pa", "active", "Metformin hydrochloride 500 MG Extended Release Oral Tablet", "2024-01-01T00:00:00Z"),
-            medicine("m-2", "pa", "active", "Lisinopril 10 MG Oral Tablet", "2024-06-01T00:00:00Z"),
-            benefit("eob-1", "pa", 12.5),
-        ]).await;
+        import(
+            &app,
+            &org,
+            "chart.json",
+            vec![
+                appointment(
+                    "ap-1",
+                    "pa",
+                    "booked",
+                    "2099-03-04T15:30:00Z",
+                    "Yearly checkup",
+                ),
+                appointment("ap-2", "pa", "proposed", "2098-05-06T14:00:00Z", "Flu shot"),
+                lab(
+                    "glu",
+                    "pa",
+                    "Glucose [Mass/volume] in Serum or Plasma",
+                    "2025-01-10T09:00:00Z",
+                    250.0,
+                    "mg/dL",
+                ),
+                lab(
+                    "k",
+                    "pa",
+                    "Potassium [Moles/volume] in Serum or Plasma",
+                    "2025-01-11T09:00:00Z",
+                    3.1,
+                    "mmol/L",
+                ),
+                medicine(
+                    "m-1",
+                    "pa",
+                    "active",
+                    "Metformin hydrochloride 500 MG Extended Release Oral Tablet",
+                    "2024-01-01T00:00:00Z",
+                ),
+                medicine(
+                    "m-2",
+                    "pa",
+                    "active",
+                    "Lisinopril 10 MG Oral Tablet",
+                    "2024-06-01T00:00:00Z",
+                ),
+                benefit("eob-1", "pa", 12.5),
+            ],
+        )
+        .await;
 
         let driver = Driver::start().await;
         let profile = tempfile::tempdir().unwrap();
@@ -354,7 +398,10 @@ mod in_the_browser {
         check_page(&client, &app.url("/home"), "home-tiles").await;
         assert_nothing_scrolls_sideways(&client, "home").await;
         check_page(&client, &app.url("/account"), "home-account-emails").await;
-        client.goto(&app.url("/language/es?back=/home")).await.unwrap();
+        client
+            .goto(&app.url("/language/es?back=/home"))
+            .await
+            .unwrap();
         check_page(&client, &app.url("/home"), "es-home-tiles").await;
         assert_nothing_scrolls_sideways(&client, "home").await;
         check_page(&client, &app.url("/account"), "es-home-account-emails").await;

@@ -14,12 +14,12 @@ home-new-results = { $count ->
 }
 home-results-none = No hay resultados nuevos.
 home-new-mark = Nuevo
-home-medicines-heading = Medicinas
+home-medicines-heading = Medicamentos
 home-medicines-count = { $count ->
-    [one] Toma 1 medicina ahora.
-   *[other] Toma { $count } medicinas ahora.
+    [one] Toma 1 medicamento ahora.
+   *[other] Toma { $count } medicamentos ahora.
 }
-home-medicines-none = No hay medicinas en su lista ahora.
+home-medicines-none = No hay medicamentos en su lista ahora.
 home-todo-heading = Cosas por hacer
 home-todo-read-results = Léalos.
 home-todo-two-step = Active el inicio de sesión en 2 pasos para proteger su cuenta.
