@@ -431,6 +431,16 @@ impl<'a> Importer<'a> {
                 if matches!(clinical, domain::clinical::ClinicalRecord::Encounter(_)) {
                     ids.insert(("Encounter".to_owned(), prepared.source_id.clone()), id);
                 }
+                // Only new rows are new results: an update or a repeat is not news.
+                if outcome == Outcome::Inserted
+                    && matches!(
+                        prepared.resource_type.as_str(),
+                        "Observation" | "DiagnosticReport"
+                    )
+                    && !counts.new_results_for.contains(&patient)
+                {
+                    counts.new_results_for.push(patient);
+                }
                 outcome
             }
         };
@@ -496,6 +506,9 @@ impl<'a> Importer<'a> {
 
     /// Audits what the file changed and commits.
     async fn finish(&self, mut tx: Tx, path: &Path, counts: &FileCounts) -> anyhow::Result<()> {
+        // At most one email per patient per file, queued with the rows (an outbox).
+        tx.queue_new_result_emails(self.organization, &counts.new_results_for)
+            .await?;
         for patient in &counts.patients_changed {
             tx.append_audit(&AuditEntry {
                 organization: Some(self.organization),
@@ -615,6 +628,8 @@ impl Resolver<'_> {
 struct FileCounts {
     by_type: BTreeMap<String, Counts>,
     patients_changed: Vec<PatientId>,
+    /// The patients this file added results (observations or reports) to.
+    new_results_for: Vec<PatientId>,
 }
 
 impl FileCounts {

@@ -155,6 +155,17 @@ pub struct SignInCodeMail {
     pub valid_minutes: u32,
 }
 
+/// "You have a new test result in your portal": sent after an import adds results for a
+/// patient who asked for it. It names no test, value or date (no health information in
+/// email): only a link to sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewResultMail {
+    pub first_name: String,
+    pub practice: Practice,
+    /// The sign-in page.
+    pub sign_in_url: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     Invitation(InvitationMail),
@@ -168,6 +179,7 @@ pub enum Message {
     ConfirmEmail(ConfirmEmailMail),
     EmailChanging(EmailChangingMail),
     SignInChanged(SignInChangedMail),
+    NewResult(NewResultMail),
 }
 
 /// A message ready to send: its subject and both bodies, in one language.
@@ -272,6 +284,10 @@ templates! {
     SignInChangedHtmlEn => "en/sign_in_changed.html",
     SignInChangedTextEs => "es/sign_in_changed.txt",
     SignInChangedHtmlEs => "es/sign_in_changed.html",
+    NewResultTextEn => "en/new_result.txt",
+    NewResultHtmlEn => "en/new_result.html",
+    NewResultTextEs => "es/new_result.txt",
+    NewResultHtmlEs => "es/new_result.html",
 }
 
 /// Renders a message in a language: subject, plain text and HTML.
@@ -356,6 +372,14 @@ pub fn render(message: &Message, language: Language) -> Result<Rendered, RenderE
             SignInChangedTextEs { v }.render()?,
             SignInChangedHtmlEs { v }.render()?,
         ),
+        (Message::NewResult(_), En) => (
+            NewResultTextEn { v }.render()?,
+            NewResultHtmlEn { v }.render()?,
+        ),
+        (Message::NewResult(_), Es) => (
+            NewResultTextEs { v }.render()?,
+            NewResultHtmlEs { v }.render()?,
+        ),
     };
     Ok(Rendered {
         language,
@@ -377,6 +401,7 @@ fn view(message: &Message, language: Language) -> View<'_> {
         Message::ConfirmEmail(m) => (&m.first_name, &m.practice),
         Message::EmailChanging(m) => (&m.first_name, &m.practice),
         Message::SignInChanged(m) => (&m.first_name, &m.practice),
+        Message::NewResult(m) => (&m.first_name, &m.practice),
     };
     let confirm = match message {
         Message::ConfirmEmail(m) => Some(m),
@@ -419,6 +444,7 @@ fn view(message: &Message, language: Language) -> View<'_> {
         ready: invitation.map_or_else(ReadyList::default, |m| m.ready),
         portal_url: match message {
             Message::Welcome(m) => &m.portal_url,
+            Message::NewResult(m) => &m.sign_in_url,
             _ => "",
         },
         username: reset.map_or("", |m| m.username.as_str()),
@@ -525,6 +551,15 @@ fn subject(message: &Message, language: Language) -> String {
             "Cambió la forma de entrar al portal de pacientes de {}",
             m.practice.name
         ),
+        // Which test, its value or its date never go in an email.
+        (Message::NewResult(m), Language::English) => format!(
+            "You have a new test result in your {} patient portal",
+            m.practice.name
+        ),
+        (Message::NewResult(m), Language::Spanish) => format!(
+            "Tiene un resultado nuevo en su portal de pacientes de {}",
+            m.practice.name
+        ),
     }
 }
 
@@ -561,7 +596,7 @@ mod tests {
         }
     }
 
-    fn every_message(first_name: &str) -> [Message; 11] {
+    fn every_message(first_name: &str) -> [Message; 12] {
         [
             Message::Invitation(invitation(first_name)),
             Message::InvitationReminder(invitation(first_name)),
@@ -600,7 +635,49 @@ mod tests {
                 practice: practice(),
                 change: SignInChange::PasskeyAdded,
             }),
+            Message::NewResult(NewResultMail {
+                first_name: first_name.to_owned(),
+                practice: practice(),
+                sign_in_url: "https://portal.example.org/sign-in".to_owned(),
+            }),
         ]
+    }
+
+    #[test]
+    fn the_new_result_mail_asks_to_sign_in_and_says_nothing_of_the_result() {
+        let message = every_message("Lucia").into_iter().last().unwrap();
+        for (language, subject, words) in [
+            (
+                Language::English,
+                "You have a new test result in your Maple Street Clinic patient portal",
+                [
+                    "sign in",
+                    "we do not put results in email",
+                    "Account and security",
+                ],
+            ),
+            (
+                Language::Spanish,
+                "Tiene un resultado nuevo en su portal de pacientes de Maple Street Clinic",
+                [
+                    "inicie sesión",
+                    "no enviamos resultados",
+                    "Cuenta y seguridad",
+                ],
+            ),
+        ] {
+            let mail = render(&message, language).unwrap();
+            assert_eq!(mail.subject, subject);
+            for body in [&mail.text, &mail.html] {
+                assert!(
+                    body.contains("https://portal.example.org/sign-in"),
+                    "{body}"
+                );
+                for word in words {
+                    assert!(body.contains(word), "{word}: {body}");
+                }
+            }
+        }
     }
 
     fn new_device(first_name: &str, device: Option<&str>) -> NewDeviceMail {

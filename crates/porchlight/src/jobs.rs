@@ -9,8 +9,8 @@ use domain::{Email, PatientId, PracticeTimeZone};
 use jiff::{SignedDuration, Timestamp};
 use mail::{
     ConfirmEmailMail, EmailChangingMail, InvitationMail, Language, Letter, LockedMail, Message,
-    NewDeviceMail, Outbox, PasswordChangedMail, PasswordResetMail, Practice, ReadyList,
-    SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail,
+    NewDeviceMail, NewResultMail, Outbox, PasswordChangedMail, PasswordResetMail, Practice,
+    ReadyList, SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail,
 };
 use serde::Deserialize;
 use storage::{
@@ -111,6 +111,7 @@ enum Kind {
     ConfirmEmail,
     EmailChanging,
     SignInChanged,
+    NewResult,
 }
 
 impl Kind {
@@ -127,6 +128,7 @@ impl Kind {
             "email.confirm-email" => Some(Self::ConfirmEmail),
             "email.email-changing" => Some(Self::EmailChanging),
             "email.sign-in-changed" => Some(Self::SignInChanged),
+            "email.new-result" => Some(Self::NewResult),
             _ => None,
         }
     }
@@ -495,6 +497,11 @@ impl Worker {
                     .and_then(SignInChange::parse)
                     .ok_or(JobError::Payload)?,
             }),
+            Kind::NewResult => Message::NewResult(NewResultMail {
+                first_name,
+                practice,
+                sign_in_url: format!("{}/sign-in", self.base_url),
+            }),
         };
         let rendered = mail::render(&message, Language::for_tag(recipient.language.as_deref()))?;
         self.outbox
@@ -581,7 +588,8 @@ fn worth_sending(
         | Kind::SignInCode
         | Kind::ConfirmEmail
         | Kind::EmailChanging
-        | Kind::SignInChanged => Ok(()),
+        | Kind::SignInChanged
+        | Kind::NewResult => Ok(()),
     }
 }
 

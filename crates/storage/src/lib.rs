@@ -9,6 +9,7 @@ mod audit_pending;
 mod bench_fill;
 mod bot_challenges;
 mod care;
+mod dashboard;
 mod database;
 mod demo;
 mod device_alerts;
@@ -32,6 +33,7 @@ mod readers;
 mod record_access;
 mod record_export;
 mod record_lists;
+mod result_notices;
 mod results;
 mod retention;
 mod review;
@@ -54,6 +56,7 @@ pub use audit_pending::UnsealedAudit;
 pub use care::{
     CARE_SHOWN, CarePlan, CarePlans, Goal, GoalStatus, PlanStatus, Procedure, Procedures,
 };
+pub use dashboard::{Dashboard, UpcomingVisit};
 pub use database::{Backend, ConnectError, Database, ReadTx, Tx};
 pub use demo::PatientToTry;
 pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};

@@ -55,7 +55,7 @@ impl From<AccountRow> for PatientAccount {
 }
 
 #[derive(FromRow)]
-struct HomeRow {
+pub(crate) struct HomeRow {
     given_names: String,
     username: String,
     previous_sign_in_at: Option<jiff_sqlx::Timestamp>,
@@ -78,6 +78,21 @@ pub struct PatientHome {
     pub practice_name: String,
     pub practice_phone: Option<String>,
     pub practice_time_zone: Option<domain::PracticeTimeZone>,
+}
+
+impl From<HomeRow> for PatientHome {
+    fn from(home: HomeRow) -> Self {
+        Self {
+            given_names: home.given_names,
+            username: home.username,
+            practice_name: home.name,
+            practice_phone: home.phone,
+            practice_time_zone: crate::organizations::stored_time_zone(home.time_zone),
+            previous_sign_in: home
+                .previous_sign_in_at
+                .map(|at| (at.to_jiff(), home.previous_sign_in_addr)),
+        }
+    }
 }
 
 /// The documents a patient must accept before going on, with what changed since the versions
@@ -338,16 +353,7 @@ impl Database {
         })
         .await?;
         tx.commit().await?;
-        Ok(PatientHome {
-            given_names: home.given_names,
-            username: home.username,
-            practice_name: home.name,
-            practice_phone: home.phone,
-            practice_time_zone: crate::organizations::stored_time_zone(home.time_zone),
-            previous_sign_in: home
-                .previous_sign_in_at
-                .map(|at| (at.to_jiff(), home.previous_sign_in_addr)),
-        })
+        Ok(home.into())
     }
 
     /// The documents in force when the patient has not accepted them yet, with what changed;

@@ -11,9 +11,10 @@ use domain::{OrganizationId, Role, StaffId, StaffScope};
 use sqlx::Row;
 
 use crate::{
-    Backend, Database, PatientQuery, audit_pending, care, database::Handle, jobs, organizations,
-    patient_accounts, patients, record_access, record_export, record_lists, results, sessions,
-    sign_in_defences, staff_access, terms, testing::Scratch, visits,
+    Backend, Database, PatientQuery, audit_pending, care, dashboard, database::Handle, jobs,
+    organizations, patient_accounts, patients, record_access, record_export, record_lists,
+    result_notices, results, sessions, sign_in_defences, staff_access, terms, testing::Scratch,
+    visits,
 };
 
 /// A query on a hot path, by what it does; on one backend only where its SQL is that
@@ -139,6 +140,23 @@ fn hot_queries() -> Vec<HotQuery> {
         hot("my name and birth date", record_export::SUMMARY_PATIENT),
         hot("my newest results", record_export::NEWEST_RESULTS),
         hot("my recent visits", record_export::RECENT_VISITS_SQL),
+        // The home dashboard and new results.
+        hot("dashboard: the account", dashboard::DASHBOARD_ACCOUNT),
+        hot("dashboard: next visits", dashboard::NEXT_VISITS),
+        hot("dashboard: new results", dashboard::NEW_RESULTS_COUNT),
+        hot("dashboard: new results named", dashboard::NEW_RESULTS_NAMED),
+        hot("dashboard: medicines", dashboard::CURRENT_MEDICINES_COUNT),
+        hot(
+            "dashboard: medicines named",
+            dashboard::CURRENT_MEDICINES_NAMED,
+        ),
+        hot("dashboard: balance", dashboard::BALANCE_DUE),
+        hot("results new to the patient", result_notices::NEW_RESULT_IDS),
+        hot("results seen", result_notices::RESULTS_SEEN),
+        hot(
+            "wants a new-result email?",
+            result_notices::WANTS_RESULT_EMAIL,
+        ),
     ]
 }
 

@@ -124,6 +124,7 @@ page_routes! {
     post "/account/two-step/email" => account::settings::email_on;
     post "/account/two-step/recovery-codes" => account::settings::new_codes;
     post "/account/two-step/off" => account::settings::turn_off;
+    post "/account/notifications" => account::settings::notifications;
     get "/account/password" => account::settings::password_form;
     post "/account/password" => account::settings::change_password;
     get "/account/email" => account::settings::email_form;

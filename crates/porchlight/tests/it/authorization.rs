@@ -102,6 +102,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("post", "/account/email", PatientOwn),
     ("get", "/account/email/confirm/{token}", LinkToken),
     ("post", "/account/email/confirm/{token}", LinkToken),
+    ("post", "/account/notifications", PatientAccount),
     ("post", "/account/passkeys/options", PatientAccount),
     ("post", "/account/passkeys", PatientAccount),
     ("post", "/account/passkeys/{passkey}/remove", PatientAccount),

@@ -17,6 +17,7 @@ mod browser_language;
 mod browser_signup;
 mod browser_staff;
 mod cli;
+mod dashboard;
 mod demo_data;
 mod device_alerts;
 mod download;

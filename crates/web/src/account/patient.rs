@@ -271,9 +271,42 @@ struct HomePage {
     first_name: String,
     username: String,
     previous_sign_in: Option<String>,
+    visits: Vec<VisitLine>,
+    /// "You have 3 new test results", or `None` when there are none.
+    new_results: Option<String>,
+    new_result_names: Vec<String>,
+    /// "You take 4 medicines now", or `None` when none.
+    medicines: Option<String>,
+    medicine_names: Vec<String>,
+    /// Things to do: (link, words).
+    to_do: Vec<(&'static str, String)>,
+    /// What the patient owes, written out ("$12.50"), or `None` when nothing.
+    balance: Option<String>,
 }
 
-/// `GET /home`: the signed-in patient's start page. Newly published terms come first.
+/// One upcoming visit on the home page.
+struct VisitLine {
+    when: String,
+    what: String,
+    with: Option<String>,
+}
+
+/// Cents as dollars: "$1,234.50". The practices' data is in US dollars (the imported claims'
+/// currency); the amount reads the same way in both languages.
+fn dollars(cents: i64) -> String {
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("${grouped}.{:02}", cents % 100)
+}
+
+/// `GET /home`: the signed-in patient's start page, with a tile for each part of the record
+/// that has news. Newly published terms come first.
 #[tracing::instrument(skip_all, fields(account = %user.account.id))]
 pub async fn home(
     State(state): State<AppState>,
@@ -281,16 +314,43 @@ pub async fn home(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
+    use crate::common::i18n::{moment, t, t_args};
     if pending_terms(&state, &user).await?.is_some() {
         return Ok(Redirect::to("/terms/update").into_response());
     }
     let origin = request_origin(client, &headers);
-    let home = state
+    let dashboard = state
         .db
-        .patient_home(&user.scope, &origin)
+        .dashboard(&user.scope, &origin, Timestamp::now())
         .await
         .or_trouble("could not read the home page")?;
+    let home = dashboard.home;
     let zone = crate::common::pages::zone_or_server(home.practice_time_zone.clone());
+    let visits = dashboard
+        .next_visits
+        .into_iter()
+        .map(|visit| VisitLine {
+            when: moment(visit.start, &zone),
+            what: visit.description.unwrap_or_else(|| t("home-visit-unnamed")),
+            with: visit.practitioner,
+        })
+        .collect();
+    let new_results = (dashboard.new_results > 0).then(|| {
+        t_args(
+            "home-new-results",
+            &[("count", dashboard.new_results.into())],
+        )
+    });
+    let mut to_do = Vec::new();
+    if let Some(words) = &new_results {
+        to_do.push((
+            "/results",
+            format!("{words}. {}", t("home-todo-read-results")),
+        ));
+    }
+    if !dashboard.two_step {
+        to_do.push(("/account", t("home-todo-two-step")));
+    }
     let mut response = render(HomePage {
         practice_name: home.practice_name,
         practice_phone: home.practice_phone,
@@ -301,9 +361,19 @@ pub async fn home(
             .unwrap_or_default()
             .to_owned(),
         username: home.username,
-        previous_sign_in: home
-            .previous_sign_in
-            .map(|(at, _)| crate::common::i18n::moment(at, &zone)),
+        previous_sign_in: home.previous_sign_in.map(|(at, _)| moment(at, &zone)),
+        visits,
+        new_results,
+        new_result_names: dashboard.new_result_names,
+        medicines: (dashboard.current_medicines > 0).then(|| {
+            t_args(
+                "home-medicines-count",
+                &[("count", dashboard.current_medicines.into())],
+            )
+        }),
+        medicine_names: dashboard.medicine_names,
+        to_do,
+        balance: (dashboard.balance_cents > 0).then(|| dollars(dashboard.balance_cents)),
     });
     no_store(&mut response);
     Ok(response)

@@ -63,6 +63,8 @@ struct AccountPage {
     passkeys: Vec<PasskeyRow>,
     /// The password was typed recently: passkeys can be added here and now.
     confirmed: bool,
+    /// The patient wants an email when they have a new test result.
+    notify_new_results: bool,
 }
 
 struct PasskeyRow {
@@ -112,6 +114,8 @@ pub async fn page(
         Some("passkey-added") => Some("passkeys-done-added"),
         Some("passkey-removed") => Some("passkeys-done-removed"),
         Some("password") => Some("password-change-done"),
+        Some("results-email-on") => Some("home-results-email-turned-on"),
+        Some("results-email-off") => Some("home-results-email-turned-off"),
         _ => None,
     };
     let zone = crate::common::pages::practice_zone(&state, user.scope.organization()).await;
@@ -130,6 +134,11 @@ pub async fn page(
                 .map(|at| crate::common::i18n::moment(at, &zone)),
         })
         .collect();
+    let notify_new_results = state
+        .db
+        .notify_new_results(&user.scope)
+        .await
+        .or_trouble("could not read the email choices")?;
     let practice = Practice::of(&state).await;
     let mut response = render(AccountPage {
         practice_name: practice.name,
@@ -142,9 +151,46 @@ pub async fn page(
         passkeys_offered: crate::account::passkeys::relying_party(&state).is_some(),
         passkeys,
         confirmed: user.recently_confirmed(),
+        notify_new_results,
     });
     no_store(&mut response);
     Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct NotificationsForm {
+    /// `on` or `off`.
+    #[serde(default)]
+    new_results: String,
+}
+
+/// `POST /account/notifications`: turns the "new test result" email on or off (audited).
+/// Anything but `on` or `off` changes nothing.
+#[tracing::instrument(skip_all, fields(account = %user.account.id))]
+pub async fn notifications(
+    State(state): State<AppState>,
+    user: PatientUser,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<NotificationsForm>,
+) -> Result<Response, PageError> {
+    let on = match form.new_results.as_str() {
+        "on" => true,
+        "off" => false,
+        _ => return Ok(Redirect::to("/account").into_response()),
+    };
+    let origin = request_origin(client, &headers);
+    state
+        .db
+        .set_notify_new_results(&user.scope, on, &origin)
+        .await
+        .or_trouble("could not change the email choices")?;
+    let done = if on {
+        "results-email-on"
+    } else {
+        "results-email-off"
+    };
+    Ok(Redirect::to(&format!("/account?done={done}#emails-heading")).into_response())
 }
 
 async fn email_offered(state: &AppState, user: &PatientUser) -> Result<bool, PageError> {

@@ -126,6 +126,8 @@ struct Line {
     name: String,
     value: String,
     flag: Option<FlagWords>,
+    /// Imported since the patient last opened the list: marked "New" in words.
+    new: bool,
 }
 
 fn line(result: &TestResult) -> Line {
@@ -134,6 +136,19 @@ fn line(result: &TestResult) -> Line {
         name: name(result),
         value: value(result),
         flag: flag(result),
+        new: false,
+    }
+}
+
+/// Marks the lines of the results that are new to the patient.
+fn mark_new(groups: &mut [Group], new: &std::collections::HashSet<uuid::Uuid>) {
+    if new.is_empty() {
+        return;
+    }
+    let hrefs: std::collections::HashSet<String> =
+        new.iter().map(|id| format!("/results/{id}")).collect();
+    for line in groups.iter_mut().flat_map(|group| group.lines.iter_mut()) {
+        line.new = hrefs.contains(&line.href);
     }
 }
 
@@ -236,11 +251,19 @@ pub async fn list(
         .test_results(&reader.user.scope, page - 1, &reader.origin)
         .await
         .or_trouble("could not read test results")?;
+    // What was new is marked once, then seen.
+    let new = state
+        .db
+        .take_new_results(&reader.user.scope)
+        .await
+        .or_trouble("could not read which results are new")?;
     let (practice, zone) = reader.practice(&state).await;
+    let mut groups = groups(found.groups, &zone);
+    mark_new(&mut groups, &new);
     Ok(private_page(ResultsListPage {
         practice_name: practice.name,
         practice_phone: practice.phone,
-        groups: groups(found.groups, &zone),
+        groups,
         page,
         newer: (page > 1).then(|| format!("/results?page={}", page - 1)),
         older: found.more.then(|| format!("/results?page={}", page + 1)),

@@ -1,0 +1,209 @@
+//! The patient's home page (issue 14): the greeting and the previous sign-in, with tiles of
+//! what is coming and what is new: the next visits, results imported since the patient last
+//! opened the results list, the medicines they take now, things to do and the balance due.
+//! One read transaction, audited once as the patient's.
+
+use domain::PatientScope;
+use jiff::Timestamp;
+use jiff_sqlx::ToSqlx;
+use sqlx::FromRow;
+
+use crate::{
+    AuditActor, AuditEntry, Database, PatientHome, RequestOrigin, database::dispatch,
+    patient_accounts::HomeRow,
+};
+
+/// How many entries a tile names at most.
+const TILE_ENTRIES: i64 = 3;
+
+/// The account's side of the dashboard: since when results count as new (the last visit to
+/// the results list, else the account's creation), and whether 2-step sign-in is set up.
+pub(crate) const DASHBOARD_ACCOUNT: &str = "SELECT COALESCE(a.results_seen_at, a.created_at), \
+     EXISTS (SELECT 1 FROM two_step_methods t WHERE t.kind = 'patient' AND t.account_id = a.id) \
+     FROM patient_accounts a WHERE a.patient_id = $1 AND a.organization_id = $2";
+
+/// The next visits: booked, pending or proposed appointments yet to start, soonest first.
+pub(crate) const NEXT_VISITS: &str = "SELECT start_at, description, practitioner \
+     FROM appointments \
+     WHERE patient_id = $1 AND organization_id = $2 AND start_at > $3 \
+     AND status IN ('booked', 'pending', 'proposed') \
+     ORDER BY start_at LIMIT $4";
+
+/// How many results (laboratory and vital signs) were imported after a moment.
+pub(crate) const NEW_RESULTS_COUNT: &str = "SELECT COUNT(*) FROM observations \
+     WHERE patient_id = $1 AND organization_id = $2 AND imported_at > $3 \
+     AND category IN ('laboratory', 'vital-signs')";
+
+/// The newest of the results imported after a moment, by when they were taken.
+pub(crate) const NEW_RESULTS_NAMED: &str = "SELECT display FROM observations \
+     WHERE patient_id = $1 AND organization_id = $2 AND imported_at > $3 \
+     AND category IN ('laboratory', 'vital-signs') \
+     ORDER BY effective_at IS NULL, effective_at DESC, id DESC LIMIT $4";
+
+/// The medicines the patient takes now (active or on hold): how many.
+pub(crate) const CURRENT_MEDICINES_COUNT: &str = "SELECT COUNT(*) FROM medication_requests \
+     WHERE patient_id = $1 AND organization_id = $2 AND status IN ('active', 'on-hold')";
+
+/// The newest of the medicines the patient takes now.
+pub(crate) const CURRENT_MEDICINES_NAMED: &str = "SELECT display FROM medication_requests \
+     WHERE patient_id = $1 AND organization_id = $2 AND status IN ('active', 'on-hold') \
+     ORDER BY authored_at IS NULL, authored_at DESC LIMIT $3";
+
+/// What the patient owes: the sum of the "patient pay" totals of their explanations of
+/// benefit (the payer's word on what is left to the patient). Claims carry what was billed,
+/// not what the patient owes, so they are not counted.
+pub(crate) const BALANCE_DUE: &str = "SELECT CAST(COALESCE(SUM(patient_owes_cents), 0) AS BIGINT) \
+     FROM explanations_of_benefit WHERE patient_id = $1 AND organization_id = $2";
+
+/// One upcoming visit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpcomingVisit {
+    pub start: Timestamp,
+    pub description: Option<String>,
+    pub practitioner: Option<String>,
+}
+
+/// What the patient's home page shows.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    pub home: PatientHome,
+    /// Up to 3, soonest first.
+    pub next_visits: Vec<UpcomingVisit>,
+    /// Results imported since the patient last opened the results list.
+    pub new_results: i64,
+    /// The names of the newest of them (up to 3).
+    pub new_result_names: Vec<String>,
+    /// Medicines taken now.
+    pub current_medicines: i64,
+    /// The names of the newest of them (up to 3).
+    pub medicine_names: Vec<String>,
+    /// Whether 2-step sign-in is set up.
+    pub two_step: bool,
+    /// What the patient owes, in cents (0 when nothing).
+    pub balance_cents: i64,
+}
+
+#[derive(FromRow)]
+struct VisitRow {
+    start_at: jiff_sqlx::Timestamp,
+    description: Option<String>,
+    practitioner: Option<String>,
+}
+
+impl Database {
+    /// The scope's patient's home page (see [`Dashboard`]), read in one transaction and
+    /// audited once as `patient.home`.
+    pub async fn dashboard(
+        &self,
+        scope: &PatientScope,
+        origin: &RequestOrigin,
+        now: Timestamp,
+    ) -> anyhow::Result<Dashboard> {
+        let patient = scope.patient().as_uuid();
+        let org = scope.organization().as_uuid();
+        let mut tx = self.begin_read().await?;
+        let (home, two_step, next_visits, counts, new_names, medicine_names) =
+            dispatch!(&mut tx.handle, |tx| {
+                let home: HomeRow = sqlx::query_as(crate::patient_accounts::PATIENT_HOME)
+                    .bind(patient)
+                    .bind(org)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                let (since, two_step): (jiff_sqlx::Timestamp, bool) =
+                    sqlx::query_as(DASHBOARD_ACCOUNT)
+                        .bind(patient)
+                        .bind(org)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                let visits: Vec<VisitRow> = sqlx::query_as(NEXT_VISITS)
+                    .bind(patient)
+                    .bind(org)
+                    .bind(now.to_sqlx())
+                    .bind(TILE_ENTRIES)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let new_results: i64 = sqlx::query_scalar(NEW_RESULTS_COUNT)
+                    .bind(patient)
+                    .bind(org)
+                    .bind(since)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                let new_names: Vec<Option<String>> = if new_results > 0 {
+                    sqlx::query_scalar(NEW_RESULTS_NAMED)
+                        .bind(patient)
+                        .bind(org)
+                        .bind(since)
+                        .bind(TILE_ENTRIES)
+                        .fetch_all(&mut **tx)
+                        .await?
+                } else {
+                    Vec::new()
+                };
+                let medicines: i64 = sqlx::query_scalar(CURRENT_MEDICINES_COUNT)
+                    .bind(patient)
+                    .bind(org)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                let medicine_names: Vec<Option<String>> = if medicines > 0 {
+                    sqlx::query_scalar(CURRENT_MEDICINES_NAMED)
+                        .bind(patient)
+                        .bind(org)
+                        .bind(TILE_ENTRIES)
+                        .fetch_all(&mut **tx)
+                        .await?
+                } else {
+                    Vec::new()
+                };
+                let balance: i64 = sqlx::query_scalar(BALANCE_DUE)
+                    .bind(patient)
+                    .bind(org)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                (
+                    home,
+                    two_step,
+                    visits,
+                    (new_results, medicines, balance),
+                    new_names,
+                    medicine_names,
+                )
+            });
+        tx.append_audit(&AuditEntry {
+            organization: Some(scope.organization()),
+            actor: AuditActor::Patient(scope.patient()),
+            action: "patient.home".to_owned(),
+            patient: Some(scope.patient()),
+            subject: Some("home".to_owned()),
+            client_addr: origin.client_addr.clone(),
+            request_id: origin.request_id.clone(),
+            detail: None,
+        })
+        .await?;
+        tx.commit().await?;
+        let (new_results, current_medicines, balance_cents) = counts;
+        let named = |names: Vec<Option<String>>| {
+            names
+                .into_iter()
+                .map(|name| name.unwrap_or_default())
+                .filter(|name| !name.trim().is_empty())
+                .collect()
+        };
+        Ok(Dashboard {
+            home: home.into(),
+            next_visits: next_visits
+                .into_iter()
+                .map(|row| UpcomingVisit {
+                    start: row.start_at.to_jiff(),
+                    description: row.description.filter(|d| !d.trim().is_empty()),
+                    practitioner: row.practitioner.filter(|p| !p.trim().is_empty()),
+                })
+                .collect(),
+            new_results,
+            new_result_names: named(new_names),
+            current_medicines,
+            medicine_names: named(medicine_names),
+            two_step,
+            balance_cents: balance_cents.max(0),
+        })
+    }
+}

@@ -1,0 +1,153 @@
+//! New test results (issue 14): which of a patient's results are new to them (imported since
+//! they last opened the results list), and the email an import queues to say that some
+//! arrived, by the patient's choice.
+
+use std::collections::HashSet;
+
+use domain::{OrganizationId, PatientId, PatientScope};
+use jiff::Timestamp;
+use jiff_sqlx::ToSqlx;
+use uuid::Uuid;
+
+use crate::{AuditActor, AuditEntry, Database, RequestOrigin, Tx, database::dispatch};
+
+/// How many new results are marked at most (the first pages of the list).
+const MARKED: i64 = 200;
+
+/// The results imported after the account's last visit to the results list (else after
+/// the account was made).
+pub(crate) const NEW_RESULT_IDS: &str = "SELECT o.id FROM observations o \
+     JOIN patient_accounts a ON a.patient_id = o.patient_id \
+     AND a.organization_id = o.organization_id \
+     WHERE o.patient_id = $1 AND o.organization_id = $2 \
+     AND o.imported_at > COALESCE(a.results_seen_at, a.created_at) \
+     AND o.category IN ('laboratory', 'vital-signs') LIMIT $3";
+
+/// The results list was opened: what was new is now seen.
+pub(crate) const RESULTS_SEEN: &str = "UPDATE patient_accounts SET results_seen_at = $3 \
+     WHERE patient_id = $1 AND organization_id = $2";
+
+/// Whether the patient wants an email about new results, with an active account and an
+/// email address on the chart to send it to.
+pub(crate) const WANTS_RESULT_EMAIL: &str = "SELECT a.notify_new_results, p.email \
+     FROM patient_accounts a JOIN patients p ON p.id = a.patient_id \
+     AND p.organization_id = a.organization_id \
+     WHERE a.patient_id = $1 AND a.organization_id = $2 AND a.status = 'active' \
+     AND a.locked_at IS NULL";
+
+impl Database {
+    /// The ids of the scope's patient's results that are new to them, which are then seen:
+    /// the account remembers the moment, written only when something was new (a reload
+    /// costs no write).
+    pub async fn take_new_results(&self, scope: &PatientScope) -> anyhow::Result<HashSet<Uuid>> {
+        let patient = scope.patient().as_uuid();
+        let org = scope.organization().as_uuid();
+        let now = Timestamp::now();
+        let mut tx = self.begin_read().await?;
+        let ids: Vec<Uuid> = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_scalar(NEW_RESULT_IDS)
+                .bind(patient)
+                .bind(org)
+                .bind(MARKED)
+                .fetch_all(&mut **tx)
+                .await?
+        });
+        tx.commit().await?;
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        dispatch!(&self.handle, |pool| {
+            sqlx::query(RESULTS_SEEN)
+                .bind(patient)
+                .bind(org)
+                .bind(now.to_sqlx())
+                .execute(pool)
+                .await?;
+        });
+        Ok(ids.into_iter().collect())
+    }
+
+    /// Whether the patient asked for an email when they have a new test result.
+    pub async fn notify_new_results(&self, scope: &PatientScope) -> anyhow::Result<bool> {
+        let on: Option<bool> = dispatch!(&self.handle, |pool| {
+            sqlx::query_scalar(
+                "SELECT notify_new_results FROM patient_accounts \
+                 WHERE patient_id = $1 AND organization_id = $2",
+            )
+            .bind(scope.patient().as_uuid())
+            .bind(scope.organization().as_uuid())
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(on.unwrap_or(false))
+    }
+
+    /// Turns the "new test result" email on or off; audited as the patient's change.
+    pub async fn set_notify_new_results(
+        &self,
+        scope: &PatientScope,
+        on: bool,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<()> {
+        let mut tx = self.begin().await?;
+        let changed = dispatch!(&mut tx.handle, |tx| {
+            sqlx::query(
+                "UPDATE patient_accounts SET notify_new_results = $3 \
+                 WHERE patient_id = $1 AND organization_id = $2",
+            )
+            .bind(scope.patient().as_uuid())
+            .bind(scope.organization().as_uuid())
+            .bind(on)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+        });
+        anyhow::ensure!(changed == 1, "the session's account was not found");
+        tx.append_audit(&AuditEntry {
+            organization: Some(scope.organization()),
+            actor: AuditActor::Patient(scope.patient()),
+            action: "account.notifications".to_owned(),
+            patient: Some(scope.patient()),
+            subject: Some("new result email".to_owned()),
+            client_addr: origin.client_addr.clone(),
+            request_id: origin.request_id.clone(),
+            detail: Some(if on { "on" } else { "off" }.to_owned()),
+        })
+        .await?;
+        tx.commit().await
+    }
+}
+
+impl Tx {
+    /// Queues one "you have a new test result" email for each patient an import added
+    /// results to, when the patient has an active account, wants it and has an email
+    /// address; in the import's transaction (the outbox), so that it goes only if the
+    /// results are kept. Returns how many were queued.
+    pub async fn queue_new_result_emails(
+        &mut self,
+        organization: OrganizationId,
+        patients: &[PatientId],
+    ) -> anyhow::Result<usize> {
+        let now = Timestamp::now();
+        let mut queued = 0;
+        for patient in patients {
+            let wants: Option<(bool, Option<String>)> = dispatch!(&mut self.handle, |tx| {
+                sqlx::query_as(WANTS_RESULT_EMAIL)
+                    .bind(patient.as_uuid())
+                    .bind(organization.as_uuid())
+                    .fetch_optional(&mut **tx)
+                    .await?
+            });
+            let Some((true, Some(email))) = wants else {
+                continue;
+            };
+            if email.trim().is_empty() {
+                continue;
+            }
+            let payload = serde_json::json!({ "patient": patient }).to_string();
+            self.enqueue_job("email.new-result", &payload, now).await?;
+            queued += 1;
+        }
+        Ok(queued)
+    }
+}
