@@ -135,7 +135,7 @@ each_backend! {
         assert!(medicines.contains("No medicines on your list right now.") && medicines.contains("href=\"/medicines\""));
         let todo = tile(&home, "tile-todo");
         assert!(todo.contains("Set up 2-step sign-in") && todo.contains("href=\"/account\""), "{todo}");
-        assert!(tile(&home, "tile-balance").contains("You owe nothing right now."));
+        assert!(tile(&home, "tile-balance").contains("No bills for you on file."));
     }
 
     async fn the_home_tiles_show_the_patients_own_visits_results_medicines_and_balance(app) {
@@ -194,7 +194,8 @@ each_backend! {
         assert!(todo.contains("You have 4 new test results. Read them.") && todo.contains("href=\"/results\""), "{todo}");
 
         let balance = tile(&home, "tile-balance");
-        assert!(balance.contains("You owe $15.50."), "{balance}");
+        assert!(balance.contains("Your share of the bills on file: $15.50."), "{balance}");
+        assert!(balance.contains("Payments you made may not show here yet."), "{balance}");
         assert!(!home.contains("999") && !home.contains("Otero"), "another patient's: {home}");
     }
 
