@@ -196,7 +196,7 @@ each_backend! {
         let balance = tile(&home, "tile-balance");
         assert!(balance.contains("Your share of the bills on file: $15.50."), "{balance}");
         assert!(balance.contains("Payments you made may not show here yet."), "{balance}");
-        assert!(!home.contains("999") && !home.contains("Otero"), "another patient's: {home}");
+        assert!(!home.contains("$999") && !home.contains("Otero"), "another patient's: {home}");
     }
 
     async fn results_are_marked_new_once_then_seen(app) {

@@ -302,7 +302,7 @@ each_backend! {
         assert_eq!(list.matches("Basic metabolic panel").count(), 1);
         assert_eq!(list.matches("<li class=\"result-group\">").count(), 5, "{list}");
         assert!(!list.contains("Tobacco"), "a survey is not a test result");
-        assert!(!list.contains("LDL") && !list.contains("190"), "another patient's result: {list}");
+        assert!(!list.contains("LDL") && !list.contains("190 mg/dL"), "another patient's result: {list}");
         assert_eq!(result_links(&list).len(), 7);
         assert!(!list.contains("older-results"), "one page");
         assert!(list.contains("href=\"/results\""), "the menu links the page");
@@ -366,7 +366,7 @@ each_backend! {
         let theirs = lucia.get(app.url(&format!("/results/{ldl}"))).send().await.unwrap();
         assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
         let theirs = theirs.text().await.unwrap();
-        assert!(!theirs.contains("LDL") && !theirs.contains("190"));
+        assert!(!theirs.contains("LDL") && !theirs.contains("190 mg/dL"));
         let unknown = uuid::Uuid::now_v7();
         let none = lucia.get(app.url(&format!("/results/{unknown}"))).send().await.unwrap();
         assert_eq!(none.status(), StatusCode::NOT_FOUND);
