@@ -165,7 +165,11 @@ fn search(query: &str, lang: Lang) -> Vec<&'static Article> {
 /// help center; `None` in the staff console.
 pub(crate) fn for_this_page() -> Option<&'static str> {
     let path = crate::common::i18n::patient_page_path()?;
-    let starts = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    // The page itself or one under it: "/results" and "/results/…", not "/results-x".
+    let starts = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
     Some(
         if starts("/activate") || starts("/enroll") || starts("/welcome") {
             "/help/signing-up"

@@ -9,11 +9,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use jiff::{Timestamp, tz::TimeZone};
-use storage::{Allergy, Condition, Criticality, Immunization, Medicine, SummaryVisit, TestResult};
+use storage::{Allergy, Condition, Criticality, Medicine, SummaryVisit, TestResult};
 
 use super::{
     Reader,
-    lists::{how_to_take, on, plain_name},
+    lists::{VaccineRow, how_to_take, on, plain_name, vaccine_row},
     private_page,
     results::{flag, name, value},
 };
@@ -124,24 +124,6 @@ fn problem_line(condition: &Condition, zone: &TimeZone) -> ProblemLine {
     }
 }
 
-struct VaccineLine {
-    vaccine: String,
-    given: String,
-}
-
-fn vaccine_line(vaccine: &Immunization, zone: &TimeZone) -> VaccineLine {
-    VaccineLine {
-        vaccine: if vaccine.vaccine.trim().is_empty() {
-            t("vaccines-unnamed")
-        } else {
-            vaccine.vaccine.clone()
-        },
-        given: vaccine
-            .given
-            .map_or_else(|| t("conditions-date-unknown"), |at| on(at, zone)),
-    }
-}
-
 struct ResultLine {
     name: String,
     value: String,
@@ -203,7 +185,7 @@ struct SummaryPage {
     allergies: Vec<AllergyLine>,
     medicines: Vec<MedicineLine>,
     problems: Vec<ProblemLine>,
-    vaccines: Vec<VaccineLine>,
+    vaccines: Vec<VaccineRow>,
     results: Vec<ResultLine>,
     visits: Vec<VisitLine>,
 }
@@ -242,7 +224,7 @@ pub async fn summary(State(state): State<AppState>, reader: Reader) -> Result<Re
         vaccines: summary
             .vaccines
             .iter()
-            .map(|v| vaccine_line(v, &zone))
+            .map(|v| vaccine_row(v, &zone))
             .collect(),
         results: summary
             .latest_results

@@ -272,12 +272,12 @@ pub async fn conditions(
 }
 
 /// One vaccine as the patient reads it.
-struct VaccineRow {
-    vaccine: String,
-    given: String,
+pub(crate) struct VaccineRow {
+    pub(crate) vaccine: String,
+    pub(crate) given: String,
 }
 
-fn vaccine_row(immunization: &Immunization, zone: &TimeZone) -> VaccineRow {
+pub(crate) fn vaccine_row(immunization: &Immunization, zone: &TimeZone) -> VaccineRow {
     VaccineRow {
         vaccine: if immunization.vaccine.trim().is_empty() {
             t("vaccines-unnamed")
