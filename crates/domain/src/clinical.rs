@@ -51,6 +51,9 @@ pub struct DiagnosticReport {
     pub code: Coded,
     pub effective: Option<Timestamp>,
     pub issued: Option<Timestamp>,
+    /// The results the report lists, in its order, as it refers to them (`urn:uuid:…`,
+    /// `Observation/…`).
+    pub results: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -13,7 +13,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use domain::{OrganizationId, PatientId, SecretKey};
+use domain::{OrganizationId, PatientId, SecretKey, clinical::ClinicalRecord};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -428,8 +428,37 @@ impl<'a> Importer<'a> {
                     .upsert_clinical(&record, patient, encounter, clinical)
                     .await
                     .map_err(|e| format!("could not be stored: {e:#}"))?;
-                if matches!(clinical, domain::clinical::ClinicalRecord::Encounter(_)) {
-                    ids.insert(("Encounter".to_owned(), prepared.source_id.clone()), id);
+                match clinical {
+                    ClinicalRecord::Encounter(_) => {
+                        ids.insert(("Encounter".to_owned(), prepared.source_id.clone()), id);
+                    }
+                    // What the report lists, by the listed results' ids in the source system.
+                    ClinicalRecord::DiagnosticReport(report) if outcome != Outcome::Unchanged => {
+                        let listed: Vec<String> = report
+                            .results
+                            .iter()
+                            .filter_map(|reference| match resolver.resolve(reference) {
+                                ("Observation", source_id) => Some(source_id),
+                                // A `urn:uuid:` outside this bundle: the id it holds.
+                                ("", _) => Some(source_id_of_reference(reference)),
+                                _ => None,
+                            })
+                            .filter(|source_id| !source_id.is_empty())
+                            .collect();
+                        tx.link_report_results(self.organization, patient, id, &listed)
+                            .await
+                            .map_err(|e| format!("could not be stored: {e:#}"))?;
+                    }
+                    ClinicalRecord::Observation(observation)
+                        if outcome == Outcome::Inserted
+                            && matches!(
+                                observation.category.as_deref(),
+                                Some("laboratory" | "vital-signs")
+                            ) =>
+                    {
+                        *counts.results_added.entry(patient).or_default() += 1;
+                    }
+                    _ => {}
                 }
                 // Only new rows are new results: an update or a repeat is not news.
                 if outcome == Outcome::Inserted
@@ -509,6 +538,10 @@ impl<'a> Importer<'a> {
         // At most one email per patient per file, queued with the rows (an outbox).
         tx.queue_new_result_emails(self.organization, &counts.new_results_for)
             .await?;
+        for (patient, added) in &counts.results_added {
+            tx.count_new_results(self.organization, *patient, *added)
+                .await?;
+        }
         for patient in &counts.patients_changed {
             tx.append_audit(&AuditEntry {
                 organization: Some(self.organization),
@@ -630,6 +663,8 @@ struct FileCounts {
     patients_changed: Vec<PatientId>,
     /// The patients this file added results (observations or reports) to.
     new_results_for: Vec<PatientId>,
+    /// How many laboratory results and vital signs this file added to each patient's chart.
+    results_added: BTreeMap<PatientId, i64>,
 }
 
 impl FileCounts {

@@ -129,6 +129,7 @@ pub fn map_resource(
                         d.effective_date_time.as_ref(),
                     )?,
                     issued: time("DiagnosticReport", "issued", d.issued.as_ref())?,
+                    results: d.result.into_iter().filter_map(|r| r.reference).collect(),
                 }),
                 subject("DiagnosticReport", "subject", d.subject)?,
                 d.encounter,

@@ -161,6 +161,8 @@ pub struct DiagnosticReport {
     pub encounter: Option<Reference>,
     pub effective_date_time: Option<String>,
     pub issued: Option<String>,
+    #[serde(default)]
+    pub result: Vec<Reference>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -16,9 +16,11 @@ use crate::{
 /// How many entries a tile names at most.
 const TILE_ENTRIES: i64 = 3;
 
-/// The account's side of the dashboard: since when results count as new (the last visit to
-/// the results list, else the account's creation), and whether 2-step sign-in is set up.
-pub(crate) const DASHBOARD_ACCOUNT: &str = "SELECT COALESCE(a.results_seen_at, a.created_at), \
+/// The account's side of the dashboard: how many results are new (kept on the account by the
+/// import, cleared by a visit to the results list), since when (that visit, else the
+/// account's creation), and whether 2-step sign-in is set up.
+pub(crate) const DASHBOARD_ACCOUNT: &str = "SELECT a.new_results, \
+     COALESCE(a.results_seen_at, a.created_at), \
      EXISTS (SELECT 1 FROM two_step_methods t WHERE t.kind = 'patient' AND t.account_id = a.id) \
      FROM patient_accounts a WHERE a.patient_id = $1 AND a.organization_id = $2";
 
@@ -29,16 +31,16 @@ pub(crate) const NEXT_VISITS: &str = "SELECT start_at, description, practitioner
      AND status IN ('booked', 'pending', 'proposed') \
      ORDER BY start_at LIMIT $4";
 
-/// How many results (laboratory and vital signs) were imported after a moment.
-pub(crate) const NEW_RESULTS_COUNT: &str = "SELECT COUNT(*) FROM observations \
-     WHERE patient_id = $1 AND organization_id = $2 AND imported_at > $3 \
-     AND category IN ('laboratory', 'vital-signs')";
-
-/// The newest of the results imported after a moment, by when they were taken.
-pub(crate) const NEW_RESULTS_NAMED: &str = "SELECT display FROM observations \
-     WHERE patient_id = $1 AND organization_id = $2 AND imported_at > $3 \
+/// The newest of the results imported after a moment, by when they were taken: looked for
+/// among the patient's newest results only (new results are nearly always the newest taken;
+/// an old one imported late is counted but may go unnamed), so that the read stays short
+/// whatever the history's length.
+pub(crate) const NEW_RESULTS_NAMED: &str = "SELECT display FROM (\
+     SELECT display, imported_at, effective_at, id FROM observations \
+     WHERE patient_id = $1 AND organization_id = $2 \
      AND category IN ('laboratory', 'vital-signs') \
-     ORDER BY effective_at IS NULL, effective_at DESC, id DESC LIMIT $4";
+     ORDER BY effective_at DESC NULLS LAST, id DESC LIMIT 200) newest \
+     WHERE imported_at > $3 ORDER BY effective_at DESC NULLS LAST, id DESC LIMIT $4";
 
 /// The medicines the patient takes now (active or on hold): how many.
 pub(crate) const CURRENT_MEDICINES_COUNT: &str = "SELECT COUNT(*) FROM medication_requests \
@@ -109,7 +111,7 @@ impl Database {
                     .bind(org)
                     .fetch_one(&mut **tx)
                     .await?;
-                let (since, two_step): (jiff_sqlx::Timestamp, bool) =
+                let (new_results, since, two_step): (i64, jiff_sqlx::Timestamp, bool) =
                     sqlx::query_as(DASHBOARD_ACCOUNT)
                         .bind(patient)
                         .bind(org)
@@ -121,12 +123,6 @@ impl Database {
                     .bind(now.to_sqlx())
                     .bind(TILE_ENTRIES)
                     .fetch_all(&mut **tx)
-                    .await?;
-                let new_results: i64 = sqlx::query_scalar(NEW_RESULTS_COUNT)
-                    .bind(patient)
-                    .bind(org)
-                    .bind(since)
-                    .fetch_one(&mut **tx)
                     .await?;
                 let new_names: Vec<Option<String>> = if new_results > 0 {
                     sqlx::query_scalar(NEW_RESULTS_NAMED)

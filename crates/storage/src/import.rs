@@ -32,6 +32,9 @@ pub struct RecordId<'a> {
     pub resource: &'a str,
 }
 
+/// How many of a report's results one statement links (two parameters each).
+const REPORT_RESULTS_PER_STATEMENT: usize = 200;
+
 #[derive(FromRow)]
 struct Existing {
     id: Uuid,
@@ -89,6 +92,61 @@ impl Tx {
         }
         columns.extend(clinical_columns(clinical));
         self.write(table, existing, record, columns).await
+    }
+
+    /// Keeps which results a report lists (their ids in the source system, in the report's
+    /// order) in place of what it listed before. A result already listed under another
+    /// report stays there: each result is shown under one report, the first to name it.
+    pub async fn link_report_results(
+        &mut self,
+        organization: OrganizationId,
+        patient: PatientId,
+        report: Uuid,
+        results: &[String],
+    ) -> anyhow::Result<()> {
+        dispatch!(&mut self.handle, |tx| {
+            sqlx::query("DELETE FROM report_results WHERE report_id = $1")
+                .bind(report)
+                .execute(&mut **tx)
+                .await?;
+        });
+        // Ids repeated in one report: the first place counts.
+        let mut seen = std::collections::HashSet::new();
+        let listed: Vec<(i64, &String)> = (0_i64..)
+            .zip(results)
+            .filter(|(_, id)| seen.insert(id.as_str()))
+            .collect();
+        for chunk in listed.chunks(REPORT_RESULTS_PER_STATEMENT) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let at = i * 2 + 4;
+                    format!("($1, $2, $3, ${at}, ${})", at + 1)
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO report_results \
+                 (report_id, organization_id, patient_id, result_source_id, place) \
+                 VALUES {} ON CONFLICT DO NOTHING",
+                rows.join(", ")
+            );
+            let params = [
+                Param::Uuid(report),
+                Param::Uuid(organization.as_uuid()),
+                Param::Uuid(patient.as_uuid()),
+            ]
+            .into_iter()
+            .chain(
+                chunk
+                    .iter()
+                    .flat_map(|(place, id)| [Param::text(id), Param::Int(Some(*place))]),
+            );
+            dispatch!(&mut self.handle, |tx| {
+                bind_all!(sqlx::query(AssertSqlSafe(sql.as_str())), params)
+                    .execute(&mut **tx)
+                    .await?;
+            });
+        }
+        Ok(())
     }
 
     /// The stored id of a record of `fhir_type` known by `source_id` in the source system.

@@ -146,7 +146,7 @@ pub(crate) const SUMMARY_PATIENT: &str = "SELECT given_names, family_name, birth
     FROM patients WHERE id = $1 AND organization_id = $2";
 
 /// The newest results (laboratory and vital signs), for the latest value of each test.
-pub(crate) const NEWEST_RESULTS: &str = "SELECT id, source_id, category, code, display, \
+pub(crate) const NEWEST_RESULTS: &str = "SELECT id, category, code, display, \
     effective_at, value_number, value_unit, value_text, range_low, range_high, range_text, \
     interpretation \
     FROM observations \

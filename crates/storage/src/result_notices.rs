@@ -23,8 +23,18 @@ pub(crate) const NEW_RESULT_IDS: &str = "SELECT o.id FROM observations o \
      AND o.imported_at > COALESCE(a.results_seen_at, a.created_at) \
      AND o.category IN ('laboratory', 'vital-signs') LIMIT $3";
 
+/// How many results the account counts as new (kept by the import, cleared by the visit).
+pub(crate) const NEW_RESULTS_COUNTED: &str = "SELECT new_results FROM patient_accounts \
+     WHERE patient_id = $1 AND organization_id = $2";
+
 /// The results list was opened: what was new is now seen.
-pub(crate) const RESULTS_SEEN: &str = "UPDATE patient_accounts SET results_seen_at = $3 \
+pub(crate) const RESULTS_SEEN: &str = "UPDATE patient_accounts \
+     SET results_seen_at = $3, new_results = 0 \
+     WHERE patient_id = $1 AND organization_id = $2";
+
+/// An import added results to the patient's chart: the account counts them as new.
+pub(crate) const RESULTS_ADDED: &str = "UPDATE patient_accounts \
+     SET new_results = new_results + $3 \
      WHERE patient_id = $1 AND organization_id = $2";
 
 /// Whether the patient wants an email about new results, with an active account and an
@@ -44,16 +54,22 @@ impl Database {
         let org = scope.organization().as_uuid();
         let now = Timestamp::now();
         let mut tx = self.begin_read().await?;
-        let ids: Vec<Uuid> = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_scalar(NEW_RESULT_IDS)
+        let (counted, ids) = dispatch!(&mut tx.handle, |tx| {
+            let counted: Option<i64> = sqlx::query_scalar(NEW_RESULTS_COUNTED)
+                .bind(patient)
+                .bind(org)
+                .fetch_optional(&mut **tx)
+                .await?;
+            let ids: Vec<Uuid> = sqlx::query_scalar(NEW_RESULT_IDS)
                 .bind(patient)
                 .bind(org)
                 .bind(MARKED)
                 .fetch_all(&mut **tx)
-                .await?
+                .await?;
+            (counted.unwrap_or(0), ids)
         });
         tx.commit().await?;
-        if ids.is_empty() {
+        if ids.is_empty() && counted == 0 {
             return Ok(HashSet::new());
         }
         dispatch!(&self.handle, |pool| {
@@ -119,6 +135,26 @@ impl Database {
 }
 
 impl Tx {
+    /// Counts `added` results (laboratory results and vital signs an import inserted) as new
+    /// to the patient's account, in the import's transaction; nothing when the patient has
+    /// no account (results on the chart before the account are not news to it).
+    pub async fn count_new_results(
+        &mut self,
+        organization: OrganizationId,
+        patient: PatientId,
+        added: i64,
+    ) -> anyhow::Result<()> {
+        dispatch!(&mut self.handle, |tx| {
+            sqlx::query(RESULTS_ADDED)
+                .bind(patient.as_uuid())
+                .bind(organization.as_uuid())
+                .bind(added)
+                .execute(&mut **tx)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// Queues one "you have a new test result" email for each patient an import added
     /// results to, when the patient has an active account, wants it and has an email
     /// address; in the import's transaction (the outbox), so that it goes only if the

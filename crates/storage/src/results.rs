@@ -12,29 +12,30 @@ use uuid::Uuid;
 use crate::{AuditActor, AuditEntry, Database, ReadTx, RequestOrigin, database::dispatch};
 
 /// One of the patient's results, by id.
-pub(crate) const RESULT_BY_ID: &str = "SELECT id, source_id, category, code, display, effective_at, \
+pub(crate) const RESULT_BY_ID: &str = "SELECT id, category, code, display, effective_at, \
     value_number, value_unit, value_text, range_low, range_high, range_text, interpretation \
     FROM observations \
     WHERE id = $1 AND patient_id = $2 AND organization_id = $3 \
     AND category IN ('laboratory', 'vital-signs')";
 
-/// One page of the patient's results, newest first (undated ones last); one row more than a
-/// page tells whether there is a next page.
-pub(crate) const RESULTS_PAGE: &str = "SELECT id, source_id, category, code, display, effective_at, \
-    value_number, value_unit, value_text, range_low, range_high, range_text, interpretation \
-    FROM observations \
-    WHERE patient_id = $1 AND organization_id = $2 \
-    AND category IN ('laboratory', 'vital-signs') \
-    ORDER BY effective_at IS NULL, effective_at DESC, id DESC LIMIT $3 OFFSET $4";
-
-/// The reports dated within a page's results, to group them by the report that lists them.
-pub(crate) const REPORTS_BETWEEN: &str = "SELECT display, resource FROM diagnostic_reports \
-    WHERE patient_id = $1 AND organization_id = $2 \
-    AND effective_at >= $3 AND effective_at <= $4 \
-    ORDER BY effective_at DESC LIMIT 200";
+/// One page of the patient's results, newest first (undated ones last), each with the report
+/// that lists it, if one does; one row more than a page tells whether there is a next page.
+/// The order is the index's (`observations_of_patient`): no sort of the whole history.
+pub(crate) const RESULTS_PAGE: &str = "SELECT o.id, o.category, o.code, o.display, \
+    o.effective_at, o.value_number, o.value_unit, o.value_text, o.range_low, o.range_high, \
+    o.range_text, o.interpretation, l.report_id, l.place AS report_place, \
+    r.display AS report_display \
+    FROM observations o \
+    LEFT JOIN report_results l ON l.patient_id = o.patient_id \
+    AND l.organization_id = o.organization_id AND l.result_source_id = o.source_id \
+    LEFT JOIN diagnostic_reports r ON r.id = l.report_id AND r.patient_id = o.patient_id \
+    AND r.organization_id = o.organization_id \
+    WHERE o.patient_id = $1 AND o.organization_id = $2 \
+    AND o.category IN ('laboratory', 'vital-signs') \
+    ORDER BY o.effective_at DESC NULLS LAST, o.id DESC LIMIT $3 OFFSET $4";
 
 /// The earlier and later values of the same test, newest first.
-pub(crate) const SAME_TEST: &str = "SELECT id, source_id, category, code, display, effective_at, \
+pub(crate) const SAME_TEST: &str = "SELECT id, category, code, display, effective_at, \
     value_number, value_unit, value_text, range_low, range_high, range_text, interpretation \
     FROM observations \
     WHERE patient_id = $1 AND organization_id = $2 AND code = $3 \
@@ -62,7 +63,6 @@ pub enum Flag {
 #[derive(FromRow)]
 pub(crate) struct ResultRow {
     id: Uuid,
-    source_id: String,
     category: Option<String>,
     code: Option<String>,
     display: Option<String>,
@@ -174,82 +174,53 @@ pub struct ResultDetail {
     pub history: Vec<TestResult>,
 }
 
+/// A result of a page, with the report that lists it.
 #[derive(FromRow)]
-struct ReportRow {
-    display: Option<String>,
-    resource: String,
-}
-
-/// The source ids of the observations a stored DiagnosticReport lists in `result`.
-fn listed_results(resource: &str) -> Vec<String> {
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(resource) else {
-        return Vec::new();
-    };
-    json["result"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["reference"].as_str())
-        .map(|reference| {
-            reference
-                .strip_prefix("urn:uuid:")
-                .or_else(|| reference.rsplit_once('/').map(|(_, id)| id))
-                .unwrap_or(reference)
-                .to_owned()
-        })
-        .collect()
+struct ListedRow {
+    #[sqlx(flatten)]
+    result: ResultRow,
+    report_id: Option<Uuid>,
+    report_place: Option<i64>,
+    report_display: Option<String>,
 }
 
 /// Groups results (newest first) by the report that lists them, in order of each group's
 /// first result; a report's results in the report's order.
-fn group(results: Vec<ResultRow>, reports: &[ReportRow]) -> Vec<ResultGroup> {
-    let listed: Vec<Vec<String>> = reports
-        .iter()
-        .map(|r| listed_results(&r.resource))
-        .collect();
-    // Each listed observation: its report, and its place in the report.
-    let mut report_of: HashMap<&str, (usize, usize)> = HashMap::new();
-    for (index, ids) in listed.iter().enumerate() {
-        for (place, id) in ids.iter().enumerate() {
-            report_of.entry(id.as_str()).or_insert((index, place));
-        }
-    }
-    let mut groups: Vec<(Vec<usize>, ResultGroup)> = Vec::new();
-    let mut group_of_report: HashMap<usize, usize> = HashMap::new();
-    for row in results {
-        let listed_in = report_of.get(row.source_id.as_str()).copied();
-        let result = row.into_result();
-        match listed_in {
-            Some((report, place)) => {
-                if let Some(&at) = group_of_report.get(&report) {
-                    groups[at].0.push(place);
-                    groups[at].1.results.push(result);
-                } else {
-                    group_of_report.insert(report, groups.len());
-                    let name = reports[report].display.clone();
-                    groups.push((
-                        vec![place],
-                        ResultGroup {
-                            report: Some(name.unwrap_or_default()),
-                            results: vec![result],
-                        },
-                    ));
-                }
-            }
-            None => groups.push((
+fn group(rows: Vec<ListedRow>) -> Vec<ResultGroup> {
+    let mut groups: Vec<(Vec<i64>, ResultGroup)> = Vec::new();
+    let mut group_of_report: HashMap<Uuid, usize> = HashMap::new();
+    for row in rows {
+        let result = row.result.into_result();
+        let Some(report) = row.report_id else {
+            groups.push((
                 Vec::new(),
                 ResultGroup {
                     report: None,
                     results: vec![result],
                 },
-            )),
+            ));
+            continue;
+        };
+        let place = row.report_place.unwrap_or(i64::MAX);
+        if let Some(&at) = group_of_report.get(&report) {
+            groups[at].0.push(place);
+            groups[at].1.results.push(result);
+        } else {
+            group_of_report.insert(report, groups.len());
+            groups.push((
+                vec![place],
+                ResultGroup {
+                    report: Some(row.report_display.unwrap_or_default()),
+                    results: vec![result],
+                },
+            ));
         }
     }
     groups
         .into_iter()
         .map(|(places, mut group)| {
             if places.len() > 1 {
-                let mut ordered: Vec<(usize, TestResult)> =
+                let mut ordered: Vec<(i64, TestResult)> =
                     places.into_iter().zip(group.results).collect();
                 ordered.sort_by_key(|(place, _)| *place);
                 group.results = ordered.into_iter().map(|(_, r)| r).collect();
@@ -290,7 +261,7 @@ impl Database {
         origin: &RequestOrigin,
     ) -> anyhow::Result<ResultsPage> {
         let mut tx = self.begin_read().await?;
-        let mut rows: Vec<ResultRow> = dispatch!(&mut tx.handle, |tx| {
+        let mut rows: Vec<ListedRow> = dispatch!(&mut tx.handle, |tx| {
             sqlx::query_as(RESULTS_PAGE)
                 .bind(scope.patient().as_uuid())
                 .bind(scope.organization().as_uuid())
@@ -301,19 +272,6 @@ impl Database {
         });
         let more = rows.len() as i64 > RESULTS_PER_PAGE;
         rows.truncate(RESULTS_PER_PAGE as usize);
-        let dates: Vec<Timestamp> = rows.iter().filter_map(ResultRow::at).collect();
-        let reports: Vec<ReportRow> = match (dates.iter().min(), dates.iter().max()) {
-            (Some(first), Some(last)) => dispatch!(&mut tx.handle, |tx| {
-                sqlx::query_as(REPORTS_BETWEEN)
-                    .bind(scope.patient().as_uuid())
-                    .bind(scope.organization().as_uuid())
-                    .bind(jiff_sqlx::ToSqlx::to_sqlx(*first))
-                    .bind(jiff_sqlx::ToSqlx::to_sqlx(*last))
-                    .fetch_all(&mut **tx)
-                    .await?
-            }),
-            _ => Vec::new(),
-        };
         audit(
             &mut tx,
             scope,
@@ -325,7 +283,7 @@ impl Database {
         .await?;
         tx.commit().await?;
         Ok(ResultsPage {
-            groups: group(rows, &reports),
+            groups: group(rows),
             more,
         })
     }
@@ -386,6 +344,128 @@ impl Database {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Backend, testing::Scratch};
+    use jiff_sqlx::ToSqlx;
+
+    /// Writes a row as a deployment before migration 0035 held it (what the importer wrote).
+    async fn stored(db: &Database, sql: &str, binds: [&str; 4], at: Timestamp) -> Uuid {
+        let id = Uuid::now_v7();
+        let [org, patient, first, second] = binds;
+        dispatch!(&db.handle, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .bind(Uuid::parse_str(org).unwrap())
+                .bind(Uuid::parse_str(patient).unwrap())
+                .bind(first)
+                .bind(second)
+                .bind(at.to_sqlx())
+                .execute(pool)
+                .await
+                .unwrap();
+        });
+        id
+    }
+
+    /// Migration 0035 keeps what each report imported before lists (a stored resource that
+    /// is not JSON lists nothing; a result named by two reports stays under the newer one)
+    /// and counts the results each account has not seen; the list then groups by report.
+    async fn migrating_links_reports_and_counts_new_results(backend: Backend) {
+        let scratch = Scratch::migrated_before(backend, 35).await;
+        let db = &scratch.db;
+        let org = db
+            .create_organization("maple", "Maple", None)
+            .await
+            .unwrap();
+        let lucia = scratch.active_account(org.id, "lucia.r").await;
+        let (o, p) = (
+            org.id.as_uuid().to_string(),
+            lucia.patient.as_uuid().to_string(),
+        );
+        let observation = "INSERT INTO observations (id, organization_id, patient_id, status, \
+             category, display, source_id, source_hash, resource, effective_at, imported_at) \
+             VALUES ($1, $2, $3, 'final', $4, $5, $5, 'h', '{}', $6, $6)";
+        let report = "INSERT INTO diagnostic_reports (id, organization_id, patient_id, status, \
+             display, resource, source_id, source_hash, effective_at, imported_at) \
+             VALUES ($1, $2, $3, 'final', $4, $5, $4, 'h', $6, $6)";
+        let at = Timestamp::now();
+        let glucose = stored(db, observation, [&o, &p, "laboratory", "glucose"], at).await;
+        let sodium = stored(db, observation, [&o, &p, "laboratory", "sodium"], at).await;
+        stored(db, observation, [&o, &p, "survey", "mood"], at).await;
+        let listing = r#"{"resourceType":"DiagnosticReport","result":[
+            {"reference":"Observation/sodium"},{"reference":"urn:uuid:glucose"},{"display":"x"}]}"#;
+        let older = at.checked_sub(jiff::SignedDuration::from_secs(60)).unwrap();
+        stored(
+            db,
+            report,
+            [
+                &o,
+                &p,
+                "Older panel",
+                r#"{"result":[{"reference":"urn:uuid:sodium"}]}"#,
+            ],
+            older,
+        )
+        .await;
+        let panel = stored(db, report, [&o, &p, "Metabolic panel", listing], at).await;
+        stored(db, report, [&o, &p, "Broken", "not json"], at).await;
+        stored(
+            db,
+            report,
+            [&o, &p, "Odd", r#"{"result":{"reference":"x"}}"#],
+            at,
+        )
+        .await;
+
+        db.migrate().await.unwrap();
+        let links: Vec<(Uuid, String, i64)> = dispatch!(&db.handle, |pool| {
+            sqlx::query_as(
+                "SELECT report_id, result_source_id, CAST(place AS BIGINT) FROM report_results \
+                 ORDER BY result_source_id",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap()
+        });
+        assert_eq!(
+            links,
+            [
+                (panel, "glucose".to_owned(), 1),
+                (panel, "sodium".to_owned(), 0)
+            ]
+        );
+        let counted: i64 = dispatch!(&db.handle, |pool| {
+            sqlx::query_scalar("SELECT CAST(new_results AS BIGINT) FROM patient_accounts")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        });
+        assert_eq!(counted, 2, "the two laboratory results, not the survey");
+
+        let scope = PatientScope::new(org.id, lucia.patient);
+        let page = db
+            .test_results(&scope, 0, &RequestOrigin::default())
+            .await
+            .unwrap();
+        let ids: Vec<Uuid> = page.groups[0].results.iter().map(|r| r.id).collect();
+        assert_eq!(page.groups.len(), 1, "{page:?}");
+        assert_eq!(page.groups[0].report.as_deref(), Some("Metabolic panel"));
+        assert_eq!(ids, [sodium, glucose], "in the report's order");
+        scratch.finish().await;
+    }
+
+    #[tokio::test]
+    async fn migrating_links_reports_and_counts_new_results_sqlite() {
+        migrating_links_reports_and_counts_new_results(Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(porchlight_pg),
+        ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set"
+    )]
+    async fn migrating_links_reports_and_counts_new_results_postgres() {
+        migrating_links_reports_and_counts_new_results(Backend::Postgres).await;
+    }
 
     fn result(value: f64, low: Option<f64>, high: Option<f64>, code: Option<&str>) -> TestResult {
         TestResult {
@@ -435,12 +515,5 @@ mod tests {
             result(9.0, Some(1.0), Some(4.0), Some("?")).flag(),
             Some(Flag::High)
         );
-    }
-
-    #[test]
-    fn a_report_lists_its_results_by_reference() {
-        let resource = r#"{"result":[{"reference":"urn:uuid:a1"},{"reference":"Observation/b2"}]}"#;
-        assert_eq!(listed_results(resource), ["a1", "b2"]);
-        assert!(listed_results("{}").is_empty());
     }
 }

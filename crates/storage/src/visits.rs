@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     AuditActor, AuditEntry, Database, ReadTx, RequestOrigin, TestResult, database::dispatch,
+    results::ResultRow,
 };
 
 /// The patient's appointments still to come, soonest first: booked or about to be, not
@@ -217,42 +218,6 @@ impl AppointmentRow {
             practitioner: self.practitioner.filter(|p| !p.trim().is_empty()),
             location,
         })
-    }
-}
-
-/// An observation as a visit lists it.
-#[derive(FromRow)]
-struct ResultRow {
-    id: Uuid,
-    category: Option<String>,
-    code: Option<String>,
-    display: Option<String>,
-    effective_at: Option<jiff_sqlx::Timestamp>,
-    value_number: Option<f64>,
-    value_unit: Option<String>,
-    value_text: Option<String>,
-    range_low: Option<f64>,
-    range_high: Option<f64>,
-    range_text: Option<String>,
-    interpretation: Option<String>,
-}
-
-impl ResultRow {
-    fn into_result(self) -> TestResult {
-        TestResult {
-            id: self.id,
-            at: self.effective_at.map(|at| at.to_jiff()),
-            vital_sign: self.category.as_deref() == Some("vital-signs"),
-            code: self.code,
-            display: self.display,
-            value_number: self.value_number,
-            value_unit: self.value_unit,
-            value_text: self.value_text,
-            range_low: self.range_low,
-            range_high: self.range_high,
-            range_text: self.range_text,
-            interpretation: self.interpretation,
-        }
     }
 }
 

@@ -233,6 +233,11 @@ each_backend! {
         import(&app, &org, "more.json", vec![lab("na", "pa", "Sodium", "2025-01-12T09:00:00Z", 140.0, "mmol/L")]).await;
         let home = page_text(&lucia, &app, "/home").await;
         assert!(tile(&home, "tile-results").contains("You have 1 new test result<"), "{home}");
+        // The same result again, or corrected, is not another new one.
+        import(&app, &org, "more.json", vec![lab("na", "pa", "Sodium", "2025-01-12T09:00:00Z", 140.0, "mmol/L")]).await;
+        import(&app, &org, "fixed.json", vec![lab("na", "pa", "Sodium", "2025-01-12T09:00:00Z", 141.0, "mmol/L")]).await;
+        let home = page_text(&lucia, &app, "/home").await;
+        assert!(tile(&home, "tile-results").contains("You have 1 new test result<"), "{home}");
         let list = page_text(&lucia, &app, "/results").await;
         assert_eq!(list.matches("new-mark").count(), 1, "{list}");
     }

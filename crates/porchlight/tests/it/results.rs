@@ -308,6 +308,35 @@ each_backend! {
         assert!(list.contains("href=\"/results\""), "the menu links the page");
     }
 
+    async fn a_report_groups_results_imported_before_or_after_it_and_its_correction_counts(app) {
+        let org = front_desk(&app).await;
+        import_patients(&app, &org, &[("pa", "Lucia", "Rivera", "1961-04-09", "")]).await;
+        let lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+        let at = "2025-01-10T09:00:00Z";
+        // The report comes first, naming results that are not in the portal yet (as a
+        // FHIR server's export lists them: `Observation/<id>`).
+        let mut panel = report("bmp", "pa", "Basic metabolic panel", at, &[]);
+        panel["resource"]["result"] = json!([{"reference": "Observation/glu"}, {"reference": "Observation/k"}]);
+        import(&app, &org, vec![panel.clone()]).await;
+        import(&app, &org, vec![
+            obs("k", "pa", "laboratory", POTASSIUM, at, json!(3.1), "mmol/L", None, None),
+            obs("glu", "pa", "laboratory", GLUCOSE, at, json!(250), "mg/dL", None, None),
+        ]).await;
+        let list = page_text(&lucia, &app, "/results").await;
+        let heading = list.find("Basic metabolic panel").unwrap_or_else(|| panic!("{list}"));
+        let (glucose, potassium) = (list.find("250 mg/dL").unwrap(), list.find("3.1 mmol/L").unwrap());
+        assert!(heading < glucose && glucose < potassium, "under the report, in its order: {list}");
+        assert_eq!(list.matches("<li class=\"result-group\">").count(), 1, "{list}");
+
+        // Corrected to list the potassium alone: the glucose stands on its own.
+        panel["resource"]["result"] = json!([{"reference": "Observation/k"}]);
+        import(&app, &org, vec![panel]).await;
+        let list = page_text(&lucia, &app, "/results").await;
+        assert_eq!(list.matches("<li class=\"result-group\">").count(), 2, "{list}");
+        let heading = list.find("Basic metabolic panel").unwrap();
+        assert!(list[heading..].find("3.1 mmol/L").is_some_and(|k| !list[heading..heading + k].contains("250 mg/dL")), "{list}");
+    }
+
     async fn a_result_shows_its_value_range_flag_and_the_same_test_over_time(app) {
         let org = front_desk(&app).await;
         lucia_and_marisol(&app, &org).await;
