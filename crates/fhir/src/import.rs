@@ -409,6 +409,10 @@ impl<'a> Importer<'a> {
                 }
                 outcome
             }
+            Mapped::Directory { name } => tx
+                .upsert_directory(&record, &prepared.resource_type, name)
+                .await
+                .map_err(|e| format!("could not be stored: {e:#}"))?,
             Mapped::Clinical {
                 record: clinical,
                 patient_refs,

@@ -22,7 +22,11 @@ pub enum Mapped {
         patient_refs: Vec<String>,
         encounter_ref: Option<String>,
     },
-    /// A resource type the portal does not use.
+    /// A practitioner, organization or location of the practice's directory, by name.
+    Directory {
+        name: String,
+    },
+    /// A resource type the portal does not use (or a directory entry without a name).
     Skipped,
 }
 
@@ -350,8 +354,42 @@ pub fn map_resource(
                 None,
             )
         }
+        "Practitioner" => {
+            let p: r::Practitioner = parse(resource_type, json)?;
+            directory(p.name.iter().find_map(practitioner_name))
+        }
+        "Organization" | "Location" => {
+            let named: r::Named = parse(resource_type, json)?;
+            directory(named.name)
+        }
         _ => Mapped::Skipped,
     })
+}
+
+/// A directory entry by its name; skipped without one.
+fn directory(name: Option<String>) -> Mapped {
+    match name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()) {
+        Some(name) => Mapped::Directory { name },
+        None => Mapped::Skipped,
+    }
+}
+
+/// A practitioner's name as a patient says it: "Dr. Monica Kshlerin" (the name's text when
+/// it has one).
+fn practitioner_name(name: &r::HumanName) -> Option<String> {
+    if let Some(text) = name.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        return Some(text.trim().to_owned());
+    }
+    let words: Vec<&str> = name
+        .prefix
+        .iter()
+        .chain(&name.given)
+        .map(String::as_str)
+        .chain(name.family.as_deref())
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 /// The source system's id that a reference names: `Claim/abc` and `urn:uuid:abc` give `abc`.
@@ -596,9 +634,45 @@ mod tests {
     }
 
     #[test]
+    fn the_directory_keeps_names_as_patients_say_them() {
+        let named = |rtype: &str, json: &str| match map_resource(rtype, json, &key()).unwrap() {
+            Mapped::Directory { name } => Some(name),
+            _ => None,
+        };
+        let synthea =
+            r#"{"name": [{"family": "Kshlerin", "given": ["Monica"], "prefix": ["Dr."]}]}"#;
+        assert_eq!(
+            named("Practitioner", synthea).as_deref(),
+            Some("Dr. Monica Kshlerin")
+        );
+        let text = r#"{"name": [{"text": "Ana Ortiz, MD", "family": "Ortiz"}]}"#;
+        assert_eq!(
+            named("Practitioner", text).as_deref(),
+            Some("Ana Ortiz, MD")
+        );
+        let place = r#"{"name": " NORWOOD HOSPITAL "}"#;
+        assert_eq!(
+            named("Organization", place).as_deref(),
+            Some("NORWOOD HOSPITAL")
+        );
+        assert_eq!(
+            named("Location", r#"{"name": "Room 2"}"#).as_deref(),
+            Some("Room 2")
+        );
+        assert_eq!(named("Organization", r#"{"name": "  "}"#), None);
+        assert_eq!(named("Practitioner", r#"{"name": [{"given": []}]}"#), None);
+        let err = map_resource("Practitioner", r#"{"name": "x"}"#, &key()).unwrap_err();
+        assert!(err.to_string().starts_with("invalid Practitioner"), "{err}");
+    }
+
+    #[test]
     fn unused_types_are_skipped_and_bad_json_is_named() {
         assert!(matches!(
             map_resource("Practitioner", "{}", &key()).unwrap(),
+            Mapped::Skipped
+        ));
+        assert!(matches!(
+            map_resource("Medication", r#"{"code": {}}"#, &key()).unwrap(),
             Mapped::Skipped
         ));
         let err = map_resource("Observation", r#"{"status": 5}"#, &key()).unwrap_err();

@@ -54,9 +54,25 @@ pub struct Identifier {
 pub struct HumanName {
     #[serde(rename = "use")]
     pub name_use: Option<String>,
+    pub text: Option<String>,
     pub family: Option<String>,
     #[serde(default)]
     pub given: Vec<String>,
+    #[serde(default)]
+    pub prefix: Vec<String>,
+}
+
+/// A practitioner: only the name is read.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Practitioner {
+    #[serde(default)]
+    pub name: Vec<HumanName>,
+}
+
+/// An organization or a location: only the name is read.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Named {
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -13,6 +13,7 @@ mod dashboard;
 mod database;
 mod demo;
 mod device_alerts;
+mod directory;
 mod email_changes;
 mod enrollment;
 mod funnel;
@@ -78,7 +79,6 @@ pub use patients::{ChartPhone, PatientQuery, PatientSummary, PortalStatus, Reque
 pub use record_access::RecordAccess;
 pub use record_export::{
     BUNDLE_TYPES, LATEST_TESTS, RECENT_VISITS, RecordBundle, RecordSummary, SummaryPatient,
-    SummaryVisit,
 };
 pub use record_lists::{
     Allergy, Condition, Criticality, Immunization, Medicine, Schedule, Severity,

@@ -11,8 +11,8 @@ use domain::{OrganizationId, Role, StaffId, StaffScope};
 use sqlx::Row;
 
 use crate::{
-    Backend, Database, PatientQuery, audit_pending, care, dashboard, database::Handle, jobs,
-    organizations, patient_accounts, patients, record_access, record_export, record_lists,
+    Backend, Database, PatientQuery, audit_pending, care, dashboard, database::Handle, directory,
+    jobs, organizations, patient_accounts, patients, record_access, record_export, record_lists,
     result_notices, results, sessions, sign_in_defences, staff_access, terms, testing::Scratch,
     visits,
 };
@@ -142,6 +142,10 @@ fn hot_queries() -> Vec<HotQuery> {
         hot("a visit's medicines", visits::VISIT_MEDICINES),
         hot("a visit's vaccines", visits::VISIT_VACCINES),
         hot("a visit's procedures", visits::VISIT_PROCEDURES),
+        hot(
+            "a name in the practice's directory",
+            directory::NAME_BY_SOURCE,
+        ),
         hot("my procedures", care::PROCEDURES),
         hot("my care plans", care::CARE_PLANS),
         hot("my goals", care::GOALS),

@@ -7,7 +7,7 @@ use std::{collections::HashSet, fmt::Write as _};
 use domain::PatientScope;
 use futures_util::TryStreamExt;
 use jiff::{SignedDuration, Timestamp, civil::Date};
-use serde_json::{Value, value::RawValue};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::{
@@ -18,6 +18,7 @@ use crate::{
         Immunization, MEDICINES, Medicine, MedicineRow, SHOWN, allergy, condition, medicine,
     },
     results::{ResultRow, TestResult},
+    visits::{StoredVisit, Visit, VisitRow},
 };
 
 /// The FHIR resource type of each table the bundle reads, in the order of [`BUNDLE`]'s parts.
@@ -102,20 +103,6 @@ pub struct SummaryPatient {
     pub birth_date: Date,
 }
 
-/// One visit on the summary.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SummaryVisit {
-    /// What kind of visit it was, as the record names it.
-    pub kind: Option<String>,
-    pub at: Option<Timestamp>,
-    /// Who the patient saw.
-    pub provider: Option<String>,
-    /// Where: the clinic or hospital.
-    pub place: Option<String>,
-    /// Why, when the record says.
-    pub reason: Option<String>,
-}
-
 /// What the printable summary shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordSummary {
@@ -132,7 +119,7 @@ pub struct RecordSummary {
     /// first (at most [`LATEST_TESTS`]).
     pub latest_results: Vec<TestResult>,
     /// The last visits, newest first (at most [`RECENT_VISITS`]).
-    pub visits: Vec<SummaryVisit>,
+    pub visits: Vec<Visit>,
 }
 
 /// How many tests the summary lists at most.
@@ -155,34 +142,11 @@ pub(crate) const NEWEST_RESULTS: &str = "SELECT id, category, code, display, \
     ORDER BY effective_at DESC LIMIT $3";
 
 /// The last visits that have begun, newest first.
-pub(crate) const RECENT_VISITS_SQL: &str = "SELECT display, start_at, resource FROM encounters \
+pub(crate) const RECENT_VISITS_SQL: &str = "SELECT id, class_code, display, start_at, end_at, \
+    resource FROM encounters \
     WHERE patient_id = $1 AND organization_id = $2 \
     AND start_at IS NOT NULL AND start_at <= $3 \
     ORDER BY start_at DESC LIMIT $4";
-
-type VisitRow = (Option<String>, Option<jiff_sqlx::Timestamp>, String);
-
-fn visit((display, start, resource): VisitRow) -> SummaryVisit {
-    let json: Value = serde_json::from_str(&resource).unwrap_or(Value::Null);
-    let text = |value: &Value| {
-        value
-            .as_str()
-            .map(str::trim)
-            .filter(|text| !text.is_empty())
-            .map(str::to_owned)
-    };
-    SummaryVisit {
-        kind: display
-            .filter(|text| !text.trim().is_empty())
-            .or_else(|| text(&json["type"][0]["text"])),
-        at: start.map(|at| at.to_jiff()),
-        provider: text(&json["participant"][0]["individual"]["display"]),
-        place: text(&json["serviceProvider"]["display"])
-            .or_else(|| text(&json["location"][0]["location"]["display"])),
-        reason: text(&json["reasonCode"][0]["coding"][0]["display"])
-            .or_else(|| text(&json["reasonCode"][0]["text"])),
-    }
-}
 
 /// The latest value of each test among results newest first: those within 12 months of the
 /// newest, one per test (by code, else by name), at most [`LATEST_TESTS`].
@@ -395,6 +359,13 @@ impl Database {
                     person, allergies, medicines, conditions, vaccines, results, visits,
                 )
             });
+        let visits: Vec<StoredVisit> = visits.into_iter().map(Into::into).collect();
+        let names = tx
+            .directory_names(
+                organization,
+                visits.iter().flat_map(StoredVisit::references),
+            )
+            .await?;
         let summary = RecordSummary {
             patient: person.map(|(given_names, family_name, birth_date)| SummaryPatient {
                 given_names,
@@ -418,7 +389,7 @@ impl Database {
                 .collect(),
             vaccines: each_vaccine_once(vaccines),
             latest_results: latest_of_each(results),
-            visits: visits.into_iter().map(visit).collect(),
+            visits: visits.into_iter().map(|v| v.into_visit(&names)).collect(),
         };
         let detail = format!(
             "allergies={} medicines={} conditions={} vaccines={} results={} visits={}",

@@ -11,7 +11,9 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use crate::{
-    AuditActor, AuditEntry, Database, ReadTx, RequestOrigin, TestResult, database::dispatch,
+    AuditActor, AuditEntry, Database, ReadTx, RequestOrigin, TestResult,
+    database::dispatch,
+    directory::{self, Names},
     results::ResultRow,
 };
 
@@ -156,7 +158,7 @@ fn each(value: &Value) -> impl Iterator<Item = &Value> {
 }
 
 #[derive(FromRow)]
-struct VisitRow {
+pub(crate) struct VisitRow {
     id: Uuid,
     class_code: Option<String>,
     display: Option<String>,
@@ -165,25 +167,57 @@ struct VisitRow {
     resource: String,
 }
 
-impl VisitRow {
-    fn into_visit(self) -> Visit {
-        let json: Value = serde_json::from_str(&self.resource).unwrap_or(Value::Null);
+/// A visit as stored, its resource read: it names who and where by display, or by a
+/// reference to the practice's directory.
+pub(crate) struct StoredVisit {
+    row: VisitRow,
+    json: Value,
+}
+
+impl From<VisitRow> for StoredVisit {
+    fn from(row: VisitRow) -> Self {
+        let json = serde_json::from_str(&row.resource).unwrap_or(Value::Null);
+        Self { row, json }
+    }
+}
+
+/// The name a reference stands for in the practice's directory.
+fn named(reference: &Value, names: &Names) -> Option<String> {
+    let id = directory::source_id(reference.as_str()?)?;
+    names.get(id).cloned()
+}
+
+impl StoredVisit {
+    /// The references that name who and where, to look up in the directory.
+    pub(crate) fn references(&self) -> impl Iterator<Item = &str> {
+        let json = &self.json;
+        each(&json["participant"])
+            .filter_map(|p| p["individual"]["reference"].as_str())
+            .chain(each(&json["location"]).filter_map(|l| l["location"]["reference"].as_str()))
+            .chain(json["serviceProvider"]["reference"].as_str())
+    }
+
+    pub(crate) fn into_visit(self, names: &Names) -> Visit {
+        let Self { row, json } = self;
         let reason = each(&json["reasonCode"])
             .find_map(concept)
             .or_else(|| each(&json["reasonReference"]).find_map(|r| text(&r["display"])));
-        let provider = each(&json["participant"]).find_map(|p| text(&p["individual"]["display"]));
+        let who_or_where = |reference: &Value| {
+            text(&reference["display"]).or_else(|| named(&reference["reference"], names))
+        };
+        let provider = each(&json["participant"]).find_map(|p| who_or_where(&p["individual"]));
         let location = each(&json["location"])
-            .find_map(|l| text(&l["location"]["display"]))
-            .or_else(|| text(&json["serviceProvider"]["display"]));
+            .find_map(|l| who_or_where(&l["location"]))
+            .or_else(|| who_or_where(&json["serviceProvider"]));
         Visit {
-            id: self.id,
-            class_code: self.class_code.filter(|c| !c.trim().is_empty()),
-            display: self
+            id: row.id,
+            class_code: row.class_code.filter(|c| !c.trim().is_empty()),
+            display: row
                 .display
                 .filter(|d| !d.trim().is_empty())
                 .or_else(|| each(&json["type"]).find_map(concept)),
-            start: self.start_at.map(|at| at.to_jiff()),
-            end: self.end_at.map(|at| at.to_jiff()),
+            start: row.start_at.map(|at| at.to_jiff()),
+            end: row.end_at.map(|at| at.to_jiff()),
             reason,
             provider,
             location,
@@ -200,22 +234,54 @@ struct AppointmentRow {
     resource: String,
 }
 
-impl AppointmentRow {
-    fn into_appointment(self) -> Option<Appointment> {
-        let json: Value = serde_json::from_str(&self.resource).unwrap_or(Value::Null);
-        let location = each(&json["participant"]).find_map(|p| {
-            let actor = &p["actor"];
-            actor["reference"]
-                .as_str()
-                .is_some_and(|r| r.contains("Location"))
-                .then(|| text(&actor["display"]))
-                .flatten()
-        });
+/// An appointment as stored, its resource read.
+struct StoredAppointment {
+    row: AppointmentRow,
+    json: Value,
+}
+
+impl From<AppointmentRow> for StoredAppointment {
+    fn from(row: AppointmentRow) -> Self {
+        let json = serde_json::from_str(&row.resource).unwrap_or(Value::Null);
+        Self { row, json }
+    }
+}
+
+impl StoredAppointment {
+    /// Its participants of a type (`Practitioner`, `Location`).
+    fn actors<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Value> {
+        each(&self.json["participant"])
+            .map(|p| &p["actor"])
+            .filter(move |actor| {
+                actor["reference"]
+                    .as_str()
+                    .is_some_and(|r| r.contains(kind))
+            })
+    }
+
+    /// The references that name who and where, to look up in the directory.
+    fn references(&self) -> impl Iterator<Item = &str> {
+        self.actors("Practitioner")
+            .chain(self.actors("Location"))
+            .filter_map(|actor| actor["reference"].as_str())
+    }
+
+    fn into_appointment(self, names: &Names) -> Option<Appointment> {
+        let who_or_where =
+            |actor: &Value| text(&actor["display"]).or_else(|| named(&actor["reference"], names));
+        let location = self.actors("Location").find_map(who_or_where);
+        let practitioner = self
+            .row
+            .practitioner
+            .clone()
+            .filter(|p| !p.trim().is_empty())
+            .or_else(|| self.actors("Practitioner").find_map(who_or_where));
+        let row = self.row;
         Some(Appointment {
-            start: self.start_at?.to_jiff(),
-            end: self.end_at.map(|at| at.to_jiff()),
-            description: self.description.filter(|d| !d.trim().is_empty()),
-            practitioner: self.practitioner.filter(|p| !p.trim().is_empty()),
+            start: row.start_at?.to_jiff(),
+            end: row.end_at.map(|at| at.to_jiff()),
+            description: row.description.filter(|d| !d.trim().is_empty()),
+            practitioner,
             location,
         })
     }
@@ -298,6 +364,13 @@ impl Database {
         });
         let more = past.len() as i64 > VISITS_PER_PAGE;
         past.truncate(VISITS_PER_PAGE as usize);
+        let upcoming: Vec<StoredAppointment> = upcoming.into_iter().map(Into::into).collect();
+        let past: Vec<StoredVisit> = past.into_iter().map(Into::into).collect();
+        let references = upcoming
+            .iter()
+            .flat_map(StoredAppointment::references)
+            .chain(past.iter().flat_map(StoredVisit::references));
+        let names = tx.directory_names(scope.organization(), references).await?;
         tx.append_audit(&own_read(
             scope,
             origin,
@@ -314,9 +387,9 @@ impl Database {
         Ok(VisitsPage {
             upcoming: upcoming
                 .into_iter()
-                .filter_map(AppointmentRow::into_appointment)
+                .filter_map(|a| a.into_appointment(&names))
                 .collect(),
-            past: past.into_iter().map(VisitRow::into_visit).collect(),
+            past: past.into_iter().map(|v| v.into_visit(&names)).collect(),
             more,
         })
     }
@@ -343,6 +416,10 @@ impl Database {
             tx.commit().await?;
             return Ok(None);
         };
+        let found = StoredVisit::from(found);
+        let who_and_where = tx
+            .directory_names(scope.organization(), found.references())
+            .await?;
         let results: Vec<ResultRow> = dispatch!(&mut tx.handle, |tx| {
             sqlx::query_as(VISIT_RESULTS)
                 .bind(scope.patient().as_uuid())
@@ -373,7 +450,7 @@ impl Database {
         .await?;
         tx.commit().await?;
         Ok(Some(VisitDetail {
-            visit: found.into_visit(),
+            visit: found.into_visit(&who_and_where),
             problems,
             results: results.into_iter().map(ResultRow::into_result).collect(),
             medicines,
@@ -387,15 +464,15 @@ impl Database {
 mod tests {
     use super::*;
 
-    fn row(resource: &str) -> VisitRow {
-        VisitRow {
+    fn row(resource: &str) -> StoredVisit {
+        StoredVisit::from(VisitRow {
             id: Uuid::nil(),
             class_code: Some("AMB".to_owned()),
             display: None,
             start_at: None,
             end_at: None,
             resource: resource.to_owned(),
-        }
+        })
     }
 
     #[test]
@@ -405,7 +482,7 @@ mod tests {
             "location":[{"location":{"display":"Maple Clinic, Room 2"}}],
             "serviceProvider":{"display":"Maple Family Practice"},
             "type":[{"text":"Encounter for symptom"}]}"#)
-        .into_visit();
+        .into_visit(&Names::new());
         assert_eq!(
             visit.reason.as_deref(),
             Some("Acute viral pharyngitis (disorder)")
@@ -413,8 +490,30 @@ mod tests {
         assert_eq!(visit.provider.as_deref(), Some("Dr. Ana Ortiz"));
         assert_eq!(visit.location.as_deref(), Some("Maple Clinic, Room 2"));
         assert_eq!(visit.display.as_deref(), Some("Encounter for symptom"));
-        let place = row(r#"{"serviceProvider":{"display":"Maple Family Practice"}}"#).into_visit();
+        let place = row(r#"{"serviceProvider":{"display":"Maple Family Practice"}}"#)
+            .into_visit(&Names::new());
         assert_eq!(place.location.as_deref(), Some("Maple Family Practice"));
+    }
+
+    #[test]
+    fn who_and_where_named_by_reference_come_from_the_directory() {
+        let visit = row(
+            r#"{"participant":[{"individual":{"reference":"urn:uuid:dr-1"}}],
+            "serviceProvider":{"reference":"Organization?identifier=https://github.com/synthetichealth/synthea|org-1"}}"#,
+        );
+        let references: Vec<&str> = visit.references().collect();
+        assert_eq!(references.len(), 2, "{references:?}");
+        let names = Names::from([
+            ("dr-1".to_owned(), "Dr. Monica Kshlerin".to_owned()),
+            ("org-1".to_owned(), "Norwood Hospital".to_owned()),
+        ]);
+        let visit = visit.into_visit(&names);
+        assert_eq!(visit.provider.as_deref(), Some("Dr. Monica Kshlerin"));
+        assert_eq!(visit.location.as_deref(), Some("Norwood Hospital"));
+        // Not in the directory: nothing, as before.
+        let unknown = row(r#"{"participant":[{"individual":{"reference":"Practitioner/dr-2"}}]}"#)
+            .into_visit(&names);
+        assert_eq!(unknown.provider, None);
     }
 
     #[test]
@@ -425,7 +524,7 @@ mod tests {
             r#"{"reasonCode":"x","participant":{"individual":3},"location":[1,null],"serviceProvider":[]}"#,
             r#"{"reasonCode":[{"coding":[{"display":""}]}],"participant":[{"individual":{"display":"  "}}]}"#,
         ] {
-            let visit = row(resource).into_visit();
+            let visit = row(resource).into_visit(&Names::new());
             assert_eq!(
                 (visit.reason, visit.provider, visit.location, visit.display),
                 (None, None, None, None),

@@ -467,6 +467,10 @@ mod synthea {
             // The emergency visit: the wound sutured.
             let er = page_text(&antonio, &app, &link_of(&visits, "January 4, 2013")).await;
             assert!(er.contains("<h1>Emergency visit</h1>"), "{er}");
+            // Who and where: named by reference alone, found in the practice's directory
+            // (the bundle's Practitioner and Organization), the hospital's capitals undone.
+            assert!(er.contains("Dr. Isaac Upton") && er.contains("Saint Anne"), "{er}");
+            assert!(!er.contains("SAINT ANNE"), "{er}");
             assert!(between(&er, "id=\"visit-procedures\"", "</ul>").contains("Suture open wound"), "{er}");
             // The 2019 check-up: vital signs and vaccines among what was recorded.
             let checkup = page_text(&antonio, &app, &visit_links(&visits)[0]).await;

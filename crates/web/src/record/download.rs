@@ -9,7 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use jiff::{Timestamp, tz::TimeZone};
-use storage::{Allergy, Condition, Criticality, Medicine, SummaryVisit, TestResult};
+use storage::{Allergy, Condition, Criticality, Medicine, TestResult, Visit};
 
 use super::{
     Reader,
@@ -151,20 +151,20 @@ struct VisitLine {
     who: Option<String>,
 }
 
-fn visit_line(visit: &SummaryVisit, zone: &TimeZone) -> VisitLine {
-    let who = match (&visit.provider, &visit.place) {
+fn visit_line(visit: &Visit, zone: &TimeZone) -> VisitLine {
+    let who = match (&visit.provider, &visit.location) {
         (Some(provider), Some(place)) => Some(format!("{provider}, {place}")),
         (Some(one), None) | (None, Some(one)) => Some(one.clone()),
         (None, None) => None,
     };
     let kind = visit
-        .kind
+        .display
         .as_deref()
         .map(plain_name)
         .unwrap_or_else(|| t("summary-visit-unnamed"));
     VisitLine {
         date: visit
-            .at
+            .start
             .map_or_else(|| t("conditions-date-unknown"), |at| on(at, zone)),
         kind: match &visit.reason {
             Some(reason) => format!("{kind} ({})", plain_name(reason)),
