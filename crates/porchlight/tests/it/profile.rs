@@ -470,8 +470,8 @@ mod in_the_browser {
     use super::*;
     use crate::{
         browser::{
-            Driver, assert_nothing_scrolls_sideways, check_here, check_page, staff_signs_in,
-            submit, type_into, wait_for_heading,
+            Driver, assert_nothing_scrolls_sideways, check_here, check_page, photograph_at,
+            staff_signs_in, submit, type_into, wait_for_heading,
         },
         harness::Backend,
     };
@@ -507,12 +507,16 @@ mod in_the_browser {
         submit(&client).await;
         wait_for_heading(&client, "My contact details").await;
         check_here(&client, "profile-errors-phone").await;
+        photograph_at(&client, "#request-errors", "profile-errors-summary-phone").await;
+        photograph_at(&client, "#phone-error", "profile-errors-phone-field-phone").await;
+        photograph_at(&client, "#city-error", "profile-errors-city-phone").await;
         // A right request: the page says it was received.
         client.goto(&app.url("/account/profile")).await.unwrap();
         type_into(&client, "phone", "555-010-3000").await;
         submit(&client).await;
         wait_for_heading(&client, "My contact details").await;
         check_here(&client, "profile-request-sent-phone").await;
+        photograph_at(&client, "#request-status", "profile-request-status-phone").await;
         check_page(
             &client,
             &app.url("/account/profile"),
@@ -520,6 +524,8 @@ mod in_the_browser {
         )
         .await;
         check_page(&client, &app.url("/account"), "account-preferences").await;
+        photograph_at(&client, "#emails-heading", "account-preferences-emails").await;
+        photograph_at(&client, "#language-heading", "account-preferences-language").await;
 
         client
             .goto(&app.url("/language/es?back=/home"))
@@ -532,6 +538,7 @@ mod in_the_browser {
         )
         .await;
         check_page(&client, &app.url("/account"), "es-account-preferences").await;
+        photograph_at(&client, "#language-heading", "es-account-preferences-language").await;
 
         // Rosa's blanks, in words.
         let rosa_profile = tempfile::tempdir().unwrap();
