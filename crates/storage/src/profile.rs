@@ -163,18 +163,18 @@ struct QueueRow {
     request: RequestRow,
 }
 
-const DETAILS: &str = "SELECT given_names, family_name, birth_date, email, phone, address_line, \
+pub(crate) const DETAILS: &str = "SELECT given_names, family_name, birth_date, email, phone, address_line, \
      city, state, postal_code, country, resource FROM patients \
      WHERE id = $1 AND organization_id = $2";
 
 /// The patient's newest request that was not replaced by a later one.
-const LATEST_REQUEST: &str = "SELECT id, created_at, phone, address_line, city, state, \
+pub(crate) const LATEST_REQUEST: &str = "SELECT id, created_at, phone, address_line, city, state, \
      postal_code, status, closed_at, staff_note FROM contact_change_requests \
      WHERE patient_id = $1 AND organization_id = $2 AND status <> 'replaced' \
      ORDER BY created_at DESC LIMIT 1";
 
 /// The practice's open requests, oldest first, with the charts they would change.
-const QUEUE: &str = "SELECT p.id AS patient_id, p.mrn, p.given_names, p.family_name, \
+pub(crate) const QUEUE: &str = "SELECT p.id AS patient_id, p.mrn, p.given_names, p.family_name, \
      p.birth_date, p.email, p.phone, p.address_line, p.city, p.state, p.postal_code, p.country, \
      p.resource, r.id, r.created_at, r.phone AS requested_phone, \
      r.address_line AS requested_line, r.city AS requested_city, r.state AS requested_state, \

@@ -111,6 +111,9 @@ async fn open_requests(app: &TestApp, org: &Organization, patient: PatientId) ->
         .unwrap()
 }
 
+/// A form's fields, as (name, value).
+type Form<'a> = Vec<(&'a str, &'a str)>;
+
 const NEW_ADDRESS: [(&str, &str); 4] = [
     ("address_line", "48 Elm Avenue, Apt 3"),
     ("city", "Cambridge"),
@@ -181,7 +184,7 @@ each_backend! {
         let lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
         let lucia_id = patient_id(&app, &org, "Lucia").await;
         let long_line = "9".repeat(101);
-        let cases: Vec<(Vec<(&str, &str)>, Vec<&str>)> = vec![
+        let cases: Vec<(Form, Vec<&str>)> = vec![
             (vec![("phone", "555-1234")], vec!["Type a phone number with 10 digits, like 555-123-4567."]),
             (vec![("phone", "555-CALL-NOW")], vec!["Type a phone number with 10 digits"]),
             (vec![("address_line", "48 Elm Avenue")], vec!["Type your city.", "Choose your state.", "Type your ZIP code."]),
@@ -538,7 +541,12 @@ mod in_the_browser {
         )
         .await;
         check_page(&client, &app.url("/account"), "es-account-preferences").await;
-        photograph_at(&client, "#language-heading", "es-account-preferences-language").await;
+        photograph_at(
+            &client,
+            "#language-heading",
+            "es-account-preferences-language",
+        )
+        .await;
 
         // Rosa's blanks, in words.
         let rosa_profile = tempfile::tempdir().unwrap();

@@ -61,3 +61,6 @@ preferences-language-why = We use it on this portal, on any phone or computer, a
 preferences-language-not-chosen = You have not chosen yet. Choose one to use it on any phone or computer and in our emails.
 preferences-language-save = Save my language
 preferences-language-saved = We saved your language.
+access-contact-change-seen = Saw your request to change your phone or address
+access-contact-change-done = Marked your request to change your phone or address as done
+access-contact-change-declined = Said no to your request to change your phone or address

@@ -61,3 +61,6 @@ preferences-language-why = Lo usamos en este portal, en cualquier teléfono o co
 preferences-language-not-chosen = Todavía no ha elegido. Elija uno para usarlo en cualquier teléfono o computadora y en nuestros correos.
 preferences-language-save = Guardar mi idioma
 preferences-language-saved = Guardamos su idioma.
+access-contact-change-seen = Vio su solicitud para cambiar su teléfono o su dirección
+access-contact-change-done = Marcó como hecha su solicitud para cambiar su teléfono o su dirección
+access-contact-change-declined = Rechazó su solicitud para cambiar su teléfono o su dirección
