@@ -147,6 +147,7 @@ each_backend! {
         assert!(page.contains("12 Oak Street<br>Boston, MA 02139</dd>"), "{page}");
         assert!(!page.contains("Not on file"), "{page}");
         assert!(page.contains("(555) 010-4477"), "the practice's number for a wrong name: {page}");
+        assert!(page.contains("href=\"/help/something-wrong\""), "the help for this page: {page}");
         for other in ["555-010-9999", "77 Hidden Lane", "Otero", "Rosa"] {
             assert!(!page.contains(other), "another patient's {other}: {page}");
         }
@@ -332,6 +333,10 @@ each_backend! {
         let page = page_text(&lucia, &app, "/account/profile").await;
         assert!(page.contains("Staff updated your chart on "), "{page}");
         assert!(page.contains("It may take a few days to show here."), "{page}");
+        // "Who viewed my record" says what staff did.
+        let accesses = page_text(&lucia, &app, "/record-access").await;
+        assert!(accesses.contains("Saw your request to change your phone or address"), "{accesses}");
+        assert!(accesses.contains("Marked your request to change your phone or address as done"), "{accesses}");
         // Twice is not found.
         let again = app.client.post(app.url(&close)).form(&[("outcome", "done")]).send().await.unwrap();
         assert_eq!(again.status(), StatusCode::NOT_FOUND);
