@@ -545,6 +545,7 @@ mod in_the_browser {
             "es-profile-request-open",
         )
         .await;
+        photograph_at(&client, "#request-status", "es-profile-request-status").await;
         check_page(&client, &app.url("/account"), "es-account-preferences").await;
         photograph_at(
             &client,
