@@ -4,6 +4,7 @@
 
 pub mod bot_check;
 pub mod clinical;
+pub mod contact_change;
 pub mod device;
 mod email;
 mod ids;

@@ -28,6 +28,8 @@ mod password_resets;
 mod patient_accounts;
 mod patients;
 mod policies;
+mod preferences;
+mod profile;
 #[cfg(test)]
 mod query_plans;
 mod readers;
@@ -76,6 +78,11 @@ pub use passkeys::{NewCeremony, PasskeySummary, StoredPasskey};
 pub use password_resets::{IssuedCode, NewReset, OpenReset, RecoveryAccount, RecoveryKey};
 pub use patient_accounts::{PatientAccount, PatientHome, TermsUpdate};
 pub use patients::{ChartPhone, PatientQuery, PatientSummary, PortalStatus, RequestOrigin};
+pub use preferences::NotificationChoices;
+pub use profile::{
+    CloseContactChangeError, ContactChangeOutcome, ContactDetails, ContactRequest, Profile,
+    QueuedContactChange,
+};
 pub use record_access::RecordAccess;
 pub use record_export::{
     BUNDLE_TYPES, LATEST_TESTS, RECENT_VISITS, RecordBundle, RecordSummary, SummaryPatient,

@@ -34,7 +34,8 @@ pub struct MailRecipient {
     pub patient: PatientId,
     /// The first of the chart's given names: the only part of the name an email shows.
     pub first_name: String,
-    /// BCP 47 tag of the patient's preferred language, as the chart has it.
+    /// BCP 47 tag of the patient's language: the one chosen on the portal account, else the
+    /// chart's (English when neither says).
     pub language: Option<String>,
     /// Where to write: the address staff confirmed for the invitation, else the chart's.
     pub email: Option<String>,
@@ -106,10 +107,13 @@ impl Database {
         };
         let row: Option<PatientRow> = dispatch!(&mut tx.handle, |tx| {
             sqlx::query_as(
-                "SELECT p.organization_id, p.given_names, p.language, p.email, \
+                "SELECT p.organization_id, p.given_names, \
+                        COALESCE(a.language, p.language) AS language, p.email, \
                         o.name AS practice_name, o.phone AS practice_phone, \
                         o.time_zone AS practice_time_zone \
                  FROM patients p JOIN organizations o ON o.id = p.organization_id \
+                 LEFT JOIN patient_accounts a ON a.patient_id = p.id \
+                 AND a.organization_id = p.organization_id \
                  WHERE p.id = $1",
             )
             .bind(patient.as_uuid())

@@ -393,7 +393,7 @@ impl Database {
 /// The phone numbers of a chart's FHIR Patient (`telecom` of system `phone` or `sms`, except
 /// those marked `old`), in the EHR's order; the imported `phone` column when the resource
 /// lists none.
-fn chart_phones(resource: &str, phone: Option<String>) -> Vec<ChartPhone> {
+pub(crate) fn chart_phones(resource: &str, phone: Option<String>) -> Vec<ChartPhone> {
     let telecom = serde_json::from_str::<serde_json::Value>(resource)
         .ok()
         .and_then(|value| value.get("telecom").and_then(|t| t.as_array()).cloned())

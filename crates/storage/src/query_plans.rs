@@ -12,9 +12,9 @@ use sqlx::Row;
 
 use crate::{
     Backend, Database, PatientQuery, audit_pending, care, dashboard, database::Handle, directory,
-    jobs, organizations, patient_accounts, patients, record_access, record_export, record_lists,
-    result_notices, results, sessions, sign_in_defences, staff_access, terms, testing::Scratch,
-    visits,
+    jobs, organizations, patient_accounts, patients, profile, record_access, record_export,
+    record_lists, result_notices, results, sessions, sign_in_defences, staff_access, terms,
+    testing::Scratch, visits,
 };
 
 /// A query on a hot path, by what it does; on one backend only where its SQL is that
@@ -175,6 +175,10 @@ fn hot_queries() -> Vec<HotQuery> {
             "wants a new-result email?",
             result_notices::WANTS_RESULT_EMAIL,
         ),
+        // My contact details, and the staff queue of requests to change them.
+        hot("my contact details", profile::DETAILS),
+        hot("my latest contact change request", profile::LATEST_REQUEST),
+        hot("open contact change requests", profile::QUEUE),
     ]
 }
 

@@ -125,6 +125,9 @@ page_routes! {
     post "/account/two-step/recovery-codes" => account::settings::new_codes;
     post "/account/two-step/off" => account::settings::turn_off;
     post "/account/notifications" => account::settings::notifications;
+    post "/account/language" => account::profile::choose_language;
+    get "/account/profile" => account::profile::page;
+    post "/account/profile" => account::profile::request_change;
     get "/account/password" => account::settings::password_form;
     post "/account/password" => account::settings::change_password;
     get "/account/email" => account::settings::email_form;
@@ -187,6 +190,8 @@ page_routes! {
     get "/staff/review/{item}" => staff::review::show;
     post "/staff/review/{item}/unlock" => staff::review::unlock;
     post "/staff/review/{item}/close" => staff::review::close;
+    get "/staff/contact-changes" => staff::contact_changes::queue;
+    post "/staff/contact-changes/{request}/close" => staff::contact_changes::close;
     get "/staff/mailbox" => staff::mailbox::show;
     get "/staff/security" => staff::security::page;
     get "/staff/security/events/{event}" => staff::security::event;

@@ -103,6 +103,9 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/account/email/confirm/{token}", LinkToken),
     ("post", "/account/email/confirm/{token}", LinkToken),
     ("post", "/account/notifications", PatientAccount),
+    ("post", "/account/language", PatientAccount),
+    ("get", "/account/profile", PatientOwn),
+    ("post", "/account/profile", PatientOwn),
     ("post", "/account/passkeys/options", PatientAccount),
     ("post", "/account/passkeys", PatientAccount),
     ("post", "/account/passkeys/{passkey}/remove", PatientAccount),
@@ -163,6 +166,12 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/staff/review/{item}", StaffPatient),
     ("post", "/staff/review/{item}/unlock", StaffPatient),
     ("post", "/staff/review/{item}/close", StaffPatient),
+    ("get", "/staff/contact-changes", StaffPatient),
+    (
+        "post",
+        "/staff/contact-changes/{request}/close",
+        StaffPatient,
+    ),
     ("get", "/staff/mailbox", StaffPatient),
     ("get", "/staff/security", StaffPatient),
     ("get", "/staff/security/events/{event}", StaffSecurity),
@@ -286,6 +295,8 @@ struct Targets {
     result: Uuid,
     /// One of B's visits.
     visit: Uuid,
+    /// B's open request to change her phone number.
+    request: Uuid,
 }
 
 /// Practice "maple" with patients A (Lucia Rivera) and B (Marisol Quintanilla), both
@@ -443,6 +454,7 @@ impl World {
                 event,
                 result: Uuid::nil(),
                 visit: Uuid::nil(),
+                request: Uuid::nil(),
             },
         };
         world.b_targets.item = world
@@ -453,7 +465,37 @@ impl World {
             .expect("B's review item");
         world.b_targets.result = b_test_result(app, &world.org, b_id).await;
         world.b_targets.visit = b_visit(app, &world.org, b_id).await;
+        world.b_targets.request = world.open_contact_change(app).await;
         world
+    }
+
+    /// B's open request to change her phone number (B asks for one when none is open).
+    async fn open_contact_change(&self, app: &TestApp) -> Uuid {
+        let find = || async {
+            app.db
+                .contact_change_queue(&self.scope, &RequestOrigin::default())
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|q| q.patient == self.b_id)
+                .map(|q| q.request.id)
+        };
+        if let Some(id) = find().await {
+            return id;
+        }
+        let asked = self
+            .b
+            .post(app.url("/account/profile"))
+            .form(fields("/account/profile"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            asked.status(),
+            StatusCode::SEE_OTHER,
+            "B asks for a new phone"
+        );
+        find().await.expect("B's open request")
     }
 
     /// The open review items of `patient`, with whether each can be unlocked, as the
@@ -504,6 +546,11 @@ impl World {
             .await
             .unwrap();
         let items = app.db.open_review_items(self.org.id).await.unwrap();
+        let contact_changes = app
+            .db
+            .count_open_contact_changes(&self.scope, self.b_id)
+            .await
+            .unwrap();
         let event_open = app
             .db
             .open_security_events(&self.scope)
@@ -511,7 +558,7 @@ impl World {
             .unwrap()
             .iter()
             .any(|e| e.id == self.b_targets.event);
-        format!("{account:?} {invitation:?} {items:?} {event_open}")
+        format!("{account:?} {invitation:?} {items:?} {event_open} {contact_changes}")
     }
 }
 
@@ -606,6 +653,7 @@ fn fill(path: &str, targets: &Targets) -> String {
         .replace("{event}", &targets.event.to_string())
         .replace("{result}", &targets.result.to_string())
         .replace("{visit}", &targets.visit.to_string())
+        .replace("{request}", &targets.request.to_string())
         .replace("{token}", &web::session::new_token().0)
         .replace("{code}", "en");
     match path {
@@ -626,6 +674,9 @@ fn fields(path: &str) -> &'static [(&'static str, &'static str)] {
             &[("reason", "duplicate")]
         }
         "/staff/security/events/{event}/resolve" => &[("note", "Looked into it")],
+        "/account/profile" => &[("phone", "555-555-0199")],
+        "/account/language" => &[("language", "en")],
+        "/staff/contact-changes/{request}/close" => &[("outcome", "done")],
         _ => &[],
     }
 }
@@ -723,7 +774,7 @@ each_backend! {
                     failures.push(format!("{route} as {party:?}: audited on B's record: {read:?}"));
                 }
                 // A route naming B's chart, item or event answers no one else with content.
-                let names_b = ["{patient}", "{item}", "{event}", "{result}"].iter().any(|p| path.contains(p));
+                let names_b = ["{patient}", "{item}", "{event}", "{result}", "{request}"].iter().any(|p| path.contains(p));
                 if names_b && answer.status.is_success() {
                     failures.push(format!("{route} as {party:?}: {} for B's object", answer.status));
                 }
@@ -787,11 +838,15 @@ each_backend! {
             let mut targets = world.b_targets;
             // Whose record the route reads or changes (none for lists and searches).
             let mut named = match path {
-                "/staff" | "/api/v1/patients" | "/staff/review" | "/api/v1/review-items" => None,
+                "/staff" | "/api/v1/patients" | "/staff/review" | "/api/v1/review-items"
+                | "/staff/contact-changes" => None,
                 "/staff/security" => Some(world.a_id),
                 _ => Some(world.b_id),
             };
-            if path.ends_with("/unlock") {
+            if path == "/staff/contact-changes/{request}/close" {
+                // B's request open now (her own request above may have replaced the first).
+                targets.request = world.open_contact_change(&app).await;
+            } else if path.ends_with("/unlock") {
                 // A locked invitation: Cruz runs out of attempts.
                 while !world.review_items(&app, world.c_id).await.iter().any(|(_, unlock)| *unlock) {
                     identity_attempt(&app, &cruz, ("Tomas", "Cruz"), "1").await;

@@ -286,14 +286,14 @@ each_backend! {
         two_patients(&app, &org, &address("choice")).await;
         let lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
         let account = page_text(&lucia, &app, "/account").await;
-        assert!(account.contains("On: we email you when you have a new test result."), "{account}");
+        assert!(crate::profile::ticked(&account, "notify-results"), "on at first: {account}");
 
         // From another site: refused, nothing changes.
         let forged = lucia.post(app.url("/account/notifications"))
             .header("Origin", "https://evil.example")
             .form(&[("new_results", "off")]).send().await.unwrap();
         assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-        assert!(page_text(&lucia, &app, "/account").await.contains("On: we email you"));
+        assert!(crate::profile::ticked(&page_text(&lucia, &app, "/account").await, "notify-results"));
 
         let before = app.db.audit_head().await.unwrap();
         let off = lucia.post(app.url("/account/notifications"))
@@ -303,7 +303,7 @@ each_backend! {
         let audited = app.db.audit_since(before).await.unwrap();
         assert!(audited.iter().any(|a| a.action == "account.notifications" && a.actor_kind == "patient"), "{audited:?}");
         let account = page_text(&lucia, &app, "/account?done=results-email-off").await;
-        assert!(account.contains("Off: we do not email you about new test results."), "{account}");
+        assert!(!crate::profile::ticked(&account, "notify-results"), "{account}");
         assert!(account.contains("We will not email you about new test results."), "{account}");
 
         // Off: an import of new results queues nothing.

@@ -32,6 +32,7 @@ mod invitations;
 mod mail;
 mod passkeys;
 mod patient_sign_in;
+mod profile;
 mod record_index;
 mod record_lists;
 mod recovery;

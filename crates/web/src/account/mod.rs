@@ -8,6 +8,7 @@ pub(crate) mod devices;
 pub(crate) mod not_me;
 pub(crate) mod passkeys;
 pub(crate) mod patient;
+pub(crate) mod profile;
 pub(crate) mod recovery;
 pub(crate) mod settings;
 pub(crate) mod sign_in;

@@ -206,7 +206,13 @@ pub(crate) async fn finish_sign_in(
         id: account.id,
         organization: account.organization,
     };
-    let started = start_session(state, headers, client.ip(), subject).await?;
+    let mut started = start_session(state, headers, client.ip(), subject).await?;
+    started.language = state
+        .db
+        .account_language(account.id)
+        .await?
+        .as_deref()
+        .and_then(crate::common::i18n::Lang::parse);
     if started.sighting == Sighting::New
         && let Err(error) =
             crate::account::not_me::alert_new_device(state, account, headers, client).await

@@ -63,8 +63,10 @@ struct AccountPage {
     passkeys: Vec<PasskeyRow>,
     /// The password was typed recently: passkeys can be added here and now.
     confirmed: bool,
-    /// The patient wants an email when they have a new test result.
-    notify_new_results: bool,
+    /// Which emails the patient wants.
+    choices: storage::NotificationChoices,
+    /// The language kept on the account (`en`, `es`), if one was chosen.
+    language: Option<String>,
 }
 
 struct PasskeyRow {
@@ -116,6 +118,8 @@ pub async fn page(
         Some("password") => Some("password-change-done"),
         Some("results-email-on") => Some("home-results-email-turned-on"),
         Some("results-email-off") => Some("home-results-email-turned-off"),
+        Some("emails") => Some("preferences-emails-saved"),
+        Some("language") => Some("preferences-language-saved"),
         _ => None,
     };
     let zone = crate::common::pages::practice_zone(&state, user.scope.organization()).await;
@@ -134,11 +138,16 @@ pub async fn page(
                 .map(|at| crate::common::i18n::moment(at, &zone)),
         })
         .collect();
-    let notify_new_results = state
+    let choices = state
         .db
-        .notify_new_results(&user.scope)
+        .notification_choices(&user.scope)
         .await
         .or_trouble("could not read the email choices")?;
+    let language = state
+        .db
+        .account_language(user.account.id)
+        .await
+        .or_trouble("could not read the language")?;
     let practice = Practice::of(&state).await;
     let mut response = render(AccountPage {
         practice_name: practice.name,
@@ -151,7 +160,8 @@ pub async fn page(
         passkeys_offered: crate::account::passkeys::relying_party(&state).is_some(),
         passkeys,
         confirmed: user.recently_confirmed(),
-        notify_new_results,
+        choices,
+        language,
     });
     no_store(&mut response);
     Ok(response)
@@ -159,13 +169,21 @@ pub async fn page(
 
 #[derive(Deserialize)]
 pub struct NotificationsForm {
-    /// `on` or `off`.
+    /// `on` or `off`; with `choices`, a ticked box sends `on` and an empty one nothing.
     #[serde(default)]
     new_results: String,
+    #[serde(default)]
+    messages: String,
+    #[serde(default)]
+    reminders: String,
+    /// Sent by the form of three boxes: each box unticked is a choice of "off".
+    #[serde(default)]
+    choices: String,
 }
 
-/// `POST /account/notifications`: turns the "new test result" email on or off (audited).
-/// Anything but `on` or `off` changes nothing.
+/// `POST /account/notifications`: the three email choices (new test results, new
+/// messages, reminders) from the account page's boxes, or the "new test result" email alone
+/// turned `on` or `off`; audited. Anything else changes nothing.
 #[tracing::instrument(skip_all, fields(account = %user.account.id))]
 pub async fn notifications(
     State(state): State<AppState>,
@@ -174,12 +192,26 @@ pub async fn notifications(
     headers: HeaderMap,
     Form(form): Form<NotificationsForm>,
 ) -> Result<Response, PageError> {
+    let origin = request_origin(client, &headers);
+    if form.choices == "1" {
+        let ticked = |value: &str| value == "on";
+        let choices = storage::NotificationChoices {
+            new_results: ticked(&form.new_results),
+            messages: ticked(&form.messages),
+            reminders: ticked(&form.reminders),
+        };
+        state
+            .db
+            .set_notification_choices(&user.scope, choices, &origin)
+            .await
+            .or_trouble("could not change the email choices")?;
+        return Ok(Redirect::to("/account?done=emails#emails-heading").into_response());
+    }
     let on = match form.new_results.as_str() {
         "on" => true,
         "off" => false,
         _ => return Ok(Redirect::to("/account").into_response()),
     };
-    let origin = request_origin(client, &headers);
     state
         .db
         .set_notify_new_results(&user.scope, on, &origin)

@@ -723,12 +723,17 @@ pub(crate) struct StartedSession {
     device_cookie: String,
     /// What the account knew of this device.
     pub(crate) sighting: Sighting,
+    /// The language the patient keeps on the account: the portal opens in it on any device.
+    pub(crate) language: Option<crate::common::i18n::Lang>,
 }
 
 impl StartedSession {
     pub(crate) fn set_cookies(&self, response: &mut Response) {
         set_cookie(response, &self.cookie);
         set_cookie(response, &self.device_cookie);
+        if let Some(lang) = self.language {
+            crate::common::i18n::remember(response, lang);
+        }
     }
 }
 
@@ -786,6 +791,7 @@ pub(crate) async fn start_session(
         token,
         device_cookie: session::device_cookie(&device_token, https),
         sighting,
+        language: None,
     })
 }
 

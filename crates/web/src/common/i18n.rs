@@ -324,7 +324,7 @@ fn here(uri: &axum::http::Uri) -> String {
 }
 
 /// Keeps the language in the cookie the header's switch sets.
-fn remember(response: &mut Response, lang: Lang) {
+pub(crate) fn remember(response: &mut Response, lang: Lang) {
     let cookie = format!(
         "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
         lang.tag()
@@ -352,14 +352,35 @@ pub struct Back {
 }
 
 /// `GET /language/{code}?back=/path`: keeps the choice in a cookie and goes back to the page.
+/// A signed-in patient's choice is also kept on the account (for emails and other devices),
+/// when the switch was used on our own pages: a link on another site, which browsers follow
+/// with the session cookie, must not change it.
 pub async fn choose(
     State(state): State<AppState>,
     Path(code): Path<String>,
     Query(back): Query<Back>,
+    patient: Option<crate::common::session::PatientUser>,
+    axum::extract::ConnectInfo(client): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
 ) -> Response {
     let Some(lang) = Lang::parse(&code) else {
         return crate::common::pages::not_found(State(state)).await;
     };
+    let same_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|site| site == "same-origin");
+    if let Some(patient) = patient.filter(|_| same_site) {
+        let origin = crate::staff::console::request_origin(client, &headers);
+        // The cookie alone still switches the pages when the account cannot be written.
+        if let Err(error) = state
+            .db
+            .set_account_language(&patient.scope, lang.tag(), &origin)
+            .await
+        {
+            tracing::error!(error = %error, "could not keep the language on the account");
+        }
+    }
     let back = safe_back(&back.back);
     let mut response = Redirect::to(&back).into_response();
     remember(&mut response, lang);

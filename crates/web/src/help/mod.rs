@@ -175,6 +175,9 @@ pub(crate) fn for_this_page() -> Option<&'static str> {
             "/help/signing-up"
         } else if starts("/sign-in") || starts("/forgot") || starts("/reset") {
             "/help/signing-in"
+        } else if starts("/account/profile") {
+            // Contact details the practice has wrong: the guide on asking for a correction.
+            "/help/something-wrong"
         } else if starts("/account") || starts("/devices") {
             "/help/two-step"
         } else if starts("/results") {

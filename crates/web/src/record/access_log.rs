@@ -31,6 +31,9 @@ fn what(action: &str) -> String {
         "review.view" | "review.close" => "access-sign-up-reviewed",
         "account.reset-code-issued" => "access-reset-code",
         "security.locked-accounts" => "access-locked-list",
+        "contact-change.list" => "access-contact-change-seen",
+        "contact-change.done" => "access-contact-change-done",
+        "contact-change.declined" => "access-contact-change-declined",
         _ => "access-other",
     };
     t(key)

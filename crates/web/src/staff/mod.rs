@@ -1,9 +1,10 @@
 //! The staff console: signing in and finding a patient, staff's own sign-in settings, the
 //! front desk (a patient's page, invitations, the activation letter, a reset code for a
-//! patient, the review queue, the mailbox) and administration (the enrollment policy, the
+//! patient, the review queue, patients' contact change requests, the mailbox) and administration (the enrollment policy, the
 //! terms' versions, the enrollment funnel, the security page).
 
 pub(crate) mod console;
+pub(crate) mod contact_changes;
 pub(crate) mod funnel;
 pub(crate) mod invite;
 pub(crate) mod mailbox;
