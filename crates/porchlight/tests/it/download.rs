@@ -12,8 +12,8 @@ use storage::Organization;
 
 use crate::{
     fixtures::{
-        activate, enrolled_patient, finish_enrollment, front_desk, import_patients, page_text,
-        patient_browser, patient_page, printed_code,
+        enrolled_patient, enrolled_synthea_patient, front_desk, import_patients, import_resources,
+        page_text,
     },
     harness::{Backend, TestApp, each_backend, synthea_dir},
 };
@@ -40,24 +40,6 @@ const TYPES: [&str; 14] = [
 const LUCIA: &str = "7c1d2f40-0000-4000-8000-000000000001";
 /// Another patient of the practice, whose entries Lucía must never see.
 const TOMAS: &str = "7c1d2f40-0000-4000-8000-000000000002";
-
-/// Imports one collection bundle of `resources` (JSON texts).
-async fn import_resources(app: &TestApp, org: &Organization, resources: &[String]) {
-    let entries: Vec<String> = resources
-        .iter()
-        .enumerate()
-        .map(|(n, r)| format!(r#"{{"fullUrl":"urn:uuid:entry-{n}","resource":{r}}}"#))
-        .collect();
-    let bundle = format!(
-        r#"{{"resourceType":"Bundle","type":"collection","entry":[{}]}}"#,
-        entries.join(",")
-    );
-    let mut report = fhir::ImportReport::default();
-    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
-        .import_bundle_text(Path::new("record.json"), &bundle, &mut report)
-        .await;
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-}
 
 /// The ids of the resources of each downloadable type in a Synthea bundle file.
 fn ids_by_type(file: &Path) -> BTreeMap<String, BTreeSet<String>> {
@@ -504,25 +486,6 @@ fn references_in(value: &Value, found: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|item| references_in(item, found)),
         _ => {}
     }
-}
-
-/// Signs in the imported Synthea patient `(given, family)` born `birth` (month, day, year).
-async fn enrolled_synthea_patient(
-    app: &TestApp,
-    org: &Organization,
-    names: (&str, &str),
-    birth: (&str, &str, &str),
-    username: &str,
-) -> reqwest::Client {
-    let page = patient_page(app, org, names.1, names.0).await;
-    let code = printed_code(app, &page).await;
-    let patient = patient_browser();
-    assert_eq!(
-        activate(app, &patient, &code).await.status(),
-        reqwest::StatusCode::SEE_OTHER
-    );
-    finish_enrollment(app, &patient, names, birth, username).await;
-    patient
 }
 
 mod synthea {

@@ -359,3 +359,83 @@ pub async fn page_text(browser: &reqwest::Client, app: &TestApp, path: &str) -> 
     assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
     response.text().await.unwrap()
 }
+
+/// Imports one collection bundle of `resources` (FHIR JSON texts), each entry under
+/// `urn:uuid:` and the resource's id; the import must succeed.
+pub async fn import_resources(app: &TestApp, org: &Organization, resources: &[String]) {
+    let entries: Vec<String> = resources
+        .iter()
+        .enumerate()
+        .map(|(n, resource)| {
+            let json: serde_json::Value =
+                serde_json::from_str(resource).unwrap_or_else(|e| panic!("{e}: {resource}"));
+            let id = json["id"]
+                .as_str()
+                .map_or_else(|| format!("entry-{n}"), str::to_owned);
+            format!(r#"{{"fullUrl":"urn:uuid:{id}","resource":{resource}}}"#)
+        })
+        .collect();
+    let bundle = format!(
+        r#"{{"resourceType":"Bundle","type":"collection","entry":[{}]}}"#,
+        entries.join(",")
+    );
+    let mut report = fhir::ImportReport::default();
+    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+        .import_bundle_text(std::path::Path::new("record.json"), &bundle, &mut report)
+        .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+}
+
+/// Imports files of the shared Synthea bundles (`patient-02.json`...); the import must
+/// succeed.
+pub async fn import_synthea(app: &TestApp, org: &Organization, files: &[&str]) {
+    let paths: Vec<std::path::PathBuf> = files
+        .iter()
+        .map(|file| crate::harness::synthea_dir().join(file))
+        .collect();
+    let report = fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+        .import_paths(&paths)
+        .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+}
+
+/// Signs in the imported Synthea patient `(given, family)` born `birth` (month, day, year)
+/// through a printed invitation; the front desk is signed in on `app.client`.
+pub async fn enrolled_synthea_patient(
+    app: &TestApp,
+    org: &Organization,
+    names: (&str, &str),
+    birth: (&str, &str, &str),
+    username: &str,
+) -> reqwest::Client {
+    let page = patient_page(app, org, names.1, names.0).await;
+    let code = printed_code(app, &page).await;
+    let patient = patient_browser();
+    assert_eq!(
+        activate(app, &patient, &code).await.status(),
+        reqwest::StatusCode::SEE_OTHER
+    );
+    finish_enrollment(app, &patient, names, birth, username).await;
+    patient
+}
+
+/// The text of `page` from `from` up to `to` (the whole rest when `to` is absent); `from`
+/// must be there.
+pub fn between<'a>(page: &'a str, from: &str, to: &str) -> &'a str {
+    let start = page
+        .find(from)
+        .unwrap_or_else(|| panic!("{from} in {page}"));
+    let rest = &page[start..];
+    rest.find(to).map_or(rest, |end| &rest[..end])
+}
+
+/// Asserts that `texts` appear in `page` in this order.
+pub fn in_order(page: &str, texts: &[&str]) {
+    let mut from = 0;
+    for text in texts {
+        let at = page[from..]
+            .find(text)
+            .unwrap_or_else(|| panic!("{text} after {from} in {page}"));
+        from += at + text.len();
+    }
+}

@@ -3,16 +3,14 @@
 //! patient's own entries in the order a patient expects, in English and Spanish, says so when
 //! there are none, and never shows another patient's.
 
-use std::path::Path;
-
 use storage::Organization;
 
 use crate::{
     fixtures::{
-        activate, enrolled_patient, finish_enrollment, front_desk, import_patients, page_text,
-        patient_browser, patient_page, printed_code,
+        between, enrolled_patient, enrolled_synthea_patient, front_desk, import_patients,
+        import_resources, import_synthea, page_text,
     },
-    harness::{TestApp, each_backend, synthea_dir},
+    harness::{TestApp, each_backend},
 };
 
 /// An allergy of `patient`, with the JSON members `extra` (`"reaction"`, `"criticality"`...).
@@ -63,24 +61,6 @@ const LUCIA: &str = "7c1d2f40-0000-4000-8000-000000000001";
 /// Another patient of the practice, whose entries Lucía must never see.
 const TOMAS: &str = "7c1d2f40-0000-4000-8000-000000000002";
 
-/// Imports one bundle of `entries` (resources as JSON).
-async fn import_resources(app: &TestApp, org: &Organization, entries: &[String]) {
-    let entries: Vec<String> = entries
-        .iter()
-        .enumerate()
-        .map(|(n, resource)| format!(r#"{{"fullUrl":"urn:uuid:entry-{n}","resource":{resource}}}"#))
-        .collect();
-    let bundle = format!(
-        r#"{{"resourceType":"Bundle","type":"collection","entry":[{}]}}"#,
-        entries.join(",")
-    );
-    let mut report = fhir::ImportReport::default();
-    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
-        .import_bundle_text(Path::new("record.json"), &bundle, &mut report)
-        .await;
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-}
-
 /// A medication request for `patient`, with the JSON members `extra` (`"dosageInstruction"`,
 /// `"requester"`...).
 fn medication(
@@ -111,15 +91,6 @@ async fn practice_with_two_patients(app: &TestApp) -> Organization {
     )
     .await;
     org
-}
-
-/// The text of `page` between `from` and `to` (the whole rest when `to` is absent).
-fn between<'a>(page: &'a str, from: &str, to: &str) -> &'a str {
-    let start = page
-        .find(from)
-        .unwrap_or_else(|| panic!("{from} in the page"));
-    let rest = &page[start..];
-    rest.find(to).map_or(rest, |end| &rest[..end])
 }
 
 /// Where `needle` first is in `page`, which must hold it.
@@ -339,26 +310,6 @@ each_backend! {
     }
 }
 
-/// Signs in the imported Synthea patient `(given, family)` born `birth` (month, day, year)
-/// through a printed invitation; the front desk is signed in on `app.client`.
-async fn enrolled_synthea_patient(
-    app: &TestApp,
-    org: &Organization,
-    names: (&str, &str),
-    birth: (&str, &str, &str),
-    username: &str,
-) -> reqwest::Client {
-    let page = patient_page(app, org, names.1, names.0).await;
-    let code = printed_code(app, &page).await;
-    let patient = patient_browser();
-    assert_eq!(
-        activate(app, &patient, &code).await.status(),
-        reqwest::StatusCode::SEE_OTHER
-    );
-    finish_enrollment(app, &patient, names, birth, username).await;
-    patient
-}
-
 mod synthea {
     use super::*;
 
@@ -367,10 +318,7 @@ mod synthea {
 
         async fn a_synthea_patients_medicines_and_never_another_patients(app) {
             let org = front_desk(&app).await;
-            let report = fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
-                .import_paths(&[synthea_dir().join("patient-02.json"), synthea_dir().join("patient-03.json")])
-                .await;
-            assert!(report.errors.is_empty(), "{:?}", report.errors);
+            import_synthea(&app, &org, &["patient-02.json", "patient-03.json"]).await;
             let antonio = enrolled_synthea_patient(
                 &app, &org, ("Antonio", "Castellanos"), ("6", "8", "1991"), "antonio.c",
             ).await;
@@ -399,10 +347,7 @@ mod synthea {
         }
         async fn a_synthea_patients_allergies_and_none_for_another(app) {
             let org = front_desk(&app).await;
-            let report = fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
-                .import_paths(&[synthea_dir().join("patient-02.json"), synthea_dir().join("patient-27.json")])
-                .await;
-            assert!(report.errors.is_empty(), "{:?}", report.errors);
+            import_synthea(&app, &org, &["patient-02.json", "patient-27.json"]).await;
             let karena = enrolled_synthea_patient(
                 &app, &org, ("Karena", "Pfeffer"), ("12", "21", "1994"), "karena.p",
             ).await;

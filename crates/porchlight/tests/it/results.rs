@@ -9,10 +9,11 @@ use storage::{Organization, RequestOrigin};
 
 use crate::{
     fixtures::{
-        activate, enrolled_patient, finish_enrollment, front_desk, import_patients, page_text,
-        patient_browser, patient_page, printed_code, spanish_browser,
+        activate, enrolled_patient, enrolled_synthea_patient, finish_enrollment, front_desk,
+        import_patients, import_synthea, page_text, patient_browser, patient_page, printed_code,
+        spanish_browser,
     },
-    harness::{TestApp, each_backend, synthea_dir},
+    harness::{TestApp, each_backend},
 };
 
 /// An observation of `patient` (a `urn:uuid:` id of the bundle).
@@ -449,16 +450,9 @@ mod synthea {
 
         async fn a_synthea_patient_reads_panels_and_vital_signs(app) {
             let org = front_desk(&app).await;
-            let report = fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
-                .import_paths(&[synthea_dir().join("patient-02.json")])
-                .await;
-            assert!(report.errors.is_empty(), "{:?}", report.errors);
+            import_synthea(&app, &org, &["patient-02.json"]).await;
             // Antonio Castellanos, born June 8, 1991.
-            let page = patient_page(&app, &org, "Castellanos", "Antonio").await;
-            let code = printed_code(&app, &page).await;
-            let antonio = patient_browser();
-            assert_eq!(activate(&app, &antonio, &code).await.status(), StatusCode::SEE_OTHER);
-            finish_enrollment(&app, &antonio, ("Antonio", "Castellanos"), ("6", "8", "1991"), "antonio.c").await;
+            let antonio = enrolled_synthea_patient(&app, &org, ("Antonio", "Castellanos"), ("6", "8", "1991"), "antonio.c").await;
 
             let list = page_text(&antonio, &app, "/results").await;
             // Two blood counts, each a group of its 11 results; vital signs grouped by visit.
@@ -567,16 +561,9 @@ mod explanations {
 
         async fn a_common_test_says_what_it_measures_and_another_only_to_ask(app) {
             let org = front_desk(&app).await;
-            let report = fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
-                .import_paths(&[synthea_dir().join("patient-41.json")])
-                .await;
-            assert!(report.errors.is_empty(), "{:?}", report.errors);
+            import_synthea(&app, &org, &["patient-41.json"]).await;
             // Louie Jast, born March 1, 1950.
-            let page = patient_page(&app, &org, "Jast", "Louie").await;
-            let code = printed_code(&app, &page).await;
-            let louie = patient_browser();
-            assert_eq!(activate(&app, &louie, &code).await.status(), StatusCode::SEE_OTHER);
-            finish_enrollment(&app, &louie, ("Louie", "Jast"), ("3", "1", "1950"), "louie.j").await;
+            let louie = enrolled_synthea_patient(&app, &org, ("Louie", "Jast"), ("3", "1", "1950"), "louie.j").await;
 
             // Body weight (LOINC 29463-7): what it measures, then the care team line.
             let weight = find_link(&louie, &app, "Body Weight").await;

@@ -3,44 +3,22 @@
 //! plans and goals. With hand-written resources and the Synthea bundles, on both databases:
 //! the right values and order, empty states, the audit, and another patient's never.
 
-use std::path::Path;
-
 use reqwest::StatusCode;
 use storage::Organization;
 
 use crate::{
     fixtures::{
-        CLINIC_PHONE, activate, enrolled_patient, finish_enrollment, front_desk, import_patients,
+        CLINIC_PHONE, activate, between, enrolled_patient, enrolled_synthea_patient,
+        finish_enrollment, front_desk, import_patients, import_resources, import_synthea, in_order,
         page_text, patient_browser, patient_page, printed_code, spanish_browser,
     },
-    harness::{TestApp, each_backend, synthea_dir},
+    harness::{TestApp, each_backend},
 };
 
 /// Lucía Rivera's chart id in the generated bundles.
 const LUCIA: &str = "9a1d2f40-0000-4000-8000-000000000001";
 /// Tomás Rivera, whose visits Lucía must never see.
 const TOMAS: &str = "9a1d2f40-0000-4000-8000-000000000002";
-
-/// Imports one bundle of resources (JSON text), each under `urn:uuid:` its `id`.
-async fn import_resources(app: &TestApp, org: &Organization, resources: &[String]) {
-    let entries: Vec<String> = resources
-        .iter()
-        .map(|resource| {
-            let json: serde_json::Value = serde_json::from_str(resource).unwrap();
-            let id = json["id"].as_str().unwrap().to_owned();
-            format!(r#"{{"fullUrl":"urn:uuid:{id}","resource":{resource}}}"#)
-        })
-        .collect();
-    let bundle = format!(
-        r#"{{"resourceType":"Bundle","type":"collection","entry":[{}]}}"#,
-        entries.join(",")
-    );
-    let mut report = fhir::ImportReport::default();
-    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
-        .import_bundle_text(Path::new("visits.json"), &bundle, &mut report)
-        .await;
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-}
 
 /// A finished encounter of `patient`, with the JSON members `extra`.
 fn encounter(id: &str, patient: &str, class: &str, kind: &str, start: &str, extra: &str) -> String {
@@ -149,26 +127,6 @@ async fn lucias_visits(app: &TestApp, org: &Organization) {
         at_visit("Condition", "c-tomas", TOMAS, "e-tomas", "code", "Gout (disorder)",
             r#","clinicalStatus":{"coding":[{"code":"active"}]},"onsetDateTime":"2025-02-01T15:00:00Z""#),
     ]).await;
-}
-
-/// The text of `page` between `from` and `to` (the whole rest when `to` is absent).
-fn between<'a>(page: &'a str, from: &str, to: &str) -> &'a str {
-    let start = page
-        .find(from)
-        .unwrap_or_else(|| panic!("{from} in {page}"));
-    let rest = &page[start..];
-    rest.find(to).map_or(rest, |end| &rest[..end])
-}
-
-/// Asserts that `texts` appear in `page` in this order.
-fn in_order(page: &str, texts: &[&str]) {
-    let mut from = 0;
-    for text in texts {
-        let at = page[from..]
-            .find(text)
-            .unwrap_or_else(|| panic!("{text} after {from} in {page}"));
-        from += at + text.len();
-    }
 }
 
 /// The hrefs of the visit links on a page, in order.
@@ -446,16 +404,9 @@ mod synthea {
 
         async fn a_synthea_patients_visits_procedures_and_care_plan(app) {
             let org = front_desk(&app).await;
-            let report = fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
-                .import_paths(&[synthea_dir().join("patient-02.json")])
-                .await;
-            assert!(report.errors.is_empty(), "{:?}", report.errors);
+            import_synthea(&app, &org, &["patient-02.json"]).await;
             // Antonio Castellanos, born June 8, 1991.
-            let page = patient_page(&app, &org, "Castellanos", "Antonio").await;
-            let code = printed_code(&app, &page).await;
-            let antonio = patient_browser();
-            assert_eq!(activate(&app, &antonio, &code).await.status(), StatusCode::SEE_OTHER);
-            finish_enrollment(&app, &antonio, ("Antonio", "Castellanos"), ("6", "8", "1991"), "antonio.c").await;
+            let antonio = enrolled_synthea_patient(&app, &org, ("Antonio", "Castellanos"), ("6", "8", "1991"), "antonio.c").await;
 
             let visits = page_text(&antonio, &app, "/visits").await;
             assert!(visits.contains("No upcoming visits."), "{visits}");
