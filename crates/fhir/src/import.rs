@@ -206,6 +206,13 @@ impl<'a> Importer<'a> {
         for file in files {
             self.import_file(&file, &mut report).await;
         }
+        let totals = report.totals();
+        if totals.imported + totals.updated > 0
+            && let Err(error) = self.db.refresh_statistics().await
+        {
+            // The rows are stored: the statistics only speed up the reads that follow.
+            tracing::warn!(error = %format!("{error:#}"), "could not refresh the planner's statistics after the import");
+        }
         report
     }
 

@@ -388,6 +388,17 @@ fn redact(url: &str) -> String {
 }
 
 impl Database {
+    /// Brings PostgreSQL's planner statistics up to date (`ANALYZE`) after an import has
+    /// changed many rows: until autovacuum gets to it, the planner takes a patient's
+    /// thousands of new results for a handful and may read them all where an index finds
+    /// the few it needs. SQLite's plans do not depend on statistics: nothing to do.
+    pub async fn refresh_statistics(&self) -> anyhow::Result<()> {
+        if let Handle::Postgres(pool) = &self.handle {
+            sqlx::raw_sql("ANALYZE").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     /// Runs one administrative statement (`CREATE DATABASE ...`) outside a transaction; for
     /// test harnesses and benchmarks that create databases of their own.
     pub async fn execute_admin(&self, statement: &str) -> anyhow::Result<()> {

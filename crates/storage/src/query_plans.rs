@@ -107,6 +107,10 @@ fn hot_queries() -> Vec<HotQuery> {
         hot("who viewed my record", record_access::RECORD_ACCESSES),
         // Test results.
         hot_in_order("a page of test results", results::RESULTS_PAGE),
+        hot(
+            "reports listing a page's results",
+            results::reports_listing(3),
+        ),
         hot("one test result", results::RESULT_BY_ID),
         hot_in_order("the same test over time", results::SAME_TEST),
         hot("a staff member's latest reads", staff_access::STAFF_READS),

@@ -14,17 +14,17 @@ use crate::{AuditActor, AuditEntry, Database, RequestOrigin, Tx, database::dispa
 /// How many new results are marked at most (the first pages of the list).
 const MARKED: i64 = 200;
 
-/// The results imported after the account's last visit to the results list (else after
-/// the account was made).
-pub(crate) const NEW_RESULT_IDS: &str = "SELECT o.id FROM observations o \
-     JOIN patient_accounts a ON a.patient_id = o.patient_id \
-     AND a.organization_id = o.organization_id \
-     WHERE o.patient_id = $1 AND o.organization_id = $2 \
-     AND o.imported_at > COALESCE(a.results_seen_at, a.created_at) \
-     AND o.category IN ('laboratory', 'vital-signs') LIMIT $3";
+/// The results imported after a moment (the account's last visit to the results list, else
+/// its creation): a range of the import index, given as a value so that PostgreSQL's
+/// generic plan reads only that range.
+pub(crate) const NEW_RESULT_IDS: &str = "SELECT id FROM observations \
+     WHERE patient_id = $1 AND organization_id = $2 AND imported_at > $3 \
+     AND category IN ('laboratory', 'vital-signs') LIMIT $4";
 
-/// How many results the account counts as new (kept by the import, cleared by the visit).
-pub(crate) const NEW_RESULTS_COUNTED: &str = "SELECT new_results FROM patient_accounts \
+/// How many results the account counts as new (kept by the import, cleared by the visit),
+/// and since when results are new.
+pub(crate) const NEW_RESULTS_COUNTED: &str = "SELECT new_results, \
+     COALESCE(results_seen_at, created_at) FROM patient_accounts \
      WHERE patient_id = $1 AND organization_id = $2";
 
 /// The results list was opened: what was new is now seen.
@@ -55,18 +55,24 @@ impl Database {
         let now = Timestamp::now();
         let mut tx = self.begin_read().await?;
         let (counted, ids) = dispatch!(&mut tx.handle, |tx| {
-            let counted: Option<i64> = sqlx::query_scalar(NEW_RESULTS_COUNTED)
+            let account: Option<(i64, jiff_sqlx::Timestamp)> = sqlx::query_as(NEW_RESULTS_COUNTED)
                 .bind(patient)
                 .bind(org)
                 .fetch_optional(&mut **tx)
                 .await?;
-            let ids: Vec<Uuid> = sqlx::query_scalar(NEW_RESULT_IDS)
-                .bind(patient)
-                .bind(org)
-                .bind(MARKED)
-                .fetch_all(&mut **tx)
-                .await?;
-            (counted.unwrap_or(0), ids)
+            match account {
+                Some((counted, since)) => {
+                    let ids: Vec<Uuid> = sqlx::query_scalar(NEW_RESULT_IDS)
+                        .bind(patient)
+                        .bind(org)
+                        .bind(since)
+                        .bind(MARKED)
+                        .fetch_all(&mut **tx)
+                        .await?;
+                    (counted, ids)
+                }
+                None => (0, Vec::new()),
+            }
         });
         tx.commit().await?;
         if ids.is_empty() && counted == 0 {

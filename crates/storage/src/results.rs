@@ -18,21 +18,32 @@ pub(crate) const RESULT_BY_ID: &str = "SELECT id, category, code, display, effec
     WHERE id = $1 AND patient_id = $2 AND organization_id = $3 \
     AND category IN ('laboratory', 'vital-signs')";
 
-/// One page of the patient's results, newest first (undated ones last), each with the report
-/// that lists it, if one does; one row more than a page tells whether there is a next page.
-/// The order is the index's (`observations_of_patient`): no sort of the whole history.
-pub(crate) const RESULTS_PAGE: &str = "SELECT o.id, o.category, o.code, o.display, \
-    o.effective_at, o.value_number, o.value_unit, o.value_text, o.range_low, o.range_high, \
-    o.range_text, o.interpretation, l.report_id, l.place AS report_place, \
-    r.display AS report_display \
-    FROM observations o \
-    LEFT JOIN report_results l ON l.patient_id = o.patient_id \
-    AND l.organization_id = o.organization_id AND l.result_source_id = o.source_id \
-    LEFT JOIN diagnostic_reports r ON r.id = l.report_id AND r.patient_id = o.patient_id \
-    AND r.organization_id = o.organization_id \
-    WHERE o.patient_id = $1 AND o.organization_id = $2 \
-    AND o.category IN ('laboratory', 'vital-signs') \
-    ORDER BY o.effective_at DESC NULLS LAST, o.id DESC LIMIT $3 OFFSET $4";
+/// One page of the patient's results, newest first (undated ones last); one row more than a
+/// page tells whether there is a next page. The order is the index's
+/// (`observations_of_patient`): no sort of the whole history.
+pub(crate) const RESULTS_PAGE: &str = "SELECT id, source_id, category, code, display, \
+    effective_at, value_number, value_unit, value_text, range_low, range_high, range_text, \
+    interpretation \
+    FROM observations \
+    WHERE patient_id = $1 AND organization_id = $2 \
+    AND category IN ('laboratory', 'vital-signs') \
+    ORDER BY effective_at DESC NULLS LAST, id DESC LIMIT $3 OFFSET $4";
+
+/// The reports that list `results` of a page (by their ids in the source system, `$3` on):
+/// each result's report, its place in it and the report's name. A statement of its own
+/// rather than a join of the page: PostgreSQL's generic plan of such a join reads all of the
+/// patient's links for every page.
+pub(crate) fn reports_listing(results: usize) -> String {
+    let placeholders: Vec<String> = (3..results + 3).map(|n| format!("${n}")).collect();
+    format!(
+        "SELECT l.result_source_id, l.report_id, l.place, r.display \
+         FROM report_results l JOIN diagnostic_reports r ON r.id = l.report_id \
+         AND r.patient_id = l.patient_id AND r.organization_id = l.organization_id \
+         WHERE l.patient_id = $1 AND l.organization_id = $2 \
+         AND l.result_source_id IN ({})",
+        placeholders.join(", ")
+    )
+}
 
 /// The earlier and later values of the same test, newest first.
 pub(crate) const SAME_TEST: &str = "SELECT id, category, code, display, effective_at, \
@@ -174,24 +185,26 @@ pub struct ResultDetail {
     pub history: Vec<TestResult>,
 }
 
-/// A result of a page, with the report that lists it.
+/// A result of a page, with its id in the source system.
 #[derive(FromRow)]
-struct ListedRow {
+struct PageRow {
     #[sqlx(flatten)]
     result: ResultRow,
-    report_id: Option<Uuid>,
-    report_place: Option<i64>,
-    report_display: Option<String>,
+    source_id: String,
 }
+
+/// Where a report lists a result: the report, the result's place in it, the report's name.
+type Listing = (Uuid, i64, Option<String>);
 
 /// Groups results (newest first) by the report that lists them, in order of each group's
 /// first result; a report's results in the report's order.
-fn group(rows: Vec<ListedRow>) -> Vec<ResultGroup> {
+fn group(rows: Vec<PageRow>, listings: &HashMap<String, Listing>) -> Vec<ResultGroup> {
     let mut groups: Vec<(Vec<i64>, ResultGroup)> = Vec::new();
     let mut group_of_report: HashMap<Uuid, usize> = HashMap::new();
     for row in rows {
+        let listing = listings.get(&row.source_id);
         let result = row.result.into_result();
-        let Some(report) = row.report_id else {
+        let Some((report, place, name)) = listing else {
             groups.push((
                 Vec::new(),
                 ResultGroup {
@@ -201,16 +214,15 @@ fn group(rows: Vec<ListedRow>) -> Vec<ResultGroup> {
             ));
             continue;
         };
-        let place = row.report_place.unwrap_or(i64::MAX);
-        if let Some(&at) = group_of_report.get(&report) {
-            groups[at].0.push(place);
+        if let Some(&at) = group_of_report.get(report) {
+            groups[at].0.push(*place);
             groups[at].1.results.push(result);
         } else {
-            group_of_report.insert(report, groups.len());
+            group_of_report.insert(*report, groups.len());
             groups.push((
-                vec![place],
+                vec![*place],
                 ResultGroup {
-                    report: Some(row.report_display.unwrap_or_default()),
+                    report: Some(name.clone().unwrap_or_default()),
                     results: vec![result],
                 },
             ));
@@ -261,7 +273,7 @@ impl Database {
         origin: &RequestOrigin,
     ) -> anyhow::Result<ResultsPage> {
         let mut tx = self.begin_read().await?;
-        let mut rows: Vec<ListedRow> = dispatch!(&mut tx.handle, |tx| {
+        let mut rows: Vec<PageRow> = dispatch!(&mut tx.handle, |tx| {
             sqlx::query_as(RESULTS_PAGE)
                 .bind(scope.patient().as_uuid())
                 .bind(scope.organization().as_uuid())
@@ -272,6 +284,24 @@ impl Database {
         });
         let more = rows.len() as i64 > RESULTS_PER_PAGE;
         rows.truncate(RESULTS_PER_PAGE as usize);
+        let listings: HashMap<String, Listing> = if rows.is_empty() {
+            HashMap::new()
+        } else {
+            let sql = reports_listing(rows.len());
+            let found: Vec<(String, Uuid, i64, Option<String>)> = dispatch!(&mut tx.handle, |tx| {
+                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(scope.patient().as_uuid())
+                    .bind(scope.organization().as_uuid());
+                for row in &rows {
+                    query = query.bind(&row.source_id);
+                }
+                query.fetch_all(&mut **tx).await?
+            });
+            found
+                .into_iter()
+                .map(|(source_id, report, place, name)| (source_id, (report, place, name)))
+                .collect()
+        };
         audit(
             &mut tx,
             scope,
@@ -283,7 +313,7 @@ impl Database {
         .await?;
         tx.commit().await?;
         Ok(ResultsPage {
-            groups: group(rows),
+            groups: group(rows, &listings),
             more,
         })
     }

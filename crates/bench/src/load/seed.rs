@@ -391,7 +391,8 @@ pub async fn results_history(
             anyhow::bail!("the importer refused the benchmark's results: {error}");
         }
     }
-    Ok(())
+    // As `porchlight import` does at the end of a run.
+    db.refresh_statistics().await
 }
 
 async fn patient_ids(

@@ -13,7 +13,7 @@ CREATE TABLE report_results (
     result_source_id TEXT NOT NULL,
     place INTEGER NOT NULL,
     PRIMARY KEY (report_id, place),
-    UNIQUE (patient_id, organization_id, result_source_id)
+    UNIQUE (result_source_id, patient_id, organization_id)
 );
 
 -- The reports imported before: their `result` references, `urn:uuid:<id>` or `Type/<id>`.
