@@ -32,15 +32,17 @@ pub(crate) const RESULTS_PAGE: &str = "SELECT id, source_id, category, code, dis
 /// The reports that list `results` of a page (by their ids in the source system, `$3` on):
 /// each result's report, its place in it and the report's name. A statement of its own
 /// rather than a join of the page: PostgreSQL's generic plan of such a join reads all of the
-/// patient's links for every page.
+/// patient's links for every page. `CROSS JOIN` keeps SQLite's loop on the links (else it
+/// walks all of the patient's reports and their links).
 pub(crate) fn reports_listing(results: usize) -> String {
     let placeholders: Vec<String> = (3..results + 3).map(|n| format!("${n}")).collect();
     format!(
         "SELECT l.result_source_id, l.report_id, l.place, r.display \
-         FROM report_results l JOIN diagnostic_reports r ON r.id = l.report_id \
-         AND r.patient_id = l.patient_id AND r.organization_id = l.organization_id \
+         FROM report_results l CROSS JOIN diagnostic_reports r \
          WHERE l.patient_id = $1 AND l.organization_id = $2 \
-         AND l.result_source_id IN ({})",
+         AND l.result_source_id IN ({}) \
+         AND r.id = l.report_id AND r.patient_id = l.patient_id \
+         AND r.organization_id = l.organization_id",
         placeholders.join(", ")
     )
 }

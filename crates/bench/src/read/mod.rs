@@ -216,13 +216,11 @@ fn run_backend(backend: Backend, args: &ReadArgs, fills: &mut Vec<Fill>) -> anyh
                 let mut pages: Vec<(&'static str, Option<usize>)> =
                     vec![(BARE_PAGE, None), (HEALTH, None)];
                 for &n in &args.patients {
-                    pages.extend(PATIENT_PAGES.iter().map(|page| {
-                        let page = if *page == "{result}" {
-                            result_page
-                        } else {
-                            *page
-                        };
-                        (page, Some(n))
+                    // One result's page is the first patient's own: read as others, it is
+                    // not found. It is read as that patient alone.
+                    pages.extend(PATIENT_PAGES.iter().filter_map(|page| match *page {
+                        "{result}" => (n == 1).then_some((result_page, Some(n))),
+                        page => Some((page, Some(n))),
                     }));
                 }
                 for (page, patients) in pages {
