@@ -5,7 +5,7 @@
 use domain::PatientScope;
 use uuid::Uuid;
 
-use crate::{AuditActor, AuditEntry, Database, RequestOrigin, database::dispatch};
+use crate::{Database, RequestOrigin, database::dispatch, visits::own_read};
 
 /// Which emails the patient wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,25 +16,6 @@ pub struct NotificationChoices {
     pub messages: bool,
     /// Appointment reminders (kept for the appointments feature).
     pub reminders: bool,
-}
-
-fn audit(
-    scope: &PatientScope,
-    action: &str,
-    subject: &str,
-    origin: &RequestOrigin,
-    detail: String,
-) -> AuditEntry {
-    AuditEntry {
-        organization: Some(scope.organization()),
-        actor: AuditActor::Patient(scope.patient()),
-        action: action.to_owned(),
-        patient: Some(scope.patient()),
-        subject: Some(subject.to_owned()),
-        client_addr: origin.client_addr.clone(),
-        request_id: origin.request_id.clone(),
-        detail: Some(detail),
-    }
 }
 
 impl Database {
@@ -78,11 +59,11 @@ impl Database {
         if changed == 0 {
             return Ok(());
         }
-        tx.append_audit(&audit(
+        tx.append_audit(&own_read(
             scope,
-            "account.language",
-            "language",
             origin,
+            "account.language",
+            "language".to_owned(),
             language.to_owned(),
         ))
         .await?;
@@ -136,11 +117,11 @@ impl Database {
         });
         anyhow::ensure!(changed == 1, "the session's account was not found");
         let word = |on: bool| if on { "on" } else { "off" };
-        tx.append_audit(&audit(
+        tx.append_audit(&own_read(
             scope,
-            "account.notifications",
-            "email choices",
             origin,
+            "account.notifications",
+            "email choices".to_owned(),
             format!(
                 "new results {}, messages {}, reminders {}",
                 word(choices.new_results),

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::{AuditActor, AuditEntry, Database, ReadTx, RequestOrigin, database::dispatch};
+use crate::{Database, RequestOrigin, database::dispatch, visits::own_read};
 
 /// One of the patient's results, by id.
 pub(crate) const RESULT_BY_ID: &str = "SELECT id, category, code, display, effective_at, \
@@ -244,27 +244,6 @@ fn group(rows: Vec<PageRow>, listings: &HashMap<String, Listing>) -> Vec<ResultG
         .collect()
 }
 
-async fn audit(
-    tx: &mut ReadTx,
-    scope: &PatientScope,
-    origin: &RequestOrigin,
-    action: &str,
-    subject: String,
-    detail: String,
-) -> anyhow::Result<()> {
-    tx.append_audit(&AuditEntry {
-        organization: Some(scope.organization()),
-        actor: AuditActor::Patient(scope.patient()),
-        action: action.to_owned(),
-        patient: Some(scope.patient()),
-        subject: Some(subject),
-        client_addr: origin.client_addr.clone(),
-        request_id: origin.request_id.clone(),
-        detail: Some(detail),
-    })
-    .await
-}
-
 impl Database {
     /// Page `page` (from 0) of the scope's patient's laboratory results and vital signs,
     /// newest first, grouped by report. The read is audited as the patient's.
@@ -304,14 +283,13 @@ impl Database {
                 .map(|(source_id, report, place, name)| (source_id, (report, place, name)))
                 .collect()
         };
-        audit(
-            &mut tx,
+        tx.append_audit(&own_read(
             scope,
             origin,
             "patient.results",
             "test results".to_owned(),
             format!("page {page}: {}", rows.len()),
-        )
+        ))
         .await?;
         tx.commit().await?;
         Ok(ResultsPage {
@@ -356,14 +334,13 @@ impl Database {
             }),
             None => Vec::new(),
         };
-        audit(
-            &mut tx,
+        tx.append_audit(&own_read(
             scope,
             origin,
             "patient.result",
             format!("observation {id}"),
             history.len().to_string(),
-        )
+        ))
         .await?;
         tx.commit().await?;
         Ok(Some(ResultDetail {
