@@ -60,12 +60,19 @@ pub struct RunningWorker {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
     sealer: JoinHandle<()>,
+    checkpointer: JoinHandle<()>,
 }
 
-/// How often the sealer looks for audit rows to seal when it found none or few.
-const SEAL_EVERY: Duration = Duration::from_millis(250);
-/// Audit rows sealed per transaction.
-const SEAL_BATCH: i64 = 2_000;
+/// How often the sealer looks for audit rows to seal when it found none or few. Often, so
+/// that each round is short: a round holds SQLite's one writer, and every read's audit row
+/// waits behind it.
+const SEAL_EVERY: Duration = Duration::from_millis(25);
+/// Audit rows sealed per transaction, at most: a few milliseconds of the writer's time.
+const SEAL_BATCH: i64 = 250;
+
+/// How often the server copies SQLite's write-ahead log into the database file
+/// ([`Database::checkpoint`]): often enough that a commit rarely has to.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
 /// How often the worker deletes throttle counters, challenges and failed sign-ins that no
 /// longer count (`Database::prune_expired`).
@@ -93,6 +100,14 @@ impl RunningWorker {
                 "the audit sealer did not stop in time; the rows left wait for the next start"
             );
             sealer.abort();
+        }
+        // Between two checkpoints it only sleeps; one under way is left to finish.
+        let mut checkpointer = self.checkpointer;
+        if tokio::time::timeout(STOP_GRACE, &mut checkpointer)
+            .await
+            .is_err()
+        {
+            checkpointer.abort();
         }
     }
 }
@@ -228,12 +243,46 @@ async fn seal_audit(db: Database, mut stopped: watch::Receiver<bool>) {
     }
 }
 
+/// Checkpoints SQLite's write-ahead log in the background until `stopped`, so that no
+/// request's commit does it on its way (on PostgreSQL a checkpoint does nothing). A failure
+/// is logged once, and again only after a checkpoint succeeded.
+async fn checkpoint_wal(db: Database, mut stopped: watch::Receiver<bool>) {
+    let mut failing = false;
+    loop {
+        tokio::select! {
+            _ = stopped.changed() => return,
+            () = tokio::time::sleep(CHECKPOINT_EVERY) => {}
+        }
+        match db.checkpoint().await {
+            Ok(_) if failing => {
+                failing = false;
+                tracing::info!("the write-ahead log is checkpointed again");
+            }
+            Ok(_) => {}
+            Err(error) if !failing => {
+                failing = true;
+                tracing::warn!(
+                    error = %format_args!("{error:#}"),
+                    "could not checkpoint the write-ahead log; commits will when it grows"
+                );
+            }
+            Err(_) => {}
+        }
+    }
+}
+
 impl Worker {
     pub fn spawn(self) -> RunningWorker {
         let (stop, stopped) = watch::channel(false);
         let sealer = tokio::spawn(seal_audit(self.db.clone(), stopped.clone()));
+        let checkpointer = tokio::spawn(checkpoint_wal(self.db.clone(), stopped.clone()));
         let task = tokio::spawn(self.run(stopped));
-        RunningWorker { stop, task, sealer }
+        RunningWorker {
+            stop,
+            task,
+            sealer,
+            checkpointer,
+        }
     }
 
     async fn run(self, mut stopped: watch::Receiver<bool>) {

@@ -77,6 +77,22 @@ impl Reading {
     }
 }
 
+/// What a checkpoint of SQLite's write-ahead log did ([`Database::checkpoint`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WalCheckpoint {
+    /// Whether every page of the log is now in the database file as well.
+    pub finished: bool,
+    /// The pages in the log.
+    pub log_pages: u64,
+    /// The pages of the log that are in the database file now.
+    pub copied_pages: u64,
+}
+
+/// The write-ahead log's size, in pages, past which a connection checkpoints as it commits
+/// (SQLite's default is 1,000): rarely reached while the server checkpoints in the
+/// background ([`Database::checkpoint`]).
+pub const WAL_PAGES_BEFORE_CHECKPOINT: u32 = 10_000;
+
 /// How long a writer waits for its turn before giving up, as SQLite's busy timeout does.
 const WRITE_TURN_WAIT: Duration = Duration::from_secs(10);
 
@@ -170,6 +186,29 @@ impl Database {
             sqlx::query("SELECT 1").execute(pool).await?;
         });
         Ok(())
+    }
+
+    /// Copies the pages that SQLite's write-ahead log holds into the database file, without
+    /// waiting for readers or writers (`PRAGMA wal_checkpoint(PASSIVE)`); nothing to do on
+    /// PostgreSQL. The server runs it in the background, a few times a second, so that no
+    /// commit on a request's way does it: a commit that checkpoints copies a thousand pages
+    /// and waits for the disk twice, and every read's audit row waits behind it. Connections
+    /// still checkpoint by themselves past [`WAL_PAGES_BEFORE_CHECKPOINT`] pages (a command
+    /// that writes much, with no server running).
+    pub async fn checkpoint(&self) -> anyhow::Result<WalCheckpoint> {
+        let Handle::Sqlite(pool) = &self.handle else {
+            return Ok(WalCheckpoint::default());
+        };
+        let (busy, log_pages, copied_pages): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_one(pool)
+                .await
+                .context("could not checkpoint the write-ahead log")?;
+        Ok(WalCheckpoint {
+            finished: busy == 0 && log_pages == copied_pages,
+            log_pages: log_pages.max(0) as u64,
+            copied_pages: copied_pages.max(0) as u64,
+        })
     }
 
     /// Answers whether the database takes writes right now (a full disk or a read-only
@@ -365,7 +404,11 @@ fn sqlite_options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10)))
+        .busy_timeout(Duration::from_secs(10))
+        .pragma(
+            "wal_autocheckpoint",
+            WAL_PAGES_BEFORE_CHECKPOINT.to_string(),
+        ))
 }
 
 /// The URL without its password, for messages.
@@ -525,6 +568,62 @@ mod tests {
             .await
             .expect("the next use case begins, writes and commits");
         assert_eq!(notes(&db).await, [1, 3], "the refused write is not there");
+        db.close().await;
+    }
+
+    /// Commits leave their pages in the write-ahead log (a connection checkpoints by itself
+    /// only past [`WAL_PAGES_BEFORE_CHECKPOINT`] pages); the background checkpoint copies
+    /// them into the database file, and the log is started over by the next write.
+    #[tokio::test]
+    async fn commits_leave_the_checkpoint_to_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("wal.db").display());
+        let db = Database::connect(&url).await.unwrap();
+        let Handle::Sqlite(pool) = &db.handle else {
+            panic!("an SQLite database");
+        };
+        let threshold: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(threshold, i64::from(WAL_PAGES_BEFORE_CHECKPOINT));
+        db.execute_admin("CREATE TABLE notes (n INTEGER NOT NULL)")
+            .await
+            .unwrap();
+        // Well past SQLite's default of 1,000 pages: each commit writes at least one.
+        for n in 0..1_200 {
+            note(&db, n).await.unwrap();
+        }
+        let wal = dir.path().join("wal.db-wal");
+        let before = std::fs::metadata(&wal).unwrap().len();
+        assert!(
+            before > 1_200 * 4_096,
+            "the log holds every commit: {before} bytes"
+        );
+
+        let done = db.checkpoint().await.unwrap();
+        assert!(done.finished, "{done:?}");
+        assert!(done.log_pages >= 1_200, "{done:?}");
+        assert_eq!(done.copied_pages, done.log_pages);
+
+        // Started over: the next commit writes at the log's beginning.
+        note(&db, 1_200).await.unwrap();
+        let again = db.checkpoint().await.unwrap();
+        assert!(again.log_pages < 10, "{again:?}");
+        assert_eq!(notes(&db).await.len(), 1_201);
+        db.close().await;
+    }
+
+    /// PostgreSQL has nothing to checkpoint on the server's behalf.
+    #[tokio::test]
+    #[cfg_attr(
+        not(porchlight_pg),
+        ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set"
+    )]
+    async fn postgres_needs_no_checkpoint() {
+        let url = std::env::var("PORCHLIGHT_TEST_POSTGRES_URL").unwrap();
+        let db = one_connection(&url).await;
+        assert_eq!(db.checkpoint().await.unwrap(), WalCheckpoint::default());
         db.close().await;
     }
 

@@ -60,7 +60,7 @@ pub use care::{
     CARE_SHOWN, CarePlan, CarePlans, Goal, GoalStatus, PlanStatus, Procedure, Procedures,
 };
 pub use dashboard::{Dashboard, UpcomingVisit};
-pub use database::{Backend, ConnectError, Database, ReadTx, Tx};
+pub use database::{Backend, ConnectError, Database, ReadTx, Tx, WalCheckpoint};
 pub use demo::PatientToTry;
 pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};
 pub use email_changes::{NewEmailChange, PendingEmailChange};

@@ -26,6 +26,8 @@ pub(crate) struct Readers<DB: sqlx::Database> {
     pool: Pool<DB>,
     idle: Mutex<Idle<DB::Connection>>,
     permits: Arc<Semaphore>,
+    /// How long a read waits for a connection, a new one's opening included ([`WAIT`]).
+    wait: Duration,
 }
 
 struct Idle<C> {
@@ -43,6 +45,10 @@ pub(crate) struct Reader<DB: sqlx::Database> {
 
 impl<DB: sqlx::Database> Readers<DB> {
     pub(crate) fn new(pool: Pool<DB>, size: usize) -> Arc<Self> {
+        Self::waiting(pool, size, WAIT)
+    }
+
+    fn waiting(pool: Pool<DB>, size: usize, wait: Duration) -> Arc<Self> {
         Arc::new(Self {
             pool,
             idle: Mutex::new(Idle {
@@ -50,14 +56,30 @@ impl<DB: sqlx::Database> Readers<DB> {
                 closed: false,
             }),
             permits: Arc::new(Semaphore::new(size)),
+            wait,
         })
     }
 
-    /// A connection: a resting one, or a new one when none rests.
+    /// A connection: a resting one, or a new one when none rests. Gives up after the wait
+    /// ([`WAIT`]), whether for a free place or for a server that does not answer.
     pub(crate) async fn acquire(self: &Arc<Self>) -> anyhow::Result<Reader<DB>> {
-        let permit = tokio::time::timeout(WAIT, self.permits.clone().acquire_owned())
+        let seconds = self.wait.as_secs_f64();
+        tokio::time::timeout(self.wait, self.take())
             .await
-            .context("the database is busy: no connection to read within 10 seconds")?
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "the database is busy or does not answer: no connection to read within \
+                     {seconds} seconds"
+                )
+            })?
+    }
+
+    async fn take(self: &Arc<Self>) -> anyhow::Result<Reader<DB>> {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
             .context("the database is closed")?;
         loop {
             let rested = {
@@ -159,5 +181,39 @@ impl<DB: sqlx::Database> DerefMut for Reader<DB> {
         self.conn
             .as_mut()
             .expect("a reader holds its connection until released")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+    use super::*;
+
+    /// A server that takes the connection and never answers (hung, or behind a dead route):
+    /// a read gives up after the wait instead of hanging with its request.
+    #[tokio::test]
+    async fn a_server_that_never_answers_fails_the_read_after_the_wait() {
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = silent.local_addr().unwrap().port();
+        let pool = PgPoolOptions::new()
+            .connect_lazy_with(PgConnectOptions::new().host("127.0.0.1").port(port));
+        let readers = Readers::waiting(pool, 1, Duration::from_millis(300));
+
+        let started = Instant::now();
+        let error = match readers.acquire().await {
+            Ok(_) => panic!("a server that never answers gave a connection"),
+            Err(error) => format!("{error:#}"),
+        };
+
+        assert!(error.contains("does not answer"), "{error}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        // The place is free again for the next read.
+        assert_eq!(readers.permits.available_permits(), 1);
+        drop(silent);
     }
 }

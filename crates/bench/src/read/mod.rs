@@ -49,6 +49,10 @@ pub struct ReadArgs {
     /// ten tests a visit, a report listing them, a visit a week.
     #[arg(long, default_value_t = 5_000)]
     observations: usize,
+    /// Only these patient pages (e.g. `/results,{result}`), for a profile of one; all when
+    /// not given. The bare page and `/healthz` are always measured.
+    #[arg(long, value_delimiter = ',')]
+    pages: Vec<String>,
     /// The load generator's threads.
     #[arg(long, default_value_t = 1)]
     client_threads: usize,
@@ -82,6 +86,16 @@ pub fn run(args: ReadArgs) -> anyhow::Result<()> {
         args.patients.iter().all(|n| *n >= 1) && args.connections.iter().all(|n| *n >= 1),
         "--patients and --connections must be 1 or more"
     );
+    if let Some(unknown) = args
+        .pages
+        .iter()
+        .find(|p| !PATIENT_PAGES.contains(&p.as_str()))
+    {
+        anyhow::bail!(
+            "--pages: no page '{unknown}'; the pages are {}",
+            PATIENT_PAGES.join(", ")
+        );
+    }
     let backends: &[Backend] = match args.backend {
         BackendChoice::Sqlite => &[Backend::Sqlite],
         BackendChoice::Postgres => &[Backend::Postgres],
@@ -218,7 +232,10 @@ fn run_backend(backend: Backend, args: &ReadArgs, fills: &mut Vec<Fill>) -> anyh
                 for &n in &args.patients {
                     // One result's page is the first patient's own: read as others, it is
                     // not found. It is read as that patient alone.
-                    pages.extend(PATIENT_PAGES.iter().filter_map(|page| match *page {
+                    let chosen = PATIENT_PAGES.iter().filter(|page| {
+                        args.pages.is_empty() || args.pages.iter().any(|p| p == **page)
+                    });
+                    pages.extend(chosen.filter_map(|page| match *page {
                         "{result}" => (n == 1).then_some((result_page, Some(n))),
                         page => Some((page, Some(n))),
                     }));
@@ -242,6 +259,7 @@ fn run_backend(backend: Backend, args: &ReadArgs, fills: &mut Vec<Fill>) -> anyh
                         backend.name(),
                         audit_rows,
                         patients,
+                        &db,
                     )?;
                     if page == BARE_PAGE {
                         bare = Some(window.per_second());
@@ -268,6 +286,7 @@ fn measure(
     database: &'static str,
     audit_rows: i64,
     patients: Option<usize>,
+    db: &storage::Database,
 ) -> anyhow::Result<Window> {
     let (page, connections) = (plan.path, plan.connections);
     let phase = SharedPhase::default();
@@ -275,12 +294,14 @@ fn measure(
     std::thread::sleep(WARM_UP);
     stats::reset_peak_memory();
     let cpu_before = CpuSnapshot::now();
+    let commits_before = db.read_audit_commits();
     phase.set(Phase::Measure);
     let start = Instant::now();
     std::thread::sleep(window);
     phase.set(Phase::Stop);
     let elapsed = start.elapsed();
     let cpu = cpu_before.until(&CpuSnapshot::now());
+    let commits = db.read_audit_commits() - commits_before;
     let peak_mb = stats::peak_memory_mb();
     let tally = clients
         .join()
@@ -289,6 +310,12 @@ fn measure(
         eprintln!("  {} failed; the first: {failure}", tally.failed);
     }
     let (succeeded, failed, latency) = report::counts(&tally);
+    if commits > 0 {
+        eprintln!(
+            "  the reads' audit rows took {commits} commits ({:.1} reads a commit)",
+            succeeded as f64 / commits as f64
+        );
+    }
     Ok(Window {
         database,
         audit_rows,
