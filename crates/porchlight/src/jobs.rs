@@ -67,8 +67,10 @@ pub struct RunningWorker {
 /// that each round is short: a round holds SQLite's one writer, and every read's audit row
 /// waits behind it.
 const SEAL_EVERY: Duration = Duration::from_millis(25);
-/// Audit rows sealed per transaction, at most: a few milliseconds of the writer's time.
-const SEAL_BATCH: i64 = 250;
+/// Audit rows sealed per transaction, at most: about a millisecond of the writer's time (a
+/// full batch is followed at once by the next). Rounds of 250 rows showed in the slowest
+/// hundredth of reads, each of which waits for the writer (docs/PERFORMANCE.md).
+const SEAL_BATCH: i64 = 100;
 
 /// How often the server copies SQLite's write-ahead log into the database file
 /// ([`Database::checkpoint`]): often enough that a commit rarely has to.

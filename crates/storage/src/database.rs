@@ -614,6 +614,64 @@ mod tests {
         db.close().await;
     }
 
+    /// PostgreSQL keeps a prepared statement's plan for the connection's life: the sealer's
+    /// statements and the inserts of read batches are planned each time instead, so that no
+    /// plan made while the audit tables were empty (a new installation) reads them whole
+    /// once they have grown ([`crate::audit_pending`]).
+    #[tokio::test]
+    #[cfg_attr(
+        not(porchlight_pg),
+        ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set"
+    )]
+    async fn the_sealer_keeps_no_plan_made_for_smaller_tables() {
+        let scratch = crate::testing::Scratch::migrated(Backend::Postgres).await;
+        let db = one_connection(&scratch.url)
+            .await
+            .with_audit_key(crate::testing::Scratch::audit_key());
+        // Statistics of empty tables, as right after migrating.
+        db.refresh_statistics().await.unwrap();
+        let entry = crate::AuditEntry {
+            organization: None,
+            actor: crate::AuditActor::System("test".to_owned()),
+            action: "test.read".to_owned(),
+            patient: None,
+            subject: None,
+            client_addr: None,
+            request_id: None,
+            detail: None,
+        };
+        for _ in 0..3 {
+            let mut read = db.begin_read().await.unwrap();
+            read.append_audit(&entry).await.unwrap();
+            read.commit().await.unwrap();
+            assert_eq!(db.seal_audit(250).await.unwrap(), 1);
+        }
+        assert_eq!(db.seal_audit(250).await.unwrap(), 0, "nothing left to seal");
+
+        let Handle::Postgres(pool) = &db.handle else {
+            panic!("a PostgreSQL database");
+        };
+        // The pool's only connection: the one that sealed.
+        let kept: Vec<String> = sqlx::query_scalar("SELECT statement FROM pg_prepared_statements")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        let audit_tables = kept
+            .iter()
+            .filter(|sql| sql.contains("audit_log") || sql.contains("audit_pending"))
+            .collect::<Vec<_>>();
+        assert!(
+            audit_tables.is_empty(),
+            "statements on the audit tables kept prepared: {audit_tables:#?}"
+        );
+        assert!(
+            !kept.is_empty(),
+            "the connection keeps the other statements (the sealer's lock)"
+        );
+        db.close().await;
+        scratch.finish().await;
+    }
+
     /// PostgreSQL has nothing to checkpoint on the server's behalf.
     #[tokio::test]
     #[cfg_attr(

@@ -17,6 +17,8 @@ const SECRET: &str = "storage-scratch-tests-secret-key-0123456789";
 /// [`Scratch::finish`] (an SQLite file also goes with its folder when dropped).
 pub(crate) struct Scratch {
     pub(crate) db: Database,
+    /// Where it is, for a second handle on it.
+    pub(crate) url: String,
     _dir: Option<tempfile::TempDir>,
     /// The administrator's URL and the database's name, to drop it.
     postgres: Option<(String, String)>,
@@ -83,6 +85,7 @@ impl Scratch {
             .with_audit_key(Self::audit_key());
         Self {
             db,
+            url,
             _dir: dir,
             postgres,
         }

@@ -43,13 +43,16 @@ pub struct CpuSnapshot {
     at: Instant,
     process: u64,
     clients: u64,
+    /// The application's process, when it runs apart from this one (`read --separate`).
+    separate_app: Option<u64>,
     machine_busy: u64,
 }
 
 /// CPU used between two snapshots, in cores (1.0 = one core busy all the time).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CpuUse {
-    /// The application: every thread of this process but the benchmark's clients.
+    /// The application: every thread of this process but the benchmark's clients, or the
+    /// whole of its own process when it runs apart.
     pub app: f64,
     /// The benchmark's HTTP clients.
     pub clients: f64,
@@ -58,11 +61,21 @@ pub struct CpuUse {
 }
 
 impl CpuSnapshot {
+    /// With the application on threads of this process.
     pub fn now() -> Self {
-        let process = std::fs::read_to_string("/proc/self/stat")
-            .ok()
-            .and_then(|s| stat_ticks(&s).map(|(_, ticks)| ticks))
-            .unwrap_or(0);
+        Self::taken(None)
+    }
+
+    /// With the application in a process of its own, `Process::Child(pid)`.
+    pub fn with_app_in(app: Process) -> Self {
+        match app {
+            Process::This => Self::taken(None),
+            Process::Child(_) => Self::taken(Some(process_ticks(app))),
+        }
+    }
+
+    fn taken(separate_app: Option<u64>) -> Self {
+        let process = process_ticks(Process::This);
         let mut clients = 0;
         if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
             for task in tasks.flatten() {
@@ -80,6 +93,7 @@ impl CpuSnapshot {
             at: Instant::now(),
             process,
             clients,
+            separate_app,
             machine_busy: machine_busy_ticks().unwrap_or(0),
         }
     }
@@ -90,10 +104,20 @@ impl CpuSnapshot {
         let process = later.process.saturating_sub(self.process);
         let clients = later.clients.saturating_sub(self.clients);
         let machine = later.machine_busy.saturating_sub(self.machine_busy);
-        CpuUse {
-            app: cores(process.saturating_sub(clients)),
-            clients: cores(clients),
-            other: cores(machine.saturating_sub(process)),
+        match (self.separate_app, later.separate_app) {
+            (Some(before), Some(after)) => {
+                let app = after.saturating_sub(before);
+                CpuUse {
+                    app: cores(app),
+                    clients: cores(clients),
+                    other: cores(machine.saturating_sub(process + app)),
+                }
+            }
+            _ => CpuUse {
+                app: cores(process.saturating_sub(clients)),
+                clients: cores(clients),
+                other: cores(machine.saturating_sub(process)),
+            },
         }
     }
 }
@@ -125,26 +149,61 @@ fn machine_busy_ticks() -> Option<u64> {
     Some(total - idle)
 }
 
+/// A process measured: this one, or one it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Process {
+    This,
+    Child(u32),
+}
+
+impl Process {
+    /// Its folder in /proc.
+    fn proc_path(self, file: &str) -> String {
+        match self {
+            Process::This => format!("/proc/self/{file}"),
+            Process::Child(pid) => format!("/proc/{pid}/{file}"),
+        }
+    }
+}
+
+/// The user + system ticks of a whole process, 0 when it cannot be read.
+fn process_ticks(process: Process) -> u64 {
+    std::fs::read_to_string(process.proc_path("stat"))
+        .ok()
+        .and_then(|s| stat_ticks(&s).map(|(_, ticks)| ticks))
+        .unwrap_or(0)
+}
+
 /// Starts a new peak-memory measurement: the kernel forgets the process's high-water mark
 /// (writing 5 to clear_refs, Linux 4.0 and later).
 pub fn reset_peak_memory() {
-    if let Err(error) = std::fs::write("/proc/self/clear_refs", "5") {
+    reset_peak_memory_of(Process::This);
+}
+
+/// [`reset_peak_memory`] of `process`.
+pub fn reset_peak_memory_of(process: Process) {
+    if let Err(error) = std::fs::write(process.proc_path("clear_refs"), "5") {
         eprintln!("cannot reset the peak memory mark ({error}): peaks are since start");
     }
 }
 
 /// VmHWM: the most memory this process has held at once since start or the last reset, MB.
 pub fn peak_memory_mb() -> f64 {
-    status_kb("VmHWM:").map_or(f64::NAN, |kb| kb as f64 / 1024.0)
+    peak_memory_mb_of(Process::This)
+}
+
+/// [`peak_memory_mb`] of `process`.
+pub fn peak_memory_mb_of(process: Process) -> f64 {
+    status_kb(process, "VmHWM:").map_or(f64::NAN, |kb| kb as f64 / 1024.0)
 }
 
 /// VmRSS: the memory this process holds now, MB.
 pub fn resident_memory_mb() -> f64 {
-    status_kb("VmRSS:").map_or(f64::NAN, |kb| kb as f64 / 1024.0)
+    status_kb(Process::This, "VmRSS:").map_or(f64::NAN, |kb| kb as f64 / 1024.0)
 }
 
-fn status_kb(field: &str) -> Option<u64> {
-    std::fs::read_to_string("/proc/self/status")
+fn status_kb(process: Process, field: &str) -> Option<u64> {
+    std::fs::read_to_string(process.proc_path("status"))
         .ok()?
         .lines()
         .find(|l| l.starts_with(field))?

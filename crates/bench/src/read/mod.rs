@@ -6,9 +6,12 @@
 //!
 //! The application runs in this process on a runtime of its own (threads `porchlight-app`),
 //! as `porchlight serve` runs it; the load generator runs on threads named `bench-read`
-//! (see `client.rs`), so that the CPU time of each is measured apart. On PostgreSQL, the
-//! database's own work shows as other processes' CPU.
+//! (see `client.rs`), so that the CPU time of each is measured apart. With `--separate` it
+//! runs as `porchlight serve` itself, a process of its own, whose CPU time and peak memory
+//! are then measured whole (see `app.rs`). On PostgreSQL, the database's own work shows as
+//! other processes' CPU.
 
+mod app;
 mod client;
 mod report;
 
@@ -24,6 +27,7 @@ use crate::load::{
     seed::{self, ORG_SLUG, PASSWORD},
     stats::{self, CpuSnapshot},
 };
+use app::App;
 use client::{Phase, Plan, SharedPhase};
 use report::{Window, thousands};
 
@@ -56,6 +60,11 @@ pub struct ReadArgs {
     /// The load generator's threads.
     #[arg(long, default_value_t = 1)]
     client_threads: usize,
+    /// Run the application as a process of its own (`porchlight serve`, the binary beside
+    /// this one) instead of on a runtime of this process: its CPU time and peak memory are
+    /// then its own, apart from the load generator's and the seeding's.
+    #[arg(long)]
+    separate: bool,
     /// A PostgreSQL server where a scratch database may be created (dropped afterwards).
     #[arg(
         long,
@@ -66,6 +75,7 @@ pub struct ReadArgs {
 }
 
 const WARM_UP: Duration = Duration::from_secs(2);
+const SECRET_KEY: &str = "read-benchmark-secret-key-0123456789abcdef";
 /// A page of the same server that touches no database: every page's rate is compared with it.
 const BARE_PAGE: &str = "/static/icon.svg";
 const HEALTH: &str = "/healthz";
@@ -106,10 +116,17 @@ pub fn run(args: ReadArgs) -> anyhow::Result<()> {
         "Each window: {} s of warm-up, then {} s measured. Load: {} thread(s) `bench-read`, \
          HTTP/1.1 keep-alive connections, each sending its next request when the answer is \
          read; every request carries a signed-in patient's cookies. Ratios are to `GET \
-         {BARE_PAGE}` at the same audit size and connections.\n",
+         {BARE_PAGE}` at the same audit size and connections. {}\n",
         WARM_UP.as_secs(),
         args.seconds,
         args.client_threads.max(1),
+        if args.separate {
+            "The application runs as a process of its own (`porchlight serve`): app CPU and \
+             peak RSS are that process's."
+        } else {
+            "The application runs in this process (threads `porchlight-app`): peak RSS is the \
+             whole process's, load generator included."
+        },
     );
     report::print_header();
     let mut fills = Vec::new();
@@ -144,7 +161,7 @@ fn run_backend(backend: Backend, args: &ReadArgs, fills: &mut Vec<Fill>) -> anyh
         let settings = RawSettings {
             database_url: Some(scratch.url.clone()),
             bind: Some("127.0.0.1:0".to_owned()),
-            secret_key: Some("read-benchmark-secret-key-0123456789abcdef".to_owned()),
+            secret_key: Some(SECRET_KEY.to_owned()),
             ..RawSettings::default()
         }
         .validate()?;
@@ -165,10 +182,18 @@ fn run_backend(backend: Backend, args: &ReadArgs, fills: &mut Vec<Fill>) -> anyh
                 args.observations,
             )
             .await?;
-            let server = porchlight::server::start(&settings, db.clone()).await?;
+            let server = if args.separate {
+                App::separate(app::Separate {
+                    database_url: &scratch.url,
+                    secret_key: SECRET_KEY,
+                })
+                .await?
+            } else {
+                App::InProcess(porchlight::server::start(&settings, db.clone()).await?)
+            };
             anyhow::Ok((db, server, seeded))
         })?;
-        let base = format!("http://{}", server.addr);
+        let base = format!("http://{}", server.addr());
         let usernames: Vec<String> = seeded
             .accounts
             .iter()
@@ -247,7 +272,7 @@ fn run_backend(backend: Backend, args: &ReadArgs, fills: &mut Vec<Fill>) -> anyh
                     );
                     let audit_rows = app.block_on(db.audit_log_rows())?;
                     let plan = Plan {
-                        server: server.addr,
+                        server: server.addr(),
                         path: page,
                         cookies: cookies[..patients.unwrap_or(1)].to_vec(),
                         connections,
@@ -260,6 +285,7 @@ fn run_backend(backend: Backend, args: &ReadArgs, fills: &mut Vec<Fill>) -> anyh
                         audit_rows,
                         patients,
                         &db,
+                        &server,
                     )?;
                     if page == BARE_PAGE {
                         bare = Some(window.per_second());
@@ -269,7 +295,7 @@ fn run_backend(backend: Backend, args: &ReadArgs, fills: &mut Vec<Fill>) -> anyh
             }
         }
         app.block_on(async {
-            server.shutdown().await?;
+            server.stop().await?;
             db.close().await;
             anyhow::Ok(())
         })
@@ -287,22 +313,24 @@ fn measure(
     audit_rows: i64,
     patients: Option<usize>,
     db: &storage::Database,
+    app: &App,
 ) -> anyhow::Result<Window> {
     let (page, connections) = (plan.path, plan.connections);
     let phase = SharedPhase::default();
     let clients = client::spawn(plan, phase.clone());
     std::thread::sleep(WARM_UP);
-    stats::reset_peak_memory();
-    let cpu_before = CpuSnapshot::now();
+    stats::reset_peak_memory_of(app.process());
+    let cpu_before = CpuSnapshot::with_app_in(app.process());
     let commits_before = db.read_audit_commits();
     phase.set(Phase::Measure);
     let start = Instant::now();
     std::thread::sleep(window);
     phase.set(Phase::Stop);
     let elapsed = start.elapsed();
-    let cpu = cpu_before.until(&CpuSnapshot::now());
+    let cpu = cpu_before.until(&CpuSnapshot::with_app_in(app.process()));
+    // Counted by this process's handle: none when the application runs apart.
     let commits = db.read_audit_commits() - commits_before;
-    let peak_mb = stats::peak_memory_mb();
+    let peak_mb = stats::peak_memory_mb_of(app.process());
     let tally = clients
         .join()
         .map_err(|_| anyhow::anyhow!("the clients' thread panicked"))??;
