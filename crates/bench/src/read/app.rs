@@ -23,7 +23,22 @@ const STOP_WAIT: Duration = Duration::from_secs(15);
 /// The running application.
 pub enum App {
     InProcess(RunningServer),
-    Separate { child: Child, addr: SocketAddr },
+    Separate {
+        process: ServeProcess,
+        addr: SocketAddr,
+    },
+}
+
+/// `porchlight serve`, killed if the benchmark stops without stopping it (a failed window).
+pub struct ServeProcess(Child);
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }
 
 /// What a separate application is started with.
@@ -51,7 +66,10 @@ impl App {
             .stdout(Stdio::null())
             .spawn()
             .with_context(|| format!("starting {} serve", binary.display()))?;
-        let mut app = App::Separate { child, addr };
+        let mut app = App::Separate {
+            process: ServeProcess(child),
+            addr,
+        };
         if let Err(error) = app.wait_until_healthy().await {
             let _ = app.stop().await;
             return Err(error);
@@ -70,7 +88,7 @@ impl App {
     pub fn process(&self) -> Process {
         match self {
             App::InProcess(_) => Process::This,
-            App::Separate { child, .. } => Process::Child(child.id()),
+            App::Separate { process, .. } => Process::Child(process.0.id()),
         }
     }
 
@@ -79,8 +97,8 @@ impl App {
         let client = reqwest::Client::new();
         let started = Instant::now();
         loop {
-            if let App::Separate { child, .. } = self
-                && let Some(status) = child.try_wait()?
+            if let App::Separate { process, .. } = self
+                && let Some(status) = process.0.try_wait()?
             {
                 anyhow::bail!("porchlight serve stopped before answering: {status}");
             }
@@ -103,7 +121,8 @@ impl App {
     pub async fn stop(self) -> anyhow::Result<()> {
         match self {
             App::InProcess(server) => server.shutdown().await,
-            App::Separate { mut child, .. } => {
+            App::Separate { mut process, .. } => {
+                let child = &mut process.0;
                 let _ = Command::new("kill")
                     .arg("-TERM")
                     .arg(child.id().to_string())
