@@ -1,7 +1,8 @@
 //! The patient's home page (issue 14): the greeting and the previous sign-in, with tiles of
 //! what is coming and what is new: the next visits, results imported since the patient last
 //! opened the results list, the medicines they take now, things to do and the balance due.
-//! One read transaction, audited once as the patient's.
+//! One read, audited once as the patient's: who the patient is and the tiles' counts in one
+//! statement, then the tiles' lists that have anything to list.
 
 use domain::PatientScope;
 use jiff::Timestamp;
@@ -16,13 +17,29 @@ use crate::{
 /// How many entries a tile names at most.
 const TILE_ENTRIES: i64 = 3;
 
-/// The account's side of the dashboard: how many results are new (kept on the account by the
-/// import, cleared by a visit to the results list), since when (that visit, else the
-/// account's creation), and whether 2-step sign-in is set up.
-pub(crate) const DASHBOARD_ACCOUNT: &str = "SELECT a.new_results, \
-     COALESCE(a.results_seen_at, a.created_at), \
-     EXISTS (SELECT 1 FROM two_step_methods t WHERE t.kind = 'patient' AND t.account_id = a.id) \
-     FROM patient_accounts a WHERE a.patient_id = $1 AND a.organization_id = $2";
+/// Who the patient is and what the tiles count, in one statement (each statement of a read
+/// is a trip to the database and back): the greeting's and the previous sign-in's columns of
+/// [`crate::patient_accounts::PATIENT_HOME`]; how many results are new (kept on the account by
+/// the import, cleared by a visit to the results list) and since when (that visit, else the
+/// account's creation); whether 2-step sign-in is set up; how many medicines the patient takes
+/// now (active or on hold); and what they owe: the sum of the "patient pay" totals of their
+/// explanations of benefit (the payer's word on what is left to the patient; claims carry
+/// what was billed, not what the patient owes, so they are not counted).
+pub(crate) const DASHBOARD_SUMMARY: &str = "SELECT p.given_names, a.username, \
+     a.previous_sign_in_at, a.previous_sign_in_addr, o.name, o.phone, o.time_zone, \
+     a.new_results, COALESCE(a.results_seen_at, a.created_at) AS results_since, \
+     EXISTS (SELECT 1 FROM two_step_methods t \
+         WHERE t.kind = 'patient' AND t.account_id = a.id) AS two_step, \
+     (SELECT COUNT(*) FROM medication_requests m \
+         WHERE m.patient_id = $1 AND m.organization_id = $2 \
+         AND m.status IN ('active', 'on-hold')) AS current_medicines, \
+     (SELECT CAST(COALESCE(SUM(e.patient_owes_cents), 0) AS BIGINT) \
+         FROM explanations_of_benefit e \
+         WHERE e.patient_id = $1 AND e.organization_id = $2) AS balance_cents \
+     FROM patients p \
+     JOIN patient_accounts a ON a.patient_id = p.id AND a.organization_id = p.organization_id \
+     JOIN organizations o ON o.id = p.organization_id \
+     WHERE p.id = $1 AND p.organization_id = $2";
 
 /// The next visits: booked, pending or proposed appointments yet to start, soonest first.
 pub(crate) const NEXT_VISITS: &str = "SELECT start_at, description, practitioner \
@@ -42,20 +59,10 @@ pub(crate) const NEW_RESULTS_NAMED: &str = "SELECT display FROM (\
      ORDER BY effective_at DESC NULLS LAST, id DESC LIMIT 200) newest \
      WHERE imported_at > $3 ORDER BY effective_at DESC NULLS LAST, id DESC LIMIT $4";
 
-/// The medicines the patient takes now (active or on hold): how many.
-pub(crate) const CURRENT_MEDICINES_COUNT: &str = "SELECT COUNT(*) FROM medication_requests \
-     WHERE patient_id = $1 AND organization_id = $2 AND status IN ('active', 'on-hold')";
-
 /// The newest of the medicines the patient takes now.
 pub(crate) const CURRENT_MEDICINES_NAMED: &str = "SELECT display FROM medication_requests \
      WHERE patient_id = $1 AND organization_id = $2 AND status IN ('active', 'on-hold') \
      ORDER BY authored_at IS NULL, authored_at DESC LIMIT $3";
-
-/// What the patient owes: the sum of the "patient pay" totals of their explanations of
-/// benefit (the payer's word on what is left to the patient). Claims carry what was billed,
-/// not what the patient owes, so they are not counted.
-pub(crate) const BALANCE_DUE: &str = "SELECT CAST(COALESCE(SUM(patient_owes_cents), 0) AS BIGINT) \
-     FROM explanations_of_benefit WHERE patient_id = $1 AND organization_id = $2";
 
 /// One upcoming visit.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +93,17 @@ pub struct Dashboard {
 }
 
 #[derive(FromRow)]
+struct SummaryRow {
+    #[sqlx(flatten)]
+    home: HomeRow,
+    new_results: i64,
+    results_since: jiff_sqlx::Timestamp,
+    two_step: bool,
+    current_medicines: i64,
+    balance_cents: i64,
+}
+
+#[derive(FromRow)]
 struct VisitRow {
     start_at: jiff_sqlx::Timestamp,
     description: Option<String>,
@@ -104,66 +122,42 @@ impl Database {
         let patient = scope.patient().as_uuid();
         let org = scope.organization().as_uuid();
         let mut tx = self.begin_read().await?;
-        let (home, two_step, next_visits, counts, new_names, medicine_names) =
-            dispatch!(&mut tx.handle, |tx| {
-                let home: HomeRow = sqlx::query_as(crate::patient_accounts::PATIENT_HOME)
+        let (summary, next_visits, new_names, medicine_names) = dispatch!(&mut tx.handle, |tx| {
+            let summary: SummaryRow = sqlx::query_as(DASHBOARD_SUMMARY)
+                .bind(patient)
+                .bind(org)
+                .fetch_one(&mut **tx)
+                .await?;
+            let visits: Vec<VisitRow> = sqlx::query_as(NEXT_VISITS)
+                .bind(patient)
+                .bind(org)
+                .bind(now.to_sqlx())
+                .bind(TILE_ENTRIES)
+                .fetch_all(&mut **tx)
+                .await?;
+            let new_names: Vec<Option<String>> = if summary.new_results > 0 {
+                sqlx::query_scalar(NEW_RESULTS_NAMED)
                     .bind(patient)
                     .bind(org)
-                    .fetch_one(&mut **tx)
-                    .await?;
-                let (new_results, since, two_step): (i64, jiff_sqlx::Timestamp, bool) =
-                    sqlx::query_as(DASHBOARD_ACCOUNT)
-                        .bind(patient)
-                        .bind(org)
-                        .fetch_one(&mut **tx)
-                        .await?;
-                let visits: Vec<VisitRow> = sqlx::query_as(NEXT_VISITS)
-                    .bind(patient)
-                    .bind(org)
-                    .bind(now.to_sqlx())
+                    .bind(summary.results_since)
                     .bind(TILE_ENTRIES)
                     .fetch_all(&mut **tx)
-                    .await?;
-                let new_names: Vec<Option<String>> = if new_results > 0 {
-                    sqlx::query_scalar(NEW_RESULTS_NAMED)
-                        .bind(patient)
-                        .bind(org)
-                        .bind(since)
-                        .bind(TILE_ENTRIES)
-                        .fetch_all(&mut **tx)
-                        .await?
-                } else {
-                    Vec::new()
-                };
-                let medicines: i64 = sqlx::query_scalar(CURRENT_MEDICINES_COUNT)
+                    .await?
+            } else {
+                Vec::new()
+            };
+            let medicine_names: Vec<Option<String>> = if summary.current_medicines > 0 {
+                sqlx::query_scalar(CURRENT_MEDICINES_NAMED)
                     .bind(patient)
                     .bind(org)
-                    .fetch_one(&mut **tx)
-                    .await?;
-                let medicine_names: Vec<Option<String>> = if medicines > 0 {
-                    sqlx::query_scalar(CURRENT_MEDICINES_NAMED)
-                        .bind(patient)
-                        .bind(org)
-                        .bind(TILE_ENTRIES)
-                        .fetch_all(&mut **tx)
-                        .await?
-                } else {
-                    Vec::new()
-                };
-                let balance: i64 = sqlx::query_scalar(BALANCE_DUE)
-                    .bind(patient)
-                    .bind(org)
-                    .fetch_one(&mut **tx)
-                    .await?;
-                (
-                    home,
-                    two_step,
-                    visits,
-                    (new_results, medicines, balance),
-                    new_names,
-                    medicine_names,
-                )
-            });
+                    .bind(TILE_ENTRIES)
+                    .fetch_all(&mut **tx)
+                    .await?
+            } else {
+                Vec::new()
+            };
+            (summary, visits, new_names, medicine_names)
+        });
         tx.append_audit(&AuditEntry {
             organization: Some(scope.organization()),
             actor: AuditActor::Patient(scope.patient()),
@@ -176,7 +170,6 @@ impl Database {
         })
         .await?;
         tx.commit().await?;
-        let (new_results, current_medicines, balance_cents) = counts;
         let named = |names: Vec<Option<String>>| {
             names
                 .into_iter()
@@ -185,7 +178,7 @@ impl Database {
                 .collect()
         };
         Ok(Dashboard {
-            home: home.into(),
+            home: summary.home.into(),
             next_visits: next_visits
                 .into_iter()
                 .map(|row| UpcomingVisit {
@@ -194,12 +187,12 @@ impl Database {
                     practitioner: row.practitioner.filter(|p| !p.trim().is_empty()),
                 })
                 .collect(),
-            new_results,
+            new_results: summary.new_results,
             new_result_names: named(new_names),
-            current_medicines,
+            current_medicines: summary.current_medicines,
             medicine_names: named(medicine_names),
-            two_step,
-            balance_cents: balance_cents.max(0),
+            two_step: summary.two_step,
+            balance_cents: summary.balance_cents.max(0),
         })
     }
 }

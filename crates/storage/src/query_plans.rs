@@ -160,15 +160,13 @@ fn hot_queries() -> Vec<HotQuery> {
         hot("my newest results", record_export::NEWEST_RESULTS),
         hot("my recent visits", record_export::RECENT_VISITS_SQL),
         // The home dashboard and new results.
-        hot("dashboard: the account", dashboard::DASHBOARD_ACCOUNT),
+        hot("dashboard: who and how many", dashboard::DASHBOARD_SUMMARY),
         hot("dashboard: next visits", dashboard::NEXT_VISITS),
         hot("dashboard: new results named", dashboard::NEW_RESULTS_NAMED),
-        hot("dashboard: medicines", dashboard::CURRENT_MEDICINES_COUNT),
         hot(
             "dashboard: medicines named",
             dashboard::CURRENT_MEDICINES_NAMED,
         ),
-        hot("dashboard: balance", dashboard::BALANCE_DUE),
         hot("results new to the patient", result_notices::NEW_RESULT_IDS),
         hot("results seen", result_notices::RESULTS_SEEN),
         hot(
