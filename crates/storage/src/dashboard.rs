@@ -10,24 +10,26 @@ use jiff_sqlx::ToSqlx;
 use sqlx::FromRow;
 
 use crate::{
-    AuditActor, AuditEntry, Database, PatientHome, RequestOrigin, database::dispatch,
-    patient_accounts::HomeRow,
+    AuditActor, AuditEntry, Database, PatientHome, RequestOrigin,
+    database::dispatch,
+    patient_accounts::{HomeRow, home_columns, home_source},
 };
 
 /// How many entries a tile names at most.
 const TILE_ENTRIES: i64 = 3;
 
 /// Who the patient is and what the tiles count, in one statement (each statement of a read
-/// is a trip to the database and back): the greeting's and the previous sign-in's columns of
-/// [`crate::patient_accounts::PATIENT_HOME`]; how many results are new (kept on the account by
-/// the import, cleared by a visit to the results list) and since when (that visit, else the
-/// account's creation); whether 2-step sign-in is set up; how many medicines the patient takes
-/// now (active or on hold); and what they owe: the sum of the "patient pay" totals of their
-/// explanations of benefit (the payer's word on what is left to the patient; claims carry
-/// what was billed, not what the patient owes, so they are not counted).
-pub(crate) const DASHBOARD_SUMMARY: &str = "SELECT p.given_names, a.username, \
-     a.previous_sign_in_at, a.previous_sign_in_addr, o.name, o.phone, o.time_zone, \
-     a.new_results, COALESCE(a.results_seen_at, a.created_at) AS results_since, \
+/// is a trip to the database and back): the columns of
+/// [`crate::patient_accounts::PATIENT_HOME`], from the same rows; how many results are new
+/// (kept on the account by the import, cleared by a visit to the results list) and since when
+/// (that visit, else the account's creation); whether 2-step sign-in is set up; how many
+/// medicines the patient takes now (active or on hold); and what they owe: the sum of the
+/// "patient pay" totals of their explanations of benefit (the payer's word on what is left to
+/// the patient; claims carry what was billed, not what the patient owes, so they are not
+/// counted).
+pub(crate) const DASHBOARD_SUMMARY: &str = concat!(
+    home_columns!(),
+    ", a.new_results, COALESCE(a.results_seen_at, a.created_at) AS results_since, \
      EXISTS (SELECT 1 FROM two_step_methods t \
          WHERE t.kind = 'patient' AND t.account_id = a.id) AS two_step, \
      (SELECT COUNT(*) FROM medication_requests m \
@@ -35,11 +37,9 @@ pub(crate) const DASHBOARD_SUMMARY: &str = "SELECT p.given_names, a.username, \
          AND m.status IN ('active', 'on-hold')) AS current_medicines, \
      (SELECT CAST(COALESCE(SUM(e.patient_owes_cents), 0) AS BIGINT) \
          FROM explanations_of_benefit e \
-         WHERE e.patient_id = $1 AND e.organization_id = $2) AS balance_cents \
-     FROM patients p \
-     JOIN patient_accounts a ON a.patient_id = p.id AND a.organization_id = p.organization_id \
-     JOIN organizations o ON o.id = p.organization_id \
-     WHERE p.id = $1 AND p.organization_id = $2";
+         WHERE e.patient_id = $1 AND e.organization_id = $2) AS balance_cents",
+    home_source!()
+);
 
 /// The next visits: booked, pending or proposed appointments yet to start, soonest first.
 pub(crate) const NEXT_VISITS: &str = "SELECT start_at, description, practitioner \

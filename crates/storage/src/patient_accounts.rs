@@ -132,14 +132,28 @@ pub(crate) const SHIFT_SIGN_INS: &str = "UPDATE patient_accounts SET \
      last_sign_in_at = $3, last_sign_in_addr = $4 \
      WHERE id = $1 AND organization_id = $2";
 
+/// What a [`HomeRow`] reads, as literals for `concat!`: the columns (the chart `p`, its
+/// account `a`, its practice `o`), then where they come from, for the patient `$1` of the
+/// practice `$2`. The home page's statement adds columns of its own in between.
+macro_rules! home_columns {
+    () => {
+        "SELECT p.given_names, a.username, a.previous_sign_in_at, a.previous_sign_in_addr, \
+         o.name, o.phone, o.time_zone"
+    };
+}
+macro_rules! home_source {
+    () => {
+        " FROM patients p \
+         JOIN patient_accounts a ON a.patient_id = p.id AND a.organization_id = p.organization_id \
+         JOIN organizations o ON o.id = p.organization_id \
+         WHERE p.id = $1 AND p.organization_id = $2"
+    };
+}
+pub(crate) use {home_columns, home_source};
+
 /// The home page's chart and account: first names, username, the sign-in before this one,
 /// the practice's time zone.
-pub(crate) const PATIENT_HOME: &str = "SELECT p.given_names, a.username, \
-     a.previous_sign_in_at, a.previous_sign_in_addr, o.name, o.phone, o.time_zone \
-     FROM patients p \
-     JOIN patient_accounts a ON a.patient_id = p.id AND a.organization_id = p.organization_id \
-     JOIN organizations o ON o.id = p.organization_id \
-     WHERE p.id = $1 AND p.organization_id = $2";
+pub(crate) const PATIENT_HOME: &str = concat!(home_columns!(), home_source!());
 
 /// The versions of one document newer than the one a patient accepted, oldest first.
 pub(crate) const NEWER_VERSIONS: &str = concat!(
