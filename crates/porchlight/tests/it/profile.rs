@@ -270,10 +270,20 @@ each_backend! {
         let queue = page_text(&app.client, &app, "/staff/contact-changes").await;
         assert!(queue.contains("No requests wait."), "{queue}");
         assert!(queue.contains("href=\"/staff/contact-changes\""), "in the staff menu: {queue}");
+        let chart_page = patient_page(&app, &org, "Rivera", "Lucia").await;
+        let chart = page_text(&app.client, &app, &chart_page).await;
+        assert!(!chart.contains("id=\"open-contact-change\""), "nothing asked yet: {chart}");
 
         let mut form = vec![("phone", "555-010-2000")];
         form.extend(NEW_ADDRESS);
         assert_eq!(ask(&app, &lucia, &form).await.0, StatusCode::SEE_OTHER);
+        // The patient's page in the staff console says a request waits, and where.
+        let chart = page_text(&app.client, &app, &chart_page).await;
+        assert!(
+            chart.contains("id=\"open-contact-change\"><p>This patient asked for a new phone number or address. \
+                            Change it in the EHR, then close the request in <a href=\"/staff/contact-changes\">"),
+            "{chart}"
+        );
 
         let before = app.db.audit_head().await.unwrap();
         let queue = page_text(&app.client, &app, "/staff/contact-changes").await;
@@ -304,6 +314,10 @@ each_backend! {
                 .form(&[("organization", "maple"), ("username", username.as_str()), ("password", STAFF_PASSWORD)])
                 .send().await.unwrap();
             assert_eq!(staff.get(app.url("/staff/contact-changes")).send().await.unwrap().status(), StatusCode::FORBIDDEN, "{role:?}");
+            if role == Role::Clinician {
+                let chart = page_text(&staff, &app, &chart_page).await;
+                assert!(chart.contains("Change it in the EHR: front-desk staff close the request."), "{chart}");
+            }
             let refused = staff.post(app.url(&close)).form(&[("outcome", "done")]).send().await.unwrap();
             assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{role:?}");
         }
@@ -328,6 +342,8 @@ each_backend! {
         let rows = app.db.audit_since(before).await.unwrap();
         assert!(rows.iter().any(|r| r.action == "contact-change.done" && r.patient == Some(lucia_id)), "{rows:?}");
         assert_eq!(open_requests(&app, &org, lucia_id).await, 0);
+        let chart = page_text(&app.client, &app, &chart_page).await;
+        assert!(!chart.contains("id=\"open-contact-change\""), "closed: {chart}");
         let queue = page_text(&app.client, &app, "/staff/contact-changes?done=done").await;
         assert!(queue.contains("No requests wait.") && queue.contains("Marked done."), "{queue}");
         let page = page_text(&lucia, &app, "/account/profile").await;

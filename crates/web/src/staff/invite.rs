@@ -57,6 +57,10 @@ struct PatientPage {
     mailbox: bool,
     /// The practice's clock.
     zone: jiff::tz::TimeZone,
+    /// The patient asked for a new phone number or address, and nobody has acted on it yet.
+    open_contact_change: bool,
+    /// This staff member works the contact change requests (the link to the queue).
+    may_work_contact_changes: bool,
 }
 
 #[derive(Template)]
@@ -102,6 +106,8 @@ pub(crate) struct Context {
     pub(crate) account: Option<(String, String)>,
     /// The practice's clock, for the dates staff and the patient's letter show.
     pub(crate) zone: jiff::tz::TimeZone,
+    /// The patient's contact change request waiting for staff.
+    pub(crate) open_contact_change: bool,
 }
 
 /// Loads the patient `patient` of the staff member's practice; `None` for another
@@ -123,12 +129,14 @@ pub(crate) async fn load(
     let invitation = state.db.live_invitation(&user.scope, id).await?;
     let account = state.db.patient_account(&user.scope, id).await?;
     let zone = crate::common::pages::practice_zone(state, user.scope.organization()).await;
+    let open_contact_change = state.db.count_open_contact_changes(&user.scope, id).await? > 0;
     Ok(Some(Context {
         patient,
         policy,
         invitation,
         account,
         zone,
+        open_contact_change,
     }))
 }
 
@@ -524,6 +532,8 @@ async fn page(state: &AppState, user: &StaffUser, context: Context, shown: Shown
         sent: shown.sent,
         mailbox: state.settings.mailbox,
         zone: context.zone,
+        open_contact_change: context.open_contact_change,
+        may_work_contact_changes: crate::staff::contact_changes::may_work_contact_changes(user),
     });
     no_store(&mut response);
     response
