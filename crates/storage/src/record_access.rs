@@ -10,7 +10,8 @@ use uuid::Uuid;
 use crate::{AuditActor, AuditEntry, Database, RequestOrigin, database::dispatch};
 
 /// Staff accesses to a patient, newest first: the newest rows waiting to be sealed, then the
-/// newest sealed ones, each part bounded and read on its (patient_id, ...) index.
+/// newest sealed ones, each part bounded; the sealed ones read on their (patient_id, ...)
+/// index (on SQLite the waiting ones are few and have no index).
 pub(crate) const RECORD_ACCESSES: &str = "SELECT part, n, at, actor_id, action FROM ( \
     SELECT 0 AS part, id AS n, at, actor_id, action \
     FROM audit_pending \
