@@ -1,7 +1,7 @@
 //! Argon2id password hashing on a few dedicated threads, one per core, each reusing a work area
-//! allocated once and running at a lower scheduling priority than the threads that serve pages:
-//! sign-ins can neither starve page serving nor exhaust memory, and they still have the whole
-//! machine when nothing else needs it.
+//! while sign-ins keep coming and running at a lower scheduling priority than the threads that
+//! serve pages: sign-ins can neither starve page serving nor exhaust memory, and they still have
+//! the whole machine when nothing else needs it.
 //!
 //! The hashing threads run under Linux's SCHED_IDLE policy: a thread of normal priority that
 //! becomes ready (a page request arriving) is always preferred to them, and they still have
@@ -9,10 +9,13 @@
 //! unchanged. (How soon the kernel switches is its own affair: on the project's machine a woken
 //! thread may still wait for the next scheduler tick; see docs/PERFORMANCE.md.)
 
-use std::sync::{
-    Arc, Mutex,
-    atomic::{AtomicUsize, Ordering},
-    mpsc,
+use std::{
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+        mpsc,
+    },
+    time::Duration,
 };
 
 use anyhow::Context;
@@ -34,9 +37,10 @@ pub struct PasswordHasher {
     permits: Arc<Semaphore>,
     /// To the hashing threads; they end when the last clone of the hasher is dropped.
     jobs: mpsc::Sender<Job>,
-    /// How many 19 MiB work areas the threads have allocated: one each at most, kept between
-    /// hashes. Allocating a fresh one for every hash left the allocator holding hundreds of MB
-    /// (measured by `porchlight-bench load` with 64 callers: 464 MB resident, against 46 MB).
+    /// How many 19 MiB work areas the threads hold now: one each at most, kept between
+    /// hashes while sign-ins keep coming ([`KEEP_IDLE_AREA`]). Allocating a fresh one for
+    /// every hash left the allocator holding hundreds of MB (measured by `porchlight-bench
+    /// load` with 64 callers: 464 MB resident, against 46 MB).
     work_areas: Arc<AtomicUsize>,
     /// A hash of nothing in particular, verified against when the account does not exist so
     /// that an unknown username costs the same time as a known one.
@@ -46,6 +50,11 @@ pub struct PasswordHasher {
 impl PasswordHasher {
     /// A hasher with `threads` dedicated hashing threads (at least one).
     pub fn new(threads: usize) -> Self {
+        Self::keeping_idle_areas_for(threads, KEEP_IDLE_AREA)
+    }
+
+    /// [`PasswordHasher::new`], a thread freeing its work area once no hash came for `keep`.
+    fn keeping_idle_areas_for(threads: usize, keep: Duration) -> Self {
         let threads = threads.max(1);
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
@@ -56,7 +65,7 @@ impl PasswordHasher {
             // fails with an error rather than the process panicking.
             let started = std::thread::Builder::new()
                 .name(format!("porchlight-hash-{index}"))
-                .spawn(move || hashing_thread(&queue, &work_areas));
+                .spawn(move || hashing_thread(&queue, &work_areas, keep));
             if let Err(error) = started {
                 tracing::error!(%error, "could not start a password hashing thread");
             }
@@ -172,16 +181,36 @@ impl PasswordHasher {
     }
 }
 
+/// How long a hashing thread keeps its work area after its last hash. A burst of sign-ins
+/// reuses it; a server between bursts does not hold 19 MiB per core for nothing (two of them
+/// were most of the memory a server reading records used).
+const KEEP_IDLE_AREA: Duration = Duration::from_secs(1);
+
 /// A hashing thread: lowers its own priority, then runs jobs until the hasher is dropped, with
-/// a work area allocated for the first job and kept for the next ones.
-fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>, work_areas: &AtomicUsize) {
+/// a work area allocated for the first job and kept for the next ones until none came for
+/// `keep`.
+fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>, work_areas: &AtomicUsize, keep: Duration) {
     lower_priority();
     let mut area: Vec<Block> = Vec::new();
     loop {
         // Only the waiting thread holds the lock; a job received, it lets the next one wait.
-        let job = match queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+        let received = queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .recv_timeout(keep);
+        let job = match received {
             Ok(job) => job,
-            Err(mpsc::RecvError) => return,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if !area.is_empty() {
+                    area = Vec::new();
+                    work_areas.fetch_sub(1, Ordering::Relaxed);
+                }
+                // A moment away from the queue, so that a thread waiting for it gets its turn
+                // to wait there, and to free its own area.
+                std::thread::sleep(Duration::from_millis(1));
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
         };
         if area.is_empty() {
             area = vec![Block::default(); params().block_count()];
@@ -376,5 +405,32 @@ mod tests {
         }
         let areas = hasher.work_areas();
         assert!((1..=2).contains(&areas), "{areas} work areas");
+    }
+
+    /// Between bursts of sign-ins the threads free their work areas, and the next hash
+    /// allocates one again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn frees_the_work_areas_when_no_hash_comes() {
+        let keep = Duration::from_millis(100);
+        let hasher = PasswordHasher::keeping_idle_areas_for(2, keep);
+        let stored = hasher.hash("correct horse battery".into()).await.unwrap();
+        let mut callers = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let (hasher, stored) = (hasher.clone(), stored.clone());
+            callers.spawn(async move { hasher.verify("correct horse battery".into(), stored).await });
+        }
+        while let Some(verified) = callers.join_next().await {
+            assert!(verified.unwrap().unwrap());
+        }
+        assert!(hasher.work_areas() >= 1);
+        // Each thread waits for the queue in turn: both are idle after a few rounds of `keep`.
+        let mut waited = Duration::ZERO;
+        while hasher.work_areas() > 0 {
+            assert!(waited < Duration::from_secs(10), "{} work areas kept", hasher.work_areas());
+            tokio::time::sleep(keep).await;
+            waited += keep;
+        }
+        // The next hash allocates a work area again.
+        assert!(hasher.verify("correct horse battery".into(), stored).await.unwrap());
     }
 }
