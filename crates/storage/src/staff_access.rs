@@ -18,8 +18,8 @@ const MANY_RECORDS_WINDOW: SignedDuration = SignedDuration::from_hours(1);
 /// The latest reads looked at: enough to cover the window at the threshold.
 const READS_LOOKED_AT: i64 = 500;
 /// A staff member's latest chart reads, newest first: the newest rows waiting to be sealed,
-/// then the newest sealed ones, each part bounded; the sealed ones read on their (actor_kind,
-/// actor_id, ...) index (on SQLite the waiting ones are few and have no index).
+/// then the newest sealed ones, each part bounded; the sealed ones read on the index of staff
+/// rows by actor (on SQLite the waiting ones are few and have no index).
 pub(crate) const STAFF_READS: &str = "SELECT part, n, at, patient_id FROM ( \
     SELECT 0 AS part, id AS n, at, patient_id \
     FROM audit_pending \
