@@ -292,7 +292,10 @@ async fn fill_until_writes_fail(disk: &SmallDisk, app: &TestApp) -> Vec<PathBuf>
     for attempt in 0..20 {
         // On a full disk the log may not empty (a checkpoint that must grow the database
         // file fails): the write below tells.
-        let emptied = app.db.execute_admin("PRAGMA wal_checkpoint(TRUNCATE)").await;
+        let emptied = app
+            .db
+            .execute_admin("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await;
         fillers.push(disk.fill(&format!("filler-{attempt}")));
         if app.db.probe_writes().await.is_err() {
             return fillers;

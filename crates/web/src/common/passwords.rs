@@ -417,7 +417,8 @@ mod tests {
         let mut callers = tokio::task::JoinSet::new();
         for _ in 0..4 {
             let (hasher, stored) = (hasher.clone(), stored.clone());
-            callers.spawn(async move { hasher.verify("correct horse battery".into(), stored).await });
+            callers
+                .spawn(async move { hasher.verify("correct horse battery".into(), stored).await });
         }
         while let Some(verified) = callers.join_next().await {
             assert!(verified.unwrap().unwrap());
@@ -426,11 +427,20 @@ mod tests {
         // Each thread waits for the queue in turn: both are idle after a few rounds of `keep`.
         let mut waited = Duration::ZERO;
         while hasher.work_areas() > 0 {
-            assert!(waited < Duration::from_secs(10), "{} work areas kept", hasher.work_areas());
+            assert!(
+                waited < Duration::from_secs(10),
+                "{} work areas kept",
+                hasher.work_areas()
+            );
             tokio::time::sleep(keep).await;
             waited += keep;
         }
         // The next hash allocates a work area again.
-        assert!(hasher.verify("correct horse battery".into(), stored).await.unwrap());
+        assert!(
+            hasher
+                .verify("correct horse battery".into(), stored)
+                .await
+                .unwrap()
+        );
     }
 }
