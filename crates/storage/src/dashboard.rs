@@ -6,13 +6,13 @@
 
 use domain::PatientScope;
 use jiff::Timestamp;
-use jiff_sqlx::ToSqlx;
 use sqlx::FromRow;
 
 use crate::{
     AuditActor, AuditEntry, Database, PatientHome, RequestOrigin,
-    database::dispatch,
+    inline::{Column, FromInline, Scalar},
     patient_accounts::{HomeRow, home_columns, home_source},
+    short_read::Arg,
 };
 
 /// How many entries a tile names at most.
@@ -103,12 +103,30 @@ struct SummaryRow {
     balance_cents: i64,
 }
 
+impl FromInline for SummaryRow {
+    fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            home: HomeRow::from_inline(row)?,
+            new_results: Column::column(row, "new_results")?,
+            results_since: Column::column(row, "results_since")?,
+            two_step: Column::column(row, "two_step")?,
+            current_medicines: Column::column(row, "current_medicines")?,
+            balance_cents: Column::column(row, "balance_cents")?,
+        })
+    }
+}
+
 #[derive(FromRow)]
 struct VisitRow {
     start_at: jiff_sqlx::Timestamp,
     description: Option<String>,
     practitioner: Option<String>,
 }
+crate::inline::inline_row!(VisitRow {
+    start_at,
+    description,
+    practitioner
+});
 
 impl Database {
     /// The scope's patient's home page (see [`Dashboard`]), read in one transaction and
@@ -121,44 +139,27 @@ impl Database {
     ) -> anyhow::Result<Dashboard> {
         let patient = scope.patient().as_uuid();
         let org = scope.organization().as_uuid();
-        let mut tx = self.begin_read().await?;
-        let (summary, next_visits, new_names, medicine_names) = dispatch!(&mut tx.handle, |tx| {
-            let summary: SummaryRow = sqlx::query_as(DASHBOARD_SUMMARY)
-                .bind(patient)
-                .bind(org)
-                .fetch_one(&mut **tx)
-                .await?;
-            let visits: Vec<VisitRow> = sqlx::query_as(NEXT_VISITS)
-                .bind(patient)
-                .bind(org)
-                .bind(now.to_sqlx())
-                .bind(TILE_ENTRIES)
-                .fetch_all(&mut **tx)
-                .await?;
-            let new_names: Vec<Option<String>> = if summary.new_results > 0 {
-                sqlx::query_scalar(NEW_RESULTS_NAMED)
-                    .bind(patient)
-                    .bind(org)
-                    .bind(summary.results_since)
-                    .bind(TILE_ENTRIES)
-                    .fetch_all(&mut **tx)
-                    .await?
-            } else {
-                Vec::new()
-            };
-            let medicine_names: Vec<Option<String>> = if summary.current_medicines > 0 {
-                sqlx::query_scalar(CURRENT_MEDICINES_NAMED)
-                    .bind(patient)
-                    .bind(org)
-                    .bind(TILE_ENTRIES)
-                    .fetch_all(&mut **tx)
-                    .await?
-            } else {
-                Vec::new()
-            };
-            (summary, visits, new_names, medicine_names)
-        });
-        tx.append_audit(&AuditEntry {
+        let (patient, org) = (Arg::Uuid(patient), Arg::Uuid(org));
+        let tile = Arg::Int(TILE_ENTRIES);
+        let mut read = self.begin_short_read().await?;
+        let summary: SummaryRow = read.one(DASHBOARD_SUMMARY, &[patient, org]).await?;
+        let next_visits: Vec<VisitRow> = read
+            .all(NEXT_VISITS, &[patient, org, now.into(), tile])
+            .await?;
+        let new_names: Vec<Scalar<Option<String>>> = if summary.new_results > 0 {
+            let since = summary.results_since.to_jiff();
+            read.all(NEW_RESULTS_NAMED, &[patient, org, since.into(), tile])
+                .await?
+        } else {
+            Vec::new()
+        };
+        let medicine_names: Vec<Scalar<Option<String>>> = if summary.current_medicines > 0 {
+            read.all(CURRENT_MEDICINES_NAMED, &[patient, org, tile])
+                .await?
+        } else {
+            Vec::new()
+        };
+        read.append_audit(&AuditEntry {
             organization: Some(scope.organization()),
             actor: AuditActor::Patient(scope.patient()),
             action: "patient.home".to_owned(),
@@ -167,13 +168,12 @@ impl Database {
             client_addr: origin.client_addr.clone(),
             request_id: origin.request_id.clone(),
             detail: None,
-        })
-        .await?;
-        tx.commit().await?;
-        let named = |names: Vec<Option<String>>| {
+        });
+        read.commit().await?;
+        let named = |names: Vec<Scalar<Option<String>>>| {
             names
                 .into_iter()
-                .map(|name| name.unwrap_or_default())
+                .map(|name| name.0.unwrap_or_default())
                 .filter(|name| !name.trim().is_empty())
                 .collect()
         };

@@ -4,7 +4,10 @@ use anyhow::Context;
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
 
-use crate::readers::{Reader, Readers};
+use crate::{
+    inline::InlineReaders,
+    readers::{Reader, Readers},
+};
 use sqlx::{
     Connection, PgPool, Postgres, Sqlite, SqlitePool,
     postgres::PgPoolOptions,
@@ -59,7 +62,15 @@ pub struct Database {
     /// order, rather than polling SQLite's lock (its busy handler sleeps, up to 100 ms a try).
     pub(crate) write_turn: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
     /// The connections of the reads every signed-in request makes ([`Database::reader`]).
-    readers: Handle<std::sync::Arc<Readers<Sqlite>>, std::sync::Arc<Readers<Postgres>>>,
+    readers: Handle<SqliteReaders, std::sync::Arc<Readers<Postgres>>>,
+}
+
+/// SQLite's connections for reads: sqlx's, and those of short reads on the calling thread
+/// ([`crate::inline`]).
+#[derive(Clone)]
+pub(crate) struct SqliteReaders {
+    pooled: std::sync::Arc<Readers<Sqlite>>,
+    pub(crate) inline: std::sync::Arc<InlineReaders>,
 }
 
 /// Connections kept for reads, beside the pool's: SQLite's readers run on threads of their
@@ -134,7 +145,10 @@ impl Database {
         let write_turn = matches!(handle, Handle::Sqlite(_))
             .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
         let readers = match &handle {
-            Handle::Sqlite(pool) => Handle::Sqlite(Readers::new(pool.clone(), SQLITE_READERS)),
+            Handle::Sqlite(pool) => Handle::Sqlite(SqliteReaders {
+                pooled: Readers::new(pool.clone(), SQLITE_READERS),
+                inline: InlineReaders::new(pool.connect_options().get_filename().to_owned()),
+            }),
             Handle::Postgres(pool) => {
                 Handle::Postgres(Readers::new(pool.clone(), POSTGRES_READERS))
             }
@@ -152,9 +166,14 @@ impl Database {
     /// pool's pings ([`crate::readers`]).
     pub(crate) async fn reader(&self) -> anyhow::Result<Reading> {
         Ok(match &self.readers {
-            Handle::Sqlite(readers) => Handle::Sqlite(readers.acquire().await?),
+            Handle::Sqlite(readers) => Handle::Sqlite(readers.pooled.acquire().await?),
             Handle::Postgres(readers) => Handle::Postgres(readers.acquire().await?),
         })
+    }
+
+    /// The connections kept for reads.
+    pub(crate) fn readers(&self) -> &Handle<SqliteReaders, std::sync::Arc<Readers<Postgres>>> {
+        &self.readers
     }
 
     pub fn backend(&self) -> Backend {
@@ -274,7 +293,13 @@ impl Database {
     }
 
     pub async fn close(&self) {
-        dispatch!(&self.readers, |readers| readers.close().await);
+        match &self.readers {
+            Handle::Sqlite(readers) => {
+                readers.inline.close();
+                readers.pooled.close().await;
+            }
+            Handle::Postgres(readers) => readers.close().await,
+        }
         dispatch!(&self.handle, |pool| pool.close().await)
     }
 }
@@ -388,6 +413,12 @@ fn outside_transaction<C: Connection>(conn: &C) -> bool {
 
 async fn connect_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
     let options = sqlite_options(url)?;
+    let file = options.get_filename().to_string_lossy();
+    anyhow::ensure!(
+        file != ":memory:" && !file.starts_with("file:"),
+        "an in-memory SQLite database cannot be shared by the server's connections: give a \
+         file's path (sqlite://path/to/portal.db)"
+    );
     if let Some(parent) = Path::new(options.get_filename()).parent()
         && !parent.as_os_str().is_empty()
     {

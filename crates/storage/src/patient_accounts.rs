@@ -65,6 +65,16 @@ pub(crate) struct HomeRow {
     time_zone: Option<String>,
 }
 
+crate::inline::inline_row!(HomeRow {
+    given_names,
+    username,
+    previous_sign_in_at,
+    previous_sign_in_addr,
+    name,
+    phone,
+    time_zone,
+});
+
 /// What the patient's own home page shows of the chart and the account.
 #[derive(Debug, Clone)]
 pub struct PatientHome {
@@ -347,15 +357,17 @@ impl Database {
         scope: &PatientScope,
         origin: &RequestOrigin,
     ) -> anyhow::Result<PatientHome> {
-        let mut tx = self.begin_read().await?;
-        let home: HomeRow = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as(PATIENT_HOME)
-                .bind(scope.patient().as_uuid())
-                .bind(scope.organization().as_uuid())
-                .fetch_one(&mut **tx)
-                .await?
-        });
-        tx.append_audit(&AuditEntry {
+        let mut read = self.begin_short_read().await?;
+        let home: HomeRow = read
+            .one(
+                PATIENT_HOME,
+                &[
+                    scope.patient().as_uuid().into(),
+                    scope.organization().as_uuid().into(),
+                ],
+            )
+            .await?;
+        read.append_audit(&AuditEntry {
             organization: Some(scope.organization()),
             actor: AuditActor::Patient(scope.patient()),
             action: "patient.home".to_owned(),
@@ -364,9 +376,8 @@ impl Database {
             client_addr: origin.client_addr.clone(),
             request_id: origin.request_id.clone(),
             detail: None,
-        })
-        .await?;
-        tx.commit().await?;
+        });
+        read.commit().await?;
         Ok(home.into())
     }
 

@@ -9,7 +9,12 @@ use jiff::Timestamp;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::{Database, RequestOrigin, database::dispatch, visits::own_read};
+use crate::{
+    Database, RequestOrigin,
+    inline::{Column, FromInline},
+    short_read::Arg,
+    visits::own_read,
+};
 
 /// One of the patient's results, by id.
 pub(crate) const RESULT_BY_ID: &str = "SELECT id, category, code, display, effective_at, \
@@ -88,6 +93,21 @@ pub(crate) struct ResultRow {
     range_text: Option<String>,
     interpretation: Option<String>,
 }
+
+crate::inline::inline_row!(ResultRow {
+    id,
+    category,
+    code,
+    display,
+    effective_at,
+    value_number,
+    value_unit,
+    value_text,
+    range_low,
+    range_high,
+    range_text,
+    interpretation,
+});
 
 impl ResultRow {
     fn at(&self) -> Option<Timestamp> {
@@ -195,8 +215,32 @@ struct PageRow {
     source_id: String,
 }
 
+impl FromInline for PageRow {
+    fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            result: ResultRow::from_inline(row)?,
+            source_id: Column::column(row, "source_id")?,
+        })
+    }
+}
+
 /// Where a report lists a result: the report, the result's place in it, the report's name.
 type Listing = (Uuid, i64, Option<String>);
+
+/// A row of [`reports_listing`].
+#[derive(FromRow)]
+struct ListingRow {
+    result_source_id: String,
+    report_id: Uuid,
+    place: i64,
+    display: Option<String>,
+}
+crate::inline::inline_row!(ListingRow {
+    result_source_id,
+    report_id,
+    place,
+    display
+});
 
 /// Groups results (newest first) by the report that lists them, in order of each group's
 /// first result; a report's results in the report's order.
@@ -253,45 +297,45 @@ impl Database {
         page: u32,
         origin: &RequestOrigin,
     ) -> anyhow::Result<ResultsPage> {
-        let mut tx = self.begin_read().await?;
-        let mut rows: Vec<PageRow> = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as(RESULTS_PAGE)
-                .bind(scope.patient().as_uuid())
-                .bind(scope.organization().as_uuid())
-                .bind(RESULTS_PER_PAGE + 1)
-                .bind(i64::from(page) * RESULTS_PER_PAGE)
-                .fetch_all(&mut **tx)
-                .await?
-        });
+        let (patient, org) = (
+            Arg::Uuid(scope.patient().as_uuid()),
+            Arg::Uuid(scope.organization().as_uuid()),
+        );
+        let mut read = self.begin_short_read().await?;
+        let mut rows: Vec<PageRow> = read
+            .all(
+                RESULTS_PAGE,
+                &[
+                    patient,
+                    org,
+                    Arg::Int(RESULTS_PER_PAGE + 1),
+                    Arg::Int(i64::from(page) * RESULTS_PER_PAGE),
+                ],
+            )
+            .await?;
         let more = rows.len() as i64 > RESULTS_PER_PAGE;
         rows.truncate(RESULTS_PER_PAGE as usize);
         let listings: HashMap<String, Listing> = if rows.is_empty() {
             HashMap::new()
         } else {
-            let sql = reports_listing(rows.len());
-            let found: Vec<(String, Uuid, i64, Option<String>)> = dispatch!(&mut tx.handle, |tx| {
-                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                    .bind(scope.patient().as_uuid())
-                    .bind(scope.organization().as_uuid());
-                for row in &rows {
-                    query = query.bind(&row.source_id);
-                }
-                query.fetch_all(&mut **tx).await?
-            });
+            let args: Vec<Arg<'_>> = [patient, org]
+                .into_iter()
+                .chain(rows.iter().map(|row| Arg::Text(&row.source_id)))
+                .collect();
+            let found: Vec<ListingRow> = read.all(&reports_listing(rows.len()), &args).await?;
             found
                 .into_iter()
-                .map(|(source_id, report, place, name)| (source_id, (report, place, name)))
+                .map(|l| (l.result_source_id, (l.report_id, l.place, l.display)))
                 .collect()
         };
-        tx.append_audit(&own_read(
+        read.append_audit(&own_read(
             scope,
             origin,
             "patient.results",
             "test results".to_owned(),
             format!("page {page}: {}", rows.len()),
-        ))
-        .await?;
-        tx.commit().await?;
+        ));
+        read.commit().await?;
         Ok(ResultsPage {
             groups: group(rows, &listings),
             more,
@@ -306,43 +350,39 @@ impl Database {
         id: Uuid,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Option<ResultDetail>> {
-        let mut tx = self.begin_read().await?;
-        let found: Option<ResultRow> = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as(RESULT_BY_ID)
-                .bind(id)
-                .bind(scope.patient().as_uuid())
-                .bind(scope.organization().as_uuid())
-                .fetch_optional(&mut **tx)
-                .await?
-        });
+        let (patient, org) = (
+            Arg::Uuid(scope.patient().as_uuid()),
+            Arg::Uuid(scope.organization().as_uuid()),
+        );
+        let mut read = self.begin_short_read().await?;
+        let found: Option<ResultRow> = read
+            .optional(RESULT_BY_ID, &[Arg::Uuid(id), patient, org])
+            .await?;
         let Some(result) = found else {
             // Nothing was read: the connection goes back to the readers (dropped, it would be
             // closed as after a failure, and the next read would open another).
-            tx.commit().await?;
+            read.commit().await?;
             return Ok(None);
         };
         let result = result.into_result();
         let history: Vec<ResultRow> = match &result.code {
-            Some(code) => dispatch!(&mut tx.handle, |tx| {
-                sqlx::query_as(SAME_TEST)
-                    .bind(scope.patient().as_uuid())
-                    .bind(scope.organization().as_uuid())
-                    .bind(code)
-                    .bind(TREND_VALUES)
-                    .fetch_all(&mut **tx)
-                    .await?
-            }),
+            Some(code) => {
+                read.all(
+                    SAME_TEST,
+                    &[patient, org, Arg::Text(code), Arg::Int(TREND_VALUES)],
+                )
+                .await?
+            }
             None => Vec::new(),
         };
-        tx.append_audit(&own_read(
+        read.append_audit(&own_read(
             scope,
             origin,
             "patient.result",
             format!("observation {id}"),
             history.len().to_string(),
-        ))
-        .await?;
-        tx.commit().await?;
+        ));
+        read.commit().await?;
         Ok(Some(ResultDetail {
             result,
             history: history.into_iter().map(ResultRow::into_result).collect(),
@@ -353,6 +393,7 @@ impl Database {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::database::dispatch;
     use crate::{Backend, testing::Scratch};
     use jiff_sqlx::ToSqlx;
 

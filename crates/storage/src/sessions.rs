@@ -6,7 +6,7 @@ use jiff_sqlx::ToSqlx;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::{Database, PatientAccount, database::dispatch};
+use crate::{Database, PatientAccount, database::dispatch, short_read::Arg};
 
 /// Who a session belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +71,17 @@ struct SessionRow {
     idle_seconds: Option<i64>,
 }
 
+crate::inline::inline_row!(SessionRow {
+    kind,
+    subject_id,
+    organization_id,
+    created_at,
+    last_seen_at,
+    expires_at,
+    reauthenticated_at,
+    idle_seconds,
+});
+
 impl From<SessionRow> for Session {
     fn from(row: SessionRow) -> Self {
         Session {
@@ -118,6 +129,25 @@ struct PatientSessionRow {
     privacy_in_force: Option<i64>,
     accepted_terms: Option<i64>,
     accepted_privacy: Option<i64>,
+}
+
+impl crate::inline::FromInline for PatientSessionRow {
+    fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        use crate::inline::Column;
+        Ok(Self {
+            session: SessionRow::from_inline(row)?,
+            account_id: Column::column(row, "account_id")?,
+            patient_id: Column::column(row, "patient_id")?,
+            username: Column::column(row, "username")?,
+            password_hash: Column::column(row, "password_hash")?,
+            status: Column::column(row, "status")?,
+            locked_at: Column::column(row, "locked_at")?,
+            terms_in_force: Column::column(row, "terms_in_force")?,
+            privacy_in_force: Column::column(row, "privacy_in_force")?,
+            accepted_terms: Column::column(row, "accepted_terms")?,
+            accepted_privacy: Column::column(row, "accepted_privacy")?,
+        })
+    }
 }
 
 /// [`PATIENT_SESSION`]'s row as what it says.
@@ -231,14 +261,11 @@ impl Database {
         &self,
         token_hash: &str,
     ) -> anyhow::Result<Option<PatientSession>> {
-        let mut reader = self.reader().await?;
-        let row: Option<PatientSessionRow> = dispatch!(&mut reader, |conn| {
-            sqlx::query_as(PATIENT_SESSION)
-                .bind(token_hash)
-                .fetch_optional(&mut **conn)
-                .await?
-        });
-        reader.release();
+        let mut read = self.begin_short_read().await?;
+        let row: Option<PatientSessionRow> = read
+            .optional(PATIENT_SESSION, &[Arg::Text(token_hash)])
+            .await?;
+        read.commit().await?;
         Ok(row.map(PatientSession::from))
     }
 
