@@ -69,7 +69,7 @@ pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningS
         },
     }
     .spawn();
-    let state = AppState {
+    let state = AppState::new(web::Shared {
         db,
         settings: Arc::new(WebSettings {
             base_url,
@@ -81,7 +81,7 @@ pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningS
         }),
         hasher: web::passwords::PasswordHasher::new(settings.hash_threads),
         key: settings.secret_key.clone(),
-    };
+    });
     let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -99,29 +99,29 @@ where
 /// A read of a few short statements ([`Database::begin_short_read`]), and the audit rows to
 /// write when it is done. Dropped without [`ShortRead::commit`], it records nothing, and
 /// what it read must not be shown.
-pub(crate) struct ShortRead {
+pub(crate) struct ShortRead<'db> {
     conn: Handle<InlineReader, Reader<Postgres>>,
-    db: Database,
+    db: &'db Database,
     rows: Vec<PendingRow>,
 }
 
 impl Database {
     /// Begins a short read: a connection of SQLite's inline readers or of PostgreSQL's
     /// readers.
-    pub(crate) async fn begin_short_read(&self) -> anyhow::Result<ShortRead> {
+    pub(crate) async fn begin_short_read(&self) -> anyhow::Result<ShortRead<'_>> {
         let conn = match self.readers() {
             Handle::Sqlite(readers) => Handle::Sqlite(readers.inline.take()?),
             Handle::Postgres(readers) => Handle::Postgres(readers.acquire().await?),
         };
         Ok(ShortRead {
             conn,
-            db: self.clone(),
+            db: self,
             rows: Vec::new(),
         })
     }
 }
 
-impl ShortRead {
+impl ShortRead<'_> {
     /// The first row of `sql`, if any; `args[i]` is its `$i+1`.
     pub(crate) async fn optional<T: ReadRow>(
         &mut self,
@@ -187,7 +187,7 @@ impl ShortRead {
         if rows.is_empty() {
             return Ok(());
         }
-        db.audit_batch.append(&db, rows).await
+        db.audit_batch.append(db, rows).await
     }
 }
 
