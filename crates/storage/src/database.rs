@@ -414,8 +414,11 @@ fn outside_transaction<C: Connection>(conn: &C) -> bool {
 async fn connect_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
     let options = sqlite_options(url)?;
     let file = options.get_filename().to_string_lossy();
+    let memory_mode = url
+        .split_once('?')
+        .is_some_and(|(_, query)| query.split('&').any(|pair| pair == "mode=memory"));
     anyhow::ensure!(
-        file != ":memory:" && !file.starts_with("file:"),
+        file != ":memory:" && !file.starts_with("file:") && !memory_mode,
         "an in-memory SQLite database cannot be shared by the server's connections: give a \
          file's path (sqlite://path/to/portal.db)"
     );
@@ -501,6 +504,20 @@ mod tests {
             Handle::Postgres(postgres_pool(1).connect(url).await.unwrap())
         };
         Database::new(handle)
+    }
+
+    /// An in-memory SQLite database would be a different, empty one on each connection: the
+    /// URL is refused with what to give instead.
+    #[tokio::test]
+    async fn an_in_memory_sqlite_database_is_refused() {
+        for url in ["sqlite::memory:", "sqlite://portal.db?mode=memory"] {
+            let error = Database::connect(url).await.err().unwrap();
+            let message = format!("{:#}", anyhow::Error::from(error));
+            assert!(
+                message.contains("in-memory SQLite database") && message.contains("file's path"),
+                "{url}: {message}"
+            );
+        }
     }
 
     /// Writes `n` in a transaction and commits it.
