@@ -10,7 +10,7 @@ use sqlx::FromRow;
 
 use crate::{
     AuditActor, AuditEntry, Database, PatientHome, RequestOrigin,
-    inline::{Column, FromInline, Scalar},
+    inline::{FromInline, Scalar},
     patient_accounts::{HomeRow, home_columns, home_source},
     short_read::Arg,
 };
@@ -104,14 +104,17 @@ struct SummaryRow {
 }
 
 impl FromInline for SummaryRow {
-    fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+    fn from_inline(
+        row: &rusqlite::Row<'_>,
+        columns: &crate::inline::Columns,
+    ) -> rusqlite::Result<Self> {
         Ok(Self {
-            home: HomeRow::from_inline(row)?,
-            new_results: Column::column(row, "new_results")?,
-            results_since: Column::column(row, "results_since")?,
-            two_step: Column::column(row, "two_step")?,
-            current_medicines: Column::column(row, "current_medicines")?,
-            balance_cents: Column::column(row, "balance_cents")?,
+            home: HomeRow::from_inline(row, columns)?,
+            new_results: columns.get(row, "new_results")?,
+            results_since: columns.get(row, "results_since")?,
+            two_step: columns.get(row, "two_step")?,
+            current_medicines: columns.get(row, "current_medicines")?,
+            balance_cents: columns.get(row, "balance_cents")?,
         })
     }
 }

@@ -137,8 +137,8 @@ impl InlineReader {
         args: &[&dyn ToSql],
     ) -> anyhow::Result<Option<T>> {
         let mut found = None;
-        self.each(sql, args, |row| {
-            found = Some(T::from_inline(row)?);
+        self.each(sql, args, |row, columns| {
+            found = Some(T::from_inline(row, columns)?);
             Ok(false)
         })?;
         Ok(found)
@@ -151,8 +151,8 @@ impl InlineReader {
         args: &[&dyn ToSql],
     ) -> anyhow::Result<Vec<T>> {
         let mut rows = Vec::new();
-        self.each(sql, args, |row| {
-            rows.push(T::from_inline(row)?);
+        self.each(sql, args, |row, columns| {
+            rows.push(T::from_inline(row, columns)?);
             Ok(true)
         })?;
         Ok(rows)
@@ -163,7 +163,7 @@ impl InlineReader {
         &self,
         sql: &str,
         args: &[&dyn ToSql],
-        mut row: impl FnMut(&Row<'_>) -> rusqlite::Result<bool>,
+        mut row: impl FnMut(&Row<'_>, &Columns) -> rusqlite::Result<bool>,
     ) -> anyhow::Result<()> {
         let conn = self
             .conn
@@ -178,9 +178,16 @@ impl InlineReader {
                     statement.raw_bind_parameter(index, arg)?;
                 }
             }
+            let columns = Columns(
+                statement
+                    .column_names()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+            );
             let mut rows = statement.raw_query();
             while let Some(next) = rows.next()? {
-                if !row(next)? {
+                if !row(next, &columns)? {
                     break;
                 }
             }
@@ -190,28 +197,45 @@ impl InlineReader {
     }
 }
 
-/// A row type read by an [`InlineReader`]: its columns by name, as sqlx's `FromRow` reads them.
+/// A row type read by an [`InlineReader`]: its columns by name, as sqlx's `FromRow` reads
+/// them.
 pub(crate) trait FromInline: Sized {
-    fn from_inline(row: &Row<'_>) -> rusqlite::Result<Self>;
+    fn from_inline(row: &Row<'_>, columns: &Columns) -> rusqlite::Result<Self>;
+}
+
+/// The names of a statement's columns, read once for all its rows (rusqlite's own lookup by
+/// name asks SQLite for every name of the row each time).
+pub(crate) struct Columns(Vec<String>);
+
+impl Columns {
+    /// The value of the column `name`.
+    pub(crate) fn get<T: Column>(&self, row: &Row<'_>, name: &str) -> rusqlite::Result<T> {
+        let index = self
+            .0
+            .iter()
+            .position(|column| column == name)
+            .ok_or_else(|| rusqlite::Error::InvalidColumnName(name.to_owned()))?;
+        T::column(row, index)
+    }
 }
 
 /// A column's value, stored as sqlx stores it on SQLite.
 pub(crate) trait Column: Sized {
-    fn column(row: &Row<'_>, name: &str) -> rusqlite::Result<Self>;
+    fn column(row: &Row<'_>, index: usize) -> rusqlite::Result<Self>;
 }
 
-/// Columns that rusqlite reads as sqlx writes them: text, integers, 0/1 for booleans, a UUID
-/// as its 16 bytes.
+/// Columns that rusqlite reads as sqlx writes them: text, integers, reals, 0/1 for booleans,
+/// a UUID as its 16 bytes.
 macro_rules! plain_columns {
     ($($ty:ty),* $(,)?) => {$(
         impl Column for $ty {
-            fn column(row: &Row<'_>, name: &str) -> rusqlite::Result<Self> {
-                row.get(name)
+            fn column(row: &Row<'_>, index: usize) -> rusqlite::Result<Self> {
+                row.get(index)
             }
         }
         impl Column for Option<$ty> {
-            fn column(row: &Row<'_>, name: &str) -> rusqlite::Result<Self> {
-                row.get(name)
+            fn column(row: &Row<'_>, index: usize) -> rusqlite::Result<Self> {
+                row.get(index)
             }
         }
     )*};
@@ -220,15 +244,14 @@ plain_columns!(String, i64, f64, bool, Uuid);
 
 /// A moment as jiff-sqlx stores it on SQLite: its RFC 3339 text.
 impl Column for Option<jiff_sqlx::Timestamp> {
-    fn column(row: &Row<'_>, name: &str) -> rusqlite::Result<Self> {
+    fn column(row: &Row<'_>, index: usize) -> rusqlite::Result<Self> {
         static PARSER: jiff::fmt::temporal::DateTimeParser =
             jiff::fmt::temporal::DateTimeParser::new();
-        let Some(text) = row.get::<_, Option<String>>(name)? else {
+        let Some(text) = row.get_ref(index)?.as_str_or_null()? else {
             return Ok(None);
         };
-        let index = row.as_ref().column_index(name)?;
         PARSER
-            .parse_timestamp(&text)
+            .parse_timestamp(text)
             .map(|at| Some(jiff_sqlx::Timestamp::from(at)))
             .map_err(|error| {
                 rusqlite::Error::FromSqlConversionFailure(
@@ -241,11 +264,14 @@ impl Column for Option<jiff_sqlx::Timestamp> {
 }
 
 impl Column for jiff_sqlx::Timestamp {
-    fn column(row: &Row<'_>, name: &str) -> rusqlite::Result<Self> {
-        Option::<Self>::column(row, name)?.ok_or_else(|| {
+    fn column(row: &Row<'_>, index: usize) -> rusqlite::Result<Self> {
+        Option::<Self>::column(row, index)?.ok_or_else(|| {
             rusqlite::Error::InvalidColumnType(
-                row.as_ref().column_index(name).unwrap_or_default(),
-                name.to_owned(),
+                index,
+                row.as_ref()
+                    .column_name(index)
+                    .unwrap_or_default()
+                    .to_owned(),
                 rusqlite::types::Type::Null,
             )
         })
@@ -256,9 +282,12 @@ impl Column for jiff_sqlx::Timestamp {
 macro_rules! inline_row {
     ($row:ty { $($field:ident),* $(,)? }) => {
         impl $crate::inline::FromInline for $row {
-            fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+            fn from_inline(
+                row: &rusqlite::Row<'_>,
+                columns: &$crate::inline::Columns,
+            ) -> rusqlite::Result<Self> {
                 Ok(Self {
-                    $($field: $crate::inline::Column::column(row, stringify!($field))?,)*
+                    $($field: columns.get(row, stringify!($field))?,)*
                 })
             }
         }
@@ -271,7 +300,7 @@ pub(crate) use inline_row;
 pub(crate) struct Scalar<T>(pub(crate) T);
 
 impl<T: FromSql> FromInline for Scalar<T> {
-    fn from_inline(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn from_inline(row: &Row<'_>, _: &Columns) -> rusqlite::Result<Self> {
         row.get(0).map(Scalar)
     }
 }

@@ -9,12 +9,7 @@ use jiff::Timestamp;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::{
-    Database, RequestOrigin,
-    inline::{Column, FromInline},
-    short_read::Arg,
-    visits::own_read,
-};
+use crate::{Database, RequestOrigin, inline::FromInline, short_read::Arg, visits::own_read};
 
 /// One of the patient's results, by id.
 pub(crate) const RESULT_BY_ID: &str = "SELECT id, category, code, display, effective_at, \
@@ -216,10 +211,13 @@ struct PageRow {
 }
 
 impl FromInline for PageRow {
-    fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+    fn from_inline(
+        row: &rusqlite::Row<'_>,
+        columns: &crate::inline::Columns,
+    ) -> rusqlite::Result<Self> {
         Ok(Self {
-            result: ResultRow::from_inline(row)?,
-            source_id: Column::column(row, "source_id")?,
+            result: ResultRow::from_inline(row, columns)?,
+            source_id: columns.get(row, "source_id")?,
         })
     }
 }

@@ -132,20 +132,22 @@ struct PatientSessionRow {
 }
 
 impl crate::inline::FromInline for PatientSessionRow {
-    fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        use crate::inline::Column;
+    fn from_inline(
+        row: &rusqlite::Row<'_>,
+        columns: &crate::inline::Columns,
+    ) -> rusqlite::Result<Self> {
         Ok(Self {
-            session: SessionRow::from_inline(row)?,
-            account_id: Column::column(row, "account_id")?,
-            patient_id: Column::column(row, "patient_id")?,
-            username: Column::column(row, "username")?,
-            password_hash: Column::column(row, "password_hash")?,
-            status: Column::column(row, "status")?,
-            locked_at: Column::column(row, "locked_at")?,
-            terms_in_force: Column::column(row, "terms_in_force")?,
-            privacy_in_force: Column::column(row, "privacy_in_force")?,
-            accepted_terms: Column::column(row, "accepted_terms")?,
-            accepted_privacy: Column::column(row, "accepted_privacy")?,
+            session: SessionRow::from_inline(row, columns)?,
+            account_id: columns.get(row, "account_id")?,
+            patient_id: columns.get(row, "patient_id")?,
+            username: columns.get(row, "username")?,
+            password_hash: columns.get(row, "password_hash")?,
+            status: columns.get(row, "status")?,
+            locked_at: columns.get(row, "locked_at")?,
+            terms_in_force: columns.get(row, "terms_in_force")?,
+            privacy_in_force: columns.get(row, "privacy_in_force")?,
+            accepted_terms: columns.get(row, "accepted_terms")?,
+            accepted_privacy: columns.get(row, "accepted_privacy")?,
         })
     }
 }
