@@ -132,7 +132,7 @@ crate::inline::inline_row!(VisitRow {
 });
 
 impl Database {
-    /// The scope's patient's home page (see [`Dashboard`]), read in one transaction and
+    /// The scope's patient's home page (see [`Dashboard`]), read in one short read and
     /// audited once as `patient.home`.
     pub async fn dashboard(
         &self,
