@@ -1,5 +1,6 @@
-//! Connections kept for the reads that every signed-in request makes (its session, its
-//! record), outside sqlx's pool: the pool pings a connection each time it is handed back
+//! Connections kept for reads (on PostgreSQL those of every signed-in request, its session
+//! and its record; on SQLite those that are not short reads, [`crate::inline`]), outside
+//! sqlx's pool: the pool pings a connection each time it is handed back
 //! (and, by default, each time it is taken), a round trip to SQLite's worker thread or to
 //! the PostgreSQL server that costs as much as the read itself. A connection here comes back
 //! without a ping, and only from a read that succeeded: a read that failed or was dropped
