@@ -295,6 +295,24 @@ macro_rules! inline_row {
 }
 pub(crate) use inline_row;
 
+/// A row read into a tuple, its columns in order, as sqlx reads tuples.
+macro_rules! tuple_rows {
+    ($(($($ty:ident $index:tt),+)),* $(,)?) => {$(
+        impl<$($ty: Column),+> FromInline for ($($ty,)+) {
+            fn from_inline(row: &Row<'_>, _: &Columns) -> rusqlite::Result<Self> {
+                Ok(($($ty::column(row, $index)?,)+))
+            }
+        }
+    )*};
+}
+tuple_rows!(
+    (A 0, B 1),
+    (A 0, B 1, C 2),
+    (A 0, B 1, C 2, D 3),
+    (A 0, B 1, C 2, D 3, E 4),
+    (A 0, B 1, C 2, D 3, E 4, F 5),
+);
+
 /// A single column's rows (`SELECT display FROM …`), as sqlx's `query_scalar`.
 #[derive(Debug)]
 pub(crate) struct Scalar<T>(pub(crate) T);
@@ -340,7 +358,7 @@ mod tests {
     });
 
     /// Reads what sqlx wrote, as sqlx reads it: UUIDs, text, moments, integers, booleans,
-    /// reals, by `$n` in any order.
+    /// reals, by `$n` in any order, into structs by name and into tuples in order.
     #[tokio::test]
     async fn reads_what_sqlx_writes() {
         use jiff_sqlx::ToSqlx;
@@ -392,6 +410,13 @@ mod tests {
             .optional("SELECT id, name, at, n, flag, x FROM t WHERE n = 7", &[])
             .unwrap();
         assert!(missing.is_none());
+        let pairs: Vec<(String, Option<i64>)> = reader
+            .all("SELECT name, n FROM t ORDER BY name", &[])
+            .unwrap();
+        assert_eq!(
+            pairs,
+            [("Ana".to_owned(), Some(42)), ("other".to_owned(), None)]
+        );
         reader.release();
         assert_eq!(readers.resting(), 1);
     }

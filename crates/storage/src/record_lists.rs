@@ -6,7 +6,7 @@ use domain::PatientScope;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::{AuditActor, AuditEntry, Database, RequestOrigin, database::dispatch};
+use crate::{AuditActor, AuditEntry, Database, RequestOrigin, short_read::Arg};
 
 /// How many entries a list shows at most.
 pub(crate) const SHOWN: i64 = 200;
@@ -248,24 +248,16 @@ impl Database {
         scope: &PatientScope,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Vec<Medicine>> {
-        let mut tx = self.begin_read().await?;
-        let rows: Vec<MedicineRow> = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as(MEDICINES)
-                .bind(scope.patient().as_uuid())
-                .bind(scope.organization().as_uuid())
-                .bind(SHOWN)
-                .fetch_all(&mut **tx)
-                .await?
-        });
-        tx.append_audit(&own_read(
+        let mut read = self.begin_short_read().await?;
+        let rows: Vec<MedicineRow> = read.all(MEDICINES, &own_list(scope)).await?;
+        read.append_audit(&own_read(
             scope,
             origin,
             "patient.medicines",
             "medicines",
             rows.len(),
-        ))
-        .await?;
-        tx.commit().await?;
+        ));
+        read.commit().await?;
         Ok(rows.into_iter().map(medicine).collect())
     }
 
@@ -276,24 +268,16 @@ impl Database {
         scope: &PatientScope,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Vec<Allergy>> {
-        let mut tx = self.begin_read().await?;
-        let rows: Vec<AllergyRow> = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as(ALLERGIES)
-                .bind(scope.patient().as_uuid())
-                .bind(scope.organization().as_uuid())
-                .bind(SHOWN)
-                .fetch_all(&mut **tx)
-                .await?
-        });
-        tx.append_audit(&own_read(
+        let mut read = self.begin_short_read().await?;
+        let rows: Vec<AllergyRow> = read.all(ALLERGIES, &own_list(scope)).await?;
+        read.append_audit(&own_read(
             scope,
             origin,
             "patient.allergies",
             "allergies",
             rows.len(),
-        ))
-        .await?;
-        tx.commit().await?;
+        ));
+        read.commit().await?;
         Ok(rows.into_iter().filter_map(allergy).collect())
     }
 
@@ -304,24 +288,16 @@ impl Database {
         scope: &PatientScope,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Vec<Condition>> {
-        let mut tx = self.begin_read().await?;
-        let rows: Vec<ConditionRow> = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as(CONDITIONS)
-                .bind(scope.patient().as_uuid())
-                .bind(scope.organization().as_uuid())
-                .bind(SHOWN)
-                .fetch_all(&mut **tx)
-                .await?
-        });
-        tx.append_audit(&own_read(
+        let mut read = self.begin_short_read().await?;
+        let rows: Vec<ConditionRow> = read.all(CONDITIONS, &own_list(scope)).await?;
+        read.append_audit(&own_read(
             scope,
             origin,
             "patient.conditions",
             "conditions",
             rows.len(),
-        ))
-        .await?;
-        tx.commit().await?;
+        ));
+        read.commit().await?;
         Ok(rows.into_iter().map(condition).collect())
     }
 
@@ -332,25 +308,17 @@ impl Database {
         scope: &PatientScope,
         origin: &RequestOrigin,
     ) -> anyhow::Result<Vec<Immunization>> {
-        let mut tx = self.begin_read().await?;
+        let mut read = self.begin_short_read().await?;
         let rows: Vec<(Option<String>, Option<jiff_sqlx::Timestamp>)> =
-            dispatch!(&mut tx.handle, |tx| {
-                sqlx::query_as(IMMUNIZATIONS)
-                    .bind(scope.patient().as_uuid())
-                    .bind(scope.organization().as_uuid())
-                    .bind(SHOWN)
-                    .fetch_all(&mut **tx)
-                    .await?
-            });
-        tx.append_audit(&own_read(
+            read.all(IMMUNIZATIONS, &own_list(scope)).await?;
+        read.append_audit(&own_read(
             scope,
             origin,
             "patient.immunizations",
             "immunizations",
             rows.len(),
-        ))
-        .await?;
-        tx.commit().await?;
+        ));
+        read.commit().await?;
         Ok(rows
             .into_iter()
             .map(|(display, given)| Immunization {
@@ -359,6 +327,16 @@ impl Database {
             })
             .collect())
     }
+}
+
+/// The arguments of a list's statement: the scope's patient (`$1`) and practice (`$2`), and
+/// how many entries at most (`$3`).
+fn own_list(scope: &PatientScope) -> [Arg<'static>; 3] {
+    [
+        Arg::Uuid(scope.patient().as_uuid()),
+        Arg::Uuid(scope.organization().as_uuid()),
+        Arg::Int(SHOWN),
+    ]
 }
 
 /// The audit row of the patient reading one of their lists.
