@@ -10,7 +10,7 @@ use sqlx::FromRow;
 
 use crate::{
     AuditActor, AuditEntry, Database, PatientHome, RequestOrigin,
-    inline::{FromInline, Scalar},
+    inline::Scalar,
     patient_accounts::{HomeRow, home_columns, home_source},
     short_read::Arg,
 };
@@ -103,21 +103,13 @@ struct SummaryRow {
     balance_cents: i64,
 }
 
-impl FromInline for SummaryRow {
-    fn from_inline(
-        row: &rusqlite::Row<'_>,
-        columns: &crate::inline::Columns,
-    ) -> rusqlite::Result<Self> {
-        Ok(Self {
-            home: HomeRow::from_inline(row, columns)?,
-            new_results: columns.get(row, "new_results")?,
-            results_since: columns.get(row, "results_since")?,
-            two_step: columns.get(row, "two_step")?,
-            current_medicines: columns.get(row, "current_medicines")?,
-            balance_cents: columns.get(row, "balance_cents")?,
-        })
-    }
-}
+crate::inline::inline_row!(SummaryRow {
+    new_results,
+    results_since,
+    two_step,
+    current_medicines,
+    balance_cents,
+} flatten { home });
 
 #[derive(FromRow)]
 struct VisitRow {

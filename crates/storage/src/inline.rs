@@ -172,9 +172,14 @@ impl InlineReader {
         let mut stepping = || -> rusqlite::Result<()> {
             let mut statement = conn.prepare_cached(sql)?;
             // By number, as sqlx binds SQLite's `$1`: a statement may name its parameters in
-            // any order, and more than once.
-            for (i, arg) in args.iter().enumerate() {
-                if let Some(index) = statement.parameter_index(&format!("${}", i + 1))? {
+            // any order, and more than once. One it gives no value stays NULL, as with sqlx.
+            for index in 1..=statement.parameter_count() {
+                let name = statement.parameter_name(index).unwrap_or("?");
+                let number = name
+                    .strip_prefix('$')
+                    .and_then(|number| number.parse::<usize>().ok())
+                    .ok_or_else(|| rusqlite::Error::InvalidParameterName(name.to_owned()))?;
+                if let Some(arg) = number.checked_sub(1).and_then(|i| args.get(i)) {
                     statement.raw_bind_parameter(index, arg)?;
                 }
             }
@@ -278,9 +283,10 @@ impl Column for jiff_sqlx::Timestamp {
     }
 }
 
-/// [`FromInline`] for a struct whose fields are columns of the same names.
+/// [`FromInline`] for a struct whose fields are columns of the same names; the fields after
+/// `flatten` are rows of their own read from the same columns (sqlx's `#[sqlx(flatten)]`).
 macro_rules! inline_row {
-    ($row:ty { $($field:ident),* $(,)? }) => {
+    ($row:ty { $($field:ident),* $(,)? } $(flatten { $($flat:ident),* $(,)? })?) => {
         impl $crate::inline::FromInline for $row {
             fn from_inline(
                 row: &rusqlite::Row<'_>,
@@ -288,6 +294,7 @@ macro_rules! inline_row {
             ) -> rusqlite::Result<Self> {
                 Ok(Self {
                     $($field: columns.get(row, stringify!($field))?,)*
+                    $($($flat: $crate::inline::FromInline::from_inline(row, columns)?,)*)?
                 })
             }
         }
@@ -416,6 +423,14 @@ mod tests {
         assert_eq!(
             pairs,
             [("Ana".to_owned(), Some(42)), ("other".to_owned(), None)]
+        );
+        // Parameters are `$n`, as everywhere in this crate: a bare `?` is refused.
+        let error = reader
+            .optional::<Scalar<i64>>("SELECT ?", &[&1_i64])
+            .unwrap_err();
+        assert!(
+            format!("{error:#}").contains("Invalid parameter name: ?"),
+            "unexpected error: {error:#}"
         );
         reader.release();
         assert_eq!(readers.resting(), 1);

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::{Database, RequestOrigin, inline::FromInline, short_read::Arg, visits::own_read};
+use crate::{Database, RequestOrigin, short_read::Arg, visits::own_read};
 
 /// One of the patient's results, by id.
 pub(crate) const RESULT_BY_ID: &str = "SELECT id, category, code, display, effective_at, \
@@ -210,17 +210,7 @@ struct PageRow {
     source_id: String,
 }
 
-impl FromInline for PageRow {
-    fn from_inline(
-        row: &rusqlite::Row<'_>,
-        columns: &crate::inline::Columns,
-    ) -> rusqlite::Result<Self> {
-        Ok(Self {
-            result: ResultRow::from_inline(row, columns)?,
-            source_id: columns.get(row, "source_id")?,
-        })
-    }
-}
+crate::inline::inline_row!(PageRow { source_id } flatten { result });
 
 /// Where a report lists a result: the report, the result's place in it, the report's name.
 type Listing = (Uuid, i64, Option<String>);

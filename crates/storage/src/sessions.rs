@@ -131,26 +131,18 @@ struct PatientSessionRow {
     accepted_privacy: Option<i64>,
 }
 
-impl crate::inline::FromInline for PatientSessionRow {
-    fn from_inline(
-        row: &rusqlite::Row<'_>,
-        columns: &crate::inline::Columns,
-    ) -> rusqlite::Result<Self> {
-        Ok(Self {
-            session: SessionRow::from_inline(row, columns)?,
-            account_id: columns.get(row, "account_id")?,
-            patient_id: columns.get(row, "patient_id")?,
-            username: columns.get(row, "username")?,
-            password_hash: columns.get(row, "password_hash")?,
-            status: columns.get(row, "status")?,
-            locked_at: columns.get(row, "locked_at")?,
-            terms_in_force: columns.get(row, "terms_in_force")?,
-            privacy_in_force: columns.get(row, "privacy_in_force")?,
-            accepted_terms: columns.get(row, "accepted_terms")?,
-            accepted_privacy: columns.get(row, "accepted_privacy")?,
-        })
-    }
-}
+crate::inline::inline_row!(PatientSessionRow {
+    account_id,
+    patient_id,
+    username,
+    password_hash,
+    status,
+    locked_at,
+    terms_in_force,
+    privacy_in_force,
+    accepted_terms,
+    accepted_privacy,
+} flatten { session });
 
 /// [`PATIENT_SESSION`]'s row as what it says.
 impl From<PatientSessionRow> for PatientSession {

@@ -67,16 +67,20 @@ impl rusqlite::ToSql for Arg<'_> {
     }
 }
 
-fn bind<'q, O>(
-    query: QueryAs<'q, Postgres, O, PgArguments>,
-    arg: Arg<'q>,
-) -> QueryAs<'q, Postgres, O, PgArguments> {
-    match arg {
-        Arg::Uuid(id) => query.bind(id),
-        Arg::Text(text) => query.bind(text),
-        Arg::Int(n) => query.bind(n),
-        Arg::At(at) => query.bind(at.to_sqlx()),
-    }
+/// `sql` on PostgreSQL with `args` bound in order.
+fn query<'q, O>(sql: &'q str, args: &[Arg<'q>]) -> QueryAs<'q, Postgres, O, PgArguments>
+where
+    O: for<'r> sqlx::FromRow<'r, PgRow>,
+{
+    args.iter().fold(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)),
+        |query, arg| match *arg {
+            Arg::Uuid(id) => query.bind(id),
+            Arg::Text(text) => query.bind(text),
+            Arg::Int(n) => query.bind(n),
+            Arg::At(at) => query.bind(at.to_sqlx()),
+        },
+    )
 }
 
 /// A row that a short read can read on either database.
@@ -130,14 +134,7 @@ impl ShortRead<'_> {
     ) -> anyhow::Result<Option<T>> {
         match &mut self.conn {
             Handle::Sqlite(conn) => conn.optional(sql, &as_sql(args)),
-            Handle::Postgres(conn) => {
-                let query = args
-                    .iter()
-                    .fold(sqlx::query_as(sqlx::AssertSqlSafe(sql)), |query, arg| {
-                        bind(query, *arg)
-                    });
-                Ok(query.fetch_optional(&mut **conn).await?)
-            }
+            Handle::Postgres(conn) => Ok(query(sql, args).fetch_optional(&mut **conn).await?),
         }
     }
 
@@ -160,14 +157,7 @@ impl ShortRead<'_> {
     ) -> anyhow::Result<Vec<T>> {
         match &mut self.conn {
             Handle::Sqlite(conn) => conn.all(sql, &as_sql(args)),
-            Handle::Postgres(conn) => {
-                let query = args
-                    .iter()
-                    .fold(sqlx::query_as(sqlx::AssertSqlSafe(sql)), |query, arg| {
-                        bind(query, *arg)
-                    });
-                Ok(query.fetch_all(&mut **conn).await?)
-            }
+            Handle::Postgres(conn) => Ok(query(sql, args).fetch_all(&mut **conn).await?),
         }
     }
 
