@@ -211,10 +211,14 @@ const KEEP_PREPARED: bool = false;
 pub(crate) const ANY_WAITING: &str = "SELECT id FROM audit_pending ORDER BY id LIMIT 1";
 /// The newest sealed row, that the next is chained to.
 pub(crate) const CHAIN_HEAD: &str = "SELECT seq, row_hash FROM audit_log ORDER BY seq DESC LIMIT 1";
-/// The oldest rows waiting to be sealed.
-pub(crate) const WAITING_ROWS: &str = "SELECT id, at, organization_id, actor_kind, actor_id, \
-    action, patient_id, subject, client_addr, request_id, detail FROM audit_pending \
-    ORDER BY id LIMIT $1";
+/// The oldest rows waiting to be sealed, `max` at most (written in: SQLite plans a statement
+/// again each time a bound limit is given a value).
+pub(crate) fn waiting_rows(max: i64) -> String {
+    format!(
+        "SELECT id, at, organization_id, actor_kind, actor_id, action, patient_id, subject, \
+         client_addr, request_id, detail FROM audit_pending ORDER BY id LIMIT {max}"
+    )
+}
 
 /// The transaction-scoped PostgreSQL advisory lock of whoever extends the chain: the sealer,
 /// and the keying of old rows when migration 0028 runs. Reads and writes never take it.
@@ -254,9 +258,8 @@ impl Database {
                 .await?
         });
         let waiting: Vec<WaitingRow> = dispatch!(&mut tx.handle, |tx| {
-            sqlx::query_as(WAITING_ROWS)
+            sqlx::query_as(sqlx::AssertSqlSafe(waiting_rows(max)))
                 .persistent(KEEP_PREPARED)
-                .bind(max)
                 .fetch_all(&mut **tx)
                 .await?
         });

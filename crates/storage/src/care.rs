@@ -1,6 +1,7 @@
 //! The patient's procedures, care plans and goals (issue 14). Each read takes the session's
 //! patient scope, is bounded, sorted as a patient expects, and audited as the patient's.
 
+use const_format::concatcp;
 use domain::PatientScope;
 use jiff::Timestamp;
 use serde_json::Value;
@@ -12,26 +13,35 @@ pub const CARE_SHOWN: i64 = 200;
 
 /// The procedures the patient had, newest first (undated ones last), on the (patient_id,
 /// organization_id, start_at) index; ones not done or entered in error are left out.
-pub(crate) const PROCEDURES: &str = "SELECT display, start_at FROM procedures \
+pub(crate) const PROCEDURES: &str = concatcp!(
+    "SELECT display, start_at FROM procedures \
     WHERE patient_id = $1 AND organization_id = $2 \
     AND status NOT IN ('not-done', 'entered-in-error', 'preparation') \
-    ORDER BY start_at IS NULL, start_at DESC, display LIMIT $3";
+    ORDER BY start_at IS NULL, start_at DESC, display LIMIT ",
+    CARE_SHOWN + 1
+);
 
 /// The patient's care plans: active ones first, then the newest first.
-pub(crate) const CARE_PLANS: &str = "SELECT status, display, start_at, end_at, resource \
+pub(crate) const CARE_PLANS: &str = concatcp!(
+    "SELECT status, display, start_at, end_at, resource \
     FROM care_plans \
     WHERE patient_id = $1 AND organization_id = $2 \
     AND status NOT IN ('entered-in-error', 'draft') \
     ORDER BY CASE WHEN status = 'active' THEN 0 ELSE 1 END, \
-    start_at IS NULL, start_at DESC LIMIT $3";
+    start_at IS NULL, start_at DESC LIMIT ",
+    CARE_SHOWN
+);
 
 /// The patient's goals: the ones being worked on first, then by name.
-pub(crate) const GOALS: &str = "SELECT lifecycle_status, description FROM goals \
+pub(crate) const GOALS: &str = concatcp!(
+    "SELECT lifecycle_status, description FROM goals \
     WHERE patient_id = $1 AND organization_id = $2 \
     AND lifecycle_status NOT IN ('entered-in-error', 'rejected') \
     ORDER BY CASE WHEN lifecycle_status = 'active' THEN 0 \
     WHEN lifecycle_status IN ('accepted', 'planned', 'proposed', 'on-hold') THEN 1 ELSE 2 END, \
-    description LIMIT $3";
+    description LIMIT ",
+    CARE_SHOWN
+);
 
 /// A procedure the patient had.
 #[derive(Debug, Clone, PartialEq)]
@@ -179,7 +189,6 @@ impl Database {
                 sqlx::query_as(PROCEDURES)
                     .bind(scope.patient().as_uuid())
                     .bind(scope.organization().as_uuid())
-                    .bind(CARE_SHOWN + 1)
                     .fetch_all(&mut **tx)
                     .await?
             });
@@ -218,7 +227,6 @@ impl Database {
             sqlx::query_as(CARE_PLANS)
                 .bind(scope.patient().as_uuid())
                 .bind(scope.organization().as_uuid())
-                .bind(CARE_SHOWN)
                 .fetch_all(&mut **tx)
                 .await?
         });
@@ -226,7 +234,6 @@ impl Database {
             sqlx::query_as(GOALS)
                 .bind(scope.patient().as_uuid())
                 .bind(scope.organization().as_uuid())
-                .bind(CARE_SHOWN)
                 .fetch_all(&mut **tx)
                 .await?
         });

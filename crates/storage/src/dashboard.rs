@@ -4,6 +4,7 @@
 //! One read, audited once as the patient's: who the patient is and the tiles' counts in one
 //! statement, then the tiles' lists that have anything to list.
 
+use const_format::concatcp;
 use domain::PatientScope;
 use jiff::Timestamp;
 use sqlx::FromRow;
@@ -42,27 +43,36 @@ pub(crate) const DASHBOARD_SUMMARY: &str = concat!(
 );
 
 /// The next visits: booked, pending or proposed appointments yet to start, soonest first.
-pub(crate) const NEXT_VISITS: &str = "SELECT start_at, description, practitioner \
+pub(crate) const NEXT_VISITS: &str = concatcp!(
+    "SELECT start_at, description, practitioner \
      FROM appointments \
      WHERE patient_id = $1 AND organization_id = $2 AND start_at > $3 \
      AND status IN ('booked', 'pending', 'proposed') \
-     ORDER BY start_at LIMIT $4";
+     ORDER BY start_at LIMIT ",
+    TILE_ENTRIES
+);
 
 /// The newest of the results imported after a moment, by when they were taken: looked for
 /// among the patient's newest results only (new results are nearly always the newest taken;
 /// an old one imported late is counted but may go unnamed), so that the read stays short
 /// whatever the history's length.
-pub(crate) const NEW_RESULTS_NAMED: &str = "SELECT display FROM (\
+pub(crate) const NEW_RESULTS_NAMED: &str = concatcp!(
+    "SELECT display FROM (\
      SELECT display, imported_at, effective_at, id FROM observations \
      WHERE patient_id = $1 AND organization_id = $2 \
      AND category IN ('laboratory', 'vital-signs') \
      ORDER BY effective_at DESC NULLS LAST, id DESC LIMIT 200) newest \
-     WHERE imported_at > $3 ORDER BY effective_at DESC NULLS LAST, id DESC LIMIT $4";
+     WHERE imported_at > $3 ORDER BY effective_at DESC NULLS LAST, id DESC LIMIT ",
+    TILE_ENTRIES
+);
 
 /// The newest of the medicines the patient takes now.
-pub(crate) const CURRENT_MEDICINES_NAMED: &str = "SELECT display FROM medication_requests \
+pub(crate) const CURRENT_MEDICINES_NAMED: &str = concatcp!(
+    "SELECT display FROM medication_requests \
      WHERE patient_id = $1 AND organization_id = $2 AND status IN ('active', 'on-hold') \
-     ORDER BY authored_at IS NULL, authored_at DESC LIMIT $3";
+     ORDER BY authored_at IS NULL, authored_at DESC LIMIT ",
+    TILE_ENTRIES
+);
 
 /// One upcoming visit.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,22 +145,18 @@ impl Database {
         let patient = scope.patient().as_uuid();
         let org = scope.organization().as_uuid();
         let (patient, org) = (Arg::Uuid(patient), Arg::Uuid(org));
-        let tile = Arg::Int(TILE_ENTRIES);
         let mut read = self.begin_short_read().await?;
         let summary: SummaryRow = read.one(DASHBOARD_SUMMARY, &[patient, org]).await?;
-        let next_visits: Vec<VisitRow> = read
-            .all(NEXT_VISITS, &[patient, org, now.into(), tile])
-            .await?;
+        let next_visits: Vec<VisitRow> = read.all(NEXT_VISITS, &[patient, org, now.into()]).await?;
         let new_names: Vec<Scalar<Option<String>>> = if summary.new_results > 0 {
             let since = summary.results_since.to_jiff();
-            read.all(NEW_RESULTS_NAMED, &[patient, org, since.into(), tile])
+            read.all(NEW_RESULTS_NAMED, &[patient, org, since.into()])
                 .await?
         } else {
             Vec::new()
         };
         let medicine_names: Vec<Scalar<Option<String>>> = if summary.current_medicines > 0 {
-            read.all(CURRENT_MEDICINES_NAMED, &[patient, org, tile])
-                .await?
+            read.all(CURRENT_MEDICINES_NAMED, &[patient, org]).await?
         } else {
             Vec::new()
         };

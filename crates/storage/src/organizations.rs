@@ -2,7 +2,7 @@ use domain::{OrganizationId, PracticeTimeZone};
 use sqlx::{AssertSqlSafe, FromRow};
 use uuid::Uuid;
 
-use crate::{AuditActor, AuditEntry, Database, database::dispatch};
+use crate::{AuditActor, AuditEntry, Database, database::dispatch, short_read::Arg};
 
 /// A practice: it owns its patients, staff and enrollment policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,19 +151,17 @@ impl Database {
         Ok(rows.into_iter().map(Organization::from).collect())
     }
 
-    /// The practice's time zone; `None` until an administrator chooses one.
     /// A practice's name, phone and time zone, in one read ([`PracticeCard`]).
     pub async fn practice_card(
         &self,
         organization: OrganizationId,
     ) -> anyhow::Result<Option<PracticeCard>> {
-        let row: Option<(String, Option<String>, Option<String>)> =
-            dispatch!(&self.handle, |pool| {
-                sqlx::query_as(PRACTICE_CARD)
-                    .bind(organization.as_uuid())
-                    .fetch_optional(pool)
-                    .await?
-            });
+        // Every page of the record names the practice: a short read (inline on SQLite).
+        let mut read = self.begin_short_read().await?;
+        let row: Option<(String, Option<String>, Option<String>)> = read
+            .optional(PRACTICE_CARD, &[Arg::Uuid(organization.as_uuid())])
+            .await?;
+        read.commit().await?;
         Ok(row.map(|(name, phone, time_zone)| PracticeCard {
             name,
             phone,

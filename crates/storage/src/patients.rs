@@ -223,18 +223,15 @@ const SEARCH_LIMIT: i64 = 50;
 /// The staff search's main query and its parameters: the charts of the scope's organization
 /// that match `query`, with their portal status, at most 50 in name order.
 pub(crate) fn search_statement(scope: &StaffScope, query: &PatientQuery) -> (String, Vec<Param>) {
-    let mut params = vec![
-        Param::Uuid(scope.organization().as_uuid()),
-        Param::Int(Some(SEARCH_LIMIT)),
-    ];
+    let mut params = vec![Param::Uuid(scope.organization().as_uuid())];
     let condition = match query {
         PatientQuery::Mrn(mrn) => {
             params.push(Param::text(mrn.trim()));
-            "lower(p.mrn) = lower($3)".to_owned()
+            "lower(p.mrn) = lower($2)".to_owned()
         }
         PatientQuery::BirthDate(date) => {
             params.push(Param::Date(jiff_sqlx::ToSqlx::to_sqlx(*date)));
-            "p.birth_date = $3".to_owned()
+            "p.birth_date = $2".to_owned()
         }
         PatientQuery::Name { .. } => {
             let words = query.name_words();
@@ -254,7 +251,7 @@ pub(crate) fn search_statement(scope: &StaffScope, query: &PatientQuery) -> (Str
     };
     let sql = format!(
         "{SUMMARY_FROM} WHERE p.organization_id = $1 AND {condition} \
-         ORDER BY p.family_name, p.given_names, p.birth_date LIMIT $2"
+         ORDER BY p.family_name, p.given_names, p.birth_date LIMIT {SEARCH_LIMIT}"
     );
     (sql, params)
 }

@@ -4,6 +4,7 @@
 //! import brings the change). A patient has at most one open request; a new one replaces it.
 //! Every read and change is audited.
 
+use const_format::concatcp;
 use domain::{PatientId, PatientScope, StaffScope, contact_change::ContactChange};
 use jiff::{Timestamp, civil::Date};
 use jiff_sqlx::ToSqlx;
@@ -174,14 +175,17 @@ pub(crate) const LATEST_REQUEST: &str = "SELECT id, created_at, phone, address_l
      ORDER BY created_at DESC LIMIT 1";
 
 /// The practice's open requests, oldest first, with the charts they would change.
-pub(crate) const QUEUE: &str = "SELECT p.id AS patient_id, p.mrn, p.given_names, p.family_name, \
+pub(crate) const QUEUE: &str = concatcp!(
+    "SELECT p.id AS patient_id, p.mrn, p.given_names, p.family_name, \
      p.birth_date, p.email, p.phone, p.address_line, p.city, p.state, p.postal_code, p.country, \
      p.resource, r.id, r.created_at, r.phone AS requested_phone, \
      r.address_line AS requested_line, r.city AS requested_city, r.state AS requested_state, \
      r.postal_code AS requested_postal_code, r.status, r.closed_at, r.staff_note \
      FROM contact_change_requests r \
      JOIN patients p ON p.id = r.patient_id AND p.organization_id = r.organization_id \
-     WHERE r.organization_id = $1 AND r.status = 'open' ORDER BY r.created_at LIMIT $2";
+     WHERE r.organization_id = $1 AND r.status = 'open' ORDER BY r.created_at LIMIT ",
+    QUEUE_SHOWN
+);
 
 /// How many open requests the staff queue lists at most.
 const QUEUE_SHOWN: i64 = 200;
@@ -383,7 +387,6 @@ impl Database {
         let rows: Vec<QueueJoinRow> = dispatch!(&mut tx.handle, |tx| {
             sqlx::query_as(QUEUE)
                 .bind(scope.organization().as_uuid())
-                .bind(QUEUE_SHOWN)
                 .fetch_all(&mut **tx)
                 .await?
         });

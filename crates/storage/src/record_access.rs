@@ -1,6 +1,7 @@
 //! "Who viewed my record": the audit rows of staff reading or changing a patient's record,
 //! as the patient sees them. Reading this list is itself audited.
 
+use const_format::concatcp;
 use std::collections::HashMap;
 
 use domain::{PatientScope, Role};
@@ -12,17 +13,24 @@ use crate::{AuditActor, AuditEntry, Database, RequestOrigin, database::dispatch}
 /// Staff accesses to a patient, newest first: the newest rows waiting to be sealed, then the
 /// newest sealed ones, each part bounded; the sealed ones read on their (patient_id, ...)
 /// index (on SQLite the waiting ones are few and have no index).
-pub(crate) const RECORD_ACCESSES: &str = "SELECT part, n, at, actor_id, action FROM ( \
+pub(crate) const RECORD_ACCESSES: &str = concatcp!(
+    "SELECT part, n, at, actor_id, action FROM ( \
     SELECT 0 AS part, id AS n, at, actor_id, action \
     FROM audit_pending \
     WHERE patient_id = $1 AND organization_id = $2 AND actor_kind = 'staff' \
-    ORDER BY id DESC LIMIT $3) AS waiting \
+    ORDER BY id DESC LIMIT ",
+    SHOWN,
+    ") AS waiting \
     UNION ALL SELECT part, n, at, actor_id, action FROM ( \
     SELECT 1 AS part, seq AS n, at, actor_id, action \
     FROM audit_log \
     WHERE patient_id = $1 AND organization_id = $2 AND actor_kind = 'staff' \
-    ORDER BY seq DESC LIMIT $3) AS sealed \
-    ORDER BY part, n DESC LIMIT $3";
+    ORDER BY seq DESC LIMIT ",
+    SHOWN,
+    ") AS sealed \
+    ORDER BY part, n DESC LIMIT ",
+    SHOWN
+);
 
 /// How many accesses the page lists, newest first.
 const SHOWN: i64 = 200;
@@ -52,7 +60,6 @@ impl Database {
                 sqlx::query_as(RECORD_ACCESSES)
                     .bind(scope.patient().as_uuid())
                     .bind(scope.organization().as_uuid())
-                    .bind(SHOWN)
                     .fetch_all(&mut **tx)
                     .await?
             });

@@ -2,6 +2,7 @@
 //! the patient as one FHIR R4 Bundle, and the one-page summary to print. Each read takes the
 //! session's patient scope and is audited as the patient's.
 
+use const_format::concatcp;
 use std::{collections::HashSet, fmt::Write as _};
 
 use domain::PatientScope;
@@ -15,7 +16,7 @@ use crate::{
     database::dispatch,
     record_lists::{
         ALLERGIES, Allergy, AllergyRow, CONDITIONS, Condition, ConditionRow, IMMUNIZATIONS,
-        Immunization, MEDICINES, Medicine, MedicineRow, SHOWN, allergy, condition, medicine,
+        Immunization, MEDICINES, Medicine, MedicineRow, allergy, condition, medicine,
     },
     results::{ResultRow, TestResult},
     visits::{StoredVisit, Visit, VisitRow},
@@ -133,20 +134,26 @@ pub(crate) const SUMMARY_PATIENT: &str = "SELECT given_names, family_name, birth
     FROM patients WHERE id = $1 AND organization_id = $2";
 
 /// The newest results (laboratory and vital signs), for the latest value of each test.
-pub(crate) const NEWEST_RESULTS: &str = "SELECT id, category, code, display, \
+pub(crate) const NEWEST_RESULTS: &str = concatcp!(
+    "SELECT id, category, code, display, \
     effective_at, value_number, value_unit, value_text, range_low, range_high, range_text, \
     interpretation \
     FROM observations \
     WHERE patient_id = $1 AND organization_id = $2 AND effective_at IS NOT NULL \
     AND category IN ('laboratory', 'vital-signs') \
-    ORDER BY effective_at DESC LIMIT $3";
+    ORDER BY effective_at DESC LIMIT ",
+    RESULTS_LOOKED_AT
+);
 
 /// The last visits that have begun, newest first.
-pub(crate) const RECENT_VISITS_SQL: &str = "SELECT id, class_code, display, start_at, end_at, \
+pub(crate) const RECENT_VISITS_SQL: &str = concatcp!(
+    "SELECT id, class_code, display, start_at, end_at, \
     resource FROM encounters \
     WHERE patient_id = $1 AND organization_id = $2 \
     AND start_at IS NOT NULL AND start_at <= $3 \
-    ORDER BY start_at DESC LIMIT $4";
+    ORDER BY start_at DESC LIMIT ",
+    RECENT_VISITS
+);
 
 /// The latest value of each test among results newest first: those within 12 months of the
 /// newest, one per test (by code, else by name), at most [`LATEST_TESTS`].
@@ -320,39 +327,33 @@ impl Database {
                 let allergies: Vec<AllergyRow> = sqlx::query_as(ALLERGIES)
                     .bind(patient.as_uuid())
                     .bind(organization.as_uuid())
-                    .bind(SHOWN)
                     .fetch_all(&mut **conn)
                     .await?;
                 let medicines: Vec<MedicineRow> = sqlx::query_as(MEDICINES)
                     .bind(patient.as_uuid())
                     .bind(organization.as_uuid())
-                    .bind(SHOWN)
                     .fetch_all(&mut **conn)
                     .await?;
                 let conditions: Vec<ConditionRow> = sqlx::query_as(CONDITIONS)
                     .bind(patient.as_uuid())
                     .bind(organization.as_uuid())
-                    .bind(SHOWN)
                     .fetch_all(&mut **conn)
                     .await?;
                 let vaccines: Vec<(Option<String>, Option<jiff_sqlx::Timestamp>)> =
                     sqlx::query_as(IMMUNIZATIONS)
                         .bind(patient.as_uuid())
                         .bind(organization.as_uuid())
-                        .bind(SHOWN)
                         .fetch_all(&mut **conn)
                         .await?;
                 let results: Vec<ResultRow> = sqlx::query_as(NEWEST_RESULTS)
                     .bind(patient.as_uuid())
                     .bind(organization.as_uuid())
-                    .bind(RESULTS_LOOKED_AT)
                     .fetch_all(&mut **conn)
                     .await?;
                 let visits: Vec<VisitRow> = sqlx::query_as(RECENT_VISITS_SQL)
                     .bind(patient.as_uuid())
                     .bind(organization.as_uuid())
                     .bind(jiff_sqlx::ToSqlx::to_sqlx(now))
-                    .bind(RECENT_VISITS)
                     .fetch_all(&mut **conn)
                     .await?;
                 (

@@ -2,6 +2,7 @@
 //! (conditions) and vaccines (immunizations). Each read takes the session's
 //! patient scope, is bounded, sorted as a patient expects, and audited as the patient's.
 
+use const_format::concatcp;
 use domain::PatientScope;
 use jiff::Timestamp;
 use serde_json::Value;
@@ -13,11 +14,14 @@ pub(crate) const SHOWN: i64 = 200;
 
 /// The patient's medicines: active ones first, then the newest first, on the
 /// (patient_id, authored_at) index. Undated ones come last in each part.
-pub(crate) const MEDICINES: &str = "SELECT status, display, dosage, authored_at, resource \
+pub(crate) const MEDICINES: &str = concatcp!(
+    "SELECT status, display, dosage, authored_at, resource \
     FROM medication_requests \
     WHERE patient_id = $1 AND organization_id = $2 \
     ORDER BY CASE WHEN status IN ('active', 'on-hold') THEN 0 ELSE 1 END, \
-    authored_at IS NULL, authored_at DESC LIMIT $3";
+    authored_at IS NULL, authored_at DESC LIMIT ",
+    SHOWN
+);
 
 /// How often to take a medicine, from the prescription's timing.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,13 +101,16 @@ pub(crate) fn medicine((status, display, dosage, authored, resource): MedicineRo
 
 /// The patient's allergies: current ones first, the high-risk ones first among them, then
 /// the newest first, on the (patient_id, organization_id, recorded_at) index.
-pub(crate) const ALLERGIES: &str = "SELECT clinical_status, criticality, display, reaction, \
+pub(crate) const ALLERGIES: &str = concatcp!(
+    "SELECT clinical_status, criticality, display, reaction, \
     recorded_at, resource \
     FROM allergies \
     WHERE patient_id = $1 AND organization_id = $2 \
     ORDER BY CASE WHEN clinical_status IN ('inactive', 'resolved') THEN 1 ELSE 0 END, \
     CASE WHEN criticality = 'high' THEN 0 ELSE 1 END, \
-    recorded_at IS NULL, recorded_at DESC LIMIT $3";
+    recorded_at IS NULL, recorded_at DESC LIMIT ",
+    SHOWN
+);
 
 /// How likely a reaction is to be serious (FHIR's `criticality`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,14 +192,17 @@ pub(crate) fn allergy(
 /// The patient's health problems: current ones first, then the newest first, on the
 /// (patient_id, organization_id, onset_at) index. Ones entered in error or ruled out are
 /// left out.
-pub(crate) const CONDITIONS: &str = "SELECT clinical_status, display, onset_at, abatement_at \
+pub(crate) const CONDITIONS: &str = concatcp!(
+    "SELECT clinical_status, display, onset_at, abatement_at \
     FROM conditions \
     WHERE patient_id = $1 AND organization_id = $2 \
     AND (verification_status IS NULL \
          OR verification_status NOT IN ('entered-in-error', 'refuted')) \
     ORDER BY CASE WHEN clinical_status IN ('resolved', 'inactive', 'remission') \
          OR (clinical_status IS NULL AND abatement_at IS NOT NULL) THEN 1 ELSE 0 END, \
-    onset_at IS NULL, onset_at DESC LIMIT $3";
+    onset_at IS NULL, onset_at DESC LIMIT ",
+    SHOWN
+);
 
 /// One health problem on the patient's list.
 #[derive(Debug, Clone, PartialEq)]
@@ -227,11 +237,14 @@ pub(crate) fn condition((status, display, onset, abatement): ConditionRow) -> Co
 
 /// The vaccines the patient was given, newest first, on the (patient_id, organization_id,
 /// occurred_at) index; ones not given or entered in error are left out.
-pub(crate) const IMMUNIZATIONS: &str = "SELECT display, occurred_at \
+pub(crate) const IMMUNIZATIONS: &str = concatcp!(
+    "SELECT display, occurred_at \
     FROM immunizations \
     WHERE patient_id = $1 AND organization_id = $2 \
     AND status NOT IN ('not-done', 'entered-in-error') \
-    ORDER BY occurred_at IS NULL, occurred_at DESC, display LIMIT $3";
+    ORDER BY occurred_at IS NULL, occurred_at DESC, display LIMIT ",
+    SHOWN
+);
 
 /// One vaccine the patient was given.
 #[derive(Debug, Clone, PartialEq)]
@@ -329,13 +342,11 @@ impl Database {
     }
 }
 
-/// The arguments of a list's statement: the scope's patient (`$1`) and practice (`$2`), and
-/// how many entries at most (`$3`).
-fn own_list(scope: &PatientScope) -> [Arg<'static>; 3] {
+/// The arguments of a list's statement: the scope's patient (`$1`) and practice (`$2`).
+fn own_list(scope: &PatientScope) -> [Arg<'static>; 2] {
     [
         Arg::Uuid(scope.patient().as_uuid()),
         Arg::Uuid(scope.organization().as_uuid()),
-        Arg::Int(SHOWN),
     ]
 }
 

@@ -4,12 +4,15 @@
 
 use std::collections::HashSet;
 
+use const_format::concatcp;
 use domain::{OrganizationId, PatientId, PatientScope};
 use jiff::Timestamp;
 use jiff_sqlx::ToSqlx;
 use uuid::Uuid;
 
-use crate::{AuditActor, AuditEntry, Database, RequestOrigin, Tx, database::dispatch};
+use crate::{
+    AuditActor, AuditEntry, Database, RequestOrigin, Tx, database::dispatch, short_read::Arg,
+};
 
 /// How many new results are marked at most (the first pages of the list).
 const MARKED: i64 = 200;
@@ -17,9 +20,12 @@ const MARKED: i64 = 200;
 /// The results imported after a moment (the account's last visit to the results list, else
 /// its creation): a range of the import index, given as a value so that PostgreSQL's
 /// generic plan reads only that range.
-pub(crate) const NEW_RESULT_IDS: &str = "SELECT id FROM observations \
+pub(crate) const NEW_RESULT_IDS: &str = concatcp!(
+    "SELECT id FROM observations \
      WHERE patient_id = $1 AND organization_id = $2 AND imported_at > $3 \
-     AND category IN ('laboratory', 'vital-signs') LIMIT $4";
+     AND category IN ('laboratory', 'vital-signs') LIMIT ",
+    MARKED
+);
 
 /// How many results the account counts as new (kept by the import, cleared by the visit),
 /// and since when results are new.
@@ -53,28 +59,26 @@ impl Database {
         let patient = scope.patient().as_uuid();
         let org = scope.organization().as_uuid();
         let now = Timestamp::now();
-        let mut tx = self.begin_read().await?;
-        let (counted, ids) = dispatch!(&mut tx.handle, |tx| {
-            let account: Option<(i64, jiff_sqlx::Timestamp)> = sqlx::query_as(NEW_RESULTS_COUNTED)
-                .bind(patient)
-                .bind(org)
-                .fetch_optional(&mut **tx)
-                .await?;
-            match account {
-                Some((counted, since)) => {
-                    let ids: Vec<Uuid> = sqlx::query_scalar(NEW_RESULT_IDS)
-                        .bind(patient)
-                        .bind(org)
-                        .bind(since)
-                        .bind(MARKED)
-                        .fetch_all(&mut **tx)
-                        .await?;
-                    (counted, ids)
-                }
-                None => (0, Vec::new()),
+        let (patient_arg, org_arg) = (Arg::Uuid(patient), Arg::Uuid(org));
+        // Read on every visit to the list: a short read (inline on SQLite); the write below
+        // only when something was new.
+        let mut read = self.begin_short_read().await?;
+        let account: Option<(i64, jiff_sqlx::Timestamp)> = read
+            .optional(NEW_RESULTS_COUNTED, &[patient_arg, org_arg])
+            .await?;
+        let (counted, ids) = match account {
+            Some((counted, since)) => {
+                let ids: Vec<(Uuid,)> = read
+                    .all(
+                        NEW_RESULT_IDS,
+                        &[patient_arg, org_arg, Arg::At(since.to_jiff())],
+                    )
+                    .await?;
+                (counted, ids)
             }
-        });
-        tx.commit().await?;
+            None => (0, Vec::new()),
+        };
+        read.commit().await?;
         if ids.is_empty() && counted == 0 {
             return Ok(HashSet::new());
         }
@@ -86,7 +90,7 @@ impl Database {
                 .execute(pool)
                 .await?;
         });
-        Ok(ids.into_iter().collect())
+        Ok(ids.into_iter().map(|(id,)| id).collect())
     }
 
     /// Whether the patient asked for an email when they have a new test result.

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use const_format::concatcp;
 use domain::PatientScope;
 use jiff::Timestamp;
 use sqlx::FromRow;
@@ -19,15 +20,20 @@ pub(crate) const RESULT_BY_ID: &str = "SELECT id, category, code, display, effec
     AND category IN ('laboratory', 'vital-signs')";
 
 /// One page of the patient's results, newest first (undated ones last); one row more than a
-/// page tells whether there is a next page. The order is the index's
+/// page tells whether there is a next page (the limit is written in, as every limit a read
+/// knows in advance: [`crate::inline`] says why). The order is the index's
 /// (`observations_of_patient`): no sort of the whole history.
-pub(crate) const RESULTS_PAGE: &str = "SELECT id, source_id, category, code, display, \
+pub(crate) const RESULTS_PAGE: &str = concatcp!(
+    "SELECT id, source_id, category, code, display, \
     effective_at, value_number, value_unit, value_text, range_low, range_high, range_text, \
     interpretation \
     FROM observations \
     WHERE patient_id = $1 AND organization_id = $2 \
     AND category IN ('laboratory', 'vital-signs') \
-    ORDER BY effective_at DESC NULLS LAST, id DESC LIMIT $3 OFFSET $4";
+    ORDER BY effective_at DESC NULLS LAST, id DESC LIMIT ",
+    RESULTS_PER_PAGE + 1,
+    " OFFSET $3"
+);
 
 /// The reports that list `results` of a page (by their ids in the source system, `$3` on):
 /// each result's report, its place in it and the report's name. A statement of its own
@@ -48,11 +54,14 @@ pub(crate) fn reports_listing(results: usize) -> String {
 }
 
 /// The earlier and later values of the same test, newest first.
-pub(crate) const SAME_TEST: &str = "SELECT id, category, code, display, effective_at, \
+pub(crate) const SAME_TEST: &str = concatcp!(
+    "SELECT id, category, code, display, effective_at, \
     value_number, value_unit, value_text, range_low, range_high, range_text, interpretation \
     FROM observations \
     WHERE patient_id = $1 AND organization_id = $2 AND code = $3 \
-    ORDER BY effective_at DESC LIMIT $4";
+    ORDER BY effective_at DESC LIMIT ",
+    TREND_VALUES
+);
 
 /// How many results a page lists.
 pub const RESULTS_PER_PAGE: i64 = 50;
@@ -293,12 +302,7 @@ impl Database {
         let mut rows: Vec<PageRow> = read
             .all(
                 RESULTS_PAGE,
-                &[
-                    patient,
-                    org,
-                    Arg::Int(RESULTS_PER_PAGE + 1),
-                    Arg::Int(i64::from(page) * RESULTS_PER_PAGE),
-                ],
+                &[patient, org, Arg::Int(i64::from(page) * RESULTS_PER_PAGE)],
             )
             .await?;
         let more = rows.len() as i64 > RESULTS_PER_PAGE;
@@ -355,11 +359,8 @@ impl Database {
         let result = result.into_result();
         let history: Vec<ResultRow> = match &result.code {
             Some(code) => {
-                read.all(
-                    SAME_TEST,
-                    &[patient, org, Arg::Text(code), Arg::Int(TREND_VALUES)],
-                )
-                .await?
+                read.all(SAME_TEST, &[patient, org, Arg::Text(code)])
+                    .await?
             }
             None => Vec::new(),
         };

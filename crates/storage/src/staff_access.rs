@@ -3,6 +3,7 @@
 //! or opens charts at an unusual hour (in the server's time zone, the one emails use until
 //! practices have their own).
 
+use const_format::concatcp;
 use std::collections::HashSet;
 
 use domain::StaffScope;
@@ -20,17 +21,24 @@ const READS_LOOKED_AT: i64 = 500;
 /// A staff member's latest chart reads, newest first: the newest rows waiting to be sealed,
 /// then the newest sealed ones, each part bounded; the sealed ones read on the index of staff
 /// rows by actor (on SQLite the waiting ones are few and have no index).
-pub(crate) const STAFF_READS: &str = "SELECT part, n, at, patient_id FROM ( \
+pub(crate) const STAFF_READS: &str = concatcp!(
+    "SELECT part, n, at, patient_id FROM ( \
     SELECT 0 AS part, id AS n, at, patient_id \
     FROM audit_pending \
     WHERE actor_kind = 'staff' AND actor_id = $1 AND action = 'patient.view' \
-    ORDER BY id DESC LIMIT $2) AS waiting \
+    ORDER BY id DESC LIMIT ",
+    READS_LOOKED_AT,
+    ") AS waiting \
     UNION ALL SELECT part, n, at, patient_id FROM ( \
     SELECT 1 AS part, seq AS n, at, patient_id \
     FROM audit_log \
     WHERE actor_kind = 'staff' AND actor_id = $1 AND action = 'patient.view' \
-    ORDER BY seq DESC LIMIT $2) AS sealed \
-    ORDER BY part, n DESC LIMIT $2";
+    ORDER BY seq DESC LIMIT ",
+    READS_LOOKED_AT,
+    ") AS sealed \
+    ORDER BY part, n DESC LIMIT ",
+    READS_LOOKED_AT
+);
 /// Usual hours: from 06:00 to 22:00.
 const DAY_STARTS: i8 = 6;
 const DAY_ENDS: i8 = 22;
@@ -52,7 +60,6 @@ impl Tx {
             dispatch!(&mut self.handle, |tx| {
                 sqlx::query_as(STAFF_READS)
                     .bind(scope.staff().to_string())
-                    .bind(READS_LOOKED_AT)
                     .fetch_all(&mut **tx)
                     .await?
             });

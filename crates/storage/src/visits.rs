@@ -4,6 +4,7 @@
 //! the place) are read from the stored resource of the rows shown, tolerantly: a missing or
 //! odd member is just absent.
 
+use const_format::concatcp;
 use domain::PatientScope;
 use jiff::Timestamp;
 use serde_json::Value;
@@ -19,19 +20,26 @@ use crate::{
 
 /// The patient's appointments still to come, soonest first: booked or about to be, not
 /// cancelled.
-pub(crate) const UPCOMING: &str = "SELECT description, start_at, end_at, practitioner, resource \
+pub(crate) const UPCOMING: &str = concatcp!(
+    "SELECT description, start_at, end_at, practitioner, resource \
     FROM appointments \
     WHERE patient_id = $1 AND organization_id = $2 AND start_at >= $3 \
     AND status IN ('proposed', 'pending', 'booked', 'arrived', 'checked-in', 'waitlist') \
-    ORDER BY start_at, id LIMIT $4";
+    ORDER BY start_at, id LIMIT ",
+    SHOWN
+);
 
 /// One page of the patient's past visits, newest first (undated ones last); one row more than
 /// a page tells whether there is an older page.
-pub(crate) const VISITS_PAGE: &str = "SELECT id, class_code, display, start_at, end_at, resource \
+pub(crate) const VISITS_PAGE: &str = concatcp!(
+    "SELECT id, class_code, display, start_at, end_at, resource \
     FROM encounters \
     WHERE patient_id = $1 AND organization_id = $2 \
     AND status NOT IN ('planned', 'cancelled', 'entered-in-error') \
-    ORDER BY start_at IS NULL, start_at DESC, id DESC LIMIT $3 OFFSET $4";
+    ORDER BY start_at IS NULL, start_at DESC, id DESC LIMIT ",
+    VISITS_PER_PAGE + 1,
+    " OFFSET $3"
+);
 
 /// One of the patient's visits, by id.
 pub(crate) const VISIT_BY_ID: &str = "SELECT id, class_code, display, start_at, end_at, resource \
@@ -40,37 +48,52 @@ pub(crate) const VISIT_BY_ID: &str = "SELECT id, class_code, display, start_at, 
     AND status NOT IN ('planned', 'cancelled', 'entered-in-error')";
 
 /// The health problems found at a visit.
-pub(crate) const VISIT_CONDITIONS: &str = "SELECT display FROM conditions \
+pub(crate) const VISIT_CONDITIONS: &str = concatcp!(
+    "SELECT display FROM conditions \
     WHERE patient_id = $1 AND encounter_id = $2 AND organization_id = $3 \
     AND (verification_status IS NULL \
          OR verification_status NOT IN ('entered-in-error', 'refuted')) \
-    ORDER BY display LIMIT $4";
+    ORDER BY display LIMIT ",
+    SHOWN
+);
 
 /// The test results of a visit, in the order they were taken.
-pub(crate) const VISIT_RESULTS: &str = "SELECT id, category, code, display, effective_at, \
+pub(crate) const VISIT_RESULTS: &str = concatcp!(
+    "SELECT id, category, code, display, effective_at, \
     value_number, value_unit, value_text, range_low, range_high, range_text, interpretation \
     FROM observations \
     WHERE patient_id = $1 AND encounter_id = $2 AND organization_id = $3 \
     AND category IN ('laboratory', 'vital-signs') \
-    ORDER BY effective_at, display, id LIMIT $4";
+    ORDER BY effective_at, display, id LIMIT ",
+    SHOWN
+);
 
 /// The medicines prescribed at a visit.
-pub(crate) const VISIT_MEDICINES: &str = "SELECT display FROM medication_requests \
+pub(crate) const VISIT_MEDICINES: &str = concatcp!(
+    "SELECT display FROM medication_requests \
     WHERE patient_id = $1 AND encounter_id = $2 AND organization_id = $3 \
     AND status <> 'entered-in-error' \
-    ORDER BY display LIMIT $4";
+    ORDER BY display LIMIT ",
+    SHOWN
+);
 
 /// The vaccines given at a visit.
-pub(crate) const VISIT_VACCINES: &str = "SELECT display FROM immunizations \
+pub(crate) const VISIT_VACCINES: &str = concatcp!(
+    "SELECT display FROM immunizations \
     WHERE patient_id = $1 AND encounter_id = $2 AND organization_id = $3 \
     AND status NOT IN ('not-done', 'entered-in-error') \
-    ORDER BY display LIMIT $4";
+    ORDER BY display LIMIT ",
+    SHOWN
+);
 
 /// The procedures done at a visit.
-pub(crate) const VISIT_PROCEDURES: &str = "SELECT display FROM procedures \
+pub(crate) const VISIT_PROCEDURES: &str = concatcp!(
+    "SELECT display FROM procedures \
     WHERE patient_id = $1 AND encounter_id = $2 AND organization_id = $3 \
     AND status NOT IN ('not-done', 'entered-in-error') \
-    ORDER BY display LIMIT $4";
+    ORDER BY display LIMIT ",
+    SHOWN
+);
 
 /// How many past visits a page lists.
 pub const VISITS_PER_PAGE: i64 = 20;
@@ -319,7 +342,6 @@ async fn names(
             .bind(scope.patient().as_uuid())
             .bind(visit)
             .bind(scope.organization().as_uuid())
-            .bind(SHOWN)
             .fetch_all(&mut **tx)
             .await?
     });
@@ -346,7 +368,6 @@ impl Database {
                     .bind(scope.patient().as_uuid())
                     .bind(scope.organization().as_uuid())
                     .bind(jiff_sqlx::ToSqlx::to_sqlx(now))
-                    .bind(SHOWN)
                     .fetch_all(&mut **tx)
                     .await?
             })
@@ -357,7 +378,6 @@ impl Database {
             sqlx::query_as(VISITS_PAGE)
                 .bind(scope.patient().as_uuid())
                 .bind(scope.organization().as_uuid())
-                .bind(VISITS_PER_PAGE + 1)
                 .bind(i64::from(page) * VISITS_PER_PAGE)
                 .fetch_all(&mut **tx)
                 .await?
@@ -425,7 +445,6 @@ impl Database {
                 .bind(scope.patient().as_uuid())
                 .bind(id)
                 .bind(scope.organization().as_uuid())
-                .bind(SHOWN)
                 .fetch_all(&mut **tx)
                 .await?
         });
