@@ -10,6 +10,7 @@
 //! (`query_only`). Long reads and every write stay on sqlx's connections.
 
 use std::{
+    cell::Cell,
     path::PathBuf,
     sync::{Arc, Mutex, PoisonError},
     time::Duration,
@@ -194,13 +195,14 @@ impl InlineReader {
                     statement.raw_bind_parameter(index, arg)?;
                 }
             }
-            let columns = Columns(
-                statement
+            let columns = Columns {
+                names: statement
                     .column_names()
                     .into_iter()
                     .map(str::to_owned)
                     .collect(),
-            );
+                next: Cell::new(0),
+            };
             let mut rows = statement.raw_query();
             while let Some(next) = rows.next()? {
                 if !row(next, &columns)? {
@@ -237,16 +239,26 @@ pub(crate) trait FromInline: Sized {
 
 /// The names of a statement's columns, read once for all its rows (rusqlite's own lookup by
 /// name asks SQLite for every name of the row each time).
-pub(crate) struct Columns(Vec<String>);
+pub(crate) struct Columns {
+    names: Vec<String>,
+    /// Where the next name asked for is looked for first: a row type reads its fields in
+    /// the order a statement usually selects them.
+    next: Cell<usize>,
+}
 
 impl Columns {
     /// The value of the column `name`.
     pub(crate) fn get<T: Column>(&self, row: &Row<'_>, name: &str) -> rusqlite::Result<T> {
-        let index = self
-            .0
-            .iter()
-            .position(|column| column == name)
-            .ok_or_else(|| rusqlite::Error::InvalidColumnName(name.to_owned()))?;
+        let guess = self.next.get();
+        let index = if self.names.get(guess).is_some_and(|column| column == name) {
+            guess
+        } else {
+            self.names
+                .iter()
+                .position(|column| column == name)
+                .ok_or_else(|| rusqlite::Error::InvalidColumnName(name.to_owned()))?
+        };
+        self.next.set(index + 1);
         T::column(row, index)
     }
 }
@@ -441,6 +453,22 @@ mod tests {
             (others[0].at.is_none(), others[0].flag, others[0].x),
             (true, false, None)
         );
+        // Columns in another order than the fields, over several rows: found by name.
+        let shuffled: Vec<T> = reader
+            .all("SELECT x, flag, n, at, name, id FROM t ORDER BY name", &[])
+            .unwrap();
+        let read: Vec<(&str, Option<i64>, bool, Option<f64>)> = shuffled
+            .iter()
+            .map(|row| (row.name.as_str(), row.n, row.flag, row.x))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("Ana", Some(42), true, Some(5.5)),
+                ("other", None, false, None)
+            ]
+        );
+        assert_eq!(shuffled[0].id, id);
         let missing: Option<T> = reader
             .optional("SELECT id, name, at, n, flag, x FROM t WHERE n = 7", &[])
             .unwrap();

@@ -6,7 +6,11 @@
 //! for words without every handler passing the language along. The staff console stays in
 //! English.
 
-use std::{borrow::Cow, collections::HashMap};
+use std::{
+    borrow::Cow,
+    collections::HashMap,
+    sync::{LazyLock, PoisonError, RwLock},
+};
 
 use axum::{
     extract::{Path, Query, Request, State},
@@ -140,9 +144,28 @@ pub fn day(date: jiff::civil::Date) -> String {
     lang().wording().date(date)
 }
 
+/// The words of messages without arguments, by language ([`Lang`] as index), as Fluent gave
+/// them the first time: a page asks for the same words many times (a results list, a flag
+/// for each line), and Fluent formats a message anew on every lookup.
+static PLAIN: LazyLock<[RwLock<HashMap<Box<str>, String>>; 2]> = LazyLock::new(Default::default);
+
+/// The most messages kept in [`PLAIN`] for one language: more than the locales hold, so that
+/// a key the code computes wrongly cannot grow it without end.
+const PLAIN_KEPT: usize = 4096;
+
 /// The words for `key` in the request's language.
 pub fn t(key: &str) -> String {
-    LOCALES.lookup(lang().id(), key)
+    let lang = lang();
+    let kept = &PLAIN[lang as usize];
+    if let Some(words) = kept.read().unwrap_or_else(PoisonError::into_inner).get(key) {
+        return words.clone();
+    }
+    let words = LOCALES.lookup(lang.id(), key);
+    let mut kept = kept.write().unwrap_or_else(PoisonError::into_inner);
+    if kept.len() < PLAIN_KEPT {
+        kept.insert(key.into(), words.clone());
+    }
+    words
 }
 
 /// The words for `key` with arguments, e.g. `t_args("tries-left", &[("count", 3.into())])`.
@@ -402,6 +425,31 @@ fn safe_back(back: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// Words kept after their first lookup are those of the request's language, the same as
+    /// Fluent gives, asked first in either language.
+    #[test]
+    fn kept_words_are_the_languages_own() {
+        let key = "results-flag-high";
+        let spanish = LOCALES.lookup(&SPANISH, key);
+        let english = LOCALES.lookup(&ENGLISH, key);
+        assert_ne!(spanish, english);
+        for _ in 0..2 {
+            assert_eq!(in_language(Lang::Es, || t(key)), spanish);
+            assert_eq!(in_language(Lang::En, || t(key)), english);
+        }
+        let other = "results-flag-low";
+        assert_eq!(
+            in_language(Lang::En, || t(other)),
+            LOCALES.lookup(&ENGLISH, other)
+        );
+        assert_eq!(
+            in_language(Lang::Es, || t(other)),
+            LOCALES.lookup(&SPANISH, other)
+        );
+    }
+
     #[test]
     fn only_our_own_paths_are_gone_back_to() {
         assert_eq!(super::safe_back("/activate?x=1"), "/activate?x=1");

@@ -29,6 +29,10 @@ fn number(value: f64) -> String {
 
 /// A UCUM unit as people write it ("mm[Hg]" is "mmHg"; "{count}" annotations go).
 fn unit(unit: &str) -> String {
+    if !unit.contains(['[', '{']) && !unit.contains("kg/m2") {
+        // Most units ("%", "g", "mmol") are written as people write them.
+        return unit.trim().to_owned();
+    }
     let plain = unit.replace("mm[Hg]", "mmHg").replace("kg/m2", "kg/m²");
     let mut out = String::new();
     let mut inside = false;
@@ -455,5 +459,8 @@ mod tests {
         assert_eq!(unit("mm[Hg]"), "mmHg");
         assert_eq!(unit("{score}"), "");
         assert_eq!(unit("mg/dL"), "mg/dL");
+        assert_eq!(unit(" % "), "%");
+        assert_eq!(unit("kg/m2"), "kg/m²");
+        assert_eq!(unit("10*3/uL{cells}"), "10*3/uL");
     }
 }
