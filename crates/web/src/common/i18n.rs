@@ -56,6 +56,17 @@ impl Lang {
         }
     }
 
+    /// How many languages there are.
+    const COUNT: usize = 2;
+
+    /// The language's place among the [`Lang::COUNT`] languages.
+    fn index(self) -> usize {
+        match self {
+            Self::En => 0,
+            Self::Es => 1,
+        }
+    }
+
     /// The BCP 47 tag, for `<html lang>`.
     pub fn tag(self) -> &'static str {
         match self {
@@ -144,10 +155,11 @@ pub fn day(date: jiff::civil::Date) -> String {
     lang().wording().date(date)
 }
 
-/// The words of messages without arguments, by language ([`Lang`] as index), as Fluent gave
+/// The words of messages without arguments, by language ([`Lang::index`]), as Fluent gave
 /// them the first time: a page asks for the same words many times (a results list, a flag
 /// for each line), and Fluent formats a message anew on every lookup.
-static PLAIN: LazyLock<[RwLock<HashMap<Box<str>, String>>; 2]> = LazyLock::new(Default::default);
+static PLAIN: LazyLock<[RwLock<HashMap<Box<str>, String>>; Lang::COUNT]> =
+    LazyLock::new(Default::default);
 
 /// The most messages kept in [`PLAIN`] for one language: more than the locales hold, so that
 /// a key the code computes wrongly cannot grow it without end.
@@ -156,7 +168,7 @@ const PLAIN_KEPT: usize = 4096;
 /// The words for `key` in the request's language.
 pub fn t(key: &str) -> String {
     let lang = lang();
-    let kept = &PLAIN[lang as usize];
+    let kept = &PLAIN[lang.index()];
     if let Some(words) = kept.read().unwrap_or_else(PoisonError::into_inner).get(key) {
         return words.clone();
     }
