@@ -158,8 +158,10 @@ pub fn day(date: jiff::civil::Date) -> String {
 /// The words of messages without arguments, by language ([`Lang::index`]), as Fluent gave
 /// them the first time: a page asks for the same words many times (a results list, a flag
 /// for each line), and Fluent formats a message anew on every lookup.
-static PLAIN: LazyLock<[RwLock<HashMap<Box<str>, String>>; Lang::COUNT]> =
-    LazyLock::new(Default::default);
+static PLAIN: LazyLock<[KeptWords; Lang::COUNT]> = LazyLock::new(Default::default);
+
+/// One language's words in [`PLAIN`], by message key.
+type KeptWords = RwLock<HashMap<Box<str>, String>>;
 
 /// The most messages kept in [`PLAIN`] for one language: more than the locales hold, so that
 /// a key the code computes wrongly cannot grow it without end.
@@ -437,8 +439,6 @@ fn safe_back(back: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     /// Words kept after their first lookup are those of the request's language, the same as
     /// Fluent gives, asked first in either language.
     #[test]
