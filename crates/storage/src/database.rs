@@ -146,11 +146,22 @@ impl Database {
             .then(|| std::sync::Arc::new(tokio::sync::Mutex::new(())));
         let readers = match &handle {
             Handle::Sqlite(pool) => Handle::Sqlite(SqliteReaders {
-                pooled: Readers::new(pool.clone(), SQLITE_READERS),
+                pooled: Readers::new(pool, SQLITE_READERS),
                 inline: InlineReaders::new(pool.connect_options().get_filename().to_owned()),
             }),
             Handle::Postgres(pool) => {
-                Handle::Postgres(Readers::new(pool.clone(), POSTGRES_READERS))
+                // Each read is planned once per connection, with the plan that the test of
+                // the hot queries checks (`query_plans`): left to choose, PostgreSQL plans a
+                // read again on every run whenever its estimate for the values bound is
+                // lower than the plan it keeps (a page's OFFSET, a moment), and planning cost
+                // as much as the read.
+                let options = (*pool.connect_options())
+                    .clone()
+                    .options([("plan_cache_mode", "force_generic_plan")]);
+                Handle::Postgres(Readers::with_options(
+                    std::sync::Arc::new(options),
+                    POSTGRES_READERS,
+                ))
             }
         };
         Self {

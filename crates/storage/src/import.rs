@@ -95,8 +95,9 @@ impl Tx {
     }
 
     /// Keeps which results a report lists (their ids in the source system, in the report's
-    /// order) in place of what it listed before. A result already listed under another
-    /// report stays there: each result is shown under one report, the first to name it.
+    /// order) in place of what it listed before, with the report's name as stored (the
+    /// results list reads it there). A result already listed under another report stays
+    /// there: each result is shown under one report, the first to name it.
     pub async fn link_report_results(
         &mut self,
         organization: OrganizationId,
@@ -110,6 +111,12 @@ impl Tx {
                 .execute(&mut **tx)
                 .await?;
         });
+        let display: Option<String> = dispatch!(&mut self.handle, |tx| {
+            sqlx::query_scalar("SELECT display FROM diagnostic_reports WHERE id = $1")
+                .bind(report)
+                .fetch_one(&mut **tx)
+                .await?
+        });
         // Ids repeated in one report: the first place counts.
         let mut seen = std::collections::HashSet::new();
         let listed: Vec<(i64, &String)> = (0_i64..)
@@ -119,13 +126,13 @@ impl Tx {
         for chunk in listed.chunks(REPORT_RESULTS_PER_STATEMENT) {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|i| {
-                    let at = i * 2 + 4;
-                    format!("($1, $2, $3, ${at}, ${})", at + 1)
+                    let at = i * 2 + 5;
+                    format!("($1, $2, $3, $4, ${at}, ${})", at + 1)
                 })
                 .collect();
             let sql = format!(
                 "INSERT INTO report_results \
-                 (report_id, organization_id, patient_id, result_source_id, place) \
+                 (report_id, organization_id, patient_id, report_display, result_source_id, place) \
                  VALUES {} ON CONFLICT DO NOTHING",
                 rows.join(", ")
             );
@@ -133,6 +140,7 @@ impl Tx {
                 Param::Uuid(report),
                 Param::Uuid(organization.as_uuid()),
                 Param::Uuid(patient.as_uuid()),
+                Param::Text(display.clone()),
             ]
             .into_iter()
             .chain(

@@ -51,6 +51,13 @@ fn hot_on(backend: Backend, name: &'static str, sql: &str) -> HotQuery {
     }
 }
 
+fn hot_in_order_on(backend: Backend, name: &'static str, sql: &str) -> HotQuery {
+    HotQuery {
+        only_on: Some(backend),
+        ..hot_in_order(name, sql)
+    }
+}
+
 /// The SQL of the staff search for `query` (the statement the search runs, parameters aside).
 fn search(query: PatientQuery) -> String {
     let scope = StaffScope::new(OrganizationId::new(), StaffId::new(), Role::FrontDesk);
@@ -106,10 +113,15 @@ fn hot_queries() -> Vec<HotQuery> {
         // The audit log: its readers, and the sealer.
         hot("who viewed my record", record_access::RECORD_ACCESSES),
         // Test results.
-        hot_in_order("a page of test results", results::RESULTS_PAGE),
-        hot(
-            "reports listing a page's results",
-            results::reports_listing(3),
+        hot_in_order_on(
+            Backend::Sqlite,
+            "a page of test results",
+            results::RESULTS_PAGE_SQLITE,
+        ),
+        hot_in_order_on(
+            Backend::Postgres,
+            "a page of test results",
+            results::RESULTS_PAGE_POSTGRES,
         ),
         hot("one test result", results::RESULT_BY_ID),
         hot_in_order("the same test over time", results::SAME_TEST),

@@ -22,9 +22,10 @@ const REST_BEFORE_PING: Duration = Duration::from_secs(30);
 /// How long a read waits for a connection before giving up, as the pool's acquire does.
 const WAIT: Duration = Duration::from_secs(10);
 
-/// Up to `size` connections for reads, opened with the options of `pool` when needed.
+/// Up to `size` connections for reads, opened with the options of `pool` (or others given)
+/// when needed.
 pub(crate) struct Readers<DB: sqlx::Database> {
-    pool: Pool<DB>,
+    options: Arc<<DB::Connection as Connection>::Options>,
     idle: Mutex<Idle<DB::Connection>>,
     permits: Arc<Semaphore>,
     /// How long a read waits for a connection, a new one's opening included ([`WAIT`]).
@@ -45,13 +46,25 @@ pub(crate) struct Reader<DB: sqlx::Database> {
 }
 
 impl<DB: sqlx::Database> Readers<DB> {
-    pub(crate) fn new(pool: Pool<DB>, size: usize) -> Arc<Self> {
-        Self::waiting(pool, size, WAIT)
+    pub(crate) fn new(pool: &Pool<DB>, size: usize) -> Arc<Self> {
+        Self::with_options(pool.connect_options(), size)
     }
 
-    fn waiting(pool: Pool<DB>, size: usize, wait: Duration) -> Arc<Self> {
+    /// Readers opening their connections with `options`.
+    pub(crate) fn with_options(
+        options: Arc<<DB::Connection as Connection>::Options>,
+        size: usize,
+    ) -> Arc<Self> {
+        Self::waiting(options, size, WAIT)
+    }
+
+    fn waiting(
+        options: Arc<<DB::Connection as Connection>::Options>,
+        size: usize,
+        wait: Duration,
+    ) -> Arc<Self> {
         Arc::new(Self {
-            pool,
+            options,
             idle: Mutex::new(Idle {
                 connections: Vec::with_capacity(size),
                 closed: false,
@@ -96,12 +109,9 @@ impl<DB: sqlx::Database> Readers<DB> {
                     }
                     conn
                 }
-                None => {
-                    let options = self.pool.connect_options();
-                    <DB::Connection as Connection>::connect_with(&options)
-                        .await
-                        .context("could not open a database connection")?
-                }
+                None => <DB::Connection as Connection>::connect_with(&self.options)
+                    .await
+                    .context("could not open a database connection")?,
             };
             return Ok(Reader {
                 conn: Some(conn),
@@ -187,7 +197,7 @@ impl<DB: sqlx::Database> DerefMut for Reader<DB> {
 
 #[cfg(test)]
 mod tests {
-    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    use sqlx::postgres::PgConnectOptions;
 
     use super::*;
 
@@ -197,9 +207,9 @@ mod tests {
     async fn a_server_that_never_answers_fails_the_read_after_the_wait() {
         let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = silent.local_addr().unwrap().port();
-        let pool = PgPoolOptions::new()
-            .connect_lazy_with(PgConnectOptions::new().host("127.0.0.1").port(port));
-        let readers = Readers::waiting(pool, 1, Duration::from_millis(300));
+        let options = PgConnectOptions::new().host("127.0.0.1").port(port);
+        let readers: Arc<Readers<sqlx::Postgres>> =
+            Readers::waiting(Arc::new(options), 1, Duration::from_millis(300));
 
         let started = Instant::now();
         let error = match readers.acquire().await {

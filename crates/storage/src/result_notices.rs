@@ -67,6 +67,9 @@ impl Database {
             .optional(NEW_RESULTS_COUNTED, &[patient_arg, org_arg])
             .await?;
         let (counted, ids) = match account {
+            // Nothing counted as new: no import added a result since the last visit (an
+            // update of one already shown is not news), and the list is not looked through.
+            Some((0, _)) | None => (0, Vec::new()),
             Some((counted, since)) => {
                 let ids: Vec<(Uuid,)> = read
                     .all(
@@ -76,7 +79,6 @@ impl Database {
                     .await?;
                 (counted, ids)
             }
-            None => (0, Vec::new()),
         };
         read.commit().await?;
         if ids.is_empty() && counted == 0 {

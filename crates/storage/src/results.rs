@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::{Database, RequestOrigin, short_read::Arg, visits::own_read};
+use crate::{Backend, Database, RequestOrigin, short_read::Arg, visits::own_read};
 
 /// One of the patient's results, by id.
 pub(crate) const RESULT_BY_ID: &str = "SELECT id, category, code, display, effective_at, \
@@ -19,39 +19,44 @@ pub(crate) const RESULT_BY_ID: &str = "SELECT id, category, code, display, effec
     WHERE id = $1 AND patient_id = $2 AND organization_id = $3 \
     AND category IN ('laboratory', 'vital-signs')";
 
-/// One page of the patient's results, newest first (undated ones last); one row more than a
-/// page tells whether there is a next page (the limit is written in, as every limit a read
-/// knows in advance: [`crate::inline`] says why). The order is the index's
-/// (`observations_of_patient`): no sort of the whole history.
-pub(crate) const RESULTS_PAGE: &str = concatcp!(
-    "SELECT id, source_id, category, code, display, \
-    effective_at, value_number, value_unit, value_text, range_low, range_high, range_text, \
-    interpretation \
-    FROM observations \
-    WHERE patient_id = $1 AND organization_id = $2 \
-    AND category IN ('laboratory', 'vital-signs') \
-    ORDER BY effective_at DESC NULLS LAST, id DESC LIMIT ",
-    RESULTS_PER_PAGE + 1,
-    " OFFSET $3"
+/// One page of the patient's results, newest first (undated ones last), each with the report
+/// that lists it, its place there and the report's name (one lookup of the links' key per
+/// result); one row more than a page tells whether there is a next page (the limit is
+/// written in, as every limit a read knows in advance: [`crate::inline`] says why). The page
+/// is read in the index's order (`observations_of_patient`): no sort of the whole history.
+/// The join may give the rows in another order: [`Database::test_results`] puts them back.
+macro_rules! results_page {
+    ($report:literal) => {
+        concatcp!(
+            "SELECT o.id, o.category, o.code, o.display, o.effective_at, o.value_number, \
+            o.value_unit, o.value_text, o.range_low, o.range_high, o.range_text, \
+            o.interpretation, l.report_id, l.place AS report_place, l.report_display \
+            FROM (SELECT id, source_id, category, code, display, effective_at, value_number, \
+                  value_unit, value_text, range_low, range_high, range_text, interpretation \
+                  FROM observations \
+                  WHERE patient_id = $1 AND organization_id = $2 \
+                  AND category IN ('laboratory', 'vital-signs') \
+                  ORDER BY effective_at DESC NULLS LAST, id DESC LIMIT ",
+            RESULTS_PER_PAGE + 1,
+            " OFFSET $3) o ",
+            $report
+        )
+    };
+}
+
+/// [`results_page!`] on SQLite: its join looks each result's link up by the links' key.
+pub(crate) const RESULTS_PAGE_SQLITE: &str = results_page!(
+    "LEFT JOIN report_results l ON l.patient_id = $1 AND l.organization_id = $2 \
+     AND l.result_source_id = o.source_id"
 );
 
-/// The reports that list `results` of a page (by their ids in the source system, `$3` on):
-/// each result's report, its place in it and the report's name. A statement of its own
-/// rather than a join of the page: PostgreSQL's generic plan of such a join reads all of the
-/// patient's links for every page. `CROSS JOIN` keeps SQLite's loop on the links (else it
-/// walks all of the patient's reports and their links).
-pub(crate) fn reports_listing(results: usize) -> String {
-    let placeholders: Vec<String> = (3..results + 3).map(|n| format!("${n}")).collect();
-    format!(
-        "SELECT l.result_source_id, l.report_id, l.place, r.display \
-         FROM report_results l CROSS JOIN diagnostic_reports r \
-         WHERE l.patient_id = $1 AND l.organization_id = $2 \
-         AND l.result_source_id IN ({}) \
-         AND r.id = l.report_id AND r.patient_id = l.patient_id \
-         AND r.organization_id = l.organization_id",
-        placeholders.join(", ")
-    )
-}
+/// [`results_page!`] on PostgreSQL: a lateral lookup kept apart (`OFFSET 0`), else the
+/// generic plan joins the page with all of the patient's links.
+pub(crate) const RESULTS_PAGE_POSTGRES: &str = results_page!(
+    "LEFT JOIN LATERAL (SELECT report_id, place, report_display FROM report_results \
+     WHERE patient_id = $1 AND organization_id = $2 AND result_source_id = o.source_id \
+     OFFSET 0) l ON true"
+);
 
 /// The earlier and later values of the same test, newest first.
 pub(crate) const SAME_TEST: &str = concatcp!(
@@ -211,43 +216,44 @@ pub struct ResultDetail {
     pub history: Vec<TestResult>,
 }
 
-/// A result of a page, with its id in the source system.
+/// A result of a page, with the report that lists it (none when no report does).
 #[derive(FromRow)]
 struct PageRow {
     #[sqlx(flatten)]
     result: ResultRow,
-    source_id: String,
+    report_id: Option<Uuid>,
+    report_place: Option<i64>,
+    report_display: Option<String>,
 }
 
-crate::inline::inline_row!(PageRow { source_id } flatten { result });
-
-/// Where a report lists a result: the report, the result's place in it, the report's name.
-type Listing = (Uuid, i64, Option<String>);
-
-/// A row of [`reports_listing`].
-#[derive(FromRow)]
-struct ListingRow {
-    result_source_id: String,
-    report_id: Uuid,
-    place: i64,
-    display: Option<String>,
-}
-crate::inline::inline_row!(ListingRow {
-    result_source_id,
+crate::inline::inline_row!(PageRow {
     report_id,
-    place,
-    display
-});
+    report_place,
+    report_display
+} flatten { result });
+
+impl PageRow {
+    /// The list's order: newest first, undated last, the id breaking ties (as the index).
+    fn list_order(&self, other: &Self) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        let by_time = match (&self.result.effective_at, &other.result.effective_at) {
+            (Some(mine), Some(theirs)) => theirs.to_jiff().cmp(&mine.to_jiff()),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        by_time.then_with(|| other.result.id.cmp(&self.result.id))
+    }
+}
 
 /// Groups results (newest first) by the report that lists them, in order of each group's
 /// first result; a report's results in the report's order.
-fn group(rows: Vec<PageRow>, listings: &HashMap<String, Listing>) -> Vec<ResultGroup> {
+fn group(rows: Vec<PageRow>) -> Vec<ResultGroup> {
     let mut groups: Vec<(Vec<i64>, ResultGroup)> = Vec::new();
     let mut group_of_report: HashMap<Uuid, usize> = HashMap::new();
     for row in rows {
-        let listing = listings.get(&row.source_id);
         let result = row.result.into_result();
-        let Some((report, place, name)) = listing else {
+        let (Some(report), Some(place)) = (row.report_id, row.report_place) else {
             groups.push((
                 Vec::new(),
                 ResultGroup {
@@ -257,15 +263,15 @@ fn group(rows: Vec<PageRow>, listings: &HashMap<String, Listing>) -> Vec<ResultG
             ));
             continue;
         };
-        if let Some(&at) = group_of_report.get(report) {
-            groups[at].0.push(*place);
+        if let Some(&at) = group_of_report.get(&report) {
+            groups[at].0.push(place);
             groups[at].1.results.push(result);
         } else {
-            group_of_report.insert(*report, groups.len());
+            group_of_report.insert(report, groups.len());
             groups.push((
-                vec![*place],
+                vec![place],
                 ResultGroup {
-                    report: Some(name.clone().unwrap_or_default()),
+                    report: Some(row.report_display.unwrap_or_default()),
                     results: vec![result],
                 },
             ));
@@ -301,25 +307,16 @@ impl Database {
         let mut read = self.begin_short_read().await?;
         let mut rows: Vec<PageRow> = read
             .all(
-                RESULTS_PAGE,
+                match read.backend() {
+                    Backend::Sqlite => RESULTS_PAGE_SQLITE,
+                    Backend::Postgres => RESULTS_PAGE_POSTGRES,
+                },
                 &[patient, org, Arg::Int(i64::from(page) * RESULTS_PER_PAGE)],
             )
             .await?;
+        rows.sort_by(PageRow::list_order);
         let more = rows.len() as i64 > RESULTS_PER_PAGE;
         rows.truncate(RESULTS_PER_PAGE as usize);
-        let listings: HashMap<String, Listing> = if rows.is_empty() {
-            HashMap::new()
-        } else {
-            let args: Vec<Arg<'_>> = [patient, org]
-                .into_iter()
-                .chain(rows.iter().map(|row| Arg::Text(&row.source_id)))
-                .collect();
-            let found: Vec<ListingRow> = read.all(&reports_listing(rows.len()), &args).await?;
-            found
-                .into_iter()
-                .map(|l| (l.result_source_id, (l.report_id, l.place, l.display)))
-                .collect()
-        };
         read.append_audit(&own_read(
             scope,
             origin,
@@ -329,7 +326,7 @@ impl Database {
         ));
         read.commit().await?;
         Ok(ResultsPage {
-            groups: group(rows, &listings),
+            groups: group(rows),
             more,
         })
     }
@@ -521,6 +518,44 @@ mod tests {
             range_text: None,
             interpretation: code.map(str::to_owned),
         }
+    }
+
+    fn page_row(at: Option<&str>, id: u128) -> PageRow {
+        PageRow {
+            result: ResultRow {
+                id: Uuid::from_u128(id),
+                category: None,
+                code: None,
+                display: None,
+                effective_at: at.map(|at| at.parse::<Timestamp>().unwrap().to_sqlx()),
+                value_number: None,
+                value_unit: None,
+                value_text: None,
+                range_low: None,
+                range_high: None,
+                range_text: None,
+                interpretation: None,
+            },
+            report_id: None,
+            report_place: None,
+            report_display: None,
+        }
+    }
+
+    /// Whatever order the join gives, the page reads newest first, the id breaking ties
+    /// (larger first, as the index's descending order), undated results last.
+    #[test]
+    fn a_page_is_put_back_in_the_lists_order() {
+        let mut rows = [
+            page_row(None, 9),
+            page_row(Some("2024-01-01T00:00:00Z"), 1),
+            page_row(Some("2025-06-01T00:00:00Z"), 2),
+            page_row(None, 10),
+            page_row(Some("2024-01-01T00:00:00Z"), 3),
+        ];
+        rows.sort_by(PageRow::list_order);
+        let ids: Vec<u128> = rows.iter().map(|row| row.result.id.as_u128()).collect();
+        assert_eq!(ids, [2, 3, 1, 10, 9]);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use sqlx::{
 use uuid::Uuid;
 
 use crate::{
-    AuditEntry, Database,
+    AuditEntry, Backend, Database,
     audit_pending::PendingRow,
     database::Handle,
     inline::{FromInline, InlineReader, Scalar},
@@ -126,6 +126,14 @@ impl Database {
 }
 
 impl ShortRead<'_> {
+    /// The database read, for a statement written for each.
+    pub(crate) fn backend(&self) -> Backend {
+        match self.conn {
+            Handle::Sqlite(_) => Backend::Sqlite,
+            Handle::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     /// The first row of `sql`, if any; `args[i]` is its `$i+1`.
     pub(crate) async fn optional<T: ReadRow>(
         &mut self,
@@ -183,4 +191,25 @@ impl ShortRead<'_> {
 
 fn as_sql<'a>(args: &'a [Arg<'a>]) -> Vec<&'a dyn rusqlite::ToSql> {
     args.iter().map(|arg| arg as &dyn rusqlite::ToSql).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Backend, inline::Scalar, testing::Scratch};
+
+    /// PostgreSQL's readers keep one plan per statement and connection, the generic plan that
+    /// `query_plans` checks, rather than planning again for the values of each run.
+    #[tokio::test]
+    #[cfg_attr(
+        not(porchlight_pg),
+        ignore = "PostgreSQL skipped: PORCHLIGHT_TEST_POSTGRES_URL is not set"
+    )]
+    async fn postgres_reads_keep_the_plan_the_tests_check() {
+        let scratch = Scratch::migrated(Backend::Postgres).await;
+        let mut read = scratch.db.begin_short_read().await.unwrap();
+        let mode: Scalar<String> = read.one("SHOW plan_cache_mode", &[]).await.unwrap();
+        read.commit().await.unwrap();
+        assert_eq!(mode.0, "force_generic_plan");
+        scratch.finish().await;
+    }
 }
