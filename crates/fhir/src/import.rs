@@ -456,7 +456,8 @@ impl<'a> Importer<'a> {
                             })
                             .filter(|source_id| !source_id.is_empty())
                             .collect();
-                        tx.link_report_results(self.organization, patient, id, &listed)
+                        let name = report.code.display.as_deref();
+                        tx.link_report_results(self.organization, patient, id, name, &listed)
                             .await
                             .map_err(|e| format!("could not be stored: {e:#}"))?;
                     }

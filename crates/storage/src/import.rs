@@ -95,14 +95,15 @@ impl Tx {
     }
 
     /// Keeps which results a report lists (their ids in the source system, in the report's
-    /// order) in place of what it listed before, with the report's name as stored (the
-    /// results list reads it there). A result already listed under another report stays
+    /// order) in place of what it listed before, with the report's name `display` (as its
+    /// row has it: the results list reads it beside each link). A result already listed under another report stays
     /// there: each result is shown under one report, the first to name it.
     pub async fn link_report_results(
         &mut self,
         organization: OrganizationId,
         patient: PatientId,
         report: Uuid,
+        display: Option<&str>,
         results: &[String],
     ) -> anyhow::Result<()> {
         dispatch!(&mut self.handle, |tx| {
@@ -110,12 +111,6 @@ impl Tx {
                 .bind(report)
                 .execute(&mut **tx)
                 .await?;
-        });
-        let display: Option<String> = dispatch!(&mut self.handle, |tx| {
-            sqlx::query_scalar("SELECT display FROM diagnostic_reports WHERE id = $1")
-                .bind(report)
-                .fetch_one(&mut **tx)
-                .await?
         });
         // Ids repeated in one report: the first place counts.
         let mut seen = std::collections::HashSet::new();
@@ -140,7 +135,7 @@ impl Tx {
                 Param::Uuid(report),
                 Param::Uuid(organization.as_uuid()),
                 Param::Uuid(patient.as_uuid()),
-                Param::Text(display.clone()),
+                Param::Text(display.map(str::to_owned)),
             ]
             .into_iter()
             .chain(
