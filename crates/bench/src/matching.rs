@@ -8,16 +8,19 @@
 //! error) under each enrollment policy, on the invitation path (`compare_invited` with their own
 //! chart) and on the self-enrollment path (`search` over everyone born on the claimed dates),
 //! and once more as if they were not a patient here (`search` without their chart). Impostor
-//! claims come from the other member of a household, from namesakes born on another day, and
-//! from random other patients.
+//! claims come from the other member of a household, from same-day namesakes who are not
+//! patients, from people who know a patient's name and birth date but not the SSN digits or
+//! MRN, from namesakes born on another day, and from random other patients. The report gives,
+//! per kind of error, the share of *eligible* self-enrollment claims (birth date and SSN digits
+//! or MRN right) accepted.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use demo::{DemoPatient, Generator, HouseholdKind};
 use domain::matching::{
-    ChartIdentity, ClaimForm, IdentityClaim, NameRelation, SearchOutcome, Verdict, compare_invited,
-    nicknames::nickname_partners, relate_family, relate_given, search,
+    ChartIdentity, ClaimForm, IdentityClaim, NameRelation, SearchOutcome, SearchRules, Verdict,
+    compare_invited, nicknames::nickname_partners, relate_family, relate_given, search,
 };
 use domain::{SecretKey, ssn_last4_hash};
 use jiff::ToSpan;
@@ -60,32 +63,49 @@ impl Policy {
     }
 }
 
-/// What a genuine patient got wrong while typing.
+/// What a genuine patient got wrong while typing, or (for [`Slip::MissingOnChart`]) what the
+/// chart lacks. The kinds follow the errors registration desks and patients make: typing
+/// slips of each kind, phonetic respellings, a scanner's confusions, missing values, swapped
+/// fields, compound names and nicknames.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Slip {
     None,
     WrongCase,
     MissingAccents,
     ExtraSpaces,
-    HyphenOrSpace,
+    CompoundJoinedOrSplit,
+    CompoundOnePart,
     MiddleNameAdded,
     Nickname,
-    TransposedLetters,
-    DroppedLetter,
+    Insertion,
+    Deletion,
+    Substitution,
+    Transposition,
+    KeyboardNeighbour,
+    Phonetic,
+    Ocr,
+    MissingOnChart,
     NamesSwapped,
     DayMonthSwapped,
 }
 
-const SLIPS: [Slip; 11] = [
+const SLIPS: [Slip; 18] = [
     Slip::None,
     Slip::WrongCase,
     Slip::MissingAccents,
     Slip::ExtraSpaces,
-    Slip::HyphenOrSpace,
+    Slip::CompoundJoinedOrSplit,
+    Slip::CompoundOnePart,
     Slip::MiddleNameAdded,
     Slip::Nickname,
-    Slip::TransposedLetters,
-    Slip::DroppedLetter,
+    Slip::Insertion,
+    Slip::Deletion,
+    Slip::Substitution,
+    Slip::Transposition,
+    Slip::KeyboardNeighbour,
+    Slip::Phonetic,
+    Slip::Ocr,
+    Slip::MissingOnChart,
     Slip::NamesSwapped,
     Slip::DayMonthSwapped,
 ];
@@ -97,14 +117,26 @@ impl Slip {
             Slip::WrongCase => "wrong case",
             Slip::MissingAccents => "accents left out",
             Slip::ExtraSpaces => "extra spaces",
-            Slip::HyphenOrSpace => "hyphen, space or nothing in a compound name",
+            Slip::CompoundJoinedOrSplit => "compound name joined, split or hyphenated",
+            Slip::CompoundOnePart => "one part of a compound surname",
             Slip::MiddleNameAdded => "middle name typed too",
             Slip::Nickname => "nickname instead of legal name",
-            Slip::TransposedLetters => "two letters transposed",
-            Slip::DroppedLetter => "a letter dropped",
+            Slip::Insertion => "typo: a letter inserted",
+            Slip::Deletion => "typo: a letter left out",
+            Slip::Substitution => "typo: a letter replaced",
+            Slip::Transposition => "typo: two letters transposed",
+            Slip::KeyboardNeighbour => "typo: a neighbouring key",
+            Slip::Phonetic => "phonetic respelling",
+            Slip::Ocr => "scanner (OCR) confusion",
+            Slip::MissingOnChart => "missing values: chart without SSN digits or ZIP",
             Slip::NamesSwapped => "given and family name swapped",
             Slip::DayMonthSwapped => "day and month of birth swapped",
         }
+    }
+
+    /// Whether the slip is in what the chart holds rather than in what was typed.
+    fn strips_chart(self) -> bool {
+        self == Slip::MissingOnChart
     }
 }
 
@@ -212,7 +244,7 @@ impl Rng {
 fn make_slip(person: &Person, slip: Slip, rng: &mut Rng) -> Option<Typed> {
     let mut typed = Typed::of(person);
     match slip {
-        Slip::None => {}
+        Slip::None | Slip::MissingOnChart => {}
         Slip::WrongCase => {
             if rng.coin() {
                 typed.given = typed.given.to_uppercase();
@@ -233,7 +265,7 @@ fn make_slip(person: &Person, slip: Slip, rng: &mut Rng) -> Option<Typed> {
             typed.given = format!("  {} ", typed.given);
             typed.family = format!(" {}  ", typed.family.replace(' ', "   "));
         }
-        Slip::HyphenOrSpace => {
+        Slip::CompoundJoinedOrSplit => {
             let name = if typed.family.contains([' ', '-']) {
                 &mut typed.family
             } else if typed.given.contains([' ', '-']) {
@@ -246,6 +278,17 @@ fn make_slip(person: &Person, slip: Slip, rng: &mut Rng) -> Option<Typed> {
                 0 => name.replace(' ', "-"),
                 _ => name.replace([' ', '-'], ""),
             };
+        }
+        Slip::CompoundOnePart => {
+            let parts: Vec<&str> = typed
+                .family
+                .split([' ', '-'])
+                .filter(|part| part.chars().count() > 3)
+                .collect();
+            if parts.len() < 2 {
+                return None;
+            }
+            typed.family = parts[rng.below(parts.len())].to_owned();
         }
         Slip::MiddleNameAdded => {
             if person.given.len() < 2 {
@@ -260,19 +303,27 @@ fn make_slip(person: &Person, slip: Slip, rng: &mut Rng) -> Option<Typed> {
             }
             typed.given = capitalize(partners[rng.below(partners.len())]);
         }
-        Slip::TransposedLetters | Slip::DroppedLetter => {
-            let in_given = rng.coin();
-            let name = if in_given {
+        Slip::Insertion
+        | Slip::Deletion
+        | Slip::Substitution
+        | Slip::Transposition
+        | Slip::KeyboardNeighbour
+        | Slip::Phonetic
+        | Slip::Ocr => {
+            let name = if rng.coin() {
                 &mut typed.given
             } else {
                 &mut typed.family
             };
-            let slipped = if slip == Slip::TransposedLetters {
-                transpose(name, rng)
-            } else {
-                drop_letter(name, rng)
+            *name = match slip {
+                Slip::Insertion => insert_letter(name, rng),
+                Slip::Deletion => drop_letter(name, rng),
+                Slip::Substitution => replace_letter(name, rng, |_, rng| random_letter(rng)),
+                Slip::Transposition => transpose(name, rng),
+                Slip::KeyboardNeighbour => replace_letter(name, rng, keyboard_neighbour),
+                Slip::Phonetic => rewrite(name, PHONETIC, rng),
+                _ => rewrite(name, OCR, rng),
             }?;
-            *name = slipped;
         }
         Slip::NamesSwapped => {
             std::mem::swap(&mut typed.given, &mut typed.family);
@@ -286,6 +337,153 @@ fn make_slip(person: &Person, slip: Slip, rng: &mut Rng) -> Option<Typed> {
         }
     }
     Some(typed)
+}
+
+/// Positions of the letters of `chars`.
+fn letters(chars: &[char]) -> Vec<usize> {
+    (0..chars.len())
+        .filter(|&i| chars[i].is_alphabetic())
+        .collect()
+}
+
+fn random_letter(rng: &mut Rng) -> char {
+    char::from(b'a' + rng.below(26) as u8)
+}
+
+fn insert_letter(name: &str, rng: &mut Rng) -> Option<String> {
+    let mut chars: Vec<char> = name.chars().collect();
+    let spots = letters(&chars);
+    if spots.is_empty() {
+        return None;
+    }
+    // Before a letter or after the last one.
+    let at = match rng.below(spots.len() + 1) {
+        i if i < spots.len() => spots[i],
+        _ => spots[spots.len() - 1] + 1,
+    };
+    chars.insert(at, random_letter(rng));
+    Some(chars.into_iter().collect())
+}
+
+/// One letter replaced by what `with` picks for it (never the same letter).
+fn replace_letter(
+    name: &str,
+    rng: &mut Rng,
+    with: impl Fn(char, &mut Rng) -> char,
+) -> Option<String> {
+    let mut chars: Vec<char> = name.chars().collect();
+    let spots = letters(&chars);
+    if spots.is_empty() {
+        return None;
+    }
+    let at = spots[rng.below(spots.len())];
+    let original = chars[at].to_lowercase().next().unwrap_or(chars[at]);
+    let replacement = with(original, rng);
+    if replacement == original {
+        return None;
+    }
+    chars[at] = replacement;
+    Some(chars.into_iter().collect())
+}
+
+/// A key next to `letter` on a US QWERTY keyboard (the letter itself when it has none, e.g.
+/// an accented letter).
+fn keyboard_neighbour(letter: char, rng: &mut Rng) -> char {
+    const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    let Some((row, col)) = ROWS.iter().enumerate().find_map(|(row, keys)| {
+        keys.iter()
+            .position(|&k| char::from(k) == letter)
+            .map(|col| (row, col))
+    }) else {
+        return letter;
+    };
+    let mut near: Vec<char> = Vec::new();
+    let mut add = |row: usize, col: Option<usize>| {
+        if let Some(&key) = col.and_then(|col| ROWS[row].get(col)) {
+            near.push(char::from(key));
+        }
+    };
+    add(row, col.checked_sub(1));
+    add(row, Some(col + 1));
+    // The rows are staggered: the row above has keys at the same position and one right,
+    // the row below at the same position and one left.
+    if row > 0 {
+        add(row - 1, Some(col));
+        add(row - 1, Some(col + 1));
+    }
+    if row < 2 {
+        add(row + 1, Some(col));
+        add(row + 1, col.checked_sub(1));
+    }
+    near[rng.below(near.len())]
+}
+
+/// Respellings that sound the same, as a clerk writes down a name heard over the phone.
+const PHONETIC: &[(&str, &str)] = &[
+    ("ph", "f"),
+    ("f", "ph"),
+    ("ck", "k"),
+    ("c", "k"),
+    ("k", "c"),
+    ("y", "i"),
+    ("i", "y"),
+    ("ie", "y"),
+    ("ey", "y"),
+    ("z", "s"),
+    ("s", "z"),
+    ("ll", "l"),
+    ("l", "ll"),
+    ("nn", "n"),
+    ("n", "nn"),
+    ("tt", "t"),
+    ("rr", "r"),
+    ("ss", "s"),
+    ("th", "t"),
+    ("gh", ""),
+    ("ou", "u"),
+    ("ee", "ea"),
+    ("ai", "ay"),
+    ("son", "sen"),
+    ("sen", "son"),
+    ("x", "ks"),
+    ("qu", "kw"),
+    ("v", "b"),
+    ("b", "v"),
+    ("j", "h"),
+];
+
+/// What a scanner reading a printed or handwritten form confuses.
+const OCR: &[(&str, &str)] = &[
+    ("m", "rn"),
+    ("rn", "m"),
+    ("d", "cl"),
+    ("cl", "d"),
+    ("w", "vv"),
+    ("h", "li"),
+    ("l", "i"),
+    ("i", "l"),
+    ("e", "c"),
+    ("u", "v"),
+    ("o", "0"),
+    ("s", "5"),
+    ("b", "8"),
+    ("l", "1"),
+];
+
+/// One occurrence of one pattern from `rules`, rewritten (the name lower-cased, then its
+/// first letter capitalized again).
+fn rewrite(name: &str, rules: &[(&str, &str)], rng: &mut Rng) -> Option<String> {
+    let lower = name.to_lowercase();
+    let spots: Vec<(usize, &str, &str)> = rules
+        .iter()
+        .flat_map(|&(from, to)| lower.match_indices(from).map(move |(at, _)| (at, from, to)))
+        .collect();
+    if spots.is_empty() {
+        return None;
+    }
+    let (at, from, to) = spots[rng.below(spots.len())];
+    let rewritten = format!("{}{to}{}", &lower[..at], &lower[at + from.len()..]);
+    Some(capitalize(&rewritten))
 }
 
 fn transpose(name: &str, rng: &mut Rng) -> Option<String> {
@@ -307,13 +505,11 @@ fn transpose(name: &str, rng: &mut Rng) -> Option<String> {
 
 fn drop_letter(name: &str, rng: &mut Rng) -> Option<String> {
     let mut chars: Vec<char> = name.chars().collect();
-    let letters: Vec<usize> = (0..chars.len())
-        .filter(|&i| chars[i].is_alphabetic())
-        .collect();
-    if letters.len() < 2 {
+    let spots = letters(&chars);
+    if spots.len() < 2 {
         return None;
     }
-    chars.remove(letters[rng.below(letters.len())]);
+    chars.remove(spots[rng.below(spots.len())]);
     Some(chars.into_iter().collect())
 }
 
@@ -361,12 +557,30 @@ impl Count {
         self.accepted += u64::from(accepted);
     }
 
+    fn merge(&mut self, other: Count) {
+        self.tried += other.tried;
+        self.accepted += other.accepted;
+    }
+
     fn refused_percent(self) -> String {
         if self.tried == 0 {
             return "–".to_owned();
         }
         let refused = self.tried - self.accepted;
         format!("{:.2}%", 100.0 * refused as f64 / self.tried as f64)
+    }
+
+    fn accepted_percent(self) -> String {
+        if self.tried == 0 {
+            return "–".to_owned();
+        }
+        format!("{:.2}%", 100.0 * self.accepted as f64 / self.tried as f64)
+    }
+}
+
+fn merge_counts<K: std::hash::Hash + Eq>(into: &mut HashMap<K, Count>, from: HashMap<K, Count>) {
+    for (k, v) in from {
+        into.entry(k).or_default().merge(v);
     }
 }
 
@@ -376,8 +590,13 @@ struct Tally {
     /// Genuine claims accepted for their own chart, by slip and policy.
     invitation: HashMap<(Slip, Policy), Count>,
     self_enrollment: HashMap<(Slip, Policy), Count>,
+    /// Self-enrollment claims whose birth date and person identifier (SSN digits, MRN) are
+    /// right, under the policies that offer self-enrollment: accepted for their own chart.
+    eligible: HashMap<Slip, Count>,
+    /// Day and month swapped, searched under a policy that allows it (SSN digits or MRN).
+    swap_allowed: Count,
     ambiguous: HashMap<(Slip, Policy), u64>,
-    /// Impostor claims, by kind: tried and accepted.
+    /// Impostor claims, by kind and path: tried and accepted.
     impostors: HashMap<(&'static str, &'static str), Count>,
     /// A claim accepted for someone else's chart.
     false_accepts: Vec<String>,
@@ -388,28 +607,25 @@ struct Tally {
 
 impl Tally {
     fn merge(&mut self, other: Tally) {
-        for (k, v) in other.invitation {
-            let c = self.invitation.entry(k).or_default();
-            c.tried += v.tried;
-            c.accepted += v.accepted;
-        }
-        for (k, v) in other.self_enrollment {
-            let c = self.self_enrollment.entry(k).or_default();
-            c.tried += v.tried;
-            c.accepted += v.accepted;
-        }
+        merge_counts(&mut self.invitation, other.invitation);
+        merge_counts(&mut self.self_enrollment, other.self_enrollment);
+        merge_counts(&mut self.eligible, other.eligible);
+        self.swap_allowed.merge(other.swap_allowed);
         for (k, v) in other.ambiguous {
             *self.ambiguous.entry(k).or_default() += v;
         }
-        for (k, v) in other.impostors {
-            let c = self.impostors.entry(k).or_default();
-            c.tried += v.tried;
-            c.accepted += v.accepted;
-        }
+        merge_counts(&mut self.impostors, other.impostors);
         self.false_accepts.extend(other.false_accepts);
         for (k, v) in other.indistinguishable {
             *self.indistinguishable.entry(k).or_default() += v;
         }
+    }
+
+    fn impostor(&mut self, what: &'static str, path: &'static str, accepted: bool) {
+        self.impostors
+            .entry((what, path))
+            .or_default()
+            .add(accepted);
     }
 }
 
@@ -420,48 +636,64 @@ struct Population {
     key: SecretKey,
 }
 
+/// How a search is run: whose chart is left out (a claimant who is not a patient here),
+/// whose chart lacks its SSN digits and ZIP code, and what the policy forgives.
+#[derive(Clone, Copy, Default)]
+struct Searching {
+    without: Option<usize>,
+    stripped: Option<usize>,
+    rules: SearchRules,
+}
+
+/// `chart` as recorded without SSN digits or ZIP code.
+fn stripped(chart: &ChartIdentity) -> ChartIdentity {
+    ChartIdentity {
+        ssn_last4_hash: None,
+        postal_code: None,
+        ..chart.clone()
+    }
+}
+
 impl Population {
     fn hasher(&self) -> impl Fn(&str) -> String + '_ {
         |digits| ssn_last4_hash(&self.key, digits)
     }
 
-    /// The charts `search` needs for `claim`, as an indexed query would return them, with
-    /// their population indices; `without` leaves one person out.
-    fn candidates(
-        &self,
-        claim: &IdentityClaim,
-        without: Option<usize>,
-    ) -> (Vec<ChartIdentity>, Vec<usize>) {
+    /// Runs `search` over the charts born on the claim's candidate dates (as an indexed query
+    /// returns them) and answers the population index it matched, if any, and whether it was
+    /// ambiguous.
+    fn search(&self, claim: &IdentityClaim, how: Searching) -> (Option<usize>, bool) {
         let indices: Vec<usize> = claim
             .candidate_birth_dates()
             .iter()
             .filter_map(|date| self.by_birth_date.get(date))
             .flatten()
             .copied()
-            .filter(|&i| Some(i) != without)
+            .filter(|&i| Some(i) != how.without)
             .collect();
-        let charts = indices
+        let charts: Vec<ChartIdentity> = indices
             .iter()
-            .map(|&i| self.people[i].chart.clone())
+            .map(|&i| match how.stripped {
+                Some(s) if s == i => stripped(&self.people[i].chart),
+                _ => self.people[i].chart.clone(),
+            })
             .collect();
-        (charts, indices)
-    }
-
-    /// Runs `search` and returns the population index it matched, if any, and whether it
-    /// was ambiguous.
-    fn search(&self, claim: &IdentityClaim, without: Option<usize>) -> (Option<usize>, bool) {
-        let (charts, indices) = self.candidates(claim, without);
-        match search(claim, &charts, self.hasher()) {
+        match search(claim, &charts, how.rules, self.hasher()) {
             SearchOutcome::Match { index, .. } => (Some(indices[index]), false),
-            SearchOutcome::NoMatch => (None, false),
+            SearchOutcome::NoMatch { .. } => (None, false),
             SearchOutcome::Ambiguous => (None, true),
         }
     }
 
-    /// The invitation path: the claim against the invited chart, knowing the population's
-    /// other charts born the same day (as the application reads them from the database).
-    fn accepts(&self, claim: &IdentityClaim, chart: usize) -> bool {
-        let invited = &self.people[chart].chart;
+    /// The invitation path: the claim against the invited chart (stripped of its SSN digits
+    /// and ZIP code if asked), knowing the population's other charts born the same day (as
+    /// the application reads them from the database).
+    fn accepts(&self, claim: &IdentityClaim, chart: usize, strip: bool) -> bool {
+        let invited = if strip {
+            stripped(&self.people[chart].chart)
+        } else {
+            self.people[chart].chart.clone()
+        };
         let born_the_same_day: Vec<String> = self
             .by_birth_date
             .get(&invited.birth_date)
@@ -470,7 +702,8 @@ impl Population {
             .filter(|&&other| other != chart)
             .map(|&other| self.people[other].chart.family.clone())
             .collect();
-        compare_invited(claim, invited, &born_the_same_day, self.hasher()).verdict == Verdict::Match
+        compare_invited(claim, &invited, &born_the_same_day, self.hasher()).verdict
+            == Verdict::Match
     }
 }
 
@@ -508,6 +741,33 @@ impl Tally {
             ));
         }
     }
+
+    /// Searches for a claim of someone who is not a patient here (or not the chart's
+    /// owner): any chart found is tallied as accepted by an impostor.
+    fn search_as_impostor(
+        &mut self,
+        population: &Population,
+        what: &'static str,
+        policy: Policy,
+        claim: &IdentityClaim,
+        how: Searching,
+    ) {
+        let (found, _) = population.search(claim, how);
+        self.impostor(what, "self-enrollment", found.is_some());
+        if let Some(chart) = found {
+            self.accepted(population, what, policy, claim, how.without, chart);
+        }
+    }
+}
+
+/// Whether a self-enrollment claim is eligible: its birth date is right and it carries a
+/// person identifier (SSN digits or MRN) that the chart has too.
+fn eligible(slip: Slip, policy: Policy) -> bool {
+    match policy {
+        Policy::Mrn => slip != Slip::DayMonthSwapped,
+        Policy::SsnLast4 => !matches!(slip, Slip::DayMonthSwapped | Slip::MissingOnChart),
+        Policy::NameAndBirthDate | Policy::Zip => false,
+    }
 }
 
 /// Every claim patient `index` and its impostors make.
@@ -518,22 +778,31 @@ fn claims_of(population: &Population, index: usize, seed: u64, tally: &mut Tally
         let Some(typed) = make_slip(person, slip, &mut rng) else {
             continue;
         };
+        let strip = slip.strips_chart();
         for policy in POLICIES {
             let Some(claim) = typed.claim(policy) else {
                 continue;
             };
-            let own = population.accepts(&claim, index);
+            let own = population.accepts(&claim, index, strip);
             tally.invitation.entry((slip, policy)).or_default().add(own);
             if policy == Policy::NameAndBirthDate {
                 // Self-enrollment is never offered without a third identifier.
                 continue;
             }
-            let (found, ambiguous) = population.search(&claim, None);
+            let how = Searching {
+                stripped: strip.then_some(index),
+                ..Searching::default()
+            };
+            let (found, ambiguous) = population.search(&claim, how);
+            let accepted = found == Some(index);
             tally
                 .self_enrollment
                 .entry((slip, policy))
                 .or_default()
-                .add(found == Some(index));
+                .add(accepted);
+            if eligible(slip, policy) {
+                tally.eligible.entry(slip).or_default().add(accepted);
+            }
             *tally.ambiguous.entry((slip, policy)).or_default() += u64::from(ambiguous);
             if let Some(chart) = found {
                 tally.accepted(
@@ -545,25 +814,48 @@ fn claims_of(population: &Population, index: usize, seed: u64, tally: &mut Tally
                     chart,
                 );
             }
-            // The same person, not a patient here.
-            let (found, _) = population.search(&claim, Some(index));
-            let count = tally
-                .impostors
-                .entry(("not a patient here (own chart left out)", "self-enrollment"))
-                .or_default();
-            count.add(found.is_some());
-            if let Some(chart) = found {
-                tally.accepted(population, "non-patient", policy, &claim, None, chart);
+            if slip == Slip::DayMonthSwapped && policy != Policy::Zip {
+                let rules = SearchRules {
+                    day_month_swap: true,
+                };
+                let (found, _) = population.search(&claim, Searching { rules, ..how });
+                tally.swap_allowed.add(found == Some(index));
+                if let Some(chart) = found {
+                    tally.accepted(
+                        population,
+                        "self-enrollment",
+                        policy,
+                        &claim,
+                        Some(index),
+                        chart,
+                    );
+                }
+                let alone = Searching {
+                    without: Some(index),
+                    rules,
+                    ..how
+                };
+                tally.search_as_impostor(population, NOT_A_PATIENT, policy, &claim, alone);
             }
+            // The same person, not a patient here.
+            let alone = Searching {
+                without: Some(index),
+                ..how
+            };
+            tally.search_as_impostor(population, NOT_A_PATIENT, policy, &claim, alone);
         }
     }
     household_impostors(population, index, &mut rng, tally);
+    same_day_namesakes(population, index, &mut rng, tally);
+    wrong_code_impostors(population, index, &mut rng, tally);
     namesake_impostors(population, index, &mut rng, tally);
     random_impostor(population, index, &mut rng, tally);
 }
 
-/// The other member of the household, typing their own details (with any slip) on this
-/// patient's invitation.
+const NOT_A_PATIENT: &str = "not a patient here (own chart left out)";
+
+/// The other member of the household, typing their own details (with any slip): on this
+/// patient's invitation, and searching when they are not a patient here themselves.
 fn household_impostors(population: &Population, index: usize, rng: &mut Rng, tally: &mut Tally) {
     let Some((kind, other)) = population.people[index].household else {
         return;
@@ -576,6 +868,9 @@ fn household_impostors(population: &Population, index: usize, rng: &mut Rng, tal
     };
     let other_person = &population.people[other];
     for slip in SLIPS {
+        if slip.strips_chart() {
+            continue;
+        }
         let Some(typed) = make_slip(other_person, slip, rng) else {
             continue;
         };
@@ -583,15 +878,134 @@ fn household_impostors(population: &Population, index: usize, rng: &mut Rng, tal
             let Some(claim) = typed.claim(policy) else {
                 continue;
             };
-            let accepted = population.accepts(&claim, index);
-            tally
-                .impostors
-                .entry((what, "invitation"))
-                .or_default()
-                .add(accepted);
+            let accepted = population.accepts(&claim, index, false);
+            tally.impostor(what, "invitation", accepted);
             if accepted {
                 tally.accepted(population, what, policy, &claim, Some(other), index);
             }
+            if policy != Policy::NameAndBirthDate {
+                let alone = Searching {
+                    without: Some(other),
+                    ..Searching::default()
+                };
+                tally.search_as_impostor(population, what, policy, &claim, alone);
+            }
+        }
+    }
+}
+
+/// Someone who is not a patient here, born the same day as this patient, with the same
+/// family name and ZIP code but another given name (a random one, a nickname of this
+/// patient's, or this patient's with one letter changed: the twins Adrián and Adriana) and
+/// their own SSN digits and MRN, signing up with their own details, exactly or with a slip.
+fn same_day_namesakes(population: &Population, index: usize, rng: &mut Rng, tally: &mut Tally) {
+    const WHAT: &str = "same-day namesake, same ZIP, not a patient";
+    let person = &population.people[index];
+    let first = &person.given[0];
+    let mut givens = vec![population.people[rng.below(population.people.len())].given[0].clone()];
+    givens.extend(
+        nickname_partners(first)
+            .first()
+            .map(|partner| capitalize(partner)),
+    );
+    givens.extend(replace_letter(first, rng, |_, rng| random_letter(rng)));
+    givens.extend(insert_letter(first, rng));
+    for given in givens {
+        if domain::matching::normalize::name_key(&given)
+            == domain::matching::normalize::name_key(first)
+        {
+            continue;
+        }
+        let mut namesake = Typed::of(person);
+        namesake.given = given;
+        namesake.ssn_last4 = other_digits(&person.ssn_last4, rng);
+        namesake.mrn = format!("PX{:07}", rng.below(10_000_000));
+        let slipped = match rng.below(3) {
+            0 => namesake.clone(),
+            _ => {
+                let slip = SLIPS[rng.below(SLIPS.len())];
+                slip_typed(&namesake, slip, rng).unwrap_or(namesake.clone())
+            }
+        };
+        // Searching only: on the invitation path, a namesake who is not a patient and holds
+        // the patient's invitation is the limit docs/MATCHING.md describes.
+        for policy in [Policy::Zip, Policy::SsnLast4, Policy::Mrn] {
+            let Some(claim) = slipped.claim(policy) else {
+                continue;
+            };
+            tally.search_as_impostor(population, WHAT, policy, &claim, Searching::default());
+        }
+    }
+}
+
+/// Four digits other than `digits`.
+fn other_digits(digits: &str, rng: &mut Rng) -> String {
+    loop {
+        let other = format!("{:04}", rng.below(10_000));
+        if other != digits {
+            return other;
+        }
+    }
+}
+
+/// A typed claim with one more slip of its names (not of the chart).
+fn slip_typed(typed: &Typed, slip: Slip, rng: &mut Rng) -> Option<Typed> {
+    let person = Person {
+        chart: ChartIdentity {
+            given: vec![typed.given.clone()],
+            family: typed.family.clone(),
+            birth_date: typed.birth_date,
+            mrn: None,
+            ssn_last4_hash: None,
+            postal_code: None,
+        },
+        given: vec![typed.given.clone()],
+        family: typed.family.clone(),
+        ssn_last4: typed.ssn_last4.clone(),
+        household: None,
+    };
+    let slipped = make_slip(&person, slip, rng)?;
+    Some(Typed {
+        mrn: typed.mrn.clone(),
+        zip: typed.zip.clone(),
+        ..slipped
+    })
+}
+
+/// Someone who knows this patient's name and birth date (exactly, or with a slip) but not
+/// their SSN digits or MRN: searching, and on the invitation.
+fn wrong_code_impostors(population: &Population, index: usize, rng: &mut Rng, tally: &mut Tally) {
+    const WHAT: &str = "right name and birth date, wrong SSN digits or MRN";
+    let person = &population.people[index];
+    for slip in [Slip::None, SLIPS[rng.below(SLIPS.len())]] {
+        let Some(mut typed) = make_slip(person, slip, rng) else {
+            continue;
+        };
+        typed.ssn_last4 = other_digits(&person.ssn_last4, rng);
+        typed.mrn = format!("PX{:07}", rng.below(10_000_000));
+        for policy in [Policy::SsnLast4, Policy::Mrn] {
+            let Some(claim) = typed.claim(policy) else {
+                continue;
+            };
+            let accepted = population.accepts(&claim, index, false);
+            tally.impostor(WHAT, "invitation", accepted);
+            if accepted {
+                tally.accepted(population, WHAT, policy, &claim, None, index);
+            }
+            tally.search_as_impostor(population, WHAT, policy, &claim, Searching::default());
+            let rules = SearchRules {
+                day_month_swap: true,
+            };
+            tally.search_as_impostor(
+                population,
+                WHAT,
+                policy,
+                &claim,
+                Searching {
+                    rules,
+                    ..Searching::default()
+                },
+            );
         }
     }
 }
@@ -619,31 +1033,19 @@ fn namesake_impostors(population: &Population, index: usize, rng: &mut Rng, tall
         }
         let mut typed = Typed::of(person);
         typed.birth_date = other_day;
-        typed.ssn_last4 = format!("{:04}", rng.below(10_000));
+        typed.ssn_last4 = other_digits(&person.ssn_last4, rng);
         typed.mrn = format!("PL{:07}", rng.below(population.people.len()) + 1);
         for policy in POLICIES {
             let Some(claim) = typed.claim(policy) else {
                 continue;
             };
-            let accepted = population.accepts(&claim, index);
-            tally
-                .impostors
-                .entry((WHAT, "invitation"))
-                .or_default()
-                .add(accepted);
+            let accepted = population.accepts(&claim, index, false);
+            tally.impostor(WHAT, "invitation", accepted);
             if accepted {
                 tally.accepted(population, WHAT, policy, &claim, None, index);
             }
             if policy != Policy::NameAndBirthDate {
-                let (found, _) = population.search(&claim, None);
-                tally
-                    .impostors
-                    .entry((WHAT, "self-enrollment"))
-                    .or_default()
-                    .add(found.is_some());
-                if let Some(chart) = found {
-                    tally.accepted(population, WHAT, policy, &claim, None, chart);
-                }
+                tally.search_as_impostor(population, WHAT, policy, &claim, Searching::default());
             }
         }
     }
@@ -661,12 +1063,8 @@ fn random_impostor(population: &Population, index: usize, rng: &mut Rng, tally: 
         let Some(claim) = typed.claim(policy) else {
             continue;
         };
-        let accepted = population.accepts(&claim, index);
-        tally
-            .impostors
-            .entry((WHAT, "invitation"))
-            .or_default()
-            .add(accepted);
+        let accepted = population.accepts(&claim, index, false);
+        tally.impostor(WHAT, "invitation", accepted);
         if accepted {
             tally.accepted(population, WHAT, policy, &claim, Some(other), index);
         }
@@ -761,15 +1159,68 @@ fn report(
         matched.as_secs_f64(),
     );
 
-    println!("### Genuine claims refused (false-reject rate)\n");
+    let total_eligible = tally
+        .eligible
+        .values()
+        .fold(Count::default(), |mut sum, c| {
+            sum.merge(*c);
+            sum
+        });
+    println!("### Self-enrollment: eligible claims accepted\n");
     println!(
-        "| slip | claims per policy | invitation: name + birth date | + ZIP | + SSN last 4 | + MRN \
-         | self-enrollment: + ZIP | + SSN last 4 | + MRN | ambiguous (self-enrollment) |"
+        "Eligible: the birth date and an identifier that belongs to one person (SSN last 4 or \
+         MRN, as the policy asks, and on the chart) are right; only the names carry the error. \
+         These are the claims a practice offering self-enrollment sees.\n"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| error | eligible claims | accepted | refused: + SSN last 4 | + MRN | + ZIP (never \
+         offered alone) | ambiguous |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for slip in SLIPS {
-        let cell = |map: &HashMap<(Slip, Policy), Count>, policy| {
-            map.get(&(slip, policy))
+        let cell = |policy| {
+            tally
+                .self_enrollment
+                .get(&(slip, policy))
+                .copied()
+                .unwrap_or_default()
+                .refused_percent()
+        };
+        let eligible = tally.eligible.get(&slip).copied().unwrap_or_default();
+        let ambiguous: u64 = POLICIES
+            .iter()
+            .filter_map(|p| tally.ambiguous.get(&(slip, *p)))
+            .sum();
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {ambiguous} |",
+            slip.label(),
+            eligible.tried,
+            eligible.accepted_percent(),
+            cell(Policy::SsnLast4),
+            cell(Policy::Mrn),
+            cell(Policy::Zip),
+        );
+    }
+    println!(
+        "| **all eligible claims** | {} | **{}** | | | | |",
+        total_eligible.tried,
+        total_eligible.accepted_percent()
+    );
+    println!(
+        "\nDay and month of birth swapped, under a policy that accepts it (SSN last 4 or MRN): \
+         {} claims, {} accepted.\n",
+        tally.swap_allowed.tried,
+        tally.swap_allowed.accepted_percent()
+    );
+
+    println!("### Invitation path: genuine claims refused (false-reject rate)\n");
+    println!("| error | claims per policy | name + birth date | + ZIP | + SSN last 4 | + MRN |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for slip in SLIPS {
+        let cell = |policy| {
+            tally
+                .invitation
+                .get(&(slip, policy))
                 .copied()
                 .unwrap_or_default()
                 .refused_percent()
@@ -778,20 +1229,13 @@ fn report(
             .invitation
             .get(&(slip, Policy::NameAndBirthDate))
             .map_or(0, |c| c.tried);
-        let ambiguous: u64 = POLICIES
-            .iter()
-            .filter_map(|p| tally.ambiguous.get(&(slip, *p)))
-            .sum();
         println!(
-            "| {} | {tried} | {} | {} | {} | {} | {} | {} | {} | {ambiguous} |",
+            "| {} | {tried} | {} | {} | {} | {} |",
             slip.label(),
-            cell(&tally.invitation, Policy::NameAndBirthDate),
-            cell(&tally.invitation, Policy::Zip),
-            cell(&tally.invitation, Policy::SsnLast4),
-            cell(&tally.invitation, Policy::Mrn),
-            cell(&tally.self_enrollment, Policy::Zip),
-            cell(&tally.self_enrollment, Policy::SsnLast4),
-            cell(&tally.self_enrollment, Policy::Mrn),
+            cell(Policy::NameAndBirthDate),
+            cell(Policy::Zip),
+            cell(Policy::SsnLast4),
+            cell(Policy::Mrn),
         );
     }
 

@@ -45,6 +45,9 @@ pub struct EnrollmentPolicy {
     pub invitation_days: u8,
     pub attempts_allowed: u8,
     pub self_enrollment: bool,
+    /// Without an invitation, a date of birth typed with day and month swapped (03/04 for
+    /// 04/03) still finds the chart when the MRN or SSN digits match it.
+    pub self_enrollment_day_month_swap: bool,
     pub email_link_skips_bot_check: bool,
     pub password_min_chars: u8,
     /// Staff must sign in with a code from an authenticator app after their password (those
@@ -77,6 +80,7 @@ impl Default for EnrollmentPolicy {
             invitation_days: 14,
             attempts_allowed: 5,
             self_enrollment: false,
+            self_enrollment_day_month_swap: false,
             email_link_skips_bot_check: true,
             password_min_chars: 12,
             staff_two_step_required: false,
@@ -108,6 +112,8 @@ pub struct PolicyInput {
     pub attempts_allowed: String,
     #[serde(default)]
     pub self_enrollment: Option<String>,
+    #[serde(default)]
+    pub self_enrollment_day_month_swap: Option<String>,
     #[serde(default)]
     pub email_link_skips_bot_check: Option<String>,
     #[serde(default)]
@@ -270,6 +276,7 @@ impl EnrollmentPolicy {
             invitation_days,
             attempts_allowed,
             self_enrollment,
+            self_enrollment_day_month_swap: checked(&input.self_enrollment_day_month_swap),
             email_link_skips_bot_check: checked(&input.email_link_skips_bot_check),
             password_min_chars,
             staff_two_step_required: checked(&input.staff_two_step_required),
@@ -288,6 +295,13 @@ impl EnrollmentPolicy {
         self.self_enrollment && (self.mrn_required || self.access_code == AccessCodeKind::SsnLast4)
     }
 
+    /// What the self-enrollment search may forgive under this policy.
+    pub fn search_rules(&self) -> crate::matching::SearchRules {
+        crate::matching::SearchRules {
+            day_month_swap: self.self_enrollment_day_month_swap,
+        }
+    }
+
     /// The form filled with this policy, for editing.
     pub fn to_input(&self) -> PolicyInput {
         let flag = |on: bool| on.then(|| "on".to_owned());
@@ -300,6 +314,7 @@ impl EnrollmentPolicy {
             invitation_days: self.invitation_days.to_string(),
             attempts_allowed: self.attempts_allowed.to_string(),
             self_enrollment: flag(self.self_enrollment),
+            self_enrollment_day_month_swap: flag(self.self_enrollment_day_month_swap),
             email_link_skips_bot_check: flag(self.email_link_skips_bot_check),
             password_min_chars: self.password_min_chars.to_string(),
             staff_two_step_required: flag(self.staff_two_step_required),

@@ -1,6 +1,7 @@
 //! Prints one message as it would be sent, for reading and for pasting into a mail client:
 //! `cargo run -p mail --example preview -- invitation es text` (messages: invitation,
-//! reminder, welcome, locked, reset, changed; languages: en, es; formats: text, html).
+//! reminder, welcome, self-welcome (an account made without an invitation), locked, reset,
+//! changed; languages: en, es; formats: text, html).
 
 use mail::{
     InvitationMail, Language, LockedMail, Message, PasswordChangedMail, PasswordResetMail,
@@ -31,6 +32,13 @@ fn main() {
             first_name: "Lucia".to_owned(),
             practice,
             portal_url: "https://portal.example.org/".to_owned(),
+            not_me_link: None,
+        }),
+        "self-welcome" => Message::Welcome(WelcomeMail {
+            first_name: "Lucia".to_owned(),
+            practice,
+            portal_url: "https://portal.example.org/".to_owned(),
+            not_me_link: Some("https://portal.example.org/not-me/EXAMPLE-TOKEN".to_owned()),
         }),
         "locked" => Message::InvitationLocked(LockedMail {
             first_name: "Lucia".to_owned(),

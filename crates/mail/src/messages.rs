@@ -48,6 +48,9 @@ pub struct WelcomeMail {
     pub practice: Practice,
     /// Where the patient signs in.
     pub portal_url: String,
+    /// For an account made without an invitation: the "this wasn't me" link that locks it,
+    /// since the chart's owner may not be who made it.
+    pub not_me_link: Option<String>,
 }
 
 /// "Someone tried to sign up with your details": an invitation locked after too many
@@ -438,6 +441,10 @@ fn view(message: &Message, language: Language) -> View<'_> {
                 .or(reset.map(|m| m.link.as_str()))
                 .or(new_device.map(|m| m.link.as_str()))
                 .or(confirm.map(|m| m.link.as_str()))
+                .or(match message {
+                    Message::Welcome(m) => m.not_me_link.as_deref(),
+                    _ => None,
+                })
                 .unwrap_or(""),
         ),
         expires: invitation.map_or_else(String::new, |m| language.long_date(m.expires_on)),
@@ -604,6 +611,7 @@ mod tests {
                 first_name: first_name.to_owned(),
                 practice: practice(),
                 portal_url: "https://portal.example.org/".to_owned(),
+                not_me_link: None,
             }),
             Message::InvitationLocked(LockedMail {
                 first_name: first_name.to_owned(),
@@ -1076,6 +1084,7 @@ mod tests {
                 first_name: name.to_owned(),
                 practice: practice(),
                 portal_url: "https://portal.example.org/".to_owned(),
+                not_me_link: None,
             }),
         ] {
             for language in [Language::English, Language::Spanish] {

@@ -501,6 +501,7 @@ impl Worker {
                 first_name,
                 practice,
                 portal_url: format!("{}/", self.base_url),
+                not_me_link: payload.link,
             }),
             Kind::PasswordReset => Message::PasswordReset(PasswordResetMail {
                 first_name,

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use crate::{
     AuditActor, AuditEntry, Database, NoticedEvent, PatientAccount, RequestOrigin,
-    database::dispatch, sign_in_defences::from_seconds,
+    database::{Tx, dispatch},
+    sign_in_defences::from_seconds,
 };
 
 /// An alert to record and email.
@@ -24,6 +25,56 @@ pub struct NewDeviceAlert<'a> {
     pub client_addr: Option<&'a str>,
     pub now: Timestamp,
     pub expires_at: Timestamp,
+}
+
+/// The "this wasn't me" link of an account made without an invitation, recorded when the
+/// account becomes active and sent with the welcome email to the chart's address: whoever
+/// made the account may not be the chart's owner.
+pub struct AccountMadeAlert<'a> {
+    /// SHA-256 of the link's token.
+    pub token_hash: &'a str,
+    pub link: &'a str,
+    /// "Chrome, Android", when the browser could be told.
+    pub device: Option<&'a str>,
+    pub expires_at: Timestamp,
+}
+
+/// What a "this wasn't me" link is recorded with.
+pub(crate) struct AlertLink<'a> {
+    pub token_hash: &'a str,
+    pub device: Option<&'a str>,
+    pub client_addr: Option<&'a str>,
+    /// When the sign-in (or the account) it is about happened.
+    pub at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl Tx {
+    /// Records a "this wasn't me" link for `account`, in this transaction.
+    pub(crate) async fn record_device_alert(
+        &mut self,
+        organization: OrganizationId,
+        account: Uuid,
+        link: &AlertLink<'_>,
+    ) -> anyhow::Result<()> {
+        dispatch!(&mut self.handle, |tx| {
+            sqlx::query(
+                "INSERT INTO device_alerts (id, organization_id, account_id, token_hash, device, \
+                 client_addr, signed_in_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(organization.as_uuid())
+            .bind(account)
+            .bind(link.token_hash)
+            .bind(link.device)
+            .bind(link.client_addr)
+            .bind(link.at.as_second())
+            .bind(link.expires_at.as_second())
+            .execute(&mut **tx)
+            .await?;
+        });
+        Ok(())
+    }
 }
 
 /// An alert whose link can still be followed.
@@ -116,22 +167,18 @@ impl Database {
     pub async fn alert_new_device(&self, alert: &NewDeviceAlert<'_>) -> anyhow::Result<()> {
         let account = alert.account;
         let mut tx = self.begin().await?;
-        dispatch!(&mut tx.handle, |tx| {
-            sqlx::query(
-                "INSERT INTO device_alerts (id, organization_id, account_id, token_hash, device, \
-                 client_addr, signed_in_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(Uuid::now_v7())
-            .bind(account.organization.as_uuid())
-            .bind(account.id)
-            .bind(alert.token_hash)
-            .bind(alert.device)
-            .bind(alert.client_addr)
-            .bind(alert.now.as_second())
-            .bind(alert.expires_at.as_second())
-            .execute(&mut **tx)
-            .await?;
-        });
+        tx.record_device_alert(
+            account.organization,
+            account.id,
+            &AlertLink {
+                token_hash: alert.token_hash,
+                device: alert.device,
+                client_addr: alert.client_addr,
+                at: alert.now,
+                expires_at: alert.expires_at,
+            },
+        )
+        .await?;
         let payload = serde_json::json!({
             "patient": account.patient,
             "link": alert.link,

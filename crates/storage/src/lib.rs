@@ -64,7 +64,7 @@ pub use care::{
 pub use dashboard::{Dashboard, UpcomingVisit};
 pub use database::{Backend, ConnectError, Database, ReadTx, Tx, WalCheckpoint};
 pub use demo::PatientToTry;
-pub use device_alerts::{DeviceAlert, LockedAccount, NewDeviceAlert};
+pub use device_alerts::{AccountMadeAlert, DeviceAlert, LockedAccount, NewDeviceAlert};
 pub use email_changes::{NewEmailChange, PendingEmailChange};
 pub use enrollment::{
     AttemptOutcome, AttemptStep, ChartFields, CredentialsError, InvitationSecret, MatchCandidate,

@@ -7,7 +7,10 @@ use jiff_sqlx::ToSqlx;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::{AuditActor, AuditEntry, Database, OpenInvitation, RequestOrigin, database::dispatch};
+use crate::{
+    AccountMadeAlert, AuditActor, AuditEntry, Database, OpenInvitation, RequestOrigin,
+    database::dispatch, device_alerts::AlertLink,
+};
 
 /// One published version of a document: its English text, and its Spanish text where the
 /// practice published one.
@@ -335,7 +338,10 @@ impl Database {
     /// Records the acceptance of both documents (with the language each was shown in, to a
     /// reader who prefers `language`) and activates the account: the invitation is used up
     /// (once, even when requests race), the account becomes active, the enrollment session
-    /// ends, and a welcome email is queued, all in one transaction.
+    /// ends, and a welcome email is queued, all in one transaction. An account made without an
+    /// invitation passes `account_made`: its "this wasn't me" link is recorded and goes with
+    /// the welcome email.
+    #[allow(clippy::too_many_arguments)]
     pub async fn accept_terms_and_activate(
         &self,
         invitation: &OpenInvitation,
@@ -344,6 +350,7 @@ impl Database {
         language: TermsLanguage,
         client_addr: Option<&str>,
         user_agent: Option<&str>,
+        account_made: Option<&AccountMadeAlert<'_>>,
     ) -> Result<Uuid, ActivateError> {
         let now = Timestamp::now();
         let mut tx = self.begin().await?;
@@ -412,9 +419,24 @@ impl Database {
                 .await
                 .map_err(anyhow::Error::from)?;
         });
-        let payload =
-            serde_json::json!({ "patient": invitation.patient, "account": account.0, "invitation": invitation.id })
-                .to_string();
+        if let Some(alert) = account_made {
+            let link = AlertLink {
+                token_hash: alert.token_hash,
+                device: alert.device,
+                client_addr,
+                at: now,
+                expires_at: alert.expires_at,
+            };
+            tx.record_device_alert(invitation.organization, account.0, &link)
+                .await?;
+        }
+        let payload = serde_json::json!({
+            "patient": invitation.patient,
+            "account": account.0,
+            "invitation": invitation.id,
+            "link": account_made.map(|alert| alert.link),
+        })
+        .to_string();
         tx.enqueue_job("email.welcome", &payload, now).await?;
         // The invitation is used up: its reminder, still waiting, must not go out.
         tx.cancel_invitation_jobs(invitation.id).await?;

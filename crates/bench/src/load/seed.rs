@@ -110,6 +110,7 @@ pub async fn seed(
             storage::TermsLanguage::English,
             None,
             None,
+            None,
         )
         .await?;
         accounts.push(Account {

@@ -205,7 +205,8 @@ fn no_claim_is_accepted_for_someone_elses_chart() {
                     }
                 }
             }
-            if let SearchOutcome::Match { index, .. } = search(&claim, &charts, hasher)
+            if let SearchOutcome::Match { index, .. } =
+                search(&claim, &charts, SearchRules::default(), hasher)
                 && index != claimant
             {
                 // With their own chart present, even an indistinguishable claim is refused.
@@ -215,7 +216,8 @@ fn no_claim_is_accepted_for_someone_elses_chart() {
             // may be found.
             let mut others = charts.clone();
             others.remove(claimant);
-            if let SearchOutcome::Match { index, .. } = search(&claim, &others, hasher)
+            if let SearchOutcome::Match { index, .. } =
+                search(&claim, &others, SearchRules::default(), hasher)
                 && !indistinguishable(&claim, &others[index])
             {
                 false_accepts.push(format!("search without own chart: {claim:?} -> {index}"));
@@ -250,7 +252,7 @@ fn genuine_patients_still_get_in() {
     // Accents, case and a suffix on the chart do not matter; the SSN digits settle the rest.
     let son = claim("robert", "SMITH", "1978-01-02", (None, Some("4442"), None));
     assert!(matches!(
-        search(&son, &charts, hasher),
+        search(&son, &charts, SearchRules::default(), hasher),
         SearchOutcome::Match { index: 7, .. }
     ));
     let father = claim(
@@ -260,7 +262,7 @@ fn genuine_patients_still_get_in() {
         (None, None, Some("78704")),
     );
     assert!(matches!(
-        search(&father, &charts, hasher),
+        search(&father, &charts, SearchRules::default(), hasher),
         SearchOutcome::Match { index: 6, .. }
     ));
 
@@ -358,7 +360,10 @@ fn ambiguity_and_near_misses_are_reported() {
 
     // Chloe and Chloé cannot be told apart by name, birth date or address.
     let chloe = claim("Chloe", "Martin", "2015-07-08", (None, None, Some("78703")));
-    assert_eq!(search(&chloe, &charts, hasher), SearchOutcome::Ambiguous);
+    assert_eq!(
+        search(&chloe, &charts, SearchRules::default(), hasher),
+        SearchOutcome::Ambiguous
+    );
 
     // María born 1985-03-04 is exact, but the Maria born 1985-04-03 at the same ZIP code is
     // a plausible slip; her MRN settles it.
@@ -368,7 +373,10 @@ fn ambiguity_and_near_misses_are_reported() {
         "1985-03-04",
         (None, None, Some("78705")),
     );
-    assert_eq!(search(&maria, &charts, hasher), SearchOutcome::Ambiguous);
+    assert_eq!(
+        search(&maria, &charts, SearchRules::default(), hasher),
+        SearchOutcome::Ambiguous
+    );
     let maria = claim(
         "Maria",
         "Hernandez",
@@ -376,7 +384,7 @@ fn ambiguity_and_near_misses_are_reported() {
         (Some("PL9"), None, None),
     );
     assert!(matches!(
-        search(&maria, &charts, hasher),
+        search(&maria, &charts, SearchRules::default(), hasher),
         SearchOutcome::Match { index: 8, .. }
     ));
 

@@ -41,16 +41,30 @@
 //! ([`compare`] alone, which does not know the other charts, always asks for them.)
 //!
 //! # Self-enrollment: [`search`]
-//! Without an invitation the claimant may not be a patient at all, so the rules are
-//! stricter. A chart is a **match** when the birth date and the normalized family name are
-//! exact, the given name is equal (or a nickname, when the MRN or SSN digits matched), at
-//! least one of MRN, SSN digits and ZIP code matched, and none that was given differs. A
-//! chart is **plausible** when no identifier given differs, the birth date is exact or
-//! day/month swapped, and both names are related in any of the ways above (or crosswise).
-//! The search accepts only when exactly one chart is plausible and it is a match; two or more
-//! plausible charts are [`SearchOutcome::Ambiguous`]. So a policy that asks for none of MRN,
-//! SSN digits or ZIP code never self-enrolls anyone: name and birth date alone are shared by
-//! too many people.
+//! Without an invitation the claimant may not be a patient at all. A chart is **accepted**
+//! when no identifier given (MRN, SSN digits, ZIP code) differs from the chart's, at least
+//! one was given and matched, the birth date is exact, and the names either
+//! - are **exact**: both equal after normalization (the given name may be a nickname when the
+//!   MRN or SSN digits matched), or
+//! - are **close**, and the MRN or SSN digits matched: one name (either way round) is a
+//!   strong match (equal, a listed nickname, one slip, or sounds alike) and the other is
+//!   related in any way above or near (two slips in a longer name, one in a
+//!   short one).
+//!
+//! A birth date typed with day and month swapped counts only where the practice's policy
+//! allows it ([`SearchRules::day_month_swap`]) and the MRN or SSN digits matched. A chart is
+//! **plausible** when no identifier given differs, the birth date is exact or day/month
+//! swapped, and the names are close or both related. The search accepts only when exactly one
+//! chart is plausible and it is accepted; two or more plausible charts are
+//! [`SearchOutcome::Ambiguous`]. A refused search names the rule that refused the one chart
+//! that came close ([`Refusal`]), for staff.
+//!
+//! Why a forgiven spelling needs the MRN or SSN digits: twins and same-day namesakes share
+//! birth date, family name and address; only the given name and these identifiers tell them
+//! apart, and a forgiving rule for the given name could confuse them. The MRN or SSN digits
+//! belong to one person: the twin's contradict the chart, so the twin's chart is neither
+//! accepted nor plausible. A policy that asks for none of MRN, SSN digits or ZIP code never
+//! self-enrolls anyone: name and birth date alone are shared by too many people.
 //!
 //! # Measured
 //! `cargo run --release -p bench -- matching` replays realistic and adversarial claims over a
@@ -72,4 +86,4 @@ pub use compare::{
     Comparison, Evidence, FieldComparison, FieldResult, Verdict, compare, compare_invited,
 };
 pub use names::{NameRelation, relate_family, relate_given};
-pub use search::{SearchOutcome, search};
+pub use search::{Nearest, Refusal, SearchOutcome, SearchRules, search};

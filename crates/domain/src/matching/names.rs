@@ -2,7 +2,7 @@
 
 use super::nicknames::are_nickname_keys;
 use super::normalize::{family_words, name_key, name_words};
-use super::similarity::{one_typo_apart, similarity, sounds_alike};
+use super::similarity::{near, one_typo_apart, similarity, sounds_alike};
 
 /// How the name a patient typed relates to the chart's, from closest to farthest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -143,6 +143,26 @@ pub fn relate_family(typed: &str, chart_family: &str) -> NameRelation {
     }
 }
 
+/// Whether a typed given name that is none of the relations above is still spelled near the
+/// chart's first name ([`near`]), or its first name and middle names run together.
+pub(crate) fn near_given(typed: &str, chart_given: &[String]) -> bool {
+    let typed = name_key(typed);
+    let mut chart = String::new();
+    chart_given.iter().any(|name| {
+        chart.push_str(&name_key(name));
+        near(&typed, &chart)
+    })
+}
+
+/// Whether a typed family name that is none of the relations above is still spelled near the
+/// chart's ([`near`]), suffixes left out on both sides.
+pub(crate) fn near_family(typed: &str, chart_family: &str) -> bool {
+    near(
+        &family_words(typed).concat(),
+        &family_words(chart_family).concat(),
+    )
+}
+
 /// Whether `part` is a run of whole words of `whole` ("garcia" in "garcia lopez") that is
 /// more than a particle ("de", "la").
 fn is_part_of(part: &[String], whole: &[String]) -> bool {
@@ -234,5 +254,17 @@ mod tests {
         assert_eq!(relate_family("Smtih", "Smith"), NameRelation::Typo);
         assert_eq!(relate_family("Johnson", "John"), NameRelation::Different);
         assert_eq!(relate_family("Lee", "Li"), NameRelation::Different);
+    }
+
+    #[test]
+    fn near_names_beyond_the_relations() {
+        let chart = given(&["Martina", "Rose"]);
+        assert_eq!(relate_given("Rnartina", &chart), NameRelation::Different);
+        assert!(near_given("Rnartina", &chart));
+        assert!(near_given("MartinaRos", &chart));
+        assert!(!near_given("Rose", &chart));
+        assert!(near_family("Gonzalex Jr", "Gonzalez"));
+        assert!(near_family("Li", "Lu"));
+        assert!(!near_family("Smith", "Jones"));
     }
 }

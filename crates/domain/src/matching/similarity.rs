@@ -20,6 +20,55 @@ pub(crate) fn one_typo_apart(a: &str, b: &str) -> bool {
     shorter >= MIN_LEN_FOR_TYPO && strsim::osa_distance(a, b) == 1
 }
 
+/// Names at least this long may be two slips apart and still count as near.
+const MIN_LEN_FOR_TWO_SLIPS: usize = 5;
+
+/// Near enough to be the same name after an error that [`one_typo_apart`] and
+/// [`sounds_alike`] do not forgive: two slips in a name of five letters or more, one slip in
+/// a shorter name ("Aan" for Ana, "E" for Le), a scanner's confusions ("Rnary" for Mary,
+/// "Vvang" for Wang), or the same sound spelled otherwise ("Phord" for Ford). Far too loose to
+/// tell people apart; only ever used beside a strong match of the other name and an
+/// identifier that belongs to one person.
+pub(crate) fn near(a: &str, b: &str) -> bool {
+    let within = |a: &str, b: &str| {
+        let (a_len, b_len) = (a.chars().count(), b.chars().count());
+        let distance = strsim::osa_distance(a, b);
+        (a_len.min(b_len) >= MIN_LEN_FOR_TWO_SLIPS && distance <= 2)
+            || (a_len.max(b_len) >= 2 && distance <= 1)
+    };
+    within(a, b) || within(&as_scanned(a), &as_scanned(b)) || same_sound(a, b)
+}
+
+/// A name as a scanner may read it, with the letters it confuses made one: "rn" and "m",
+/// "cl" and "d", "vv" and "w", "li" and "h", then "i" and "l", "e" and "c", "u" and "v".
+fn as_scanned(name: &str) -> String {
+    name.replace("rn", "m")
+        .replace("cl", "d")
+        .replace("vv", "w")
+        .replace("li", "h")
+        .chars()
+        .map(|c| match c {
+            'i' => 'l',
+            'e' => 'c',
+            'u' => 'v',
+            other => other,
+        })
+        .collect()
+}
+
+/// Whether the Double Metaphone codes of two plain ASCII names share a form.
+fn same_sound(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() || !a.is_ascii() || !b.is_ascii() {
+        return false;
+    }
+    let encoder = DoubleMetaphone::new(None);
+    let (a, b) = (encoder.double_metaphone(a), encoder.double_metaphone(b));
+    let (a_codes, b_codes) = ([a.primary(), a.alternate()], [b.primary(), b.alternate()]);
+    a_codes
+        .iter()
+        .any(|code| !code.is_empty() && b_codes.contains(code))
+}
+
 /// Spelled differently but pronounced the same: the Double Metaphone codes share a form and
 /// the spellings are still close (Jaro-Winkler). Only plain ASCII names are encoded: the
 /// encoder is built for Latin spelling.
@@ -31,12 +80,7 @@ pub(crate) fn sounds_alike(a: &str, b: &str) -> bool {
         return false;
     }
     // No length cap: long codes are what keeps "Christopher" apart from "Christina".
-    let encoder = DoubleMetaphone::new(None);
-    let (a, b) = (encoder.double_metaphone(a), encoder.double_metaphone(b));
-    let (a_codes, b_codes) = ([a.primary(), a.alternate()], [b.primary(), b.alternate()]);
-    a_codes
-        .iter()
-        .any(|code| !code.is_empty() && b_codes.contains(code))
+    same_sound(a, b)
 }
 
 /// Jaro-Winkler similarity in 0..=1, for the score shown to staff.
@@ -71,12 +115,37 @@ mod tests {
         assert!(!sounds_alike("josé", "jose"));
     }
 
+    #[test]
+    fn near_names() {
+        assert!(near("rnartinez", "martinez"));
+        assert!(near("katharine", "katherine"));
+        assert!(near("aan", "ana"));
+        assert!(near("li", "lu"));
+        assert!(near("e", "le"));
+        assert!(near("rnary", "mary"));
+        assert!(near("vvang", "wang"));
+        assert!(near("tliuy", "thuy"));
+        assert!(near("phord", "ford"));
+        assert!(!near("l", "i"));
+        assert!(!near("anna", "emma"));
+        assert!(!near("john", "mary"));
+    }
+
     proptest! {
+        #[test]
+        fn near_is_symmetric_and_includes_one_slip(a in "[a-z]{0,12}", b in "[a-z]{0,12}") {
+            prop_assert_eq!(near(&a, &b), near(&b, &a));
+            if one_typo_apart(&a, &b) {
+                prop_assert!(near(&a, &b));
+            }
+        }
+
         #[test]
         fn never_panics(a in "\\PC{0,20}", b in "[a-z]{0,20}") {
             let _ = sounds_alike(&a, &b);
             let _ = sounds_alike(&b, &b.chars().rev().collect::<String>());
             let _ = one_typo_apart(&a, &b);
+            let _ = near(&a, &b);
         }
     }
 }

@@ -106,7 +106,11 @@ async fn match_line(
             postal_code: c.postal_code.clone(),
         })
         .collect();
-    match search(&claim, &charts, |digits| {
+    let rules = match db.enrollment_policy(organization.id).await {
+        Ok(policy) => policy.search_rules(),
+        Err(error) => return invalid(format!("the policy could not be read: {error:#}")),
+    };
+    match search(&claim, &charts, rules, |digits| {
         domain::ssn_last4_hash(&settings.secret_key, digits)
     }) {
         SearchOutcome::Match { index, score } => json!({
@@ -115,7 +119,11 @@ async fn match_line(
             "mrn": candidates[index].mrn,
             "score": score,
         }),
-        SearchOutcome::NoMatch => json!({ "outcome": "no_match", "score": 0.0 }),
+        SearchOutcome::NoMatch { nearest } => json!({
+            "outcome": "no_match",
+            "score": 0.0,
+            "refused": nearest.map(|nearest| nearest.refused.describe()),
+        }),
         SearchOutcome::Ambiguous => json!({ "outcome": "ambiguous" }),
     }
 }

@@ -487,6 +487,8 @@ mod match_command {
                 json_line(&typed_given, typed_family, "01/02/1980", ""),
                 "not json".to_owned(),
                 json_line(&typed_given, typed_family, birth, r#","org":"elsewhere""#),
+                // Two letters of the family name transposed, the SSN digits right.
+                json_line(&typed_given, &transposed(typed_family), birth, &format!(r#","ssn_last4":"{}""#, &ssn[ssn.len() - 4..])),
             ];
             let answers = run_match(&app, &(lines.join("\n") + "\n"));
             assert_eq!(answers.len(), lines.len(), "one answer per line");
@@ -496,12 +498,25 @@ mod match_command {
             assert!(answers[0]["score"].as_f64().is_some_and(|s| s > 0.5));
             assert_eq!(answers[1]["outcome"], "match");
             assert_eq!(answers[2]["outcome"], "no_match", "a name and birth date alone never match");
+            assert_eq!(answers[2]["refused"], "no match: no MRN, SSN digits or ZIP code was given to confirm the chart");
             assert_eq!(answers[3]["outcome"], "no_match");
             for (i, expected) in [(4, "date of birth"), (5, "not a claim"), (6, "no organization 'elsewhere'")] {
                 assert_eq!(answers[i]["outcome"], "invalid");
                 assert!(answers[i]["error"].as_str().unwrap().contains(expected), "{}", answers[i]);
             }
+            assert_eq!(answers[7]["outcome"], "match", "{}", answers[7]);
+            assert_eq!(answers[7]["mrn"], mrn.as_str());
         }
+    }
+
+    /// The name with its second and third letters exchanged.
+    fn transposed(name: &str) -> String {
+        let mut chars: Vec<char> = name.chars().collect();
+        let at = (1..chars.len().saturating_sub(1))
+            .find(|&i| chars[i] != chars[i + 1])
+            .unwrap();
+        chars.swap(at, at + 1);
+        chars.into_iter().collect()
     }
 
     fn json_line(given: &str, family: &str, birth: &str, extra: &str) -> String {

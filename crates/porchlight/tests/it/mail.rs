@@ -189,6 +189,8 @@ each_backend! {
         let welcome = app.mail.wait_for(&address, "Your Maple Street Clinic patient portal account is ready").await;
         for body in [&welcome.text, &welcome.html] {
             assert!(body.contains(&format!("{}/", app.base_url)) && body.contains("Keep your password to yourself") && body.contains("home screen"), "{body}");
+            // Invited, so the chart's owner made it: no "this wasn't me" link.
+            assert!(!body.contains("Did you not make this account?") && !body.contains("/not-me/"), "{body}");
         }
         assert!(welcome.html.contains(&format!("<a href=\"{}/\"", app.base_url)));
         let welcome_jobs = settled_jobs(&app, "email.welcome").await;

@@ -247,7 +247,7 @@ each_backend! {
         finish(&app, &first, "olga.m").await;
 
         let cases: [(&str, Claim); 5] = [
-            ("no match", Claim { given: "Nobody", family: "Here", birth: ("1", "1", "1990"), mrn: "MRN-9", code: "1990" }),
+            ("no match: no chart born that day has a name near the one typed", Claim { given: "Nobody", family: "Here", birth: ("1", "1", "1990"), mrn: "MRN-9", code: "1990" }),
             ("several charts could be this person", Claim { given: "Sam", family: "Reyes", birth: ("5", "5", "1980"), mrn: "MRN-4", code: "1980" }),
             ("younger than the policy allows", Claim { given: "Mateo", family: "Rivera", birth: ("6", "1", "2015"), mrn: "MRN-2", code: "2015" }),
             ("recorded as deceased", Claim { given: "Ana", family: "Lopez", birth: ("2", "2", "1940"), mrn: "MRN-3", code: "1940" }),
@@ -293,7 +293,7 @@ each_backend! {
         assert!(queue.contains("No chart matched") && queue.contains("Rivera, Mateo"), "{queue}");
         let first = queue.split("href=\"/staff/review/").nth(1).unwrap().split('"').next().unwrap();
         let item = app.get(&format!("/staff/review/{first}")).await.text().await.unwrap();
-        assert!(item.contains("<strong>Why it was refused:</strong> no match."), "{item}");
+        assert!(item.contains("<strong>Why it was refused:</strong> no match: no chart born that day has a name near the one typed."), "{item}");
         assert!(item.contains("<dt>Last name</dt><dd>Here</dd>"), "{item}");
         assert!(!item.contains("id=\"fields\""), "no chart to compare with: {item}");
     }
@@ -310,8 +310,10 @@ each_backend! {
         assert!(wrong.text().await.unwrap().contains(MISMATCH));
         let items = app.db.open_review_items(org.id).await.unwrap();
         let detail: serde_json::Value = serde_json::from_str(&items[0].1).unwrap();
-        // The digits are part of what is matched: no chart has these.
-        assert_eq!(detail["reason"], "no match");
+        // The digits are part of what is matched: the one chart that came close, and why.
+        assert_eq!(detail["reason"], "no match: an MRN, SSN digits or ZIP code typed is not the chart's");
+        assert_eq!(detail["fields"]["ssn_last4"], "differed");
+        assert_eq!(detail["fields"]["given"], "matched");
         let right = sign_up(&app, &patient_browser(), &Claim { mrn: "", code: "3456", ..LUCIA }).await;
         assert_eq!(right.headers()[header::LOCATION], "/enroll/credentials");
     }
@@ -349,5 +351,97 @@ each_backend! {
         assert!(oak_form.contains("value=\"oak\""));
         let maple_form = app.get(&format!("/enroll/start?practice={}", maple.slug)).await.text().await.unwrap();
         assert!(maple_form.contains("Medical record number"));
+    }
+
+    async fn a_misspelled_name_is_accepted_and_a_twin_never(app) {
+        let org = clinic(&app).await;
+        let admin = add_staff(&app, org.id, "ada", Role::Administrator).await;
+        let scope = StaffScope::new(org.id, admin, Role::Administrator);
+        let mut policy = EnrollmentPolicy { self_enrollment: true, access_code: AccessCodeKind::SsnLast4, ..Default::default() };
+        app.db.save_enrollment_policy(&scope, &policy, &RequestOrigin::default()).await.unwrap();
+        let ssn = |digits: &str| format!(r#","identifier":[{{"type":{{"coding":[{{"code":"SS"}}]}},"value":"999-12-{digits}"}}]"#);
+        // John is a patient; his twin Jack, born the same day, is not. Adrián has a twin
+        // sister Adriana, a patient too, one letter apart.
+        let address = format!("adrian.{}@example.org", uuid::Uuid::new_v4().simple());
+        let adrian_chart = format!(r#"{},"telecom":[{{"system":"email","value":"{address}"}}]"#, ssn("2221"));
+        import_patients(&app, &org, &[
+            ("p1", "John", "Miller", "1990-05-06", &ssn("1111")),
+            ("p2", "Adrián", "García", "2001-02-03", &adrian_chart),
+            ("p3", "Adriana", "García", "2001-02-03", &ssn("2222")),
+            ("p4", "Rosa", "Delgado", "1975-03-04", &ssn("4444")),
+        ]).await;
+        let claim = |given, family, birth, code| Claim { given, family, birth, mrn: "", code };
+
+        // Jack, typing his own name and digits, or John's name with his own digits: refused.
+        for (given, family) in [("Jack", "Miller"), ("John", "Miller"), ("Jon", "Miler")] {
+            new_device(&app).await;
+            let jack = sign_up(&app, &patient_browser(), &claim(given, family, ("5", "6", "1990"), "9999")).await;
+            assert_eq!(jack.status(), StatusCode::UNPROCESSABLE_ENTITY, "{given} {family}");
+            assert!(jack.text().await.unwrap().contains("The details do not match our records"));
+        }
+        // Staff are told which rule refused and which fields differed.
+        let items = app.db.open_review_items(org.id).await.unwrap();
+        let detail: serde_json::Value = serde_json::from_str(&items[0].1).unwrap();
+        assert_eq!(detail["reason"], "no match: an MRN, SSN digits or ZIP code typed is not the chart's");
+        assert_eq!(detail["fields"]["given"], "differed: a nickname of the chart's");
+        assert_eq!(detail["fields"]["ssn_last4"], "differed");
+
+        // Adrián, misspelled twice over, and his sister, misspelled: each finds their own.
+        new_device(&app).await;
+        let adrian = patient_browser();
+        let response = sign_up(&app, &adrian, &claim("Adrain", "Garcia", ("2", "3", "2001"), "2221")).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", response.text().await.unwrap());
+        finish(&app, &adrian, "adrian.g").await;
+        let adriana = patient_browser();
+        let response = sign_up(&app, &adriana, &claim("Adriana", "Garsia", ("2", "3", "2001"), "2222")).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        finish(&app, &adriana, "adriana.g").await;
+        // Each account is its owner's: Adriana's chart (the only one found by her name)
+        // has hers, and Adrián's is another.
+        let adriana_chart = crate::fixtures::patient_page(&app, &org, "García", "Adriana").await;
+        let owner = |username: &'static str| {
+            let db = app.db.clone();
+            async move {
+                let username = domain::Username::parse(username).unwrap();
+                db.patient_account_by_username(org.id, &username).await.unwrap().unwrap().patient.to_string()
+            }
+        };
+        assert!(adriana_chart.ends_with(&owner("adriana.g").await), "{adriana_chart}");
+        assert!(!adriana_chart.ends_with(&owner("adrian.g").await));
+
+        // The chart's address is told the account was made, with a link that locks it.
+        let welcome = app.mail.wait_for(&address, "Your Maple Street Clinic patient portal account is ready").await;
+        assert!(welcome.html.contains("Did you not make this account?") && welcome.html.contains(">This wasn&#39;t me</a>"), "{}", welcome.html);
+        let prefix = format!("{}/not-me/", app.base_url);
+        let start = welcome.text.find(&prefix).expect("the link");
+        let link = welcome.text[start..].split_whitespace().next().unwrap().to_owned();
+        assert!(!welcome.text.contains("García") && !welcome.text.contains("2001"), "no PHI beyond the first name");
+        let locked = patient_browser().post(&link).send().await.unwrap();
+        assert!(locked.status().is_success(), "{}", locked.status());
+        let username = domain::Username::parse("adrian.g").unwrap();
+        assert!(app.db.patient_account_by_username(org.id, &username).await.unwrap().unwrap().locked);
+        assert_eq!(app.db.count_audit("account.locked-not-me").await.unwrap(), 1);
+
+        // A name spelled near, and day and month of birth swapped: only where the policy says.
+        let rosa = claim("Rosa", "Delgadoo", ("4", "3", "1975"), "4444");
+        new_device(&app).await;
+        let refused = sign_up(&app, &patient_browser(), &rosa).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let items = app.db.open_review_items(org.id).await.unwrap();
+        let (_, detail) = items.iter().find(|(_, d)| d.contains("Delgadoo")).unwrap();
+        let detail: serde_json::Value = serde_json::from_str(detail).unwrap();
+        assert_eq!(detail["reason"], "no match: the date of birth has day and month swapped, which the policy does not accept");
+        assert_eq!(detail["fields"]["birth_date"], "differed: day and month swapped");
+        assert_eq!(detail["fields"]["family"], "differed: one letter off");
+        assert_eq!(sign_in(&app, &org, "ada", STAFF_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+        let queue = app.get("/staff/review").await.text().await.unwrap();
+        let item = queue.split("href=\"/staff/review/").find(|part| part.contains("Delgado")).unwrap().split('"').next().unwrap();
+        let item = app.get(&format!("/staff/review/{item}")).await.text().await.unwrap();
+        assert!(item.contains("<td>Date of birth</td><td><strong>Differed</strong>: day and month swapped</td>"), "{item}");
+        policy.self_enrollment_day_month_swap = true;
+        app.db.save_enrollment_policy(&scope, &policy, &RequestOrigin::default()).await.unwrap();
+        new_device(&app).await;
+        let accepted = sign_up(&app, &patient_browser(), &rosa).await;
+        assert_eq!(accepted.headers()[header::LOCATION], "/enroll/credentials");
     }
 }

@@ -62,6 +62,10 @@ pub struct Policy {
     pub attempts_allowed: i64,
     /// Patients may sign up without an invitation (needs the MRN or SSN digits).
     pub self_enrollment: bool,
+    /// Without an invitation, a date of birth with day and month swapped still finds the
+    /// chart when the MRN or SSN digits match it. Left out: unchanged.
+    #[serde(default)]
+    pub self_enrollment_day_month_swap: Option<bool>,
     /// Emailed links open without the bot check.
     pub email_link_skips_bot_check: bool,
     /// The shortest password allowed (8 to 64).
@@ -107,6 +111,7 @@ impl Policy {
             invitation_days: policy.invitation_days.into(),
             attempts_allowed: policy.attempts_allowed.into(),
             self_enrollment: policy.self_enrollment,
+            self_enrollment_day_month_swap: Some(policy.self_enrollment_day_month_swap),
             email_link_skips_bot_check: policy.email_link_skips_bot_check,
             password_min_chars: policy.password_min_chars.into(),
             staff_two_step_required: Some(policy.staff_two_step_required),
@@ -131,6 +136,10 @@ impl Policy {
             invitation_days: self.invitation_days.to_string(),
             attempts_allowed: self.attempts_allowed.to_string(),
             self_enrollment: flag(self.self_enrollment),
+            self_enrollment_day_month_swap: flag(
+                self.self_enrollment_day_month_swap
+                    .unwrap_or(stored.self_enrollment_day_month_swap),
+            ),
             email_link_skips_bot_check: flag(self.email_link_skips_bot_check),
             password_min_chars: self.password_min_chars.to_string(),
             staff_two_step_required: flag(

@@ -30,7 +30,8 @@ use domain::{
     PatientId,
     invitation::{NotInvitable, check_invitable},
     matching::{
-        ChartIdentity, ClaimForm, FieldResult, IdentityClaim, SearchOutcome, compare, search,
+        self, ChartIdentity, ClaimForm, Comparison, FieldResult, IdentityClaim, NameRelation,
+        SearchOutcome, compare, search,
     },
     policy::{AccessCodeKind, EnrollmentPolicy},
 };
@@ -327,7 +328,10 @@ struct Attempt<'a> {
 /// Why a self-enrollment was refused: for the staff review item only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Refusal {
+    /// No chart came close.
     NoMatch,
+    /// The one chart that came close, refused by this rule of the matcher.
+    Rule(matching::Refusal),
     Ambiguous,
     AccessCode,
     TooYoung,
@@ -339,7 +343,8 @@ enum Refusal {
 impl Refusal {
     fn as_str(self) -> &'static str {
         match self {
-            Self::NoMatch => "no match",
+            Self::NoMatch => "no match: no chart born that day has a name near the one typed",
+            Self::Rule(rule) => rule.describe(),
             Self::Ambiguous => "several charts could be this person",
             Self::AccessCode => "access code differed",
             Self::TooYoung => "younger than the policy allows",
@@ -449,39 +454,27 @@ impl Attempt<'_> {
             .iter()
             .map(|chart| compare(claim, chart, hasher))
             .collect();
-        let matched = match search(claim, &charts, hasher) {
+        let matched = match search(claim, &charts, policy.search_rules(), hasher) {
             SearchOutcome::Match { index, .. } => index,
-            outcome => {
-                let refusal = if outcome == SearchOutcome::Ambiguous {
-                    Refusal::Ambiguous
-                } else {
-                    Refusal::NoMatch
+            SearchOutcome::Ambiguous => return Ok(Err((Refusal::Ambiguous, None, None))),
+            SearchOutcome::NoMatch { nearest } => {
+                // Staff see the one chart that came close, with the rule that refused it.
+                let Some(nearest) = nearest else {
+                    return Ok(Err((Refusal::NoMatch, None, None)));
                 };
-                // Staff see the nearest chart only when one alone shares a name.
-                let close: Vec<usize> = comparisons
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| {
-                        c.fields.given == FieldResult::Match
-                            || c.fields.family == FieldResult::Match
-                    })
-                    .map(|(i, _)| i)
-                    .collect();
-                let nearest = match close[..] {
-                    [only] => Some((
-                        PatientId::from_uuid(candidates[only].id),
-                        fields_json(&comparisons[only].fields),
-                    )),
-                    _ => None,
-                };
-                let (patient, fields) = nearest.unzip();
-                return Ok(Err((refusal, patient, fields)));
+                let index = nearest.index;
+                return Ok(Err((
+                    Refusal::Rule(nearest.refused),
+                    Some(PatientId::from_uuid(candidates[index].id)),
+                    Some(fields_json(&comparisons[index])),
+                )));
             }
         };
         let candidate = &candidates[matched];
         let patient = PatientId::from_uuid(candidate.id);
-        let fields = comparisons[matched].fields;
-        let refused = |refusal| Ok(Err((refusal, Some(patient), Some(fields_json(&fields)))));
+        let comparison = &comparisons[matched];
+        let fields = comparison.fields;
+        let refused = |refusal| Ok(Err((refusal, Some(patient), Some(fields_json(comparison)))));
         let code_matches = match policy.access_code {
             // Not asked: the chart was found by the date of birth typed, year and all.
             AccessCodeKind::BirthYear => true,
@@ -596,16 +589,39 @@ fn chart_identity(candidate: &SelfEnrollmentCandidate) -> ChartIdentity {
     }
 }
 
-fn fields_json(fields: &domain::matching::FieldComparison) -> serde_json::Value {
+/// How each field compared, for staff: the names with how they differed ("one letter off",
+/// "a nickname"), so that a chart with a misspelled name can be corrected.
+fn fields_json(comparison: &Comparison) -> serde_json::Value {
+    let fields = &comparison.fields;
+    let evidence = &comparison.evidence;
     let label = |result: FieldResult| match result {
         FieldResult::Match => "matched",
         FieldResult::Mismatch => "differed",
         FieldResult::NotCompared => "not compared",
     };
+    let name = |relation: NameRelation| match relation {
+        NameRelation::Same => "matched",
+        NameRelation::Nickname => "differed: a nickname of the chart's",
+        NameRelation::Partial => "differed: part of the chart's, or with a word more",
+        NameRelation::Typo => "differed: one letter off",
+        NameRelation::SoundsAlike => "differed: sounds the same, spelled differently",
+        NameRelation::Different => "differed",
+    };
+    let (given, family) = if evidence.names_swapped {
+        let swapped = "differed: first and last name swapped";
+        (swapped, swapped)
+    } else {
+        (name(evidence.given), name(evidence.family))
+    };
+    let birth_date = if evidence.birth_date_day_month_swapped {
+        "differed: day and month swapped"
+    } else {
+        label(fields.birth_date)
+    };
     serde_json::json!({
-        "given": label(fields.given),
-        "family": label(fields.family),
-        "birth_date": label(fields.birth_date),
+        "given": given,
+        "family": family,
+        "birth_date": birth_date,
         "mrn": label(fields.mrn),
         "ssn_last4": label(fields.ssn_last4),
     })

@@ -13,15 +13,21 @@ use axum::{
     http::{HeaderMap, header},
     response::{IntoResponse, Redirect, Response},
 };
+use jiff::Timestamp;
 use serde::Deserialize;
-use storage::{ActivateError, OpenInvitation, SessionKind, TermsLanguage, TermsVersion};
+use storage::{
+    AccountMadeAlert, ActivateError, OpenInvitation, SessionKind, TermsLanguage, TermsVersion,
+};
 
 use crate::{
     AppState,
-    account::sign_in::{StartedSession, Subject, set_cookie, start_session, user_agent},
+    account::{
+        not_me::ALERT_LIFETIME,
+        sign_in::{StartedSession, Subject, set_cookie, start_session, user_agent},
+    },
     common::{
         pages::{Practice, no_store, render},
-        session::PatientUser,
+        session::{self, PatientUser},
         terms_text::{ShownDocument, form_language, reader_language, shown},
     },
     enrollment::{
@@ -127,6 +133,17 @@ pub(crate) async fn accept_and_activate(
 ) -> anyhow::Result<Option<StartedSession>> {
     let client_addr = client.ip().to_string();
     let user_agent = user_agent(headers);
+    // Made without an invitation: the chart's email address is told, with a link that locks
+    // the account if its owner did not make it.
+    let (token, token_hash) = session::new_token();
+    let link = format!("{}/not-me/{token}", state.settings.base_url);
+    let device = domain::device::summary(user_agent.as_deref());
+    let account_made = invitation.self_enrollment.then(|| AccountMadeAlert {
+        token_hash: &token_hash,
+        link: &link,
+        device: device.as_deref(),
+        expires_at: Timestamp::now() + ALERT_LIFETIME,
+    });
     let account = match state
         .db
         .accept_terms_and_activate(
@@ -136,6 +153,7 @@ pub(crate) async fn accept_and_activate(
             language,
             Some(&client_addr),
             user_agent.as_deref(),
+            account_made.as_ref(),
         )
         .await
     {
