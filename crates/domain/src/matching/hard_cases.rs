@@ -125,10 +125,14 @@ fn claims_of(person: &Person) -> Vec<IdentityClaim> {
             .iter()
             .map(|n| n.to_string()),
     );
+    // Slips the self-enrollment search forgives beside the SSN digits or MRN.
+    givens.extend([dropped_last(&first), swapped_first_two(&first)]);
     let families = [
         chart.family.clone(),
         chart.family.replace(['-', '\''], " "),
         chart.family.to_lowercase(),
+        swapped_first_two(&chart.family),
+        format!("{}x", chart.family),
     ];
     let birth = chart.birth_date.to_string();
     let mrn = chart.mrn.clone().unwrap();
@@ -162,19 +166,36 @@ fn claims_of(person: &Person) -> Vec<IdentityClaim> {
     claims
 }
 
+/// The name without its last letter.
+fn dropped_last(name: &str) -> String {
+    let mut chars: Vec<char> = name.chars().collect();
+    chars.pop();
+    chars.into_iter().collect()
+}
+
+/// The name with its first two letters exchanged.
+fn swapped_first_two(name: &str) -> String {
+    let mut chars: Vec<char> = name.chars().collect();
+    chars.swap(0, 1);
+    chars.into_iter().collect()
+}
+
 fn hasher(digits: &str) -> String {
     ssn_last4_hash(&key(), digits)
 }
 
-/// The claim, as typed, is exactly this chart's name and birth date and carries nothing that
-/// belongs to one person (MRN, SSN digits): no matcher can tell the claimant from the chart's
-/// owner. It happens when a twin types a nickname that is the other twin's legal name
-/// (Margaret as "Peggy"), or for twins Chloe and Chloé. Policies that ask for an MRN or the
-/// SSN digits close it; the matcher reports it, and the search refuses it whenever the
-/// claimant's own chart is there to compete.
+/// The claim, as typed, is this chart's name and birth date (the family name perhaps with the
+/// slip its owner could make too) and carries nothing that belongs to one person (MRN, SSN
+/// digits): no matcher can tell the claimant from the chart's owner. It happens when a twin
+/// types a nickname that is the other twin's legal name (Margaret as "Peggy"), or for twins
+/// Chloe and Chloé. Policies that ask for an MRN or the SSN digits close it; the matcher
+/// reports it, and the search refuses it whenever the claimant's own chart is there to compete.
 fn indistinguishable(claim: &IdentityClaim, chart: &ChartIdentity) -> bool {
     relate_given(claim.given(), &chart.given) == NameRelation::Same
-        && relate_family(claim.family(), &chart.family) == NameRelation::Same
+        && matches!(
+            relate_family(claim.family(), &chart.family),
+            NameRelation::Same | NameRelation::Typo
+        )
         && claim.birth_date() == chart.birth_date
         && claim.mrn().is_none()
         && !claim.has_ssn_last4()

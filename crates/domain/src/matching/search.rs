@@ -469,6 +469,31 @@ mod tests {
             prop_assert!(!accepted, "{} {} accepted with other digits", typed_given, typed_family);
         }
 
+        /// A twin (same birth date, family name and ZIP code; another given name and other
+        /// SSN digits) who is not a patient here, typing their own details with one slip,
+        /// never gets the other twin's chart; with both charts there, each twin typing with a
+        /// slip gets their own or none.
+        #[test]
+        fn a_twin_is_never_accepted_for_the_other(
+            names in ("[A-Z][a-z]{2,9}", "[A-Z][a-z]{2,9}", "[A-Z][a-z]{2,11}"),
+            change in slip(),
+            in_given: bool,
+        ) {
+            let (patient, twin, family) = names;
+            prop_assume!(patient != twin);
+            let charts = [chart(&patient, &family, "1234"), chart(&twin, &family, "5678")];
+            let (given, typed_family) = if in_given {
+                (apply(change, &twin), family.clone())
+            } else {
+                (twin.clone(), apply(change, &family))
+            };
+            let claim = claim(&given, &typed_family, "1958-03-14", Some("5678"), true);
+            let alone = run(&claim, &charts[..1]);
+            prop_assert!(!matches!(alone, SearchOutcome::Match { .. }), "{:?}", alone);
+            let both = run(&claim, &charts);
+            prop_assert!(!matches!(both, SearchOutcome::Match { index: 0, .. }), "{:?}", both);
+        }
+
         /// Whatever is typed, a chart accepted has no identifier contradicting the claim, the
         /// birth date as typed, and either exact names or an MRN or SSN digits that matched.
         #[test]

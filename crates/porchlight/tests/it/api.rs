@@ -541,6 +541,7 @@ each_backend! {
         let (status, policy) = get(&app, &admin, "/api/v1/enrollment-policy").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(policy["minimum_age"], 18);
+        assert_eq!(policy["self_enrollment_day_month_swap"], false);
         let mut bad = policy.clone();
         bad["minimum_age"] = json!(5);
         bad["email_invitations"] = json!(false);
@@ -552,9 +553,11 @@ each_backend! {
         let mut good = policy.clone();
         good["minimum_age"] = json!(21);
         good["access_code"] = json!("ssn-last4");
+        good["self_enrollment_day_month_swap"] = json!(true);
         let (status, saved) = call(&app, &admin, Method::PUT, "/api/v1/enrollment-policy", Some(good)).await;
         assert_eq!(status, StatusCode::OK, "{saved}");
-        assert_eq!(get(&app, &admin, "/api/v1/enrollment-policy").await.1["access_code"], "ssn-last4");
+        let stored = get(&app, &admin, "/api/v1/enrollment-policy").await.1;
+        assert_eq!((&stored["access_code"], &stored["self_enrollment_day_month_swap"]), (&json!("ssn-last4"), &json!(true)));
 
         // The terms: checked, then published as a new version.
         let (_, documents) = get(&app, &admin, "/api/v1/terms").await;

@@ -169,7 +169,16 @@ each_backend! {
         form.mrn_required = Some("on".into());
         let saved = app.client.post(app.url("/staff/policy")).form(&fields(&form)).send().await.unwrap();
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-        assert!(app.db.enrollment_policy(org.id).await.unwrap().offers_self_enrollment());
+        let stored = app.db.enrollment_policy(org.id).await.unwrap();
+        assert!(stored.offers_self_enrollment() && !stored.self_enrollment_day_month_swap);
+        // Day and month swapped: a box of its own, shown ticked once saved.
+        let mut with_swap = fields(&form);
+        with_swap.push(("self_enrollment_day_month_swap", "on".to_owned()));
+        let saved = app.client.post(app.url("/staff/policy")).form(&with_swap).send().await.unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        assert!(app.db.enrollment_policy(org.id).await.unwrap().self_enrollment_day_month_swap);
+        let page = app.get("/staff/policy").await.text().await.unwrap();
+        assert!(page.contains("name=\"self_enrollment_day_month_swap\" checked"), "{page}");
     }
 
     async fn when_the_policy_is_off_the_page_says_how_to_get_an_invitation(app) {

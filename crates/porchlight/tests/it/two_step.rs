@@ -627,11 +627,12 @@ each_backend! {
         let mut policy: serde_json::Value = app.client.get(app.url("/api/v1/enrollment-policy")).send().await.unwrap().json().await.unwrap();
         policy["staff_two_step_required"] = serde_json::json!(true);
         policy["patient_idle_minutes"] = serde_json::json!(10);
+        policy["self_enrollment_day_month_swap"] = serde_json::json!(true);
         let saved = app.client.put(app.url("/api/v1/enrollment-policy")).json(&policy).send().await.unwrap();
         assert_eq!(saved.status(), StatusCode::OK);
         // A client from before these settings sends the policy without them.
         let old = policy.as_object().unwrap().iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "staff_two_step_required" | "patient_idle_minutes" | "patient_session_hours" | "staff_idle_minutes" | "staff_session_hours"))
+            .filter(|(k, _)| !matches!(k.as_str(), "staff_two_step_required" | "patient_idle_minutes" | "patient_session_hours" | "staff_idle_minutes" | "staff_session_hours" | "self_enrollment_day_month_swap"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect::<serde_json::Map<_, _>>();
         let saved = app.client.put(app.url("/api/v1/enrollment-policy")).json(&old).send().await.unwrap();
@@ -639,6 +640,7 @@ each_backend! {
         let stored = app.db.enrollment_policy(org.id).await.unwrap();
         assert!(stored.staff_two_step_required, "not weakened by an older client");
         assert_eq!(stored.patient_idle_minutes, 10);
+        assert!(stored.self_enrollment_day_month_swap);
     }
 
     async fn the_api_asks_for_the_second_step_before_a_session(app) {
