@@ -2,6 +2,7 @@
 //! govern them. Values are parsed once at the edge into these types and trusted afterwards.
 //! Nothing here performs I/O.
 
+pub mod amendment;
 pub mod bot_check;
 pub mod clinical;
 pub mod contact_change;
@@ -10,6 +11,7 @@ mod email;
 mod ids;
 pub mod invitation;
 pub mod matching;
+pub mod messaging;
 mod mrn;
 mod name;
 pub mod password;
