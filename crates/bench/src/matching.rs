@@ -742,6 +742,30 @@ impl Tally {
         }
     }
 
+    /// Searches for `claimant`'s own claim; a chart found that is not theirs is tallied as
+    /// a false accept. Answers the chart found, and whether the search was ambiguous.
+    fn search_own(
+        &mut self,
+        population: &Population,
+        policy: Policy,
+        claim: &IdentityClaim,
+        claimant: usize,
+        how: Searching,
+    ) -> (Option<usize>, bool) {
+        let (found, ambiguous) = population.search(claim, how);
+        if let Some(chart) = found {
+            self.accepted(
+                population,
+                "self-enrollment",
+                policy,
+                claim,
+                Some(claimant),
+                chart,
+            );
+        }
+        (found, ambiguous)
+    }
+
     /// Searches for a claim of someone who is not a patient here (or not the chart's
     /// owner): any chart found is tallied as accepted by an impostor.
     fn search_as_impostor(
@@ -793,7 +817,7 @@ fn claims_of(population: &Population, index: usize, seed: u64, tally: &mut Tally
                 stripped: strip.then_some(index),
                 ..Searching::default()
             };
-            let (found, ambiguous) = population.search(&claim, how);
+            let (found, ambiguous) = tally.search_own(population, policy, &claim, index, how);
             let accepted = found == Some(index);
             tally
                 .self_enrollment
@@ -804,32 +828,13 @@ fn claims_of(population: &Population, index: usize, seed: u64, tally: &mut Tally
                 tally.eligible.entry(slip).or_default().add(accepted);
             }
             *tally.ambiguous.entry((slip, policy)).or_default() += u64::from(ambiguous);
-            if let Some(chart) = found {
-                tally.accepted(
-                    population,
-                    "self-enrollment",
-                    policy,
-                    &claim,
-                    Some(index),
-                    chart,
-                );
-            }
             if slip == Slip::DayMonthSwapped && policy != Policy::Zip {
                 let rules = SearchRules {
                     day_month_swap: true,
                 };
-                let (found, _) = population.search(&claim, Searching { rules, ..how });
+                let allowing = Searching { rules, ..how };
+                let (found, _) = tally.search_own(population, policy, &claim, index, allowing);
                 tally.swap_allowed.add(found == Some(index));
-                if let Some(chart) = found {
-                    tally.accepted(
-                        population,
-                        "self-enrollment",
-                        policy,
-                        &claim,
-                        Some(index),
-                        chart,
-                    );
-                }
                 let alone = Searching {
                     without: Some(index),
                     rules,
