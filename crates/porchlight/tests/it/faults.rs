@@ -260,6 +260,24 @@ impl Drop for SmallDisk {
     }
 }
 
+/// Whether `/readyz` says "not ready" while the disk stays full. The server's own writes go on
+/// in the background (a checkpoint may start the log over in the room it had), so the room
+/// given back meanwhile is filled again before asking once more, a few times at most.
+async fn not_ready_while_full(disk: &SmallDisk, app: &TestApp, fillers: &mut Vec<PathBuf>) -> bool {
+    for attempt in 0..5 {
+        if get(&app.client, app, "/readyz").await.status() == StatusCode::SERVICE_UNAVAILABLE {
+            return true;
+        }
+        eprintln!("refill {attempt}: the server's own writes gave back room");
+        let _ = app
+            .db
+            .execute_admin("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await;
+        fillers.push(disk.fill(&format!("refill-{attempt}")));
+    }
+    false
+}
+
 /// The answer to a sign-in with the right password during the episode: in, or the trouble
 /// page (before issue 12 the throttle said "Too many attempts"). Answers whether it failed.
 async fn signed_in_or_failed(response: reqwest::Response) -> bool {
@@ -324,7 +342,7 @@ async fn sqlite_recovers_by_itself_after_a_full_disk() {
         StatusCode::OK
     );
 
-    let fillers = fill_until_writes_fail(&disk, &app).await;
+    let mut fillers = fill_until_writes_fail(&disk, &app).await;
 
     assert_eq!(
         get(&app.client, &app, "/readyz").await.status(),
@@ -350,9 +368,9 @@ async fn sqlite_recovers_by_itself_after_a_full_disk() {
         }
     }
     assert!(troubles > 0, "the full disk showed");
-    assert_eq!(
-        get(&app.client, &app, "/readyz").await.status(),
-        StatusCode::SERVICE_UNAVAILABLE
+    assert!(
+        not_ready_while_full(&disk, &app, &mut fillers).await,
+        "not ready while writes fail"
     );
 
     for filler in fillers {
