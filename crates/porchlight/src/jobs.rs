@@ -501,7 +501,8 @@ impl Worker {
                 first_name,
                 practice,
                 portal_url: format!("{}/", self.base_url),
-                not_me_link: payload.link,
+                // Kept for staff without an SMTP server: the welcome, never its lock link.
+                not_me_link: payload.link.filter(|_| !self.outbox.keeps_mail()),
             }),
             Kind::PasswordReset => Message::PasswordReset(PasswordResetMail {
                 first_name,

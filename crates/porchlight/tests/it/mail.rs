@@ -101,7 +101,7 @@ async fn identity(app: &TestApp, patient: &reqwest::Client, day: &str) -> reqwes
 }
 
 /// The jobs of a kind once the worker has finished with them all (waits up to 10 seconds).
-async fn settled_jobs(app: &TestApp, kind: &str) -> Vec<JobRecord> {
+pub(crate) async fn settled_jobs(app: &TestApp, kind: &str) -> Vec<JobRecord> {
     for _ in 0..100 {
         let jobs = app.db.jobs_of_kind(kind).await.unwrap();
         if !jobs.is_empty()

@@ -454,3 +454,33 @@ each_backend! {
         assert_eq!(accepted.headers()[header::LOCATION], "/enroll/credentials");
     }
 }
+
+mod without_smtp {
+    use super::*;
+
+    each_backend! {
+        with spawn_keeping_mail;
+
+        async fn the_welcome_kept_for_staff_has_no_lock_link(app) {
+            let org = clinic(&app).await;
+            let admin = add_staff(&app, org.id, "ada", Role::Administrator).await;
+            let policy = EnrollmentPolicy { self_enrollment: true, access_code: AccessCodeKind::SsnLast4, ..Default::default() };
+            app.db.save_enrollment_policy(&StaffScope::new(org.id, admin, Role::Administrator), &policy, &RequestOrigin::default()).await.unwrap();
+            let chart = r#","identifier":[{"type":{"coding":[{"code":"SS"}]},"value":"999-12-3456"}],"telecom":[{"system":"email","value":"lucia@example.org"}]"#;
+            import_patients(&app, &org, &[("p1", "Lucia", "Rivera", "1961-04-09", chart)]).await;
+            let lucia = patient_browser();
+            let started = sign_up(&app, &lucia, &Claim { mrn: "", code: "3456", ..LUCIA }).await;
+            assert_eq!(started.headers()[header::LOCATION], "/enroll/credentials");
+            finish(&app, &lucia, "lucia.r").await;
+            let jobs = crate::mail::settled_jobs(&app, "email.welcome").await;
+            assert_eq!(jobs[0].status, "done");
+            // Staff read kept mail: a link that locks the account in the patient's name is
+            // never among it.
+            add_staff(&app, org.id, "dana", Role::FrontDesk).await;
+            assert_eq!(sign_in(&app, &org, "dana", STAFF_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+            let mailbox = app.get("/staff/mailbox").await.text().await.unwrap();
+            assert!(mailbox.contains("Your Maple Street Clinic patient portal account is ready"), "{mailbox}");
+            assert!(!mailbox.contains("/not-me/") && !mailbox.contains("Did you not make this account?"), "{mailbox}");
+        }
+    }
+}
