@@ -135,12 +135,17 @@ pub(crate) async fn accept_and_activate(
     let user_agent = user_agent(headers);
     // Made without an invitation: the chart's email address is told, with a link that locks
     // the account if its owner did not make it.
-    let (token, token_hash) = session::new_token();
-    let link = format!("{}/not-me/{token}", state.settings.base_url);
+    let not_me = invitation.self_enrollment.then(|| {
+        let (token, token_hash) = session::new_token();
+        (
+            format!("{}/not-me/{token}", state.settings.base_url),
+            token_hash,
+        )
+    });
     let device = domain::device::summary(user_agent.as_deref());
-    let account_made = invitation.self_enrollment.then(|| AccountMadeAlert {
-        token_hash: &token_hash,
-        link: &link,
+    let account_made = not_me.as_ref().map(|(link, token_hash)| AccountMadeAlert {
+        token_hash,
+        link,
         device: device.as_deref(),
         expires_at: Timestamp::now() + ALERT_LIFETIME,
     });
