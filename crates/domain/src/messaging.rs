@@ -120,6 +120,71 @@ pub const DEFAULT_POOLS: [(&str, &str, &str); 4] = [
     ("billing", "Billing", "Facturación"),
 ];
 
+/// A pool as a practice lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pool {
+    pub key: PoolKey,
+    pub name_en: String,
+    pub name_es: String,
+    /// A closed pool takes no new conversations; its threads go on.
+    pub open: bool,
+}
+
+impl Pool {
+    /// The pool's name in a language (`"es"`, else English).
+    pub fn name(&self, language: &str) -> &str {
+        if language == "es" {
+            &self.name_es
+        } else {
+            &self.name_en
+        }
+    }
+
+    /// The pools a practice has before it lists its own ([`DEFAULT_POOLS`]).
+    pub fn defaults() -> Vec<Self> {
+        DEFAULT_POOLS
+            .iter()
+            .map(|(key, en, es)| Self {
+                key: PoolKey((*key).to_owned()),
+                name_en: (*en).to_owned(),
+                name_es: (*es).to_owned(),
+                open: true,
+            })
+            .collect()
+    }
+}
+
+/// How a practice runs its messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessagingSettings {
+    /// Patients may write; when off, they read what was written before and are told to call.
+    pub enabled: bool,
+    /// The practice answers within this many business days (1 to 10).
+    pub answer_business_days: u8,
+    /// The largest file a message may carry, in KiB (100 to 20480).
+    pub attachment_max_kib: u32,
+}
+
+impl Default for MessagingSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            answer_business_days: 2,
+            attachment_max_kib: 5 * 1024,
+        }
+    }
+}
+
+impl MessagingSettings {
+    pub const BUSINESS_DAYS: std::ops::RangeInclusive<u8> = 1..=10;
+    pub const ATTACHMENT_KIB: std::ops::RangeInclusive<u32> = 100..=20480;
+
+    /// The largest attachment in bytes.
+    pub fn attachment_max_bytes(&self) -> usize {
+        self.attachment_max_kib as usize * 1024
+    }
+}
+
 /// Where a conversation stands, for staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ThreadStatus {

@@ -169,6 +169,17 @@ pub struct NewResultMail {
     pub sign_in_url: String,
 }
 
+/// "You have a new message in your portal": sent when the practice answers a patient who
+/// asked for it. It names no subject, writer or words (no health information in email): only
+/// a link to sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessageMail {
+    pub first_name: String,
+    pub practice: Practice,
+    /// The sign-in page.
+    pub sign_in_url: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     Invitation(InvitationMail),
@@ -183,6 +194,7 @@ pub enum Message {
     EmailChanging(EmailChangingMail),
     SignInChanged(SignInChangedMail),
     NewResult(NewResultMail),
+    NewMessage(NewMessageMail),
 }
 
 /// A message ready to send: its subject and both bodies, in one language.
@@ -291,6 +303,10 @@ templates! {
     NewResultHtmlEn => "en/new_result.html",
     NewResultTextEs => "es/new_result.txt",
     NewResultHtmlEs => "es/new_result.html",
+    NewMessageTextEn => "en/new_message.txt",
+    NewMessageHtmlEn => "en/new_message.html",
+    NewMessageTextEs => "es/new_message.txt",
+    NewMessageHtmlEs => "es/new_message.html",
 }
 
 /// Renders a message in a language: subject, plain text and HTML.
@@ -383,6 +399,14 @@ pub fn render(message: &Message, language: Language) -> Result<Rendered, RenderE
             NewResultTextEs { v }.render()?,
             NewResultHtmlEs { v }.render()?,
         ),
+        (Message::NewMessage(_), En) => (
+            NewMessageTextEn { v }.render()?,
+            NewMessageHtmlEn { v }.render()?,
+        ),
+        (Message::NewMessage(_), Es) => (
+            NewMessageTextEs { v }.render()?,
+            NewMessageHtmlEs { v }.render()?,
+        ),
     };
     Ok(Rendered {
         language,
@@ -405,6 +429,7 @@ fn view(message: &Message, language: Language) -> View<'_> {
         Message::EmailChanging(m) => (&m.first_name, &m.practice),
         Message::SignInChanged(m) => (&m.first_name, &m.practice),
         Message::NewResult(m) => (&m.first_name, &m.practice),
+        Message::NewMessage(m) => (&m.first_name, &m.practice),
     };
     let confirm = match message {
         Message::ConfirmEmail(m) => Some(m),
@@ -452,6 +477,7 @@ fn view(message: &Message, language: Language) -> View<'_> {
         portal_url: match message {
             Message::Welcome(m) => &m.portal_url,
             Message::NewResult(m) => &m.sign_in_url,
+            Message::NewMessage(m) => &m.sign_in_url,
             _ => "",
         },
         username: reset.map_or("", |m| m.username.as_str()),
@@ -567,6 +593,15 @@ fn subject(message: &Message, language: Language) -> String {
             "Tiene un resultado nuevo en su portal de pacientes de {}",
             m.practice.name
         ),
+        // Who wrote, about what, or any of the words never go in an email.
+        (Message::NewMessage(m), Language::English) => format!(
+            "You have a new message in your {} patient portal",
+            m.practice.name
+        ),
+        (Message::NewMessage(m), Language::Spanish) => format!(
+            "Tiene un mensaje nuevo en su portal de pacientes de {}",
+            m.practice.name
+        ),
     }
 }
 
@@ -642,6 +677,11 @@ mod tests {
                 first_name: first_name.to_owned(),
                 practice: practice(),
                 change: SignInChange::PasskeyAdded,
+            }),
+            Message::NewMessage(NewMessageMail {
+                first_name: first_name.to_owned(),
+                practice: practice(),
+                sign_in_url: "https://portal.example.org/sign-in".to_owned(),
             }),
             Message::NewResult(NewResultMail {
                 first_name: first_name.to_owned(),

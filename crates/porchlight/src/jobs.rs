@@ -9,7 +9,7 @@ use domain::{Email, PatientId, PracticeTimeZone};
 use jiff::{SignedDuration, Timestamp};
 use mail::{
     ConfirmEmailMail, EmailChangingMail, InvitationMail, Language, Letter, LockedMail, Message,
-    NewDeviceMail, NewResultMail, Outbox, PasswordChangedMail, PasswordResetMail, Practice,
+    NewDeviceMail, NewMessageMail, NewResultMail, Outbox, PasswordChangedMail, PasswordResetMail, Practice,
     ReadyList, SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail,
 };
 use serde::Deserialize;
@@ -129,6 +129,7 @@ enum Kind {
     EmailChanging,
     SignInChanged,
     NewResult,
+    NewMessage,
 }
 
 impl Kind {
@@ -146,6 +147,7 @@ impl Kind {
             "email.email-changing" => Some(Self::EmailChanging),
             "email.sign-in-changed" => Some(Self::SignInChanged),
             "email.new-result" => Some(Self::NewResult),
+            "email.new-message" => Some(Self::NewMessage),
             _ => None,
         }
     }
@@ -555,6 +557,11 @@ impl Worker {
                 practice,
                 sign_in_url: format!("{}/sign-in", self.base_url),
             }),
+            Kind::NewMessage => Message::NewMessage(NewMessageMail {
+                first_name,
+                practice,
+                sign_in_url: format!("{}/sign-in", self.base_url),
+            }),
         };
         let rendered = mail::render(&message, Language::for_tag(recipient.language.as_deref()))?;
         self.outbox
@@ -642,7 +649,8 @@ fn worth_sending(
         | Kind::ConfirmEmail
         | Kind::EmailChanging
         | Kind::SignInChanged
-        | Kind::NewResult => Ok(()),
+        | Kind::NewResult
+        | Kind::NewMessage => Ok(()),
     }
 }
 

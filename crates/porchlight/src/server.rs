@@ -81,6 +81,7 @@ pub async fn start(settings: &Settings, db: Database) -> anyhow::Result<RunningS
         }),
         hasher: web::passwords::PasswordHasher::new(settings.hash_threads),
         key: settings.secret_key.clone(),
+        message_events: web::MessageEvents::default(),
     });
     let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stop, stopped) = oneshot::channel::<()>();

@@ -6,11 +6,15 @@ mod common;
 mod enrollment;
 mod error;
 mod help;
+mod messages;
 mod record;
 mod staff;
 
 pub use account::two_step;
 pub use common::{i18n, passwords, session};
+
+/// Tells staff pages that a patient wrote (built once, with the application's state).
+pub use messages::events::MessageEvents;
 
 /// The proxies whose forwarding headers are believed (`PORCHLIGHT_TRUSTED_PROXIES`).
 pub use common::proxies::TrustedProxies;
@@ -51,6 +55,8 @@ pub struct Shared {
     pub hasher: common::passwords::PasswordHasher,
     /// Keys the hashes of low-entropy secrets (activation codes).
     pub key: domain::SecretKey,
+    /// Tells the staff pages open in this process that a patient wrote.
+    pub message_events: messages::events::MessageEvents,
 }
 
 impl AppState {
@@ -100,14 +106,19 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// one an authorization rule (a route added without a rule fails it). A path served with two
 /// methods is two lines.
 macro_rules! page_routes {
-    ($($method:ident $path:literal => $handler:path;)*) => {
+    ($($method:ident $path:literal => $handler:path $(, limit $limit:expr)?;)*) => {
         /// Every route outside the JSON API (pages, the console, static files, health and
         /// metrics), as (method, path template); the API's are [`API_ROUTES`].
         pub const PAGE_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
 
         fn page_routes() -> Router<AppState> {
             // Two lines with one path make one route with both methods.
-            Router::new()$(.route($path, axum::routing::$method($handler)))*
+            // A route that takes files names its own body limit (the default is 2 MiB).
+            Router::new()$(.route(
+                $path,
+                axum::routing::$method($handler)
+                    $(.layer(axum::extract::DefaultBodyLimit::max($limit)))?
+            ))*
         }
     };
 }
@@ -165,6 +176,12 @@ page_routes! {
     get "/home" => account::patient::home;
     get "/record" => record::index;
     get "/record-access" => record::access_log::page;
+    get "/messages" => messages::list;
+    get "/messages/new" => messages::new_form;
+    post "/messages/new" => messages::send_new, limit messages::upload::MOST_BODY_BYTES;
+    get "/messages/files/{attachment}" => messages::file;
+    get "/messages/{thread}" => messages::thread;
+    post "/messages/{thread}/reply" => messages::reply, limit messages::upload::MOST_BODY_BYTES;
     get "/results" => record::results::list;
     get "/results/{result}" => record::results::page;
     get "/medicines" => record::lists::medicines;
@@ -212,6 +229,14 @@ page_routes! {
     get "/staff/contact-changes" => staff::contact_changes::queue;
     post "/staff/contact-changes/{request}/close" => staff::contact_changes::close;
     get "/staff/mailbox" => staff::mailbox::show;
+    get "/staff/messages" => staff::messages::inbox;
+    get "/staff/messages/events" => messages::events::stream;
+    get "/staff/messages/files/{attachment}" => staff::messages::file;
+    get "/staff/messages/{thread}" => staff::messages::thread;
+    post "/staff/messages/{thread}/reply" => staff::messages::reply, limit messages::upload::MOST_BODY_BYTES;
+    post "/staff/messages/{thread}/assign" => staff::messages::assign;
+    post "/staff/messages/{thread}/note" => staff::messages::note;
+    post "/staff/messages/{thread}/close" => staff::messages::close;
     get "/staff/security" => staff::security::page;
     get "/staff/security/events/{event}" => staff::security::event;
     post "/staff/security/events/{event}/resolve" => staff::security::resolve;
@@ -227,6 +252,7 @@ page_routes! {
     get "/static/passkey.js" => account::passkeys::script;
     get "/static/enroll-credentials.js" => enrollment::credentials::script;
     get "/static/print.js" => record::download::print_script;
+    get "/static/staff-messages.js" => staff::messages::script;
     get "/language/{code}" => common::i18n::choose;
     get "/text-size/{size}" => common::i18n::choose_text_size;
     get "/help" => help::index;

@@ -30,6 +30,7 @@ mod import;
 mod input;
 mod invitations;
 mod mail;
+mod messages;
 mod passkeys;
 mod patient_sign_in;
 mod profile;

@@ -462,7 +462,7 @@ each_backend! {
             assert!(ticked(&account, id), "{id} on at first: {account}");
         }
         assert!(account.contains("<legend>Email me when</legend>"), "{account}");
-        assert!(account.contains("We will use this choice when they are."), "honest about messages: {account}");
+        assert!(account.contains("The email says only that a message is waiting."), "no words of the message in email: {account}");
 
         let before = app.db.audit_head().await.unwrap();
         let saved = lucia.post(app.url("/account/notifications"))

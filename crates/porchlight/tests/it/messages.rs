@@ -1,0 +1,378 @@
+//! Secure messages (issue 16, point 1): a patient writes to a pool with a file, gets the
+//! practice's automatic answer, staff find it in the inbox, read it (the patient sees it
+//! read), keep a note the patient never sees, answer (the patient is emailed without a word
+//! of it), and close it; another patient never reaches the conversation or its file. Files
+//! of a wrong type or size, a pool that does not exist or is closed, and a practice that
+//! turned messaging off are refused with nothing kept. Staff hear of a new message over
+//! server-sent events within a second, until their session ends. On both databases.
+
+use std::time::Duration;
+
+use domain::{
+    PatientId, PatientScope, Role, StaffId, StaffScope,
+    messaging::{MessagingSettings, Pool},
+};
+use reqwest::{StatusCode, multipart};
+use serde_json::json;
+use storage::{Organization, RequestOrigin};
+use uuid::Uuid;
+
+use crate::{
+    fixtures::{enrolled_patient, front_desk, page_text, patient_page},
+    harness::{TestApp, each_backend},
+    maildev::maildev,
+};
+
+/// The first bytes of a PNG picture, and some more: what a phone's photo starts with.
+fn png(len: usize) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.resize(len, 7);
+    bytes
+}
+
+/// A unique address for this test and backend (the mail sink is shared by every test).
+fn address(test: &str) -> String {
+    format!("{test}-{}@example.org", Uuid::now_v7().simple())
+}
+
+/// Lucia Rivera (with `email`) and Rosa Rivera, both enrolled; answers their browsers.
+async fn two_patients(
+    app: &TestApp,
+    org: &Organization,
+    email: &str,
+) -> (reqwest::Client, reqwest::Client) {
+    let bundle = json!({"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": "urn:uuid:pa", "resource": {
+            "resourceType": "Patient", "id": "pa",
+            "identifier": [{"type": {"coding": [{"code": "MR"}]}, "value": "MRN-L-1001"}],
+            "name": [{"family": "Rivera", "given": ["Lucia"]}], "birthDate": "1961-04-09",
+            "telecom": [{"system": "email", "value": email}]}},
+        {"fullUrl": "urn:uuid:pr", "resource": {
+            "resourceType": "Patient", "id": "pr",
+            "name": [{"family": "Rivera", "given": ["Rosa"]}], "birthDate": "1970-02-03"}}
+    ]});
+    let mut report = fhir::ImportReport::default();
+    fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+        .import_bundle_text(
+            std::path::Path::new("charts.json"),
+            &bundle.to_string(),
+            &mut report,
+        )
+        .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let lucia = enrolled_patient(app, org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+    let rosa = enrolled_patient(app, org, "Rosa", ("2", "3", "1970"), "rosa.r").await;
+    (lucia, rosa)
+}
+
+async fn patient_id(app: &TestApp, org: &Organization, given: &str) -> PatientId {
+    let page = patient_page(app, org, "Rivera", given).await;
+    PatientId::from_uuid(page.rsplit('/').next().unwrap().parse().unwrap())
+}
+
+/// A message form with text fields and files (name, bytes).
+fn form(fields: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> multipart::Form {
+    let mut form = multipart::Form::new();
+    for (name, value) in fields {
+        form = form.text((*name).to_owned(), (*value).to_owned());
+    }
+    for (name, bytes) in files {
+        form = form.part(
+            "files",
+            multipart::Part::bytes(bytes.clone()).file_name((*name).to_owned()),
+        );
+    }
+    form
+}
+
+async fn post(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    path: &str,
+    form: multipart::Form,
+) -> (StatusCode, String, Option<String>) {
+    let response = browser
+        .post(app.url(path))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    (status, response.text().await.unwrap(), location)
+}
+
+const QUESTION: [(&str, &str); 3] = [
+    ("pool", "care-team"),
+    ("subject", "Question about my pills"),
+    ("body", "Can I take the new pills with food?\nThey upset my stomach."),
+];
+
+/// The link of the first file in a page.
+fn first_file(page: &str, prefix: &str) -> String {
+    let start = page.find(prefix).unwrap_or_else(|| panic!("no {prefix} in {page}"));
+    let end = page[start..].find('"').unwrap() + start;
+    page[start..end].to_owned()
+}
+
+/// The next `messages` event of a stream within a second: `None` when the stream ended.
+async fn next_event(stream: &mut reqwest::Response) -> Result<Option<String>, &'static str> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(1), stream.chunk()).await {
+            Err(_) => return Err("nothing within a second"),
+            Ok(Ok(Some(bytes))) => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                if text.contains("event: messages") {
+                    return Ok(Some(text));
+                }
+            }
+            Ok(_) => return Ok(None),
+        }
+    }
+}
+
+each_backend! {
+    async fn a_patient_writes_staff_answer_and_the_patient_reads_the_answer(app) {
+        let org = front_desk(&app).await;
+        let email = address("messages");
+        let (lucia, rosa) = two_patients(&app, &org, &email).await;
+        let lucia_id = patient_id(&app, &org, "Lucia").await;
+
+        let list = page_text(&lucia, &app, "/messages").await;
+        assert!(list.contains("You have no messages yet."), "{list}");
+        assert!(list.contains("call 911"), "{list}");
+        let home = page_text(&lucia, &app, "/home").await;
+        assert!(home.contains("href=\"/messages\""), "in the menu: {home}");
+        let new = page_text(&lucia, &app, "/messages/new").await;
+        for pool in ["My care team", "Prescription refill", "Front desk and appointments", "Billing"] {
+            assert!(new.contains(pool), "{pool}: {new}");
+        }
+        assert!(new.contains("We answer within 2 business days."), "{new}");
+
+        let before = app.db.audit_head().await.unwrap();
+        let (status, _, location) = post(&app, &lucia, "/messages/new",
+            form(&QUESTION, &[("stomach photo.png", png(2048))])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let location = location.unwrap();
+        assert!(location.ends_with("?done=sent"), "{location}");
+        let thread_path = location.trim_end_matches("?done=sent").to_owned();
+        let thread: Uuid = thread_path.rsplit('/').next().unwrap().parse().unwrap();
+        let rows = app.db.audit_since(before).await.unwrap();
+        assert!(rows.iter().any(|r| r.action == "patient.message-send" && r.patient == Some(lucia_id)), "{rows:?}");
+
+        // The patient's page: the message, the file, the automatic answer, not read yet.
+        let page = page_text(&lucia, &app, &location).await;
+        assert!(page.contains("Your message was sent."), "{page}");
+        assert!(page.contains("Can I take the new pills with food?"), "{page}");
+        assert!(page.contains("stomach_photo.png"), "the file, by a safe name: {page}");
+        assert!(page.contains("Maple Street Clinic (automatic reply)"), "{page}");
+        assert!(page.contains("We got your message. We answer within 2 business days, by "), "{page}");
+        assert!(page.contains("Not read yet"), "{page}");
+        assert!(page.contains("Waiting for an answer"), "{page}");
+        let file = first_file(&page, "/messages/files/");
+        let download = lucia.get(app.url(&file)).send().await.unwrap();
+        assert_eq!(download.status(), StatusCode::OK);
+        assert_eq!(download.headers()["content-type"], "image/png");
+        assert_eq!(download.headers()["content-disposition"], "attachment; filename=\"stomach_photo.png\"");
+        assert_eq!(download.headers()["x-content-type-options"], "nosniff");
+        assert!(download.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
+        assert_eq!(download.bytes().await.unwrap().to_vec(), png(2048));
+
+        // Another patient reaches neither the conversation, nor its file, nor writes in it.
+        assert_eq!(rosa.get(app.url(&thread_path)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(rosa.get(app.url(&file)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        let counts = app.db.thread_counts(org.id, thread).await.unwrap();
+        let (status, _, _) = post(&app, &rosa, &format!("{thread_path}/reply"), form(&[("body", "Hi")], &[])).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(app.db.thread_counts(org.id, thread).await.unwrap(), counts, "nothing written");
+        assert!(page_text(&rosa, &app, "/messages").await.contains("You have no messages yet."));
+
+        // Staff: the inbox lists it unassigned, with its due time.
+        let inbox = page_text(&app.client, &app, "/staff/messages").await;
+        assert!(inbox.contains("Question about my pills") && inbox.contains("Lucia Rivera"), "{inbox}");
+        assert!(inbox.contains("Unassigned") && inbox.contains("1 new"), "{inbox}");
+        assert!(inbox.contains("href=\"/staff/messages\""), "in the staff menu: {inbox}");
+        let billing = page_text(&app.client, &app, "/staff/messages?pool=billing").await;
+        assert!(!billing.contains("Question about my pills"), "filtered by pool: {billing}");
+        let staff_page = page_text(&app.client, &app, &format!("/staff/{}", &thread_path[1..])).await;
+        assert!(staff_page.contains("They upset my stomach."), "{staff_page}");
+        assert!(staff_page.contains("MRN-L-1001"), "{staff_page}");
+        let staff_file = first_file(&staff_page, "/staff/messages/files/");
+        let download = app.client.get(app.url(&staff_file)).send().await.unwrap();
+        assert_eq!(download.headers()["content-disposition"], "attachment; filename=\"stomach_photo.png\"");
+        assert_eq!(download.bytes().await.unwrap().to_vec(), png(2048));
+        // The patient sees it read.
+        let page = page_text(&lucia, &app, &thread_path).await;
+        assert!(page.contains("Read by your care team on "), "{page}");
+
+        // A note for staff only.
+        let noted = app.client.post(app.url(&format!("/staff{thread_path}/note")))
+            .form(&[("note", "Called the pharmacy about the dose")]).send().await.unwrap();
+        assert_eq!(noted.status(), StatusCode::SEE_OTHER);
+        let staff_page = page_text(&app.client, &app, &format!("/staff{thread_path}")).await;
+        assert!(staff_page.contains("Called the pharmacy about the dose"), "{staff_page}");
+        for path in [thread_path.as_str(), "/messages"] {
+            let page = page_text(&lucia, &app, path).await;
+            assert!(!page.contains("Called the pharmacy"), "{path}: {page}");
+        }
+
+        // The answer: the thread is the writer's now, waiting for the patient, and she is
+        // emailed without a word of it.
+        let (status, _, _) = post(&app, &app.client, &format!("/staff{thread_path}/reply"),
+            form(&[("body", "Yes, take them with food. Call us if it goes on.")], &[])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let staff_page = page_text(&app.client, &app, &format!("/staff{thread_path}?done=replied")).await;
+        assert!(staff_page.contains("Waiting for patient"), "{staff_page}");
+        assert!(staff_page.contains("Not read by the patient yet"), "{staff_page}");
+        let mail = maildev().await.wait_for(&email, "You have a new message").await;
+        assert!(mail.subject.contains("Maple Street Clinic"), "{}", mail.subject);
+        for words in ["pills", "food", "stomach", "Question", "Dana"] {
+            assert!(!mail.text.contains(words) && !mail.html.contains(words), "{words} in the email: {}", mail.text);
+        }
+        assert!(mail.text.contains("/sign-in"), "{}", mail.text);
+        let list = page_text(&lucia, &app, "/messages").await;
+        assert!(list.contains("Answered") && list.contains(">New<"), "{list}");
+        let page = page_text(&lucia, &app, &thread_path).await;
+        assert!(page.contains("Yes, take them with food."), "{page}");
+        let staff_page = page_text(&app.client, &app, &format!("/staff{thread_path}")).await;
+        assert!(staff_page.contains("Read by the patient "), "{staff_page}");
+
+        // The patient writes again: back to the one who answered, due again.
+        let (status, _, _) = post(&app, &lucia, &format!("{thread_path}/reply"),
+            form(&[("body", "Thank you. It is better now.")], &[])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, messages, notes) = app.db.thread_counts(org.id, thread).await.unwrap().unwrap();
+        assert_eq!((status.as_str(), messages, notes), ("assigned", 4, 1));
+        let mine = page_text(&app.client, &app, "/staff/messages?mine=1").await;
+        assert!(mine.contains("Question about my pills"), "assigned to the one who answered: {mine}");
+
+        // Closed: off the open inbox, and the patient sees it closed.
+        let closed = app.client.post(app.url(&format!("/staff{thread_path}/close"))).send().await.unwrap();
+        assert_eq!(closed.status(), StatusCode::SEE_OTHER);
+        let inbox = page_text(&app.client, &app, "/staff/messages").await;
+        assert!(!inbox.contains("Question about my pills"), "{inbox}");
+        let inbox = page_text(&app.client, &app, "/staff/messages?status=closed").await;
+        assert!(inbox.contains("Question about my pills"), "{inbox}");
+        assert!(page_text(&lucia, &app, "/messages").await.contains("Closed"));
+    }
+
+    async fn wrong_files_pools_and_words_are_refused_and_nothing_is_kept(app) {
+        let org = front_desk(&app).await;
+        let (lucia, _) = two_patients(&app, &org, &address("refused")).await;
+        let lucia_id = patient_id(&app, &org, "Lucia").await;
+        let scope = PatientScope::new(org.id, lucia_id);
+        let admin = StaffScope::new(org.id, StaffId::new(), Role::Administrator);
+        let none_kept = || async {
+            app.db.patient_threads(&scope, &RequestOrigin::default()).await.unwrap().is_empty()
+        };
+
+        // A program named like a picture.
+        let (status, page, _) = post(&app, &lucia, "/messages/new",
+            form(&QUESTION, &[("photo.png", b"MZ\x90\x00 this is a program".to_vec())])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("photo.png cannot be sent. Send pictures (PNG, JPEG, GIF, WebP) or PDF files."), "{page}");
+        assert!(page.contains("Can I take the new pills with food?"), "what was typed is kept: {page}");
+        assert!(none_kept().await);
+
+        // Too large for the practice's limit.
+        app.db.save_messaging_settings(&admin, &MessagingSettings { attachment_max_kib: 100, ..MessagingSettings::default() },
+            &RequestOrigin::default()).await.unwrap();
+        let (status, page, _) = post(&app, &lucia, "/messages/new",
+            form(&QUESTION, &[("scan.png", png(150 * 1024))])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("scan.png is too big. Each file can be up to 100 KB."), "{page}");
+        assert!(none_kept().await);
+
+        // Four files.
+        let four: Vec<(&str, Vec<u8>)> = (0..4).map(|_| ("a.png", png(100))).collect();
+        let (status, page, _) = post(&app, &lucia, "/messages/new", form(&QUESTION, &four)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("You can send up to 3 files with one message."), "{page}");
+        assert!(none_kept().await);
+
+        // A pool that does not exist, one the practice closed, and nothing written.
+        let mut pools = Pool::defaults();
+        pools.iter_mut().find(|p| p.key.as_str() == "billing").unwrap().open = false;
+        app.db.save_message_pools(&admin, &pools, &RequestOrigin::default()).await.unwrap();
+        let new = page_text(&lucia, &app, "/messages/new").await;
+        assert!(!new.contains("Billing") && new.contains("My care team"), "a closed pool is not offered: {new}");
+        for pool in ["nope", "billing", ""] {
+            let (status, page, _) = post(&app, &lucia, "/messages/new",
+                form(&[("pool", pool), ("subject", "Bill"), ("body", "A question")], &[])).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{pool}");
+            assert!(page.contains("Choose who to write to."), "{pool}: {page}");
+        }
+        let (status, page, _) = post(&app, &lucia, "/messages/new",
+            form(&[("pool", "care-team"), ("subject", "  "), ("body", " \n ")], &[])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("Please write a subject.") && page.contains("Please write your message."), "{page}");
+        let long = "x".repeat(5001);
+        let (status, page, _) = post(&app, &lucia, "/messages/new",
+            form(&[("pool", "care-team"), ("subject", "Long"), ("body", &long)], &[])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("Your message is too long."), "{page}");
+        assert!(none_kept().await);
+
+        // A PDF within the limit goes.
+        let pdf = b"%PDF-1.4\n1 0 obj\n".to_vec();
+        let (status, _, _) = post(&app, &lucia, "/messages/new", form(&QUESTION, &[("letter.pdf", pdf)])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(!none_kept().await);
+
+        // Messaging off: the patient is told to call, and nothing more is kept.
+        app.db.save_messaging_settings(&admin, &MessagingSettings { enabled: false, ..MessagingSettings::default() },
+            &RequestOrigin::default()).await.unwrap();
+        let list = page_text(&lucia, &app, "/messages").await;
+        assert!(list.contains("Your practice does not take messages in the portal right now."), "{list}");
+        assert!(list.contains("Question about my pills"), "what was written stays readable: {list}");
+        assert!(!list.contains("href=\"/messages/new\""), "{list}");
+        let new = page_text(&lucia, &app, "/messages/new").await;
+        assert!(new.contains("does not take messages") && !new.contains("<form method=\"post\" action=\"/messages/new\""), "{new}");
+        let (status, _, location) = post(&app, &lucia, "/messages/new", form(&QUESTION, &[])).await;
+        assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/messages")));
+        let threads = app.db.patient_threads(&scope, &RequestOrigin::default()).await.unwrap();
+        assert_eq!(threads.len(), 1, "nothing more kept");
+        let (status, _, _) = post(&app, &lucia, &format!("/messages/{}/reply", threads[0].id),
+            form(&[("body", "Hello?")], &[])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, messages, _) = app.db.thread_counts(org.id, threads[0].id).await.unwrap().unwrap();
+        assert_eq!(messages, 2, "the message and the automatic answer only");
+    }
+
+    async fn staff_hear_of_a_new_message_within_a_second_until_their_session_ends(app) {
+        let org = front_desk(&app).await;
+        let (lucia, _) = two_patients(&app, &org, &address("events")).await;
+        let mut stream = app.client.get(app.url("/staff/messages/events")).send().await.unwrap();
+        assert_eq!(stream.status(), StatusCode::OK);
+        assert_eq!(stream.headers()["content-type"], "text/event-stream");
+        let first = next_event(&mut stream).await.unwrap().unwrap();
+        assert!(first.contains(r#""unassigned":0"#), "{first}");
+
+        let (status, _, _) = post(&app, &lucia, "/messages/new", form(&QUESTION, &[])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let news = next_event(&mut stream).await.expect("news within a second").unwrap();
+        assert!(news.contains(r#""unassigned":1"#), "{news}");
+        assert!(!news.contains("Lucia") && !news.contains("pills"), "counts only: {news}");
+
+        // The staff member signs out: the stream ends.
+        let out = app.client.post(app.url("/staff/sign-out")).send().await.unwrap();
+        assert!(out.status().is_redirection());
+        let mut ended = false;
+        for _ in 0..5 {
+            match next_event(&mut stream).await {
+                Ok(None) => {
+                    ended = true;
+                    break;
+                }
+                Ok(Some(_)) | Err(_) => {}
+            }
+        }
+        assert!(ended, "the stream ends with the session");
+        // A client without a session gets no stream.
+        let refused = crate::fixtures::patient_browser().get(app.url("/staff/messages/events")).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+    }
+}
