@@ -12,6 +12,6 @@ pub use delivery::{DeliveryError, Letter, Outbox, OutboxError};
 pub use language::Language;
 pub use messages::{
     ConfirmEmailMail, EmailChangingMail, InvitationMail, LockedMail, Message, NewDeviceMail,
-    NewMessageMail, NewResultMail, PasswordChangedMail, PasswordResetMail, Practice, ReadyList, RenderError,
-    Rendered, SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail, render,
+    NewMessageMail, NewResultMail, PasswordChangedMail, PasswordResetMail, Practice, ReadyList,
+    RenderError, Rendered, SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail, render,
 };

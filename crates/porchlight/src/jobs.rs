@@ -9,8 +9,8 @@ use domain::{Email, PatientId, PracticeTimeZone};
 use jiff::{SignedDuration, Timestamp};
 use mail::{
     ConfirmEmailMail, EmailChangingMail, InvitationMail, Language, Letter, LockedMail, Message,
-    NewDeviceMail, NewMessageMail, NewResultMail, Outbox, PasswordChangedMail, PasswordResetMail, Practice,
-    ReadyList, SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail,
+    NewDeviceMail, NewMessageMail, NewResultMail, Outbox, PasswordChangedMail, PasswordResetMail,
+    Practice, ReadyList, SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail,
 };
 use serde::Deserialize;
 use storage::{

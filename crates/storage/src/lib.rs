@@ -75,12 +75,12 @@ pub use funnel::{FUNNEL_STAGES, Funnel};
 pub use import::{Outcome, RecordId};
 pub use invitations::{CreateInvitationError, InvitationSummary, NewInvitation};
 pub use jobs::{Backoff, ClaimedJob, FailOutcome, Failure, JobRecord};
+pub use mail::{InvitationState, KeptMessage, MailRecipient, MailSubject, MailboxEntry};
 pub use messages::{
     About, Attachment, AttachmentInfo, Author, Colleague, InboxFilter, InboxRow, Message,
     MessageWriteError, NewAttachment, NewThread, Note, ReplyTemplate, StaffThread, THREADS_SHOWN,
     Thread, ThreadSummary, tidy_file_name,
 };
-pub use mail::{InvitationState, KeptMessage, MailRecipient, MailSubject, MailboxEntry};
 pub use organizations::{Organization, PracticeCard};
 pub use passkeys::{NewCeremony, PasskeySummary, StoredPasskey};
 pub use password_resets::{IssuedCode, NewReset, OpenReset, RecoveryAccount, RecoveryKey};

@@ -36,7 +36,10 @@ pub struct About {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Author {
     Patient,
-    Staff { id: StaffId, name: String },
+    Staff {
+        id: StaffId,
+        name: String,
+    },
     /// The practice's automatic answer to a new conversation.
     Auto,
 }
@@ -573,7 +576,12 @@ impl Database {
             let left_out = current
                 .iter()
                 .filter(|old| !pools.iter().any(|p| p.key == old.key));
-            let closed: Vec<Pool> = left_out.map(|p| Pool { open: false, ..p.clone() }).collect();
+            let closed: Vec<Pool> = left_out
+                .map(|p| Pool {
+                    open: false,
+                    ..p.clone()
+                })
+                .collect();
             for (position, pool) in pools.iter().chain(&closed).enumerate() {
                 sqlx::query(
                     "INSERT INTO message_pools (organization_id, key, name_en, name_es, open, \
@@ -591,7 +599,13 @@ impl Database {
         });
         let keys: Vec<String> = pools
             .iter()
-            .map(|p| format!("{}{}", p.key.as_str(), if p.open { "" } else { " (closed)" }))
+            .map(|p| {
+                format!(
+                    "{}{}",
+                    p.key.as_str(),
+                    if p.open { "" } else { " (closed)" }
+                )
+            })
             .collect();
         tx.append_audit(&staff_audit(
             scope,
@@ -1058,35 +1072,37 @@ impl Database {
         };
         let messages = tx.thread_messages(thread, org).await?;
         type PatientRow = (String, String, jiff_sqlx::Date, Option<String>);
-        let (patient, notes): (Option<PatientRow>, Vec<(String, String, jiff_sqlx::Timestamp)>) =
-            dispatch!(&mut tx.handle, |tx| {
-                let patient = sqlx::query_as(
-                    "SELECT given_names, family_name, birth_date, mrn FROM patients \
+        let (patient, notes): (
+            Option<PatientRow>,
+            Vec<(String, String, jiff_sqlx::Timestamp)>,
+        ) = dispatch!(&mut tx.handle, |tx| {
+            let patient = sqlx::query_as(
+                "SELECT given_names, family_name, birth_date, mrn FROM patients \
                      WHERE id = $1 AND organization_id = $2",
-                )
-                .bind(row.patient_id)
-                .bind(org.as_uuid())
-                .fetch_optional(&mut **tx)
-                .await?;
-                let notes = sqlx::query_as(
-                    "SELECT s.display_name, n.body, n.created_at FROM message_notes n \
+            )
+            .bind(row.patient_id)
+            .bind(org.as_uuid())
+            .fetch_optional(&mut **tx)
+            .await?;
+            let notes = sqlx::query_as(
+                "SELECT s.display_name, n.body, n.created_at FROM message_notes n \
                      JOIN staff_accounts s ON s.id = n.staff_id \
                      WHERE n.thread_id = $1 AND n.organization_id = $2 ORDER BY n.created_at",
-                )
-                .bind(thread)
-                .bind(org.as_uuid())
-                .fetch_all(&mut **tx)
-                .await?;
-                sqlx::query(
-                    "UPDATE messages SET read_at = $2 WHERE thread_id = $1 \
+            )
+            .bind(thread)
+            .bind(org.as_uuid())
+            .fetch_all(&mut **tx)
+            .await?;
+            sqlx::query(
+                "UPDATE messages SET read_at = $2 WHERE thread_id = $1 \
                      AND author_kind = 'patient' AND read_at IS NULL",
-                )
-                .bind(thread)
-                .bind(now.to_sqlx())
-                .execute(&mut **tx)
-                .await?;
-                (patient, notes)
-            });
+            )
+            .bind(thread)
+            .bind(now.to_sqlx())
+            .execute(&mut **tx)
+            .await?;
+            (patient, notes)
+        });
         let Some((given, family, birth_date, mrn)) = patient else {
             return Ok(None);
         };
@@ -1493,10 +1509,22 @@ mod tests {
 
     #[test]
     fn file_names_keep_a_safe_stem_and_take_the_type_s_extension() {
-        assert_eq!(tidy_file_name("rash photo.JPG", AttachmentKind::Jpeg), "rash_photo.jpg");
-        assert_eq!(tidy_file_name("C:\\Users\\me\\scan.pdf", AttachmentKind::Pdf), "scan.pdf");
-        assert_eq!(tidy_file_name("../../etc/passwd", AttachmentKind::Png), "passwd.png");
-        assert_eq!(tidy_file_name("invoice.exe", AttachmentKind::Pdf), "invoice.pdf");
+        assert_eq!(
+            tidy_file_name("rash photo.JPG", AttachmentKind::Jpeg),
+            "rash_photo.jpg"
+        );
+        assert_eq!(
+            tidy_file_name("C:\\Users\\me\\scan.pdf", AttachmentKind::Pdf),
+            "scan.pdf"
+        );
+        assert_eq!(
+            tidy_file_name("../../etc/passwd", AttachmentKind::Png),
+            "passwd.png"
+        );
+        assert_eq!(
+            tidy_file_name("invoice.exe", AttachmentKind::Pdf),
+            "invoice.pdf"
+        );
         assert_eq!(tidy_file_name("\"; x=y", AttachmentKind::Gif), "x_y.gif");
         assert_eq!(tidy_file_name("", AttachmentKind::Webp), "attachment.webp");
         assert_eq!(tidy_file_name("ñandú.png", AttachmentKind::Png), "and.png");

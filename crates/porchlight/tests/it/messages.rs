@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use domain::{
-    PatientId, PatientScope, Role, StaffId, StaffScope,
+    PatientId, PatientScope, Role, StaffScope,
     messaging::{MessagingSettings, Pool},
 };
 use reqwest::{StatusCode, multipart};
@@ -18,7 +18,7 @@ use storage::{Organization, RequestOrigin};
 use uuid::Uuid;
 
 use crate::{
-    fixtures::{enrolled_patient, front_desk, page_text, patient_page},
+    fixtures::{add_staff, enrolled_patient, front_desk, page_text, patient_page},
     harness::{TestApp, each_backend},
     maildev::maildev,
 };
@@ -108,12 +108,17 @@ async fn post(
 const QUESTION: [(&str, &str); 3] = [
     ("pool", "care-team"),
     ("subject", "Question about my pills"),
-    ("body", "Can I take the new pills with food?\nThey upset my stomach."),
+    (
+        "body",
+        "Can I take the new pills with food?\nThey upset my stomach.",
+    ),
 ];
 
 /// The link of the first file in a page.
 fn first_file(page: &str, prefix: &str) -> String {
-    let start = page.find(prefix).unwrap_or_else(|| panic!("no {prefix} in {page}"));
+    let start = page
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} in {page}"));
     let end = page[start..].find('"').unwrap() + start;
     page[start..end].to_owned()
 }
@@ -229,7 +234,7 @@ each_backend! {
         assert!(staff_page.contains("Not read by the patient yet"), "{staff_page}");
         let mail = maildev().await.wait_for(&email, "You have a new message").await;
         assert!(mail.subject.contains("Maple Street Clinic"), "{}", mail.subject);
-        for words in ["pills", "food", "stomach", "Question", "Dana"] {
+        for words in ["pills", "food", "stomach", "Question about", "Dana"] {
             assert!(!mail.text.contains(words) && !mail.html.contains(words), "{words} in the email: {}", mail.text);
         }
         assert!(mail.text.contains("/sign-in"), "{}", mail.text);
@@ -264,7 +269,8 @@ each_backend! {
         let (lucia, _) = two_patients(&app, &org, &address("refused")).await;
         let lucia_id = patient_id(&app, &org, "Lucia").await;
         let scope = PatientScope::new(org.id, lucia_id);
-        let admin = StaffScope::new(org.id, StaffId::new(), Role::Administrator);
+        let ada = add_staff(&app, org.id, "ada", Role::Administrator).await;
+        let admin = StaffScope::new(org.id, ada, Role::Administrator);
         let none_kept = || async {
             app.db.patient_threads(&scope, &RequestOrigin::default()).await.unwrap().is_empty()
         };

@@ -10,7 +10,7 @@ CREATE TABLE message_pools (
     name_es TEXT NOT NULL,
     -- A closed pool takes no new conversations; its threads go on.
     open BOOLEAN NOT NULL DEFAULT TRUE,
-    position INTEGER NOT NULL,
+    position BIGINT NOT NULL,
     PRIMARY KEY (organization_id, key)
 );
 
@@ -20,8 +20,8 @@ CREATE TABLE messaging_settings (
     enabled BOOLEAN NOT NULL,
     -- The practice answers within this many business days (shown to the patient, and the
     -- staff inbox marks a thread overdue after it).
-    answer_business_days INTEGER NOT NULL CHECK (answer_business_days BETWEEN 1 AND 10),
-    attachment_max_kib INTEGER NOT NULL CHECK (attachment_max_kib BETWEEN 100 AND 20480),
+    answer_business_days BIGINT NOT NULL CHECK (answer_business_days BETWEEN 1 AND 10),
+    attachment_max_kib BIGINT NOT NULL CHECK (attachment_max_kib BETWEEN 100 AND 20480),
     updated_at TIMESTAMPTZ NOT NULL,
     updated_by UUID REFERENCES staff_accounts (id)
 );

@@ -199,7 +199,10 @@ fn upload_problem(problem: &UploadProblem) -> String {
                 AttachmentError::Empty => t_args("messages-error-file-empty", &[("name", name)]),
                 AttachmentError::TooLarge { max_kb } => t_args(
                     "messages-error-file-large",
-                    &[("name", name), ("limit", size_words(*max_kb as i64 * 1024).into())],
+                    &[
+                        ("name", name),
+                        ("limit", size_words(*max_kb as i64 * 1024).into()),
+                    ],
                 ),
                 AttachmentError::NotAllowed => {
                     t_args("messages-error-file-type", &[("name", name)])
@@ -259,10 +262,7 @@ pub struct DoneQuery {
 
 /// `GET /messages`: the patient's conversations, newest first (audited).
 #[tracing::instrument(skip_all, fields(account = %reader.user.account.id))]
-pub async fn list(
-    State(state): State<AppState>,
-    reader: Reader,
-) -> Result<Response, PageError> {
+pub async fn list(State(state): State<AppState>, reader: Reader) -> Result<Response, PageError> {
     let (settings, pools) = settings_and_pools(&state, &reader).await?;
     let threads = state
         .db
@@ -312,7 +312,10 @@ async fn about_result(
             .clone()
             .unwrap_or_else(|| t("messages-about-result"));
         let label = match d.result.at {
-            Some(at) => format!("{name}, {}", crate::common::i18n::day(at.to_zoned(zone.clone()).date())),
+            Some(at) => format!(
+                "{name}, {}",
+                crate::common::i18n::day(at.to_zoned(zone.clone()).date())
+            ),
             None => name,
         };
         (id, label)
@@ -457,15 +460,13 @@ pub async fn send_new(
         )
         .await
         .or_trouble("could not keep a new message")?;
-    state.message_events.notify(reader.user.scope.organization());
+    state
+        .message_events
+        .notify(reader.user.scope.organization());
     Ok(Redirect::to(&format!("/messages/{thread}?done=sent")).into_response())
 }
 
-fn message_view(
-    message: storage::Message,
-    id_practice: &str,
-    zone: &TimeZone,
-) -> MessageView {
+fn message_view(message: storage::Message, id_practice: &str, zone: &TimeZone) -> MessageView {
     let (side, who) = match &message.author {
         Author::Patient => ("mine", t("messages-from-you")),
         Author::Staff { name, .. } => ("practice", name.clone()),
@@ -560,7 +561,17 @@ pub async fn thread(
         Some("replied") => Some("messages-replied"),
         _ => None,
     };
-    Ok(thread_page(&state, &reader, settings, &pools, thread, String::new(), Vec::new(), done).await)
+    Ok(thread_page(
+        &state,
+        &reader,
+        settings,
+        &pools,
+        thread,
+        String::new(),
+        Vec::new(),
+        done,
+    )
+    .await)
 }
 
 /// `POST /messages/{thread}/reply`: the patient writes again in one of their conversations.
@@ -594,20 +605,35 @@ pub async fn reply(
         else {
             return Ok(not_found(State(state)).await);
         };
-        return Ok(thread_page(&state, &reader, settings, &pools, found, typed, errors, None).await);
+        return Ok(thread_page(
+            &state, &reader, settings, &pools, found, typed, errors, None,
+        )
+        .await);
     };
     let due = answer_due(Timestamp::now(), &zone, settings.answer_business_days);
     match state
         .db
-        .patient_reply(&reader.user.scope, thread, &body, &form.files, due, &reader.origin)
+        .patient_reply(
+            &reader.user.scope,
+            thread,
+            &body,
+            &form.files,
+            due,
+            &reader.origin,
+        )
         .await
     {
         Ok(()) => {
-            state.message_events.notify(reader.user.scope.organization());
+            state
+                .message_events
+                .notify(reader.user.scope.organization());
             Ok(Redirect::to(&format!("/messages/{thread}?done=replied")).into_response())
         }
         Err(MessageWriteError::NotFound) => Ok(not_found(State(state)).await),
-        Err(error) => Err(PageError::new("could not keep a reply", anyhow::anyhow!(error))),
+        Err(error) => Err(PageError::new(
+            "could not keep a reply",
+            anyhow::anyhow!(error),
+        )),
     }
 }
 

@@ -23,7 +23,10 @@ const MOST_FIELD_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum UploadProblem {
     /// A file (by its name as sent) cannot be attached.
-    File { name: String, error: AttachmentError },
+    File {
+        name: String,
+        error: AttachmentError,
+    },
     TooManyFiles,
     /// The form could not be read (cut short, not multipart, a field too long).
     Unreadable,

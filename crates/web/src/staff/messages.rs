@@ -354,7 +354,10 @@ async fn thread_page(
         patient_href: format!("/staff/patients/{}", thread.patient),
         mrn: thread.mrn.clone(),
         birth_date: thread.birth_date.strftime("%m/%d/%Y").to_string(),
-        about: summary.about.as_ref().map(|a| format!("Test result: {}", a.label)),
+        about: summary
+            .about
+            .as_ref()
+            .map(|a| format!("Test result: {}", a.label)),
         due: due_at.map(|at| when(at, &zone)),
         overdue: due_at.is_some_and(|due| due < Timestamp::now()),
         colleagues: colleagues
@@ -402,7 +405,13 @@ async fn thread_page(
         notes: thread
             .notes
             .iter()
-            .map(|n| (n.staff_name.clone(), when(n.created_at, &zone), n.body.clone()))
+            .map(|n| {
+                (
+                    n.staff_name.clone(),
+                    when(n.created_at, &zone),
+                    n.body.clone(),
+                )
+            })
             .collect(),
         templates: templates.into_iter().map(|t| (t.title, t.body)).collect(),
         max_size: size_words(i64::from(settings.attachment_max_kib) * 1024),
@@ -457,7 +466,9 @@ pub async fn thread(
         return Ok((StatusCode::NOT_FOUND, NO_SUCH_THREAD).into_response());
     };
     let done = match query.done.as_deref() {
-        Some("replied") => Some("Your answer was sent. The patient is told by email if they asked for it."),
+        Some("replied") => {
+            Some("Your answer was sent. The patient is told by email if they asked for it.")
+        }
         Some("assigned") => Some("Assignment saved."),
         Some("noted") => Some("Note saved. The patient does not see notes."),
         Some("closed") => Some("Conversation closed. If the patient writes again, it opens again."),
@@ -501,8 +512,12 @@ async fn after_write(
     typed: Typed,
 ) -> Result<Response, PageError> {
     match written {
-        Ok(()) => Ok(Redirect::to(&format!("/staff/messages/{thread}?done={done}")).into_response()),
-        Err(MessageWriteError::NotFound) => Ok((StatusCode::NOT_FOUND, NO_SUCH_THREAD).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/staff/messages/{thread}?done={done}")).into_response())
+        }
+        Err(MessageWriteError::NotFound) => {
+            Ok((StatusCode::NOT_FOUND, NO_SUCH_THREAD).into_response())
+        }
         Err(MessageWriteError::NoSuchColleague) => {
             let Some(found) = read_thread(state, user, thread, origin).await? else {
                 return Ok((StatusCode::NOT_FOUND, NO_SUCH_THREAD).into_response());
@@ -561,7 +576,16 @@ pub async fn reply(
         .db
         .staff_reply(&user.scope, thread, &body, &form.files, &origin)
         .await;
-    after_write(&state, &user, thread, &origin, written, "replied", Typed::default()).await
+    after_write(
+        &state,
+        &user,
+        thread,
+        &origin,
+        written,
+        "replied",
+        Typed::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -590,10 +614,24 @@ pub async fn assign(
         id => id.parse::<Uuid>().map(|id| Some(StaffId::from_uuid(id))),
     };
     let written = match to {
-        Ok(to) => state.db.assign_thread(&user.scope, thread, to, &origin).await,
+        Ok(to) => {
+            state
+                .db
+                .assign_thread(&user.scope, thread, to, &origin)
+                .await
+        }
         Err(_) => Err(MessageWriteError::NoSuchColleague),
     };
-    after_write(&state, &user, thread, &origin, written, "assigned", Typed::default()).await
+    after_write(
+        &state,
+        &user,
+        thread,
+        &origin,
+        written,
+        "assigned",
+        Typed::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -630,8 +668,20 @@ pub async fn note(
             return thread_page(&state, &user, found, typed).await;
         }
     };
-    let written = state.db.add_thread_note(&user.scope, thread, &note, &origin).await;
-    after_write(&state, &user, thread, &origin, written, "noted", Typed::default()).await
+    let written = state
+        .db
+        .add_thread_note(&user.scope, thread, &note, &origin)
+        .await;
+    after_write(
+        &state,
+        &user,
+        thread,
+        &origin,
+        written,
+        "noted",
+        Typed::default(),
+    )
+    .await
 }
 
 /// `POST /staff/messages/{thread}/close`: nothing more is due.
@@ -648,7 +698,16 @@ pub async fn close(
     }
     let origin = request_origin(client, &headers);
     let written = state.db.close_thread(&user.scope, thread, &origin).await;
-    after_write(&state, &user, thread, &origin, written, "closed", Typed::default()).await
+    after_write(
+        &state,
+        &user,
+        thread,
+        &origin,
+        written,
+        "closed",
+        Typed::default(),
+    )
+    .await
 }
 
 /// `GET /staff/messages/files/{attachment}`: a file of a message of the practice (audited).
@@ -679,7 +738,10 @@ pub async fn file(
 pub async fn script() -> impl IntoResponse {
     (
         [
-            (axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
             (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/staff-messages.js"),
