@@ -118,6 +118,12 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/home", PatientOwn),
     ("get", "/record", PatientAccount),
     ("get", "/record-access", PatientOwn),
+    ("get", "/messages", PatientOwn),
+    ("get", "/messages/new", PatientAccount),
+    ("post", "/messages/new", PatientOwn),
+    ("get", "/messages/files/{attachment}", PatientOwn),
+    ("get", "/messages/{thread}", PatientOwn),
+    ("post", "/messages/{thread}/reply", PatientOwn),
     ("get", "/results", PatientOwn),
     ("get", "/results/{result}", PatientOwn),
     ("get", "/medicines", PatientOwn),
@@ -173,6 +179,14 @@ const RULES: &[(&str, &str, Rule)] = &[
         StaffPatient,
     ),
     ("get", "/staff/mailbox", StaffPatient),
+    ("get", "/staff/messages", StaffPatient),
+    ("get", "/staff/messages/events", StaffOrganization),
+    ("get", "/staff/messages/files/{attachment}", StaffPatient),
+    ("get", "/staff/messages/{thread}", StaffPatient),
+    ("post", "/staff/messages/{thread}/reply", StaffPatient),
+    ("post", "/staff/messages/{thread}/assign", StaffPatient),
+    ("post", "/staff/messages/{thread}/note", StaffPatient),
+    ("post", "/staff/messages/{thread}/close", StaffPatient),
     ("get", "/staff/security", StaffPatient),
     ("get", "/staff/security/events/{event}", StaffSecurity),
     (
@@ -192,6 +206,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/static/passkey.js", Public),
     ("get", "/static/enroll-credentials.js", Public),
     ("get", "/static/print.js", Public),
+    ("get", "/static/staff-messages.js", Public),
     ("get", "/language/{code}", Public),
     ("get", "/healthz", Public),
     ("get", "/readyz", Public),
@@ -297,6 +312,9 @@ struct Targets {
     visit: Uuid,
     /// B's open request to change her phone number.
     request: Uuid,
+    /// B's conversation with the practice, and the picture she sent in it.
+    thread: Uuid,
+    attachment: Uuid,
 }
 
 /// Practice "maple" with patients A (Lucia Rivera) and B (Marisol Quintanilla), both
@@ -455,6 +473,8 @@ impl World {
                 result: Uuid::nil(),
                 visit: Uuid::nil(),
                 request: Uuid::nil(),
+                thread: Uuid::nil(),
+                attachment: Uuid::nil(),
             },
         };
         world.b_targets.item = world
@@ -466,7 +486,39 @@ impl World {
         world.b_targets.result = b_test_result(app, &world.org, b_id).await;
         world.b_targets.visit = b_visit(app, &world.org, b_id).await;
         world.b_targets.request = world.open_contact_change(app).await;
+        (world.b_targets.thread, world.b_targets.attachment) = world.b_writes(app).await;
         world
+    }
+
+    /// B writes to her care team with a picture: her conversation and its file.
+    async fn b_writes(&self, app: &TestApp) -> (Uuid, Uuid) {
+        let form = reqwest::multipart::Form::new()
+            .text("pool", "care-team")
+            .text("subject", "My rash")
+            .text("body", "It is worse today.")
+            .part(
+                "files",
+                reqwest::multipart::Part::bytes(b"\x89PNG\r\n\x1a\n0000".to_vec())
+                    .file_name("rash.png"),
+            );
+        let sent = self
+            .b
+            .post(app.url("/messages/new"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER, "B writes");
+        let scope = domain::PatientScope::new(self.org.id, self.b_id);
+        let origin = RequestOrigin::default();
+        let thread = app.db.patient_threads(&scope, &origin).await.unwrap()[0].id;
+        let read = app
+            .db
+            .patient_thread(&scope, thread, &origin)
+            .await
+            .unwrap()
+            .unwrap();
+        (thread, read.messages[0].attachments[0].id)
     }
 
     /// B's open request to change her phone number (B asks for one when none is open).
@@ -558,7 +610,12 @@ impl World {
             .unwrap()
             .iter()
             .any(|e| e.id == self.b_targets.event);
-        format!("{account:?} {invitation:?} {items:?} {event_open} {contact_changes}")
+        let thread = app
+            .db
+            .thread_counts(self.org.id, self.b_targets.thread)
+            .await
+            .unwrap();
+        format!("{account:?} {invitation:?} {items:?} {event_open} {contact_changes} {thread:?}")
     }
 }
 
@@ -654,6 +711,8 @@ fn fill(path: &str, targets: &Targets) -> String {
         .replace("{result}", &targets.result.to_string())
         .replace("{visit}", &targets.visit.to_string())
         .replace("{request}", &targets.request.to_string())
+        .replace("{thread}", &targets.thread.to_string())
+        .replace("{attachment}", &targets.attachment.to_string())
         .replace("{token}", &web::session::new_token().0)
         .replace("{code}", "en");
     match path {
@@ -677,6 +736,14 @@ fn fields(path: &str) -> &'static [(&'static str, &'static str)] {
         "/account/profile" => &[("phone", "555-555-0199")],
         "/account/language" => &[("language", "en")],
         "/staff/contact-changes/{request}/close" => &[("outcome", "done")],
+        "/messages/new" => &[
+            ("pool", "care-team"),
+            ("subject", "Matrix"),
+            ("body", "Hello"),
+        ],
+        "/messages/{thread}/reply" | "/staff/messages/{thread}/reply" => &[("body", "Hello")],
+        "/staff/messages/{thread}/assign" => &[("to", "")],
+        "/staff/messages/{thread}/note" => &[("note", "A note")],
         _ => &[],
     }
 }
@@ -705,11 +772,34 @@ async fn send(
                 .collect();
             request.json(&body)
         }
+        // The message forms carry files: the browser sends them as multipart.
+        (_, false) if path.ends_with("/messages/new") || path.ends_with("/reply") => {
+            let form = fields(path)
+                .iter()
+                .fold(reqwest::multipart::Form::new(), |form, (k, v)| {
+                    form.text(*k, *v)
+                });
+            request.multipart(form)
+        }
         (_, false) => request.form(fields(path)),
     };
-    let response = request.send().await.unwrap();
+    let mut response = request.send().await.unwrap();
+    let status = response.status();
+    if path.ends_with("/events") && status.is_success() {
+        // A stream that does not end: its first event is what it answers.
+        let first = tokio::time::timeout(std::time::Duration::from_secs(5), response.chunk())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .flatten()
+            .unwrap_or_default();
+        return Answer {
+            status,
+            body: String::from_utf8_lossy(&first).into_owned(),
+        };
+    }
     Answer {
-        status: response.status(),
+        status,
         body: response.text().await.unwrap(),
     }
 }
@@ -774,7 +864,7 @@ each_backend! {
                     failures.push(format!("{route} as {party:?}: audited on B's record: {read:?}"));
                 }
                 // A route naming B's chart, item or event answers no one else with content.
-                let names_b = ["{patient}", "{item}", "{event}", "{result}", "{request}"].iter().any(|p| path.contains(p));
+                let names_b = ["{patient}", "{item}", "{event}", "{result}", "{request}", "{thread}", "{attachment}"].iter().any(|p| path.contains(p));
                 if names_b && answer.status.is_success() {
                     failures.push(format!("{route} as {party:?}: {} for B's object", answer.status));
                 }
@@ -839,13 +929,15 @@ each_backend! {
             // Whose record the route reads or changes (none for lists and searches).
             let mut named = match path {
                 "/staff" | "/api/v1/patients" | "/staff/review" | "/api/v1/review-items"
-                | "/staff/contact-changes" => None,
+                | "/staff/contact-changes" | "/staff/messages" => None,
                 "/staff/security" => Some(world.a_id),
                 _ => Some(world.b_id),
             };
             if path == "/staff/contact-changes/{request}/close" {
                 // B's request open now (her own request above may have replaced the first).
                 targets.request = world.open_contact_change(&app).await;
+            } else if path.starts_with("/staff/messages/") {
+                // B's conversation: answered, given back to the pool, noted, closed.
             } else if path.ends_with("/unlock") {
                 // A locked invitation: Cruz runs out of attempts.
                 while !world.review_items(&app, world.c_id).await.iter().any(|(_, unlock)| *unlock) {
