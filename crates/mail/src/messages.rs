@@ -638,7 +638,7 @@ mod tests {
         }
     }
 
-    fn every_message(first_name: &str) -> [Message; 12] {
+    fn every_message(first_name: &str) -> [Message; 13] {
         [
             Message::Invitation(invitation(first_name)),
             Message::InvitationReminder(invitation(first_name)),
