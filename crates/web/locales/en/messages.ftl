@@ -18,7 +18,7 @@ messages-back = Back to your messages
 messages-answer-time = We answer within { $days ->
     [one] 1 business day
    *[other] { $days } business days
-}.
+    }.
 messages-errors = Please fix these:
 messages-about = This message is about:
 messages-about-label = About
@@ -51,4 +51,4 @@ messages-error-form = We could not read what you sent. Please try again.
 messages-auto-reply = Thank you. We got your message. We answer within { $days ->
     [one] 1 business day
    *[other] { $days } business days
-}, by { $due }. If this is an emergency, call 911.
+    }, by { $due }. If this is an emergency, call 911.

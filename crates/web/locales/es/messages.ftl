@@ -18,7 +18,7 @@ messages-back = Volver a sus mensajes
 messages-answer-time = Respondemos en { $days ->
     [one] 1 día hábil
    *[other] { $days } días hábiles
-}.
+    }.
 messages-errors = Corrija esto, por favor:
 messages-about = Este mensaje es sobre:
 messages-about-label = Sobre
@@ -51,4 +51,4 @@ messages-error-form = No pudimos leer lo que envió. Intente otra vez.
 messages-auto-reply = Gracias. Recibimos su mensaje. Respondemos en { $days ->
     [one] 1 día hábil
    *[other] { $days } días hábiles
-}, a más tardar el { $due }. Si es una emergencia, llame al 911.
+    }, a más tardar el { $due }. Si es una emergencia, llame al 911.
