@@ -27,7 +27,7 @@ const TILE_ENTRIES: i64 = 3;
 /// medicines the patient takes now (active or on hold); and what they owe: the sum of the
 /// "patient pay" totals of their explanations of benefit (the payer's word on what is left to
 /// the patient; claims carry what was billed, not what the patient owes, so they are not
-/// counted).
+/// counted); and how many messages from the practice they have not opened.
 pub(crate) const DASHBOARD_SUMMARY: &str = concat!(
     home_columns!(),
     ", a.new_results, COALESCE(a.results_seen_at, a.created_at) AS results_since, \
@@ -38,7 +38,9 @@ pub(crate) const DASHBOARD_SUMMARY: &str = concat!(
          AND m.status IN ('active', 'on-hold')) AS current_medicines, \
      (SELECT CAST(COALESCE(SUM(e.patient_owes_cents), 0) AS BIGINT) \
          FROM explanations_of_benefit e \
-         WHERE e.patient_id = $1 AND e.organization_id = $2) AS balance_cents",
+         WHERE e.patient_id = $1 AND e.organization_id = $2) AS balance_cents, \
+     (SELECT COUNT(*) FROM messages g WHERE g.patient_id = $1 AND g.organization_id = $2 \
+         AND g.read_at IS NULL AND g.author_kind <> 'patient') AS unread_messages",
     home_source!()
 );
 
@@ -100,6 +102,8 @@ pub struct Dashboard {
     pub two_step: bool,
     /// What the patient owes, in cents (0 when nothing).
     pub balance_cents: i64,
+    /// Messages from the practice the patient has not opened.
+    pub unread_messages: i64,
 }
 
 #[derive(FromRow)]
@@ -111,6 +115,7 @@ struct SummaryRow {
     two_step: bool,
     current_medicines: i64,
     balance_cents: i64,
+    unread_messages: i64,
 }
 
 crate::inline::inline_row!(SummaryRow {
@@ -119,6 +124,7 @@ crate::inline::inline_row!(SummaryRow {
     two_step,
     current_medicines,
     balance_cents,
+    unread_messages,
 } flatten { home });
 
 #[derive(FromRow)]
@@ -194,6 +200,7 @@ impl Database {
             medicine_names: named(medicine_names),
             two_step: summary.two_step,
             balance_cents: summary.balance_cents.max(0),
+            unread_messages: summary.unread_messages,
         })
     }
 }

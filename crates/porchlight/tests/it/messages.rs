@@ -264,6 +264,65 @@ each_backend! {
         assert!(page_text(&lucia, &app, "/messages").await.contains("Closed"));
     }
 
+    async fn a_message_about_a_result_links_to_it_and_home_counts_the_answers(app) {
+        let org = front_desk(&app).await;
+        let (lucia, rosa) = two_patients(&app, &org, &address("about")).await;
+        let bundle = json!({"resourceType": "Bundle", "type": "collection", "entry": [
+            {"fullUrl": "urn:uuid:glu", "resource": {
+                "resourceType": "Observation", "id": "glu", "status": "final",
+                "category": [{"coding": [{"code": "laboratory"}]}],
+                "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7", "display": "Glucose"}]},
+                "subject": {"reference": "Patient/pa"},
+                "effectiveDateTime": "2025-01-10T09:00:00Z",
+                "valueQuantity": {"value": 92, "unit": "mg/dL"}}}]});
+        let mut report = fhir::ImportReport::default();
+        fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+            .import_bundle_text(std::path::Path::new("glu.json"), &bundle.to_string(), &mut report)
+            .await;
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        let results = page_text(&lucia, &app, "/results").await;
+        let result = first_file(&results, "/results/0");
+        let id = result.trim_start_matches("/results/").to_owned();
+        let page = page_text(&lucia, &app, &result).await;
+        let ask = format!("/messages/new?result={id}");
+        assert!(page.contains(&format!("href=\"{ask}\"")), "{page}");
+        let new = page_text(&lucia, &app, &ask).await;
+        assert!(new.contains("This message is about:") && new.contains("Glucose, January 10, 2025"), "{new}");
+        assert!(new.contains("value=\"care-team\" checked"), "to the care team: {new}");
+
+        let (status, _, location) = post(&app, &lucia, "/messages/new", form(&[
+            ("pool", "care-team"), ("subject", "My glucose"), ("body", "Is 92 good?"), ("about_result", &id),
+        ], &[])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let thread_path = location.unwrap().replace("?done=sent", "");
+        let thread = page_text(&lucia, &app, &thread_path).await;
+        assert!(thread.contains(&format!("href=\"{result}\"")) && thread.contains("Glucose, January 10, 2025"), "{thread}");
+        let staff = page_text(&app.client, &app, &format!("/staff{thread_path}")).await;
+        assert!(staff.contains("Test result: Glucose, January 10, 2025"), "{staff}");
+
+        // Another patient cannot name Lucia's result: her message is about nothing.
+        let (status, _, location) = post(&app, &rosa, "/messages/new", form(&[
+            ("pool", "care-team"), ("subject", "Hello"), ("body", "A question"), ("about_result", &id),
+        ], &[])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let rosa_thread = page_text(&rosa, &app, &location.unwrap()).await;
+        assert!(!rosa_thread.contains("Glucose"), "{rosa_thread}");
+
+        // Home counts the practice's answers not yet opened.
+        let home = page_text(&lucia, &app, "/home").await;
+        assert!(home.contains("No new messages."), "{home}");
+        for answer in ["Yes, 92 is in range.", "Keep it up."] {
+            let (status, _, _) = post(&app, &app.client, &format!("/staff{thread_path}/reply"),
+                form(&[("body", answer)], &[])).await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+        }
+        let home = page_text(&lucia, &app, "/home").await;
+        assert!(home.contains("You have 2 new messages."), "{home}");
+        page_text(&lucia, &app, &thread_path).await;
+        let home = page_text(&lucia, &app, "/home").await;
+        assert!(home.contains("No new messages."), "read now: {home}");
+    }
+
     async fn wrong_files_pools_and_words_are_refused_and_nothing_is_kept(app) {
         let org = front_desk(&app).await;
         let (lucia, _) = two_patients(&app, &org, &address("refused")).await;
@@ -377,5 +436,118 @@ each_backend! {
         // A client without a session gets no stream.
         let refused = crate::fixtures::patient_browser().get(app.url("/staff/messages/events")).send().await.unwrap();
         assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+    }
+}
+
+/// Real Chromium: a patient writes (first with mistakes) on a phone, staff see the header's
+/// count rise without reloading and answer, the patient reads the answer; in English and
+/// Spanish, at a phone's width and a desktop's, axe-clean, photographed
+/// (target/screenshots/).
+mod in_the_browser {
+    use super::*;
+    use crate::{
+        browser::{
+            Driver, check_here, check_page, click, photograph_at, staff_signs_in, submit, text,
+            type_into, wait_for_heading,
+        },
+        fixtures::PATIENT_PASSWORD,
+        harness::Backend,
+    };
+    use fantoccini::Locator;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(porchlight_browser),
+        ignore = "browser tests skipped: chromedriver is not installed"
+    )]
+    async fn a_patient_writes_staff_answer_and_she_reads_it_in_both_languages() {
+        let app = TestApp::spawn(Backend::Sqlite).await;
+        let org = front_desk(&app).await;
+        let _ = two_patients(&app, &org, &address("browser")).await;
+
+        let driver = Driver::start().await;
+        let staff_profile = tempfile::tempdir().unwrap();
+        let staff = driver.browser(staff_profile.path()).await;
+        staff_signs_in(&staff, &app, "dana").await;
+        check_page(&staff, &app.url("/staff/messages"), "staff-messages-empty").await;
+
+        let profile = tempfile::tempdir().unwrap();
+        let lucia = driver.browser(profile.path()).await;
+        lucia.goto(&app.url("/sign-in")).await.unwrap();
+        type_into(&lucia, "username", "lucia.r").await;
+        type_into(&lucia, "password", PATIENT_PASSWORD).await;
+        submit(&lucia).await;
+        wait_for_heading(&lucia, "Hello, Lucia").await;
+        check_page(&lucia, &app.url("/messages"), "messages-none").await;
+        check_page(&lucia, &app.url("/messages/new"), "messages-new").await;
+
+        // At a phone's width, sent with nothing chosen: what to fix, in one place.
+        lucia.set_window_size(320, 720).await.unwrap();
+        lucia.goto(&app.url("/messages/new")).await.unwrap();
+        submit(&lucia).await;
+        wait_for_heading(&lucia, "Write a message").await;
+        check_here(&lucia, "messages-new-errors-phone").await;
+        photograph_at(
+            &lucia,
+            "#message-errors",
+            "messages-new-errors-summary-phone",
+        )
+        .await;
+        click(&lucia, Locator::Id("pool-care-team")).await;
+        type_into(&lucia, "subject", "Question about my pills").await;
+        type_into(&lucia, "body", "Can I take the new pills with food?").await;
+        submit(&lucia).await;
+        wait_for_heading(&lucia, "Question about my pills").await;
+        check_here(&lucia, "messages-thread-sent-phone").await;
+
+        // Staff hear of it without reloading: the header's count.
+        let started = std::time::Instant::now();
+        loop {
+            let count = text(&staff, Locator::Id("message-count")).await;
+            if count == "(1 new)" {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "the count stayed '{count}'"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        photograph_at(&staff, ".staff-nav", "staff-messages-count").await;
+        check_page(&staff, &app.url("/staff/messages"), "staff-messages-inbox").await;
+        click(&staff, Locator::LinkText("Question about my pills")).await;
+        wait_for_heading(&staff, "Question about my pills").await;
+        check_here(&staff, "staff-message-thread").await;
+        type_into(&staff, "reply-body", "Yes, take them with food.").await;
+        click(&staff, Locator::Id("send-reply")).await;
+        wait_for_heading(&staff, "Question about my pills").await;
+        assert!(
+            text(&staff, Locator::Id("thread-status"))
+                .await
+                .contains("Waiting for patient")
+        );
+        check_here(&staff, "staff-message-thread-answered").await;
+
+        let thread = lucia.current_url().await.unwrap().path().to_owned();
+        check_page(&lucia, &app.url("/messages"), "messages-list-answered").await;
+        check_page(&lucia, &app.url(&thread), "messages-thread-answered").await;
+        assert!(
+            text(&lucia, Locator::Id("messages"))
+                .await
+                .contains("Yes, take them with food.")
+        );
+
+        lucia
+            .goto(&app.url("/language/es?back=/messages"))
+            .await
+            .unwrap();
+        check_page(&lucia, &app.url("/messages"), "es-messages-list").await;
+        check_page(&lucia, &app.url("/messages/new"), "es-messages-new").await;
+        check_page(&lucia, &app.url(&thread), "es-messages-thread").await;
+        assert!(
+            text(&lucia, Locator::Id("thread-state"))
+                .await
+                .contains("Respondido")
+        );
     }
 }

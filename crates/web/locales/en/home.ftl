@@ -37,3 +37,10 @@ home-results-email-turn-off = Stop emails about new test results
 home-results-email-turn-on = Email me when I have a new test result
 home-results-email-turned-on = We will email you when you have a new test result.
 home-results-email-turned-off = We will not email you about new test results.
+home-messages-heading = Messages
+home-messages-new = { $count ->
+    [one] You have 1 new message.
+   *[other] You have { $count } new messages.
+    }
+home-messages-none = No new messages.
+home-messages-write = Write to your care team

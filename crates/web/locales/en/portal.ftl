@@ -559,3 +559,4 @@ vaccines-none = There are no vaccines in your record.
 vaccines-unnamed = A vaccine with no name in your record
 vaccines-vaccine = Vaccine
 vaccines-given = Given on
+results-ask = Or send your care team a message about this result

@@ -37,3 +37,10 @@ home-results-email-turn-off = No enviarme correos sobre resultados nuevos
 home-results-email-turn-on = Enviarme un correo cuando tenga un resultado nuevo
 home-results-email-turned-on = Le enviaremos un correo cuando tenga un resultado nuevo.
 home-results-email-turned-off = No le enviaremos correos sobre resultados nuevos.
+home-messages-heading = Mensajes
+home-messages-new = { $count ->
+    [one] Tiene 1 mensaje nuevo.
+   *[other] Tiene { $count } mensajes nuevos.
+    }
+home-messages-none = No tiene mensajes nuevos.
+home-messages-write = Escriba a su equipo de salud

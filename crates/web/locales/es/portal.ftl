@@ -559,3 +559,4 @@ vaccines-none = No hay vacunas en su expediente.
 vaccines-unnamed = Una vacuna sin nombre en su expediente
 vaccines-vaccine = Vacuna
 vaccines-given = Fecha en que se puso
+results-ask = O envíe a su equipo de salud un mensaje sobre este resultado

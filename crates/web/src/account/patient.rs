@@ -288,6 +288,8 @@ struct HomePage {
     to_do: Vec<(&'static str, String)>,
     /// What the patient owes, written out ("$12.50"), or `None` when nothing.
     balance: Option<String>,
+    /// "You have 2 new messages", or `None` when none.
+    new_messages: Option<String>,
 }
 
 /// One upcoming visit on the home page.
@@ -380,6 +382,12 @@ pub async fn home(
         medicine_names: dashboard.medicine_names,
         to_do,
         balance: (dashboard.balance_cents > 0).then(|| dollars(dashboard.balance_cents)),
+        new_messages: (dashboard.unread_messages > 0).then(|| {
+            t_args(
+                "home-messages-new",
+                &[("count", dashboard.unread_messages.into())],
+            )
+        }),
     });
     no_store(&mut response);
     Ok(response)

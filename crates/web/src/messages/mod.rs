@@ -28,7 +28,7 @@ use uuid::Uuid;
 use crate::{
     AppState,
     common::{
-        i18n::{Arg, lang, moment, t, t_args},
+        i18n::{Arg, day, lang, moment, t, t_args},
         pages::not_found,
     },
     error::{OrTrouble, PageError},
@@ -231,7 +231,16 @@ fn auto_reply(settings: &MessagingSettings, due: Timestamp, zone: &TimeZone) -> 
         "messages-auto-reply",
         &[
             ("days", i64::from(settings.answer_business_days).into()),
-            ("due", moment(due, zone).into()),
+            // The last day the answer may come on (it is due at that day's end).
+            (
+                "due",
+                day(due
+                    .checked_sub(jiff::SignedDuration::from_secs(1))
+                    .unwrap_or(due)
+                    .to_zoned(zone.clone())
+                    .date())
+                .into(),
+            ),
         ],
     )
 }

@@ -393,6 +393,8 @@ struct ResultPage {
     points: Vec<Point>,
     /// What the test measures, in plain words, when it is one of the common tests.
     explanation: Option<String>,
+    /// The result's id: a message about it names it.
+    id: uuid::Uuid,
 }
 
 /// `GET /results/{id}`: another patient's result, or no result, is the same "not found".
@@ -434,6 +436,7 @@ pub async fn page(
         Vec::new()
     };
     Ok(private_page(ResultPage {
+        id,
         practice_name: practice.name,
         practice_phone: practice.phone,
         chart: chart(&detail.history, &zone, &title),

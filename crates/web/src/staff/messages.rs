@@ -77,6 +77,17 @@ fn when(at: Timestamp, zone: &TimeZone) -> String {
         .to_string()
 }
 
+/// When an answer is due: by the end of a day on the practice's clock ("end of 12/10/2026").
+fn due_words(due: Timestamp, zone: &TimeZone) -> String {
+    let last = due
+        .checked_sub(jiff::SignedDuration::from_secs(1))
+        .unwrap_or(due);
+    format!(
+        "end of {}",
+        last.to_zoned(zone.clone()).strftime("%m/%d/%Y")
+    )
+}
+
 fn status_label(status: ThreadStatus) -> &'static str {
     match status {
         ThreadStatus::Unassigned => "Unassigned",
@@ -190,7 +201,7 @@ pub async fn inbox(
                 status: status_label(row.thread.status),
                 assigned: row.assigned_name,
                 last: when(row.thread.last_message_at, &zone),
-                due: row.due_at.filter(|_| awaits).map(|at| when(at, &zone)),
+                due: row.due_at.filter(|_| awaits).map(|at| due_words(at, &zone)),
                 overdue: awaits && row.due_at.is_some_and(|due| due < now),
                 unread: row.thread.unread,
                 subject: row.thread.subject,
@@ -358,7 +369,7 @@ async fn thread_page(
             .about
             .as_ref()
             .map(|a| format!("Test result: {}", a.label)),
-        due: due_at.map(|at| when(at, &zone)),
+        due: due_at.map(|at| due_words(at, &zone)),
         overdue: due_at.is_some_and(|due| due < Timestamp::now()),
         colleagues: colleagues
             .into_iter()
