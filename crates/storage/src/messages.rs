@@ -557,67 +557,6 @@ impl Database {
             .collect())
     }
 
-    /// Replaces the practice's list of pools (in the order given), audited. Pools left out
-    /// are kept closed, so that their threads still name them.
-    pub async fn save_message_pools(
-        &self,
-        scope: &StaffScope,
-        pools: &[Pool],
-        origin: &RequestOrigin,
-    ) -> anyhow::Result<()> {
-        let org = scope.organization().as_uuid();
-        let current = self.message_pools(scope.organization()).await?;
-        let mut tx = self.begin().await?;
-        dispatch!(&mut tx.handle, |tx| {
-            sqlx::query("DELETE FROM message_pools WHERE organization_id = $1")
-                .bind(org)
-                .execute(&mut **tx)
-                .await?;
-            let left_out = current
-                .iter()
-                .filter(|old| !pools.iter().any(|p| p.key == old.key));
-            let closed: Vec<Pool> = left_out
-                .map(|p| Pool {
-                    open: false,
-                    ..p.clone()
-                })
-                .collect();
-            for (position, pool) in pools.iter().chain(&closed).enumerate() {
-                sqlx::query(
-                    "INSERT INTO message_pools (organization_id, key, name_en, name_es, open, \
-                     position) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(org)
-                .bind(pool.key.as_str())
-                .bind(&pool.name_en)
-                .bind(&pool.name_es)
-                .bind(pool.open)
-                .bind(position as i64)
-                .execute(&mut **tx)
-                .await?;
-            }
-        });
-        let keys: Vec<String> = pools
-            .iter()
-            .map(|p| {
-                format!(
-                    "{}{}",
-                    p.key.as_str(),
-                    if p.open { "" } else { " (closed)" }
-                )
-            })
-            .collect();
-        tx.append_audit(&staff_audit(
-            scope,
-            "messaging.pools",
-            None,
-            origin,
-            Some(keys.join(", ")),
-        ))
-        .await?;
-        tx.commit().await
-    }
-
     /// The practice's messaging settings; the defaults until an administrator saves them.
     pub async fn messaging_settings(
         &self,
@@ -642,14 +581,27 @@ impl Database {
         })
     }
 
-    /// Saves the practice's messaging settings, audited.
+    /// Saves the practice's messaging settings and its list of pools (in the order given)
+    /// together, audited. Pools left out of the list are kept closed, so that their
+    /// threads still name them.
     pub async fn save_messaging_settings(
         &self,
         scope: &StaffScope,
         settings: &MessagingSettings,
+        pools: &[Pool],
         origin: &RequestOrigin,
     ) -> anyhow::Result<()> {
         let now = Timestamp::now();
+        let org = scope.organization().as_uuid();
+        let current = self.message_pools(scope.organization()).await?;
+        let closed: Vec<Pool> = current
+            .iter()
+            .filter(|old| !pools.iter().any(|p| p.key == old.key))
+            .map(|p| Pool {
+                open: false,
+                ..p.clone()
+            })
+            .collect();
         let mut tx = self.begin().await?;
         dispatch!(&mut tx.handle, |tx| {
             sqlx::query(
@@ -659,7 +611,7 @@ impl Database {
                  answer_business_days = $3, attachment_max_kib = $4, updated_at = $5, \
                  updated_by = $6",
             )
-            .bind(scope.organization().as_uuid())
+            .bind(org)
             .bind(settings.enabled)
             .bind(i64::from(settings.answer_business_days))
             .bind(i64::from(settings.attachment_max_kib))
@@ -667,15 +619,47 @@ impl Database {
             .bind(scope.staff().as_uuid())
             .execute(&mut **tx)
             .await?;
+            sqlx::query("DELETE FROM message_pools WHERE organization_id = $1")
+                .bind(org)
+                .execute(&mut **tx)
+                .await?;
+            for (position, pool) in pools.iter().chain(&closed).enumerate() {
+                sqlx::query(
+                    "INSERT INTO message_pools (organization_id, key, name_en, name_es, open, \
+                     position) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(org)
+                .bind(pool.key.as_str())
+                .bind(&pool.name_en)
+                .bind(&pool.name_es)
+                .bind(pool.open)
+                .bind(position as i64)
+                .execute(&mut **tx)
+                .await?;
+            }
         });
+        let listed: Vec<String> = pools
+            .iter()
+            .chain(&closed)
+            .map(|p| {
+                format!(
+                    "{}{}",
+                    p.key.as_str(),
+                    if p.open { "" } else { " (closed)" }
+                )
+            })
+            .collect();
         tx.append_audit(&staff_audit(
             scope,
             "messaging.settings",
             None,
             origin,
             Some(format!(
-                "enabled {}, answer within {} business days, attachments up to {} KiB",
-                settings.enabled, settings.answer_business_days, settings.attachment_max_kib
+                "enabled {}, answer within {} business days, attachments up to {} KiB; pools {}",
+                settings.enabled,
+                settings.answer_business_days,
+                settings.attachment_max_kib,
+                listed.join(", ")
             )),
         ))
         .await?;

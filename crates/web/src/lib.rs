@@ -231,6 +231,10 @@ page_routes! {
     get "/staff/mailbox" => staff::mailbox::show;
     get "/staff/messages" => staff::messages::inbox;
     get "/staff/messages/events" => messages::events::stream;
+    get "/staff/messages/settings" => staff::messaging_settings::show;
+    post "/staff/messages/settings" => staff::messaging_settings::save;
+    post "/staff/messages/templates" => staff::messaging_settings::save_template;
+    post "/staff/messages/templates/{template}/remove" => staff::messaging_settings::remove_template;
     get "/staff/messages/files/{attachment}" => staff::messages::file;
     get "/staff/messages/{thread}" => staff::messages::thread;
     post "/staff/messages/{thread}/reply" => staff::messages::reply, limit messages::upload::MOST_BODY_BYTES;

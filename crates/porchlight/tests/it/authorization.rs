@@ -181,6 +181,14 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/staff/mailbox", StaffPatient),
     ("get", "/staff/messages", StaffPatient),
     ("get", "/staff/messages/events", StaffOrganization),
+    ("get", "/staff/messages/settings", StaffOrganization),
+    ("post", "/staff/messages/settings", StaffOrganization),
+    ("post", "/staff/messages/templates", StaffOrganization),
+    (
+        "post",
+        "/staff/messages/templates/{template}/remove",
+        StaffOrganization,
+    ),
     ("get", "/staff/messages/files/{attachment}", StaffPatient),
     ("get", "/staff/messages/{thread}", StaffPatient),
     ("post", "/staff/messages/{thread}/reply", StaffPatient),
@@ -713,6 +721,7 @@ fn fill(path: &str, targets: &Targets) -> String {
         .replace("{request}", &targets.request.to_string())
         .replace("{thread}", &targets.thread.to_string())
         .replace("{attachment}", &targets.attachment.to_string())
+        .replace("{template}", &Uuid::nil().to_string())
         .replace("{token}", &web::session::new_token().0)
         .replace("{code}", "en");
     match path {

@@ -323,6 +323,81 @@ each_backend! {
         assert!(home.contains("No new messages."), "read now: {home}");
     }
 
+    async fn an_administrator_sets_the_answer_time_pools_and_staff_keep_templates(app) {
+        let org = front_desk(&app).await;
+        let (lucia, _) = two_patients(&app, &org, &address("settings")).await;
+        add_staff(&app, org.id, "ada", Role::Administrator).await;
+        let ada = crate::fixtures::patient_browser();
+        let signed_in = ada.post(app.url("/staff/sign-in"))
+            .form(&[("organization", "maple"), ("username", "ada"), ("password", crate::fixtures::STAFF_PASSWORD)])
+            .send().await.unwrap();
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+
+        // The front desk reads the page and keeps templates, but changes no setting.
+        let page = page_text(&app.client, &app, "/staff/messages/settings").await;
+        assert!(page.contains("Only administrators change these settings."), "{page}");
+        let refused = app.client.post(app.url("/staff/messages/settings"))
+            .form(&[("days", "3"), ("kib", "1000")]).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+        let mut settings: Vec<(String, String)> = vec![
+            ("enabled".into(), "on".into()), ("days".into(), "3".into()), ("kib".into(), "1000".into()),
+            ("new-key".into(), "nurse-line".into()), ("new-en".into(), "Nurse line".into()),
+            ("new-es".into(), "Línea de enfermería".into()),
+        ];
+        for pool in Pool::defaults() {
+            let key = pool.key.as_str();
+            settings.push((format!("en-{key}"), pool.name_en.clone()));
+            settings.push((format!("es-{key}"), pool.name_es.clone()));
+            if key != "billing" {
+                settings.push((format!("open-{key}"), "on".into()));
+            }
+        }
+        let saved = ada.post(app.url("/staff/messages/settings")).form(&settings).send().await.unwrap();
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let new = page_text(&lucia, &app, "/messages/new").await;
+        assert!(new.contains("Nurse line") && !new.contains("Billing"), "{new}");
+        assert!(new.contains("We answer within 3 business days."), "{new}");
+        assert!(new.contains("Each can be up to 1000 KB."), "{new}");
+        lucia.get(app.url("/language/es?back=/messages/new")).send().await.unwrap();
+        let nueva = page_text(&lucia, &app, "/messages/new").await;
+        assert!(nueva.contains("Línea de enfermería") && nueva.contains("Respondemos en 3 días hábiles."), "{nueva}");
+        lucia.get(app.url("/language/en?back=/messages/new")).send().await.unwrap();
+
+        // A wrong value: named, and nothing saved.
+        let wrong: Vec<(String, String)> = settings.iter()
+            .map(|(k, v)| (k.clone(), if k == "days" { "12".into() } else { v.clone() }))
+            .filter(|(k, _)| !k.starts_with("new-"))
+            .collect();
+        let refused = ada.post(app.url("/staff/messages/settings")).form(&wrong).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().await.unwrap().contains("Type a number of business days from 1 to 10."));
+        assert_eq!(app.db.messaging_settings(org.id).await.unwrap().answer_business_days, 3);
+
+        // A template, started from in an answer, then removed.
+        let refused = app.client.post(app.url("/staff/messages/templates"))
+            .form(&[("title", " "), ("body", "Words")]).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let kept = app.client.post(app.url("/staff/messages/templates"))
+            .form(&[("title", "Refill ready"), ("body", "Your refill is ready at your pharmacy.")])
+            .send().await.unwrap();
+        assert_eq!(kept.status(), StatusCode::SEE_OTHER);
+        let (_, _, location) = post(&app, &lucia, "/messages/new", form(&QUESTION, &[])).await;
+        let thread_path = location.unwrap().replace("?done=sent", "");
+        let staff_page = page_text(&app.client, &app, &format!("/staff{thread_path}")).await;
+        let start = first_file(&staff_page, &format!("/staff{thread_path}?template="));
+        let started = page_text(&app.client, &app, &start.replace("&amp;", "&")).await;
+        assert!(started.contains(">Your refill is ready at your pharmacy.</textarea>"), "{started}");
+        let page = page_text(&app.client, &app, "/staff/messages/settings").await;
+        let remove = first_file(&page, "/staff/messages/templates/");
+        let removed = app.client.post(app.url(&remove)).send().await.unwrap();
+        assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+        let page = page_text(&app.client, &app, "/staff/messages/settings").await;
+        assert!(page.contains("No templates yet."), "{page}");
+        let again = app.client.post(app.url(&remove)).send().await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    }
+
     async fn wrong_files_pools_and_words_are_refused_and_nothing_is_kept(app) {
         let org = front_desk(&app).await;
         let (lucia, _) = two_patients(&app, &org, &address("refused")).await;
@@ -344,7 +419,7 @@ each_backend! {
 
         // Too large for the practice's limit.
         app.db.save_messaging_settings(&admin, &MessagingSettings { attachment_max_kib: 100, ..MessagingSettings::default() },
-            &RequestOrigin::default()).await.unwrap();
+            &Pool::defaults(), &RequestOrigin::default()).await.unwrap();
         let (status, page, _) = post(&app, &lucia, "/messages/new",
             form(&QUESTION, &[("scan.png", png(150 * 1024))])).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -361,7 +436,8 @@ each_backend! {
         // A pool that does not exist, one the practice closed, and nothing written.
         let mut pools = Pool::defaults();
         pools.iter_mut().find(|p| p.key.as_str() == "billing").unwrap().open = false;
-        app.db.save_message_pools(&admin, &pools, &RequestOrigin::default()).await.unwrap();
+        app.db.save_messaging_settings(&admin, &MessagingSettings { attachment_max_kib: 100, ..MessagingSettings::default() },
+            &pools, &RequestOrigin::default()).await.unwrap();
         let new = page_text(&lucia, &app, "/messages/new").await;
         assert!(!new.contains("Billing") && new.contains("My care team"), "a closed pool is not offered: {new}");
         for pool in ["nope", "billing", ""] {
@@ -389,7 +465,7 @@ each_backend! {
 
         // Messaging off: the patient is told to call, and nothing more is kept.
         app.db.save_messaging_settings(&admin, &MessagingSettings { enabled: false, ..MessagingSettings::default() },
-            &RequestOrigin::default()).await.unwrap();
+            &pools, &RequestOrigin::default()).await.unwrap();
         let list = page_text(&lucia, &app, "/messages").await;
         assert!(list.contains("Your practice does not take messages in the portal right now."), "{list}");
         assert!(list.contains("Question about my pills"), "what was written stays readable: {list}");

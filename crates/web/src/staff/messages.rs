@@ -424,7 +424,18 @@ async fn thread_page(
                 )
             })
             .collect(),
-        templates: templates.into_iter().map(|t| (t.title, t.body)).collect(),
+        templates: templates
+            .into_iter()
+            .map(|t| {
+                (
+                    format!(
+                        "/staff/messages/{}?template={}#reply-body",
+                        summary.id, t.id
+                    ),
+                    t.title,
+                )
+            })
+            .collect(),
         max_size: size_words(i64::from(settings.attachment_max_kib) * 1024),
         reply: typed.reply,
         note: typed.note,
@@ -456,6 +467,9 @@ async fn read_thread(
 pub struct ThreadQuery {
     #[serde(default)]
     done: Option<String>,
+    /// A reply template to start the answer from.
+    #[serde(default)]
+    template: Option<Uuid>,
 }
 
 /// `GET /staff/messages/{thread}`: a conversation of the practice with its notes; what the
@@ -485,12 +499,25 @@ pub async fn thread(
         Some("closed") => Some("Conversation closed. If the patient writes again, it opens again."),
         _ => None,
     };
+    let reply = match query.template {
+        Some(id) => state
+            .db
+            .reply_templates(&user.scope)
+            .await
+            .or_trouble("could not read the reply templates")?
+            .into_iter()
+            .find(|t| t.id == id)
+            .map(|t| t.body)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
     thread_page(
         &state,
         &user,
         found,
         Typed {
             done,
+            reply,
             ..Typed::default()
         },
     )

@@ -10,6 +10,7 @@ pub(crate) mod funnel;
 pub(crate) mod invite;
 pub(crate) mod mailbox;
 pub(crate) mod messages;
+pub(crate) mod messaging_settings;
 pub(crate) mod policy;
 pub(crate) mod reset_code;
 pub(crate) mod review;
