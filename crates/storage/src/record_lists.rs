@@ -6,6 +6,7 @@ use const_format::concatcp;
 use domain::PatientScope;
 use jiff::Timestamp;
 use serde_json::Value;
+use uuid::Uuid;
 
 use crate::{AuditActor, AuditEntry, Database, RequestOrigin, short_read::Arg};
 
@@ -15,7 +16,7 @@ pub(crate) const SHOWN: i64 = 200;
 /// The patient's medicines: active ones first, then the newest first, on the
 /// (patient_id, authored_at) index. Undated ones come last in each part.
 pub(crate) const MEDICINES: &str = concatcp!(
-    "SELECT status, display, dosage, authored_at, resource \
+    "SELECT id, status, display, dosage, authored_at, resource \
     FROM medication_requests \
     WHERE patient_id = $1 AND organization_id = $2 \
     ORDER BY CASE WHEN status IN ('active', 'on-hold') THEN 0 ELSE 1 END, \
@@ -36,6 +37,8 @@ pub struct Schedule {
 /// One medicine on the patient's list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Medicine {
+    /// The prescription's id: a refill request names it.
+    pub id: Uuid,
     pub name: String,
     /// Active (or on hold) rather than stopped, completed or ended.
     pub active: bool,
@@ -50,6 +53,7 @@ pub struct Medicine {
 }
 
 pub(crate) type MedicineRow = (
+    Uuid,
     String,
     Option<String>,
     Option<String>,
@@ -57,7 +61,7 @@ pub(crate) type MedicineRow = (
     String,
 );
 
-pub(crate) fn medicine((status, display, dosage, authored, resource): MedicineRow) -> Medicine {
+pub(crate) fn medicine((id, status, display, dosage, authored, resource): MedicineRow) -> Medicine {
     let json: Value = serde_json::from_str(&resource).unwrap_or(Value::Null);
     let instruction = &json["dosageInstruction"][0];
     let repeat = &instruction["timing"]["repeat"];
@@ -86,6 +90,7 @@ pub(crate) fn medicine((status, display, dosage, authored, resource): MedicineRo
         })
         .unwrap_or_default();
     Medicine {
+        id,
         name,
         active: matches!(status.as_str(), "active" | "on-hold"),
         instructions: dosage.filter(|text| !text.trim().is_empty()),
@@ -272,6 +277,36 @@ impl Database {
         ));
         read.commit().await?;
         Ok(rows.into_iter().map(medicine).collect())
+    }
+
+    /// One of the scope's patient's medicines (a refill request names it); `None` when the
+    /// scope has no such medicine. The read is audited as the patient's.
+    pub async fn medicine(
+        &self,
+        scope: &PatientScope,
+        id: Uuid,
+        origin: &RequestOrigin,
+    ) -> anyhow::Result<Option<Medicine>> {
+        let mut tx = self.begin_read().await?;
+        let row: Option<MedicineRow> = crate::database::dispatch!(&mut tx.handle, |tx| {
+            sqlx::query_as(
+                "SELECT id, status, display, dosage, authored_at, resource \
+                 FROM medication_requests WHERE id = $1 AND patient_id = $2 \
+                 AND organization_id = $3",
+            )
+            .bind(id)
+            .bind(scope.patient().as_uuid())
+            .bind(scope.organization().as_uuid())
+            .fetch_optional(&mut **tx)
+            .await?
+        });
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        tx.append_audit(&own_read(scope, origin, "patient.medicine", "medicines", 1))
+            .await?;
+        tx.commit().await?;
+        Ok(Some(medicine(row)))
     }
 
     /// The scope's patient's allergies, current ones first, high-risk ones first among them,

@@ -398,6 +398,51 @@ each_backend! {
         assert_eq!(again.status(), StatusCode::NOT_FOUND);
     }
 
+    async fn a_refill_request_is_a_message_with_the_medicine_attached(app) {
+        let org = front_desk(&app).await;
+        let (lucia, rosa) = two_patients(&app, &org, &address("refill")).await;
+        let bundle = json!({"resourceType": "Bundle", "type": "collection", "entry": [
+            {"fullUrl": "urn:uuid:met", "resource": {
+                "resourceType": "MedicationRequest", "id": "met", "status": "active", "intent": "order",
+                "medicationCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                    "code": "860975", "display": "Metformin 500 MG Oral Tablet"}], "text": "Metformin 500 MG Oral Tablet"},
+                "subject": {"reference": "Patient/pa"}, "authoredOn": "2024-05-01T09:00:00Z"}}]});
+        let mut report = fhir::ImportReport::default();
+        fhir::Importer::new(&app.db, org.id, &app.settings.secret_key)
+            .import_bundle_text(std::path::Path::new("met.json"), &bundle.to_string(), &mut report)
+            .await;
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        let medicines = page_text(&lucia, &app, "/medicines").await;
+        assert!(medicines.contains("Ask for a refill of Metformin 500 MG Oral Tablet"), "{medicines}");
+        let ask = first_file(&medicines, "/messages/new?medicine=");
+        let id = ask.trim_start_matches("/messages/new?medicine=").to_owned();
+        let new = page_text(&lucia, &app, &ask).await;
+        assert!(new.contains("value=\"refill\" checked"), "to the refill pool: {new}");
+        assert!(new.contains("value=\"Refill: Metformin 500 MG Oral Tablet\""), "{new}");
+        assert!(new.contains("name=\"about_medicine\""), "{new}");
+
+        let (status, _, location) = post(&app, &lucia, "/messages/new", form(&[
+            ("pool", "refill"), ("subject", "Refill: Metformin 500 MG Oral Tablet"),
+            ("body", "I have 5 pills left."), ("about_medicine", &id),
+        ], &[])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let thread_path = location.unwrap().replace("?done=sent", "");
+        let thread = page_text(&lucia, &app, &thread_path).await;
+        assert!(thread.contains("href=\"/medicines\"") && thread.contains("Prescription refill"), "{thread}");
+        let staff = page_text(&app.client, &app, &format!("/staff{thread_path}")).await;
+        assert!(staff.contains("Refill of Metformin 500 MG Oral Tablet"), "{staff}");
+        let refills = page_text(&app.client, &app, "/staff/messages?pool=refill").await;
+        assert!(refills.contains("Refill: Metformin"), "{refills}");
+
+        // Rosa cannot name Lucia's medicine.
+        let (status, _, location) = post(&app, &rosa, "/messages/new", form(&[
+            ("pool", "refill"), ("subject", "Refill"), ("body", "Please"), ("about_medicine", &id),
+        ], &[])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let rosa_thread = page_text(&rosa, &app, &location.unwrap()).await;
+        assert!(!rosa_thread.contains("Metformin") && !rosa_thread.contains("href=\"/medicines\""), "{rosa_thread}");
+    }
+
     async fn wrong_files_pools_and_words_are_refused_and_nothing_is_kept(app) {
         let org = front_desk(&app).await;
         let (lucia, _) = two_patients(&app, &org, &address("refused")).await;

@@ -52,3 +52,4 @@ messages-auto-reply = Thank you. We got your message. We answer within { $days -
     [one] 1 business day
    *[other] { $days } business days
     }, by { $due }. If this is an emergency, call 911.
+messages-refill-subject = Refill: { $medicine }

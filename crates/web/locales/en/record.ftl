@@ -19,3 +19,4 @@ record-download-about = Save a copy for yourself or for another doctor.
 record-access-about = Each time staff opened your record.
 record-wrong = Is something wrong or missing? Call your care team:
 nav-menu = Menu
+medicines-ask-refill = Ask for a refill of { $medicine }

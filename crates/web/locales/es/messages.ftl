@@ -52,3 +52,4 @@ messages-auto-reply = Gracias. Recibimos su mensaje. Respondemos en { $days ->
     [one] 1 día hábil
    *[other] { $days } días hábiles
     }, a más tardar el { $due }. Si es una emergencia, llame al 911.
+messages-refill-subject = Renovar: { $medicine }

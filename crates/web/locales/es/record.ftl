@@ -19,3 +19,4 @@ record-download-about = Guarde una copia para usted o para otro médico.
 record-access-about = Cada vez que el personal abrió su expediente.
 record-wrong = ¿Falta algo o hay un error? Llame a su equipo de atención:
 nav-menu = Menú
+medicines-ask-refill = Pedir que renueven { $medicine }

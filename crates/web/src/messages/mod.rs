@@ -1,6 +1,6 @@
 //! Secure messages, the patient's side (issue 16, point 1): the conversations with the
 //! practice (`/messages`), a new one to a pool the practice lists (`/messages/new`, from a
-//! test result: about it), a conversation with its replies and read receipts
+//! test result or a medicine: about it, a refill asked for), a conversation with its replies and read receipts
 //! (`/messages/{thread}`), and the files sent with them, served as downloads.
 //!
 //! A practice that has turned messaging off still shows the conversations there were; the
@@ -74,8 +74,8 @@ struct NewPage {
     pool: String,
     subject: String,
     body: String,
-    /// The result the message is about: its id and its words.
-    about: Option<(Uuid, String)>,
+    /// The item of the record the message is about.
+    about: Option<AboutItem>,
     /// "We answer within 2 business days."
     answer_time: String,
     /// What may be attached, and how large.
@@ -95,6 +95,27 @@ fn field_error<'a>(errors: &'a [(&'static str, String)], field: &str) -> Option<
         .iter()
         .find(|(id, _)| *id == field)
         .map(|(_, message)| message.as_str())
+}
+
+/// An item of the record a new message is about: a test result or a medicine.
+#[derive(Debug, Clone)]
+struct AboutItem {
+    /// `result` or `medicine`.
+    kind: &'static str,
+    id: Uuid,
+    /// Its words ("Glucose, January 10, 2025"; "Metformin 500 MG").
+    label: String,
+}
+
+impl AboutItem {
+    /// The form field that carries it.
+    fn field(&self) -> &'static str {
+        if self.kind == "medicine" {
+            "about_medicine"
+        } else {
+            "about_result"
+        }
+    }
 }
 
 /// A file a message carries, as a link.
@@ -296,39 +317,60 @@ pub struct NewQuery {
     /// A test result the message is about.
     #[serde(default)]
     result: Option<Uuid>,
+    /// A medicine to refill.
+    #[serde(default)]
+    medicine: Option<Uuid>,
 }
 
-/// The result a message is about, with its words ("Glucose, January 10, 2025"), when it is
-/// one of the patient's (the read is audited as the result page's).
-async fn about_result(
+/// The item a message is about, with its words, when it is one of the patient's (the read is
+/// audited as the patient's). A result wins over a medicine when both are named.
+async fn about_item(
     state: &AppState,
     reader: &Reader,
     result: Option<Uuid>,
+    medicine: Option<Uuid>,
     zone: &TimeZone,
-) -> Result<Option<(Uuid, String)>, PageError> {
-    let Some(id) = result else {
-        return Ok(None);
-    };
-    let detail = state
-        .db
-        .test_result(&reader.user.scope, id, &reader.origin)
-        .await
-        .or_trouble("could not read the result a message is about")?;
-    Ok(detail.map(|d| {
-        let name = d
-            .result
-            .display
-            .clone()
-            .unwrap_or_else(|| t("messages-about-result"));
-        let label = match d.result.at {
-            Some(at) => format!(
-                "{name}, {}",
-                crate::common::i18n::day(at.to_zoned(zone.clone()).date())
-            ),
-            None => name,
-        };
-        (id, label)
-    }))
+) -> Result<Option<AboutItem>, PageError> {
+    if let Some(id) = result {
+        let detail = state
+            .db
+            .test_result(&reader.user.scope, id, &reader.origin)
+            .await
+            .or_trouble("could not read the result a message is about")?;
+        return Ok(detail.map(|d| {
+            let name = d
+                .result
+                .display
+                .clone()
+                .unwrap_or_else(|| t("messages-about-result"));
+            let label = match d.result.at {
+                Some(at) => format!("{name}, {}", day(at.to_zoned(zone.clone()).date())),
+                None => name,
+            };
+            AboutItem {
+                kind: "result",
+                id,
+                label,
+            }
+        }));
+    }
+    if let Some(id) = medicine {
+        let found = state
+            .db
+            .medicine(&reader.user.scope, id, &reader.origin)
+            .await
+            .or_trouble("could not read the medicine a message is about")?;
+        return Ok(found.map(|m| AboutItem {
+            kind: "medicine",
+            id,
+            label: if m.name.trim().is_empty() {
+                t("medicines-unnamed")
+            } else {
+                m.name
+            },
+        }));
+    }
+    Ok(None)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -338,7 +380,7 @@ async fn new_page(
     settings: MessagingSettings,
     pools: &[Pool],
     form: (String, String, String),
-    about: Option<(Uuid, String)>,
+    about: Option<AboutItem>,
     errors: Vec<(&'static str, String)>,
 ) -> Response {
     let (practice, _) = reader.practice(state).await;
@@ -383,14 +425,26 @@ pub async fn new_form(
 ) -> Result<Response, PageError> {
     let (settings, pools) = settings_and_pools(&state, &reader).await?;
     let (_, zone) = reader.practice(&state).await;
-    let about = about_result(&state, &reader, query.result, &zone).await?;
-    let pool = if about.is_some() { "care-team" } else { "" };
+    let about = about_item(&state, &reader, query.result, query.medicine, &zone).await?;
+    // A refill goes to the refill pool when the practice lists it open, with its subject.
+    let refill_open = pools.iter().any(|p| p.key.as_str() == "refill" && p.open);
+    let (pool, subject) = match &about {
+        Some(item) if item.kind == "medicine" && refill_open => (
+            "refill",
+            t_args(
+                "messages-refill-subject",
+                &[("medicine", item.label.as_str().into())],
+            ),
+        ),
+        Some(_) => ("care-team", String::new()),
+        None => ("", String::new()),
+    };
     Ok(new_page(
         &state,
         &reader,
         settings,
         &pools,
-        (pool.to_owned(), String::new(), String::new()),
+        (pool.to_owned(), subject, String::new()),
         about,
         Vec::new(),
     )
@@ -424,8 +478,14 @@ pub async fn send_new(
         form.field("subject").to_owned(),
         form.field("body").to_owned(),
     );
-    let about_id = form.field("about_result").parse::<Uuid>().ok();
-    let about = about_result(&state, &reader, about_id, &zone).await?;
+    let about = about_item(
+        &state,
+        &reader,
+        form.field("about_result").parse::<Uuid>().ok(),
+        form.field("about_medicine").parse::<Uuid>().ok(),
+        &zone,
+    )
+    .await?;
     let mut errors = Vec::new();
     let pool = PoolKey::parse(form.field("pool"))
         .ok()
@@ -456,10 +516,10 @@ pub async fn send_new(
                 pool: &pool,
                 subject: &subject,
                 body: &body,
-                about: about.map(|(id, label)| About {
-                    kind: "result".to_owned(),
-                    id,
-                    label,
+                about: about.map(|item| About {
+                    kind: item.kind.to_owned(),
+                    id: item.id,
+                    label: item.label,
                 }),
                 attachments: &form.files,
                 auto_reply: &reply,
@@ -524,9 +584,14 @@ async fn thread_page(
         enabled: settings.enabled,
         id: summary.id,
         pool: pool_name(pools, &summary.pool_key),
-        about: summary
-            .about
-            .map(|a| (format!("/results/{}", a.id), a.label)),
+        about: summary.about.map(|a| {
+            let href = if a.kind == "medicine" {
+                "/medicines".to_owned()
+            } else {
+                format!("/results/{}", a.id)
+            };
+            (href, a.label)
+        }),
         state: state_words(summary.status),
         subject: summary.subject,
         messages: thread

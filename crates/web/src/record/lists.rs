@@ -22,6 +22,8 @@ pub(crate) fn on(at: Timestamp, zone: &TimeZone) -> String {
 /// One medicine as the patient reads it.
 struct MedicineRow {
     name: String,
+    /// Where to ask for a refill (medicines taken now).
+    refill: Option<String>,
     how: String,
     prescriber: Option<String>,
     started: Option<String>,
@@ -89,6 +91,9 @@ fn medicine_row(medicine: &Medicine, zone: &TimeZone) -> MedicineRow {
             medicine.name.clone()
         },
         how: how_to_take(medicine),
+        refill: medicine
+            .active
+            .then(|| format!("/messages/new?medicine={}", medicine.id)),
         prescriber: medicine.prescriber.clone(),
         started: medicine.started.map(|at| on(at, zone)),
     }

@@ -365,10 +365,14 @@ async fn thread_page(
         patient_href: format!("/staff/patients/{}", thread.patient),
         mrn: thread.mrn.clone(),
         birth_date: thread.birth_date.strftime("%m/%d/%Y").to_string(),
-        about: summary
-            .about
-            .as_ref()
-            .map(|a| format!("Test result: {}", a.label)),
+        about: summary.about.as_ref().map(|a| {
+            let kind = if a.kind == "medicine" {
+                "Refill of"
+            } else {
+                "Test result:"
+            };
+            format!("{kind} {}", a.label)
+        }),
         due: due_at.map(|at| due_words(at, &zone)),
         overdue: due_at.is_some_and(|due| due < Timestamp::now()),
         colleagues: colleagues
