@@ -21,6 +21,7 @@ mod role;
 mod scope;
 mod secret;
 mod sex;
+pub mod support;
 mod time_zone;
 pub mod two_step;
 

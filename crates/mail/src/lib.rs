@@ -13,5 +13,6 @@ pub use language::Language;
 pub use messages::{
     ConfirmEmailMail, EmailChangingMail, InvitationMail, LockedMail, Message, NewDeviceMail,
     NewMessageMail, NewResultMail, PasswordChangedMail, PasswordResetMail, Practice, ReadyList,
-    RenderError, Rendered, SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail, render,
+    RenderError, Rendered, SignInChange, SignInChangedMail, SignInCodeMail, SupportMail,
+    WelcomeMail, render,
 };

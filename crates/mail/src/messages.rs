@@ -180,6 +180,19 @@ pub struct NewMessageMail {
     pub sign_in_url: String,
 }
 
+/// "We got your request": sent to someone who asked for help on the public support form and
+/// gave an email address. It repeats only their reference, never what they wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupportMail {
+    /// The name the person typed.
+    pub first_name: String,
+    pub practice: Practice,
+    /// The reference to quote ("S-K7QX-4MTD").
+    pub reference: String,
+    /// Whether staff finished it (else they are working on it); unused by "we got it".
+    pub done: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     Invitation(InvitationMail),
@@ -195,6 +208,8 @@ pub enum Message {
     SignInChanged(SignInChangedMail),
     NewResult(NewResultMail),
     NewMessage(NewMessageMail),
+    SupportReceived(SupportMail),
+    SupportUpdate(SupportMail),
 }
 
 /// A message ready to send: its subject and both bodies, in one language.
@@ -307,6 +322,14 @@ templates! {
     NewMessageHtmlEn => "en/new_message.html",
     NewMessageTextEs => "es/new_message.txt",
     NewMessageHtmlEs => "es/new_message.html",
+    SupportReceivedTextEn => "en/support_received.txt",
+    SupportReceivedHtmlEn => "en/support_received.html",
+    SupportReceivedTextEs => "es/support_received.txt",
+    SupportReceivedHtmlEs => "es/support_received.html",
+    SupportUpdateTextEn => "en/support_update.txt",
+    SupportUpdateHtmlEn => "en/support_update.html",
+    SupportUpdateTextEs => "es/support_update.txt",
+    SupportUpdateHtmlEs => "es/support_update.html",
 }
 
 /// Renders a message in a language: subject, plain text and HTML.
@@ -407,6 +430,22 @@ pub fn render(message: &Message, language: Language) -> Result<Rendered, RenderE
             NewMessageTextEs { v }.render()?,
             NewMessageHtmlEs { v }.render()?,
         ),
+        (Message::SupportReceived(_), En) => (
+            SupportReceivedTextEn { v }.render()?,
+            SupportReceivedHtmlEn { v }.render()?,
+        ),
+        (Message::SupportReceived(_), Es) => (
+            SupportReceivedTextEs { v }.render()?,
+            SupportReceivedHtmlEs { v }.render()?,
+        ),
+        (Message::SupportUpdate(_), En) => (
+            SupportUpdateTextEn { v }.render()?,
+            SupportUpdateHtmlEn { v }.render()?,
+        ),
+        (Message::SupportUpdate(_), Es) => (
+            SupportUpdateTextEs { v }.render()?,
+            SupportUpdateHtmlEs { v }.render()?,
+        ),
     };
     Ok(Rendered {
         language,
@@ -430,6 +469,7 @@ fn view(message: &Message, language: Language) -> View<'_> {
         Message::SignInChanged(m) => (&m.first_name, &m.practice),
         Message::NewResult(m) => (&m.first_name, &m.practice),
         Message::NewMessage(m) => (&m.first_name, &m.practice),
+        Message::SupportReceived(m) | Message::SupportUpdate(m) => (&m.first_name, &m.practice),
     };
     let confirm = match message {
         Message::ConfirmEmail(m) => Some(m),
@@ -487,9 +527,14 @@ fn view(message: &Message, language: Language) -> View<'_> {
             .unwrap_or(0),
         device: new_device.and_then(|m| m.device.as_deref()).unwrap_or(""),
         when: new_device.map_or_else(String::new, |m| language.date_and_time(m.signed_in_at)),
-        code: code.map_or("", |m| m.code.as_str()),
+        code: match message {
+            Message::SupportReceived(m) | Message::SupportUpdate(m) => m.reference.as_str(),
+            _ => code.map_or("", |m| m.code.as_str()),
+        },
         change: match message {
             Message::SignInChanged(m) => m.change.as_str(),
+            Message::SupportUpdate(m) if m.done => "done",
+            Message::SupportUpdate(_) => "in-progress",
             _ => "",
         },
     }
@@ -602,6 +647,18 @@ fn subject(message: &Message, language: Language) -> String {
             "Tiene un mensaje nuevo en su portal de pacientes de {}",
             m.practice.name
         ),
+        (Message::SupportReceived(m), Language::English) => {
+            format!("We got your request for help ({})", m.reference)
+        }
+        (Message::SupportReceived(m), Language::Spanish) => {
+            format!("Recibimos su pedido de ayuda ({})", m.reference)
+        }
+        (Message::SupportUpdate(m), Language::English) => {
+            format!("Your request for help ({}) was updated", m.reference)
+        }
+        (Message::SupportUpdate(m), Language::Spanish) => {
+            format!("Su pedido de ayuda ({}) cambió", m.reference)
+        }
     }
 }
 
@@ -638,7 +695,7 @@ mod tests {
         }
     }
 
-    fn every_message(first_name: &str) -> [Message; 13] {
+    fn every_message(first_name: &str) -> [Message; 15] {
         [
             Message::Invitation(invitation(first_name)),
             Message::InvitationReminder(invitation(first_name)),
@@ -677,6 +734,18 @@ mod tests {
                 first_name: first_name.to_owned(),
                 practice: practice(),
                 change: SignInChange::PasskeyAdded,
+            }),
+            Message::SupportReceived(SupportMail {
+                first_name: first_name.to_owned(),
+                practice: practice(),
+                reference: "S-K7QX-4MTD".to_owned(),
+                done: false,
+            }),
+            Message::SupportUpdate(SupportMail {
+                first_name: first_name.to_owned(),
+                practice: practice(),
+                reference: "S-K7QX-4MTD".to_owned(),
+                done: true,
             }),
             Message::NewMessage(NewMessageMail {
                 first_name: first_name.to_owned(),

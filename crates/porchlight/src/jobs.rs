@@ -5,12 +5,12 @@
 
 use std::time::Duration;
 
-use domain::{Email, PatientId, PracticeTimeZone};
+use domain::{Email, PatientId, PracticeTimeZone, support::SupportStatus};
 use jiff::{SignedDuration, Timestamp};
 use mail::{
     ConfirmEmailMail, EmailChangingMail, InvitationMail, Language, Letter, LockedMail, Message,
     NewDeviceMail, NewMessageMail, NewResultMail, Outbox, PasswordChangedMail, PasswordResetMail,
-    Practice, ReadyList, SignInChange, SignInChangedMail, SignInCodeMail, WelcomeMail,
+    Practice, ReadyList, SignInChange, SignInChangedMail, SignInCodeMail, SupportMail, WelcomeMail,
 };
 use serde::Deserialize;
 use storage::{
@@ -130,6 +130,8 @@ enum Kind {
     SignInChanged,
     NewResult,
     NewMessage,
+    SupportReceived,
+    SupportUpdate,
 }
 
 impl Kind {
@@ -148,6 +150,8 @@ impl Kind {
             "email.sign-in-changed" => Some(Self::SignInChanged),
             "email.new-result" => Some(Self::NewResult),
             "email.new-message" => Some(Self::NewMessage),
+            "email.support-received" => Some(Self::SupportReceived),
+            "email.support-status" => Some(Self::SupportUpdate),
             _ => None,
         }
     }
@@ -172,6 +176,8 @@ struct Payload {
     to: Option<String>,
     /// What changed in how the patient signs in (`two-step-on`, `passkey-added`...).
     change: Option<String>,
+    /// A support request from the public form (its emails go to the address typed there).
+    support: Option<Uuid>,
 }
 
 /// A job that ran to its end.
@@ -409,6 +415,55 @@ impl Worker {
         }
     }
 
+    /// An email about a support request, to the address typed on the form: no patient, no
+    /// chart.
+    async fn perform_support(
+        &self,
+        job: &ClaimedJob,
+        kind: Kind,
+        request: Uuid,
+    ) -> Result<Done, JobError> {
+        let Some(mailing) = self
+            .db
+            .support_mailing(request)
+            .await
+            .map_err(JobError::Storage)?
+        else {
+            return Ok(Done::Skipped("the request is gone or has no email address"));
+        };
+        if kind == Kind::SupportUpdate && mailing.status == SupportStatus::New {
+            return Ok(Done::Skipped("the request is new again: nothing to tell"));
+        }
+        let Ok(to) = Email::parse(&mailing.to) else {
+            return Ok(Done::Skipped("the address typed cannot take mail"));
+        };
+        let mail = SupportMail {
+            first_name: mailing.name,
+            practice: Practice {
+                name: mailing.practice_name.clone(),
+                phone: mailing.practice_phone,
+            },
+            reference: mailing.reference,
+            done: mailing.status == SupportStatus::Closed,
+        };
+        let message = match kind {
+            Kind::SupportReceived => Message::SupportReceived(mail),
+            _ => Message::SupportUpdate(mail),
+        };
+        let rendered = mail::render(&message, Language::for_tag(Some(&mailing.language)))?;
+        self.outbox
+            .deliver(&Letter {
+                to: to.as_str(),
+                practice_name: &mailing.practice_name,
+                rendered: &rendered,
+                organization: Some(mailing.organization),
+                patient: None,
+                job: job.id,
+            })
+            .await?;
+        Ok(Done::Sent)
+    }
+
     async fn perform(&self, job: &ClaimedJob) -> Result<Done, JobError> {
         let kind = Kind::parse(&job.kind).ok_or(JobError::UnknownKind)?;
         if job.payload.is_empty() {
@@ -416,6 +471,10 @@ impl Worker {
             return Ok(Done::Skipped("the job was cancelled"));
         }
         let payload: Payload = serde_json::from_str(&job.payload).map_err(|_| JobError::Payload)?;
+        if matches!(kind, Kind::SupportReceived | Kind::SupportUpdate) {
+            let request = payload.support.ok_or(JobError::Payload)?;
+            return self.perform_support(job, kind, request).await;
+        }
         let subject = match (payload.invitation.or(job.invitation), payload.patient) {
             (Some(invitation), _) => MailSubject::Invitation(invitation),
             (None, Some(patient)) => MailSubject::Patient(PatientId::from_uuid(patient)),
@@ -562,6 +621,8 @@ impl Worker {
                 practice,
                 sign_in_url: format!("{}/sign-in", self.base_url),
             }),
+            // Sent by `perform_support`.
+            Kind::SupportReceived | Kind::SupportUpdate => return Err(JobError::Payload),
         };
         let rendered = mail::render(&message, Language::for_tag(recipient.language.as_deref()))?;
         self.outbox
@@ -650,7 +711,9 @@ fn worth_sending(
         | Kind::EmailChanging
         | Kind::SignInChanged
         | Kind::NewResult
-        | Kind::NewMessage => Ok(()),
+        | Kind::NewMessage
+        | Kind::SupportReceived
+        | Kind::SupportUpdate => Ok(()),
     }
 }
 

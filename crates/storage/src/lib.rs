@@ -48,6 +48,7 @@ mod short_read;
 mod sign_in_defences;
 mod staff;
 mod staff_access;
+mod support;
 mod terms;
 #[cfg(test)]
 mod testing;
@@ -111,6 +112,7 @@ pub use sign_in_defences::{
 };
 pub use staff::{NewStaff, StaffAccount, StaffError};
 pub use staff_access::{MANY_RECORDS, is_unusual_hour};
+pub use support::{SupportChangeError, SupportDetail, SupportItem, SupportMailing};
 pub use terms::{
     ActivateError, DefaultTerms, DefaultText, PublishedText, TermsLanguage, TermsText, TermsVersion,
 };

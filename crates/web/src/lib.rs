@@ -9,6 +9,7 @@ mod help;
 mod messages;
 mod record;
 mod staff;
+mod support;
 
 pub use account::two_step;
 pub use common::{i18n, passwords, session};
@@ -226,6 +227,12 @@ page_routes! {
     get "/staff/review/{item}" => staff::review::show;
     post "/staff/review/{item}/unlock" => staff::review::unlock;
     post "/staff/review/{item}/close" => staff::review::close;
+    get "/support" => support::form;
+    post "/support" => support::send;
+    get "/staff/support" => staff::support::queue;
+    get "/staff/support/{support}" => staff::support::show;
+    post "/staff/support/{support}/status" => staff::support::set_status;
+    post "/staff/support/{support}/note" => staff::support::note;
     get "/staff/contact-changes" => staff::contact_changes::queue;
     post "/staff/contact-changes/{request}/close" => staff::contact_changes::close;
     get "/staff/mailbox" => staff::mailbox::show;

@@ -172,6 +172,12 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/staff/review/{item}", StaffPatient),
     ("post", "/staff/review/{item}/unlock", StaffPatient),
     ("post", "/staff/review/{item}/close", StaffPatient),
+    ("get", "/support", Public),
+    ("post", "/support", Public),
+    ("get", "/staff/support", StaffOrganization),
+    ("get", "/staff/support/{support}", StaffOrganization),
+    ("post", "/staff/support/{support}/status", StaffOrganization),
+    ("post", "/staff/support/{support}/note", StaffOrganization),
     ("get", "/staff/contact-changes", StaffPatient),
     (
         "post",
@@ -722,6 +728,7 @@ fn fill(path: &str, targets: &Targets) -> String {
         .replace("{thread}", &targets.thread.to_string())
         .replace("{attachment}", &targets.attachment.to_string())
         .replace("{template}", &Uuid::nil().to_string())
+        .replace("{support}", &Uuid::nil().to_string())
         .replace("{token}", &web::session::new_token().0)
         .replace("{code}", "en");
     match path {

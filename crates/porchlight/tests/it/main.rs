@@ -47,6 +47,7 @@ mod session_touch;
 mod sign_in_limits;
 mod spanish;
 mod staff;
+mod support;
 mod terms;
 mod terms_browser;
 mod two_step;

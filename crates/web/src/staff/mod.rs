@@ -16,4 +16,5 @@ pub(crate) mod reset_code;
 pub(crate) mod review;
 pub(crate) mod security;
 pub(crate) mod staff_account;
+pub(crate) mod support;
 pub(crate) mod terms_admin;

@@ -1,0 +1,200 @@
+//! Support requests (issue 16, point 2): someone who cannot sign in asks for help on the
+//! public form (linked from sign-in and "forgot"), bot-checked and throttled, and gets a
+//! reference; the answer is the same whether they are a patient or not. Staff work the
+//! queue with statuses and notes; the person is emailed where it stands, with no more than
+//! their reference. On both databases.
+
+use domain::{Role, StaffScope};
+use reqwest::StatusCode;
+use storage::RequestOrigin;
+
+use crate::{
+    fixtures::{
+        add_staff, enrolled_patient, front_desk, import_patients, page_text, patient_browser,
+        solve_bot_check,
+    },
+    harness::{TestApp, each_backend},
+    maildev::maildev,
+};
+
+/// A unique address for this test and backend (the mail sink is shared by every test).
+fn address(test: &str) -> String {
+    format!("{test}-{}@example.org", uuid::Uuid::now_v7().simple())
+}
+
+/// Sends the form from a fresh page, with the bot check answered; answers the status and page.
+async fn ask(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let form = page_text(browser, app, "/support").await;
+    let mut sent: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    sent.extend(
+        solve_bot_check(&form)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v)),
+    );
+    let response = browser
+        .post(app.url("/support"))
+        .form(&sent)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}
+
+/// The reference a sent page shows.
+fn reference(page: &str) -> String {
+    let start =
+        page.find("id=\"support-reference\">").expect(page) + "id=\"support-reference\">".len();
+    page[start..start + 11].to_owned()
+}
+
+/// The page without what differs from one request to the next.
+fn without_reference(page: &str) -> String {
+    let reference = reference(page);
+    page.replace(&reference, "S-XXXX-XXXX")
+        .lines()
+        .filter(|line| !line.contains("bot_check") && !line.contains("data-salt"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+each_backend! {
+    async fn someone_who_cannot_sign_in_asks_for_help_and_is_told_where_it_stands(app) {
+        let org = front_desk(&app).await;
+        let email = address("support");
+        let sign_in = page_text(&patient_browser(), &app, "/sign-in").await;
+        assert!(sign_in.contains("href=\"/support\""), "{sign_in}");
+        let forgot = page_text(&patient_browser(), &app, "/forgot").await;
+        assert!(forgot.contains("href=\"/support\""), "{forgot}");
+
+        let ana = patient_browser();
+        let before = app.db.audit_head().await.unwrap();
+        let (status, page) = ask(&app, &ana, &[
+            ("topic", "cant-sign-in"), ("name", "Ana Ruiz"), ("email", &email),
+            ("phone", "(555) 010-4400"), ("details", "My password stopped working.\nPlease call me."),
+        ]).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page.contains("We got your request"), "{page}");
+        let reference = reference(&page);
+        assert!(reference.starts_with("S-"), "{reference}");
+        let rows = app.db.audit_since(before).await.unwrap();
+        assert!(rows.iter().any(|r| r.action == "support.request"), "{rows:?}");
+        let mail = maildev().await.wait_for(&email, "We got your request for help").await;
+        assert!(mail.subject.contains(&reference), "{}", mail.subject);
+        assert!(mail.text.contains("Hello Ana Ruiz") && mail.text.contains(&reference), "{}", mail.text);
+        assert!(!mail.text.contains("password stopped"), "what they wrote is not repeated: {}", mail.text);
+
+        // Staff: the queue, the request, a note, the status (the person is told).
+        let queue = page_text(&app.client, &app, "/staff/support").await;
+        assert!(queue.contains(&reference) && queue.contains("Ana Ruiz") && queue.contains("t sign in"), "{queue}");
+        assert!(queue.contains("href=\"/staff/support\""), "in the staff menu: {queue}");
+        let link = queue.split("href=\"/staff/support/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let path = format!("/staff/support/{link}");
+        let request = page_text(&app.client, &app, &path).await;
+        assert!(request.contains("555-010-4400") && request.contains(&email), "{request}");
+        assert!(request.contains("My password stopped working."), "{request}");
+        let noted = app.client.post(app.url(&format!("{path}/note")))
+            .form(&[("note", "Called back, left a message")]).send().await.unwrap();
+        assert_eq!(noted.status(), StatusCode::SEE_OTHER);
+        let empty = app.client.post(app.url(&format!("{path}/note"))).form(&[("note", " ")]).send().await.unwrap();
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let moved = app.client.post(app.url(&format!("{path}/status")))
+            .form(&[("status", "in-progress")]).send().await.unwrap();
+        assert_eq!(moved.status(), StatusCode::SEE_OTHER);
+        let mail = maildev().await.wait_for(&email, "was updated").await;
+        assert!(mail.text.contains("We are working on your request"), "{}", mail.text);
+        let closed = app.client.post(app.url(&format!("{path}/status")))
+            .form(&[("status", "closed")]).send().await.unwrap();
+        assert_eq!(closed.status(), StatusCode::SEE_OTHER);
+        let mut finished = false;
+        for _ in 0..100 {
+            if maildev().await.messages_to(&email).await.iter().any(|m| m.text.contains("We finished working on your request")) {
+                finished = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(finished, "the person is told it is done");
+        let request = page_text(&app.client, &app, &path).await;
+        assert!(request.contains("Called back, left a message") && request.contains("Closed"), "{request}");
+        let queue = page_text(&app.client, &app, "/staff/support").await;
+        assert!(!queue.contains(&reference), "closed requests leave the open queue: {queue}");
+        let queue = page_text(&app.client, &app, "/staff/support?status=closed").await;
+        assert!(queue.contains(&reference), "{queue}");
+        let bogus = app.client.post(app.url(&format!("{path}/status"))).form(&[("status", "lost")]).send().await.unwrap();
+        assert_eq!(bogus.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Clinicians and another practice do not work this queue.
+        add_staff(&app, org.id, "cleo", Role::Clinician).await;
+        let cleo = patient_browser();
+        cleo.post(app.url("/staff/sign-in"))
+            .form(&[("organization", "maple"), ("username", "cleo"), ("password", crate::fixtures::STAFF_PASSWORD)])
+            .send().await.unwrap();
+        assert_eq!(cleo.get(app.url("/staff/support")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+        assert_eq!(cleo.get(app.url(&path)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    }
+
+    async fn the_form_tells_nothing_of_who_is_a_patient_and_refuses_what_is_wrong(app) {
+        let org = front_desk(&app).await;
+        import_patients(&app, &org, &[("pa", "Lucia", "Rivera", "1961-04-09", "")]).await;
+        let _lucia = enrolled_patient(&app, &org, "Lucia", ("4", "9", "1961"), "lucia.r").await;
+
+        // A patient and a stranger: the same page but for the reference.
+        let (_, patient) = ask(&app, &patient_browser(), &[
+            ("topic", "cant-sign-in"), ("name", "Lucia Rivera"), ("phone", "555-010-2000"),
+        ]).await;
+        let (_, stranger) = ask(&app, &patient_browser(), &[
+            ("topic", "cant-sign-in"), ("name", "Nobody Atall"), ("phone", "555-010-2000"),
+        ]).await;
+        assert_eq!(without_reference(&patient), without_reference(&stranger));
+
+        // Field by field, nothing kept.
+        let scope = StaffScope::new(org.id, domain::StaffId::new(), Role::FrontDesk);
+        let open = || async { app.db.support_queue(&scope, None, &RequestOrigin::default()).await.unwrap().len() };
+        let kept = open().await;
+        let (status, page) = ask(&app, &patient_browser(), &[("name", " "), ("email", "ana@"), ("phone", "555-1234")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        for words in ["Choose what you need help with.", "Please write your name.",
+                      "This email address does not look right.", "Type a 10-digit phone number"] {
+            assert!(page.contains(words), "{words}: {page}");
+        }
+        let (status, page) = ask(&app, &patient_browser(), &[("topic", "other"), ("name", "Ana")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("Give an email address or a phone number"), "{page}");
+        assert_eq!(open().await, kept);
+
+        // The bot check: unanswered or replayed, refused; the honeypot gets a reference that
+        // names nothing.
+        let browser = patient_browser();
+        let form = page_text(&browser, &app, "/support").await;
+        let mut fields: Vec<(String, String)> = [("topic", "other"), ("name", "Ana"), ("phone", "5550104400")]
+            .iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        fields.push(("bot_check".into(), crate::fixtures::bot_token(&form)));
+        fields.push(("bot_solution".into(), "12345".into()));
+        let refused = browser.post(app.url("/support")).form(&fields).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(open().await, kept);
+        let trap = browser.post(app.url("/support"))
+            .form(&[("topic", "other"), ("name", "Bot"), ("phone", "5550104400"), ("website", "http://spam.example")])
+            .send().await.unwrap();
+        assert_eq!(trap.status(), StatusCode::OK);
+        assert!(trap.text().await.unwrap().contains("We got your request"));
+        assert_eq!(open().await, kept, "the honeypot keeps nothing");
+
+        // Throttled per address: five an hour.
+        let flood = patient_browser();
+        let mut last = StatusCode::OK;
+        for n in 0..6 {
+            let name = format!("Flood {n}");
+            (last, _) = ask(&app, &flood, &[("topic", "other"), ("name", &name), ("phone", "5550104400")]).await;
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    }
+}
