@@ -200,6 +200,14 @@ each_backend! {
         assert!(inbox.contains("Question about my pills") && inbox.contains("Lucia Rivera"), "{inbox}");
         assert!(inbox.contains("Unassigned") && inbox.contains("1 new"), "{inbox}");
         assert!(inbox.contains("href=\"/staff/messages\""), "in the staff menu: {inbox}");
+        // The work overview counts it; past its due time it is overdue everywhere.
+        let home = page_text(&app.client, &app, "/staff").await;
+        assert!(home.contains("1 conversation nobody has taken") && home.contains("0 conversations past the answer time"), "{home}");
+        app.db.execute_admin("UPDATE message_threads SET due_at = '2020-01-06T00:00:00Z'").await.unwrap();
+        let home = page_text(&app.client, &app, "/staff").await;
+        assert!(home.contains("1 conversation past the answer time"), "{home}");
+        let inbox = page_text(&app.client, &app, "/staff/messages").await;
+        assert!(inbox.contains("Overdue") && inbox.contains("1 overdue."), "{inbox}");
         let billing = page_text(&app.client, &app, "/staff/messages?pool=billing").await;
         assert!(!billing.contains("Question about my pills"), "filtered by pool: {billing}");
         let staff_page = page_text(&app.client, &app, &format!("/staff/{}", &thread_path[1..])).await;

@@ -91,7 +91,10 @@ each_backend! {
         assert!(mail.text.contains("Hello Ana Ruiz") && mail.text.contains(&reference), "{}", mail.text);
         assert!(!mail.text.contains("password stopped"), "what they wrote is not repeated: {}", mail.text);
 
-        // Staff: the queue, the request, a note, the status (the person is told).
+        // Staff: the work overview, the queue, the request, a note, the status (the person
+        // is told).
+        let home = page_text(&app.client, &app, "/staff").await;
+        assert!(home.contains("1 support request not closed"), "{home}");
         let queue = page_text(&app.client, &app, "/staff/support").await;
         assert!(queue.contains(&reference) && queue.contains("Ana Ruiz") && queue.contains("t sign in"), "{queue}");
         assert!(queue.contains("href=\"/staff/support\""), "in the staff menu: {queue}");

@@ -234,6 +234,71 @@ struct HomePage {
     results: Option<Vec<PatientSummary>>,
     /// The practice's clock, for the invitations' dates.
     zone: jiff::tz::TimeZone,
+    /// What waits for the practice, for the roles that handle it: (link, words, urgent).
+    work: Vec<(&'static str, String, bool)>,
+}
+
+/// "1 conversation", "3 conversations".
+fn counted(count: i64, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
+/// The staff "work" overview (issue 16, point 4): counts of what waits, for the roles that
+/// handle it. Counts only, so not audited.
+async fn work(
+    state: &AppState,
+    user: &StaffUser,
+) -> Result<Vec<(&'static str, String, bool)>, PageError> {
+    let org = user.scope.organization();
+    let mut work = Vec::new();
+    if crate::staff::messages::may_work_messages(user) {
+        let unassigned = state
+            .db
+            .unassigned_threads(org)
+            .await
+            .or_trouble("could not count the conversations")?;
+        let overdue = state
+            .db
+            .overdue_threads(org, jiff::Timestamp::now())
+            .await
+            .or_trouble("could not count the overdue conversations")?;
+        work.push((
+            "/staff/messages?status=unassigned",
+            format!(
+                "{} nobody has taken",
+                counted(unassigned, "conversation", "conversations")
+            ),
+            false,
+        ));
+        work.push((
+            "/staff/messages",
+            format!(
+                "{} past the answer time",
+                counted(overdue, "conversation", "conversations")
+            ),
+            overdue > 0,
+        ));
+    }
+    if crate::staff::support::may_work_support(user) {
+        let open = state
+            .db
+            .open_support_requests(org)
+            .await
+            .or_trouble("could not count the support requests")?;
+        work.push((
+            "/staff/support",
+            format!(
+                "{} not closed",
+                counted(open, "support request", "support requests")
+            ),
+            false,
+        ));
+    }
+    Ok(work)
 }
 
 #[derive(Deserialize)]
@@ -251,6 +316,7 @@ pub async fn home(
     Query(params): Query<SearchParams>,
 ) -> Result<Response, PageError> {
     let practice = Practice::of(&state).await;
+    let work = work(&state, &user).await?;
     let (error, results) = match parse_query(&params.q) {
         Ok(None) => (None, None),
         Err(message) => (Some(message), None),
@@ -275,6 +341,7 @@ pub async fn home(
         error,
         results,
         zone: crate::common::pages::practice_zone(&state, user.scope.organization()).await,
+        work,
     });
     crate::common::pages::no_store(&mut response);
     Ok(response)
