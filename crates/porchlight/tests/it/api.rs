@@ -324,45 +324,6 @@ each_backend! {
         assert!(!suggestions.is_empty() && !suggestions.contains(&json!("lucia.r")), "{}", taken.1);
     }
 
-    async fn an_app_opens_the_emailed_link_with_a_bearer_token(app) {
-        let org = clinic_with_patients(&app).await;
-        let staff = staff_client(&app, &org, "dana", Role::FrontDesk).await;
-        let lucia = patient_id(&app, &staff, "Lucia").await;
-        // The chart's address stands when none is given.
-        let (status, sent) = post(&app, &staff, &format!("/api/v1/patients/{lucia}/invitations"), json!({"channel": "email"})).await;
-        assert_eq!(status, StatusCode::CREATED, "{sent}");
-        assert_eq!(sent["email"], "lucia@example.org");
-        assert!(sent["code"].is_null());
-        let jobs = app.db.pending_jobs("email.invitation").await.unwrap();
-        let job: Value = serde_json::from_str(&jobs[0]).unwrap();
-        let token = job["link"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
-
-        // No cookies: the token is the session.
-        let phone_app = reqwest::Client::new();
-        let broken = post(&app, &phone_app, "/api/v1/enrollment/link", json!({"token": &token[..20]})).await;
-        assert_error(&broken, StatusCode::NOT_FOUND, "not_found");
-        assert!(broken.1["error"].as_str().unwrap().starts_with("This link does not work."));
-        let (status, opened) = post(&app, &phone_app, "/api/v1/enrollment/link", json!({"token": token})).await;
-        assert_eq!(status, StatusCode::CREATED, "{opened}");
-        let bearer = opened["enrollment_token"].as_str().unwrap();
-        let standing = phone_app.get(app.url("/api/v1/enrollment")).bearer_auth(bearer).send().await.unwrap();
-        assert_eq!(standing.status(), StatusCode::OK);
-        assert_eq!(standing.json::<Value>().await.unwrap()["next_step"], "identity");
-        let verified = phone_app.post(app.url("/api/v1/enrollment/identity")).bearer_auth(bearer)
-            .json(&json!({"given": "Lucia", "family": "Rivera", "birth_date": "1961-04-09"})).send().await.unwrap();
-        assert_eq!(verified.status(), StatusCode::OK);
-
-        // Cancelled by the front desk: the link says so, in the page's words.
-        let revoked = call(&app, &staff, Method::DELETE, &format!("/api/v1/patients/{lucia}/invitations/current"), None).await;
-        assert_eq!(revoked.0, StatusCode::NO_CONTENT);
-        assert_eq!(app.db.count_audit("invitation.revoke").await.unwrap(), 1);
-        let gone = post(&app, &phone_app, "/api/v1/enrollment/link", json!({"token": token})).await;
-        assert_error(&gone, StatusCode::GONE, "revoked");
-        assert!(gone.1["error"].as_str().unwrap().starts_with("This invitation was cancelled."));
-        let again = call(&app, &staff, Method::DELETE, &format!("/api/v1/patients/{lucia}/invitations/current"), None).await;
-        assert_error(&again, StatusCode::NOT_FOUND, "not_found");
-    }
-
     async fn mismatches_lock_the_invitation_and_staff_unlock_it_through_the_api(app) {
         let org = clinic_with_patients(&app).await;
         let staff = staff_client(&app, &org, "dana", Role::FrontDesk).await;
@@ -831,5 +792,54 @@ each_backend! {
         assert_error(&fraction, StatusCode::BAD_REQUEST, "malformed");
         assert!(fraction.1["error"].as_str().unwrap().contains("expected a whole number, found 16.5"), "{}", fraction.1);
         assert_eq!(get(&app, &admin, "/api/v1/enrollment-policy").await.1["minimum_age"], 16, "nothing saved");
+    }
+}
+
+/// The emailed link is read from the outbox before it is sent (a sent email keeps no link):
+/// the jobs worker stays idle.
+mod link_in_the_outbox {
+    use super::*;
+
+    each_backend! {
+        with spawn_with_idle_worker;
+
+        async fn an_app_opens_the_emailed_link_with_a_bearer_token(app) {
+            let org = clinic_with_patients(&app).await;
+            let staff = staff_client(&app, &org, "dana", Role::FrontDesk).await;
+            let lucia = patient_id(&app, &staff, "Lucia").await;
+            // The chart's address stands when none is given.
+            let (status, sent) = post(&app, &staff, &format!("/api/v1/patients/{lucia}/invitations"), json!({"channel": "email"})).await;
+            assert_eq!(status, StatusCode::CREATED, "{sent}");
+            assert_eq!(sent["email"], "lucia@example.org");
+            assert!(sent["code"].is_null());
+            let jobs = app.db.pending_jobs("email.invitation").await.unwrap();
+            let job: Value = serde_json::from_str(&jobs[0]).unwrap();
+            let token = job["link"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+
+            // No cookies: the token is the session.
+            let phone_app = reqwest::Client::new();
+            let broken = post(&app, &phone_app, "/api/v1/enrollment/link", json!({"token": &token[..20]})).await;
+            assert_error(&broken, StatusCode::NOT_FOUND, "not_found");
+            assert!(broken.1["error"].as_str().unwrap().starts_with("This link does not work."));
+            let (status, opened) = post(&app, &phone_app, "/api/v1/enrollment/link", json!({"token": token})).await;
+            assert_eq!(status, StatusCode::CREATED, "{opened}");
+            let bearer = opened["enrollment_token"].as_str().unwrap();
+            let standing = phone_app.get(app.url("/api/v1/enrollment")).bearer_auth(bearer).send().await.unwrap();
+            assert_eq!(standing.status(), StatusCode::OK);
+            assert_eq!(standing.json::<Value>().await.unwrap()["next_step"], "identity");
+            let verified = phone_app.post(app.url("/api/v1/enrollment/identity")).bearer_auth(bearer)
+                .json(&json!({"given": "Lucia", "family": "Rivera", "birth_date": "1961-04-09"})).send().await.unwrap();
+            assert_eq!(verified.status(), StatusCode::OK);
+
+            // Cancelled by the front desk: the link says so, in the page's words.
+            let revoked = call(&app, &staff, Method::DELETE, &format!("/api/v1/patients/{lucia}/invitations/current"), None).await;
+            assert_eq!(revoked.0, StatusCode::NO_CONTENT);
+            assert_eq!(app.db.count_audit("invitation.revoke").await.unwrap(), 1);
+            let gone = post(&app, &phone_app, "/api/v1/enrollment/link", json!({"token": token})).await;
+            assert_error(&gone, StatusCode::GONE, "revoked");
+            assert!(gone.1["error"].as_str().unwrap().starts_with("This invitation was cancelled."));
+            let again = call(&app, &staff, Method::DELETE, &format!("/api/v1/patients/{lucia}/invitations/current"), None).await;
+            assert_error(&again, StatusCode::NOT_FOUND, "not_found");
+        }
     }
 }

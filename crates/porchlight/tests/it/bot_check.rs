@@ -139,38 +139,48 @@ each_backend! {
         assert_eq!(app.db.count_audit("invitation.open").await.unwrap(), 0);
     }
 
-    async fn the_policy_can_ask_for_the_check_on_emailed_links(app) {
-        let page = clinic_with_patient(&app).await;
-        let org = app.db.organization_by_slug("maple").await.unwrap().unwrap();
-        let admin = add_staff(&app, org.id, "ada", domain::Role::Administrator).await;
-        let scope = domain::StaffScope::new(org.id, admin, domain::Role::Administrator);
-        let policy = domain::policy::EnrollmentPolicy {
-            email_link_skips_bot_check: false,
-            ..Default::default()
-        };
-        app.db.save_enrollment_policy(&scope, &policy, &storage::RequestOrigin::default()).await.unwrap();
-        app.client.post(app.url(&format!("{page}/invite"))).form(&[("channel", "email"), ("email", "lucia@example.org")]).send().await.unwrap();
-        let job: serde_json::Value = serde_json::from_str(&app.db.pending_jobs("email.invitation").await.unwrap()[0]).unwrap();
-        let link = job["link"].as_str().unwrap();
-        let patient = patient_browser();
-        let shown = patient.get(link).send().await.unwrap();
-        assert_eq!(shown.status(), StatusCode::OK);
-        let html = shown.text().await.unwrap();
-        assert!(html.contains("Start signing up") && html.contains("data-bot-check"), "{html}");
-        let refused = patient.post(link).form(&[("bot_check", ""), ("bot_solution", "")]).send().await.unwrap();
-        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(refused.text().await.unwrap().contains(NOT_CHECKED));
-        let opened = patient.post(link).form(&solve_bot_check(&html)).send().await.unwrap();
-        assert_eq!(opened.status(), StatusCode::SEE_OTHER);
-        assert_eq!(opened.headers()[header::LOCATION], "/enroll/identity");
-        assert!(app.get(&page).await.text().await.unwrap().contains("Invited (email), opened"));
-    }
-
     async fn the_script_is_served_as_javascript(app) {
         let response = app.get("/static/bot-check.js").await;
         assert_eq!(response.status(), StatusCode::OK);
         assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
         let script = response.text().await.unwrap();
         assert!(script.contains("crypto.subtle.digest('SHA-256'") && script.contains("bot_solution"));
+    }
+}
+
+/// The emailed link is read from the outbox before it is sent (a sent email keeps no link):
+/// the jobs worker stays idle.
+mod link_in_the_outbox {
+    use super::*;
+
+    each_backend! {
+        with spawn_with_idle_worker;
+
+        async fn the_policy_can_ask_for_the_check_on_emailed_links(app) {
+            let page = clinic_with_patient(&app).await;
+            let org = app.db.organization_by_slug("maple").await.unwrap().unwrap();
+            let admin = add_staff(&app, org.id, "ada", domain::Role::Administrator).await;
+            let scope = domain::StaffScope::new(org.id, admin, domain::Role::Administrator);
+            let policy = domain::policy::EnrollmentPolicy {
+                email_link_skips_bot_check: false,
+                ..Default::default()
+            };
+            app.db.save_enrollment_policy(&scope, &policy, &storage::RequestOrigin::default()).await.unwrap();
+            app.client.post(app.url(&format!("{page}/invite"))).form(&[("channel", "email"), ("email", "lucia@example.org")]).send().await.unwrap();
+            let job: serde_json::Value = serde_json::from_str(&app.db.pending_jobs("email.invitation").await.unwrap()[0]).unwrap();
+            let link = job["link"].as_str().unwrap();
+            let patient = patient_browser();
+            let shown = patient.get(link).send().await.unwrap();
+            assert_eq!(shown.status(), StatusCode::OK);
+            let html = shown.text().await.unwrap();
+            assert!(html.contains("Start signing up") && html.contains("data-bot-check"), "{html}");
+            let refused = patient.post(link).form(&[("bot_check", ""), ("bot_solution", "")]).send().await.unwrap();
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(refused.text().await.unwrap().contains(NOT_CHECKED));
+            let opened = patient.post(link).form(&solve_bot_check(&html)).send().await.unwrap();
+            assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+            assert_eq!(opened.headers()[header::LOCATION], "/enroll/identity");
+            assert!(app.get(&page).await.text().await.unwrap().contains("Invited (email), opened"));
+        }
     }
 }
