@@ -164,6 +164,23 @@ pub(crate) async fn wait_for_heading(client: &Client, expected: &str) {
     }
 }
 
+/// Waits until the element `id` of the page shown has text `good` takes (a page sent
+/// again with the same heading replaces its elements while they are read).
+pub(crate) async fn text_of(client: &Client, id: &str, good: impl Fn(&str) -> bool) {
+    let started = std::time::Instant::now();
+    loop {
+        let shown = match client.find(Locator::Id(id)).await {
+            Ok(element) => element.text().await.ok(),
+            Err(_) => None,
+        };
+        if shown.as_deref().is_some_and(&good) {
+            return;
+        }
+        assert!(started.elapsed().as_secs() < 20, "#{id} stayed {shown:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Signs the staff member `username` in through the sign-in page (with the fixtures' staff
 /// password) and waits for the patient search that follows.
 pub(crate) async fn staff_signs_in(client: &Client, app: &TestApp, username: &str) {

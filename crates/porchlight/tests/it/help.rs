@@ -38,11 +38,11 @@ each_backend! {
             listed(&page, "articles"),
             [
                 "/help/signing-up", "/help/signing-in", "/help/two-step",
-                "/help/test-results", "/help/download", "/help/something-wrong",
+                "/help/test-results", "/help/messages", "/help/download", "/help/something-wrong",
             ],
         );
         assert!(page.contains("Your care team invites you."), "a summary under each: {page}");
-        for slug in ["signing-up", "signing-in", "two-step", "test-results", "download", "something-wrong"] {
+        for slug in ["signing-up", "signing-in", "two-step", "test-results", "messages", "download", "something-wrong"] {
             let article = page_text(&visitor, &app, &format!("/help/{slug}")).await;
             assert!(article.contains(&format!(r#"id="article-{slug}""#)), "{article}");
             assert!(article.contains("<h2"), "{slug}: sections: {article}");
@@ -68,7 +68,7 @@ each_backend! {
         assert!(page.contains(r#"value="forgot my password""#), "the words stay in the box");
         let page = page_text(&visitor, &app, "/help?q=xylophone").await;
         assert!(page.contains(r#"id="nothing-found""#), "{page}");
-        assert_eq!(listed(&page, "articles").len(), 6, "the whole list still follows");
+        assert_eq!(listed(&page, "articles").len(), 7, "the whole list still follows");
         let spanish = spanish_browser();
         let page = page_text(&spanish, &app, "/help?q=olvid%C3%A9+mi+contrase%C3%B1a").await;
         assert_eq!(listed(&page, "found").first().map(String::as_str), Some("/help/signing-in"));

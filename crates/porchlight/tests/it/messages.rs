@@ -577,7 +577,7 @@ mod in_the_browser {
     use crate::{
         browser::{
             Driver, check_here, check_page, click, photograph_at, staff_signs_in, submit, text,
-            type_into, wait_for_heading,
+            text_of, type_into, wait_for_heading,
         },
         fixtures::PATIENT_PASSWORD,
         harness::Backend,
@@ -614,7 +614,8 @@ mod in_the_browser {
         lucia.set_window_size(320, 720).await.unwrap();
         lucia.goto(&app.url("/messages/new")).await.unwrap();
         submit(&lucia).await;
-        wait_for_heading(&lucia, "Write a message").await;
+        // The same heading comes back: wait for the new page's errors.
+        text_of(&lucia, "message-errors", |_| true).await;
         check_here(&lucia, "messages-new-errors-phone").await;
         photograph_at(
             &lucia,
@@ -649,12 +650,10 @@ mod in_the_browser {
         check_here(&staff, "staff-message-thread").await;
         type_into(&staff, "reply-body", "Yes, take them with food.").await;
         click(&staff, Locator::Id("send-reply")).await;
-        wait_for_heading(&staff, "Question about my pills").await;
-        assert!(
-            text(&staff, Locator::Id("thread-status"))
-                .await
-                .contains("Waiting for patient")
-        );
+        text_of(&staff, "thread-status", |status| {
+            status.contains("Waiting for patient")
+        })
+        .await;
         check_here(&staff, "staff-message-thread-answered").await;
 
         let thread = lucia.current_url().await.unwrap().path().to_owned();

@@ -209,8 +209,8 @@ mod in_the_browser {
     use super::*;
     use crate::{
         browser::{
-            Driver, check_here, check_page, click, staff_signs_in, submit, text, type_into,
-            wait_for_heading,
+            Driver, check_here, check_page, click, staff_signs_in, submit, text, text_of,
+            type_into, wait_for_heading,
         },
         harness::Backend,
     };
@@ -236,7 +236,8 @@ mod in_the_browser {
         visitor.set_window_size(320, 720).await.unwrap();
         visitor.goto(&app.url("/support")).await.unwrap();
         submit(&visitor).await;
-        wait_for_heading(&visitor, "Ask us for help").await;
+        // The same heading comes back: wait for the new page's errors.
+        text_of(&visitor, "support-errors", |_| true).await;
         check_here(&visitor, "support-form-errors-phone").await;
         click(&visitor, Locator::Id("topic-no-invitation")).await;
         type_into(&visitor, "name", "Ana Ruiz").await;
@@ -262,11 +263,9 @@ mod in_the_browser {
         wait_for_heading(&staff, &format!("Support request {reference}")).await;
         check_here(&staff, "staff-support-request").await;
         click(&staff, Locator::Id("status-in-progress")).await;
-        wait_for_heading(&staff, &format!("Support request {reference}")).await;
-        assert!(
-            text(&staff, Locator::Id("support-status"))
-                .await
-                .starts_with("In progress")
-        );
+        text_of(&staff, "support-status", |status| {
+            status.starts_with("In progress")
+        })
+        .await;
     }
 }

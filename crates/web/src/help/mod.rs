@@ -41,11 +41,12 @@ macro_rules! article {
 }
 
 /// The articles, in the order the list shows them: the way through the portal.
-pub(crate) const ARTICLES: [Article; 6] = [
+pub(crate) const ARTICLES: [Article; 7] = [
     article!("signing-up"),
     article!("signing-in"),
     article!("two-step"),
     article!("test-results"),
+    article!("messages"),
     article!("download"),
     article!("something-wrong"),
 ];
@@ -182,6 +183,8 @@ pub(crate) fn for_this_page() -> Option<&'static str> {
             "/help/two-step"
         } else if starts("/results") {
             "/help/test-results"
+        } else if starts("/messages") {
+            "/help/messages"
         } else if starts("/record/download") || starts("/record/summary") {
             "/help/download"
         } else if starts("/record")
