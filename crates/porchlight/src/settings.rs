@@ -37,6 +37,8 @@ pub struct RawSettings {
     pub retention_device_alerts_days: Option<String>,
     #[serde(default, deserialize_with = "text_or_number")]
     pub retention_mailbox_days: Option<String>,
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub retention_support_days: Option<String>,
     /// Addresses and networks, separated by commas.
     pub trusted_proxies: Option<String>,
 }
@@ -120,11 +122,12 @@ const KNOWN_VARIABLES: [&str; 11] = [
 ];
 
 /// The retention settings (`PORCHLIGHT_RETENTION_*_DAYS`), read like the first nine above.
-const RETENTION_VARIABLES: [&str; 4] = [
+const RETENTION_VARIABLES: [&str; 5] = [
     "PORCHLIGHT_RETENTION_SESSIONS_DAYS",
     "PORCHLIGHT_RETENTION_JOBS_DAYS",
     "PORCHLIGHT_RETENTION_DEVICE_ALERTS_DAYS",
     "PORCHLIGHT_RETENTION_MAILBOX_DAYS",
+    "PORCHLIGHT_RETENTION_SUPPORT_DAYS",
 ];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://porchlight-data/porchlight.db";
@@ -293,6 +296,11 @@ impl RawSettings {
                 "PORCHLIGHT_RETENTION_MAILBOX_DAYS",
                 self.retention_mailbox_days,
                 defaults.mailbox_days,
+            )?,
+            support_days: retention_days(
+                "PORCHLIGHT_RETENTION_SUPPORT_DAYS",
+                self.retention_support_days,
+                defaults.support_days,
             )?,
         };
         let trusted_proxies =
@@ -526,6 +534,10 @@ mod tests {
                 retention_mailbox_days: Some("-1".into()),
                 ..raw()
             },
+            RawSettings {
+                retention_support_days: Some("0".into()),
+                ..raw()
+            },
         ];
         let expected = [
             "PORCHLIGHT_BIND",
@@ -540,6 +552,7 @@ mod tests {
             "PORCHLIGHT_RETENTION_JOBS_DAYS",
             "PORCHLIGHT_RETENTION_DEVICE_ALERTS_DAYS",
             "PORCHLIGHT_RETENTION_MAILBOX_DAYS",
+            "PORCHLIGHT_RETENTION_SUPPORT_DAYS",
         ];
         for (case, setting) in cases.into_iter().zip(expected) {
             let message = case.validate().unwrap_err().to_string();
@@ -601,7 +614,7 @@ mod tests {
         let path = dir.path().join("porchlight.toml");
         std::fs::write(
             &path,
-            "retention_sessions_days = 7\nretention_mailbox_days = \"365\"\n",
+            "retention_sessions_days = 7\nretention_mailbox_days = \"365\"\nretention_support_days = 90\n",
         )
         .unwrap();
         let retention = RawSettings::load(Some(&path), &raw())
@@ -611,6 +624,7 @@ mod tests {
             .retention;
         assert_eq!(retention.sessions_days, 7);
         assert_eq!(retention.mailbox_days, 365);
+        assert_eq!(retention.support_days, 90);
         assert_eq!(
             retention.jobs_days,
             storage::RetentionPolicy::default().jobs_days

@@ -1,7 +1,8 @@
 //! Retention: how long each table keeps rows that have served their purpose, and the one
 //! function that deletes what is past it. `docs/SECURITY.md` lists every table, what it keeps
 //! and for how long. The audit log is never pruned; records (charts, accounts, invitations,
-//! enrollment events, acceptances of the terms, review items, security events) are kept.
+//! enrollment events, acceptances of the terms, review items, security events, messages) are
+//! kept; closed support requests are deleted after their period.
 
 use jiff::{SignedDuration, Timestamp};
 use jiff_sqlx::ToSqlx;
@@ -23,6 +24,9 @@ pub struct RetentionPolicy {
     pub device_alerts_days: u16,
     /// Emails kept for staff while no SMTP server is set (first names and links).
     pub mailbox_days: u16,
+    /// Closed support requests, after their last change (names, email addresses and phone
+    /// numbers of people who may not be patients), with their notes.
+    pub support_days: u16,
 }
 
 impl RetentionPolicy {
@@ -38,6 +42,7 @@ impl Default for RetentionPolicy {
             jobs_days: 30,
             device_alerts_days: 90,
             mailbox_days: 30,
+            support_days: 365,
         }
     }
 }
@@ -138,6 +143,24 @@ impl Database {
         report.deleted.push((
             "mailbox",
             self.delete_batched("mailbox", "id", &condition, mailbox)
+                .await?,
+        ));
+        // Closed support requests: their notes first, then the requests.
+        let support = Cutoff::At(now - days(policy.support_days));
+        let closed = format!("status = 'closed' AND {}", self.earlier("updated_at"));
+        report.deleted.push((
+            "support_request_notes",
+            self.delete_batched(
+                "support_request_notes",
+                "id",
+                &format!("request_id IN (SELECT id FROM support_requests WHERE {closed})"),
+                support,
+            )
+            .await?,
+        ));
+        report.deleted.push((
+            "support_requests",
+            self.delete_batched("support_requests", "id", &closed, support)
                 .await?,
         ));
         let links = now - EXPIRED_LINKS_KEPT;

@@ -1,12 +1,16 @@
 //! Retention (issue 12): rows past their period are deleted by the worker's pass, newer rows,
 //! records and the audit log are kept.
 
+use domain::{
+    Role, StaffScope,
+    support::{SupportForm, SupportRequest, SupportStatus},
+};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::StatusCode;
-use storage::{AuditKey, KeptMessage, RetentionPolicy};
+use storage::{AuditKey, KeptMessage, RequestOrigin, RetentionPolicy};
 
 use crate::{
-    fixtures::{PATIENT_PASSWORD, enrolled_patient, front_desk, import_patients},
+    fixtures::{PATIENT_PASSWORD, add_staff, enrolled_patient, front_desk, import_patients},
     harness::each_backend,
 };
 
@@ -62,7 +66,7 @@ each_backend! {
             assert_eq!(soon.of(table), 0, "{table}: {soon}");
         }
         // A practice that keeps them all 200 days keeps them 100 days on.
-        let longer = RetentionPolicy { sessions_days: 200, jobs_days: 200, device_alerts_days: 200, mailbox_days: 200 };
+        let longer = RetentionPolicy { sessions_days: 200, jobs_days: 200, device_alerts_days: 200, mailbox_days: 200, support_days: 200 };
         let kept = app.db.apply_retention(&longer, now + days(100)).await.unwrap();
         for table in ["sessions", "jobs", "device_alerts", "mailbox"] {
             assert_eq!(kept.of(table), 0, "{table}: {kept}");
@@ -84,5 +88,32 @@ each_backend! {
         let entries = app.db.audit_since(0).await.unwrap().len();
         let check = app.db.check_audit_chain(&AuditKey::derive(&app.settings.secret_key), None).await.unwrap();
         assert_eq!((check.rows, check.broken), (entries as u64, None));
+    }
+
+    async fn closed_support_requests_go_after_their_period_with_their_notes(app) {
+        let now = Timestamp::now();
+        let org = front_desk(&app).await;
+        let ada = add_staff(&app, org.id, "ada", Role::Administrator).await;
+        let scope = StaffScope::new(org.id, ada, Role::Administrator);
+        let origin = RequestOrigin::default();
+        let ask = |name: &'static str| SupportRequest::parse(&SupportForm {
+            topic: "cant-sign-in", name, email: "", phone: "5550104400", details: "",
+        }).unwrap();
+        app.db.create_support_request(org.id, &ask("Closed Person"), "en", &origin).await.unwrap();
+        app.db.create_support_request(org.id, &ask("Open Person"), "en", &origin).await.unwrap();
+        let queue = app.db.support_queue(&scope, None, &origin).await.unwrap();
+        let closed = queue.iter().find(|r| r.name == "Closed Person").unwrap().id;
+        app.db.add_support_note(&scope, closed, "Helped on the phone", &origin).await.unwrap();
+        app.db.set_support_status(&scope, closed, SupportStatus::Closed, &origin).await.unwrap();
+
+        let policy = RetentionPolicy::default();
+        let soon = app.db.apply_retention(&policy, now + days(364)).await.unwrap();
+        assert_eq!((soon.of("support_requests"), soon.of("support_request_notes")), (0, 0), "{soon}");
+        let later = app.db.apply_retention(&policy, now + days(366)).await.unwrap();
+        assert_eq!((later.of("support_requests"), later.of("support_request_notes")), (1, 1), "{later}");
+        // A request not closed stays, however old.
+        let left = app.db.support_queue(&scope, None, &origin).await.unwrap();
+        assert_eq!(left.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Open Person"]);
+        assert!(app.db.support_request(&scope, closed, &origin).await.unwrap().is_none());
     }
 }
